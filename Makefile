@@ -1,0 +1,30 @@
+# Two commands do all set-up on a fresh Debian/Ubuntu machine:
+#   make demo   - system library, venv, package; paints a picture (demo.png)
+#   make test   - the same set-up, then the test suite
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+PY := $(VENV)/bin/python
+SHARED_DATA := $(abspath ../shared/data)
+# Tests, benchmarks and the demo read the offline data copies when they sit beside the checkout.
+export PAINT_GYM_DATA ?= $(if $(wildcard $(SHARED_DATA)/mnist.npz),$(SHARED_DATA),)
+
+.PHONY: setup demo test bench clean
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh
+	PYTHON=$(PYTHON) VENV=$(VENV) TORCH_SPEC="$(TORCH_SPEC)" bash scripts/setup.sh
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/paint-gym demo --out demo.png
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/env_speed.py
+
+clean:
+	rm -rf $(VENV) demo.png .pytest_cache

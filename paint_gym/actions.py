@@ -1,0 +1,229 @@
+"""The stroke action contract: layout, bounds, physical mapping and the discrete mode.
+
+Every painter (the real MyPaint program and the neural painters) and every env reads
+actions through this module, so a stroke means the same thing everywhere.
+
+A continuous action is a float vector in ``[-1, 1]^12`` with the named layout
+``start_pressure, end_pressure, size, red, green, blue, start_x, start_y, control_x,
+control_y, end_x, end_y``. :func:`to_physical` maps it to pixels, a radius and
+pressures; no other module indexes into an action by number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+FIELDS: tuple[str, ...] = (
+    "start_pressure",
+    "end_pressure",
+    "size",
+    "red",
+    "green",
+    "blue",
+    "start_x",
+    "start_y",
+    "control_x",
+    "control_y",
+    "end_x",
+    "end_y",
+)
+ACTION_DIM = len(FIELDS)
+
+# Named index constants (the only place where positions are written down).
+START_PRESSURE, END_PRESSURE, SIZE, RED, GREEN, BLUE = range(6)
+START_X, START_Y, CONTROL_X, CONTROL_Y, END_X, END_Y = range(6, 12)
+COLOR = slice(RED, BLUE + 1)
+PRESSURE = slice(START_PRESSURE, END_PRESSURE + 1)
+
+#: Pressure is scaled to [0, MAX_PRESSURE], as in the neural painters paper's code.
+MAX_PRESSURE = 0.8
+#: Radius range in pixels on a 64 px canvas; it scales linearly with the canvas.
+MIN_RADIUS_64 = 1.0
+MAX_RADIUS_64 = 8.0
+#: Number of points sampled along the Bezier curve (``stroke_to`` events per stroke).
+STROKE_POINTS = 40
+
+
+def action_space() -> gym.spaces.Box:
+    """The continuous action space: ``Box(-1, 1, (12,), float32)``."""
+    return gym.spaces.Box(-1.0, 1.0, shape=(ACTION_DIM,), dtype=np.float32)
+
+
+def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
+    """Check ``actions`` and return them clipped to ``[-1, 1]`` as float32.
+
+    Accepts array-likes whose last axis has 12 entries and whose number of dimensions is in
+    ``batch_ndim``. Out-of-range values are clipped (RL policies overshoot); NaN/inf, a wrong
+    shape or a non-numeric dtype raise ``ValueError`` naming the problem, because silently
+    painting garbage would corrupt an episode.
+    """
+    allowed = (batch_ndim,) if isinstance(batch_ndim, int) else batch_ndim
+    try:
+        arr = np.asarray(actions)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"actions could not be read as an array: {exc}") from exc
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise ValueError(
+            f"actions must be numeric (float32 in [-1, 1]); got dtype {arr.dtype}. "
+            "Convert with np.asarray(action, dtype=np.float32)."
+        )
+    if np.iscomplexobj(arr):
+        raise ValueError("actions must be real numbers; got a complex array")
+    if arr.ndim not in allowed or arr.shape[-1] != ACTION_DIM:
+        want = " or ".join(f"{n}-d" for n in allowed)
+        raise ValueError(
+            f"actions must be {want} with last axis {ACTION_DIM} "
+            f"({', '.join(FIELDS)}); got shape {arr.shape}"
+        )
+    arr = arr.astype(np.float32, copy=False)
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"actions contain NaN or inf (first at index {tuple(int(i) for i in bad)}, "
+            f"field {FIELDS[int(bad[-1])]!r}); every entry must be a finite number in [-1, 1]"
+        )
+    return np.clip(arr, -1.0, 1.0)
+
+
+def radius_range(canvas_size: int) -> tuple[float, float]:
+    """Minimum and maximum brush radius in pixels for a canvas of ``canvas_size`` pixels."""
+    scale = canvas_size / 64.0
+    return MIN_RADIUS_64 * scale, MAX_RADIUS_64 * scale
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """A batch of strokes in physical units (all arrays have leading batch shape ``(B,)``).
+
+    ``points`` are ``(B, P, 2)`` pixel coordinates along the quadratic Bezier curve and
+    ``pressures`` the ``(B, P)`` pen pressures in ``[0, MAX_PRESSURE]`` at those points;
+    ``radius`` is in pixels, ``color`` is RGB in ``[0, 1]``.
+    """
+
+    points: np.ndarray
+    pressures: np.ndarray
+    radius: np.ndarray
+    color: np.ndarray
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x + 1.0) * 0.5
+
+
+def bezier_points(start: np.ndarray, through: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
+    """Points ``(B, n, 2)`` on the quadratic Bezier from ``start`` to ``end`` passing ``through``.
+
+    The curve passes through ``through`` at t = 0.5, so its Bezier control point is
+    ``2 * through - (start + end) / 2``: agents then point at a place the stroke really visits.
+    """
+    control = 2.0 * through - 0.5 * (start + end)
+    t = np.linspace(0.0, 1.0, n, dtype=np.float32)[None, :, None]
+    return (
+        (1 - t) ** 2 * start[:, None, :]
+        + 2 * (1 - t) * t * control[:, None, :]
+        + t**2 * end[:, None, :]
+    )
+
+
+def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_POINTS) -> Stroke:
+    """Map validated actions ``(B, 12)`` in ``[-1, 1]`` to physical strokes on the canvas.
+
+    Coordinates map linearly onto ``[0, canvas_size]`` pixels; the radius is log-uniform in
+    :func:`radius_range`; pressure runs linearly from start to end along the curve, scaled to
+    ``[0, MAX_PRESSURE]``; colour maps to ``[0, 1]``.
+    """
+    a = np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM)
+    u = _unit(a)
+    xy = u[:, START_X:] * canvas_size
+    points = bezier_points(xy[:, 0:2], xy[:, 2:4], xy[:, 4:6], n_points)
+    t = np.linspace(0.0, 1.0, n_points, dtype=np.float32)[None, :]
+    pressures = MAX_PRESSURE * (u[:, [START_PRESSURE]] * (1 - t) + u[:, [END_PRESSURE]] * t)
+    r_min, r_max = radius_range(canvas_size)
+    radius = r_min * (r_max / r_min) ** u[:, SIZE]
+    return Stroke(points=points, pressures=pressures, radius=radius, color=u[:, COLOR])
+
+
+def colors_of(actions: np.ndarray) -> np.ndarray:
+    """RGB colours ``(..., 3)`` in ``[0, 1]`` of validated actions ``(..., 12)``."""
+    return _unit(np.asarray(actions)[..., COLOR])
+
+
+# ----------------------------------------------------------------------------------------
+# Discrete (SPIRAL-style) mode
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiscreteActions:
+    """SPIRAL-style discrete actions mapped onto the same physical strokes.
+
+    Layout of the ``MultiDiscrete`` vector: ``end_x, end_y, control_x, control_y`` on a
+    ``grid`` x ``grid`` lattice over the canvas, ``lift`` (1 = move the pen without painting),
+    ``pressure`` (``pressure_levels`` levels), ``size`` (``size_levels``), then
+    ``red, green, blue`` (``color_levels`` each). As in SPIRAL, a stroke starts where the pen
+    is (the previous end point), so the env keeps the pen position.
+    """
+
+    grid: int = 32
+    pressure_levels: int = 10
+    size_levels: int = 4
+    color_levels: int = 4
+
+    FIELDS = ("end_x", "end_y", "control_x", "control_y", "lift", "pressure", "size", "red", "green", "blue")
+
+    def __post_init__(self) -> None:
+        for name in ("grid", "pressure_levels", "size_levels", "color_levels"):
+            if int(getattr(self, name)) < 2:
+                raise ValueError(f"DiscreteActions.{name} must be at least 2; got {getattr(self, name)}")
+
+    @property
+    def nvec(self) -> np.ndarray:
+        g = self.grid
+        c = self.color_levels
+        return np.array([g, g, g, g, 2, self.pressure_levels, self.size_levels, c, c, c], dtype=np.int64)
+
+    def space(self) -> gym.spaces.MultiDiscrete:
+        return gym.spaces.MultiDiscrete(self.nvec)
+
+    def validate(self, action: object) -> np.ndarray:
+        """Return ``action`` as an int64 vector, or raise ``ValueError`` if it is not in the space."""
+        arr = np.asarray(action)
+        if arr.shape != (len(self.FIELDS),):
+            raise ValueError(f"discrete action must have shape ({len(self.FIELDS)},) ({', '.join(self.FIELDS)}); got {arr.shape}")
+        if not np.issubdtype(arr.dtype, np.integer):
+            if np.issubdtype(arr.dtype, np.floating) and np.isfinite(arr).all() and (arr == np.round(arr)).all():
+                arr = arr.astype(np.int64)
+            else:
+                raise ValueError(f"discrete action must hold integers; got dtype {arr.dtype} with values {arr.tolist()}")
+        arr = arr.astype(np.int64)
+        if (arr < 0).any() or (arr >= self.nvec).any():
+            raise ValueError(f"discrete action {arr.tolist()} is outside 0..nvec-1 with nvec {self.nvec.tolist()}")
+        return arr
+
+    def to_continuous(self, action: object, pen: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Map one discrete action to ``(continuous action (12,), paints)``.
+
+        ``pen`` is the current pen position in action coordinates ``[-1, 1]^2`` (the start of
+        the stroke). ``paints`` is False for a lift (a pen move that leaves no paint).
+        """
+        a = self.validate(action)
+        level = lambda i, n: -1.0 + 2.0 * i / (n - 1)  # noqa: E731 (a tiny local helper)
+        out = np.zeros(ACTION_DIM, dtype=np.float32)
+        pressure = level(a[5], self.pressure_levels)
+        out[START_PRESSURE] = out[END_PRESSURE] = pressure
+        out[SIZE] = level(a[6], self.size_levels)
+        out[COLOR] = [level(v, self.color_levels) for v in a[7:10]]
+        out[START_X:START_Y + 1] = np.clip(pen, -1.0, 1.0)
+        out[CONTROL_X] = level(a[2], self.grid)
+        out[CONTROL_Y] = level(a[3], self.grid)
+        out[END_X] = level(a[0], self.grid)
+        out[END_Y] = level(a[1], self.grid)
+        return out, bool(a[4] == 0)
+
+
+def end_point(action: np.ndarray) -> np.ndarray:
+    """The stroke's end point ``(2,)`` in action coordinates (where the pen rests afterwards)."""
+    return np.asarray(action, dtype=np.float32)[END_X:END_Y + 1].copy()

@@ -1,0 +1,84 @@
+"""The ``paint-gym`` command: a thin caller of the library (no logic of its own)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Play one episode with random strokes and write ``target | canvas`` as a PNG."""
+    import gymnasium as gym
+    from PIL import Image
+
+    import paint_gym  # noqa: F401  (registers the env ids)
+
+    env = gym.make(f"MyPaint-{args.task}-v0", render_mode="rgb_array", data_dir=args.data_dir)
+    obs, info = env.reset(seed=args.seed)
+    start = info["l2"]
+    terminated = False
+    while not terminated:
+        obs, _, terminated, _, info = env.step(env.action_space.sample())
+    frame = env.render()
+    env.close()
+    scale = max(1, args.scale)
+    Image.fromarray(frame).resize((frame.shape[1] * scale, frame.shape[0] * scale), Image.Resampling.NEAREST).save(args.out)
+    print(f"painted {info['step']} random MyPaint strokes on a {args.task} target: L2 {start:.4f} -> {info['l2']:.4f}")
+    print(f"wrote {args.out} (target | canvas)")
+    return 0
+
+
+def _brushes(args: argparse.Namespace) -> int:
+    from .painters.mypaint import SUPPORTED_BRUSHES, brush_dirs, list_brushes
+
+    names = list_brushes()
+    print(f"{len(names)} brushes in {', '.join(str(d) for d in brush_dirs()) or '(no brush folder found)'}")
+    for name in names:
+        print(f"  {name}{'  (supported default)' if name in SUPPORTED_BRUSHES else ''}")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from .data import cache_dir, download
+
+    path = download(args.dataset, Path(args.folder) if args.folder else cache_dir())
+    print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paint-gym", description="Stroke-based painting as a Gymnasium benchmark.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="paint one episode and write target | canvas as a PNG")
+    demo.add_argument("--task", default="MNIST", choices=["MNIST", "KMNIST", "CelebA", "Strokes"])
+    demo.add_argument("--out", default="demo.png")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--scale", type=int, default=4, help="pixel zoom of the written PNG")
+    demo.add_argument("--data-dir", default=None, help="folder with the data archives (else PAINT_GYM_DATA, cache, download)")
+    demo.set_defaults(func=_demo)
+
+    brushes = sub.add_parser("brushes", help="list the installed MyPaint brushes")
+    brushes.set_defaults(func=_brushes)
+
+    dl = sub.add_parser("download", help="download a data set from its official source")
+    dl.add_argument("dataset", choices=["mnist", "kmnist", "celeba"])
+    dl.add_argument("--folder", default=None, help="destination (default: the user cache)")
+    dl.set_defaults(func=_download)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"paint-gym: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""The real painter: MyPaint's brush engine (libmypaint) driven through ctypes.
+
+Three layers, each usable on its own:
+
+* :class:`Surface` - a ``MyPaintFixedTiledSurface`` whose pixels are a numpy view (no copy).
+* :class:`Brush` - a brush loaded from a ``.myb`` file, with a radius, a colour and a seedable
+  random generator.
+* :class:`MyPaintPainter` - the :class:`~paint_gym.painters.base.Painter` of the project: actions
+  in, alpha maps or finished canvases out, reproducible for a given seed.
+
+libmypaint is not thread-safe (it keeps static buffers); use processes for parallelism.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import ctypes
+import functools
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .. import actions as act
+from ..canvas import background_rgb
+from . import libmypaint as L
+from .libmypaint import LibMyPaintNotFoundError  # noqa: F401  (re-exported)
+
+ENV_BRUSH_DIR = "PAINT_GYM_BRUSH_DIR"
+DEFAULT_BRUSH = "classic/dry_brush"
+#: Brushes whose radius follows the action's size and whose strokes stay within the radius
+#: range (checked by the test suite). Others paint, but some ignore the radius: for instance
+#: ``classic/pointy_ink`` maps pressure onto the radius and floods a small canvas.
+SUPPORTED_BRUSHES = ("classic/dry_brush", "classic/pencil", "classic/charcoal", "classic/pen")
+#: Time between ``stroke_to`` events in seconds; it feeds the brush's speed inputs, so it is fixed.
+EVENT_DTIME = 0.01
+#: The first event after a reset only positions the brush; a long pause stops ``slow_tracking``
+#: from dragging the stroke's start toward the previous end point.
+POSITION_DTIME = 10.0
+
+
+def brush_dirs() -> list[Path]:
+    """Folders searched for brushes by name, in order (``PAINT_GYM_BRUSH_DIR`` first)."""
+    dirs = []
+    if os.environ.get(ENV_BRUSH_DIR):
+        dirs.append(Path(os.environ[ENV_BRUSH_DIR]))
+    prefixes = ["/usr/share", "/usr/local/share", "/opt/homebrew/share"]
+    if os.environ.get("CONDA_PREFIX"):
+        prefixes.insert(0, os.path.join(os.environ["CONDA_PREFIX"], "share"))
+    for prefix in prefixes:
+        for version in ("1.0", "2.0"):
+            dirs.append(Path(prefix) / "mypaint-data" / version / "brushes")
+    return [d for d in dirs if d.is_dir()]
+
+
+def list_brushes() -> list[str]:
+    """Names (``"group/name"``) of the brushes installed, e.g. by the ``mypaint-brushes`` package."""
+    names: set[str] = set()
+    for d in brush_dirs():
+        names.update(p.relative_to(d).with_suffix("").as_posix() for p in d.rglob("*.myb"))
+    return sorted(names)
+
+
+def resolve_brush(brush: str | os.PathLike) -> Path:
+    """Path of a brush given by name (``"classic/dry_brush"``) or by path to a ``.myb`` file."""
+    path = Path(brush)
+    if path.suffix == ".myb" or path.is_file():
+        if not path.is_file():
+            raise FileNotFoundError(f"brush file {str(path)!r} does not exist")
+        return path
+    for d in brush_dirs():
+        candidate = d / f"{brush}.myb"
+        if candidate.is_file():
+            return candidate
+    searched = ", ".join(str(d) for d in brush_dirs()) or "no brush folder found"
+    raise FileNotFoundError(
+        f"no brush named {str(brush)!r} (searched: {searched}). Install the brushes "
+        "(Debian/Ubuntu: apt-get install mypaint-brushes), set PAINT_GYM_BRUSH_DIR, pass a .myb "
+        "path, or pick one of paint_gym.list_brushes()."
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _rng_pointer_offset() -> int | None:
+    """Byte offset of the ``RngDouble *`` inside libmypaint's ``MyPaintBrush`` struct.
+
+    libmypaint seeds each brush's generator with 1000 and has no public call to reseed it.
+    The exported ``rng_double_set_seed`` can, given the generator's address: we find that
+    field by comparing a fresh brush's generator state with a fresh generator seeded 1000.
+    Returns None when no unambiguous match exists (then seeding is unavailable).
+    """
+    lib = L.load()
+    brush = lib.mypaint_brush_new()
+    ref = lib.rng_double_new(1000)
+    try:
+        want = bytes((ctypes.c_char * 80).from_address(ref))  # ran_u[10] doubles
+        words = (ctypes.c_uint64 * 64).from_address(brush)  # well inside the struct
+        hits = []
+        for i, w in enumerate(words):
+            # Only dereference values that look like neighbouring heap pointers.
+            if w and w % 8 == 0 and abs(int(w) - ref) < (1 << 28):
+                if bytes((ctypes.c_char * 80).from_address(int(w))) == want:
+                    hits.append(i * 8)
+        return hits[0] if len(hits) == 1 else None
+    finally:
+        lib.rng_double_free(ref)
+        lib.mypaint_brush_unref(brush)
+
+
+class Surface:
+    """A transparent MyPaint canvas of ``width`` x ``height`` pixels backed by one numpy buffer.
+
+    libmypaint's fixed tiled surface keeps all tiles in one contiguous buffer (tile-major,
+    64x64x4 uint16 premultiplied RGBA per tile, 1.0 = 2**15), so ``self.tiles`` is a zero-copy
+    view of it. A new surface is filled with 0xFFFF, so it is cleared here.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self._lib = L.load()
+        self.width, self.height = int(width), int(height)
+        self._ptr = self._lib.mypaint_fixed_tiled_surface_new(self.width, self.height)
+        if not self._ptr:
+            raise MemoryError(f"libmypaint could not allocate a {width}x{height} surface")
+        req = L.MyPaintTileRequest()
+        self._lib.mypaint_tile_request_init(ctypes.byref(req), 0, 0, 0, 0)
+        self._lib.mypaint_tiled_surface_tile_request_start(self._ptr, ctypes.byref(req))
+        base = req.buffer
+        self._lib.mypaint_tiled_surface_tile_request_end(self._ptr, ctypes.byref(req))
+        self._tiles_y, self._tiles_x = -(-self.height // L.TILE), -(-self.width // L.TILE)
+        self.tiles = np.ctypeslib.as_array(base, shape=(self._tiles_y, self._tiles_x, L.TILE, L.TILE, 4))
+        self._rect = L.MyPaintRectangle()
+        self.clear()
+
+    @property
+    def ptr(self) -> int:
+        if not self._ptr:
+            raise RuntimeError("this Surface was closed")
+        return self._ptr
+
+    def clear(self) -> None:
+        """Make every pixel transparent."""
+        self.tiles.fill(0)
+
+    def begin(self) -> None:
+        self._lib.mypaint_surface_begin_atomic(self.ptr)
+
+    def end(self) -> None:
+        """Flush the dabs queued since :meth:`begin` into the pixels."""
+        self._lib.mypaint_surface_end_atomic(self.ptr, ctypes.byref(self._rect))
+
+    def rgba(self) -> np.ndarray:
+        """A copy of the pixels as ``(H, W, 4)`` uint16 premultiplied RGBA (1.0 = 2**15)."""
+        if self._tiles_x == 1 and self._tiles_y == 1:
+            return self.tiles[0, 0, : self.height, : self.width].copy()
+        full = self.tiles.transpose(0, 2, 1, 3, 4).reshape(self._tiles_y * L.TILE, self._tiles_x * L.TILE, 4)
+        return full[: self.height, : self.width].copy()
+
+    def alpha(self) -> np.ndarray:
+        """Alpha ``(H, W)`` float32 in [0, 1]."""
+        if self._tiles_x == 1 and self._tiles_y == 1:
+            a = self.tiles[0, 0, : self.height, : self.width, 3]
+        else:
+            a = self.rgba()[..., 3]
+        return a.astype(np.float32) * np.float32(1.0 / L.ONE)
+
+    def close(self) -> None:
+        if self._ptr:
+            self.tiles = np.zeros((0, 0, L.TILE, L.TILE, 4), np.uint16)  # drop the view first
+            self._lib.mypaint_surface_unref(self._ptr)
+            self._ptr = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Brush:
+    """A libmypaint brush loaded from a ``.myb`` file, with a settable radius, colour and seed."""
+
+    def __init__(self, brush: str | os.PathLike = DEFAULT_BRUSH) -> None:
+        self._lib = lib = L.load()
+        self.path = resolve_brush(brush)
+        self._ptr = lib.mypaint_brush_new()
+        lib.mypaint_brush_from_defaults(self._ptr)
+        if not lib.mypaint_brush_from_string(self._ptr, self.path.read_bytes()):
+            lib.mypaint_brush_unref(self._ptr)
+            self._ptr = None
+            raise ValueError(f"libmypaint could not parse the brush file {str(self.path)!r}")
+        setting = lambda name: lib.mypaint_brush_setting_from_cname(name.encode())  # noqa: E731
+        self._radius_id = setting("radius_logarithmic")
+        self._hsv_ids = [setting(n) for n in ("color_h", "color_s", "color_v")]
+        self._rng = self._find_rng()
+        self._color: tuple[float, float, float] | None = None
+        self._radius: float | None = None
+
+    def _find_rng(self) -> int | None:
+        offset = _rng_pointer_offset()
+        if offset is None:
+            return None
+        return ctypes.c_void_p.from_address(self._ptr + offset).value
+
+    @property
+    def seedable(self) -> bool:
+        return self._rng is not None
+
+    @property
+    def ptr(self) -> int:
+        if not self._ptr:
+            raise RuntimeError("this Brush was closed")
+        return self._ptr
+
+    def seed(self, seed: int) -> None:
+        """Reseed the brush's random generator (dab jitter); libmypaint uses the low 30 bits."""
+        if self._rng is None:
+            raise RuntimeError(
+                "this libmypaint build does not allow reseeding its brushes; create a fresh Brush "
+                "for each episode to get reproducible (but seed-independent) strokes"
+            )
+        self._lib.rng_double_set_seed(self._rng, int(seed) & 0x3FFFFFFF)
+
+    def set_radius(self, radius_px: float) -> None:
+        if radius_px != self._radius:
+            self._lib.mypaint_brush_set_base_value(self.ptr, self._radius_id, math.log(radius_px))
+            self._radius = radius_px
+
+    def set_color(self, rgb: Sequence[float]) -> None:
+        """Set the brush colour from RGB in [0, 1] (libmypaint stores it as HSV)."""
+        rgb = tuple(float(c) for c in rgb)
+        if rgb != self._color:
+            for sid, value in zip(self._hsv_ids, colorsys.rgb_to_hsv(*rgb)):
+                self._lib.mypaint_brush_set_base_value(self.ptr, sid, value)
+            self._color = rgb
+
+    def stroke(self, surface: Surface, xs: Sequence[float], ys: Sequence[float], pressures: Sequence[float]) -> None:
+        """Paint one stroke through the points (pixels) with the given pressures, then flush it.
+
+        The brush is reset first, so strokes are independent of each other except through the
+        random generator (reseed it for reproducibility).
+        """
+        lib, b, s = self._lib, self.ptr, surface.ptr
+        stroke_to = lib.mypaint_brush_stroke_to
+        lib.mypaint_brush_reset(b)
+        lib.mypaint_brush_new_stroke(b)
+        surface.begin()
+        stroke_to(b, s, xs[0], ys[0], 0.0, 0.0, 0.0, POSITION_DTIME)
+        for x, y, p in zip(xs, ys, pressures):
+            stroke_to(b, s, x, y, p, 0.0, 0.0, EVENT_DTIME)
+        surface.end()
+
+    def close(self) -> None:
+        if self._ptr:
+            self._lib.mypaint_brush_unref(self._ptr)
+            self._ptr = None
+            self._rng = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class MyPaintPainter:
+    """The real painter: strokes painted by libmypaint, reproducible for a given seed.
+
+    Args:
+        canvas_size: side of the square canvas in pixels.
+        brush: a brush name from :func:`list_brushes` or a path to a ``.myb`` file. The default,
+            ``classic/dry_brush``, is the paper's; see ``SUPPORTED_BRUSHES``.
+        seed: seed of the generator that reseeds the brush before every stroke. The same seed and
+            actions give the same pixels; ``None`` draws a fresh seed.
+    """
+
+    def __init__(self, canvas_size: int = 64, brush: str | os.PathLike = DEFAULT_BRUSH, seed: int | None = None) -> None:
+        if int(canvas_size) != canvas_size or canvas_size < 8:
+            raise ValueError(f"canvas_size must be an integer of at least 8 pixels; got {canvas_size!r}")
+        self.canvas_size = int(canvas_size)
+        self.brush = Brush(brush)
+        if not self.brush.seedable:
+            warnings.warn("libmypaint brush seeding is unavailable: strokes will not depend on the seed", RuntimeWarning, stacklevel=2)
+        self.surface = Surface(self.canvas_size, self.canvas_size)
+        self.reseed(seed)
+
+    def reseed(self, seed: int | None) -> None:
+        """Restart the painter's random stream (the brush is reseeded from it before each stroke)."""
+        self._rng = np.random.default_rng(seed)
+
+    def _next_stroke_seed(self) -> None:
+        seed = int(self._rng.integers(0, 1 << 30))
+        if self.brush.seedable:
+            self.brush.seed(seed)
+
+    def paint_strokes(self, actions: np.ndarray) -> None:
+        """Paint validated actions ``(T, 12)`` onto the current surface, in colour, one by one."""
+        strokes = act.to_physical(actions, self.canvas_size)
+        xs, ys = strokes.points[..., 0].tolist(), strokes.points[..., 1].tolist()
+        ps, radii, colors = strokes.pressures.tolist(), strokes.radius.tolist(), strokes.color.tolist()
+        for i in range(len(radii)):
+            self._next_stroke_seed()
+            self.brush.set_radius(radii[i])
+            self.brush.set_color(colors[i])
+            self.brush.stroke(self.surface, xs[i], ys[i], ps[i])
+
+    def render_alpha(self, actions: np.ndarray) -> np.ndarray:
+        """Alpha maps ``(B, H, W)`` float32 in [0, 1] of strokes ``(B, 12)``, each painted alone."""
+        a = act.validate_actions(actions, batch_ndim=2)
+        out = np.empty((len(a), self.canvas_size, self.canvas_size), np.float32)
+        for i in range(len(a)):
+            self.surface.clear()
+            self.paint_strokes(a[i : i + 1])
+            out[i] = self.surface.alpha()
+        return out
+
+    def paint(self, actions: np.ndarray, background: str | Sequence[float] = "white") -> np.ndarray:
+        """Paint stroke sequences ``(T, 12)`` or ``(B, T, 12)`` onto fresh canvases.
+
+        Each sequence is painted stroke after stroke on one MyPaint surface (the real program's
+        semantics), then laid over ``background`` (``"white"``, ``"black"`` or RGB in [0, 1]).
+        Returns uint8 canvases ``(H, W, 3)`` or ``(B, H, W, 3)``.
+        """
+        a = act.validate_actions(actions, batch_ndim=(2, 3))
+        batch = a if a.ndim == 3 else a[None]
+        bg = background_rgb(background)
+        out = np.empty((len(batch), self.canvas_size, self.canvas_size, 3), np.uint8)
+        for i, seq in enumerate(batch):
+            self.surface.clear()
+            self.paint_strokes(seq)
+            out[i] = rgba_over_background(self.surface.rgba(), bg)
+        return out if a.ndim == 3 else out[0]
+
+    def close(self) -> None:
+        self.surface.close()
+        self.brush.close()
+
+
+def rgba_over_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Lay premultiplied 15-bit RGBA ``(H, W, 4)`` over an RGB background in [0, 1] -> uint8."""
+    scale = np.float32(255.0 / L.ONE)
+    rgb = rgba[..., :3].astype(np.float32) * scale
+    alpha = rgba[..., 3:].astype(np.float32) * np.float32(1.0 / L.ONE)
+    rgb += (1.0 - alpha) * (background.astype(np.float32) * 255.0)
+    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
