@@ -363,7 +363,7 @@ def to_target(image: np.ndarray, canvas_size: int) -> np.ndarray:
 
 
 class StrokeTargets:
-    """Targets painted from seeded random actions; the ground-truth actions come in ``info``.
+    """Targets painted from seeded random actions; ``info`` holds the actions and brush seed.
 
     ``painter`` is any object with ``paint(actions (T, 12)) -> uint8 (H, W, 3)`` and
     ``reseed(seed)`` (e.g. :class:`~paint_gym.MyPaintPainter`), so this needs no data at all.
@@ -376,6 +376,7 @@ class StrokeTargets:
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:
         actions = rng.uniform(-1.0, 1.0, (self.n_strokes, 12)).astype(np.float32)
-        self.painter.reseed(int(rng.integers(1 << 31)))
-        return self.painter.paint(actions), {"target_actions": actions}
+        seed = int(rng.integers(1 << 31))
+        self.painter.reseed(seed)
+        return self.painter.paint(actions), {"target_actions": actions, "target_seed": seed}
 

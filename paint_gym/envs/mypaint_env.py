@@ -48,7 +48,8 @@ class MyPaintEnv(PaintEnv):
     ## Episode End
     The episode terminates after ``episode_length`` strokes (MNIST/KMNIST/Strokes: 8, CelebA:
     15). It is never truncated. ``info`` carries ``l2``, ``step``, the clipped ``action``
-    and whether the step ``painted``; the Strokes task adds ``target_actions`` at reset.
+    and whether the step ``painted``. At reset, the Strokes task adds ``target_actions`` and
+    ``target_seed``; the data sets add ``target_index`` (and ``target_label``).
 
     ## Arguments
     ``gym.make("MyPaint-MNIST-v0", split="train", canvas_size=64, episode_length=None,

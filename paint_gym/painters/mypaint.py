@@ -34,7 +34,7 @@ DEFAULT_BRUSH = "classic/dry_brush"
 #: Brushes whose radius follows the action's size and whose strokes stay within the radius
 #: range (checked by the test suite). Others paint, but some ignore the radius: for instance
 #: ``classic/pointy_ink`` maps pressure onto the radius and floods a small canvas.
-SUPPORTED_BRUSHES = ("classic/dry_brush", "classic/pencil", "classic/charcoal", "classic/pen")
+SUPPORTED_BRUSHES = ("classic/dry_brush", "classic/pen", "classic/brush", "classic/charcoal", "classic/pencil")
 #: Time between ``stroke_to`` events in seconds; it feeds the brush's speed inputs, so it is fixed.
 EVENT_DTIME = 0.01
 #: The first event after a reset only positions the brush; a long pause stops ``slow_tracking``

@@ -1,0 +1,186 @@
+"""Data sources: resolution order, splits, target conversion and real downloads over HTTP."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paint_gym import data
+from paint_gym.data import ChecksumError, DataNotFoundError, ImageTargets, RemoteFile, Source
+
+
+def test_shared_data_is_found_through_the_environment_variable():
+    assert os.environ.get(data.ENV_DATA), "tests read ../shared/data through PAINT_GYM_DATA"
+    assert data.find_archive("mnist").parent == Path(os.environ[data.ENV_DATA]).expanduser()
+
+
+@pytest.mark.parametrize(
+    "name, split, size, labelled",
+    [("mnist", "train", 60000, True), ("mnist", "eval", 10000, True), ("kmnist", "train", 8000, True),
+     ("kmnist", "eval", 2000, True), ("celeba", "train", 3600, False), ("celeba", "eval", 400, False)],
+)
+def test_splits_have_the_documented_sizes(name, split, size, labelled):
+    targets = ImageTargets(name, split)
+    assert len(targets) == size
+    assert (targets.labels is not None) == labelled
+
+
+def test_kmnist_splits_are_disjoint_parts_of_the_test_file():
+    arrays = data.load_arrays("kmnist")
+    train, _ = data.split_arrays("kmnist", "train", arrays)
+    evaluation, _ = data.split_arrays("kmnist", "eval", arrays)
+    np.testing.assert_array_equal(evaluation[0], arrays["x_test"][8000])
+    np.testing.assert_array_equal(train[-1], arrays["x_test"][7999])
+
+
+def test_digits_become_dark_ink_on_white():
+    targets = ImageTargets("mnist", "eval")
+    img = targets[0]
+    assert img.shape == (64, 64, 3) and img.dtype == np.uint8
+    assert img[0, 0].tolist() == [255, 255, 255]
+    assert img.min() < 50 and img.mean() > 180
+    assert (img[..., 0] == img[..., 2]).all()
+
+
+def test_targets_follow_the_canvas_size():
+    assert ImageTargets("celeba", "eval", canvas_size=32)[0].shape == (32, 32, 3)
+    assert ImageTargets("kmnist", "eval", canvas_size=128).batch([0, 1]).shape == (2, 128, 128, 3)
+
+
+def test_sampling_is_reproducible_and_reports_the_label():
+    targets = ImageTargets("mnist", "eval")
+    a, info_a = targets.sample(np.random.default_rng(5))
+    b, info_b = targets.sample(np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+    assert info_a == info_b and 0 <= info_a["target_label"] <= 9
+
+
+def test_resolution_order_prefers_the_explicit_folder(tmp_path, monkeypatch):
+    np.savez(tmp_path / "kmnist.npz", x_test=np.zeros((10000, 28, 28), np.uint8), y_test=np.zeros(10000, np.int64))
+    assert data.find_archive("kmnist", tmp_path) == tmp_path / "kmnist.npz"
+    assert ImageTargets("kmnist", "eval", data_dir=tmp_path)[0].min() == 255  # blank digits -> white
+    cache = Path(os.environ[data.ENV_CACHE])
+    np.savez(cache / "celeba64.npz", x=np.zeros((10, 64, 64, 3), np.uint8), ids=np.arange(10))
+    monkeypatch.delenv(data.ENV_DATA)
+    assert data.find_archive("celeba") == cache / "celeba64.npz"
+
+
+def test_nothing_found_offline_names_all_four_places(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_DATA, str(tmp_path))
+    closed = RemoteFile("t10k-images-idx3-ubyte.gz", "0" * 32, ("http://127.0.0.1:9/",))  # discard port: refused
+    monkeypatch.setitem(data.SOURCES, "kmnist", Source("kmnist.npz", (closed,), data.SOURCES["kmnist"].build))
+    with pytest.raises(DataNotFoundError) as err:
+        data.find_archive("kmnist", tmp_path / "nowhere")
+    message = str(err.value)
+    for needle in ("data_dir argument", "PAINT_GYM_DATA", "user cache", "download", "127.0.0.1"):
+        assert needle in message
+
+
+def test_corrupt_archive_gives_a_clear_error(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="not a readable .npz"):
+        data.load_arrays("mnist", tmp_path)
+
+
+def test_unknown_names_and_splits_are_rejected():
+    with pytest.raises(ValueError, match="unknown data set"):
+        data.find_archive("cifar")
+    with pytest.raises(ValueError, match="split"):
+        ImageTargets("mnist", "test")
+
+
+# ---------------------------------------------------------------------------------------
+# Downloads from a real HTTP server on 127.0.0.1
+# ---------------------------------------------------------------------------------------
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    return gzip.compress(header + array.astype(np.uint8).tobytes())
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def serve_kmnist_like(root: Path, images: np.ndarray, labels: np.ndarray) -> tuple[RemoteFile, RemoteFile]:
+    files = []
+    for name, arr in (("imgs.gz", images), ("labels.gz", labels)):
+        payload = idx_bytes(arr)
+        (root / name).write_bytes(payload)
+        files.append((name, hashlib.md5(payload).hexdigest()))
+    return files
+
+
+def test_download_builds_an_archive_from_official_style_files(http_server, tmp_path):
+    root, url = http_server
+    images = np.random.default_rng(0).integers(0, 256, (12, 28, 28)).astype(np.uint8)
+    labels = np.arange(12) % 10
+    (img_name, img_md5), (lab_name, lab_md5) = serve_kmnist_like(root, images, labels)
+    source = Source(
+        "kmnist.npz",
+        (RemoteFile(img_name, img_md5, ("http://127.0.0.1:9/", url)), RemoteFile(lab_name, lab_md5, (url,))),
+        data._build_idx({"test": (img_name, lab_name)}),
+    )
+    dest = data.download("kmnist", tmp_path / "cache", source=source, progress=False)
+    with np.load(dest) as z:
+        np.testing.assert_array_equal(z["x_test"], images)
+        np.testing.assert_array_equal(z["y_test"], labels)
+        assert z["y_test"].dtype == np.int64
+    assert not list((tmp_path / "cache").glob("*.part")) and not list((tmp_path / "cache").glob(".*"))
+
+
+def test_checksum_mismatch_leaves_no_file(http_server, tmp_path):
+    root, url = http_server
+    (root / "file.bin").write_bytes(b"x" * 100_000)
+    dest = tmp_path / "out" / "file.bin"
+    with pytest.raises(ChecksumError, match="differs from the official"):
+        data.fetch(url + "file.bin", dest, md5="0" * 32, progress=False)
+    assert not dest.exists()
+    assert list(dest.parent.iterdir()) == []
+    good = hashlib.md5(b"x" * 100_000).hexdigest()
+    assert data.fetch(url + "file.bin", dest, md5=good, progress=False).read_bytes() == b"x" * 100_000
+
+
+def test_missing_remote_file_raises_and_leaves_no_file(http_server, tmp_path):
+    _, url = http_server
+    with pytest.raises(OSError, match="could not download"):
+        data.fetch_any(RemoteFile("absent.gz", "0" * 32, (url,)), tmp_path / "dl")
+    assert list((tmp_path / "dl").iterdir()) == []
+
+
+def test_read_idx_rejects_truncated_files(tmp_path):
+    path = tmp_path / "bad.gz"
+    header = bytes([0, 0, 0x08, 3]) + np.array([4, 28, 28], ">u4").tobytes()
+    path.write_bytes(gzip.compress(header + b"\0" * 10))
+    with pytest.raises(ValueError, match="header says"):
+        data.read_idx(path)
+
+
+def test_official_sources_are_declared_with_checksums():
+    assert data.SOURCES["mnist"].files[0].urls()[0].startswith("https://")
+    for source in data.SOURCES.values():
+        for remote in source.files:
+            assert len(remote.md5) == 32 and remote.mirrors
