@@ -11,6 +11,7 @@ pressures; no other module indexes into an action by number.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -113,19 +114,30 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x + 1.0) * 0.5
 
 
+@functools.lru_cache(maxsize=16)
+def _curve_basis(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``t`` ``(n,)`` and the weights ``(n, 3)`` of start, through-point and end along the curve.
+
+    The curve passes through the through-point at t = 0.5, so its Bezier control point is
+    ``2 * through - (start + end) / 2``; folding that into the Bernstein weights gives
+    ``B(t) = w0 * start + w1 * through + w2 * end`` (cached: this is on every step's path).
+    """
+    t = np.linspace(0.0, 1.0, n, dtype=np.float32)
+    b0, b1, b2 = (1 - t) ** 2, 2 * (1 - t) * t, t**2
+    weights = np.stack([b0 - 0.5 * b1, 2.0 * b1, b2 - 0.5 * b1], axis=1)
+    weights.flags.writeable = False
+    t.flags.writeable = False
+    return t, weights
+
+
 def bezier_points(start: np.ndarray, through: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
     """Points ``(B, n, 2)`` on the quadratic Bezier from ``start`` to ``end`` passing ``through``.
 
-    The curve passes through ``through`` at t = 0.5, so its Bezier control point is
-    ``2 * through - (start + end) / 2``: agents then point at a place the stroke really visits.
+    Agents point at a place the stroke really visits (the curve's midpoint), not at an
+    off-curve control point.
     """
-    control = 2.0 * through - 0.5 * (start + end)
-    t = np.linspace(0.0, 1.0, n, dtype=np.float32)[None, :, None]
-    return (
-        (1 - t) ** 2 * start[:, None, :]
-        + 2 * (1 - t) * t * control[:, None, :]
-        + t**2 * end[:, None, :]
-    )
+    _, weights = _curve_basis(n)
+    return weights @ np.stack([start, through, end], axis=1)
 
 
 def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_POINTS) -> Stroke:
@@ -135,12 +147,11 @@ def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_PO
     :func:`radius_range`; pressure runs linearly from start to end along the curve, scaled to
     ``[0, MAX_PRESSURE]``; colour maps to ``[0, 1]``.
     """
-    a = np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM)
-    u = _unit(a)
-    xy = u[:, START_X:] * canvas_size
-    points = bezier_points(xy[:, 0:2], xy[:, 2:4], xy[:, 4:6], n_points)
-    t = np.linspace(0.0, 1.0, n_points, dtype=np.float32)[None, :]
-    pressures = MAX_PRESSURE * (u[:, [START_PRESSURE]] * (1 - t) + u[:, [END_PRESSURE]] * t)
+    u = _unit(np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM))
+    t, weights = _curve_basis(n_points)
+    anchors = (u[:, START_X:] * canvas_size).reshape(-1, 3, 2)  # start, through, end
+    points = weights @ anchors
+    pressures = MAX_PRESSURE * (u[:, [START_PRESSURE]] + (u[:, [END_PRESSURE]] - u[:, [START_PRESSURE]]) * t)
     r_min, r_max = radius_range(canvas_size)
     radius = r_min * (r_max / r_min) ** u[:, SIZE]
     return Stroke(points=points, pressures=pressures, radius=radius, color=u[:, COLOR])

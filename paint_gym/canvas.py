@@ -72,7 +72,15 @@ def mse(a: Array, b: Array) -> Array:
     return d.mean(axis=(-3, -2, -1)) if isinstance(d, np.ndarray) else d.mean(dim=(-3, -2, -1))
 
 
-def mse_uint8(a: np.ndarray, b: np.ndarray) -> float:
-    """MSE on [0, 1] of two uint8 images ``(H, W, C)``, computed without float copies of both."""
+def squared_error_sum(a: np.ndarray, b: np.ndarray) -> int:
+    """Exact sum of squared differences of two uint8 images (in 0..255 units).
+
+    Integer, so envs can update it region by region without drift.
+    """
     d = (a.astype(np.int32) - b.astype(np.int32)).ravel()
-    return float(np.dot(d, d)) / (d.size * 255.0**2)
+    return int(np.dot(d, d))
+
+
+def mse_uint8(a: np.ndarray, b: np.ndarray) -> float:
+    """MSE on [0, 1] of two uint8 images ``(H, W, C)``."""
+    return squared_error_sum(a, b) / (a.size * 255.0**2)

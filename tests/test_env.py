@@ -205,3 +205,16 @@ def test_async_vector_env_with_two_workers_is_reproducible(rng):
     assert results[0].shape == (2, 64, 64, 3)
     np.testing.assert_array_equal(results[0], results[1])
     assert not np.array_equal(results[0][0], results[0][1])
+
+
+@pytest.mark.parametrize("size", [64, 160])
+def test_incremental_canvas_equals_a_full_read_of_the_surface(size, rng):
+    from paint_gym.painters.mypaint import rgba_over_background
+
+    env = MyPaintEnv("Strokes", canvas_size=size, episode_length=12, background=(0.2, 0.5, 0.9))
+    obs, _ = env.reset(seed=0)
+    for a in random_actions(rng, 12):
+        obs, *_ = env.step(a)
+    full = rgba_over_background(env.painter.surface.rgba(), env.background)
+    np.testing.assert_array_equal(obs["canvas"], full)
+    assert obs["canvas"].shape == (size, size, 3)

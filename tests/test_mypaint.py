@@ -191,3 +191,16 @@ def test_library_is_loaded_once_with_signatures():
     lib = libmypaint.load()
     assert lib is libmypaint.load()
     assert lib.mypaint_brush_stroke_to.argtypes[-1] is libmypaint.ctypes.c_double
+
+
+def test_region_reads_match_the_full_canvas_across_tiles(rng):
+    p = MyPaintPainter(160, seed=0)
+    box = p.paint_strokes(random_actions(rng, 6))
+    full = p.surface.rgba()
+    assert full.shape == (160, 160, 4) and full[..., 3].max() > 0
+    y0, y1, x0, x1 = box
+    np.testing.assert_array_equal(p.surface.rgba(box), full[y0:y1, x0:x1])
+    outside = full.copy()
+    outside[y0:y1, x0:x1] = 0
+    assert outside.max() == 0  # the reported box holds every painted pixel
+    np.testing.assert_array_equal(p.surface.rgba((60, 130, 5, 140)), full[60:130, 5:140])

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter, rgba_over_background
-from .task import PaintEnv, Reward
+from .task import Box, PaintEnv
 
 
 class MyPaintEnv(PaintEnv):
@@ -76,14 +76,14 @@ class MyPaintEnv(PaintEnv):
 
     def _clear(self) -> np.ndarray:
         self.painter.surface.clear()
-        return self._read_canvas()
-
-    def _paint(self, action: np.ndarray) -> np.ndarray:
-        self.painter.paint_strokes(action[None])
-        return self._read_canvas()
-
-    def _read_canvas(self) -> np.ndarray:
         return rgba_over_background(self.painter.surface.rgba(), self.background)
+
+    def _paint(self, action: np.ndarray) -> tuple[Box, np.ndarray] | None:
+        """Paint on the persistent surface; only the region the stroke changed is read back."""
+        box = self.painter.paint_strokes(action[None])
+        if box is None:
+            return None
+        return box, rgba_over_background(self.painter.surface.rgba(box), self.background)
 
     def _reseed_painter(self, seed: int) -> None:
         self.painter.reseed(seed)

@@ -16,8 +16,10 @@ import gymnasium as gym
 import numpy as np
 
 from .. import actions as act
-from ..canvas import background_rgb, mse_uint8, to_uint8
+from ..canvas import background_rgb, squared_error_sum, to_uint8
 from ..data import ImageTargets, StrokeTargets, TargetSource
+
+Box = tuple[int, int, int, int]  # (y0, y1, x0, x1) in pixels
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class PaintEnv(gym.Env, ABC):
         self._target: np.ndarray | None = None
         self._canvas = np.zeros((self.canvas_size, self.canvas_size, 3), np.uint8)
         self._steps = 0
-        self._l2 = 0.0
+        self._sse = 0  # exact squared error of canvas vs target, in uint8 units
         self._pen = np.zeros(2, np.float32)
         self._done = True
 
@@ -118,8 +120,13 @@ class PaintEnv(gym.Env, ABC):
         """Start a blank canvas; return it as uint8 ``(H, W, 3)``."""
 
     @abstractmethod
-    def _paint(self, action: np.ndarray) -> np.ndarray:
-        """Paint one validated continuous action ``(12,)``; return the new uint8 canvas."""
+    def _paint(self, action: np.ndarray) -> tuple[Box, np.ndarray] | None:
+        """Paint one validated continuous action ``(12,)``.
+
+        Returns the changed region ``(y0, y1, x0, x1)`` and its new uint8 pixels
+        ``(y1 - y0, x1 - x0, 3)``, or None if nothing changed. Reporting only the region keeps
+        the per-step cost proportional to the stroke, not to the canvas.
+        """
 
     @abstractmethod
     def _stroke_painter(self) -> Any:
@@ -135,7 +142,8 @@ class PaintEnv(gym.Env, ABC):
         """The target source, loaded on first use (data files are read once per env)."""
         if self._targets is None:
             if self.task.dataset is None:
-                self._targets = StrokeTargets(self._stroke_painter(), self.episode_length)
+                # as many strokes as the task's default episode, whatever this env's length
+                self._targets = StrokeTargets(self._stroke_painter(), TASKS["Strokes"].episode_length)
             else:
                 self._targets = ImageTargets(self.task.dataset, self.split, self.canvas_size, self._data_dir)
         return self._targets
@@ -152,7 +160,7 @@ class PaintEnv(gym.Env, ABC):
         self._canvas = self._clear()
         self._steps = 0
         self._pen = np.zeros(2, np.float32)
-        self._l2 = mse_uint8(self._canvas, target)
+        self._sse = squared_error_sum(self._canvas, target)
         self._done = False
         info.update(l2=self._l2, step=0)
         return self._observation(), info
@@ -171,17 +179,32 @@ class PaintEnv(gym.Env, ABC):
         if self._done or self._target is None:
             raise RuntimeError("the episode is over (or was never started): call reset() before step()")
         continuous, paints = self._to_continuous(action)  # raises before any state changes
+        previous = self._l2
         if paints:
-            self._canvas = self._paint(continuous)
+            self._apply(self._paint(continuous))
         if self.action_mode == "discrete":
             self._pen = act.end_point(continuous)
         self._steps += 1
-        previous, self._l2 = self._l2, mse_uint8(self._canvas, self._target)
         terminated = self._steps >= self.episode_length
         self._done = terminated
         reward = self._reward(previous, terminated)
         info = {"l2": self._l2, "step": self._steps, "action": continuous, "painted": paints}
         return self._observation(), reward, terminated, False, info
+
+    @property
+    def _l2(self) -> float:
+        """Current L2 distance: MSE of canvas and target on [0, 1]."""
+        return self._sse / (self._canvas.size * 255.0**2)
+
+    def _apply(self, update: tuple[Box, np.ndarray] | None) -> None:
+        """Write a painted region into the canvas and update the squared error exactly."""
+        if update is None:
+            return
+        (y0, y1, x0, x1), pixels = update
+        region = np.s_[y0:y1, x0:x1]
+        target = self._target[region]
+        self._sse += squared_error_sum(pixels, target) - squared_error_sum(self._canvas[region], target)
+        self._canvas[region] = pixels
 
     def _to_continuous(self, action: Any) -> tuple[np.ndarray, bool]:
         if self.action_mode == "discrete":

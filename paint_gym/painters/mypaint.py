@@ -29,6 +29,8 @@ from ..canvas import background_rgb
 from . import libmypaint as L
 from .libmypaint import LibMyPaintNotFoundError  # noqa: F401  (re-exported)
 
+Box = tuple[int, int, int, int]  # (y0, y1, x0, x1), a region of a surface in pixels
+
 ENV_BRUSH_DIR = "PAINT_GYM_BRUSH_DIR"
 DEFAULT_BRUSH = "classic/dry_brush"
 #: Brushes whose radius follows the action's size and whose strokes stay within the radius
@@ -129,8 +131,8 @@ class Surface:
         self._lib.mypaint_tiled_surface_tile_request_start(self._ptr, ctypes.byref(req))
         base = req.buffer
         self._lib.mypaint_tiled_surface_tile_request_end(self._ptr, ctypes.byref(req))
-        self._tiles_y, self._tiles_x = -(-self.height // L.TILE), -(-self.width // L.TILE)
-        self.tiles = np.ctypeslib.as_array(base, shape=(self._tiles_y, self._tiles_x, L.TILE, L.TILE, 4))
+        shape = (-(-self.height // L.TILE), -(-self.width // L.TILE), L.TILE, L.TILE, 4)
+        self.tiles = np.ctypeslib.as_array(base, shape=shape)
         self._rect = L.MyPaintRectangle()
         self.clear()
 
@@ -147,24 +149,37 @@ class Surface:
     def begin(self) -> None:
         self._lib.mypaint_surface_begin_atomic(self.ptr)
 
-    def end(self) -> None:
-        """Flush the dabs queued since :meth:`begin` into the pixels."""
-        self._lib.mypaint_surface_end_atomic(self.ptr, ctypes.byref(self._rect))
+    def end(self) -> Box | None:
+        """Flush the dabs queued since :meth:`begin` into the pixels.
 
-    def rgba(self) -> np.ndarray:
-        """A copy of the pixels as ``(H, W, 4)`` uint16 premultiplied RGBA (1.0 = 2**15)."""
-        if self._tiles_x == 1 and self._tiles_y == 1:
-            return self.tiles[0, 0, : self.height, : self.width].copy()
-        full = self.tiles.transpose(0, 2, 1, 3, 4).reshape(self._tiles_y * L.TILE, self._tiles_x * L.TILE, 4)
-        return full[: self.height, : self.width].copy()
+        Returns the changed region as ``(y0, y1, x0, x1)`` clipped to the surface (a 1 px margin
+        around libmypaint's dirty rectangle), or None when nothing was painted.
+        """
+        r = self._rect
+        self._lib.mypaint_surface_end_atomic(self.ptr, ctypes.byref(r))
+        if r.width <= 0 or r.height <= 0:
+            return None
+        y0, x0 = max(r.y - 1, 0), max(r.x - 1, 0)
+        y1, x1 = min(r.y + r.height + 1, self.height), min(r.x + r.width + 1, self.width)
+        return (y0, y1, x0, x1) if y1 > y0 and x1 > x0 else None
+
+    def rgba(self, box: Box | None = None) -> np.ndarray:
+        """A copy of the pixels (or of ``box`` = ``(y0, y1, x0, x1)``) as ``(h, w, 4)`` uint16
+        premultiplied RGBA (1.0 = 2**15). Only the tiles the box touches are copied."""
+        y0, y1, x0, x1 = box or (0, self.height, 0, self.width)
+        ty0, tx0 = y0 // L.TILE, x0 // L.TILE
+        tiles = self.tiles[ty0 : -(-y1 // L.TILE), tx0 : -(-x1 // L.TILE)]
+        if tiles.shape[:2] == (1, 1):
+            region = tiles[0, 0]
+        else:
+            ny, nx = tiles.shape[:2]
+            region = tiles.transpose(0, 2, 1, 3, 4).reshape(ny * L.TILE, nx * L.TILE, 4)
+        oy, ox = ty0 * L.TILE, tx0 * L.TILE
+        return region[y0 - oy : y1 - oy, x0 - ox : x1 - ox].copy()
 
     def alpha(self) -> np.ndarray:
         """Alpha ``(H, W)`` float32 in [0, 1]."""
-        if self._tiles_x == 1 and self._tiles_y == 1:
-            a = self.tiles[0, 0, : self.height, : self.width, 3]
-        else:
-            a = self.rgba()[..., 3]
-        return a.astype(np.float32) * np.float32(1.0 / L.ONE)
+        return self.rgba()[..., 3].astype(np.float32) * np.float32(1.0 / L.ONE)
 
     def close(self) -> None:
         if self._ptr:
@@ -236,11 +251,12 @@ class Brush:
                 self._lib.mypaint_brush_set_base_value(self.ptr, sid, value)
             self._color = rgb
 
-    def stroke(self, surface: Surface, xs: Sequence[float], ys: Sequence[float], pressures: Sequence[float]) -> None:
+    def stroke(self, surface: Surface, xs: Sequence[float], ys: Sequence[float], pressures: Sequence[float]) -> Box | None:
         """Paint one stroke through the points (pixels) with the given pressures, then flush it.
 
         The brush is reset first, so strokes are independent of each other except through the
-        random generator (reseed it for reproducibility).
+        random generator (reseed it for reproducibility). Returns the changed region
+        (see :meth:`Surface.end`).
         """
         lib, b, s = self._lib, self.ptr, surface.ptr
         stroke_to = lib.mypaint_brush_stroke_to
@@ -250,7 +266,7 @@ class Brush:
         stroke_to(b, s, xs[0], ys[0], 0.0, 0.0, 0.0, POSITION_DTIME)
         for x, y, p in zip(xs, ys, pressures):
             stroke_to(b, s, x, y, p, 0.0, 0.0, EVENT_DTIME)
-        surface.end()
+        return surface.end()
 
     def close(self) -> None:
         if self._ptr:
@@ -295,16 +311,21 @@ class MyPaintPainter:
         if self.brush.seedable:
             self.brush.seed(seed)
 
-    def paint_strokes(self, actions: np.ndarray) -> None:
-        """Paint validated actions ``(T, 12)`` onto the current surface, in colour, one by one."""
+    def paint_strokes(self, actions: np.ndarray) -> Box | None:
+        """Paint validated actions ``(T, 12)`` onto the current surface, in colour, one by one.
+
+        Returns the region that changed, ``(y0, y1, x0, x1)``, or None.
+        """
         strokes = act.to_physical(actions, self.canvas_size)
         xs, ys = strokes.points[..., 0].tolist(), strokes.points[..., 1].tolist()
         ps, radii, colors = strokes.pressures.tolist(), strokes.radius.tolist(), strokes.color.tolist()
+        changed = None
         for i in range(len(radii)):
             self._next_stroke_seed()
             self.brush.set_radius(radii[i])
             self.brush.set_color(colors[i])
-            self.brush.stroke(self.surface, xs[i], ys[i], ps[i])
+            changed = union(changed, self.brush.stroke(self.surface, xs[i], ys[i], ps[i]))
+        return changed
 
     def render_alpha(self, actions: np.ndarray) -> np.ndarray:
         """Alpha maps ``(B, H, W)`` float32 in [0, 1] of strokes ``(B, 12)``, each painted alone."""
@@ -338,10 +359,21 @@ class MyPaintPainter:
         self.brush.close()
 
 
+def union(a: Box | None, b: Box | None) -> Box | None:
+    """The smallest box ``(y0, y1, x0, x1)`` holding both (None is empty)."""
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
 def rgba_over_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Lay premultiplied 15-bit RGBA ``(H, W, 4)`` over an RGB background in [0, 1] -> uint8."""
-    scale = np.float32(255.0 / L.ONE)
-    rgb = rgba[..., :3].astype(np.float32) * scale
-    alpha = rgba[..., 3:].astype(np.float32) * np.float32(1.0 / L.ONE)
-    rgb += (1.0 - alpha) * (background.astype(np.float32) * 255.0)
-    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    """Lay premultiplied 15-bit RGBA ``(H, W, 4)`` over an RGB background in [0, 1] -> uint8.
+
+    ``rgb + (1 - alpha) * background`` in 15-bit units, then scaled to 0..255 and rounded.
+    """
+    f = rgba.astype(np.float32)
+    out = f[..., :3] + (np.float32(L.ONE) - f[..., 3:]) * background.astype(np.float32)
+    out *= np.float32(255.0 / L.ONE)
+    out += np.float32(0.5)
+    np.minimum(out, 255.0, out=out)  # premultiplied colour never exceeds alpha: no lower clip
+    return out.astype(np.uint8)

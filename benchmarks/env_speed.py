@@ -1,0 +1,220 @@
+"""Strokes per second of the real painter, from the bare binding up to a vector env.
+
+Side by side in one run, single process unless stated, classic/dry_brush, uniform random
+actions, at 64/128/256 px:
+
+* ``bare binding``    - ``Brush.stroke`` on one surface: the ctypes calls and libmypaint's work,
+                        no action mapping, no seeding, no read-back (the ceiling);
+* ``render_alpha``    - ``MyPaintPainter.render_alpha``: each stroke alone on a cleared surface,
+                        reseeded, alpha read back;
+* ``MyPaintEnv.step`` - the env itself (validation, painting on the persistent surface, canvas
+                        update, reward);
+* ``gym.make step``   - the same through ``gym.make`` (its checker and order wrappers);
+* ``AsyncVectorEnv``  - 2 worker processes (total strokes/s; this machine has 2 cores).
+
+Methods are interleaved over ``--rounds`` rounds and the median rate is reported, because the
+machine is noisy. Then 100,000 strokes go through one env with RSS measured before and after.
+
+    python benchmarks/env_speed.py            # about 4 minutes here
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+from collections.abc import Callable
+
+import gymnasium as gym
+import numpy as np
+import psutil
+from tqdm import tqdm
+
+import paint_gym  # noqa: F401  (registers the env ids)
+from paint_gym import actions as act
+from paint_gym.envs import MyPaintEnv
+from paint_gym.painters.mypaint import Brush, MyPaintPainter, Surface
+
+from common import RESULTS, describe, machine, write_json
+
+METHODS = ("bare binding", "render_alpha", "MyPaintEnv.step", "gym.make step", "AsyncVectorEnv x2")
+
+
+def bare_binding(size: int, actions: np.ndarray) -> Callable[[], float]:
+    brush, surface = Brush(), Surface(size, size)
+    strokes = act.to_physical(actions, size)
+    xs, ys = strokes.points[..., 0].tolist(), strokes.points[..., 1].tolist()
+    ps, radii = strokes.pressures.tolist(), strokes.radius.tolist()
+
+    def run() -> float:
+        start = time.perf_counter()
+        for i in range(len(radii)):
+            brush.set_radius(radii[i])
+            brush.stroke(surface, xs[i], ys[i], ps[i])
+        return len(radii) / (time.perf_counter() - start)
+
+    return run
+
+
+def render_alpha(size: int, actions: np.ndarray) -> Callable[[], float]:
+    painter = MyPaintPainter(size, seed=0)
+
+    def run() -> float:
+        start = time.perf_counter()
+        painter.render_alpha(actions)
+        return len(actions) / (time.perf_counter() - start)
+
+    return run
+
+
+def env_steps(env: gym.Env, actions: np.ndarray) -> Callable[[], float]:
+    """One long episode per run, so only ``step`` is timed (strokes land on one surface, as in
+    the bare binding)."""
+
+    def run() -> float:
+        env.reset(seed=0)
+        start = time.perf_counter()
+        for a in actions:
+            env.step(a)
+        return len(actions) / (time.perf_counter() - start)
+
+    return run
+
+
+def vector_steps(size: int, actions: np.ndarray, n: int) -> tuple[Callable[[], float], gym.vector.VectorEnv]:
+    envs = gym.vector.AsyncVectorEnv(
+        [lambda: gym.make("MyPaint-Strokes-v0", canvas_size=size, episode_length=10**9) for _ in range(n)]
+    )
+    batches = actions[: len(actions) // n * n].reshape(-1, n, 12)
+
+    def run() -> float:
+        envs.reset(seed=0)
+        start = time.perf_counter()
+        for a in batches:
+            envs.step(a)
+        return batches.size / 12 / (time.perf_counter() - start)
+
+    return run, envs
+
+
+def measure_speed(sizes: list[int], strokes: int, rounds: int) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    rng = np.random.default_rng(0)
+    for size in sizes:
+        n = max(200, strokes * 64 // size)  # fewer strokes on larger canvases (each costs more)
+        actions = rng.uniform(-1, 1, (n, 12)).astype(np.float32)
+        env = MyPaintEnv("Strokes", canvas_size=size, episode_length=10**9)
+        made = gym.make("MyPaint-Strokes-v0", canvas_size=size, episode_length=10**9)
+        vec_run, vec = vector_steps(size, actions, 2)
+        runners = {
+            "bare binding": bare_binding(size, actions),
+            "render_alpha": render_alpha(size, actions),
+            "MyPaintEnv.step": env_steps(env, actions),
+            "gym.make step": env_steps(made, actions),
+            "AsyncVectorEnv x2": vec_run,
+        }
+        rates: dict[str, list[float]] = {m: [] for m in METHODS}
+        for _ in tqdm(range(rounds), desc=f"{size} px", leave=False):
+            for method in METHODS:  # interleaved, so drifts in machine load hit every method alike
+                rates[method].append(runners[method]())
+        results[str(size)] = {m: statistics.median(r) for m, r in rates.items()}
+        vec.close()
+        env.close()
+        made.close()
+    return results
+
+
+def measure_memory(total: int) -> dict[str, float]:
+    env = MyPaintEnv("MNIST", data_dir=None)
+    rng = np.random.default_rng(1)
+    env.reset(seed=0)
+    for a in rng.uniform(-1, 1, (1000, 12)).astype(np.float32):  # warm up allocators and caches
+        if env.step(a)[2]:
+            env.reset()
+    gc.collect()
+    process = psutil.Process()
+    before = process.memory_info().rss
+    samples = []
+    done = 0
+    start = time.perf_counter()
+    with tqdm(total=total, desc="memory soak", leave=False) as bar:
+        while done < total:
+            chunk = rng.uniform(-1, 1, (1000, 12)).astype(np.float32)
+            for a in chunk:
+                if env.step(a)[2]:
+                    env.reset()
+            done += len(chunk)
+            bar.update(len(chunk))
+            samples.append(process.memory_info().rss)
+    elapsed = time.perf_counter() - start
+    env.close()
+    return {
+        "strokes": total,
+        "rss_before_mib": before / 2**20,
+        "rss_after_mib": samples[-1] / 2**20,
+        "rss_max_mib": max(samples) / 2**20,
+        "growth_mib": (samples[-1] - before) / 2**20,
+        "strokes_per_s_with_resets": total / elapsed,
+    }
+
+
+def plot(results: dict[str, dict[str, float]], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = list(results)
+    width = 0.8 / len(METHODS)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for i, method in enumerate(METHODS):
+        xs = np.arange(len(sizes)) + (i - (len(METHODS) - 1) / 2) * width
+        ax.bar(xs, [results[s][method] for s in sizes], width, label=method)
+    ax.set_xticks(range(len(sizes)), [f"{s} px" for s in sizes])
+    ax.set_ylabel("strokes / s")
+    ax.set_yscale("log")
+    ax.set_title("MyPaint strokes per second (classic/dry_brush, random strokes)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
+    parser.add_argument("--strokes", type=int, default=1500, help="strokes per measurement at 64 px")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--memory-strokes", type=int, default=100_000)
+    args = parser.parse_args()
+
+    info = machine()
+    print(f"machine: {describe(info)}")
+    speed = measure_speed(args.sizes, args.strokes, args.rounds)
+    memory = measure_memory(args.memory_strokes) if args.memory_strokes else None
+
+    header = f"| canvas | {' | '.join(METHODS)} | step / bare |"
+    print(header)
+    print("|" + "---|" * (len(METHODS) + 2))
+    for size, rates in speed.items():
+        ratio = rates["MyPaintEnv.step"] / rates["bare binding"]
+        cells = " | ".join(f"{rates[m]:,.0f}" for m in METHODS)
+        print(f"| {size} px | {cells} | {ratio:.0%} |")
+    if memory:
+        print(
+            f"memory: {memory['strokes']:,} env strokes, RSS {memory['rss_before_mib']:.1f} -> "
+            f"{memory['rss_after_mib']:.1f} MiB (max {memory['rss_max_mib']:.1f}, growth {memory['growth_mib']:+.1f} MiB)"
+        )
+    target = speed.get("64", {})
+    verdict = None
+    if target:
+        ratio = target["MyPaintEnv.step"] / target["bare binding"]
+        verdict = {"target": "MyPaintEnv.step >= 75% of bare binding at 64 px", "ratio": ratio, "met": ratio >= 0.75}
+        print(f"target: {verdict['target']}: {ratio:.0%} -> {'met' if verdict['met'] else 'NOT met'}")
+    path = write_json("env_speed", {"machine": info, "strokes_per_s": speed, "memory": memory, "target": verdict, "args": vars(args)})
+    plot(speed, str(RESULTS / "env_speed.png"))
+    print(f"wrote {path} and {RESULTS / 'env_speed.png'}")
+
+
+if __name__ == "__main__":
+    main()
