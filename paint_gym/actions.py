@@ -66,13 +66,11 @@ def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1,
         arr = np.asarray(actions)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"actions could not be read as an array: {exc}") from exc
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+    if arr.dtype.kind not in "fiub":  # float, signed, unsigned, bool; not complex/str/object
         raise ValueError(
-            f"actions must be numeric (float32 in [-1, 1]); got dtype {arr.dtype}. "
+            f"actions must be real numbers (float32 in [-1, 1]); got dtype {arr.dtype}. "
             "Convert with np.asarray(action, dtype=np.float32)."
         )
-    if np.iscomplexobj(arr):
-        raise ValueError("actions must be real numbers; got a complex array")
     if arr.ndim not in allowed or arr.shape[-1] != ACTION_DIM:
         want = " or ".join(f"{n}-d" for n in allowed)
         raise ValueError(
@@ -80,8 +78,9 @@ def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1,
             f"({', '.join(FIELDS)}); got shape {arr.shape}"
         )
     arr = arr.astype(np.float32, copy=False)
-    if not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)[0]
         raise ValueError(
             f"actions contain NaN or inf (first at index {tuple(int(i) for i in bad)}, "
             f"field {FIELDS[int(bad[-1])]!r}); every entry must be a finite number in [-1, 1]"

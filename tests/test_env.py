@@ -118,7 +118,7 @@ def test_final_none_and_callable_rewards(rng):
 @pytest.mark.parametrize(
     "bad, match",
     [(np.full(12, np.nan, np.float32), "NaN"), (np.full(12, np.inf, np.float32), "inf"), (np.zeros(11, np.float32), "shape"),
-     (np.zeros((2, 12), np.float32), "shape"), (np.array(["x"] * 12), "numeric"), ("paint!", "numeric")],
+     (np.zeros((2, 12), np.float32), "shape"), (np.array(["x"] * 12), "real numbers"), ("paint!", "real numbers")],
 )
 def test_bad_actions_raise_and_leave_the_episode_unchanged(env, rng, bad, match):
     obs, _ = env.reset(seed=0)
