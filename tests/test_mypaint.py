@@ -204,3 +204,23 @@ def test_region_reads_match_the_full_canvas_across_tiles(rng):
     outside[y0:y1, x0:x1] = 0
     assert outside.max() == 0  # the reported box holds every painted pixel
     np.testing.assert_array_equal(p.surface.rgba((60, 130, 5, 140)), full[60:130, 5:140])
+
+
+def test_clearing_a_region_spanning_tiles_leaves_the_rest(rng):
+    s = Surface(160, 160)
+    s.tiles.fill(7)
+    s.clear((50, 140, 10, 70))
+    full = s.rgba()
+    assert (full[50:140, 10:70] == 0).all()
+    full[50:140, 10:70] = 7
+    assert (full == 7).all()
+
+
+def test_render_alpha_of_a_batch_equals_strokes_painted_one_by_one(rng):
+    a = random_actions(rng, 12)
+    batch = MyPaintPainter(160, seed=9).render_alpha(a)
+    single = MyPaintPainter(160, seed=9)
+    for i in range(12):
+        single.surface.clear()
+        single.paint_strokes(a[i : i + 1])
+        np.testing.assert_array_equal(batch[i], single.surface.alpha())

@@ -142,9 +142,16 @@ class Surface:
             raise RuntimeError("this Surface was closed")
         return self._ptr
 
-    def clear(self) -> None:
-        """Make every pixel transparent."""
-        self.tiles.fill(0)
+    def clear(self, box: Box | None = None) -> None:
+        """Make every pixel (or those in ``box`` = ``(y0, y1, x0, x1)``) transparent."""
+        if box is None:
+            self.tiles.fill(0)
+            return
+        y0, y1, x0, x1 = box
+        for ty in range(y0 // L.TILE, -(-y1 // L.TILE)):
+            for tx in range(x0 // L.TILE, -(-x1 // L.TILE)):
+                oy, ox = ty * L.TILE, tx * L.TILE
+                self.tiles[ty, tx, max(y0 - oy, 0) : y1 - oy, max(x0 - ox, 0) : x1 - ox] = 0
 
     def begin(self) -> None:
         self._lib.mypaint_surface_begin_atomic(self.ptr)
@@ -177,9 +184,9 @@ class Surface:
         oy, ox = ty0 * L.TILE, tx0 * L.TILE
         return region[y0 - oy : y1 - oy, x0 - ox : x1 - ox].copy()
 
-    def alpha(self) -> np.ndarray:
-        """Alpha ``(H, W)`` float32 in [0, 1]."""
-        return self.rgba()[..., 3].astype(np.float32) * np.float32(1.0 / L.ONE)
+    def alpha(self, box: Box | None = None) -> np.ndarray:
+        """Alpha ``(h, w)`` float32 in [0, 1] of the whole surface or of ``box``."""
+        return self.rgba(box)[..., 3].astype(np.float32) * np.float32(1.0 / L.ONE)
 
     def close(self) -> None:
         if self._ptr:
@@ -330,11 +337,14 @@ class MyPaintPainter:
     def render_alpha(self, actions: np.ndarray) -> np.ndarray:
         """Alpha maps ``(B, H, W)`` float32 in [0, 1] of strokes ``(B, 12)``, each painted alone."""
         a = act.validate_actions(actions, batch_ndim=2)
-        out = np.empty((len(a), self.canvas_size, self.canvas_size), np.float32)
+        out = np.zeros((len(a), self.canvas_size, self.canvas_size), np.float32)
+        self.surface.clear()
         for i in range(len(a)):
-            self.surface.clear()
-            self.paint_strokes(a[i : i + 1])
-            out[i] = self.surface.alpha()
+            box = self.paint_strokes(a[i : i + 1])
+            if box is not None:  # read and clear only what the stroke touched
+                y0, y1, x0, x1 = box
+                out[i, y0:y1, x0:x1] = self.surface.alpha(box)
+                self.surface.clear(box)
         return out
 
     def paint(self, actions: np.ndarray, background: str | Sequence[float] = "white") -> np.ndarray:
