@@ -49,6 +49,14 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _strokes(args: argparse.Namespace) -> int:
+    from .painters.strokes import StrokeDataSpec, generate
+
+    spec = StrokeDataSpec(args.n, args.seeds, args.canvas_size, args.brush, args.shard_size, args.seed)
+    generate(spec, args.out, workers=args.workers)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paint-gym", description="Stroke-based painting as a Gymnasium benchmark.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("dataset", choices=["mnist", "kmnist", "celeba"])
     dl.add_argument("--folder", default=None, help="destination (default: the user cache)")
     dl.set_defaults(func=_download)
+    strokes = sub.add_parser("strokes", help="render stroke data for the neural painters (resumable)")
+    strokes.add_argument("-n", type=int, default=200_000, help="number of random actions")
+    strokes.add_argument("--seeds", type=int, default=4, help="brush seeds rendered per action")
+    strokes.add_argument("--canvas-size", type=int, default=64)
+    strokes.add_argument("--brush", default="classic/dry_brush")
+    strokes.add_argument("--shard-size", type=int, default=2048)
+    strokes.add_argument("--seed", type=int, default=0)
+    strokes.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    strokes.add_argument("--out", default=None, help="folder (default: PAINT_GYM_STROKES or the user cache)")
+    strokes.set_defaults(func=_strokes)
     return parser
 
 

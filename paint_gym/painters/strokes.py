@@ -1,0 +1,155 @@
+"""Stroke data from the real painter: seeded random actions and their MyPaint alpha maps.
+
+The neural painters learn from this. Every action is rendered with ``seeds_per_action``
+different brush seeds, because the real brush is random: the renders give both the average
+stroke and its per-pixel variance across seeds (what the variance heads learn).
+
+Data live in a cache folder as compressed shards (``shard_00000.npz``: ``actions`` ``(N, 12)``
+float32 and ``alpha`` ``(K, N, H, W)`` uint8 = round(255 * alpha)), written atomically by
+parallel processes; an interrupted run resumes where it stopped. ``meta.json`` records the
+settings, so a folder never mixes data of different settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..actions import ACTION_DIM
+from .mypaint import DEFAULT_BRUSH, MyPaintPainter
+
+ENV_STROKES = "PAINT_GYM_STROKES"
+
+
+@dataclass(frozen=True)
+class StrokeDataSpec:
+    """The settings that define a stroke data set (saved as ``meta.json``)."""
+
+    n_actions: int = 100_000
+    seeds_per_action: int = 4
+    canvas_size: int = 64
+    brush: str = DEFAULT_BRUSH
+    shard_size: int = 2048
+    seed: int = 0
+
+    @property
+    def n_shards(self) -> int:
+        return -(-self.n_actions // self.shard_size)
+
+    def shard_actions(self, index: int) -> np.ndarray:
+        """The uniform random actions of shard ``index`` (a pure function of the seed)."""
+        n = min(self.shard_size, self.n_actions - index * self.shard_size)
+        rng = np.random.default_rng([self.seed, index])
+        return rng.uniform(-1.0, 1.0, (n, ACTION_DIM)).astype(np.float32)
+
+
+def brush_seed(*keys: int) -> int:
+    """A 30-bit brush seed derived from integer keys (data seed, shard, render index)."""
+    return int(np.random.SeedSequence(list(keys)).generate_state(1)[0]) & 0x3FFFFFFF
+
+
+def render_seeds(painter: MyPaintPainter, actions: np.ndarray, seeds: list[int]) -> np.ndarray:
+    """Alpha maps ``(K, N, H, W)`` uint8 of ``actions`` rendered once per brush seed."""
+    out = np.empty((len(seeds), len(actions), painter.canvas_size, painter.canvas_size), np.uint8)
+    for k, seed in enumerate(seeds):
+        painter.reseed(seed)
+        out[k] = np.rint(painter.render_alpha(actions) * 255.0)
+    return out
+
+
+_PAINTERS: dict[tuple[int, str], MyPaintPainter] = {}
+
+
+def _render_shard(spec: StrokeDataSpec, index: int, folder: str) -> int:
+    """Worker: render one shard and write it atomically; returns the number of strokes."""
+    key = (spec.canvas_size, spec.brush)
+    if key not in _PAINTERS:  # one painter per worker process (libmypaint is not thread-safe)
+        _PAINTERS[key] = MyPaintPainter(spec.canvas_size, brush=spec.brush)
+    actions = spec.shard_actions(index)
+    seeds = [brush_seed(spec.seed, index, k) for k in range(spec.seeds_per_action)]
+    alpha = render_seeds(_PAINTERS[key], actions, seeds)
+    dest = Path(folder) / f"shard_{index:05d}.npz"
+    fd, tmp = tempfile.mkstemp(prefix=".shard", suffix=".npz", dir=folder)
+    os.close(fd)
+    try:
+        np.savez_compressed(tmp, actions=actions, alpha=alpha)
+        os.replace(tmp, dest)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return len(actions) * spec.seeds_per_action
+
+
+def default_folder(spec: StrokeDataSpec) -> Path:
+    """``PAINT_GYM_STROKES`` or the user cache, one subfolder per setting."""
+    from ..data import cache_dir
+
+    root = Path(os.environ.get(ENV_STROKES) or cache_dir() / "strokes")
+    name = f"{spec.brush.replace('/', '-')}_{spec.canvas_size}px_{spec.n_actions}x{spec.seeds_per_action}_seed{spec.seed}"
+    return root / name
+
+
+def _check_meta(folder: Path, spec: StrokeDataSpec) -> None:
+    meta = folder / "meta.json"
+    if meta.is_file():
+        saved = json.loads(meta.read_text())
+        if saved != asdict(spec):
+            raise ValueError(f"{folder} holds stroke data made with other settings ({saved}); use another folder")
+    else:
+        meta.write_text(json.dumps(asdict(spec), indent=2))
+
+
+def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, workers: int | None = None, progress: bool = True) -> Path:
+    """Render the data set described by ``spec`` into ``folder`` (resuming what is there).
+
+    Uses ``workers`` processes (default: all cores). Prints the strokes/s figure when done.
+    """
+    from tqdm.auto import tqdm
+
+    folder = Path(folder) if folder else default_folder(spec)
+    folder.mkdir(parents=True, exist_ok=True)
+    _check_meta(folder, spec)
+    todo = [i for i in range(spec.n_shards) if not (folder / f"shard_{i:05d}.npz").is_file()]
+    total = spec.n_actions * spec.seeds_per_action
+    done_before = total - sum(len(spec.shard_actions(i)) for i in todo) * spec.seeds_per_action
+    workers = workers or os.cpu_count() or 1
+    start = time.perf_counter()
+    rendered = 0
+    with tqdm(total=total, initial=done_before, desc="rendering strokes", unit="stroke", unit_scale=True, disable=not progress) as bar:
+        if workers == 1:
+            for i in todo:
+                n = _render_shard(spec, i, str(folder))
+                rendered += n
+                bar.update(n)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for n in pool.map(_render_shard, [spec] * len(todo), todo, [str(folder)] * len(todo)):
+                    rendered += n
+                    bar.update(n)
+    elapsed = time.perf_counter() - start
+    if progress and rendered:
+        print(f"rendered {rendered:,} strokes in {elapsed:.1f} s ({rendered / elapsed:,.0f} strokes/s, {workers} processes) into {folder}")
+    return folder
+
+
+def load(folder: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """All shards of a folder: actions ``(N, 12)`` float32 and alpha ``(K, N, H, W)`` uint8."""
+    folder = Path(folder)
+    shards = sorted(folder.glob("shard_*.npz"))
+    if not shards:
+        raise FileNotFoundError(f"no stroke shards in {folder}; create them with `paint-gym strokes` or paint_gym.painters.strokes.generate")
+    actions, alpha = [], []
+    for path in shards:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                actions.append(z["actions"])
+                alpha.append(z["alpha"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{path} is not a readable stroke shard ({exc}); delete it and generate again") from exc
+    return np.concatenate(actions), np.concatenate(alpha, axis=1)
