@@ -1,0 +1,255 @@
+"""Neural painters: networks that imitate MyPaint, so that painting becomes differentiable.
+
+Both map a stroke action ``(B, 12)`` to the stroke's alpha map ``(B, H, W)`` and to its
+per-pixel variance across brush seeds (the real brush is random), as ``torch.nn.Module``s,
+batched and differentiable with respect to the actions:
+
+* :class:`VAEPainter` (paper 2.2) - a convolutional VAE learns a latent space of strokes; a
+  separate MLP maps actions to the latent; the VAE's decoder renders.
+* :class:`GANPainter` (paper 2.3) - a conditional generator from action to stroke (no noise
+  input), trained against a critic on (stroke, action) pairs with WGAN-GP.
+
+The colour channels of an action do not change where paint lands (the supported brushes do
+not smudge), so the painters read only the 9 geometric entries; compositing applies the colour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import actions as act
+
+#: Action entries a painter sees: pressures, size and the six coordinates (not the colour).
+GEOMETRY = [act.START_PRESSURE, act.END_PRESSURE, act.SIZE, *range(act.START_X, act.END_Y + 1)]
+#: Mean alpha of a random dry_brush stroke on a 64 px canvas (measured): the output bias starts
+#: at its logit, or an MSE-trained sigmoid collapses to all zeros.
+MEAN_ALPHA = 0.08
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is missing pieces, corrupt, or does not match its recorded SHA-256."""
+
+
+@dataclass(frozen=True)
+class PainterConfig:
+    """Architecture of a neural painter (saved inside every checkpoint)."""
+
+    kind: str = "gan"  # "gan" or "vae"
+    canvas_size: int = 64
+    width: int = 32  # channels of the decoder's 8x8 grid
+    hidden: int = 512  # MLP width
+    latent: int = 32  # VAE latent size
+
+
+def _act(x: torch.Tensor) -> torch.Tensor:
+    return nn.functional.leaky_relu(x, 0.2)
+
+
+class StrokeDecoder(nn.Module):
+    """Features ``(B, D)`` -> mean alpha and variance of alpha ``(B, H, W)`` each.
+
+    A linear layer to an 8x8 grid, then stages of two 3x3 convolutions and a pixel shuffle
+    that doubles the resolution (cheap on a CPU, as in Learning to Paint's renderer). The
+    variance is predicted as a fraction of its maximum ``mean (1 - mean)`` (the variance of a
+    [0, 1] quantity with that mean), so it is valid by construction.
+    """
+
+    def __init__(self, in_dim: int, canvas_size: int = 64, width: int = 32) -> None:
+        super().__init__()
+        stages = int(round(math.log2(canvas_size / 8)))
+        if 8 * 2**stages != canvas_size:
+            raise ValueError(f"canvas_size must be 8 * 2**k; got {canvas_size}")
+        self.c0 = width
+        self.fc = nn.Linear(in_dim, width * 64)
+        layers: list[nn.Module] = []
+        c = width
+        for i in range(stages):
+            c2 = max(2 * width // 2**i, 32)  # 64, 64, 32 for width 32 at 64 px
+            layers += [nn.Conv2d(c, c2, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(c2, c2, 3, padding=1), nn.LeakyReLU(0.2), nn.PixelShuffle(2)]
+            c = c2 // 4
+        layers += [nn.Conv2d(c, c, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(c, 2, 3, padding=1)]
+        self.body = nn.Sequential(*layers)
+        out = layers[-1]
+        with torch.no_grad():
+            out.bias[0] = math.log(MEAN_ALPHA / (1 - MEAN_ALPHA))
+            out.bias[1] = -1.0
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        logits = self.body(_act(self.fc(features)).view(-1, self.c0, 8, 8))
+        mean = torch.sigmoid(logits[:, 0])
+        var = torch.sigmoid(logits[:, 1]) * mean * (1 - mean)
+        return mean, var
+
+
+def action_mlp(out_dim: int, hidden: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(len(GEOMETRY), hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, out_dim)
+    )
+
+
+class NeuralPainter(nn.Module):
+    """What both neural painters share: input checks, ``render_alpha`` and saving."""
+
+    config: PainterConfig
+
+    @property
+    def canvas_size(self) -> int:
+        return self.config.canvas_size
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def geometry(self, actions: torch.Tensor) -> torch.Tensor:
+        """Validated geometric inputs ``(B, 9)`` of actions ``(B, 12)`` (clipped to [-1, 1])."""
+        if not isinstance(actions, torch.Tensor):
+            actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=self.device)
+        if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
+            raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
+        if not actions.is_floating_point():
+            raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
+        if not torch.isfinite(actions).all():
+            raise ValueError("actions contain NaN or inf; every entry must be a finite number in [-1, 1]")
+        return actions.clamp(-1, 1)[:, GEOMETRY].to(self.device, torch.float32)
+
+    def render_alpha(self, actions: torch.Tensor, return_var: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Alpha ``(B, H, W)`` in [0, 1] of strokes ``(B, 12)``; with ``return_var``, also the
+        per-pixel variance of alpha across brush seeds."""
+        mean, var = self(actions)
+        return (mean, var) if return_var else mean
+
+    def save(self, path: str | os.PathLike, half: bool = True, extra: dict[str, Any] | None = None) -> str:
+        """Write an inference checkpoint (float16 by default); returns its SHA-256."""
+        state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in self.state_dict().items()}
+        payload = {"config": asdict(self.config), "state_dict": state, "extra": json.dumps(extra or {})}
+        path = Path(path)
+        tmp = path.with_suffix(".tmp")
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+        return sha256_of(path)
+
+
+class GANPainter(NeuralPainter):
+    """Conditional generator: action -> stroke (mean and variance); trained with WGAN-GP."""
+
+    def __init__(self, config: PainterConfig = PainterConfig(kind="gan")) -> None:
+        super().__init__()
+        self.config = config
+        self.embed = action_mlp(config.hidden, config.hidden)
+        self.decoder = StrokeDecoder(config.hidden, config.canvas_size, config.width)
+
+    def forward(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.decoder(_act(self.embed(self.geometry(actions))))
+
+
+class StrokeEncoder(nn.Module):
+    """Stroke ``(B, H, W)`` -> Gaussian posterior ``(mu, logvar)`` over the VAE latent."""
+
+    def __init__(self, latent: int, canvas_size: int = 64, width: int = 32) -> None:
+        super().__init__()
+        stages = int(round(math.log2(canvas_size / 4)))
+        channels = [1] + [min(width * 2**i // 2, 2 * width) for i in range(stages)]  # 16, 32, 64, 64
+        self.convs = nn.ModuleList(nn.Conv2d(channels[i], channels[i + 1], 4, 2, 1) for i in range(stages))
+        self.fc = nn.Linear(channels[-1] * 16, 2 * latent)
+
+    def forward(self, strokes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = strokes[:, None]
+        for conv in self.convs:
+            x = _act(conv(x))
+        mu, logvar = self.fc(x.flatten(1)).chunk(2, dim=1)
+        return mu, logvar.clamp(-10, 10)
+
+
+class VAEPainter(NeuralPainter):
+    """A stroke VAE (encoder + decoder) plus an MLP from actions to its latent space."""
+
+    def __init__(self, config: PainterConfig = PainterConfig(kind="vae")) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = StrokeEncoder(config.latent, config.canvas_size, config.width)
+        self.decoder = StrokeDecoder(config.latent, config.canvas_size, config.width)
+        self.to_latent = action_mlp(config.latent, config.hidden)
+
+    def forward(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.decoder(self.to_latent(self.geometry(actions)))
+
+    def autoencode(self, strokes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Stage 1: reconstruct strokes through a sampled latent; returns mean, var, mu, logvar."""
+        mu, logvar = self.encoder(strokes)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        mean, var = self.decoder(z)
+        return mean, var, mu, logvar
+
+
+PAINTER_CLASSES: dict[str, type[NeuralPainter]] = {"gan": GANPainter, "vae": VAEPainter}
+
+
+def build_painter(config: PainterConfig) -> NeuralPainter:
+    if config.kind not in PAINTER_CLASSES:
+        raise ValueError(f"unknown painter kind {config.kind!r}; choose one of {sorted(PAINTER_CLASSES)}")
+    return PAINTER_CLASSES[config.kind](config)
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest() -> dict[str, dict[str, Any]]:
+    """Entries of ``paint_gym/weights/MANIFEST`` (JSON lines), by name."""
+    path = WEIGHTS_DIR / "MANIFEST"
+    if not path.is_file():
+        return {}
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {e["name"]: e for e in entries}
+
+
+def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu") -> NeuralPainter:
+    """Load a painter saved by :meth:`NeuralPainter.save`, with ``weights_only=True``.
+
+    When ``sha256`` is given the file must match it (shipped weights always are checked).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no painter checkpoint at {path}")
+    if sha256 is not None and sha256_of(path) != sha256:
+        raise CheckpointError(f"{path} does not match its SHA-256 in the MANIFEST ({sha256}); the file is corrupt or was replaced")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        config = PainterConfig(**payload["config"])
+        painter = build_painter(config)
+        painter.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()})
+    except (RuntimeError, KeyError, TypeError, ValueError, EOFError, OSError) as exc:
+        raise CheckpointError(f"{path} is not a usable painter checkpoint: {exc}") from exc
+    return painter.to(device).eval()
+
+
+def load_neural_painter(name: str, device: str | torch.device = "cpu") -> NeuralPainter:
+    """A shipped painter by name (``"gan"`` or ``"vae"``), verified against the MANIFEST."""
+    entry = read_manifest().get(f"{name}_painter")
+    if entry is None:
+        raise FileNotFoundError(f"no shipped painter named {name!r} in {WEIGHTS_DIR / 'MANIFEST'}; train one with `paint-gym train-painter --kind {name}`")
+    return load_checkpoint(WEIGHTS_DIR / entry["file"], sha256=entry["sha256"], device=device)
+
+
+def numpy_alpha(painter: NeuralPainter, actions: np.ndarray, batch: int = 1024) -> np.ndarray:
+    """Render numpy actions ``(B, 12)`` to numpy alpha ``(B, H, W)`` without gradients."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(actions), batch):
+            out.append(painter.render_alpha(torch.as_tensor(actions[i : i + batch], device=painter.device)).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, painter.canvas_size, painter.canvas_size), np.float32)

@@ -1,0 +1,322 @@
+"""Training the neural painters on stroke data from the real painter.
+
+One loop for both kinds, with checkpoints and resume (a session can end at any time):
+
+* ``vae``: stage 1 trains the stroke VAE on average strokes (reconstruction + variance + a
+  small KL term); stage 2 trains the MLP from actions to the VAE's latent (latent matching and
+  pixel losses through the decoder, which is fine-tuned at a lower rate).
+* ``gan``: the conditional generator learns against a WGAN-GP critic on (stroke, action) pairs
+  (one random interpolation point per sample, lambda 10, no BatchNorm), whose real examples are
+  single MyPaint renders, plus a reconstruction term toward the average stroke.
+
+Both also learn the variance head from the spread of the ``K`` seeded renders of each action.
+Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import strokes as stroke_data
+from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of a painter training run (defaults: what shipped)."""
+
+    kind: str = "gan"
+    data: str = ""  # stroke data folder
+    out: str = "runs/painter"
+    minutes: float = 30.0  # wall-clock budget of this run (resumes add more)
+    max_steps: int = 1_000_000
+    batch: int = 64
+    lr: float = 3e-4
+    var_weight: float = 1.0
+    # vae
+    stage1_fraction: float = 0.35
+    kl_weight: float = 1e-4
+    latent_weight: float = 0.01
+    # gan
+    critic_lr: float = 1e-4
+    gp_lambda: float = 10.0
+    adv_weight: float = 3e-4
+    adv_warmup_fraction: float = 0.2
+    # bookkeeping
+    holdout: int = 2048
+    eval_every: int = 250
+    checkpoint_every: int = 500
+    threads: int = 0  # 0: torch's default
+    seed: int = 0
+    painter: dict[str, Any] = field(default_factory=dict)  # PainterConfig overrides
+
+
+class Critic(nn.Module):
+    """WGAN critic on (stroke, action): conv features of the stroke joined with the action.
+
+    No BatchNorm: the gradient penalty is per sample, and batch statistics would couple them.
+    """
+
+    def __init__(self, canvas_size: int = 64, width: int = 32) -> None:
+        super().__init__()
+        chans = [1, width // 2, width, 2 * width, 2 * width]
+        self.convs = nn.Sequential(
+            *[m for i in range(4) for m in (nn.Conv2d(chans[i], chans[i + 1], 4, 2, 1), nn.LeakyReLU(0.2))]
+        )
+        feat = chans[-1] * (canvas_size // 16) ** 2
+        self.action = nn.Sequential(nn.Linear(len(GEOMETRY), 128), nn.LeakyReLU(0.2))
+        self.head = nn.Sequential(nn.Linear(feat + 128, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+
+    def forward(self, strokes: torch.Tensor, geometry: torch.Tensor) -> torch.Tensor:
+        x = self.convs(strokes[:, None]).flatten(1)
+        return self.head(torch.cat([x, self.action(geometry)], dim=1)).squeeze(1)
+
+
+def gradient_penalty(critic: Critic, real: torch.Tensor, fake: torch.Tensor, geometry: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 at one random interpolation point per sample."""
+    eps = torch.rand(real.shape[0], 1, 1, device=real.device)
+    mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    grad = torch.autograd.grad(critic(mixed, geometry).sum(), mixed, create_graph=True)[0]
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+class StrokeBatches:
+    """Random batches of (actions, mean alpha, variance across seeds, one single render)."""
+
+    def __init__(self, folder: str, holdout: int, seed: int) -> None:
+        actions, alpha = stroke_data.load(folder)
+        if alpha.shape[0] < 2:
+            raise ValueError("stroke data needs at least 2 seeds per action to learn the variance")
+        self.actions = torch.from_numpy(actions)
+        self.alpha = torch.from_numpy(alpha)  # (K, N, H, W) uint8
+        self.train_n = len(actions) - holdout
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def get(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        renders = self.alpha[:, index].float() / 255.0  # (K, B, H, W)
+        single = renders[torch.randint(renders.shape[0], (1,), generator=self.gen).item()]
+        return self.actions[index], renders.mean(0), renders.var(0, unbiased=True), single
+
+    def sample(self, batch: int) -> tuple[torch.Tensor, ...]:
+        return self.get(torch.randint(self.train_n, (batch,), generator=self.gen))
+
+    def holdout(self) -> tuple[torch.Tensor, ...]:
+        return self.get(torch.arange(self.train_n, len(self.actions)))
+
+
+class PainterTrainer:
+    """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists."""
+
+    def __init__(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        self.out = Path(cfg.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        self.data = StrokeBatches(cfg.data, cfg.holdout, cfg.seed)
+        size = self.data.alpha.shape[-1]
+        self.painter: NeuralPainter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.painter))
+        self.stage = 1
+        self.opt = self._optimizer()
+        self.critic = Critic(size) if cfg.kind == "gan" else None
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9)) if self.critic else None
+        self.step = 0
+        self.elapsed = 0.0  # training seconds over all resumed runs
+        self.history: list[dict[str, float]] = []
+        self._resume()
+
+    def _optimizer(self) -> torch.optim.Optimizer:
+        """Adam over the whole painter; in the VAE's stage 2, the MLP at full rate and the
+        decoder fine-tuned at a tenth of it (the encoder is frozen)."""
+        if self.stage == 2:
+            vae = self.painter
+            groups = [{"params": vae.to_latent.parameters()}, {"params": vae.decoder.parameters(), "lr": self.cfg.lr / 10}]
+            return torch.optim.Adam(groups, lr=self.cfg.lr)
+        return torch.optim.Adam(self.painter.parameters(), lr=self.cfg.lr)
+
+    # -- checkpoints --------------------------------------------------------------------
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out / "checkpoint.pt"
+
+    def _resume(self) -> None:
+        if not self.checkpoint_path.is_file():
+            return
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        saved = json.loads(state["train_config"])
+        if saved["kind"] != self.cfg.kind or saved["painter"] != self.cfg.painter:
+            raise ValueError(f"{self.checkpoint_path} was trained with other settings ({saved}); use another --out")
+        self.painter.load_state_dict(state["painter"])
+        self.stage = int(state["stage"])
+        self.opt = self._optimizer()
+        self.opt.load_state_dict(state["opt"])
+        if self.critic is not None:
+            self.critic.load_state_dict(state["critic"])
+            self.critic_opt.load_state_dict(state["critic_opt"])
+        self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
+        self.history = json.loads(state["history"])
+        print(f"resumed {self.cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
+
+    def save_checkpoint(self) -> None:
+        state = {
+            "painter": self.painter.state_dict(),
+            "opt": self.opt.state_dict(),
+            "step": self.step,
+            "stage": self.stage,
+            "elapsed": self.elapsed,
+            "history": json.dumps(self.history),
+            "train_config": json.dumps(asdict(self.cfg)),
+        }
+        if self.critic is not None:
+            state["critic"], state["critic_opt"] = self.critic.state_dict(), self.critic_opt.state_dict()
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, self.checkpoint_path)
+
+    # -- one optimisation step of each kind ---------------------------------------------
+    def _progress(self) -> float:
+        """Fraction of the time budget used (drives the VAE stages and the GAN warm-up)."""
+        return min(self.elapsed / (self.cfg.minutes * 60), 1.0) if self.cfg.minutes else 1.0
+
+    def _variance_loss(self, var: torch.Tensor, var_target: torch.Tensor) -> torch.Tensor:
+        return self.cfg.var_weight * nn.functional.mse_loss(var, var_target)
+
+    def vae_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor) -> dict[str, float]:
+        vae = self.painter
+        if self.stage == 1 and self._progress() >= self.cfg.stage1_fraction:
+            self.stage = 2
+            self.opt = self._optimizer()
+        if self.stage == 1:  # stage 1: the stroke VAE
+            mean, var, mu, logvar = vae.autoencode(mean_t)
+            kl = -0.5 * torch.mean(1 + logvar - mu**2 - logvar.exp())
+            rec = nn.functional.mse_loss(mean, mean_t)
+            loss = rec + self._variance_loss(var, var_t) + self.cfg.kl_weight * kl
+            stats = {"stage": 1.0, "kl": kl.item()}
+        else:  # stage 2: actions -> latent, decoder fine-tuned at a tenth of the rate
+            with torch.no_grad():
+                mu, _ = vae.encoder(mean_t)
+            z = vae.to_latent(vae.geometry(actions))
+            mean, var = vae.decoder(z)
+            rec = nn.functional.mse_loss(mean, mean_t)
+            latent = nn.functional.mse_loss(z, mu)
+            loss = rec + self._variance_loss(var, var_t) + self.cfg.latent_weight * latent
+            stats = {"stage": 2.0, "latent": latent.item()}
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return {"loss": loss.item(), "rec": rec.item(), **stats}
+
+    def gan_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor, single: torch.Tensor) -> dict[str, float]:
+        g, d = self.painter, self.critic
+        geometry = g.geometry(actions)
+        mean, var = g(actions)
+        # critic: real = one MyPaint render, fake = the generator's stroke
+        fake = mean.detach()
+        gp = gradient_penalty(d, single, fake, geometry)
+        d_loss = d(fake, geometry).mean() - d(single, geometry).mean() + self.cfg.gp_lambda * gp
+        self.critic_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.critic_opt.step()
+        # generator: reconstruction + variance + (after the warm-up) the adversarial term
+        rec = nn.functional.mse_loss(mean, mean_t)
+        adv = -d(mean, geometry).mean()
+        weight = self.cfg.adv_weight if self._progress() >= self.cfg.adv_warmup_fraction else 0.0
+        loss = rec + self._variance_loss(var, var_t) + weight * adv
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return {"loss": loss.item(), "rec": rec.item(), "critic": d_loss.item(), "gp": gp.item(), "adv": adv.item()}
+
+    # -- evaluation and the loop --------------------------------------------------------
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        self.painter.eval()
+        actions, mean_t, var_t, single = self.data.holdout()
+        mean, var = zip(*(self.painter(actions[i : i + 512]) for i in range(0, len(actions), 512)))
+        mean, var = torch.cat(mean), torch.cat(var)
+        self.painter.train()
+        return {
+            "val_mse_single": nn.functional.mse_loss(mean, single).item(),
+            "val_mse_mean": nn.functional.mse_loss(mean, mean_t).item(),
+            "val_var_mse": nn.functional.mse_loss(var, var_t).item(),
+        }
+
+    def run(self, progress: bool = True) -> NeuralPainter:
+        from tqdm.auto import tqdm
+
+        cfg = self.cfg
+        budget = cfg.minutes * 60
+        self.painter.train()
+        bar = tqdm(desc=f"training {cfg.kind} painter", unit="step", initial=self.step, disable=not progress)
+        last = time.perf_counter()
+        while self.step < cfg.max_steps and self.elapsed < budget:
+            actions, mean_t, var_t, single = self.data.sample(cfg.batch)
+            if cfg.kind == "gan":
+                stats = self.gan_step(actions, mean_t, var_t, single)
+            else:
+                stats = self.vae_step(actions, mean_t, var_t)
+            self.step += 1
+            now = time.perf_counter()
+            self.elapsed += now - last
+            last = now
+            bar.update(1)
+            bar.set_postfix(rec=f"{stats['rec']:.4f}")
+            if self.step % cfg.eval_every == 0:
+                self.history.append({"step": self.step, "minutes": self.elapsed / 60, **stats, **self.evaluate()})
+                self._write_log()
+                last = time.perf_counter()  # evaluation time is not training time
+            if self.step % cfg.checkpoint_every == 0:
+                self.save_checkpoint()
+                last = time.perf_counter()
+        bar.close()
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self.evaluate()})
+        self._write_log()
+        self.save_checkpoint()
+        self.painter.eval()
+        self.painter.save(self.out / "painter.pt", extra={"steps": self.step, "minutes": round(self.elapsed / 60, 1)})
+        self.plot()
+        return self.painter
+
+    def _write_log(self) -> None:
+        keys = sorted({k for row in self.history for k in row})
+        with open(self.out / "log.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(self.history)
+
+    def plot(self) -> Path:
+        """Loss curve PNG: training reconstruction and held-out MSE against steps."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        rows = [r for r in self.history if "val_mse_single" in r]
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        steps = [r["step"] for r in rows]
+        for key, label in (("val_mse_single", "held-out MSE vs one MyPaint render"), ("val_mse_mean", "held-out MSE vs mean of seeds")):
+            ax.plot(steps, [r[key] for r in rows], label=label)
+        train = [r for r in rows if "rec" in r]
+        ax.plot([r["step"] for r in train], [r["rec"] for r in train], alpha=0.4, label="training reconstruction")
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("alpha MSE")
+        ax.set_title(f"{self.cfg.kind.upper()} painter")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = self.out / "loss.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        return path
+
