@@ -1,6 +1,7 @@
 """paint-gym: stroke-based painting as a Gymnasium benchmark (Nakano, "Neural Painters", 2019).
 
-Importing the package registers the env ids ``MyPaint-{MNIST,KMNIST,CelebA,Strokes}-v0``.
+Importing the package registers the env ids ``MyPaint-{MNIST,KMNIST,CelebA,Strokes}-v0`` and
+``NeuralPaint-{MNIST,KMNIST,CelebA,Strokes}-v0`` (``gym.make_vec`` gives the batched torch env).
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 import gymnasium as gym
 
 from .actions import ACTION_DIM, FIELDS, DiscreteActions, action_space
-from .canvas import composite, mse
+from .canvas import composite, expected_mse, mse, paint_differentiable
 from .data import DataNotFoundError, ImageTargets, StrokeTargets
 from .envs.task import TASKS
 from .painters.libmypaint import LibMyPaintNotFoundError
+from .painters.load import load_painter, replay
 from .painters.mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter, list_brushes
 
 __version__ = "0.1.0"
@@ -19,9 +21,15 @@ __version__ = "0.1.0"
 
 def _register_envs() -> None:
     for task in TASKS:
-        env_id = f"MyPaint-{task}-v0"
-        if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point="paint_gym.envs.mypaint_env:MyPaintEnv", kwargs={"task": task})
+        if f"MyPaint-{task}-v0" not in gym.registry:
+            gym.register(id=f"MyPaint-{task}-v0", entry_point="paint_gym.envs.mypaint_env:MyPaintEnv", kwargs={"task": task})
+        if f"NeuralPaint-{task}-v0" not in gym.registry:
+            gym.register(
+                id=f"NeuralPaint-{task}-v0",
+                entry_point="paint_gym.envs.neural_env:NeuralPaintEnv",
+                vector_entry_point="paint_gym.envs.neural_env:NeuralPaintVectorEnv",
+                kwargs={"task": task},
+            )
 
 
 _register_envs()
@@ -39,6 +47,10 @@ __all__ = [
     "StrokeTargets",
     "action_space",
     "composite",
+    "expected_mse",
     "list_brushes",
+    "load_painter",
     "mse",
+    "paint_differentiable",
+    "replay",
 ]

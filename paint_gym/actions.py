@@ -157,8 +157,9 @@ def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_PO
 
 
 def colors_of(actions: np.ndarray) -> np.ndarray:
-    """RGB colours ``(..., 3)`` in ``[0, 1]`` of validated actions ``(..., 12)``."""
-    return _unit(np.asarray(actions)[..., COLOR])
+    """RGB colours ``(..., 3)`` in ``[0, 1]`` of validated actions ``(..., 12)`` (numpy or torch)."""
+    a = actions if hasattr(actions, "shape") else np.asarray(actions)
+    return _unit(a[..., COLOR])
 
 
 # ----------------------------------------------------------------------------------------

@@ -58,6 +58,26 @@ def check_reward(reward: Reward) -> Reward:
     raise ValueError(f"reward must be one of {REWARDS} or a callable(canvas, target, done) -> float; got {reward!r}")
 
 
+def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | os.PathLike | None, stroke_painter: Callable[[], Any]) -> TargetSource:
+    """The target source of a task; ``stroke_painter()`` makes the painter of Strokes targets."""
+    if task.dataset is None:
+        # as many strokes as the task's default episode, whatever an env's length
+        return StrokeTargets(stroke_painter(), TASKS["Strokes"].episode_length)
+    return ImageTargets(task.dataset, split, canvas_size, data_dir)
+
+
+def reward_value(mode: Reward, previous_l2: float, l2: float, done: bool, canvas: Callable[[], np.ndarray], target: np.ndarray) -> float:
+    """The reward of one step (see the env docstrings); ``canvas()`` makes the uint8 canvas
+    only when a callable reward needs it."""
+    if callable(mode):
+        return float(mode(canvas(), target.copy(), done))
+    if mode == "dense":
+        return float(previous_l2 - l2)
+    if mode == "final":
+        return float(-l2) if done else 0.0
+    return 0.0
+
+
 def observation_space(canvas_size: int) -> gym.spaces.Dict:
     image = gym.spaces.Box(0, 255, (canvas_size, canvas_size, 3), np.uint8)
     return gym.spaces.Dict({"canvas": image, "target": image})
@@ -141,11 +161,7 @@ class PaintEnv(gym.Env, ABC):
     def targets(self) -> TargetSource:
         """The target source, loaded on first use (data files are read once per env)."""
         if self._targets is None:
-            if self.task.dataset is None:
-                # as many strokes as the task's default episode, whatever this env's length
-                self._targets = StrokeTargets(self._stroke_painter(), TASKS["Strokes"].episode_length)
-            else:
-                self._targets = ImageTargets(self.task.dataset, self.split, self.canvas_size, self._data_dir)
+            self._targets = make_targets(self.task, self.split, self.canvas_size, self._data_dir, self._stroke_painter)
         return self._targets
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -187,7 +203,7 @@ class PaintEnv(gym.Env, ABC):
         self._steps += 1
         terminated = self._steps >= self.episode_length
         self._done = terminated
-        reward = self._reward(previous, terminated)
+        reward = reward_value(self.reward_mode, previous, self._l2, terminated, self._canvas.copy, self._target)
         info = {"l2": self._l2, "step": self._steps, "action": continuous, "painted": paints}
         return self._observation(), reward, terminated, False, info
 
@@ -210,15 +226,6 @@ class PaintEnv(gym.Env, ABC):
         if self.action_mode == "discrete":
             return self.discrete.to_continuous(action, self._pen)
         return act.validate_actions(action, batch_ndim=1), True
-
-    def _reward(self, previous_l2: float, done: bool) -> float:
-        if callable(self.reward_mode):
-            return float(self.reward_mode(self._canvas.copy(), self._target.copy(), done))
-        if self.reward_mode == "dense":
-            return float(previous_l2 - self._l2)
-        if self.reward_mode == "final":
-            return float(-self._l2) if done else 0.0
-        return 0.0
 
     def _observation(self) -> dict[str, np.ndarray]:
         return {"canvas": self._canvas.copy(), "target": self._target.copy()}

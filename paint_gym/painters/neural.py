@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -233,7 +234,7 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: 
         config = PainterConfig(**payload["config"])
         painter = build_painter(config)
         painter.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()})
-    except (RuntimeError, KeyError, TypeError, ValueError, EOFError, OSError) as exc:
+    except (RuntimeError, KeyError, TypeError, ValueError, EOFError, OSError, pickle.UnpicklingError) as exc:
         raise CheckpointError(f"{path} is not a usable painter checkpoint: {exc}") from exc
     return painter.to(device).eval()
 

@@ -186,8 +186,10 @@ class PainterTrainer:
 
     # -- one optimisation step of each kind ---------------------------------------------
     def _progress(self) -> float:
-        """Fraction of the time budget used (drives the VAE stages and the GAN warm-up)."""
-        return min(self.elapsed / (self.cfg.minutes * 60), 1.0) if self.cfg.minutes else 1.0
+        """Fraction of the budget used, in time or in steps, whichever is further (drives the
+        VAE's stages and the GAN's adversarial warm-up)."""
+        by_time = self.elapsed / (self.cfg.minutes * 60) if self.cfg.minutes else 0.0
+        return min(max(by_time, self.step / self.cfg.max_steps), 1.0)
 
     def _variance_loss(self, var: torch.Tensor, var_target: torch.Tensor) -> torch.Tensor:
         return self.cfg.var_weight * nn.functional.mse_loss(var, var_target)

@@ -1,0 +1,194 @@
+"""Neural painters, their training, stroke data, expected_mse and the differentiable path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from paint_gym import actions as act
+from paint_gym.canvas import composite, composite_moments, expected_mse, paint_differentiable
+from paint_gym.painters import strokes
+from paint_gym.painters.load import ResizedPainter, load_painter, replay
+from paint_gym.painters.neural import CheckpointError, GANPainter, PainterConfig, VAEPainter, load_checkpoint, sha256_of
+from paint_gym.painters.train import PainterTrainer, TrainConfig
+
+from .helpers import random_actions
+
+
+@pytest.fixture(scope="module")
+def stroke_folder(tmp_path_factory):
+    spec = strokes.StrokeDataSpec(n_actions=600, seeds_per_action=2, shard_size=200, seed=3)
+    return strokes.generate(spec, tmp_path_factory.mktemp("strokes"), workers=1, progress=False), spec
+
+
+@pytest.mark.parametrize("cls", [GANPainter, VAEPainter])
+def test_painters_render_valid_alpha_and_variance_differentiably(cls, rng):
+    painter = cls()
+    a = torch.tensor(random_actions(rng, 5), requires_grad=True)
+    mean, var = painter.render_alpha(a, return_var=True)
+    assert mean.shape == var.shape == (5, 64, 64)
+    assert 0 <= mean.min() and mean.max() <= 1 and (var >= 0).all() and (var <= mean * (1 - mean) + 1e-6).all()
+    (mean.sum() + var.sum()).backward()
+    assert a.grad[:, act.START_X:].abs().sum() > 0
+    assert torch.equal(a.grad[:, act.COLOR], torch.zeros(5, 3))  # colour does not move paint
+
+
+@pytest.mark.parametrize("bad, match", [(torch.full((2, 12), float("nan")), "NaN"), (torch.zeros(2, 11), "12"), (torch.zeros(2, 12, dtype=torch.int64), "float")])
+def test_painters_reject_bad_actions(bad, match):
+    with pytest.raises(ValueError, match=match):
+        GANPainter().render_alpha(bad)
+
+
+def test_checkpoints_round_trip_and_are_verified(tmp_path, rng):
+    painter = VAEPainter(PainterConfig(kind="vae", width=16, hidden=64))
+    digest = painter.save(tmp_path / "p.pt")
+    loaded = load_checkpoint(tmp_path / "p.pt", sha256=digest)
+    a = torch.tensor(random_actions(rng, 3))
+    torch.testing.assert_close(loaded.render_alpha(a), painter.eval().render_alpha(a), atol=2e-3, rtol=0)  # float16 weights
+    with pytest.raises(CheckpointError, match="SHA-256"):
+        load_checkpoint(tmp_path / "p.pt", sha256="0" * 64)
+    (tmp_path / "bad.pt").write_bytes(b"garbage")
+    with pytest.raises(CheckpointError, match="not a usable"):
+        load_checkpoint(tmp_path / "bad.pt")
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(tmp_path / "absent.pt")
+    assert sha256_of(tmp_path / "p.pt") == digest
+
+
+def test_load_painter_resizes_to_other_canvases(rng):
+    painter = load_painter(GANPainter(), canvas_size=128)
+    assert isinstance(painter, ResizedPainter)
+    assert painter.render_alpha(torch.tensor(random_actions(rng, 2))).shape == (2, 128, 128)
+    with pytest.raises(ValueError, match="unknown painter"):
+        load_painter("picasso")
+
+
+def test_stroke_data_is_seeded_resumable_and_has_the_variance(stroke_folder):
+    folder, spec = stroke_folder
+    actions, alpha = strokes.load(folder)
+    assert actions.shape == (600, 12) and alpha.shape == (2, 600, 64, 64) and alpha.dtype == np.uint8
+    assert 0.03 < alpha.mean() / 255 < 0.15  # random dry_brush strokes cover about 8%
+    assert (alpha[0] != alpha[1]).mean() > 0.005  # two brush seeds scatter differently
+    shard = folder / "shard_00001.npz"
+    before = shard.read_bytes()
+    shard.unlink()
+    strokes.generate(spec, folder, workers=1, progress=False)
+    with np.load(shard) as z, np.load(__import__("io").BytesIO(before)) as old:
+        np.testing.assert_array_equal(z["alpha"], old["alpha"])
+    with pytest.raises(ValueError, match="other settings"):
+        strokes.generate(strokes.StrokeDataSpec(n_actions=10), folder, workers=1, progress=False)
+
+
+def autoencoder_mse(trainer: PainterTrainer) -> float:
+    _, mean_t, _, _ = trainer.data.holdout()
+    with torch.no_grad():
+        trainer.painter.eval()
+        mean, _, _, _ = trainer.painter.autoencode(mean_t)
+        trainer.painter.train()
+    return float(((mean - mean_t) ** 2).mean())
+
+
+@pytest.mark.parametrize("kind", ["gan", "vae"])
+def test_a_few_training_steps_lower_the_loss_and_resume(kind, stroke_folder, tmp_path):
+    folder, _ = stroke_folder
+    cfg = TrainConfig(kind=kind, data=str(folder), out=str(tmp_path / kind), minutes=0, max_steps=40, batch=32, lr=1e-3,
+                      holdout=100, eval_every=1000, checkpoint_every=20, stage1_fraction=0.5, adv_warmup_fraction=0.5, painter={"width": 16, "hidden": 64})
+    trainer = PainterTrainer(cfg)
+    before = trainer.evaluate()["val_mse_mean"]
+    ae_before = autoencoder_mse(trainer) if kind == "vae" else None
+    cfg.minutes = 10.0  # budget large enough for 40 steps
+    trainer.run(progress=False)
+    after = trainer.history[-1]["val_mse_mean"]
+    assert trainer.step == 40 and after < before
+    assert (tmp_path / kind / "painter.pt").is_file() and (tmp_path / kind / "loss.png").is_file()
+    if kind == "gan":
+        assert after < 0.95 * before
+    else:  # stage 1 trained the stroke VAE, stage 2 the action MLP (which moved the loss above)
+        assert trainer.stage == 2
+        assert autoencoder_mse(trainer) < ae_before
+    cfg.max_steps = 45
+    again = PainterTrainer(cfg)
+    assert again.step == 40 and again.stage == trainer.stage  # resumed from the checkpoint
+    again.run(progress=False)
+    assert again.step == 45
+
+
+def test_expected_mse_matches_monte_carlo_compositing():
+    """Moment propagation is exact: compare with many sampled random alphas."""
+    gen = torch.Generator().manual_seed(0)
+    b, t, s = 2, 3, 8
+    mean_a = torch.rand(b, t, s, s, generator=gen) * 0.8
+    var_a = torch.rand(b, t, s, s, generator=gen) * mean_a * (1 - mean_a)
+
+    class MomentPainter:  # a painter with known alpha moments (a test double of a neural painter)
+        canvas_size = s
+
+        def render_alpha(self, actions, return_var=False):
+            return (mean_a.reshape(b * t, s, s), var_a.reshape(b * t, s, s)) if return_var else mean_a.reshape(b * t, s, s)
+
+    actions = torch.rand(b, t, 12, generator=gen) * 2 - 1
+    target = torch.rand(b, 3, s, s, generator=gen)
+    predicted = expected_mse(actions, target, MomentPainter())
+    # sample alphas with those moments (Beta distributions), composite, average the error
+    n = 40000
+    conc = mean_a * (1 - mean_a) / var_a.clamp(min=1e-6) - 1
+    beta = torch.distributions.Beta((mean_a * conc).clamp(min=1e-3), ((1 - mean_a) * conc).clamp(min=1e-3))
+    alphas = beta.sample((n,))  # (n, b, t, s, s)
+    canvas = torch.ones(n, b, s, s, 3)
+    colors = act.colors_of(actions)
+    for k in range(t):
+        canvas = composite(canvas, alphas[:, :, k], colors[:, k])
+    empirical = ((canvas - target.permute(0, 2, 3, 1)) ** 2).mean(dim=(0, 2, 3, 4))
+    torch.testing.assert_close(predicted, empirical, rtol=0.02, atol=2e-4)
+
+
+def test_composite_moments_without_variance_is_composite(rng):
+    canvas = torch.rand(4, 4, 3)
+    alpha, color = torch.rand(4, 4), torch.rand(3)
+    mean, second = composite_moments(canvas, canvas**2, alpha, torch.zeros(4, 4), color)
+    torch.testing.assert_close(mean, composite(canvas, alpha, color))
+    torch.testing.assert_close(second, mean**2)
+
+
+def test_expected_mse_is_differentiable_and_checks_its_target(rng):
+    painter = GANPainter()
+    a = torch.tensor(random_actions(rng, 2, 4), requires_grad=True)
+    loss = expected_mse(a, torch.rand(2, 3, 64, 64), painter).sum()
+    loss.backward()
+    assert a.grad.abs().sum() > 0
+    assert expected_mse(a, np.zeros((2, 64, 64, 3), np.uint8), painter).shape == (2,)
+    with pytest.raises(ValueError, match="target"):
+        expected_mse(a, torch.rand(2, 64, 64, 3), painter)
+
+
+def test_replay_paints_the_same_strokes_in_mypaint_and_a_neural_painter(rng, tmp_path):
+    a = random_actions(rng, 2, 4)
+    real = replay(a, "mypaint", seed=0)
+    assert real.shape == (2, 64, 64, 3) and real.dtype == np.uint8
+    np.testing.assert_array_equal(real, replay(a, "mypaint", seed=0))
+    path = tmp_path / "p.pt"
+    GANPainter().save(path)
+    neural = replay(a, path)
+    assert neural.shape == real.shape
+    with pytest.raises(ValueError, match="shape"):
+        replay(a[0], "mypaint")
+
+
+def test_paint_differentiable_rejects_bad_input():
+    with pytest.raises(ValueError, match="B, T, 12"):
+        paint_differentiable(GANPainter(), torch.zeros(2, 12))
+    with pytest.raises(ValueError, match="finite"):
+        paint_differentiable(GANPainter(), torch.full((1, 2, 12), float("inf")))
+
+
+@pytest.mark.slow
+def test_vae_escapes_the_constant_stroke_plateau(stroke_folder, tmp_path):
+    """200 steps of stage 1 bring the VAE from the mean-alpha plateau (MSE ~0.045) below 0.03."""
+    folder, _ = stroke_folder
+    cfg = TrainConfig(kind="vae", data=str(folder), out=str(tmp_path / "vae"), minutes=10, max_steps=200, batch=32, lr=1e-3,
+                      holdout=100, eval_every=1000, checkpoint_every=1000, stage1_fraction=1.0, painter={"width": 16, "hidden": 64})
+    trainer = PainterTrainer(cfg)
+    before = autoencoder_mse(trainer)
+    trainer.run(progress=False)
+    assert before > 0.04 and autoencoder_mse(trainer) < 0.03
