@@ -12,6 +12,10 @@ actions, at 64/128/256 px:
 * ``gym.make step``   - the same through ``gym.make`` (its checker and order wrappers);
 * ``AsyncVectorEnv``  - 2 worker processes (total strokes/s; this machine has 2 cores).
 
+Then, at 64 px beside ``MyPaintEnv.step`` in the same run, the batched neural env
+(``NeuralPaintVectorEnv`` with the shipped GAN painter) at batch 1, 16, 64 and 256: ``step``
+(forward only) and the differentiable path (``paint`` + a loss + ``backward``).
+
 Methods are interleaved over ``--rounds`` rounds and the median rate is reported, because the
 machine is noisy. Then 100,000 strokes go through one env with RSS measured before and after.
 
@@ -39,6 +43,7 @@ from paint_gym.painters.mypaint import Brush, MyPaintPainter, Surface
 from common import RESULTS, describe, machine, write_json
 
 METHODS = ("bare binding", "render_alpha", "MyPaintEnv.step", "gym.make step", "AsyncVectorEnv x2")
+NEURAL_BATCHES = (1, 16, 64, 256)
 
 
 def bare_binding(size: int, actions: np.ndarray) -> Callable[[], float]:
@@ -125,6 +130,50 @@ def measure_speed(sizes: list[int], strokes: int, rounds: int) -> dict[str, dict
     return results
 
 
+def neural_runners(painter: str, batch: int, strokes: int) -> dict[str, Callable[[], float]]:
+    import torch
+
+    from paint_gym.envs.neural_env import NeuralPaintVectorEnv
+
+    env = NeuralPaintVectorEnv(batch, "MNIST", painter=painter, episode_length=10**9)
+    env.reset(seed=0)
+    steps = max(3, strokes // batch)
+    rng = np.random.default_rng(0)
+    actions = rng.uniform(-1, 1, (steps, batch, 12)).astype(np.float32)
+    target = torch.rand(batch, 3, 64, 64)
+
+    def forward() -> float:
+        start = time.perf_counter()
+        for a in actions:
+            env.step(a)
+        return steps * batch / (time.perf_counter() - start)
+
+    def backward() -> float:
+        start = time.perf_counter()
+        for a in actions:
+            a_t = torch.tensor(a[:, None], requires_grad=True)
+            loss = ((env.paint(a_t) - target) ** 2).mean()
+            loss.backward()
+        return steps * batch / (time.perf_counter() - start)
+
+    return {"forward": forward, "forward+backward": backward}
+
+
+def measure_neural(painter: str, strokes: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Strokes/s of the batched neural env, interleaved with MyPaintEnv.step (64 px)."""
+    rng = np.random.default_rng(0)
+    actions = rng.uniform(-1, 1, (strokes, 12)).astype(np.float32)
+    mypaint = env_steps(MyPaintEnv("Strokes", episode_length=10**9), actions)
+    runners = {b: neural_runners(painter, b, strokes) for b in NEURAL_BATCHES}
+    rates: dict[str, list[float]] = {"MyPaintEnv.step": []}
+    for _ in tqdm(range(rounds), desc="neural env", leave=False):
+        rates["MyPaintEnv.step"].append(mypaint())
+        for b, fns in runners.items():
+            for kind, fn in fns.items():
+                rates.setdefault(f"batch {b} {kind}", []).append(fn())
+    return {k: statistics.median(v) for k, v in rates.items()}
+
+
 def measure_memory(total: int) -> dict[str, float]:
     env = MyPaintEnv("MNIST", data_dir=None)
     rng = np.random.default_rng(1)
@@ -186,11 +235,13 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=1500, help="strokes per measurement at 64 px")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--memory-strokes", type=int, default=100_000)
+    parser.add_argument("--painter", default="gan", help="neural painter for the neural env rows ('' to skip)")
     args = parser.parse_args()
 
     info = machine()
     print(f"machine: {describe(info)}")
     speed = measure_speed(args.sizes, args.strokes, args.rounds)
+    neural = measure_neural(args.painter, args.strokes, args.rounds) if args.painter else None
     memory = measure_memory(args.memory_strokes) if args.memory_strokes else None
 
     header = f"| canvas | {' | '.join(METHODS)} | step / bare |"
@@ -205,13 +256,22 @@ def main() -> None:
             f"memory: {memory['strokes']:,} env strokes, RSS {memory['rss_before_mib']:.1f} -> "
             f"{memory['rss_after_mib']:.1f} MiB (max {memory['rss_max_mib']:.1f}, growth {memory['growth_mib']:+.1f} MiB)"
         )
+    if neural:
+        base = neural["MyPaintEnv.step"]
+        print(f"| 64 px, {args.painter} painter | strokes/s | x MyPaintEnv.step |")
+        print("|---|---|---|")
+        for key, rate in neural.items():
+            print(f"| {key} | {rate:,.0f} | {rate / base:.2f} |")
+        ratio = neural["batch 64 forward"] / base
+        print(f"target: batched neural env at batch 64 >= 3x MyPaintEnv.step: {ratio:.2f}x -> {'met' if ratio >= 3 else 'NOT met'}")
     target = speed.get("64", {})
     verdict = None
     if target:
         ratio = target["MyPaintEnv.step"] / target["bare binding"]
         verdict = {"target": "MyPaintEnv.step >= 75% of bare binding at 64 px", "ratio": ratio, "met": ratio >= 0.75}
         print(f"target: {verdict['target']}: {ratio:.0%} -> {'met' if verdict['met'] else 'NOT met'}")
-    path = write_json("env_speed", {"machine": info, "strokes_per_s": speed, "memory": memory, "target": verdict, "args": vars(args)})
+    payload = {"machine": info, "strokes_per_s": speed, "neural_64px": neural, "memory": memory, "target": verdict, "args": vars(args)}
+    path = write_json("env_speed", payload)
     plot(speed, str(RESULTS / "env_speed.png"))
     print(f"wrote {path} and {RESULTS / 'env_speed.png'}")
 

@@ -71,6 +71,14 @@ def _train_painter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ship_painter(args: argparse.Namespace) -> int:
+    from .painters.train import ship
+
+    entry = ship(args.run, f"{args.kind}_painter", args.command)
+    print(f"shipped {entry['file']} ({entry['bytes'] / 2**20:.1f} MiB, sha256 {entry['sha256'][:12]}...)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paint-gym", description="Stroke-based painting as a Gymnasium benchmark.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(func=_train_painter)
+
+    ship = sub.add_parser("ship-painter", help="copy a trained painter into paint_gym/weights and the MANIFEST")
+    ship.add_argument("--kind", choices=["vae", "gan"], required=True)
+    ship.add_argument("--run", required=True, help="run folder of train-painter")
+    ship.add_argument("--command", required=True, help="the training command, recorded in the MANIFEST")
+    ship.set_defaults(func=_ship_painter)
     return parser
 
 

@@ -4,7 +4,7 @@ One loop for both kinds, with checkpoints and resume (a session can end at any t
 
 * ``vae``: stage 1 trains the stroke VAE on average strokes (reconstruction + variance + a
   small KL term); stage 2 trains the MLP from actions to the VAE's latent (latent matching and
-  pixel losses through the decoder, which is fine-tuned at a lower rate).
+  pixel losses through the decoder, which is fine-tuned with it; the encoder is frozen).
 * ``gan``: the conditional generator learns against a WGAN-GP critic on (stroke, action) pairs
   (one random interpolation point per sample, lambda 10, no BatchNorm), whose real examples are
   single MyPaint renders, plus a reconstruction term toward the average stroke.
@@ -47,6 +47,7 @@ class TrainConfig:
     stage1_fraction: float = 0.35
     kl_weight: float = 1e-4
     latent_weight: float = 0.01
+    decoder_lr_scale: float = 1.0  # stage 2 fine-tunes the decoder at this fraction of lr
     # gan
     critic_lr: float = 1e-4
     gp_lambda: float = 10.0
@@ -137,13 +138,19 @@ class PainterTrainer:
         self._resume()
 
     def _optimizer(self) -> torch.optim.Optimizer:
-        """Adam over the whole painter; in the VAE's stage 2, the MLP at full rate and the
-        decoder fine-tuned at a tenth of it (the encoder is frozen)."""
+        """Adam over the whole painter; in the VAE's stage 2, the MLP and the decoder (the
+        encoder is frozen; ``decoder_lr_scale`` sets the decoder's fine-tuning rate)."""
         if self.stage == 2:
             vae = self.painter
-            groups = [{"params": vae.to_latent.parameters()}, {"params": vae.decoder.parameters(), "lr": self.cfg.lr / 10}]
+            groups = [{"params": vae.to_latent.parameters()}, {"params": vae.decoder.parameters(), "lr": self.cfg.lr * self.cfg.decoder_lr_scale}]
             return torch.optim.Adam(groups, lr=self.cfg.lr)
         return torch.optim.Adam(self.painter.parameters(), lr=self.cfg.lr)
+
+    def _set_learning_rates(self) -> None:
+        """Learning rates come from the config, also after a resume (they may have changed)."""
+        scales = [1.0, self.cfg.decoder_lr_scale] if self.stage == 2 else [1.0]
+        for group, scale in zip(self.opt.param_groups, scales):
+            group["lr"] = self.cfg.lr * scale
 
     # -- checkpoints --------------------------------------------------------------------
     @property
@@ -155,12 +162,13 @@ class PainterTrainer:
             return
         state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
         saved = json.loads(state["train_config"])
-        if saved["kind"] != self.cfg.kind or saved["painter"] != self.cfg.painter:
+        if saved["kind"] != self.cfg.kind or saved["painter"] != self.cfg.painter:  # architecture must match
             raise ValueError(f"{self.checkpoint_path} was trained with other settings ({saved}); use another --out")
         self.painter.load_state_dict(state["painter"])
         self.stage = int(state["stage"])
         self.opt = self._optimizer()
         self.opt.load_state_dict(state["opt"])
+        self._set_learning_rates()
         if self.critic is not None:
             self.critic.load_state_dict(state["critic"])
             self.critic_opt.load_state_dict(state["critic_opt"])
@@ -205,7 +213,7 @@ class PainterTrainer:
             rec = nn.functional.mse_loss(mean, mean_t)
             loss = rec + self._variance_loss(var, var_t) + self.cfg.kl_weight * kl
             stats = {"stage": 1.0, "kl": kl.item()}
-        else:  # stage 2: actions -> latent, decoder fine-tuned at a tenth of the rate
+        else:  # stage 2: actions -> latent through the decoder (fine-tuned along)
             with torch.no_grad():
                 mu, _ = vae.encoder(mean_t)
             z = vae.to_latent(vae.geometry(actions))
@@ -322,3 +330,36 @@ class PainterTrainer:
         plt.close(fig)
         return path
 
+
+
+def ship(run_dir: str | os.PathLike, name: str, command: str, notes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Copy a run's ``painter.pt`` into ``paint_gym/weights/`` and record it in the MANIFEST.
+
+    The MANIFEST (JSON lines) keeps, per name: file, SHA-256, size, how it was trained (command,
+    steps, minutes) and the run's last held-out figures.
+    """
+    import shutil
+
+    from .neural import WEIGHTS_DIR, read_manifest, sha256_of
+
+    run = Path(run_dir)
+    state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=True)
+    history = json.loads(state["history"])
+    file = f"{name}.pt"
+    WEIGHTS_DIR.mkdir(exist_ok=True)
+    shutil.copyfile(run / "painter.pt", WEIGHTS_DIR / file)
+    entry = {
+        "name": name,
+        "file": file,
+        "sha256": sha256_of(WEIGHTS_DIR / file),
+        "bytes": (WEIGHTS_DIR / file).stat().st_size,
+        "command": command,
+        "steps": int(state["step"]),
+        "training_minutes": round(float(state["elapsed"]) / 60, 1),
+        "held_out": {k: v for k, v in history[-1].items() if k.startswith("val_")},
+        **(notes or {}),
+    }
+    entries = read_manifest()
+    entries[name] = entry
+    (WEIGHTS_DIR / "MANIFEST").write_text("".join(json.dumps(e) + "\n" for e in entries.values()))
+    return entry
