@@ -11,7 +11,9 @@ renders every action with ``--seeds`` brush seeds. Against those renders:
   the mean squared difference between a stroke and its 3x3 box blur, relative to MyPaint's);
 * the variance head: predicted against measured per-pixel variance across the seeds
   (calibration plot);
-* a figure like the paper's Figures 3 and 5: rows MyPaint | VAE | GAN for the same actions.
+* a figure like the paper's Figures 3 and 5: rows MyPaint | VAE | GAN for the same actions;
+* whole paintings (8 coloured strokes on MNIST targets): the canvas MSE between MyPaint and each
+  painter, and how well ``expected_mse`` predicts MyPaint's error against the target.
 
     python benchmarks/painter_fidelity.py              # shipped painters, about 2 minutes
     python benchmarks/painter_fidelity.py --gan runs/gan_painter/painter.pt
@@ -70,6 +72,36 @@ def evaluate(name: str, pred: np.ndarray, var: np.ndarray, renders: np.ndarray, 
     }
 
 
+def canvas_transfer(painters: dict[str, object], sequences: int, seeds: int) -> dict:
+    """Whole paintings: 8 random coloured strokes on MNIST eval targets, painted by MyPaint
+    (several brush seeds) and by each neural painter; with the error each predicts."""
+    from paint_gym.canvas import expected_mse, to_float
+    from paint_gym.data import ImageTargets
+    from paint_gym.painters.load import replay
+
+    rng = np.random.default_rng(777)
+    actions = rng.uniform(-1, 1, (sequences, 8, 12)).astype(np.float32)
+    targets = ImageTargets("mnist", "eval").batch(range(sequences))
+    real = np.stack([replay(actions, "mypaint", seed=s) for s in range(seeds)]).astype(np.float32) / 255  # (S, B, H, W, 3)
+    t = to_float(targets)[None]
+    out = {
+        "sequences": sequences,
+        "mypaint_seeds": seeds,
+        "mypaint_mse_to_target": float(((real - t) ** 2).mean()),
+        "mypaint_seed_to_seed_canvas_mse": float(((real[0] - real[1]) ** 2).mean()),
+    }
+    for name, painter in painters.items():
+        neural = replay(actions, painter).astype(np.float32) / 255
+        with torch.no_grad():
+            predicted = expected_mse(torch.as_tensor(actions), targets, painter).mean().item()
+        out[name] = {
+            "canvas_mse_vs_mypaint": float(((real - neural[None]) ** 2).mean()),
+            "neural_mse_to_target": float(((neural - t[0]) ** 2).mean()),
+            "expected_mse_to_target": predicted,
+        }
+    return out
+
+
 def figure(actions: np.ndarray, renders: np.ndarray, preds: dict[str, np.ndarray], path: str, n: int = 10) -> None:
     import matplotlib
 
@@ -122,6 +154,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--vae", default="vae", help="'vae' (shipped) or a checkpoint path")
     parser.add_argument("--gan", default="gan", help="'gan' (shipped) or a checkpoint path")
+    parser.add_argument("--sequences", type=int, default=200, help="paintings of 8 strokes for the canvas-level check")
     args = parser.parse_args()
 
     info = machine()
@@ -138,9 +171,10 @@ def main() -> None:
     oracle = float(np.mean((renders - loo) ** 2))
     hf_real = high_frequency(renders[0])
 
-    rows, preds, calib = [], {}, {}
+    rows, preds, calib, painters = [], {}, {}, {}
     for name, source in (("VAE", args.vae), ("GAN", args.gan)):
         painter = load_painter(source)
+        painters[name] = painter
         pred, var = predict(painter, actions)
         preds[name] = pred
         calib[name] = (var.ravel(), measured_var.ravel())
@@ -166,9 +200,16 @@ def main() -> None:
     }
     for key, ok in targets.items():
         print(f"target {key}: {'met' if ok else 'NOT met'}")
+    transfer = canvas_transfer(painters, args.sequences, 4)
+    print(f"canvases of 8 strokes on {args.sequences} MNIST targets: MyPaint MSE to target {transfer['mypaint_mse_to_target']:.4f} "
+          f"(4 brush seeds; seed-to-seed canvas MSE {transfer['mypaint_seed_to_seed_canvas_mse']:.4f})")
+    for name in painters:
+        r = transfer[name]
+        print(f"  {name}: canvas MSE vs MyPaint {r['canvas_mse_vs_mypaint']:.4f}; MSE to target: neural canvas "
+              f"{r['neural_mse_to_target']:.4f}, expected_mse prediction {r['expected_mse_to_target']:.4f}")
     figure(actions, renders, preds, str(RESULTS / "painter_fidelity_strokes.png"))
     calibration_plot(calib, str(RESULTS / "painter_fidelity_calibration.png"))
-    path = write_json("painter_fidelity", {"machine": info, "reference": reference, "painters": rows, "targets": targets, "args": vars(args)})
+    path = write_json("painter_fidelity", {"machine": info, "reference": reference, "painters": rows, "targets": targets, "canvas_transfer": transfer, "args": vars(args)})
     print(f"wrote {path}, painter_fidelity_strokes.png and painter_fidelity_calibration.png in {RESULTS}")
 
 

@@ -7,27 +7,34 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """Play one episode with random strokes and write ``target | canvas`` as a PNG."""
+    """Play one episode with random strokes; write ``target | MyPaint canvas | neural canvas``."""
     import gymnasium as gym
     from PIL import Image
 
     import paint_gym  # noqa: F401  (registers the env ids)
 
+    from .painters.load import replay
+
     env = gym.make(f"MyPaint-{args.task}-v0", render_mode="rgb_array", data_dir=args.data_dir)
     obs, info = env.reset(seed=args.seed)
     start = info["l2"]
-    terminated = False
+    strokes, terminated = [], False
     while not terminated:
         obs, _, terminated, _, info = env.step(env.action_space.sample())
+        strokes.append(info["action"])
     frame = env.render()
     env.close()
+    neural = replay(np.stack(strokes)[None], args.painter)[0]
+    frame = np.concatenate([frame, neural], axis=1)
     scale = max(1, args.scale)
     Image.fromarray(frame).resize((frame.shape[1] * scale, frame.shape[0] * scale), Image.Resampling.NEAREST).save(args.out)
     print(f"painted {info['step']} random MyPaint strokes on a {args.task} target: L2 {start:.4f} -> {info['l2']:.4f}")
-    print(f"wrote {args.out} (target | canvas)")
+    print(f"wrote {args.out} (target | MyPaint canvas | the same strokes by the {args.painter.upper()} painter)")
     return 0
 
 
@@ -88,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo.png")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--scale", type=int, default=4, help="pixel zoom of the written PNG")
+    demo.add_argument("--painter", default="gan", help="neural painter shown beside MyPaint ('gan', 'vae' or a checkpoint)")
     demo.add_argument("--data-dir", default=None, help="folder with the data archives (else PAINT_GYM_DATA, cache, download)")
     demo.set_defaults(func=_demo)
 

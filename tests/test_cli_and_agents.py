@@ -14,9 +14,10 @@ def test_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
     out = tmp_path / "demo.png"
     assert main(["demo", "--out", str(out), "--scale", "2"]) == 0
     img = np.asarray(Image.open(out))
-    assert img.shape == (128, 256, 3)
-    target, canvas = img[:, :128], img[:, 128:]
+    assert img.shape == (128, 384, 3)
+    target, canvas, neural = img[:, :128], img[:, 128:256], img[:, 256:]
     assert target.min() < 60 and (canvas < 200).mean() > 0.01  # a digit, and paint on the canvas
+    assert (neural < 200).mean() > 0.01  # the neural painter painted the same strokes
     assert "L2" in capsys.readouterr().out
 
 

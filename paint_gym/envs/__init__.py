@@ -1,6 +1,7 @@
-"""Gymnasium environments: MyPaintEnv (the real program); NeuralPaintEnv comes with the neural painters."""
+"""Gymnasium environments: MyPaintEnv (the real program) and NeuralPaintEnv/NeuralPaintVectorEnv."""
 
 from .mypaint_env import MyPaintEnv
+from .neural_env import NeuralPaintEnv, NeuralPaintVectorEnv
 from .task import TASKS, PaintEnv, TaskSpec
 
-__all__ = ["TASKS", "MyPaintEnv", "PaintEnv", "TaskSpec"]
+__all__ = ["TASKS", "MyPaintEnv", "NeuralPaintEnv", "NeuralPaintVectorEnv", "PaintEnv", "TaskSpec"]

@@ -185,7 +185,7 @@ class NeuralPaintVectorEnv(VectorEnv):
             canvases = _to_uint8(self._canvas[idx]) if callable(self.reward_mode) else None
             for j, i in enumerate(active):
                 done = bool(self._steps[i] >= self.episode_length)
-                rewards[i] = reward_value(self.reward_mode, previous[j], self._l2[i], done, lambda: canvases[j], self._target[i])
+                rewards[i] = reward_value(self.reward_mode, previous[j], self._l2[i], done, lambda j=j: canvases[j], self._target[i])
         terminated = np.zeros(self.num_envs, bool)
         terminated[active] = self._steps[active] >= self.episode_length
         self._autoreset = terminated.copy()

@@ -1,0 +1,63 @@
+"""The shipped neural painters: verified loading, and how close they paint to MyPaint."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from paint_gym.canvas import mse_uint8
+from paint_gym.envs import MyPaintEnv
+from paint_gym.envs.neural_env import NeuralPaintEnv
+from paint_gym.painters import neural
+from paint_gym.painters.load import load_painter
+from paint_gym.painters.mypaint import MyPaintPainter
+
+from .helpers import random_actions
+
+
+@pytest.mark.parametrize("name", ["gan", "vae"])
+def test_shipped_painters_are_listed_small_and_verified(name):
+    entry = neural.read_manifest()[f"{name}_painter"]
+    path = neural.WEIGHTS_DIR / entry["file"]
+    assert entry["sha256"] == neural.sha256_of(path)
+    assert path.stat().st_size < 8 * 2**20 and "train-painter" in entry["command"] and entry["training_minutes"] > 0
+    painter = load_painter(name)
+    assert not any(p.requires_grad for p in painter.parameters())
+
+
+def test_a_tampered_weight_file_is_refused(tmp_path, monkeypatch):
+    shutil.copytree(neural.WEIGHTS_DIR, tmp_path / "weights")
+    entry = neural.read_manifest()["gan_painter"]
+    data = bytearray((tmp_path / "weights" / entry["file"]).read_bytes())
+    data[-100] ^= 0xFF
+    (tmp_path / "weights" / entry["file"]).write_bytes(bytes(data))
+    monkeypatch.setattr(neural, "WEIGHTS_DIR", tmp_path / "weights")
+    with pytest.raises(neural.CheckpointError, match="SHA-256"):
+        load_painter("gan")
+
+
+@pytest.mark.parametrize("name", ["gan", "vae"])
+def test_shipped_painters_imitate_mypaint(name, rng):
+    actions = random_actions(rng, 300)
+    renders = MyPaintPainter(64, seed=1).render_alpha(actions)
+    with torch.no_grad():
+        pred = load_painter(name).render_alpha(torch.tensor(actions)).numpy()
+    constant = np.mean((renders - renders.mean()) ** 2)
+    assert np.mean((pred - renders) ** 2) < 0.35 * constant
+    assert abs(pred.mean() - renders.mean()) < 0.15 * renders.mean()
+
+
+def test_the_same_strokes_in_both_envs_give_close_canvases(rng):
+    """The transfer check: same seed and actions in NeuralPaintEnv and MyPaintEnv."""
+    real, fake = MyPaintEnv("MNIST"), NeuralPaintEnv("MNIST")
+    obs_r, _ = real.reset(seed=4)
+    obs_f, _ = fake.reset(seed=4)
+    np.testing.assert_array_equal(obs_r["target"], obs_f["target"])
+    blank = obs_r["canvas"].copy()
+    for a in random_actions(rng, 8):
+        obs_r, *_ = real.step(a)
+        obs_f, *_ = fake.step(a)
+    assert mse_uint8(obs_r["canvas"], obs_f["canvas"]) < 0.25 * mse_uint8(obs_r["canvas"], blank)
