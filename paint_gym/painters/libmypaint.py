@@ -117,11 +117,3 @@ def load() -> ctypes.CDLL:
     where = f" (from {ENV_LIBRARY}={os.environ[ENV_LIBRARY]!r})" if os.environ.get(ENV_LIBRARY) else ""
     raise LibMyPaintNotFoundError(f"could not load libmypaint{where}. Tried:\n  {tried}\n{INSTALL_HINT}")
 
-
-def is_available() -> bool:
-    """True when libmypaint can be loaded in this process."""
-    try:
-        load()
-    except LibMyPaintNotFoundError:
-        return False
-    return True

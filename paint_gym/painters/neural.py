@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -246,11 +245,3 @@ def load_neural_painter(name: str, device: str | torch.device = "cpu") -> Neural
         raise FileNotFoundError(f"no shipped painter named {name!r} in {WEIGHTS_DIR / 'MANIFEST'}; train one with `paint-gym train-painter --kind {name}`")
     return load_checkpoint(WEIGHTS_DIR / entry["file"], sha256=entry["sha256"], device=device)
 
-
-def numpy_alpha(painter: NeuralPainter, actions: np.ndarray, batch: int = 1024) -> np.ndarray:
-    """Render numpy actions ``(B, 12)`` to numpy alpha ``(B, H, W)`` without gradients."""
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(actions), batch):
-            out.append(painter.render_alpha(torch.as_tensor(actions[i : i + batch], device=painter.device)).cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, painter.canvas_size, painter.canvas_size), np.float32)
