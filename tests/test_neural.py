@@ -192,3 +192,12 @@ def test_vae_escapes_the_constant_stroke_plateau(stroke_folder, tmp_path):
     before = autoencoder_mse(trainer)
     trainer.run(progress=False)
     assert before > 0.04 and autoencoder_mse(trainer) < 0.03
+
+
+def test_large_batches_render_in_chunks_identically(rng):
+    painter = GANPainter().eval()
+    a = torch.tensor(random_actions(rng, 150))
+    mean, var = painter.render_alpha(a, return_var=True)
+    whole_mean, whole_var = painter(a)
+    torch.testing.assert_close(mean, whole_mean, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(var, whole_var, atol=1e-5, rtol=1e-4)
