@@ -94,12 +94,14 @@ def test_make_vec_gives_the_batched_env_with_next_step_autoreset(painter, rng):
     assert isinstance(envs.unwrapped, NeuralPaintVectorEnv)
     obs, info = envs.reset(seed=5)
     assert obs["canvas"].shape == (3, 64, 64, 3) and obs["canvas"].dtype == np.uint8
+    assert info["target_label"].dtype.kind == "i" and info["_target_label"].all()
     for expected_done in (False, True):
         obs, reward, terminated, truncated, info = envs.step(random_actions(rng, 3))
         assert (terminated == expected_done).all() and not truncated.any()
     targets_before = obs["target"].copy()
     obs, reward, terminated, truncated, info = envs.step(random_actions(rng, 3))  # the autoreset step
     assert (reward == 0).all() and (obs["canvas"] == 255).all() and (info["step"] == 0).all()
+    assert info["_target_index"].all()  # the reset infos of the sub-envs that restarted
     assert not np.array_equal(obs["target"], targets_before)
     with pytest.raises(ValueError):
         envs.step(random_actions(rng, 2))

@@ -130,14 +130,21 @@ class NeuralPaintVectorEnv(VectorEnv):
         self._rngs: list[np.random.Generator] = [seeding.np_random()[0] for _ in range(n)]
 
     # -- helpers ---------------------------------------------------------------------------
-    def _reset_envs(self, index: np.ndarray) -> dict[str, list[Any]]:
-        infos: dict[str, list[Any]] = {}
+    def _reset_envs(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """Start new episodes in the given sub-envs; returns their reset infos in Gymnasium's
+        vector layout (``info[key]`` per sub-env and the mask ``info["_" + key]``)."""
+        infos: dict[str, np.ndarray] = {}
         for i in index:
             self._rngs[i].integers(1 << 31)  # the single env's painter seed: keeps seeds interchangeable
             target, info = self.targets.sample(self._rngs[i])
             self._target[i] = target
             for key, value in info.items():
-                infos.setdefault(key, [None] * self.num_envs)[i] = value
+                if key not in infos:
+                    value_arr = np.asarray(value)
+                    infos[key] = np.zeros((self.num_envs, *value_arr.shape), value_arr.dtype)
+                    infos["_" + key] = np.zeros(self.num_envs, bool)
+                infos[key][i] = value
+                infos["_" + key][i] = True
         idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
         self._target_t[idx] = torch.as_tensor(self._target[index], device=self.device).float() / 255.0
         self._canvas[idx] = self._bg
@@ -162,7 +169,7 @@ class NeuralPaintVectorEnv(VectorEnv):
             self._rngs = [seeding.np_random(s)[0] for s in seeds]
         infos = self._reset_envs(np.arange(self.num_envs))
         self._autoreset[:] = False
-        return self._observation(), {"l2": self._l2.copy(), **{k: np.array(v, dtype=object) for k, v in infos.items()}}
+        return self._observation(), {"l2": self._l2.copy(), **infos}
 
     def step(self, actions: Any) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         a = act.validate_actions(actions, batch_ndim=2)
@@ -171,8 +178,7 @@ class NeuralPaintVectorEnv(VectorEnv):
         rewards = np.zeros(self.num_envs)
         resetting = np.flatnonzero(self._autoreset)
         active = np.flatnonzero(~self._autoreset)
-        if len(resetting):
-            self._reset_envs(resetting)
+        reset_infos = self._reset_envs(resetting) if len(resetting) else {}
         if len(active):
             idx = torch.as_tensor(active, device=self.device, dtype=torch.long)
             a_t = torch.as_tensor(a[active], device=self.device)
@@ -189,7 +195,7 @@ class NeuralPaintVectorEnv(VectorEnv):
         terminated = np.zeros(self.num_envs, bool)
         terminated[active] = self._steps[active] >= self.episode_length
         self._autoreset = terminated.copy()
-        info = {"l2": self._l2.copy(), "step": self._steps.copy()}
+        info = {"l2": self._l2.copy(), "step": self._steps.copy(), **reset_infos}
         return self._observation(), rewards, terminated, np.zeros(self.num_envs, bool), info
 
     def render(self) -> np.ndarray | None:
