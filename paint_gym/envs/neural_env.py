@@ -17,6 +17,12 @@ from ..painters.load import NeuralCanvasPainter, load_painter, to_uint8_tensor a
 from .task import Box, PaintEnv, Reward, check_reward, make_targets, observation_space, reward_value, side_by_side, task_spec
 
 
+def paint_channels_first(painter: Any, actions: torch.Tensor, canvas: torch.Tensor | None, background: np.ndarray, device: torch.device) -> torch.Tensor:
+    """The envs' differentiable path: ``(B, T, 12)`` -> ``(B, 3, H, W)``, torch's image layout."""
+    start = None if canvas is None else canvas.to(device).permute(0, 2, 3, 1)
+    return paint_differentiable(painter, actions.to(device), start, background).permute(0, 3, 1, 2)
+
+
 class NeuralPaintEnv(PaintEnv):
     """Reconstruct a target image with brushstrokes painted by a neural painter.
 
@@ -51,8 +57,7 @@ class NeuralPaintEnv(PaintEnv):
 
         ``canvas`` ``(B, 3, H, W)`` is painted over (default: blank background).
         """
-        start = None if canvas is None else canvas.permute(0, 2, 3, 1)
-        return paint_differentiable(self.painter, actions.to(self.device), start, self.background).permute(0, 3, 1, 2)
+        return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
 
     def _clear(self) -> np.ndarray:
         self._canvas_t = self._background_t.expand(self.canvas_size, self.canvas_size, 3).clone()
@@ -206,8 +211,7 @@ class NeuralPaintVectorEnv(VectorEnv):
 
     def paint(self, actions: torch.Tensor, canvas: torch.Tensor | None = None) -> torch.Tensor:
         """The differentiable path, as :meth:`NeuralPaintEnv.paint`."""
-        start = None if canvas is None else canvas.permute(0, 2, 3, 1)
-        return paint_differentiable(self.painter, actions.to(self.device), start, self.background).permute(0, 3, 1, 2)
+        return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
 
 
 __all__ = ["NeuralPaintEnv", "NeuralPaintVectorEnv"]
