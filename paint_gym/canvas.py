@@ -117,21 +117,17 @@ def expected_mse(actions: Any, target: Any, painter: Any, background: str | Sequ
     """
     import torch
 
-    from .actions import colors_of
-
     if actions.ndim != 3:
         raise ValueError(f"actions must be (B, T, 12); got {tuple(actions.shape)}")
     b, t = actions.shape[:2]
-    alpha, var = painter.render_alpha(actions.reshape(b * t, -1), return_var=True)
+    alpha, var, colors = _render_sequence(painter, actions, return_var=True)
     size = alpha.shape[-1]
-    alpha, var = alpha.view(b, t, size, size), var.view(b, t, size, size)
     tgt = _target_channels_last(target, alpha.device)
     if tgt.shape != (b, size, size, 3):
         raise ValueError(f"target must hold {b} images of {size}x{size}; got {tuple(tgt.shape)} (channels last)")
     bg = torch.as_tensor(background_rgb(background), device=alpha.device)
     mean = bg.expand(b, size, size, 3)
     second = mean**2
-    colors = colors_of(actions.clamp(-1, 1)).to(alpha.dtype)
     for k in range(t):
         mean, second = composite_moments(mean, second, alpha[:, k], var[:, k], colors[:, k])
     return (second - 2 * tgt * mean + tgt**2).mean(dim=(1, 2, 3))
@@ -168,7 +164,19 @@ def paint_differentiable(painter: Any, actions: Any, canvas: Any = None, backgro
         raise ValueError(f"canvas must be (B, H, W, 3) = {(b, size, size, 3)}; got {tuple(canvas.shape)}")
     if t == 0:
         return canvas
-    alpha = painter.render_alpha(actions.reshape(b * t, 12)).view(b, t, size, size)
+    alpha, colors = _render_sequence(painter, actions)
+    return composite_sequence(canvas.to(alpha.device), alpha, colors)
+
+
+def _render_sequence(painter: Any, actions: Any, return_var: bool = False) -> tuple[Any, ...]:
+    """Render all strokes of ``(B, T, 12)`` in one batch: alpha ``(B, T, H, W)`` (and its
+    variance) plus the colours ``(B, T, 3)`` on the same device and dtype."""
     from .actions import colors_of
 
-    return composite_sequence(canvas.to(alpha.device), alpha, colors_of(actions.clamp(-1, 1)).to(alpha.device, alpha.dtype))
+    b, t = actions.shape[:2]
+    out = painter.render_alpha(actions.reshape(b * t, 12), return_var=return_var)
+    maps = out if return_var else (out,)
+    size = maps[0].shape[-1]
+    maps = tuple(m.view(b, t, size, size) for m in maps)
+    colors = colors_of(actions.clamp(-1, 1)).to(maps[0].device, maps[0].dtype)
+    return (*maps, colors)
