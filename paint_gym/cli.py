@@ -12,6 +12,17 @@ import numpy as np
 
 
 def _demo(args: argparse.Namespace) -> int:
+    """The shipped agents paint evaluation images, replayed in MyPaint (``--random``: one env
+    episode of random strokes instead)."""
+    if args.random:
+        return _random_demo(args)
+    from agents.demo import run_demo
+
+    run_demo(args.datasets, args.images, args.out, first=args.first, data_dir=args.data_dir, scale=args.scale)
+    return 0
+
+
+def _random_demo(args: argparse.Namespace) -> int:
     """Play one episode with random strokes; write ``target | MyPaint canvas | neural canvas``."""
     import gymnasium as gym
     from PIL import Image
@@ -95,11 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paint-gym", description="Stroke-based painting as a Gymnasium benchmark.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="paint one episode and write target | canvas as a PNG")
-    demo.add_argument("--task", default="MNIST", choices=["MNIST", "KMNIST", "CelebA", "Strokes"])
+    demo = sub.add_parser("demo", help="the shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG")
+    demo.add_argument("--datasets", nargs="+", choices=["mnist", "kmnist", "celeba"], default=None, help="default: every data set with a shipped agent")
+    demo.add_argument("--images", type=int, default=8, help="evaluation images per data set")
+    demo.add_argument("--first", type=int, default=0, help="index of the first evaluation image")
     demo.add_argument("--out", default="demo.png")
+    demo.add_argument("--scale", type=int, default=3, help="pixel zoom of the written PNG")
+    demo.add_argument("--random", action="store_true", help="instead: one MyPaint env episode of random strokes (--task, --seed, --painter)")
+    demo.add_argument("--task", default="MNIST", choices=["MNIST", "KMNIST", "CelebA", "Strokes"])
     demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--scale", type=int, default=4, help="pixel zoom of the written PNG")
     demo.add_argument("--painter", default="gan", help="neural painter shown beside MyPaint ('gan', 'vae' or a checkpoint)")
     demo.add_argument("--data-dir", default=None, help="folder with the data archives (else PAINT_GYM_DATA, cache, download)")
     demo.set_defaults(func=_demo)
@@ -137,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     ship.add_argument("--run", required=True, help="run folder of train-painter")
     ship.add_argument("--command", required=True, help="the training command, recorded in the MANIFEST")
     ship.set_defaults(func=_ship_painter)
+
+    from agents.cli import add_commands as add_agent_commands
+
+    add_agent_commands(sub)
     return parser
 
 

@@ -10,9 +10,9 @@ from agents import PaintingAgent, RandomAgent
 from paint_gym.cli import main
 
 
-def test_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
+def test_random_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
     out = tmp_path / "demo.png"
-    assert main(["demo", "--out", str(out), "--scale", "2"]) == 0
+    assert main(["demo", "--random", "--out", str(out), "--scale", "2"]) == 0
     img = np.asarray(Image.open(out))
     assert img.shape == (128, 384, 3)
     target, canvas, neural = img[:, :128], img[:, 128:256], img[:, 256:]
@@ -27,7 +27,9 @@ def test_cli_reports_missing_data_as_an_error(tmp_path, monkeypatch, capsys):
 
     closed = data.RemoteFile("x.gz", "0" * 32, ("http://127.0.0.1:9/",))
     monkeypatch.setitem(data.SOURCES, "kmnist", data.Source("kmnist.npz", (closed,), data.SOURCES["kmnist"].build))
-    assert main(["demo", "--task", "KMNIST", "--out", str(tmp_path / "x.png")]) == 2
+    assert main(["demo", "--random", "--task", "KMNIST", "--out", str(tmp_path / "x.png")]) == 2
+    assert "PAINT_GYM_DATA" in capsys.readouterr().err
+    assert main(["demo", "--datasets", "kmnist", "--out", str(tmp_path / "x.png")]) == 2
     assert "PAINT_GYM_DATA" in capsys.readouterr().err
 
 

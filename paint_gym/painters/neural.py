@@ -227,6 +227,13 @@ def read_manifest() -> dict[str, dict[str, Any]]:
     return {e["name"]: e for e in entries}
 
 
+def record_in_manifest(entry: dict[str, Any]) -> None:
+    """Add or replace (by ``name``) one entry of the weights MANIFEST."""
+    entries = read_manifest()
+    entries[entry["name"]] = entry
+    (WEIGHTS_DIR / "MANIFEST").write_text("".join(json.dumps(e) + "\n" for e in entries.values()))
+
+
 def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu") -> NeuralPainter:
     """Load a painter saved by :meth:`NeuralPainter.save`, with ``weights_only=True``.
 

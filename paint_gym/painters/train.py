@@ -339,7 +339,7 @@ def ship(run_dir: str | os.PathLike, name: str, command: str, notes: dict[str, A
     """
     import shutil
 
-    from .neural import WEIGHTS_DIR, read_manifest, sha256_of
+    from .neural import WEIGHTS_DIR, record_in_manifest, sha256_of
 
     run = Path(run_dir)
     state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=True)
@@ -358,7 +358,5 @@ def ship(run_dir: str | os.PathLike, name: str, command: str, notes: dict[str, A
         "held_out": {k: v for k, v in history[-1].items() if k.startswith("val_")},
         **(notes or {}),
     }
-    entries = read_manifest()
-    entries[name] = entry
-    (WEIGHTS_DIR / "MANIFEST").write_text("".join(json.dumps(e) + "\n" for e in entries.values()))
+    record_in_manifest(entry)
     return entry

@@ -1,0 +1,619 @@
+"""The backprop adversarial agent: an LSTM painter trained *through* a neural painter.
+
+CleanRL-style: one file holds the hyperparameters (:class:`AgentConfig`), the network
+(:class:`StrokeAgent`), the training loop (:class:`AgentTrainer`) and the inference wrapper
+(:class:`BackpropAgent`). At each of T steps the agent sees the target, the current canvas and
+its previous stroke and emits the next stroke; the neural painter renders it differentiably,
+so a loss on the final canvas trains the agent by plain backpropagation (paper section 3).
+
+Objectives (combine with weights):
+
+* ``pixel="expected"`` - the expected MSE over brush seeds of painting the strokes with the real
+  program (:func:`paint_gym.expected_mse`): the painter's variance head prices in the brush's
+  randomness, so the agent avoids strokes that only look right in the noise-free neural canvas.
+* ``pixel="mse"`` - MSE of the neural (mean) canvas; ``pixel="none"`` with ``adversarial > 0``
+  is the pure adversarial agent of the paper.
+* ``adversarial`` - weight of the conditional WGAN-GP critic's score of (canvas, target)
+  (:mod:`agents.discriminator`).
+* ``template`` - weight of the action-space MSE to a per-class stroke template (preconditioning,
+  paper section 4; :mod:`agents.precondition`).
+
+Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each rank draws its
+own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
+are averaged with ``all_reduce`` (DDP cannot wrap it: the gradient penalty needs a double
+backward). Rank 0 evaluates, logs and checkpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from paint_gym.actions import ACTION_DIM, colors_of
+from paint_gym.canvas import background_rgb, composite_moments
+from paint_gym.data import ImageTargets
+
+from .discriminator import PairCritic, critic_loss
+from .protocol import check_targets
+
+PIXEL_OBJECTIVES = ("expected", "mse", "none")
+
+
+@dataclass
+class AgentConfig:
+    """Hyperparameters of a backprop agent run (saved in every checkpoint)."""
+
+    dataset: str = "mnist"
+    strokes: int = 8
+    painter: str = "gan"  # neural painter to train through: "gan", "vae" or a checkpoint path
+    canvas_size: int = 64
+    background: str = "white"
+    # objective
+    pixel: str = "expected"  # "expected" | "mse" | "none"
+    pixel_weight: float = 1.0
+    adversarial: float = 0.0  # weight of -critic(canvas, target)
+    gp_lambda: float = 10.0
+    critic_lr: float = 1e-4
+    # preconditioning (MNIST): action MSE to the class template
+    template: float = 0.0  # weight during stage 2 at its start; decays linearly to 0
+    template_only_steps: int = 0  # stage 1: template loss alone (no pixel or critic loss)
+    template_decay_steps: int = 2000
+    # network and optimisation
+    width: int = 32
+    hidden: int = 256
+    batch_size: int = 32
+    lr: float = 3e-4
+    grad_clip: float = 1.0
+    steps: int = 20_000
+    minutes: float = 0.0  # wall-clock budget (0 = none); training stops at whichever comes first
+    eval_every: int = 250
+    eval_images: int = 64
+    replay_seeds: tuple[int, ...] = (0, 1, 2, 3)
+    checkpoint_minutes: float = 2.0
+    seed: int = 0
+    threads: int = 0  # torch threads per process (0 = torch's default)
+    run_dir: str = "runs/agent"
+
+    def __post_init__(self) -> None:
+        if self.pixel not in PIXEL_OBJECTIVES:
+            raise ValueError(f"pixel objective must be one of {PIXEL_OBJECTIVES}; got {self.pixel!r}")
+        if self.strokes < 1 or self.batch_size < 1:
+            raise ValueError("strokes and batch_size must be positive")
+        if self.pixel == "none" and self.adversarial <= 0 and self.template <= 0 and self.template_only_steps <= 0:
+            raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
+        self.replay_seeds = tuple(int(s) for s in self.replay_seeds)
+
+    @classmethod
+    def from_json(cls, text: str) -> AgentConfig:
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: (tuple(v) if k == "replay_seeds" else v) for k, v in data.items() if k in known})
+
+
+# ----------------------------------------------------------------------------------------
+# Network
+# ----------------------------------------------------------------------------------------
+
+
+class StrokeAgent(nn.Module):
+    """Conv encoder of (target, canvas, x/y coordinates) + LSTM over strokes -> 12-d strokes.
+
+    ``forward(target, painter, strokes)`` paints the whole sequence through ``painter`` and
+    returns the actions ``(B, T, 12)`` with the canvas's mean and second moment over brush
+    seeds (channels last, ``(B, H, W, 3)``). Coordinate channels (CoordConv) make regressing
+    stroke positions from a convolutional code easy.
+    """
+
+    def __init__(self, canvas_size: int = 64, width: int = 32, hidden: int = 256, background: str = "white") -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c, c2, size = 8, max(width // 2, 8), canvas_size
+        while size > 4:  # halve the resolution, double the channels (capped at 4 * width)
+            layers += [nn.Conv2d(c, c2, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            c, c2, size = c2, min(2 * c2, 4 * width), size // 2
+        self.encoder = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, hidden), nn.LeakyReLU(0.2))
+        self.lstm = nn.LSTMCell(hidden + ACTION_DIM, hidden)
+        self.head = nn.Linear(hidden, ACTION_DIM)
+        nn.init.uniform_(self.head.weight, -1e-3, 1e-3)
+        nn.init.zeros_(self.head.bias)
+        ramp = torch.linspace(-1, 1, canvas_size)
+        self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
+        self.register_buffer("background", torch.tensor(background_rgb(background), dtype=torch.float32), persistent=False)
+        self.canvas_size = canvas_size
+        self.hidden = hidden
+
+    def initial_state(self, batch: int) -> tuple[torch.Tensor, ...]:
+        """(h, c, previous action, canvas mean, canvas second moment) before the first stroke."""
+        z = self.head.weight.new_zeros
+        bg = self.background.expand(batch, self.canvas_size, self.canvas_size, 3)
+        return z(batch, self.hidden), z(batch, self.hidden), z(batch, ACTION_DIM), bg, bg**2
+
+    def step(self, target: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """One stroke from ``target`` ``(B, 3, H, W)`` and the state; returns it and new (h, c)."""
+        h, c, prev, mean, _ = state
+        x = torch.cat([target, mean.permute(0, 3, 1, 2), self.coords.expand(len(target), -1, -1, -1)], dim=1)
+        h, c = self.lstm(torch.cat([self.encoder(x * 2 - 1), prev], dim=1), (h, c))
+        return torch.tanh(self.head(h)), (h, c)
+
+    def forward(self, target: torch.Tensor, painter: nn.Module, strokes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        state = self.initial_state(len(target))
+        actions = []
+        for _ in range(strokes):
+            action, (h, c) = self.step(target, state)
+            alpha, var = painter.render_alpha(action, return_var=True)
+            mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
+            state = (h, c, action, mean, second)
+            actions.append(action)
+        return torch.stack(actions, dim=1), state[3], state[4]
+
+
+def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last: torch.Tensor) -> torch.Tensor:
+    """Per-image pixel objective ``(B,)``: expected MSE over brush seeds, or MSE of the mean canvas."""
+    if kind == "expected":
+        return (second - 2 * target_last * mean + target_last**2).mean(dim=(1, 2, 3))
+    return ((mean - target_last) ** 2).mean(dim=(1, 2, 3))
+
+
+# ----------------------------------------------------------------------------------------
+# Inference: the PaintingAgent
+# ----------------------------------------------------------------------------------------
+
+
+class BackpropAgent:
+    """A trained :class:`StrokeAgent` behind the ``PaintingAgent`` interface.
+
+    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``; ``act(observation)`` paints
+    one stroke at a time in an env (its recurrent state restarts when the target changes or
+    :meth:`reset` is called). ``canvases(targets)`` also returns the neural canvases.
+    """
+
+    def __init__(self, network: StrokeAgent, config: AgentConfig, painter: nn.Module | None = None, batch: int = 64) -> None:
+        from paint_gym.painters.load import load_painter
+
+        self.network = network.eval()
+        self.config = config
+        self.n_strokes = config.strokes
+        self.painter = painter if painter is not None else load_painter(config.painter, config.canvas_size)
+        self.batch = batch
+        self._state: tuple[torch.Tensor, ...] | None = None
+        self._target: np.ndarray | None = None
+
+    def _targets(self, targets: np.ndarray) -> torch.Tensor:
+        arr = check_targets(targets)
+        if arr.shape[1:3] != (self.config.canvas_size,) * 2:
+            raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
+        return torch.from_numpy(arr).permute(0, 3, 1, 2).float() / 255
+
+    @torch.no_grad()
+    def canvases(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Strokes ``(B, T, 12)`` and neural canvases, uint8 ``(B, H, W, 3)``."""
+        from paint_gym.painters.load import to_uint8_tensor
+
+        x = self._targets(targets)
+        acts, pics = [], []
+        for i in range(0, len(x), self.batch):
+            a, mean, _ = self.network(x[i : i + self.batch], self.painter, self.n_strokes)
+            acts.append(a.numpy().astype(np.float32))
+            pics.append(to_uint8_tensor(mean))
+        return np.concatenate(acts), np.concatenate(pics)
+
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        return self.canvases(targets)[0]
+
+    def reset(self) -> None:
+        self._state, self._target = None, None
+
+    @torch.no_grad()
+    def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
+        """One stroke for an env observation; the agent tracks its own neural canvas."""
+        target = np.asarray(observation["target"])
+        if self._state is None or self._target is None or not np.array_equal(target, self._target):
+            self._target = target.copy()
+            self._state = self.network.initial_state(1)
+        x = self._targets(target[None])
+        action, (h, c) = self.network.step(x, self._state)
+        alpha, var = self.painter.render_alpha(action, return_var=True)
+        mean, second = composite_moments(self._state[3], self._state[4], alpha, var, colors_of(action))
+        self._state = (h, c, action, mean, second)
+        return action[0].numpy().astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------
+# Checkpoints
+# ----------------------------------------------------------------------------------------
+
+
+def save_agent(path: str | os.PathLike, network: StrokeAgent, config: AgentConfig, extra: dict[str, Any] | None = None, half: bool = True) -> str:
+    """Write an inference checkpoint (float16 weights by default); returns its SHA-256."""
+    from paint_gym.painters.neural import sha256_of
+
+    state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in network.state_dict().items()}
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"kind": "backprop_agent", "config": json.dumps(asdict(config)), "state_dict": state, "extra": json.dumps(extra or {})}, tmp)
+    os.replace(tmp, path)
+    return sha256_of(path)
+
+
+def read_agent(path: str | os.PathLike, sha256: str | None = None) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
+    """Load an agent checkpoint safely (``weights_only=True``; SHA-256 checked when given)."""
+    from paint_gym.painters.neural import CheckpointError, sha256_of
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, celeba)")
+    if sha256 is not None and sha256_of(path) != sha256:
+        raise CheckpointError(f"{path} does not match its recorded SHA-256; reinstall paint-gym or re-download the file")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        if payload.get("kind") == "backprop_agent":
+            config = AgentConfig.from_json(payload["config"])
+            state = payload["state_dict"]
+        else:  # a training checkpoint
+            config = AgentConfig.from_json(payload["config"])
+            state = payload["agent"]
+        network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
+        network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    except CheckpointError:
+        raise
+    except Exception as exc:  # unpickling errors, missing keys, wrong shapes
+        raise CheckpointError(f"{path} is not a readable agent checkpoint ({type(exc).__name__}: {exc})") from exc
+    return network, config, json.loads(payload.get("extra", "{}"))
+
+
+# ----------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Distributed:
+    """The process group of a ``torchrun`` launch (world 1 when run plainly)."""
+
+    rank: int = 0
+    world: int = 1
+    active: bool = False
+
+    @classmethod
+    def from_env(cls) -> Distributed:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        if world <= 1:
+            return cls()
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        return cls(dist.get_rank(), dist.get_world_size(), True)
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    def average_gradients(self, module: nn.Module) -> None:
+        if not self.active:
+            return
+        import torch.distributed as dist
+
+        grads = [p.grad for p in module.parameters() if p.grad is not None]
+        flat = torch.cat([g.flatten() for g in grads])
+        dist.all_reduce(flat)
+        flat /= self.world
+        offset = 0
+        for g in grads:
+            g.copy_(flat[offset : offset + g.numel()].view_as(g))
+            offset += g.numel()
+
+    def broadcast(self, module: nn.Module) -> None:
+        if self.active:
+            import torch.distributed as dist
+
+            for t in module.state_dict().values():
+                dist.broadcast(t, 0)
+
+    def check_replicas(self, module: nn.Module) -> None:
+        """Raise if the ranks' copies of ``module`` have drifted apart (they must stay equal)."""
+        if not self.active:
+            return
+        import torch.distributed as dist
+
+        total = torch.stack([p.detach().double().sum() for p in module.parameters()]).sum().reshape(1)
+        lo, hi = total.clone(), total.clone()
+        dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+        if not torch.allclose(lo, hi, rtol=1e-9, atol=1e-9):
+            raise RuntimeError(f"data-parallel replicas diverged: parameter sums range {lo.item()} .. {hi.item()}")
+
+    def agree(self, flag: bool) -> bool:
+        """Rank 0's decision, shared with every rank (to stop on a wall-clock budget together)."""
+        if not self.active:
+            return flag
+        import torch.distributed as dist
+
+        t = torch.tensor([1.0 if flag else 0.0])
+        dist.broadcast(t, 0)
+        return bool(t.item())
+
+
+class AgentTrainer:
+    """Trains a :class:`StrokeAgent`; resumable from ``run_dir/checkpoint.pt``.
+
+    Writes ``log.csv`` (training and evaluation rows), ``curves.png`` (loss and evaluation MSE
+    against steps), ``checkpoint.pt`` (everything to resume) and ``agent.pt`` (the best
+    evaluation so far, by MyPaint replay MSE).
+    """
+
+    def __init__(self, config: AgentConfig, data_dir: str | os.PathLike | None = None) -> None:
+        from paint_gym.painters.load import load_painter
+
+        self.cfg = config
+        self.dist = Distributed.from_env()
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.run_dir = Path(config.run_dir)
+        self.painter = load_painter(config.painter, config.canvas_size)
+        train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
+        self.train_images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
+        eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
+        self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
+        self.train_labels = torch.as_tensor(train_set.labels.astype(np.int64)) if self._needs_templates and train_set.labels is not None else None
+        self.templates = _load_templates(config) if self._needs_templates else None
+        self.network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
+        self.critic = PairCritic(config.canvas_size, config.width)
+        self.dist.broadcast(self.network)
+        self.dist.broadcast(self.critic)
+        self.model: nn.Module = self.network
+        if self.dist.active:
+            self.model = nn.parallel.DistributedDataParallel(self.network)
+        self.opt = torch.optim.Adam(self.network.parameters(), lr=config.lr)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
+        self.generator = torch.Generator().manual_seed(config.seed * 1000 + self.dist.rank)
+        self.step, self.elapsed = 0, 0.0
+        self.history: list[dict[str, float]] = []
+        self.best = math.inf
+        self._resume()
+
+    @property
+    def _needs_templates(self) -> bool:
+        return self.cfg.template > 0 or self.cfg.template_only_steps > 0
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.run_dir / "checkpoint.pt"
+
+    def _resume(self) -> None:
+        if not self.checkpoint_path.exists():
+            return
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        saved = AgentConfig.from_json(state["config"])
+        for key in ("dataset", "strokes", "width", "hidden", "canvas_size"):
+            if getattr(saved, key) != getattr(self.cfg, key):
+                raise ValueError(f"{self.checkpoint_path} was trained with {key}={getattr(saved, key)!r}, not {getattr(self.cfg, key)!r}: use another --run-dir")
+        self.network.load_state_dict(state["agent"])
+        self.critic.load_state_dict(state["critic"])
+        self.opt.load_state_dict(state["opt"])
+        self.critic_opt.load_state_dict(state["critic_opt"])
+        self.generator.set_state(state["generator"])
+        self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
+        self.history = json.loads(state["history"])
+
+    def save_checkpoint(self) -> None:
+        if not self.dist.main:
+            return
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        state = {
+            "config": json.dumps(asdict(self.cfg)),
+            "agent": self.network.state_dict(),
+            "critic": self.critic.state_dict(),
+            "opt": self.opt.state_dict(),
+            "critic_opt": self.critic_opt.state_dict(),
+            "generator": self.generator.get_state(),
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "best": self.best,
+            "history": json.dumps(self.history),
+        }
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, self.checkpoint_path)
+        self._write_log()
+
+    def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
+        target = self.train_images[idx].permute(0, 3, 1, 2).float() / 255
+        if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double 3,600 training faces
+            flip = torch.rand(len(idx), generator=self.generator) < 0.5
+            target[flip] = target[flip].flip(-1)
+        templates = None
+        if self.templates is not None and self.train_labels is not None:
+            templates = self.templates[self.train_labels[idx]]
+        return target, templates
+
+    def template_weight(self) -> float:
+        """Stage 1 (``template_only_steps``): 1; stage 2: ``template`` decaying linearly to 0."""
+        cfg = self.cfg
+        if self.step < cfg.template_only_steps:
+            return 1.0
+        if cfg.template <= 0:
+            return 0.0
+        return cfg.template * max(0.0, 1 - (self.step - cfg.template_only_steps) / max(cfg.template_decay_steps, 1))
+
+    def train_step(self, target: torch.Tensor | None = None, templates: torch.Tensor | None = None) -> dict[str, float]:
+        """One update of the critic (when adversarial) and the agent; returns the batch's figures.
+
+        ``target`` ``(B, 3, H, W)`` in [0, 1] (and class ``templates`` ``(B, T, 12)``) replace
+        the sampled batch, e.g. to overfit a fixed batch.
+        """
+        cfg = self.cfg
+        if target is None:
+            target, templates = self._batch()
+        target_last = target.permute(0, 2, 3, 1)
+        actions, mean, second = self.model(target, self.painter, cfg.strokes)
+        canvas = mean.permute(0, 3, 1, 2)
+        stage1 = self.step < cfg.template_only_steps
+        with torch.no_grad():
+            row: dict[str, float] = {"mse": float(((mean - target_last) ** 2).mean()), "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean())}
+        adversarial = cfg.adversarial > 0 and not stage1
+        if adversarial:
+            self.critic.requires_grad_(True)
+            c_loss, wasserstein = critic_loss(self.critic, canvas, target, cfg.gp_lambda)
+            self.critic_opt.zero_grad(set_to_none=True)
+            c_loss.backward()
+            self.dist.average_gradients(self.critic)
+            self.critic_opt.step()
+            row.update(critic_loss=c_loss.item(), wasserstein=wasserstein)
+            self.critic.requires_grad_(False)
+        loss = canvas.new_zeros(())
+        if not stage1 and cfg.pixel != "none":
+            loss = loss + cfg.pixel_weight * pixel_loss(cfg.pixel, mean, second, target_last).mean()
+        if adversarial:
+            loss = loss - cfg.adversarial * self.critic(canvas, target).mean()
+        w = self.template_weight()
+        if templates is not None and w > 0:
+            t_loss = ((actions - templates) ** 2).mean()
+            loss = loss + w * t_loss
+            row["template_loss"] = t_loss.item()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(self.network.parameters(), cfg.grad_clip)
+        self.opt.step()
+        row["loss"] = loss.item()
+        return row
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        """Neural and MyPaint-replay MSE of the fixed evaluation images (rank 0)."""
+        from .evaluate import replay_mse
+
+        agent = BackpropAgent(self.network, self.cfg, self.painter)
+        actions, neural = agent.canvases(self.eval_targets)
+        self.network.train()
+        tgt = self.eval_targets.astype(np.float32) / 255
+        neural_mse = float(((neural.astype(np.float32) / 255 - tgt) ** 2).mean())
+        mypaint = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
+        return {"eval_neural_mse": neural_mse, "eval_mypaint_mse": mypaint, "eval_gap": mypaint - neural_mse}
+
+    def run(self, progress: bool = True) -> dict[str, float]:
+        """Train until ``steps`` or ``minutes`` run out; returns the last evaluation."""
+        from tqdm import tqdm
+
+        cfg = self.cfg
+        self.network.train()
+        bar = tqdm(total=cfg.steps, initial=self.step, desc=f"agent {cfg.dataset} T={cfg.strokes}", disable=not (progress and self.dist.main), dynamic_ncols=True)
+        last_save = time.monotonic()
+        last_eval: dict[str, float] = {}
+        recent: list[dict[str, float]] = []
+        while self.step < cfg.steps:
+            if self.dist.agree(bool(cfg.minutes) and self.elapsed >= cfg.minutes * 60):
+                break
+            t0 = time.monotonic()
+            row = self.train_step()
+            self.step += 1
+            self.elapsed += time.monotonic() - t0
+            recent.append(row)
+            bar.update(1)
+            bar.set_postfix(loss=f"{row['loss']:.4f}", mse=f"{row['mse']:.4f}", refresh=False)
+            if self.step % cfg.eval_every == 0 and self.dist.main:
+                last_eval = self._log_eval(recent)
+                recent = []
+            if time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
+                self.save_checkpoint()
+                last_save = time.monotonic()
+        bar.close()
+        self.dist.check_replicas(self.network)
+        self.dist.check_replicas(self.critic)
+        if self.dist.main and (recent or not last_eval):
+            last_eval = self._log_eval(recent)
+        self.save_checkpoint()
+        return last_eval
+
+    def _log_eval(self, recent: list[dict[str, float]]) -> dict[str, float]:
+        evaluation = self.evaluate()
+        means = {k: float(np.mean([r[k] for r in recent if k in r])) for k in {k for r in recent for k in r}} if recent else {}
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, "template_weight": self.template_weight(), **means, **evaluation})
+        if evaluation["eval_mypaint_mse"] < self.best:
+            self.best = evaluation["eval_mypaint_mse"]
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            save_agent(self.run_dir / "agent.pt", self.network, self.cfg, {"step": self.step, "minutes": self.elapsed / 60, **evaluation})
+        return evaluation
+
+    def _write_log(self) -> None:
+        import csv
+
+        if not self.history:
+            return
+        keys = sorted({k for row in self.history for k in row}, key=lambda k: (k not in ("step", "minutes"), k))
+        with open(self.run_dir / "log.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(self.history)
+        self.plot()
+
+    def plot(self) -> Path:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        steps = [r["step"] for r in self.history]
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+        for key in ("loss", "mse", "expected_mse", "template_loss"):
+            pts = [(r["step"], r[key]) for r in self.history if key in r]
+            if pts:
+                ax1.plot(*zip(*pts), label=f"train {key}")
+        ax1.set_yscale("log")
+        ax1.set_xlabel("step")
+        ax1.legend(fontsize=8)
+        ax2.plot(steps, [r["eval_neural_mse"] for r in self.history], label="eval: neural canvas")
+        ax2.plot(steps, [r["eval_mypaint_mse"] for r in self.history], label="eval: MyPaint replay")
+        ax2.set_xlabel("step")
+        ax2.set_ylabel("MSE")
+        ax2.set_yscale("log")
+        ax2.legend(fontsize=8)
+        fig.suptitle(f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}")
+        fig.tight_layout()
+        out = self.run_dir / "curves.png"
+        fig.savefig(out, dpi=90)
+        plt.close(fig)
+        return out
+
+
+@lru_cache(maxsize=2)
+def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torch.Tensor:
+    """All training targets as one uint8 tensor ``(N, H, W, 3)``, converted once per process."""
+    from tqdm import tqdm
+
+    targets = ImageTargets(dataset, "train", canvas_size, data_dir)
+    out = np.empty((len(targets), targets.canvas_size, targets.canvas_size, 3), np.uint8)
+    for i in tqdm(range(len(targets)), desc=f"{targets.name} targets", disable=len(targets) < 5000, leave=False):
+        out[i] = targets[i]
+    return torch.from_numpy(out)
+
+
+def _load_templates(config: AgentConfig) -> torch.Tensor:
+    from .precondition import load_templates
+
+    if config.dataset != "mnist":
+        raise ValueError(f"stroke templates exist for MNIST only; got dataset {config.dataset!r}")
+    return torch.as_tensor(load_templates(config.strokes))
+
+
+def train_agent(config: AgentConfig, data_dir: str | os.PathLike | None = None, progress: bool = True) -> dict[str, float]:
+    """Train (or resume) a backprop agent; returns the last evaluation figures."""
+    trainer = AgentTrainer(config, data_dir)
+    result = trainer.run(progress)
+    if trainer.dist.active:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return result

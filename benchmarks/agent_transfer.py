@@ -1,0 +1,158 @@
+"""Backprop agents: reconstruction MSE, transfer to MyPaint, objectives, preconditioning.
+
+    python benchmarks/agent_transfer.py                       # all parts, shipped agents
+    python benchmarks/agent_transfer.py --runs runs/agents    # + the objective comparison from training logs
+
+Part 1 (per shipped agent): on the first ``--images`` evaluation images, the MSE of the neural
+canvas, of the same strokes replayed in MyPaint (mean of brush seeds 0-3) and their gap,
+beside a blank canvas, the random agent and per-image direct optimisation (``--direct-steps``
+Adam steps x 4 restarts through the GAN painter with the expected-error objective, on the
+first ``--direct-images`` images; the agent is scored on the same images for a fair pair).
+Writes Figure 7 for MNIST and KMNIST under docs/ (CelebA's licence keeps faces out of the
+repository: its figure goes to benchmarks/results/, which is git-ignored for it).
+
+Part 2: stroke order with and without preconditioning (shipped ``mnist`` vs ``mnist_precond``).
+
+Part 3 (``--runs``): expected-error vs plain-MSE objective at the same number of steps, read
+from the two runs' evaluation logs (``mnist_expected`` and ``mnist_mse``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import RESULTS, describe, machine, write_json  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def part_transfer(datasets: list[str], images: int, direct_steps: int, direct_images: int) -> dict[str, dict]:
+    from agents.evaluate import evaluate_table
+    from agents.zoo import shipped_agents
+
+    out = {}
+    shipped = shipped_agents()
+    for name in datasets:
+        figure = (DOCS if name != "celeba" else RESULTS) / f"figure7_{name}.png"
+        t0 = time.perf_counter()
+        table = evaluate_table(name, name, images=images, direct_steps=direct_steps, direct_images=direct_images, figure=str(figure))
+        table["seconds"] = time.perf_counter() - t0
+        table["training_minutes"] = shipped[name]["training_minutes"]
+        table["training_steps"] = shipped[name]["steps"]
+        out[name] = table
+    return out
+
+
+def part_stroke_order(images: int) -> dict[str, dict]:
+    from agents import load_agent
+    from agents.evaluate import eval_targets, replay_mse
+    from agents.precondition import load_templates, stroke_order_agreement, stroke_order_figure
+    from paint_gym.data import ImageTargets
+
+    eval_set = ImageTargets("mnist", "eval")
+    targets = eval_targets("mnist", images)
+    labels = eval_set.labels[: len(targets)]
+    result, rows = {}, {}
+    for name, label in (("mnist", "no preconditioning"), ("mnist_precond", "preconditioned")):
+        agent = load_agent(name)
+        actions = agent.paint(targets)
+        result[label] = {**stroke_order_agreement(actions, labels), "mypaint_mse": float(replay_mse(actions, targets).mean())}
+        rows[label] = actions
+    pick = [int(np.where(labels == d)[0][0]) for d in range(10)]
+    rows = {k: v[pick] for k, v in rows.items()}
+    rows = {"template": load_templates(rows["preconditioned"].shape[1])[labels[pick]], **rows}
+    stroke_order_figure(targets[pick], rows, str(DOCS / "stroke_order.png"))
+    return result
+
+
+def part_objectives(runs: Path) -> dict[str, object]:
+    logs = {}
+    for name in ("mnist_expected", "mnist_mse"):
+        with open(runs / name / "log.csv") as f:
+            logs[name] = {int(float(r["step"])): r for r in csv.DictReader(f)}
+    common = sorted(set(logs["mnist_expected"]) & set(logs["mnist_mse"]))
+    if not common:
+        raise ValueError("the two runs share no evaluation step")
+    step = common[-1]
+    table = {name: {k: float(logs[name][step][k]) for k in ("eval_neural_mse", "eval_mypaint_mse", "eval_gap", "minutes")} for name in logs}
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for name, style in (("mnist_expected", "-"), ("mnist_mse", "--")):
+        steps = sorted(logs[name])
+        ax.plot(steps, [float(logs[name][s]["eval_mypaint_mse"]) for s in steps], style, label=f"{name}: MyPaint replay")
+        ax.plot(steps, [float(logs[name][s]["eval_neural_mse"]) for s in steps], style, alpha=0.5, label=f"{name}: neural canvas")
+    ax.set_xlabel("training step (batch 32)")
+    ax.set_ylabel("evaluation MSE (64 images)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(RESULTS / "agent_objectives.png", dpi=100)
+    plt.close(fig)
+    return {"step": step, "runs": table}
+
+
+def plot_transfer(transfer: dict[str, dict]) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(transfer), figsize=(4.2 * len(transfer), 3.6), squeeze=False)
+    for ax, (name, table) in zip(axes[0], transfer.items()):
+        rows = table["rows"]
+        labels = [r["method"].split(" (")[0].replace("backprop agent, same", "agent, same") for r in rows]
+        x = np.arange(len(rows))
+        ax.bar(x - 0.2, [r["neural_mse"] for r in rows], 0.4, label="neural canvas")
+        ax.bar(x + 0.2, [r["mypaint_mse"] for r in rows], 0.4, label="MyPaint replay")
+        ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=7)
+        ax.set_yscale("log")
+        ax.set_title(f"{name}, {table['strokes']} strokes", fontsize=9)
+    axes[0, 0].set_ylabel("MSE")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    path = RESULTS / "agent_transfer.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", nargs="+", default=["mnist", "kmnist", "celeba"])
+    parser.add_argument("--images", type=int, default=200)
+    parser.add_argument("--direct-steps", type=int, default=400)
+    parser.add_argument("--direct-images", type=int, default=20)
+    parser.add_argument("--order-images", type=int, default=500)
+    parser.add_argument("--runs", type=Path, default=None, help="folder with the mnist_expected and mnist_mse training runs")
+    args = parser.parse_args()
+    m = machine()
+    print(f"machine: {describe(m)}")
+    transfer = part_transfer(args.datasets, args.images, args.direct_steps, args.direct_images)
+    payload = {"machine": m, "transfer": transfer}
+    payload["stroke_order"] = part_stroke_order(args.order_images)
+    print("\nstroke order (first stroke starts near and runs along the template's first stroke):")
+    for label, r in payload["stroke_order"].items():
+        print(f"  {label:20s} agree {r['agree']:.2f} (start near {r['start_near']:.2f}, direction {r['direction']:.2f}); MyPaint MSE {r['mypaint_mse']:.4f}")
+    if args.runs:
+        payload["objectives"] = part_objectives(args.runs)
+        print(f"\nobjectives at step {payload['objectives']['step']}:")
+        for name, r in payload["objectives"]["runs"].items():
+            print(f"  {name:16s} neural {r['eval_neural_mse']:.4f} MyPaint {r['eval_mypaint_mse']:.4f} gap {r['eval_gap']:+.4f}")
+    plot_transfer(transfer)
+    path = write_json("agent_transfer", payload)
+    print(f"\nwrote {path}, {RESULTS / 'agent_transfer.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The backprop agent: real tiny training runs, checkpoints, data-parallel, the agent interface."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from agents.backprop import AgentConfig, AgentTrainer, BackpropAgent, pixel_loss, read_agent, save_agent
+from agents.discriminator import PairCritic, critic_loss, gradient_penalty
+from paint_gym.painters.neural import CheckpointError
+
+
+def tiny_config(tmp_path: Path, **kw) -> AgentConfig:
+    base = dict(dataset="mnist", strokes=2, batch_size=4, eval_images=4, eval_every=1000, steps=4, width=8, hidden=32,
+                lr=3e-3, threads=1, run_dir=str(tmp_path / "run"), replay_seeds=(0,))
+    base.update(kw)
+    return AgentConfig(**base)
+
+
+@pytest.fixture(scope="module")
+def fixed_batch() -> torch.Tensor:
+    from paint_gym.data import ImageTargets
+
+    images = ImageTargets("mnist", "train").batch(range(4))
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
+
+
+def batch_loss(trainer: AgentTrainer, target: torch.Tensor, kind: str) -> float:
+    with torch.no_grad():
+        _, mean, second = trainer.network(target, trainer.painter, trainer.cfg.strokes)
+        return float(pixel_loss(kind, mean, second, target.permute(0, 2, 3, 1)).mean())
+
+
+@pytest.mark.parametrize("pixel", ["expected", "mse"])
+def test_training_steps_lower_the_pixel_objective(tmp_path, fixed_batch, pixel):
+    torch.manual_seed(0)
+    trainer = AgentTrainer(tiny_config(tmp_path, pixel=pixel))
+    before = batch_loss(trainer, fixed_batch, pixel)
+    for _ in range(8):
+        trainer.train_step(fixed_batch)
+    assert batch_loss(trainer, fixed_batch, pixel) < before
+
+
+def test_pure_adversarial_trains_critic_and_agent(tmp_path, fixed_batch):
+    trainer = AgentTrainer(tiny_config(tmp_path, pixel="none", adversarial=1.0))
+    agent0 = [p.detach().clone() for p in trainer.network.parameters()]
+    critic0 = [p.detach().clone() for p in trainer.critic.parameters()]
+    rows = [trainer.train_step(fixed_batch) for _ in range(3)]
+    assert all("critic_loss" in r and "wasserstein" in r for r in rows)
+    assert rows[0]["critic_loss"] != rows[-1]["critic_loss"]
+    assert any(not torch.equal(a, b) for a, b in zip(agent0, trainer.network.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(critic0, trainer.critic.parameters()))
+
+
+def test_expected_objective_is_mse_plus_seed_variance(tmp_path, fixed_batch):
+    trainer = AgentTrainer(tiny_config(tmp_path))
+    assert batch_loss(trainer, fixed_batch, "expected") > batch_loss(trainer, fixed_batch, "mse")
+
+
+def test_gradient_penalty_is_near_zero_for_a_unit_gradient_critic():
+    critic = PairCritic(64, 8)
+    real, fake = torch.rand(3, 3, 64, 64), torch.rand(3, 3, 64, 64)
+    gp = gradient_penalty(critic, real, fake, real)
+    assert gp.item() > 0.5  # a fresh critic's input gradients are far from unit norm
+    loss, wasserstein = critic_loss(critic, fake, real)
+    assert torch.isfinite(loss) and np.isfinite(wasserstein)
+
+
+def test_template_stage_one_fits_the_class_templates(tmp_path, fixed_batch):
+    from agents.precondition import load_templates
+
+    trainer = AgentTrainer(tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8))
+    labels = trainer.train_labels[:4]
+    templates = torch.as_tensor(load_templates(8))[labels]
+    first = trainer.train_step(fixed_batch, templates)
+    for _ in range(10):
+        last = trainer.train_step(fixed_batch, templates)
+        trainer.step += 1
+    assert last["template_loss"] < first["template_loss"]
+    assert trainer.template_weight() == 1.0  # still in stage 1
+    trainer.step = 100 + 5
+    assert trainer.template_weight() == pytest.approx(0.25)  # stage 2 decays 0.5 -> 0 over 10 steps
+
+
+def test_run_resumes_and_writes_logs(tmp_path):
+    cfg = tiny_config(tmp_path, steps=2, eval_every=2)
+    result = AgentTrainer(cfg).run(progress=False)
+    assert set(result) == {"eval_neural_mse", "eval_mypaint_mse", "eval_gap"}
+    run = Path(cfg.run_dir)
+    assert {"checkpoint.pt", "agent.pt", "log.csv", "curves.png"} <= {p.name for p in run.iterdir()}
+    resumed = AgentTrainer(tiny_config(tmp_path, steps=4, eval_every=2))
+    assert resumed.step == 2 and len(resumed.history) == 1
+    resumed.run(progress=False)
+    assert resumed.step == 4 and [r["step"] for r in resumed.history] == [2, 4]
+    with pytest.raises(ValueError, match="strokes"):
+        AgentTrainer(tiny_config(tmp_path, strokes=3))
+
+
+def test_agent_checkpoint_round_trip_and_bad_files(tmp_path, fixed_batch):
+    trainer = AgentTrainer(tiny_config(tmp_path))
+    trainer.train_step(fixed_batch)
+    path = tmp_path / "agent.pt"
+    sha = save_agent(path, trainer.network, trainer.cfg, half=False)
+    targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
+    original = BackpropAgent(trainer.network, trainer.cfg, trainer.painter).paint(targets)
+    network, config, _ = read_agent(path, sha256=sha)
+    np.testing.assert_allclose(BackpropAgent(network, config, trainer.painter).paint(targets), original, atol=1e-6)
+    with pytest.raises(CheckpointError, match="SHA-256"):
+        read_agent(path, sha256="0" * 64)
+    (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable"):
+        read_agent(tmp_path / "bad.pt")
+    with pytest.raises(FileNotFoundError, match="train-agent"):
+        read_agent(tmp_path / "missing.pt")
+
+
+def test_paint_matches_step_by_step_act(tmp_path, fixed_batch):
+    trainer = AgentTrainer(tiny_config(tmp_path, strokes=3))
+    agent = BackpropAgent(trainer.network, trainer.cfg, trainer.painter)
+    targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
+    strokes = agent.paint(targets)
+    assert strokes.shape == (4, 3, 12) and strokes.dtype == np.float32
+    assert np.abs(strokes).max() <= 1
+    blank = np.full_like(targets[1], 255)
+    stepped = np.stack([agent.act({"canvas": blank, "target": targets[1]}) for _ in range(3)])
+    np.testing.assert_allclose(stepped, strokes[1], atol=1e-5)
+    agent.act({"canvas": blank, "target": targets[2]})  # a new target restarts the sequence
+    np.testing.assert_allclose(agent._state[2][0].numpy(), strokes[2, 0], atol=1e-5)
+    with pytest.raises(ValueError, match="uint8"):
+        agent.paint(targets.astype(np.float32))
+    with pytest.raises(ValueError, match="64x64"):
+        agent.paint(np.zeros((1, 32, 32, 3), np.uint8))
+
+
+def test_config_rejects_nothing_to_train():
+    with pytest.raises(ValueError, match="nothing to train"):
+        AgentConfig(pixel="none")
+    with pytest.raises(ValueError, match="pixel objective"):
+        AgentConfig(pixel="l1")
+
+
+def test_data_parallel_under_torchrun(tmp_path):
+    """Two gloo processes train together; replicas stay identical (checked inside the run)."""
+    run = tmp_path / "ddp"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533", "-m", "paint_gym.cli", "train-agent",
+           "--dataset", "mnist", "--strokes", "2", "--batch-size", "4", "--steps", "3", "--eval-every", "100", "--eval-images", "4",
+           "--adversarial", "0.01", "--threads", "1", "--run-dir", str(run)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    state = torch.load(run / "checkpoint.pt", weights_only=True)
+    assert state["step"] == 3
+    assert "MyPaint replay" in done.stdout
