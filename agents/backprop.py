@@ -72,7 +72,7 @@ class AgentConfig:
     width: int = 32
     hidden: int = 256
     batch_size: int = 32
-    lr: float = 3e-4
+    lr: float = 1e-3
     grad_clip: float = 1.0
     steps: int = 20_000
     minutes: float = 0.0  # wall-clock budget (0 = none); training stops at whichever comes first
@@ -82,6 +82,7 @@ class AgentConfig:
     checkpoint_minutes: float = 2.0
     seed: int = 0
     threads: int = 0  # torch threads per process (0 = torch's default)
+    device: str = "cpu"  # "cuda" trains on the GPU (one per process under torchrun, via LOCAL_RANK)
     run_dir: str = "runs/agent"
 
     def __post_init__(self) -> None:
@@ -123,9 +124,7 @@ class StrokeAgent(nn.Module):
             c, c2, size = c2, min(2 * c2, 4 * width), size // 2
         self.encoder = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, hidden), nn.LeakyReLU(0.2))
         self.lstm = nn.LSTMCell(hidden + ACTION_DIM, hidden)
-        self.head = nn.Linear(hidden, ACTION_DIM)
-        nn.init.uniform_(self.head.weight, -1e-3, 1e-3)
-        nn.init.zeros_(self.head.bias)
+        self.head = nn.Linear(hidden, ACTION_DIM)  # default init: strokes depend on the input from the start
         ramp = torch.linspace(-1, 1, canvas_size)
         self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
         self.register_buffer("background", torch.tensor(background_rgb(background), dtype=torch.float32), persistent=False)
@@ -181,9 +180,10 @@ class BackpropAgent:
         from paint_gym.painters.load import load_painter
 
         self.network = network.eval()
+        self.device = next(network.parameters()).device
         self.config = config
         self.n_strokes = config.strokes
-        self.painter = painter if painter is not None else load_painter(config.painter, config.canvas_size)
+        self.painter = painter if painter is not None else load_painter(config.painter, config.canvas_size, device=self.device)
         self.batch = batch
         self._state: tuple[torch.Tensor, ...] | None = None
         self._target: np.ndarray | None = None
@@ -192,7 +192,7 @@ class BackpropAgent:
         arr = check_targets(targets)
         if arr.shape[1:3] != (self.config.canvas_size,) * 2:
             raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
-        return torch.from_numpy(arr).permute(0, 3, 1, 2).float() / 255
+        return torch.from_numpy(arr).to(self.device).permute(0, 3, 1, 2).float() / 255
 
     @torch.no_grad()
     def canvases(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +203,7 @@ class BackpropAgent:
         acts, pics = [], []
         for i in range(0, len(x), self.batch):
             a, mean, _ = self.network(x[i : i + self.batch], self.painter, self.n_strokes)
-            acts.append(a.numpy().astype(np.float32))
+            acts.append(a.cpu().numpy().astype(np.float32))
             pics.append(to_uint8_tensor(mean))
         return np.concatenate(acts), np.concatenate(pics)
 
@@ -225,7 +225,7 @@ class BackpropAgent:
         alpha, var = self.painter.render_alpha(action, return_var=True)
         mean, second = composite_moments(self._state[3], self._state[4], alpha, var, colors_of(action))
         self._state = (h, c, action, mean, second)
-        return action[0].numpy().astype(np.float32)
+        return action[0].cpu().numpy().astype(np.float32)
 
 
 # ----------------------------------------------------------------------------------------
@@ -283,17 +283,25 @@ class Distributed:
     rank: int = 0
     world: int = 1
     active: bool = False
+    device: torch.device = torch.device("cpu")
 
     @classmethod
-    def from_env(cls) -> Distributed:
+    def from_env(cls, device: str = "cpu") -> Distributed:
+        """Join the ``torchrun`` group if there is one: gloo on CPU, nccl on CUDA (one GPU per
+        process, chosen by ``LOCAL_RANK``)."""
         world = int(os.environ.get("WORLD_SIZE", "1"))
+        cuda = device.startswith("cuda")
+        if cuda and not torch.cuda.is_available():
+            raise ValueError("device 'cuda' asked for, but torch sees no GPU: use --device cpu")
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        dev = torch.device(f"cuda:{local}" if cuda and device == "cuda" else device)
         if world <= 1:
-            return cls()
+            return cls(device=dev)
         import torch.distributed as dist
 
         if not dist.is_initialized():
-            dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-        return cls(dist.get_rank(), dist.get_world_size(), True)
+            dist.init_process_group("nccl" if cuda else "gloo")
+        return cls(dist.get_rank(), dist.get_world_size(), True, dev)
 
     @property
     def main(self) -> bool:
@@ -339,7 +347,7 @@ class Distributed:
             return flag
         import torch.distributed as dist
 
-        t = torch.tensor([1.0 if flag else 0.0])
+        t = torch.tensor([1.0 if flag else 0.0], device=self.device)
         dist.broadcast(t, 0)
         return bool(t.item())
 
@@ -356,25 +364,27 @@ class AgentTrainer:
         from paint_gym.painters.load import load_painter
 
         self.cfg = config
-        self.dist = Distributed.from_env()
+        self.dist = Distributed.from_env(config.device)
+        self.device = self.dist.device
         if config.threads:
             torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
         self.run_dir = Path(config.run_dir)
-        self.painter = load_painter(config.painter, config.canvas_size)
+        self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
         train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
         self.train_images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
         eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
         self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
         self.train_labels = torch.as_tensor(train_set.labels.astype(np.int64)) if self._needs_templates and train_set.labels is not None else None
         self.templates = _load_templates(config) if self._needs_templates else None
-        self.network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
-        self.critic = PairCritic(config.canvas_size, config.width)
+        self.network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background).to(self.device)
+        self.critic = PairCritic(config.canvas_size, config.width).to(self.device)
         self.dist.broadcast(self.network)
         self.dist.broadcast(self.critic)
         self.model: nn.Module = self.network
         if self.dist.active:
-            self.model = nn.parallel.DistributedDataParallel(self.network)
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.model = nn.parallel.DistributedDataParallel(self.network, device_ids=ids)
         self.opt = torch.optim.Adam(self.network.parameters(), lr=config.lr)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
         self.generator = torch.Generator().manual_seed(config.seed * 1000 + self.dist.rank)
@@ -394,7 +404,7 @@ class AgentTrainer:
     def _resume(self) -> None:
         if not self.checkpoint_path.exists():
             return
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
         saved = AgentConfig.from_json(state["config"])
         for key in ("dataset", "strokes", "width", "hidden", "canvas_size"):
             if getattr(saved, key) != getattr(self.cfg, key):
@@ -403,7 +413,7 @@ class AgentTrainer:
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
-        self.generator.set_state(state["generator"])
+        self.generator.set_state(state["generator"].cpu())
         self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
         self.history = json.loads(state["history"])
 
@@ -430,13 +440,14 @@ class AgentTrainer:
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
-        target = self.train_images[idx].permute(0, 3, 1, 2).float() / 255
+        target = self.train_images[idx].to(self.device).permute(0, 3, 1, 2).float() / 255
         if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double 3,600 training faces
             flip = torch.rand(len(idx), generator=self.generator) < 0.5
+            flip = flip.to(self.device)
             target[flip] = target[flip].flip(-1)
         templates = None
         if self.templates is not None and self.train_labels is not None:
-            templates = self.templates[self.train_labels[idx]]
+            templates = self.templates[self.train_labels[idx]].to(self.device)
         return target, templates
 
     def template_weight(self) -> float:

@@ -23,7 +23,7 @@ def _train_agent(args: argparse.Namespace) -> int:
         adversarial=args.adversarial, template=args.template, template_only_steps=args.template_only_steps,
         template_decay_steps=args.template_decay_steps, batch_size=args.batch_size, lr=args.lr, steps=args.steps,
         minutes=args.minutes, eval_every=args.eval_every, eval_images=args.eval_images, seed=args.seed, threads=args.threads,
-        run_dir=run_dir,
+        device=args.device, run_dir=run_dir,
     )
     result = train_agent(cfg, args.data_dir)
     if result:
@@ -66,13 +66,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     train.add_argument("--template-only-steps", type=int, default=0, help="preconditioning stage 1: steps of template loss alone")
     train.add_argument("--template-decay-steps", type=int, default=2000)
     train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=3e-4)
+    train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--steps", type=int, default=20_000, help="total optimisation steps (over resumes)")
     train.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget over resumes (0: none)")
     train.add_argument("--eval-every", type=int, default=250)
     train.add_argument("--eval-images", type=int, default=64)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=0, help="torch threads per process (0: default)")
+    train.add_argument("--device", default="cpu", help="cpu or cuda (under torchrun: one GPU per process, nccl)")
     train.add_argument("--run-dir", default=None, help="run folder (default runs/agent_DATASET_STROKES); an existing one resumes")
     train.add_argument("--data-dir", default=None)
     train.set_defaults(func=_train_agent)

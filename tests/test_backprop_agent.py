@@ -155,3 +155,12 @@ def test_data_parallel_under_torchrun(tmp_path):
     state = torch.load(run / "checkpoint.pt", weights_only=True)
     assert state["step"] == 3
     assert "MyPaint replay" in done.stdout
+
+
+def test_fresh_agent_strokes_depend_on_the_target(tmp_path, fixed_batch):
+    """A near-zero output layer made every target get the same strokes (and training collapse
+    to one grey blob); a fresh agent must already react to its input."""
+    trainer = AgentTrainer(tiny_config(tmp_path, width=32, hidden=256))
+    with torch.no_grad():
+        actions, _, _ = trainer.network(fixed_batch, trainer.painter, 2)
+    assert (actions[0] - actions[1]).abs().mean() > 0.01
