@@ -153,9 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     ship.add_argument("--command", required=True, help="the training command, recorded in the MANIFEST")
     ship.set_defaults(func=_ship_painter)
 
+    from agents.bench_cli import add_commands as add_bench_commands
     from agents.cli import add_commands as add_agent_commands
 
     add_agent_commands(sub)
+    add_bench_commands(sub)
     return parser
 
 

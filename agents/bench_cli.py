@@ -1,0 +1,119 @@
+"""``paint-gym bench --agent module:Class``: score any PaintingAgent as a row of the benchmark table.
+
+The class is imported from a dotted module (``my_package.agents:MyAgent``) or a file
+(``examples/my_agent.py:InkAgent``), built with no arguments (or ``n_strokes=`` when its
+constructor takes it), evaluated with :func:`agents.evaluate.evaluate_agent` on the same
+evaluation images as the reconstruction benchmark (MyPaint replay averaged over the same brush
+seeds), and printed in the benchmark's table format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+from typing import Any
+
+DATASETS = ["mnist", "kmnist", "celeba"]
+
+
+def load_class(spec: str) -> type:
+    """The class named by ``module:Class`` (``module`` a dotted name or a ``.py`` file path)."""
+    module_name, sep, class_name = spec.rpartition(":")
+    if not sep or not module_name or not class_name:
+        raise ValueError(f"--agent must look like module:Class or path/to/file.py:Class; got {spec!r}")
+    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
+        path = Path(module_name)
+        if not path.is_file():
+            raise FileNotFoundError(f"no agent file at {path.resolve()}")
+        name = f"_paint_gym_plugin_{path.stem}"
+        loader = importlib.util.spec_from_file_location(name, path)
+        if loader is None or loader.loader is None:
+            raise ValueError(f"cannot import {path} as a Python module")
+        module = importlib.util.module_from_spec(loader)
+        sys.modules[name] = module  # dataclasses and pickling look modules up by name
+        loader.loader.exec_module(module)
+    else:
+        module = _import_dotted(module_name)
+    cls = getattr(module, class_name, None)
+    if not isinstance(cls, type):
+        raise ValueError(f"{module_name} has no class {class_name!r}")
+    return cls
+
+
+def _import_dotted(module_name: str) -> Any:
+    """Import a dotted module; like ``python -m``, the current folder is searched too (the
+    ``paint-gym`` script's own ``sys.path`` does not contain it)."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as first:
+        cwd = str(Path.cwd())
+        if cwd in sys.path:
+            raise ValueError(f"cannot import module {module_name!r} ({first}); give a dotted module on sys.path or a .py file path") from first
+        sys.path.insert(0, cwd)
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            raise ValueError(f"cannot import module {module_name!r} ({exc}); give a dotted module on sys.path or a .py file path") from exc
+        finally:
+            sys.path.remove(cwd)
+
+
+def make_agent(cls: type, strokes: int) -> Any:
+    """Instantiate a plug-in agent: with ``n_strokes=strokes`` if it takes it, else with no arguments."""
+    from .protocol import PaintingAgent
+
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        params = {}
+    agent = cls(n_strokes=strokes) if "n_strokes" in params else cls()
+    if not isinstance(agent, PaintingAgent):
+        raise ValueError(f"{cls.__name__} is not a PaintingAgent: it needs act(observation) -> (12,) and paint(targets) -> (B, T, 12)")
+    return agent
+
+
+def bench_agent(spec: str, dataset: str = "mnist", images: int = 64, strokes: int | None = None, threshold: float | None = None,
+                name: str | None = None, data_dir: str | None = None) -> str:
+    """Evaluate the plug-in agent ``spec``; returns (and prints) the table header and its row."""
+    from paint_gym.envs.task import task_spec
+
+    from .budget import Point
+    from .evaluate import REPLAY_SEEDS, eval_targets, evaluate_agent
+    from .results import TABLE_HEADER, MethodResult, format_row
+
+    if images < 1:
+        raise ValueError(f"--images must be positive; got {images}")
+    strokes = strokes or task_spec(dataset).episode_length
+    cls = load_class(spec)
+    agent = make_agent(cls, strokes)
+    targets = eval_targets(dataset, images, data_dir=data_dir)
+    row, actions = evaluate_agent(agent, targets, name or cls.__name__)
+    if actions.shape[1] != strokes:
+        print(f"note: {cls.__name__} painted {actions.shape[1]} strokes per image; the benchmark's methods paint {strokes}")
+    result = MethodResult(row.method, [Point(0.0, 0, row.mypaint)], info={"paint_seconds": row.seconds})
+    text = f"{TABLE_HEADER}\n{format_row(result, threshold)}"
+    print(f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}")
+    print(text)
+    return text
+
+
+def _bench(args: argparse.Namespace) -> int:
+    bench_agent(args.agent, args.dataset, args.images, args.strokes, args.threshold, args.name, args.data_dir)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``bench`` to the ``paint-gym`` parser."""
+    bench = sub.add_parser("bench", help="evaluate your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table")
+    bench.add_argument("--agent", required=True, help="module:Class or path/to/file.py:Class of a class with act() and paint()")
+    bench.add_argument("--dataset", choices=DATASETS, default="mnist")
+    bench.add_argument("--images", type=int, default=64, help="evaluation images (the first N of the split; the benchmark uses 64)")
+    bench.add_argument("--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)")
+    bench.add_argument("--threshold", type=float, default=None, help="MSE threshold of the 'time to threshold' column (from the benchmark's table)")
+    bench.add_argument("--name", default=None, help="row label (default: the class name)")
+    bench.add_argument("--data-dir", default=None)
+    bench.set_defaults(func=_bench)

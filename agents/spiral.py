@@ -1,0 +1,675 @@
+"""SPIRAL-style adversarial RL: a recurrent actor-critic painting T strokes, rewarded by a critic.
+
+After Ganin et al., "Synthesizing Programs for Images using Reinforced Adversarial Learning"
+(SPIRAL, 2018), in CleanRL's one-file shape: hyperparameters (:class:`SpiralConfig`), the
+network (:class:`SpiralPolicy`), the training loop (:class:`SpiralTrainer`: rollout, reward,
+critic update, advantages, PPO update) and the inference wrapper (:class:`SpiralAgent`).
+
+* The policy is an LSTM over strokes that sees the target and the current canvas (a conv
+  encoder with coordinate channels) and its previous stroke, and outputs a stroke: a diagonal
+  Gaussian over the 12 continuous fields, or SPIRAL's discrete choices
+  (:class:`paint_gym.DiscreteActions`: grid points, lift flag, pressure, size, colour levels).
+* The env is a black box: the batched ``NeuralPaintVectorEnv`` (``env="neural"``; no gradient
+  flows through its painter) or MyPaint itself in ``AsyncVectorEnv`` worker processes
+  (``env="mypaint"``, the real program, as SPIRAL used libmypaint).
+* Reward, as in SPIRAL: at the episode's end the conditional WGAN-GP critic
+  (:class:`agents.discriminator.PairCritic`) scores (final canvas, target); we use
+  ``D(canvas, target) - D(target, target)`` because a WGAN critic's offset is arbitrary and
+  drifts. Optionally plus the env's dense L2 reward (``dense_l2`` > 0). The critic trains on the
+  same final canvases against (target, target) pairs.
+* Update: PPO with a clipped objective (``update_epochs=1`` and a wide clip make it A2C),
+  GAE over the T strokes, recomputing each episode's recurrent sequence (backpropagation
+  through time over the strokes).
+
+In discrete mode the agent turns choices into continuous strokes itself (a stroke starts where
+the pen rests, as in ``MyPaintEnv(action_mode="discrete")``), so the same continuous vector envs
+serve both modes and ``paint()`` returns continuous ``(B, T, 12)`` strokes that replay anywhere.
+A lift becomes :data:`LIFT_STROKE`, a stroke at zero pressure that lays no paint.
+
+Checkpoints follow the backprop agent's conventions: ``run_dir/checkpoint.pt`` (everything to
+resume), ``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; loads use
+``torch.load(weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+from torch.distributions import Categorical, Normal
+
+import paint_gym  # noqa: F401  (registers the env ids)
+from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions, end_point
+from paint_gym.data import DATASETS
+from paint_gym.envs.task import task_spec
+
+from .budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
+from .discriminator import PairCritic, critic_loss
+from .evaluate import REPLAY_SEEDS, eval_targets, replay_mse
+from .protocol import check_targets
+from .stroke_canvas import StrokeCanvas
+
+ENVS = ("neural", "mypaint")
+ACTION_MODES = ("continuous", "discrete")
+
+
+def _lift_stroke() -> np.ndarray:
+    """Zero pressure and the smallest size, at the bottom-right corner, in the background white:
+    MyPaint lays no paint at zero pressure, and the shipped GAN painter none there either."""
+    stroke = np.ones(ACTION_DIM, np.float32)
+    stroke[PRESSURE] = -1.0
+    stroke[SIZE] = -1.0
+    stroke[COLOR] = 1.0
+    stroke[START_X:] = 1.0
+    return stroke
+
+
+#: The continuous stroke a discrete lift (a pen move without paint) is painted as.
+LIFT_STROKE = _lift_stroke()
+
+
+@dataclass
+class SpiralConfig:
+    """Hyperparameters of a SPIRAL-style run (saved in every checkpoint)."""
+
+    dataset: str = "mnist"
+    strokes: int = 8
+    env: str = "neural"  # "neural": NeuralPaintVectorEnv; "mypaint": MyPaintEnv in AsyncVectorEnv workers
+    painter: str = "gan"  # the neural env's painter
+    action_mode: str = "continuous"  # or "discrete" (SPIRAL's choices, paint_gym.DiscreteActions defaults)
+    canvas_size: int = 64
+    background: str = "white"
+    num_envs: int = 16  # sub-envs (for "mypaint", worker processes)
+    episodes_per_env: int = 1  # episodes each sub-env plays per update: batch = num_envs * this
+    # reward
+    adversarial: float = 1.0  # weight of the critic's final reward D(canvas, target) - D(target, target)
+    dense_l2: float = 0.0  # weight of the env's dense reward (MSE decrease per stroke; ~0.1 in total on MNIST)
+    gp_lambda: float = 10.0
+    critic_lr: float = 1e-4
+    critic_steps: int = 1  # critic updates per policy update
+    critic_width: int = 32
+    # PPO
+    lr: float = 3e-4
+    gamma: float = 1.0  # fixed-length episodes whose reward comes at the end: no discount
+    gae_lambda: float = 0.95
+    update_epochs: int = 4
+    minibatches: int = 2
+    clip_coef: float = 0.2
+    ent_coef: float = 0.01
+    vf_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    init_log_std: float = -0.5  # continuous mode: initial std 0.6 in action units
+    # network
+    width: int = 16
+    hidden: int = 128
+    # evaluation and bookkeeping
+    eval_images: int = 64
+    replay_seeds: tuple[int, ...] = REPLAY_SEEDS
+    seed: int = 0
+    threads: int = 0  # torch threads (0: torch's default)
+    run_dir: str = "runs/spiral"
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
+        if self.env not in ENVS:
+            raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
+        if self.action_mode not in ACTION_MODES:
+            raise ValueError(f"action_mode must be one of {ACTION_MODES}; got {self.action_mode!r}")
+        for name in ("strokes", "num_envs", "episodes_per_env", "update_epochs", "minibatches", "critic_steps", "eval_images"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}")
+        if self.minibatches > self.num_envs * self.episodes_per_env:
+            raise ValueError(f"minibatches ({self.minibatches}) cannot exceed the episodes per update ({self.num_envs * self.episodes_per_env})")
+        if self.adversarial < 0 or self.dense_l2 < 0 or self.adversarial + self.dense_l2 == 0:
+            raise ValueError(f"rewards: adversarial and dense_l2 must be >= 0 and not both 0; got {self.adversarial}, {self.dense_l2}")
+        if not 0 < self.gamma <= 1:
+            raise ValueError(f"gamma must be in (0, 1]; got {self.gamma}")
+        self.replay_seeds = tuple(int(s) for s in self.replay_seeds)
+
+    @classmethod
+    def from_json(cls, text: str) -> SpiralConfig:
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: (tuple(v) if k == "replay_seeds" else v) for k, v in data.items() if k in known})
+
+
+# ----------------------------------------------------------------------------------------
+# Network
+# ----------------------------------------------------------------------------------------
+
+
+class DiagGaussian:
+    """Continuous strokes: independent Normals over the 12 fields (the env clips to [-1, 1])."""
+
+    def __init__(self, mean: torch.Tensor, log_std: torch.Tensor) -> None:
+        self.normal = Normal(mean, log_std.exp().expand_as(mean))
+
+    def sample(self) -> torch.Tensor:
+        return self.normal.sample()
+
+    def mode(self) -> torch.Tensor:
+        return self.normal.mean
+
+    def log_prob(self, x: torch.Tensor) -> torch.Tensor:
+        return self.normal.log_prob(x).sum(-1)
+
+    def entropy(self) -> torch.Tensor:
+        return self.normal.entropy().sum(-1)
+
+
+class MultiCategorical:
+    """Discrete strokes: one categorical per field of :class:`paint_gym.DiscreteActions`."""
+
+    def __init__(self, logits: torch.Tensor, nvec: list[int]) -> None:
+        self.cats = [Categorical(logits=chunk) for chunk in logits.split(nvec, dim=-1)]
+
+    def sample(self) -> torch.Tensor:
+        return torch.stack([c.sample() for c in self.cats], dim=-1)
+
+    def mode(self) -> torch.Tensor:
+        return torch.stack([c.probs.argmax(-1) for c in self.cats], dim=-1)
+
+    def log_prob(self, x: torch.Tensor) -> torch.Tensor:
+        return sum(c.log_prob(x[..., i]) for i, c in enumerate(self.cats))
+
+    def entropy(self) -> torch.Tensor:
+        return sum(c.entropy() for c in self.cats)
+
+
+def obs_images(canvas: np.ndarray, target: np.ndarray) -> torch.Tensor:
+    """uint8 canvases and targets ``(B, H, W, 3)`` -> the policy's uint8 input ``(B, 6, H, W)``."""
+    return torch.from_numpy(np.concatenate([target, canvas], axis=-1)).permute(0, 3, 1, 2).contiguous()
+
+
+class SpiralPolicy(nn.Module):
+    """Conv encoder of (target, canvas, x/y) + LSTM over strokes -> stroke distribution and value.
+
+    ``step(images uint8 (B, 6, H, W), previous stroke (B, 12), t, state)`` returns the
+    distribution of the next stroke, the value ``(B,)`` and the new LSTM state.
+    """
+
+    def __init__(self, canvas_size: int = 64, width: int = 16, hidden: int = 128, action_mode: str = "continuous",
+                 strokes: int = 8, init_log_std: float = -0.5) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c, c2, size = 8, width, canvas_size
+        while size > 4:  # halve the resolution, double the channels (capped at 2 * width)
+            layers += [nn.Conv2d(c, c2, 4, stride=2, padding=1), nn.ReLU()]
+            c, c2, size = c2, min(2 * c2, 2 * width), size // 2
+        self.encoder = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, hidden), nn.ReLU())
+        self.lstm = nn.LSTMCell(hidden + ACTION_DIM + 1, hidden)
+        self.action_mode = action_mode
+        self.strokes = strokes
+        self.nvec = [int(n) for n in DiscreteActions().nvec]
+        if action_mode == "continuous":
+            self.head = nn.Linear(hidden, ACTION_DIM)
+            self.log_std = nn.Parameter(torch.full((ACTION_DIM,), float(init_log_std)))
+        else:
+            self.head = nn.Linear(hidden, sum(self.nvec))
+        nn.init.normal_(self.head.weight, std=0.01)  # near-uniform choices / centred strokes at the start
+        nn.init.zeros_(self.head.bias)
+        self.value = nn.Linear(hidden, 1)
+        ramp = torch.linspace(-1, 1, canvas_size)
+        self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
+        self.hidden = hidden
+
+    def initial_state(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.value.weight.new_zeros(batch, self.hidden)
+        return z, z.clone()
+
+    def step(self, images: torch.Tensor, prev: torch.Tensor, t: int, state: tuple[torch.Tensor, torch.Tensor]
+             ) -> tuple[DiagGaussian | MultiCategorical, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        x = torch.cat([images.float() / 255, self.coords.expand(len(images), -1, -1, -1)], dim=1) * 2 - 1
+        clock = prev.new_full((len(images), 1), t / self.strokes)
+        h, c = self.lstm(torch.cat([self.encoder(x), prev, clock], dim=1), state)
+        out = self.head(h)
+        dist = DiagGaussian(out, self.log_std) if self.action_mode == "continuous" else MultiCategorical(out, self.nvec)
+        return dist, self.value(h).squeeze(1), (h, c)
+
+    def evaluate_sequence(self, images: torch.Tensor, prev: torch.Tensor, raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Log-probabilities, entropies and values ``(T, B)`` of recorded episodes
+        (``images`` ``(T, B, 6, H, W)``, ``prev`` ``(T, B, 12)``, ``raw`` the sampled outputs)."""
+        state = self.initial_state(images.shape[1])
+        logp, ent, values = [], [], []
+        for t in range(images.shape[0]):
+            dist, value, state = self.step(images[t], prev[t], t, state)
+            logp.append(dist.log_prob(raw[t]))
+            ent.append(dist.entropy())
+            values.append(value)
+        return torch.stack(logp), torch.stack(ent), torch.stack(values)
+
+
+class StrokeDecoder:
+    """Turns the policy's outputs into continuous strokes ``(B, 12)`` (and tracks the pens).
+
+    Continuous: clip to [-1, 1]. Discrete: :meth:`paint_gym.DiscreteActions.to_continuous`
+    from the pen position; a lift moves the pen and paints :data:`LIFT_STROKE`.
+    """
+
+    def __init__(self, action_mode: str, discrete: DiscreteActions | None = None) -> None:
+        self.action_mode = action_mode
+        self.discrete = discrete or DiscreteActions()
+
+    def __call__(self, raw: torch.Tensor, pens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values = raw.detach().cpu().numpy()
+        if self.action_mode == "continuous":
+            return np.clip(values, -1.0, 1.0).astype(np.float32), pens
+        strokes = np.empty((len(values), ACTION_DIM), np.float32)
+        pens = pens.copy()
+        for i, choice in enumerate(values):
+            stroke, paints = self.discrete.to_continuous(choice, pens[i])
+            pens[i] = end_point(stroke)
+            strokes[i] = stroke if paints else LIFT_STROKE
+        return strokes, pens
+
+
+# ----------------------------------------------------------------------------------------
+# Inference: the PaintingAgent
+# ----------------------------------------------------------------------------------------
+
+
+class SpiralAgent:
+    """A trained :class:`SpiralPolicy` behind the ``PaintingAgent`` interface.
+
+    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)`` paints its own canvases stroke by
+    stroke with the painter it trained on (the neural painter, or MyPaint with brush seed
+    ``seed`` for ``env="mypaint"``); the policy's most likely stroke is taken unless
+    ``deterministic=False``. ``act(observation)`` reads the env's canvas instead; its recurrent
+    state restarts when the target changes or :meth:`reset` is called.
+    """
+
+    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, canvas_painter: Any = None, batch: int = 64,
+                 deterministic: bool = True, seed: int = 0) -> None:
+        self.policy = policy.eval()
+        self.config = config
+        self.n_strokes = config.strokes
+        painter = canvas_painter if canvas_painter is not None else ("mypaint" if config.env == "mypaint" else config.painter)
+        self.canvas = StrokeCanvas(painter, config.canvas_size, config.background, seed)
+        self.decoder = StrokeDecoder(config.action_mode)
+        self.batch = batch
+        self.deterministic = deterministic
+        self.reset()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, **kwargs: Any) -> SpiralAgent:
+        """An agent from ``agent.pt`` or a training ``checkpoint.pt``."""
+        policy, config, _ = read_agent(path)
+        return cls(policy, config, **kwargs)
+
+    def _choose(self, dist: Any) -> torch.Tensor:
+        return dist.mode() if self.deterministic else dist.sample()
+
+    def _check(self, targets: np.ndarray) -> np.ndarray:
+        arr = check_targets(targets)
+        if arr.shape[1:3] != (self.config.canvas_size,) * 2:
+            raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
+        return arr
+
+    @torch.no_grad()
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        arr = self._check(targets)
+        out = []
+        for i in range(0, len(arr), self.batch):
+            tgt = arr[i : i + self.batch]
+            canvas = self.canvas.start(len(tgt))
+            state = self.policy.initial_state(len(tgt))
+            prev = torch.zeros(len(tgt), ACTION_DIM)
+            pens = np.zeros((len(tgt), 2), np.float32)
+            strokes = []
+            for t in range(self.n_strokes):
+                dist, _, state = self.policy.step(obs_images(self.canvas.uint8(canvas), tgt), prev, t, state)
+                stroke, pens = self.decoder(self._choose(dist), pens)
+                canvas = self.canvas.add(canvas, stroke)
+                prev = torch.from_numpy(stroke)
+                strokes.append(stroke)
+            out.append(np.stack(strokes, axis=1))
+        return np.concatenate(out).astype(np.float32)
+
+    def reset(self) -> None:
+        self._target: np.ndarray | None = None
+        self._state = self.policy.initial_state(1)
+        self._prev = torch.zeros(1, ACTION_DIM)
+        self._pens = np.zeros((1, 2), np.float32)
+        self._t = 0
+
+    @torch.no_grad()
+    def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
+        """One continuous stroke ``(12,)`` for an env observation ``{"canvas", "target"}``."""
+        target = np.asarray(observation["target"])
+        if self._target is None or not np.array_equal(target, self._target) or self._t >= self.n_strokes:
+            self.reset()
+            self._target = target.copy()
+        canvas = self._check(np.asarray(observation["canvas"])[None])
+        dist, _, self._state = self.policy.step(obs_images(canvas, target[None]), self._prev, self._t, self._state)
+        stroke, self._pens = self.decoder(self._choose(dist), self._pens)
+        self._prev = torch.from_numpy(stroke)
+        self._t += 1
+        return stroke[0]
+
+
+# ----------------------------------------------------------------------------------------
+# Checkpoints
+# ----------------------------------------------------------------------------------------
+
+
+def make_policy(config: SpiralConfig) -> SpiralPolicy:
+    return SpiralPolicy(config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std)
+
+
+def save_agent(path: str | os.PathLike, policy: SpiralPolicy, config: SpiralConfig, extra: dict[str, Any] | None = None) -> Path:
+    """Write an inference checkpoint (``kind: spiral_agent``) atomically."""
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"kind": "spiral_agent", "config": json.dumps(asdict(config)), "state_dict": policy.state_dict(), "extra": json.dumps(extra or {})}, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def read_agent(path: str | os.PathLike) -> tuple[SpiralPolicy, SpiralConfig, dict[str, Any]]:
+    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``)."""
+    from paint_gym.painters.neural import CheckpointError
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no SPIRAL agent checkpoint at {path}; train one with agents.spiral.train_for(..., run_dir=...)")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        config = SpiralConfig.from_json(payload["config"])
+        policy = make_policy(config)
+        policy.load_state_dict(payload["state_dict"] if payload.get("kind") == "spiral_agent" else payload["policy"])
+    except Exception as exc:  # unpickling errors, missing keys, wrong shapes
+        raise CheckpointError(f"{path} is not a readable SPIRAL agent checkpoint ({type(exc).__name__}: {exc})") from exc
+    return policy, config, json.loads(payload.get("extra", "{}"))
+
+
+# ----------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------
+
+
+def make_envs(config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> gym.vector.VectorEnv:
+    """The training envs: the batched neural vector env, or MyPaint envs in worker processes."""
+    task = task_spec(config.dataset).name
+    kwargs = {"episode_length": config.strokes, "reward": "dense" if config.dense_l2 > 0 else "none", "canvas_size": config.canvas_size,
+                  "background": config.background, "data_dir": data_dir}
+    if config.env == "neural":
+        return gym.make_vec(f"NeuralPaint-{task}-v0", num_envs=config.num_envs, painter=config.painter, **kwargs)
+    return gym.make_vec(f"MyPaint-{task}-v0", num_envs=config.num_envs, vectorization_mode="async", **kwargs)
+
+
+@dataclass
+class Rollout:
+    """``episodes`` full episodes, time-major: ``images`` ``(T, E, 6, H, W)`` uint8, ``prev``
+    ``(T, E, 12)``, ``raw`` policy outputs, ``logp``/``values``/``rewards`` ``(T, E)``; the final
+    canvases and targets ``(E, H, W, 3)`` uint8 and the final MSE ``(E,)`` of each episode."""
+
+    images: torch.Tensor
+    prev: torch.Tensor
+    raw: torch.Tensor
+    logp: torch.Tensor
+    values: torch.Tensor
+    rewards: torch.Tensor
+    final_canvas: np.ndarray
+    final_target: np.ndarray
+    final_l2: np.ndarray
+
+
+def advantages(rewards: torch.Tensor, values: torch.Tensor, gamma: float, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """GAE advantages and returns ``(T, E)`` of episodes that all end after the last step."""
+    adv = torch.zeros_like(rewards)
+    running = torch.zeros_like(rewards[0])
+    for t in reversed(range(len(rewards))):
+        next_value = values[t + 1] if t + 1 < len(rewards) else torch.zeros_like(values[t])
+        delta = rewards[t] + gamma * next_value - values[t]
+        running = delta + gamma * lam * running
+        adv[t] = running
+    return adv, adv + values
+
+
+class SpiralTrainer:
+    """Trains a :class:`SpiralPolicy` and its critic; resumable from ``run_dir/checkpoint.pt``.
+
+    ``train_once()`` is one update (rollout, critic, PPO); ``run(budget_seconds, ...)`` trains
+    for a wall-clock budget (in total over resumes) and returns the evaluation points. Use as a
+    context manager (or call :meth:`close`) to stop MyPaint worker processes.
+    """
+
+    def __init__(self, config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> None:
+        self.cfg = config
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.run_dir = Path(config.run_dir)
+        self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
+        self.policy = make_policy(config)
+        self.critic = PairCritic(config.canvas_size, config.critic_width)
+        self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr, eps=1e-5)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
+        self.decoder = StrokeDecoder(config.action_mode)
+        self.step, self.strokes, self.elapsed = 0, 0, 0.0
+        self.points: list[Point] = []
+        self.history: list[dict[str, float]] = []
+        self.best = math.inf
+        self._recent: list[dict[str, float]] = []  # training rows since the last evaluation
+        self._agent: SpiralAgent | None = None
+        self._resume()
+        self._seed: int | None = (config.seed * 7919 + 1_000_003 * self.step) % 2**31  # first reset of this process
+        self.envs = make_envs(config, data_dir)
+
+    # -- checkpoints ------------------------------------------------------------------------
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.run_dir / "checkpoint.pt"
+
+    def _resume(self) -> None:
+        if not self.checkpoint_path.exists():
+            return
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        saved = SpiralConfig.from_json(state["config"])
+        for key in ("dataset", "strokes", "env", "action_mode", "width", "hidden", "canvas_size", "critic_width"):
+            if getattr(saved, key) != getattr(self.cfg, key):
+                raise ValueError(f"{self.checkpoint_path} was trained with {key}={getattr(saved, key)!r}, not {getattr(self.cfg, key)!r}: use another run_dir")
+        self.policy.load_state_dict(state["policy"])
+        self.critic.load_state_dict(state["critic"])
+        self.opt.load_state_dict(state["opt"])
+        self.critic_opt.load_state_dict(state["critic_opt"])
+        torch.set_rng_state(state["torch_rng"])
+        self.step, self.strokes, self.elapsed, self.best = int(state["step"]), int(state["strokes"]), float(state["elapsed"]), float(state["best"])
+        self.points = points_from_json(state["points"])
+        self.history = json.loads(state["history"])
+
+    def save_checkpoint(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        state = {
+            "config": json.dumps(asdict(self.cfg)),
+            "policy": self.policy.state_dict(),
+            "critic": self.critic.state_dict(),
+            "opt": self.opt.state_dict(),
+            "critic_opt": self.critic_opt.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "step": self.step,
+            "strokes": self.strokes,
+            "elapsed": self.elapsed,
+            "best": self.best,
+            "points": points_to_json(self.points),
+            "history": json.dumps(self.history),
+        }
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, self.checkpoint_path)
+        self._write_log()
+
+    def close(self) -> None:
+        self.envs.close()
+
+    def __enter__(self) -> SpiralTrainer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one update ---------------------------------------------------------------------------
+    @torch.no_grad()
+    def _rollout(self) -> Rollout:
+        """Play ``episodes_per_env`` episodes in every sub-env with the current policy."""
+        cfg, n, steps = self.cfg, self.cfg.num_envs, self.cfg.strokes
+        cols: list[dict[str, Any]] = []
+        for _ in range(cfg.episodes_per_env):
+            obs, _ = self.envs.reset(seed=self._seed)
+            self._seed = None  # seeded once per process; later resets continue the sub-envs' streams
+            state = self.policy.initial_state(n)
+            prev = torch.zeros(n, ACTION_DIM)
+            pens = np.zeros((n, 2), np.float32)
+            ep: dict[str, list[Any]] = {k: [] for k in ("images", "prev", "raw", "logp", "values", "rewards")}
+            for t in range(steps):
+                images = obs_images(obs["canvas"], obs["target"])
+                dist, value, state = self.policy.step(images, prev, t, state)
+                raw = dist.sample()
+                stroke, pens = self.decoder(raw, pens)
+                obs, reward, terminated, _, info = self.envs.step(stroke)
+                for key, item in zip(ep, (images, prev, raw, dist.log_prob(raw), value, torch.as_tensor(reward, dtype=torch.float32))):
+                    ep[key].append(item)
+                prev = torch.from_numpy(stroke)
+            if not np.all(terminated):
+                raise RuntimeError(f"episodes did not end after {steps} strokes: the env's episode_length differs from strokes={steps}")
+            cols.append({**{k: torch.stack(v) for k, v in ep.items()}, "canvas": obs["canvas"], "target": obs["target"], "l2": np.asarray(info["l2"])})
+        cat = lambda key: torch.cat([c[key] for c in cols], dim=1)
+        return Rollout(cat("images"), cat("prev"), cat("raw"), cat("logp"), cat("values"), cat("rewards") * cfg.dense_l2,
+                       np.concatenate([c["canvas"] for c in cols]), np.concatenate([c["target"] for c in cols]), np.concatenate([c["l2"] for c in cols]))
+
+    def _critic_reward(self, roll: Rollout) -> tuple[torch.Tensor, dict[str, float]]:
+        """SPIRAL's reward of each final canvas ``(E,)``, then the critic's own update."""
+        canvas = torch.from_numpy(roll.final_canvas).permute(0, 3, 1, 2).float() / 255
+        target = torch.from_numpy(roll.final_target).permute(0, 3, 1, 2).float() / 255
+        with torch.no_grad():
+            reward = self.critic(canvas, target) - self.critic(target, target)
+        row: dict[str, float] = {"critic_reward": float(reward.mean())}
+        for _ in range(self.cfg.critic_steps):
+            loss, wasserstein = critic_loss(self.critic, canvas, target, self.cfg.gp_lambda)
+            self.critic_opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.critic_opt.step()
+            row.update(critic_loss=float(loss.detach()), wasserstein=wasserstein)
+        return reward, row
+
+    def train_once(self) -> dict[str, float]:
+        """One update: rollout, rewards, critic, advantages, PPO epochs. Returns its scalars."""
+        cfg = self.cfg
+        roll = self._rollout()
+        rewards = roll.rewards.clone()
+        row: dict[str, float] = {"train_mse": float(roll.final_l2.mean())}
+        if cfg.adversarial > 0:
+            reward, critic_row = self._critic_reward(roll)
+            rewards[-1] += cfg.adversarial * reward
+            row.update(critic_row)
+        adv, returns = advantages(rewards, roll.values, cfg.gamma, cfg.gae_lambda)
+        episodes = rewards.shape[1]
+        for _ in range(cfg.update_epochs):
+            for mb in torch.randperm(episodes).chunk(cfg.minibatches):
+                logp, entropy, values = self.policy.evaluate_sequence(roll.images[:, mb], roll.prev[:, mb], roll.raw[:, mb])
+                a = adv[:, mb]
+                a = (a - a.mean()) / (a.std() + 1e-8)
+                ratio = (logp - roll.logp[:, mb]).exp()
+                pg_loss = torch.max(-a * ratio, -a * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)).mean()
+                v_loss = 0.5 * ((values - returns[:, mb]) ** 2).mean()
+                loss = pg_loss - cfg.ent_coef * entropy.mean() + cfg.vf_coef * v_loss
+                self.opt.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
+                self.opt.step()
+        self.step += 1
+        self.strokes += episodes * cfg.strokes
+        row.update(loss=float(loss.detach()), pg_loss=float(pg_loss.detach()), v_loss=float(v_loss.detach()),
+                   entropy=float(entropy.detach().mean()), return_mean=float(returns[0].mean()))
+        self._recent.append(row)
+        return row
+
+    # -- evaluation and the budget loop ----------------------------------------------------------
+    def agent(self) -> SpiralAgent:
+        """The policy being trained as a PaintingAgent (built once: it loads its canvas painter)."""
+        if self._agent is None:
+            self._agent = SpiralAgent(self.policy, self.cfg)
+        self.policy.eval()
+        return self._agent
+
+    def evaluate(self) -> float:
+        """MyPaint-replay MSE of the evaluation images; logs it and keeps the best ``agent.pt``."""
+        actions = self.agent().paint(self.eval_targets)
+        self.policy.train()
+        mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
+        self.history.append({"step": self.step, "seconds": self.elapsed, "strokes": self.strokes, **mean_rows(self._recent), "eval_mypaint_mse": mse})
+        self._recent = []
+        if mse < self.best:
+            self.best = mse
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            save_agent(self.run_dir / "agent.pt", self.policy, self.cfg, {"step": self.step, "seconds": self.elapsed, "eval_mypaint_mse": mse})
+        return mse
+
+    def run(self, budget_seconds: float, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+        self.policy.train()
+        desc = f"SPIRAL {self.cfg.env} {self.cfg.action_mode} {self.cfg.dataset}"
+        return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc)
+
+    # -- logs ---------------------------------------------------------------------------------------
+    def _write_log(self) -> None:
+        import csv
+
+        if not self.history:
+            return
+        keys = sorted({k for row in self.history for k in row}, key=lambda k: (k not in ("step", "seconds", "strokes"), k))
+        with open(self.run_dir / "log.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(self.history)
+        self.plot()
+
+    def plot(self) -> Path:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+        for key in ("train_mse", "wasserstein", "entropy"):
+            pts = [(r["step"], r[key]) for r in self.history if key in r]
+            if pts:
+                ax1.plot(*zip(*pts), label=key)
+        ax1.set_xlabel("update")
+        if ax1.lines:
+            ax1.legend(fontsize=8)
+        ax2.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
+        ax2.set_xlabel("training seconds")
+        ax2.set_ylabel("MSE")
+        ax2.legend(fontsize=8)
+        fig.suptitle(f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, {self.cfg.dataset}, {self.cfg.strokes} strokes")
+        fig.tight_layout()
+        out = self.run_dir / "curves.png"
+        fig.savefig(out, dpi=90)
+        plt.close(fig)
+        return out
+
+
+def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/spiral",
+              eval_every_seconds: float = 60.0, *, env: str = "neural", action_mode: str = "continuous", eval_images: int = 64,
+              data_dir: str | os.PathLike | None = None, progress: bool = True, **config: Any) -> list[Point]:
+    """Train a SPIRAL-style agent for a wall-clock budget; returns its (seconds, strokes, MSE) points.
+
+    ``config`` overrides :class:`SpiralConfig` fields; an existing ``run_dir`` resumes (the
+    budget counts over resumes).
+    """
+    cfg = SpiralConfig(dataset=dataset, strokes=strokes, run_dir=str(run_dir), env=env, action_mode=action_mode, eval_images=eval_images, **config)
+    with SpiralTrainer(cfg, data_dir) as trainer:
+        return trainer.run(budget_seconds, eval_every_seconds, progress)
+
+
+__all__ = ["LIFT_STROKE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs", "read_agent",
+           "save_agent", "train_for"]

@@ -1,0 +1,58 @@
+"""Batched canvases painted stroke by stroke, for policies that look at the canvas.
+
+An RL policy decides each stroke from the canvas so far. ``paint(targets)`` has no env, so the
+agent paints its own canvases, with the painter it was trained on: the neural painter (what
+``NeuralPaintVectorEnv`` shows) or MyPaint (what ``MyPaintEnv`` shows). Each stroke's alpha map
+is composited with its colour by :func:`paint_gym.composite`, the rule both envs follow (for
+MyPaint, strokes composited one by one equal the persistent surface to within 0.01 per pixel).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from paint_gym.actions import colors_of, validate_actions
+from paint_gym.canvas import background_rgb, composite
+from paint_gym.painters.load import load_painter
+from paint_gym.painters.mypaint import MyPaintPainter
+
+
+class StrokeCanvas:
+    """``start(B)`` blank float canvases, ``add(canvas, strokes (B, 12))``, ``uint8(canvas)``.
+
+    ``painter`` is ``"gan"``, ``"vae"``, a checkpoint path or ``"mypaint"`` (brush seeded with
+    ``seed``, so the same strokes give the same canvases).
+    """
+
+    def __init__(self, painter: Any = "gan", canvas_size: int = 64, background: str = "white", seed: int = 0) -> None:
+        self.canvas_size = int(canvas_size)
+        self.background = background_rgb(background)
+        self.painter = load_painter(painter, canvas_size=self.canvas_size, seed=seed)
+        self.seed = seed
+
+    def start(self, batch: int) -> np.ndarray:
+        """Blank canvases ``(B, H, W, 3)`` float32 in [0, 1]; restarts MyPaint's brush seeds."""
+        if isinstance(self.painter, MyPaintPainter):
+            self.painter.reseed(self.seed)
+        return np.broadcast_to(self.background, (batch, self.canvas_size, self.canvas_size, 3)).astype(np.float32)
+
+    def add(self, canvas: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+        """Paint one stroke ``(B, 12)`` on each canvas ``(B, H, W, 3)``; returns the new canvases."""
+        a = validate_actions(strokes, batch_ndim=2)
+        if isinstance(self.painter, MyPaintPainter):
+            alpha = self.painter.render_alpha(a)
+        else:
+            with torch.no_grad():
+                alpha = self.painter.render_alpha(torch.from_numpy(a)).cpu().numpy()
+        return composite(canvas, alpha, colors_of(a)).astype(np.float32)
+
+    @staticmethod
+    def uint8(canvas: np.ndarray) -> np.ndarray:
+        """What an env observation shows: rounded uint8 ``(B, H, W, 3)``."""
+        return (np.clip(canvas, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+__all__ = ["StrokeCanvas"]

@@ -1,0 +1,80 @@
+"""Stable-Baselines3 baselines: real PPO and SAC runs on the registered ids, wrapped to paint()."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from agents import PaintingAgent
+from agents.evaluate import eval_targets
+from agents.sb3 import SB3Agent, SB3Config, build_model, make_env, read_agent, save_agent, train_for
+
+
+def policy_vector(model) -> torch.Tensor:
+    return torch.cat([p.detach().flatten().clone() for p in model.policy.parameters()])
+
+
+def test_make_env_is_the_registered_id_with_scaled_dense_reward():
+    env = make_env(SB3Config(strokes=3, reward_scale=100.0))
+    assert env.spec.id == "MyPaint-MNIST-v0"
+    _, info = env.reset(seed=0)
+    _, reward, terminated, _, step_info = env.step(env.action_space.sample())
+    assert reward == pytest.approx(100.0 * (info["l2"] - step_info["l2"]))
+    for _ in range(2):
+        *_, terminated, _, _ = env.step(env.action_space.sample())
+    assert terminated
+
+
+@pytest.mark.parametrize(("algo", "steps", "extra"), [
+    ("ppo", 192, {"n_steps": 64, "batch_size": 32, "n_epochs": 1}),
+    ("sac", 200, {"learning_starts": 180, "sac_batch_size": 16, "buffer_size": 500}),
+])
+def test_a_few_hundred_steps_change_the_policy_and_paint(tmp_path, algo, steps, extra):
+    cfg = SB3Config(algo=algo, strokes=4, threads=1, **extra)
+    model = build_model(cfg)
+    before = policy_vector(model)
+    model.learn(total_timesteps=steps)
+    assert model.num_timesteps >= steps and not torch.equal(policy_vector(model), before)
+    agent = SB3Agent(model, cfg, batch=3)
+    assert isinstance(agent, PaintingAgent)
+    targets = eval_targets("mnist", 5)
+    actions = agent.paint(targets)
+    assert actions.shape == (5, 4, 12) and actions.dtype == np.float32 and np.abs(actions).max() <= 1
+    assert np.array_equal(actions, agent.paint(targets))  # deterministic policy, seeded episodes
+    save_agent(tmp_path / "agent.pt", model, cfg)
+    loaded, loaded_cfg, _ = read_agent(tmp_path / "agent.pt")
+    assert loaded_cfg == cfg
+    assert np.array_equal(SB3Agent(loaded, loaded_cfg, batch=3).paint(targets), actions)
+    with pytest.raises(ValueError, match="uint8"):
+        agent.paint(targets.astype(np.float32))
+    assert agent.act({"canvas": targets[0], "target": targets[0]}).shape == (12,)
+    agent.close()
+
+
+def test_budget_run_logs_eval_points_and_resumes(tmp_path):
+    kw = {"strokes": 3, "run_dir": tmp_path / "run", "eval_every_seconds": 1.0, "eval_images": 4, "progress": False, "algo": "ppo",
+          "n_steps": 32, "batch_size": 16, "n_epochs": 1, "threads": 1}
+    first = train_for(1.0, **kw)
+    assert first[0].seconds == 0 and first[0].strokes == 0 and first[-1].seconds >= 1.0 and len(first) >= 2
+    assert all(b.strokes >= a.strokes for a, b in itertools.pairwise(first))
+    for name in ("checkpoint.pt", "agent.pt", "log.csv", "curves.png"):
+        assert (tmp_path / "run" / name).is_file()
+    steps = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"]
+    second = train_for(2.0, **kw)
+    assert second[: len(first)] == first and second[-1].seconds >= 2.0
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"] > steps == first[-1].strokes
+    agent = SB3Agent.load(tmp_path / "run" / "checkpoint.pt")
+    assert agent.paint(eval_targets("mnist", 2)).shape == (2, 3, 12)
+
+
+def test_bad_inputs_raise(tmp_path):
+    for bad in ({"algo": "dqn"}, {"env": "gpu"}, {"dataset": "cifar"}, {"strokes": 0}, {"reward_scale": 0.0}):
+        with pytest.raises(ValueError):
+            SB3Config(**bad)
+    with pytest.raises(FileNotFoundError):
+        read_agent(tmp_path / "missing.pt")
+    with pytest.raises(ValueError, match="budget"):
+        train_for(0.0, run_dir=tmp_path / "r", eval_images=2, progress=False)

@@ -1,0 +1,122 @@
+"""The SPIRAL-style agent: real tiny runs on the neural vector env and on MyPaint workers."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from agents import PaintingAgent
+from agents.evaluate import eval_targets
+from agents.spiral import LIFT_STROKE, SpiralAgent, SpiralConfig, SpiralTrainer, StrokeDecoder, read_agent, train_for
+from paint_gym.painters.load import replay
+
+TINY = {"strokes": 3, "num_envs": 4, "eval_images": 4, "width": 8, "hidden": 32, "critic_width": 8, "minibatches": 2, "update_epochs": 2, "threads": 1}
+
+
+def tiny_config(tmp_path, **kw) -> SpiralConfig:
+    return SpiralConfig(**{**TINY, "run_dir": str(tmp_path / "run"), **kw})
+
+
+def parameters(module: torch.nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten().clone() for p in module.parameters()])
+
+
+@pytest.mark.parametrize("mode", ["continuous", "discrete"])
+def test_updates_on_the_neural_vector_env_train_policy_and_critic(tmp_path, mode):
+    with SpiralTrainer(tiny_config(tmp_path, action_mode=mode, dense_l2=100.0)) as trainer:
+        assert trainer.envs.num_envs == 4 and type(trainer.envs).__name__ == "NeuralPaintVectorEnv"
+        policy0, critic0 = parameters(trainer.policy), parameters(trainer.critic)
+        rows = [trainer.train_once() for _ in range(2)]
+        assert not torch.equal(parameters(trainer.policy), policy0)
+        assert not torch.equal(parameters(trainer.critic), critic0)
+        assert trainer.step == 2 and trainer.strokes == 2 * 4 * 3
+        for row in rows:
+            assert all(np.isfinite(v) for v in row.values())
+            assert {"pg_loss", "v_loss", "critic_loss", "wasserstein", "train_mse"} <= row.keys()
+        actions = trainer.agent().paint(trainer.eval_targets)
+    assert actions.shape == (4, 3, 12) and actions.dtype == np.float32
+    assert actions.min() >= -1 and actions.max() <= 1
+
+
+def test_pure_l2_reward_needs_no_critic(tmp_path):
+    with SpiralTrainer(tiny_config(tmp_path, adversarial=0.0, dense_l2=100.0)) as trainer:
+        critic0 = parameters(trainer.critic)
+        row = trainer.train_once()
+        assert "critic_loss" not in row and torch.equal(parameters(trainer.critic), critic0)
+
+
+def test_a_run_on_mypaint_through_async_vector_env(tmp_path):
+    cfg = tiny_config(tmp_path, env="mypaint", num_envs=2, episodes_per_env=2, action_mode="discrete")
+    with SpiralTrainer(cfg) as trainer:
+        assert isinstance(trainer.envs, gym.vector.AsyncVectorEnv) and trainer.envs.num_envs == 2
+        policy0 = parameters(trainer.policy)
+        row = trainer.train_once()
+        assert np.isfinite(row["critic_loss"]) and not torch.equal(parameters(trainer.policy), policy0)
+        assert trainer.strokes == 2 * 2 * 3
+        mse = trainer.evaluate()  # paints its own canvases with MyPaint, as it trained
+    assert 0 < mse < 1
+
+
+def test_lift_stroke_lays_no_paint_in_mypaint_or_the_gan_painter():
+    strokes = np.tile(LIFT_STROKE, (1, 2, 1))
+    assert (replay(strokes, "mypaint", seed=3) == 255).all()
+    assert (replay(strokes, "gan") == 255).all()
+
+
+def test_discrete_strokes_start_where_the_pen_rests():
+    decoder = StrokeDecoder("discrete")
+    pens = np.zeros((2, 2), np.float32)
+    first = torch.tensor([[31, 31, 5, 5, 1, 9, 3, 0, 0, 0], [0, 0, 5, 5, 0, 9, 3, 0, 0, 0]])  # env 0 lifts to the corner
+    strokes1, pens = decoder(first, pens)
+    np.testing.assert_array_equal(strokes1[0], LIFT_STROKE)
+    np.testing.assert_allclose(pens, [[1, 1], [-1, -1]])
+    strokes2, _ = decoder(torch.tensor([[16, 16, 5, 5, 0, 9, 3, 0, 0, 0]] * 2), pens)
+    np.testing.assert_allclose(strokes2[:, 6:8], [[1, 1], [-1, -1]])  # start_x, start_y = where each pen rested
+
+
+def test_paint_and_act_follow_the_protocol(tmp_path):
+    with SpiralTrainer(tiny_config(tmp_path, action_mode="discrete")) as trainer:
+        agent = trainer.agent()
+    assert isinstance(agent, PaintingAgent)
+    targets = eval_targets("mnist", 5)
+    actions = agent.paint(targets)
+    assert actions.shape == (5, 3, 12) and actions.dtype == np.float32 and np.abs(actions).max() <= 1
+    env = gym.make("NeuralPaint-MNIST-v0", episode_length=3)
+    obs, _ = env.reset(seed=0)
+    for _ in range(3):
+        obs, *_ = env.step(agent.act(obs))
+    with pytest.raises(ValueError, match="uint8"):
+        agent.paint(targets.astype(np.float32))
+    with pytest.raises(ValueError, match="64x64"):
+        agent.paint(np.zeros((1, 32, 32, 3), np.uint8))
+
+
+def test_checkpoint_round_trip_and_resume(tmp_path):
+    kw = dict(dataset="mnist", strokes=3, run_dir=tmp_path / "run", eval_every_seconds=0.5, eval_images=4, progress=False,
+              **{k: v for k, v in TINY.items() if k not in ("strokes", "eval_images")})
+    first = train_for(1.0, **kw)
+    assert first[0].seconds == 0 and first[-1].seconds >= 1.0 and len(first) >= 2
+    policy, config, _ = read_agent(tmp_path / "run" / "checkpoint.pt")
+    steps_before = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"]
+    targets = eval_targets("mnist", 4)
+    assert np.array_equal(SpiralAgent(policy, config).paint(targets), SpiralAgent.load(tmp_path / "run" / "checkpoint.pt").paint(targets))
+    assert (tmp_path / "run" / "agent.pt").is_file() and (tmp_path / "run" / "log.csv").is_file() and (tmp_path / "run" / "curves.png").is_file()
+    second = train_for(2.0, **kw)
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert second[: len(first)] == first and second[-1].seconds >= 2.0
+    assert state["step"] > steps_before and state["strokes"] == state["step"] * 4 * 3
+
+
+def test_bad_configs_and_checkpoints_raise(tmp_path):
+    for bad in ({"env": "gpu"}, {"action_mode": "binary"}, {"strokes": 0}, {"adversarial": 0.0, "dense_l2": 0.0}, {"dataset": "cifar"},
+                {"minibatches": 8, "num_envs": 4}):
+        with pytest.raises(ValueError):
+            SpiralConfig(**bad)
+    with pytest.raises(FileNotFoundError):
+        read_agent(tmp_path / "missing.pt")
+    with SpiralTrainer(tiny_config(tmp_path)) as trainer:
+        trainer.save_checkpoint()
+    with pytest.raises(ValueError, match="hidden"):
+        SpiralTrainer(tiny_config(tmp_path, hidden=16))
