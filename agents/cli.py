@@ -47,7 +47,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _ship_agent(args: argparse.Namespace) -> int:
     from .zoo import ship_agent
 
-    entry = ship_agent(args.run, args.name, args.command or "paint-gym " + shlex.join(sys.argv[1:]))
+    entry = ship_agent(args.run, args.name, args.command or "paint-gym " + shlex.join(sys.argv[1:]), {"note": args.note} if args.note else None)
     print(f"shipped {entry['file']} ({entry['bytes'] / 2**20:.1f} MiB, sha256 {entry['sha256'][:12]}...)")
     return 0
 
@@ -94,4 +94,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ship.add_argument("--run", required=True, help="run folder of train-agent")
     ship.add_argument("--name", required=True, help="shipped name, e.g. agent_mnist")
     ship.add_argument("--command", default=None, help="the training command, recorded in the MANIFEST")
+    ship.add_argument("--note", default=None, help="how it was trained (machine, sharing), recorded in the MANIFEST")
     ship.set_defaults(func=_ship_agent)
