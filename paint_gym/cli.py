@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_agent_commands(sub)
     add_bench_commands(sub)
+    from .param.cli import add_commands as add_param_commands
+
+    add_param_commands(sub)
     return parser
 
 

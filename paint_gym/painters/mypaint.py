@@ -100,16 +100,30 @@ def _rng_pointer_offset() -> int | None:
     try:
         want = bytes((ctypes.c_char * 80).from_address(ref))  # ran_u[10] doubles
         words = (ctypes.c_uint64 * 64).from_address(brush)  # well inside the struct
-        hits = []
-        for i, w in enumerate(words):
-            # Only dereference values that look like neighbouring heap pointers.
-            if w and w % 8 == 0 and abs(int(w) - ref) < (1 << 28):
-                if bytes((ctypes.c_char * 80).from_address(int(w))) == want:
-                    hits.append(i * 8)
+        hits = [i * 8 for i, w in enumerate(words) if w and w % 8 == 0 and _read_memory(int(w), 80) == want]
         return hits[0] if len(hits) == 1 else None
     finally:
         lib.rng_double_free(ref)
         lib.mypaint_brush_unref(brush)
+
+
+def _read_memory(address: int, size: int) -> bytes | None:
+    """``size`` bytes at ``address`` of this process, or None where nothing is mapped.
+
+    The struct scan above meets words that are not pointers; dereferencing one with ctypes
+    could crash the interpreter. On Linux ``/proc/self/mem`` answers an unmapped address with an
+    error instead; elsewhere only values that look like nearby heap pointers are read.
+    """
+    try:
+        with open("/proc/self/mem", "rb", buffering=0) as mem:
+            return os.pread(mem.fileno(), size, address)
+    except (OSError, OverflowError, ValueError):
+        if os.path.exists("/proc/self/mem"):
+            return None  # Linux said: not mapped
+    ref = ctypes.addressof(ctypes.c_char.from_buffer(bytearray(1)))
+    if abs(address - ref) >= (1 << 28):
+        return None
+    return bytes((ctypes.c_char * size).from_address(address))
 
 
 class Surface:

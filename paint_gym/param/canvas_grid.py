@@ -1,0 +1,340 @@
+"""Stroke canvases of any size: the neural painter as a Lucid-style image parameterization.
+
+A painter paints one small canvas (64 px for the shipped ones). An image of any resolution is
+made of many such canvases on an overlapping grid, each with its own ``N`` strokes, blended
+where they overlap (a linear cross-fade, normalised so every pixel is a convex mix of the
+canvases covering it). The optimised parameters are unconstrained tensors; constraints are
+built into the map from parameters to stroke actions, so any optimiser keeps them:
+
+* ``grayscale``: one grey value per stroke, so the image has R = G = B exactly;
+* ``palette``: each stroke picks one colour of a fixed palette (straight-through: the forward
+  pass uses exactly the chosen colour, gradients flow through a softmax over the palette);
+* ``max_radius``: brush radius at most this many pixels (on the 64 px canvas scale, 1-8).
+
+``stroke_canvases`` returns ``(params, grid)`` as Lucid's parameterizations return ``(params,
+image_f)``: ``grid()`` is the differentiable image ``(B, 3, H, W)`` in [0, 1], and
+``grid.render_mypaint()`` paints the same strokes in the real program (canvas by canvas, then
+stitched the same way), so every result can be checked outside the neural painter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from torch.utils.checkpoint import checkpoint
+
+from .. import actions as act
+from ..canvas import background_rgb, paint_differentiable, to_float, to_uint8
+from ..painters.neural import GEOMETRY
+
+#: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
+_ORDER = torch.as_tensor(np.argsort(np.array([*GEOMETRY, *range(act.RED, act.BLUE + 1)])))
+_SIZE_IN_GEOMETRY = GEOMETRY.index(act.SIZE)
+_INIT_RANGE = 0.9  # initial actions uniform in [-0.9, 0.9]: away from tanh's flat tails
+#: Above this many strokes the painter's activations (about 1.2 MB a stroke) are recomputed in
+#: the backward pass rather than stored.
+AUTO_CHECKPOINT_STROKES = 1024
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """Where the canvases lie: ``n`` x ``n`` canvases of ``tile`` px, neighbours sharing at
+    least ``overlap`` px, covering ``full`` >= ``size`` px; the centre ``size`` px are the image.
+
+    The fewest canvases that keep the minimum overlap are spread over the image (so the real
+    overlap can be larger: at 128 px three 64 px canvases overlap by 32 px), wasting fewer than
+    ``n`` pixels beyond the image.
+    """
+
+    size: int
+    tile: int = 64
+    overlap: int = 16
+
+    def __post_init__(self) -> None:
+        for name in ("size", "tile", "overlap"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{name} must be an integer number of pixels; got {value!r}")
+        if self.tile < 8:
+            raise ValueError(f"tile must be at least 8 px; got {self.tile}")
+        if self.size < self.tile:
+            raise ValueError(
+                f"size {self.size} px is too small: an image holds at least one {self.tile} px canvas; "
+                f"use a size of {self.tile} px or more (or a smaller tile)"
+            )
+        if not 0 <= self.overlap <= self.tile // 2:
+            raise ValueError(f"overlap must be in 0..{self.tile // 2} px (half a tile); got {self.overlap}")
+
+    @property
+    def n(self) -> int:
+        """Canvases per side."""
+        return 1 if self.size == self.tile else math.ceil((self.size - self.tile) / (self.tile - self.overlap)) + 1
+
+    @property
+    def stride(self) -> int:
+        """Pixels between neighbouring canvases (at most ``tile - overlap``)."""
+        return self.tile if self.n == 1 else math.ceil((self.size - self.tile) / (self.n - 1))
+
+    @property
+    def count(self) -> int:
+        """Canvases in the grid (row-major)."""
+        return self.n * self.n
+
+    @property
+    def full(self) -> int:
+        return (self.n - 1) * self.stride + self.tile
+
+    @property
+    def offset(self) -> int:
+        """Pixels cropped on the top and left of the covered area."""
+        return (self.full - self.size) // 2
+
+    @cached_property
+    def window(self) -> torch.Tensor:
+        """Blend weight ``(tile, tile)`` of one canvas: 1 inside, a linear ramp over the overlap."""
+        width = min(self.tile - self.stride, self.tile // 2)  # the real overlap, at most half a tile
+        i = torch.arange(self.tile, dtype=torch.float32) + 0.5
+        ramp = torch.ones(self.tile) if width == 0 else torch.clamp(torch.minimum(i, self.tile - i) / width, max=1.0)
+        return ramp[:, None] * ramp[None, :]
+
+    @cached_property
+    def _norm(self) -> torch.Tensor:
+        """Sum of the windows at every covered pixel ``(1, 1, full, full)`` (> 0 everywhere)."""
+        cols = self.window.reshape(1, -1, 1).expand(1, -1, self.count)
+        return self._fold(cols)
+
+    def _fold(self, cols: torch.Tensor) -> torch.Tensor:
+        return F.fold(cols, output_size=(self.full, self.full), kernel_size=self.tile, stride=self.stride)
+
+    def stitch(self, canvases: torch.Tensor) -> torch.Tensor:
+        """Blend canvases ``(B, count, tile, tile, 3)`` (channels last, [0, 1]) into images
+        ``(B, 3, size, size)``: a window-weighted average where canvases overlap. Differentiable."""
+        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[2]
+        if k != self.count or t != self.tile or canvases.shape[3] != self.tile:
+            raise ValueError(
+                f"canvases must be (B, {self.count}, {self.tile}, {self.tile}, 3); got {tuple(canvases.shape)}"
+            )
+        weighted = canvases * self.window.to(canvases)[None, None, :, :, None]
+        cols = weighted.permute(0, 4, 2, 3, 1).reshape(b, 3 * t * t, k)  # (B, C*kh*kw, L) as fold wants
+        image = self._fold(cols) / self._norm.to(canvases)
+        o = self.offset
+        return image[..., o : o + self.size, o : o + self.size]
+
+
+def size_bound(max_radius: float) -> float:
+    """The largest ``size`` action whose radius is ``max_radius`` px on the 64 px scale (1-8)."""
+    lo, hi = act.MIN_RADIUS_64, act.MAX_RADIUS_64
+    if not (isinstance(max_radius, (int, float)) and math.isfinite(max_radius)) or not lo <= max_radius <= hi:
+        raise ValueError(
+            f"max_radius must be a brush radius in [{lo:g}, {hi:g}] px (on the 64 px canvas); got {max_radius!r}"
+        )
+    return 2.0 * math.log(max_radius / lo) / math.log(hi / lo) - 1.0
+
+
+def check_palette(palette: Sequence[Sequence[float]] | np.ndarray | torch.Tensor) -> torch.Tensor:
+    """A palette as float32 ``(P, 3)`` RGB in [0, 1] (P >= 1), or ``ValueError``."""
+    p = torch.as_tensor(np.asarray(palette, dtype=np.float32))
+    if p.ndim != 2 or p.shape[1] != 3 or p.shape[0] < 1:
+        raise ValueError(f"palette must be a list of RGB triples (P, 3); got shape {tuple(p.shape)}")
+    if not torch.isfinite(p).all() or (p < 0).any() or (p > 1).any():
+        raise ValueError("palette colours must be finite RGB values in [0, 1] (divide 0-255 values by 255)")
+    return p
+
+
+def parse_palette(text: str) -> np.ndarray:
+    """``"#1b1b1b,#e63946,f1faee"`` -> float32 ``(P, 3)`` in [0, 1]."""
+    colours = []
+    for item in text.split(","):
+        h = item.strip().lstrip("#")
+        if len(h) != 6 or any(c not in "0123456789abcdefABCDEF" for c in h):
+            raise ValueError(
+                f"palette entry {item.strip()!r} is not a hex colour like #e63946; give comma-separated hex colours"
+            )
+        colours.append([int(h[i : i + 2], 16) / 255.0 for i in (0, 2, 4)])
+    return np.asarray(colours, dtype=np.float32)
+
+
+class StrokeGrid:
+    """``N`` strokes on each canvas of a :class:`GridLayout`, for a batch of ``B`` images.
+
+    Calling the grid paints it with the neural painter: ``(B, 3, size, size)`` in [0, 1],
+    differentiable with respect to :attr:`params`. See the module docstring for the constraints.
+
+    Args:
+        size: image side in pixels (at least ``tile``).
+        strokes: strokes per canvas.
+        tile: canvas side in the image (px); the 64 px painter's output is resized to it, while
+            MyPaint paints natively at that size (strokes scale with the canvas).
+        overlap: pixels shared by neighbouring canvases (blended).
+        painter: ``"gan"``, ``"vae"``, a checkpoint path or a loaded neural painter.
+        checkpoint: recompute each chunk of canvases in the backward pass instead of storing
+            the painter's activations (about 1.2 MB a stroke): a 512 px grid of 30 strokes a
+            canvas then fits in well under 1 GB, for about a third more time. ``None`` (default)
+            turns it on for grids of more than ``AUTO_CHECKPOINT_STROKES`` strokes.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        strokes: int = 30,
+        *,
+        tile: int = 64,
+        overlap: int = 16,
+        painter: object = "gan",
+        grayscale: bool = False,
+        palette: Sequence[Sequence[float]] | np.ndarray | None = None,
+        max_radius: float | None = None,
+        background: str | Sequence[float] = "white",
+        batch: int = 1,
+        seed: int = 0,
+        device: str | torch.device = "cpu",
+        checkpoint: bool | None = None,
+        chunk_strokes: int = 256,
+    ) -> None:
+        from ..painters.load import load_painter
+
+        self.layout = GridLayout(size, tile, overlap)
+        if isinstance(strokes, bool) or not isinstance(strokes, (int, np.integer)) or strokes < 1:
+            raise ValueError(f"strokes (per canvas) must be a positive integer; got {strokes!r}")
+        if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+            raise ValueError(f"batch must be a positive integer; got {batch!r}")
+        if grayscale and palette is not None:
+            raise ValueError("choose grayscale or a palette, not both (a grey palette gives both)")
+        self.strokes, self.batch, self.grayscale = int(strokes), int(batch), bool(grayscale)
+        self.palette = None if palette is None else check_palette(palette).to(device)
+        self.max_radius = max_radius
+        self.size_max = 1.0 if max_radius is None else size_bound(max_radius)
+        self.background = background
+        background_rgb(background)  # validate early
+        total = self.batch * self.layout.count * self.strokes
+        self.checkpoint = total > AUTO_CHECKPOINT_STROKES if checkpoint is None else bool(checkpoint)
+        self.chunk_strokes = max(1, int(chunk_strokes))
+        self.painter = load_painter(painter, canvas_size=tile, device=device)
+        if not isinstance(self.painter, torch.nn.Module):
+            raise ValueError(
+                "the painter must be a neural painter ('gan', 'vae' or a checkpoint); MyPaint is not differentiable "
+                "(use render_mypaint to check a result in it)"
+            )
+        self.params = self._init_params(torch.Generator().manual_seed(int(seed)), torch.device(device))
+
+    # -- parameters -> actions ------------------------------------------------------------
+    def _init_params(self, gen: torch.Generator, device: torch.device) -> list[torch.Tensor]:
+        shape = (self.batch, self.layout.count, self.strokes)
+        uniform = lambda *s: (torch.rand(*s, generator=gen) * 2 - 1) * _INIT_RANGE  # noqa: E731
+        geometry = torch.atanh(uniform(*shape, len(GEOMETRY)))
+        if self.palette is not None:
+            colour = 0.1 * torch.randn(*shape, len(self.palette), generator=gen)
+        else:
+            colour = torch.atanh(uniform(*shape, 1 if self.grayscale else 3))
+        return [geometry.to(device).requires_grad_(), colour.to(device).requires_grad_()]
+
+    def colours(self) -> torch.Tensor:
+        """Stroke colours ``(B, K, N, 3)`` in [0, 1] under the colour constraint."""
+        raw = self.params[1]
+        if self.palette is not None:
+            soft = raw.softmax(dim=-1)
+            hard = F.one_hot(soft.argmax(dim=-1), len(self.palette)).to(soft)
+            return (hard + soft - soft.detach()) @ self.palette  # exactly a palette colour forward
+        rgb = (torch.tanh(raw) + 1) * 0.5
+        return rgb.expand(*rgb.shape[:-1], 3) if self.grayscale else rgb
+
+    def actions(self) -> torch.Tensor:
+        """Stroke actions ``(B, K, N, 12)`` in [-1, 1], K canvases of N strokes (row-major grid)."""
+        geometry = torch.tanh(self.params[0])
+        if self.max_radius is not None:  # squeeze the size field into [-1, size_max]
+            size = -1 + (self.size_max + 1) * (geometry[..., _SIZE_IN_GEOMETRY : _SIZE_IN_GEOMETRY + 1] + 1) * 0.5
+            geometry = torch.cat(
+                [geometry[..., :_SIZE_IN_GEOMETRY], size, geometry[..., _SIZE_IN_GEOMETRY + 1 :]], dim=-1
+            )
+        full = torch.cat([geometry, self.colours() * 2 - 1], dim=-1)
+        return full[..., _ORDER.to(full.device)]
+
+    # -- painting ---------------------------------------------------------------------------
+    def _paint_canvases(self, actions: torch.Tensor) -> torch.Tensor:
+        return paint_differentiable(self.painter, actions, background=self.background)
+
+    def paint_canvases(self, actions: torch.Tensor | None = None) -> torch.Tensor:
+        """Every canvas ``(B, K, tile, tile, 3)`` painted by the neural painter, in chunks of
+        about ``chunk_strokes`` strokes (checkpointed when gradients are needed)."""
+        a = self.actions() if actions is None else actions
+        b, k = a.shape[:2]
+        flat = a.reshape(b * k, self.strokes, act.ACTION_DIM)
+        step = max(1, self.chunk_strokes // self.strokes)
+        parts = []
+        for i in range(0, len(flat), step):
+            chunk = flat[i : i + step]
+            if self.checkpoint and torch.is_grad_enabled() and chunk.requires_grad:
+                parts.append(checkpoint(self._paint_canvases, chunk, use_reentrant=False))
+            else:
+                parts.append(self._paint_canvases(chunk))
+        t = self.layout.tile
+        return torch.cat(parts).view(b, k, t, t, 3)
+
+    def __call__(self) -> torch.Tensor:
+        """The painting ``(B, 3, size, size)`` in [0, 1], differentiable w.r.t. :attr:`params`."""
+        return self.layout.stitch(self.paint_canvases())
+
+    def _actions_or_own(self, actions: np.ndarray | torch.Tensor | None) -> torch.Tensor:
+        if actions is None:
+            return self.actions().detach()
+        a = torch.as_tensor(np.asarray(actions, dtype=np.float32))
+        want = (a.shape[0], self.layout.count, self.strokes, act.ACTION_DIM)
+        if a.ndim != 4 or tuple(a.shape) != want:
+            raise ValueError(
+                f"actions must be (B, {self.layout.count}, {self.strokes}, 12) for this grid; got {tuple(a.shape)}"
+            )
+        return a
+
+    def render_mypaint(
+        self, seed: int = 0, brush: str = "classic/dry_brush", actions: np.ndarray | torch.Tensor | None = None
+    ) -> np.ndarray:
+        """The same strokes (or saved ``actions`` ``(B, K, N, 12)``) painted by MyPaint, canvas by
+        canvas at ``tile`` px, then stitched with the same blend: uint8 ``(B, size, size, 3)``."""
+        from ..painters.mypaint import MyPaintPainter
+
+        t = self.layout.tile
+        a = self._actions_or_own(actions)
+        canvases = MyPaintPainter(t, brush=brush, seed=seed).paint(
+            a.cpu().numpy().reshape(-1, self.strokes, act.ACTION_DIM), background=self.background
+        )
+        stacked = torch.as_tensor(to_float(canvases)).view(len(a), self.layout.count, t, t, 3)
+        return to_uint8(self.layout.stitch(stacked).permute(0, 2, 3, 1).numpy())
+
+    def image_uint8(self, actions: np.ndarray | torch.Tensor | None = None) -> np.ndarray:
+        """The neural painting of these strokes (or of saved ``actions``) as uint8 ``(B, size, size, 3)``."""
+        with torch.no_grad():
+            a = self._actions_or_own(actions)
+            return to_uint8(self.layout.stitch(self.paint_canvases(a)).permute(0, 2, 3, 1).cpu().numpy())
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The stroke parameters and actions (to save a result and repaint it later)."""
+        return {
+            "geometry": self.params[0].detach().cpu(),
+            "colour": self.params[1].detach().cpu(),
+            "actions": self.actions().detach().cpu(),
+        }
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore parameters saved by :meth:`state_dict` (same size, strokes and constraints)."""
+        for p, key in zip(self.params, ("geometry", "colour")):
+            if tuple(state[key].shape) != tuple(p.shape):
+                raise ValueError(
+                    f"saved {key} parameters have shape {tuple(state[key].shape)}, this grid {tuple(p.shape)}; "
+                    "build the grid with the same size, strokes, tile, overlap and colour constraint"
+                )
+            with torch.no_grad():
+                p.copy_(state[key])
+
+
+def stroke_canvases(size: int, strokes: int = 30, **options: object) -> tuple[list[torch.Tensor], StrokeGrid]:
+    """Lucid-style: ``params, image_f = stroke_canvases(256, 30)``; ``image_f()`` is the image
+    ``(B, 3, 256, 256)`` and ``image_f.render_mypaint()`` the MyPaint check. Options are those of
+    :class:`StrokeGrid`."""
+    grid = StrokeGrid(size, strokes, **options)
+    return grid.params, grid

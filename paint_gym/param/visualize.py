@@ -1,0 +1,191 @@
+"""Class visualization with strokes (paper section 5): paintings that classifiers call X.
+
+The strokes of a :class:`StrokeGrid` are optimised by backpropagation through the neural
+painter to maximise one class's logit, averaged over an ensemble of classifiers and over
+randomly transformed copies of the painting (Lucid's transformation robustness). The result
+is then judged without transforms, in the neural painter and, repainted stroke for stroke, in
+MyPaint: the real program is the check that the painting is not an artefact of the painter.
+
+    from paint_gym.param import visualize_class
+    result = visualize_class("pineapple", ["lite0", "lite1", "lite2"])
+    result.probability, result.probability_mypaint
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .canvas_grid import StrokeGrid
+from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
+from .imagenet import NUM_CLASSES, class_index, class_name
+from .transforms import Transform, standard_transforms
+
+OBJECTIVES = ("logit", "log_prob")
+
+
+@dataclass
+class VisualizeConfig:
+    """Hyperparameters of one class visualization (defaults as in the README's figure)."""
+
+    size: int = 224  # image side, px
+    strokes: int = 30  # per 64 px canvas
+    steps: int = 200
+    lr: float = 0.05  # Adam, on the unconstrained stroke parameters
+    copies: int = 4  # transformed copies of the painting per step
+    objective: str = "logit"  # "logit" (the paper's) or "log_prob" (the softmax's log)
+    transforms: bool = True
+    tile_fraction: float = 1.0  # < 1: classifiers also see random tiles of this fraction of the side
+    tile: int = 64
+    overlap: int = 16
+    grayscale: bool = False
+    palette: Sequence[Sequence[float]] | np.ndarray | None = None
+    max_radius: float | None = None
+    painter: str = "gan"
+    seed: int = 0
+    mypaint_seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
+        for name in ("steps", "copies"):
+            if int(getattr(self, name)) < (0 if name == "steps" else 1):
+                raise ValueError(
+                    f"{name} must be {'>= 0' if name == 'steps' else 'positive'}; got {getattr(self, name)}"
+                )
+        if not np.isfinite(self.lr) or self.lr <= 0:
+            raise ValueError(f"lr must be a positive number; got {self.lr}")
+
+
+@dataclass
+class Visualization:
+    """The result: the strokes, the paintings and how sure the ensemble is of them."""
+
+    grid: StrokeGrid
+    target: int
+    label: str
+    losses: list[float]
+    image: np.ndarray  # uint8 (H, W, 3), neural painter
+    probability: float  # ensemble's mean probability of the target, no transforms
+    mypaint: np.ndarray | None = None  # uint8 (H, W, 3): the same strokes painted by MyPaint
+    probability_mypaint: float | None = None
+    top: list[tuple[str, float]] = field(default_factory=list)  # ensemble's top-3 for the neural painting
+
+
+def resolve_target(target: int | str, num_classes: int) -> tuple[int, str]:
+    """Index and label of ``target`` for a classifier with ``num_classes`` outputs: ImageNet
+    names when there are 1000 classes, otherwise an index (``3`` or ``"3"``)."""
+    if num_classes == NUM_CLASSES:
+        index = class_index(target)
+        return index, class_name(index)
+    text = str(target).strip()
+    if isinstance(target, bool) or not text.lstrip("-").isdigit():
+        raise ValueError(
+            f"class names are ImageNet's; this classifier has {num_classes} classes: pass an index 0-{num_classes - 1}"
+        )
+    index = int(text)
+    if not 0 <= index < num_classes:
+        raise ValueError(f"class index {index} is outside 0-{num_classes - 1} for this classifier")
+    return index, str(index)
+
+
+def _as_ensemble(classifiers: str | nn.Module | Sequence[str | nn.Module]) -> ClassifierEnsemble:
+    return classifiers if isinstance(classifiers, ClassifierEnsemble) else load_ensemble(classifiers)
+
+
+def class_probability(ensemble: ClassifierEnsemble, image: np.ndarray | torch.Tensor, target: int) -> float:
+    """Mean ensemble probability of ``target`` for one image: uint8 ``(H, W, 3)`` or float ``(1, 3, H, W)``."""
+    x = (
+        image
+        if isinstance(image, torch.Tensor)
+        else torch.as_tensor(np.asarray(image), dtype=torch.float32).permute(2, 0, 1)[None] / 255
+    )
+    return float(ensemble.probabilities(x)[0, target])
+
+
+def class_loss(logits: torch.Tensor, target: int, objective: str = "logit") -> torch.Tensor:
+    """Minus the target's logit (or log-probability), averaged over members and copies ``(M, B, C)``."""
+    if objective == "log_prob":
+        return -logits.log_softmax(dim=-1)[..., target].mean()
+    return -logits[..., target].mean()
+
+
+def visualize_class(
+    target: int | str,
+    classifiers: str | nn.Module | Sequence[str | nn.Module] = IMAGENET_DEFAULT,
+    config: VisualizeConfig | None = None,
+    *,
+    grid: StrokeGrid | None = None,
+    transform: Transform | None = None,
+    check_mypaint: bool = True,
+    progress: bool = True,
+) -> Visualization:
+    """Paint ``target`` (ImageNet index or name; an index for other classifiers) with strokes.
+
+    ``classifiers``: names (``"lite0,lite1,lite2"``, ``"mnist"``), an ensemble or any
+    ``nn.Module`` mapping ``(B, 3, H, W)`` in [0, 1] to logits. ``grid`` continues optimising
+    given strokes (a previous result's ``grid``; the stroke settings of ``config`` are then
+    ignored). ``transform`` replaces the standard robustness transforms. Raises ``ValueError``
+    for an unknown class, bad settings, or a loss that becomes NaN (lower ``lr``).
+    """
+    from tqdm.auto import tqdm
+
+    cfg = config or VisualizeConfig()
+    ensemble = _as_ensemble(classifiers)
+    if grid is None:
+        grid = StrokeGrid(
+            cfg.size,
+            cfg.strokes,
+            tile=cfg.tile,
+            overlap=cfg.overlap,
+            painter=cfg.painter,
+            grayscale=cfg.grayscale,
+            palette=cfg.palette,
+            max_radius=cfg.max_radius,
+            seed=cfg.seed,
+        )
+    with torch.no_grad():
+        num_classes = ensemble(grid()).shape[-1]
+    index, label = resolve_target(target, num_classes)
+    if transform is None and cfg.transforms:
+        transform = standard_transforms(grid.layout.size, cfg.tile_fraction)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    opt = torch.optim.Adam(grid.params, lr=cfg.lr)
+    losses: list[float] = []
+    bar = tqdm(range(cfg.steps), desc=f"painting {label!r}", disable=not progress, leave=False)
+    for step in bar:
+        image = grid().expand(cfg.copies, -1, -1, -1)
+        loss = class_loss(ensemble(transform(image, gen) if transform else image), index, cfg.objective)
+        if not torch.isfinite(loss):
+            raise ValueError(f"the loss became {loss.item()} at step {step}; lower the learning rate (lr={cfg.lr})")
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
+    return _judge(grid, ensemble, index, label, losses, cfg.mypaint_seed if check_mypaint else None)
+
+
+def _judge(
+    grid: StrokeGrid,
+    ensemble: ClassifierEnsemble,
+    index: int,
+    label: str,
+    losses: list[float],
+    mypaint_seed: int | None,
+) -> Visualization:
+    """Evaluate the final painting without transforms, in the neural painter and in MyPaint."""
+    with torch.no_grad():
+        painting = grid()
+        probs = ensemble.probabilities(painting)[0]
+    names = (lambda i: class_name(i)) if probs.shape[-1] == NUM_CLASSES else str
+    top = [(names(int(i)), float(p)) for p, i in zip(*probs.topk(min(3, probs.shape[-1])))]
+    result = Visualization(grid, index, label, losses, grid.image_uint8()[0], float(probs[index]), top=top)
+    if mypaint_seed is not None:
+        result.mypaint = grid.render_mypaint(seed=mypaint_seed)[0]
+        result.probability_mypaint = class_probability(ensemble, result.mypaint, index)
+    return result

