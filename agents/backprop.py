@@ -559,15 +559,11 @@ class AgentTrainer:
         return evaluation
 
     def _write_log(self) -> None:
-        import csv
+        from .runlog import write_log_csv
 
         if not self.history:
             return
-        keys = sorted({k for row in self.history for k in row}, key=lambda k: (k not in ("step", "minutes"), k))
-        with open(self.run_dir / "log.csv", "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows(self.history)
+        write_log_csv(self.run_dir / "log.csv", self.history, ("step", "minutes"))
         self.plot()
 
     def plot(self) -> Path:

@@ -76,7 +76,7 @@ def test_shipped_agents_paint_better_than_blank_in_mypaint():
     for name, entry in shipped.items():
         assert entry["training_minutes"] > 0 and "command" in entry and entry["bytes"] < 8 * 2**20
         agent = load_agent(name)
-        targets = eval_targets(name, 8)
+        targets = eval_targets(entry["dataset"], 8)
         row, actions = evaluate_agent(agent, targets, name, seeds=(0,))
         assert actions.shape == (8, entry["strokes"], 12)
         assert row.mypaint < 0.6 * blank_row(targets).mypaint, name
