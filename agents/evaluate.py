@@ -179,11 +179,11 @@ __all__ = [
     "evaluate_table",
     "figure7",
     "figure7_array",
-    "save_png",
-    "side_by_side",
     "neural_mse",
     "per_image_mse",
     "replay_mse",
+    "save_png",
+    "side_by_side",
 ]
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import RESULTS, describe, machine, write_json  # noqa: E402
+from benchmarks.common import RESULTS, describe, machine, write_json
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

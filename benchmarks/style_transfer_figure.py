@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from common import RESULTS, describe, machine, write_json
 
 STATE = RESULTS / "style_transfer"
@@ -97,7 +96,7 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
         )
     photo = content(args.size)
     loss_fn = ContentLoss(photo, "lite0", "blocks.4")
-    to_t = lambda img: torch.as_tensor(img, dtype=torch.float32).permute(2, 0, 1)[None] / 255  # noqa: E731
+    to_t = lambda img: torch.as_tensor(img, dtype=torch.float32).permute(2, 0, 1)[None] / 255
     panels = [((photo[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8), "content (public-domain photo)")]
     records = {}
     for variant, st in states.items():

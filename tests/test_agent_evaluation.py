@@ -9,7 +9,16 @@ import pytest
 from PIL import Image
 
 from agents import RandomAgent, load_agent
-from agents.evaluate import blank_row, direct_optimisation, eval_targets, evaluate_agent, figure7, neural_mse, per_image_mse, replay_mse
+from agents.evaluate import (
+    blank_row,
+    direct_optimisation,
+    eval_targets,
+    evaluate_agent,
+    figure7,
+    neural_mse,
+    per_image_mse,
+    replay_mse,
+)
 from agents.precondition import _allocate, load_templates, stroke_order_agreement, template_strokes
 from agents.zoo import shipped_agents
 from paint_gym import actions as act

@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
@@ -226,7 +227,7 @@ class StrokeGrid:
     # -- parameters -> actions ------------------------------------------------------------
     def _init_params(self, gen: torch.Generator, device: torch.device) -> list[torch.Tensor]:
         shape = (self.batch, self.layout.count, self.strokes)
-        uniform = lambda *s: (torch.rand(*s, generator=gen) * 2 - 1) * _INIT_RANGE  # noqa: E731
+        uniform = lambda *s: (torch.rand(*s, generator=gen) * 2 - 1) * _INIT_RANGE
         geometry = torch.atanh(uniform(*shape, len(GEOMETRY)))
         if self.palette is not None:
             colour = 0.1 * torch.randn(*shape, len(self.palette), generator=gen)
@@ -338,3 +339,12 @@ def stroke_canvases(size: int, strokes: int = 30, **options: object) -> tuple[li
     :class:`StrokeGrid`."""
     grid = StrokeGrid(size, strokes, **options)
     return grid.params, grid
+
+
+def grid_for(config: Any) -> StrokeGrid:
+    """A fresh :class:`StrokeGrid` from any settings object with the grid's fields (``size``,
+    ``strokes``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``, ``max_radius``,
+    ``seed``): the configs of class visualization and style transfer share them."""
+    return StrokeGrid(config.size, config.strokes, tile=config.tile, overlap=config.overlap, painter=config.painter,
+                      grayscale=config.grayscale, palette=config.palette, max_radius=config.max_radius, seed=config.seed)
+

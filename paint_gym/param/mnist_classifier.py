@@ -60,7 +60,7 @@ class MnistNet(nn.Module):
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random shift (+-3 px), scale (0.85-1.15) and rotation (+-15 deg) of ``(B, C, 28, 28)``."""
     b = x.shape[0]
-    u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=gen)  # noqa: E731
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=gen)
     angle, scale = u(-math.pi / 12, math.pi / 12), u(0.85, 1.15)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack([torch.stack([cos, -sin, u(-0.2, 0.2)], 1), torch.stack([sin, cos, u(-0.2, 0.2)], 1)], 1)

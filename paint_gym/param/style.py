@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .canvas_grid import StrokeGrid
+from .canvas_grid import StrokeGrid, grid_for
 from .classifiers import Classifier, load_classifier
 
 
@@ -166,17 +166,7 @@ def intrinsic_style_transfer(
 
     cfg = config or StyleConfig()
     if grid is None:
-        grid = StrokeGrid(
-            cfg.size,
-            cfg.strokes,
-            tile=cfg.tile,
-            overlap=cfg.overlap,
-            painter=cfg.painter,
-            grayscale=cfg.grayscale,
-            palette=cfg.palette,
-            max_radius=cfg.max_radius,
-            seed=cfg.seed,
-        )
+        grid = grid_for(cfg)
     elif grid.layout.size != cfg.size:
         raise ValueError(f"the given grid paints {grid.layout.size} px but config.size is {cfg.size}; make them equal")
     if isinstance(content, torch.Tensor) and content.ndim == 4 and content.shape[-1] != cfg.size:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .canvas_grid import StrokeGrid
+from .canvas_grid import StrokeGrid, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
 from .transforms import Transform, standard_transforms
@@ -137,17 +137,7 @@ def visualize_class(
     cfg = config or VisualizeConfig()
     ensemble = _as_ensemble(classifiers)
     if grid is None:
-        grid = StrokeGrid(
-            cfg.size,
-            cfg.strokes,
-            tile=cfg.tile,
-            overlap=cfg.overlap,
-            painter=cfg.painter,
-            grayscale=cfg.grayscale,
-            palette=cfg.palette,
-            max_radius=cfg.max_radius,
-            seed=cfg.seed,
-        )
+        grid = grid_for(cfg)
     with torch.no_grad():
         num_classes = ensemble(grid()).shape[-1]
     index, label = resolve_target(target, num_classes)
