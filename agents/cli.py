@@ -47,8 +47,9 @@ def _eval(args: argparse.Namespace) -> int:
 def _ship_agent(args: argparse.Namespace) -> int:
     from .zoo import ship_agent
 
-    entry = ship_agent(args.run, args.name, args.command or "paint-gym " + shlex.join(sys.argv[1:]), {"note": args.note} if args.note else None)
-    print(f"shipped {entry['file']} ({entry['bytes'] / 2**20:.1f} MiB, sha256 {entry['sha256'][:12]}...)")
+    entry = ship_agent(args.run, args.name, args.command or "paint-gym " + shlex.join(sys.argv[1:]), {"note": args.note} if args.note else None,
+                       local=True if args.local else None)
+    print(f"shipped {entry['file']}{' to the user cache' if entry.get('location') == 'cache' else ''} ({entry['bytes'] / 2**20:.1f} MiB, sha256 {entry['sha256'][:12]}...)")
     return 0
 
 
@@ -94,5 +95,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ship.add_argument("--run", required=True, help="run folder of train-agent")
     ship.add_argument("--name", required=True, help="shipped name, e.g. agent_mnist")
     ship.add_argument("--command", default=None, help="the training command, recorded in the MANIFEST")
+    ship.add_argument("--local", action="store_true", help="keep the weights in the user cache, not the package (default for CelebA, whose licence forbids redistribution)")
     ship.add_argument("--note", default=None, help="how it was trained (machine, sharing), recorded in the MANIFEST")
     ship.set_defaults(func=_ship_agent)

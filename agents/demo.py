@@ -11,18 +11,21 @@ import os
 from collections.abc import Sequence
 
 from .evaluate import REPLAY_SEEDS, blank_row, eval_targets, evaluate_agent, figure7_array, save_png, side_by_side
-from .zoo import load_agent, shipped_agents
+from .zoo import available_agents, load_agent, shipped_agents
 
 
 def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | os.PathLike = "demo.png", first: int = 0,
              data_dir: str | os.PathLike | None = None, scale: int = 3) -> list[dict[str, float]]:
     """Paint ``images`` evaluation images (from index ``first``) of each data set with its shipped
     agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set."""
-    shipped = shipped_agents()
-    names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in shipped]
+    shipped, present = shipped_agents(), available_agents()
+    names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
     if missing or not names:
         raise FileNotFoundError(f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}")
+    for d in ("celeba",):
+        if not datasets and d in shipped and d not in present:
+            print(f"(no {d} agent on this machine: its data's licence keeps it out of the package; `paint-gym eval --agent {d}` says how to train it)")
     blocks, results = [], []
     print(f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   (MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})")
     for name in names:

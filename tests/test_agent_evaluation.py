@@ -82,13 +82,30 @@ def test_stroke_order_agreement_detects_reversed_strokes():
 def test_shipped_agents_paint_better_than_blank_in_mypaint():
     shipped = shipped_agents()
     assert set(shipped) >= {"mnist", "kmnist", "celeba"}
-    for name, entry in shipped.items():
+    in_package = {k: e for k, e in shipped.items() if e.get("location") != "cache"}
+    assert set(in_package) >= {"mnist", "kmnist", "mnist_precond"} and "celeba" not in in_package
+    for name, entry in in_package.items():
         assert entry["training_minutes"] > 0 and "command" in entry and entry["bytes"] < 8 * 2**20
         agent = load_agent(name)
         targets = eval_targets(entry["dataset"], 8)
         row, actions = evaluate_agent(agent, targets, name, seeds=(0,))
         assert actions.shape == (8, entry["strokes"], 12)
         assert row.mypaint < 0.6 * blank_row(targets).mypaint, name
+
+
+def test_celeba_agent_stays_out_of_the_package(tmp_path, monkeypatch, capsys):
+    """CelebA is research-only: its agent lives in the user cache; without it the error says
+    how to train and place it, and the demo leaves CelebA out with a note."""
+    from agents.demo import run_demo
+    from paint_gym.painters.neural import WEIGHTS_DIR
+
+    assert not (WEIGHTS_DIR / shipped_agents()["celeba"]["file"]).exists()
+    monkeypatch.setenv("PAINT_GYM_CACHE", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="ship-agent --run runs/agent_celeba --name agent_celeba --local"):
+        load_agent("celeba")
+    results = run_demo(None, images=1, out=tmp_path / "d.png", scale=1)
+    assert [r["dataset"] for r in results] == ["mnist", "kmnist"]
+    assert "no celeba agent on this machine" in capsys.readouterr().out
 
 
 def test_load_agent_refuses_unknown_and_tampered(tmp_path, monkeypatch):
