@@ -235,25 +235,18 @@ class BackpropAgent:
 
 def save_agent(path: str | os.PathLike, network: StrokeAgent, config: AgentConfig, extra: dict[str, Any] | None = None, half: bool = True) -> str:
     """Write an inference checkpoint (float16 weights by default); returns its SHA-256."""
-    from paint_gym.painters.neural import sha256_of
+    from paint_gym.painters.neural import half_state, write_checkpoint
 
-    state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in network.state_dict().items()}
-    path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"kind": "backprop_agent", "config": json.dumps(asdict(config)), "state_dict": state, "extra": json.dumps(extra or {})}, tmp)
-    os.replace(tmp, path)
-    return sha256_of(path)
+    payload = {"kind": "backprop_agent", "config": json.dumps(asdict(config)), "state_dict": half_state(network.state_dict(), half), "extra": json.dumps(extra or {})}
+    return write_checkpoint(payload, path)
 
 
 def read_agent(path: str | os.PathLike, sha256: str | None = None) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
     """Load an agent checkpoint safely (``weights_only=True``; SHA-256 checked when given)."""
-    from paint_gym.painters.neural import CheckpointError, sha256_of
+    from paint_gym.painters.neural import CheckpointError, float_state, verified_file
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, celeba)")
-    if sha256 is not None and sha256_of(path) != sha256:
-        raise CheckpointError(f"{path} does not match its recorded SHA-256; reinstall paint-gym or re-download the file")
+    missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+    path = verified_file(path, sha256, missing)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         if payload.get("kind") == "backprop_agent":
@@ -263,7 +256,7 @@ def read_agent(path: str | os.PathLike, sha256: str | None = None) -> tuple[Stro
             config = AgentConfig.from_json(payload["config"])
             state = payload["agent"]
         network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
-        network.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+        network.load_state_dict(float_state(state))
     except CheckpointError:
         raise
     except Exception as exc:  # unpickling errors, missing keys, wrong shapes

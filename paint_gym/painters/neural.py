@@ -140,13 +140,8 @@ class NeuralPainter(nn.Module):
 
     def save(self, path: str | os.PathLike, half: bool = True, extra: dict[str, Any] | None = None) -> str:
         """Write an inference checkpoint (float16 by default); returns its SHA-256."""
-        state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in self.state_dict().items()}
-        payload = {"config": asdict(self.config), "state_dict": state, "extra": json.dumps(extra or {})}
-        path = Path(path)
-        tmp = path.with_suffix(".tmp")
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-        return sha256_of(path)
+        payload = {"config": asdict(self.config), "state_dict": half_state(self.state_dict(), half), "extra": json.dumps(extra or {})}
+        return write_checkpoint(payload, path)
 
 
 class GANPainter(NeuralPainter):
@@ -227,6 +222,37 @@ def read_manifest() -> dict[str, dict[str, Any]]:
     return {e["name"]: e for e in entries}
 
 
+def half_state(state: dict[str, torch.Tensor], half: bool = True) -> dict[str, torch.Tensor]:
+    """A state dict with floating tensors in float16 (shipped weights: half the bytes)."""
+    return {k: (v.half() if half and v.is_floating_point() else v) for k, v in state.items()}
+
+
+def float_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A loaded state dict with floating tensors back in float32."""
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+
+
+def write_checkpoint(payload: dict[str, Any], path: str | os.PathLike) -> str:
+    """``torch.save`` through a temporary file and a rename (never a half-written checkpoint);
+    returns the file's SHA-256."""
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+    return sha256_of(path)
+
+
+def verified_file(path: str | os.PathLike, sha256: str | None, missing: str) -> Path:
+    """``path`` if it exists (else ``FileNotFoundError(missing)``) and, when ``sha256`` is
+    given, matches it (else :class:`CheckpointError`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(missing)
+    if sha256 is not None and sha256_of(path) != sha256:
+        raise CheckpointError(f"{path} does not match its SHA-256 in the MANIFEST ({sha256}); the file is corrupt or was replaced")
+    return path
+
+
 def record_in_manifest(entry: dict[str, Any]) -> None:
     """Add or replace (by ``name``) one entry of the weights MANIFEST."""
     entries = read_manifest()
@@ -239,16 +265,12 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: 
 
     When ``sha256`` is given the file must match it (shipped weights always are checked).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no painter checkpoint at {path}")
-    if sha256 is not None and sha256_of(path) != sha256:
-        raise CheckpointError(f"{path} does not match its SHA-256 in the MANIFEST ({sha256}); the file is corrupt or was replaced")
+    path = verified_file(path, sha256, f"no painter checkpoint at {path}")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         config = PainterConfig(**payload["config"])
         painter = build_painter(config)
-        painter.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()})
+        painter.load_state_dict(float_state(payload["state_dict"]))
     except (RuntimeError, KeyError, TypeError, ValueError, EOFError, OSError, pickle.UnpicklingError) as exc:
         raise CheckpointError(f"{path} is not a usable painter checkpoint: {exc}") from exc
     return painter.to(device).eval()
