@@ -72,6 +72,8 @@ class MethodResult:
 
 
 def _seconds(s: float) -> str:
+    if s < 10:
+        return f"{s:.1f} s" if s else "0 s"
     if s < 60:
         return f"{s:.0f} s"
     return f"{s / 60:.1f} min"

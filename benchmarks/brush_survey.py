@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from common import RESULTS, describe, machine, write_json
 
 from paint_gym import actions as act
 from paint_gym.painters.mypaint import SUPPORTED_BRUSHES, MyPaintPainter, list_brushes
-
-from common import RESULTS, describe, machine, write_json
 
 
 def survey(group: str, strokes: int) -> list[dict]:

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
 from common import RESULTS, describe, machine, write_json
 
 CLASSES = ("pineapple", "goldfish", "flamingo")

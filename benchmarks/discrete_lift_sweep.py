@@ -20,13 +20,12 @@ import time
 
 import numpy as np
 import torch
+from common import RESULTS, describe, machine, write_json
 from torch import nn
 
 from paint_gym import actions as act
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.neural import GEOMETRY, StrokeDecoder
-
-from common import RESULTS, describe, machine, write_json
 
 LEVELS = 10
 
@@ -47,7 +46,7 @@ def discrete_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs ``(n, 10)`` and MyPaint alpha ``(n, 64, 64)`` for random discrete strokes."""
     rng = np.random.default_rng(seed)
     actions = rng.uniform(-1, 1, (n, 12)).astype(np.float32)
-    levels = lambda: -1 + 2 * rng.integers(0, LEVELS, n) / (LEVELS - 1)  # noqa: E731
+    levels = lambda: -1 + 2 * rng.integers(0, LEVELS, n) / (LEVELS - 1)
     actions[:, act.START_PRESSURE] = actions[:, act.END_PRESSURE] = levels()
     actions[:, act.SIZE] = levels()
     lift = rng.integers(0, 2, n).astype(np.float32)

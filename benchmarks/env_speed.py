@@ -33,14 +33,13 @@ from collections.abc import Callable
 import gymnasium as gym
 import numpy as np
 import psutil
+from common import RESULTS, describe, machine, write_json
 from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym import actions as act
 from paint_gym.envs import MyPaintEnv
 from paint_gym.painters.mypaint import Brush, MyPaintPainter, Surface
-
-from common import RESULTS, describe, machine, write_json
 
 METHODS = ("bare binding", "render_alpha", "MyPaintEnv.step", "gym.make step", "AsyncVectorEnv x2")
 NEURAL_BATCHES = (1, 16, 64, 256)

@@ -26,13 +26,12 @@ import time
 
 import numpy as np
 import torch
+from common import RESULTS, describe, machine, write_json
 
 from paint_gym import actions as act
 from paint_gym.painters.load import load_painter
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.strokes import render_seeds
-
-from common import RESULTS, describe, machine, write_json
 
 
 def high_frequency(alpha: np.ndarray) -> float:

@@ -221,7 +221,7 @@ class DiscreteActions:
         the stroke). ``paints`` is False for a lift (a pen move that leaves no paint).
         """
         a = self.validate(action)
-        level = lambda i, n: -1.0 + 2.0 * i / (n - 1)  # noqa: E731 (a tiny local helper)
+        level = lambda i, n: -1.0 + 2.0 * i / (n - 1)
         out = np.zeros(ACTION_DIM, dtype=np.float32)
         pressure = level(a[5], self.pressure_levels)
         out[START_PRESSURE] = out[END_PRESSURE] = pressure

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 
 
-
 def _demo(args: argparse.Namespace) -> int:
     """The shipped agents paint evaluation images, replayed in MyPaint (``--random``: one env
     episode of random strokes instead)."""

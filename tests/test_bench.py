@@ -77,6 +77,8 @@ def test_time_to_threshold_is_the_first_evaluation_at_or_below_it():
     assert r.first_reaching(0.05).seconds == 10 and r.first_reaching(0.01) is None and r.final_mse == 0.04
     assert format_row(r, 0.05) == "| m | 0.0400 | 10 s | 500 | 2,000 | 40 s |"
     assert format_row(r, 0.01).split("|")[3].strip() == "never"
+    fast = MethodResult("f", [Point(0, 0, 0.09), Point(1.5, 40, 0.05)], 1.5)
+    assert format_row(fast, 0.05) == "| f | 0.0500 | 1.5 s | 40 | 40 | 1.5 s |"  # sub-10 s times keep a decimal
     assert MethodResult.from_dict(r.as_dict()).points == r.points
     with pytest.raises(ValueError):
         MethodResult("empty", [])
@@ -103,6 +105,10 @@ def test_claim_compares_backprop_with_the_best_rl_method(reconstruction):
     flat = MethodResult("SB3 SAC", [Point(0, 0, 0.08), Point(900, 90, 0.08)], 900.0)  # never improved on its untrained policy
     c = reconstruction.claim({"backprop": bp, "sb3-sac": flat})
     assert c["met"] is None and "UNDECIDED" in reconstruction.claim_text(c)
+    # the budget reading still decides: bp at 90 s (its point at 30 s: 0.02) vs the flat RL end (0.08)
+    assert c["tenth_budget_met"] and c["backprop_seconds_at_tenth"] == 30 and c["backprop_mse_at_tenth"] == 0.02
+    c = reconstruction.claim({"backprop": slow, "sb3-ppo": ppo})  # slow is still at 0.09 at 90 s
+    assert not c["tenth_budget_met"] and "Budget reading" in reconstruction.claim_text(c)
     with pytest.raises(ValueError, match="unknown"):
         reconstruction.parse_methods("backprop,dqn")
 

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from paint_gym.canvas import background_rgb, blank_canvas, composite, composite_sequence, mse, mse_uint8, to_float, to_uint8
+from paint_gym.canvas import (
+    background_rgb,
+    blank_canvas,
+    composite,
+    composite_sequence,
+    mse,
+    mse_uint8,
+    to_float,
+    to_uint8,
+)
 
 
 def test_composite_is_the_over_rule(rng):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import paint_gym  # noqa: F401  (registers the ids)
+import paint_gym
 from paint_gym.envs import MyPaintEnv
 from paint_gym.envs.task import TASKS
 

@@ -13,8 +13,19 @@ from gymnasium.vector.utils import batch_space
 
 from .. import actions as act
 from ..canvas import background_rgb, composite, paint_differentiable
-from ..painters.load import NeuralCanvasPainter, load_painter, to_uint8_tensor as _to_uint8
-from .task import Box, PaintEnv, Reward, check_reward, make_targets, observation_space, reward_value, side_by_side, task_spec
+from ..painters.load import NeuralCanvasPainter, load_painter
+from ..painters.load import to_uint8_tensor as _to_uint8
+from .task import (
+    Box,
+    PaintEnv,
+    Reward,
+    check_reward,
+    make_targets,
+    observation_space,
+    reward_value,
+    side_by_side,
+    task_spec,
+)
 
 
 def paint_channels_first(painter: Any, actions: torch.Tensor, canvas: torch.Tensor | None, background: np.ndarray, device: torch.device) -> torch.Tensor:

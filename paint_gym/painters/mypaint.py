@@ -227,7 +227,7 @@ class Brush:
             lib.mypaint_brush_unref(self._ptr)
             self._ptr = None
             raise ValueError(f"libmypaint could not parse the brush file {str(self.path)!r}")
-        setting = lambda name: lib.mypaint_brush_setting_from_cname(name.encode())  # noqa: E731
+        setting = lambda name: lib.mypaint_brush_setting_from_cname(name.encode())
         self._radius_id = setting("radius_logarithmic")
         self._hsv_ids = [setting(n) for n in ("color_h", "color_s", "color_v")]
         self._rng = self._find_rng()
