@@ -560,31 +560,22 @@ class AgentTrainer:
         self.plot()
 
     def plot(self) -> Path:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from .runlog import curves_figure, plot_columns
 
         steps = [r["step"] for r in self.history]
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-        for key in ("loss", "mse", "expected_mse", "template_loss"):
-            pts = [(r["step"], r[key]) for r in self.history if key in r]
-            if pts:
-                ax1.plot(*zip(*pts), label=f"train {key}")
-        ax1.set_yscale("log")
-        ax1.set_xlabel("step")
-        ax1.legend(fontsize=8)
-        ax2.plot(steps, [r["eval_neural_mse"] for r in self.history], label="eval: neural canvas")
-        ax2.plot(steps, [r["eval_mypaint_mse"] for r in self.history], label="eval: MyPaint replay")
-        ax2.set_xlabel("step")
-        ax2.set_ylabel("MSE")
-        ax2.set_yscale("log")
-        ax2.legend(fontsize=8)
-        fig.suptitle(f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}")
-        fig.tight_layout()
         out = self.run_dir / "curves.png"
-        fig.savefig(out, dpi=90)
-        plt.close(fig)
+        title = f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}"
+        with curves_figure(out, 2, title) as (_, (ax1, ax2)):
+            plot_columns(ax1, self.history, "step", ("loss", "mse", "expected_mse", "template_loss"), "train ")
+            ax1.set_yscale("log")
+            ax1.set_xlabel("step")
+            ax1.legend(fontsize=8)
+            ax2.plot(steps, [r["eval_neural_mse"] for r in self.history], label="eval: neural canvas")
+            ax2.plot(steps, [r["eval_mypaint_mse"] for r in self.history], label="eval: MyPaint replay")
+            ax2.set_xlabel("step")
+            ax2.set_ylabel("MSE")
+            ax2.set_yscale("log")
+            ax2.legend(fontsize=8)
         return out
 
 

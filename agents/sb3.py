@@ -357,32 +357,22 @@ class SB3Run:
         self.model.get_env().close()
 
     def _write_log(self) -> None:
-        import csv
+        from .runlog import write_log_csv
 
         if not self.history:
             return
-        with open(self.run_dir / "log.csv", "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=["seconds", "strokes", "eval_mypaint_mse"])
-            writer.writeheader()
-            writer.writerows(self.history)
+        write_log_csv(self.run_dir / "log.csv", self.history, ("seconds", "strokes"))
         self.plot()
 
     def plot(self) -> Path:
-        import matplotlib
+        from .runlog import curves_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(5, 3.6))
-        ax.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
-        ax.set_xlabel("training seconds")
-        ax.set_ylabel("MSE")
-        ax.legend(fontsize=8)
-        ax.set_title(f"SB3 {self.cfg.algo.upper()}, {self.cfg.env_id}, {self.cfg.strokes} strokes", fontsize=9)
-        fig.tight_layout()
         out = self.run_dir / "curves.png"
-        fig.savefig(out, dpi=90)
-        plt.close(fig)
+        with curves_figure(out, 1, f"SB3 {self.cfg.algo.upper()}, {self.cfg.env_id}, {self.cfg.strokes} strokes") as (_, ax):
+            ax.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
+            ax.set_xlabel("training seconds")
+            ax.set_ylabel("MSE")
+            ax.legend(fontsize=8)
         return out
 
 

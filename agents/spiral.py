@@ -629,28 +629,19 @@ class SpiralTrainer:
         self.plot()
 
     def plot(self) -> Path:
-        import matplotlib
+        from .runlog import curves_figure, plot_columns
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-        for key in ("train_mse", "wasserstein", "entropy"):
-            pts = [(r["step"], r[key]) for r in self.history if key in r]
-            if pts:
-                ax1.plot(*zip(*pts), label=key)
-        ax1.set_xlabel("update")
-        if ax1.lines:
-            ax1.legend(fontsize=8)
-        ax2.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
-        ax2.set_xlabel("training seconds")
-        ax2.set_ylabel("MSE")
-        ax2.legend(fontsize=8)
-        fig.suptitle(f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, {self.cfg.dataset}, {self.cfg.strokes} strokes")
-        fig.tight_layout()
         out = self.run_dir / "curves.png"
-        fig.savefig(out, dpi=90)
-        plt.close(fig)
+        title = f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, {self.cfg.dataset}, {self.cfg.strokes} strokes"
+        with curves_figure(out, 2, title) as (_, (ax1, ax2)):
+            plot_columns(ax1, self.history, "step", ("train_mse", "wasserstein", "entropy"))
+            ax1.set_xlabel("update")
+            if ax1.lines:
+                ax1.legend(fontsize=8)
+            ax2.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
+            ax2.set_xlabel("training seconds")
+            ax2.set_ylabel("MSE")
+            ax2.legend(fontsize=8)
         return out
 
 
