@@ -22,6 +22,12 @@ Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each 
 own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
 are averaged with ``all_reduce`` (DDP cannot wrap it: the gradient penalty needs a double
 backward). Rank 0 evaluates, logs and checkpoints.
+
+Divergence (e.g. a learning rate of 1e30) stops training with
+:class:`paint_gym.errors.TrainingDivergedError` naming the step, the value and the learning rate:
+the agent's strokes, the losses and the gradient norms are checked every step, the weights and
+a probe painting before every checkpoint, so ``checkpoint.pt`` keeps the last good state. A
+resumed run uses the config's learning rates (not the ones saved with the optimiser).
 """
 
 from __future__ import annotations
@@ -41,7 +47,9 @@ from torch import nn
 
 from paint_gym.actions import ACTION_DIM, colors_of
 from paint_gym.canvas import background_rgb, composite_moments
-from paint_gym.data import ImageTargets
+from paint_gym.data import DATASETS, ImageTargets
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
 
 from .discriminator import PairCritic, critic_loss
 from .protocol import check_targets
@@ -86,13 +94,22 @@ class AgentConfig:
     run_dir: str = "runs/agent"
 
     def __post_init__(self) -> None:
+        """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
         if self.pixel not in PIXEL_OBJECTIVES:
             raise ValueError(f"pixel objective must be one of {PIXEL_OBJECTIVES}; got {self.pixel!r}")
-        if self.strokes < 1 or self.batch_size < 1:
-            raise ValueError("strokes and batch_size must be positive")
+        check_choice("dataset", self.dataset, DATASETS)
+        self.canvas_size = check_canvas_size(self.canvas_size)
+        check_background(self.background)
+        for name, low in (("strokes", 1), ("batch_size", 1), ("width", 1), ("hidden", 1), ("steps", 0), ("eval_every", 1),
+                          ("eval_images", 1), ("template_only_steps", 0), ("template_decay_steps", 1), ("threads", 0), ("seed", 0)):
+            setattr(self, name, check_int(name, getattr(self, name), low))
+        for name in ("lr", "critic_lr", "grad_clip"):
+            setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
+        for name in ("pixel_weight", "adversarial", "gp_lambda", "template", "minutes", "checkpoint_minutes"):
+            setattr(self, name, check_float(name, getattr(self, name), 0.0))
         if self.pixel == "none" and self.adversarial <= 0 and self.template <= 0 and self.template_only_steps <= 0:
             raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
-        self.replay_seeds = tuple(int(s) for s in self.replay_seeds)
+        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
     @classmethod
     def from_json(cls, text: str) -> AgentConfig:
@@ -168,6 +185,16 @@ def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last:
 # ----------------------------------------------------------------------------------------
 
 
+def _check_strokes(actions: torch.Tensor) -> None:
+    """Raise :class:`paint_gym.errors.NonFiniteOutputError` if the network painted NaN or inf
+    (its weights are corrupt: the user's targets are not to blame)."""
+    if not bool(torch.isfinite(actions).all()):
+        raise NonFiniteOutputError(
+            "the agent's network produced NaN or inf strokes: its weights are not finite or overflow (a diverged training run?); "
+            "load a checkpoint from before the divergence"
+        )
+
+
 class BackpropAgent:
     """A trained :class:`StrokeAgent` behind the ``PaintingAgent`` interface.
 
@@ -203,6 +230,7 @@ class BackpropAgent:
         acts, pics = [], []
         for i in range(0, len(x), self.batch):
             a, mean, _ = self.network(x[i : i + self.batch], self.painter, self.n_strokes)
+            _check_strokes(a)
             acts.append(a.cpu().numpy().astype(np.float32))
             pics.append(to_uint8_tensor(mean))
         return np.concatenate(acts), np.concatenate(pics)
@@ -215,13 +243,17 @@ class BackpropAgent:
 
     @torch.no_grad()
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
-        """One stroke for an env observation; the agent tracks its own neural canvas."""
-        target = np.asarray(observation["target"])
+        """One stroke ``(12,)`` float32 for an env observation ``{"canvas", "target"}`` (numpy or
+        torch); the agent tracks its own neural canvas."""
+        from paint_gym.painters.load import as_numpy
+
+        target = np.asarray(as_numpy(observation["target"]))
         if self._state is None or self._target is None or not np.array_equal(target, self._target):
             self._target = target.copy()
             self._state = self.network.initial_state(1)
         x = self._targets(target[None])
         action, (h, c) = self.network.step(x, self._state)
+        _check_strokes(action)
         alpha, var = self.painter.render_alpha(action, return_var=True)
         mean, second = composite_moments(self._state[3], self._state[4], alpha, var, colors_of(action))
         self._state = (h, c, action, mean, second)
@@ -406,13 +438,36 @@ class AgentTrainer:
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
+        for opt, lr in ((self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):  # the config's rates, also on resume
+            for group in opt.param_groups:
+                group["lr"] = lr
         self.generator.set_state(state["generator"].cpu())
         self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
         self.history = json.loads(state["history"])
 
+    # -- divergence ---------------------------------------------------------------------------
+    def _diverged_check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
+        """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` naming this step."""
+        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
+                            checkpoint=self.checkpoint_path, trainer="backprop agent training")
+
+    def check_healthy(self) -> None:
+        """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the agent's and the critic's
+        weights and the agent's strokes for one evaluation image are finite (run before every
+        checkpoint is written, so a diverged state never replaces a good one)."""
+        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "backprop agent training"}
+        check_finite_tensors(self.network.state_dict().items(), lr=self.cfg.lr, what="agent's weights", **kw)
+        check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
+        probe = torch.from_numpy(self.eval_targets[:1]).to(self.device).permute(0, 3, 1, 2).float() / 255
+        with torch.no_grad():
+            actions, mean, _ = self.network(probe, self.painter, self.cfg.strokes)
+        check_finite_tensors([("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw)
+
     def save_checkpoint(self) -> None:
+        """Write ``checkpoint.pt`` atomically (rank 0), after :meth:`check_healthy`."""
         if not self.dist.main:
             return
+        self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
             "config": json.dumps(asdict(self.cfg)),
@@ -468,12 +523,17 @@ class AgentTrainer:
         with torch.no_grad():
             row: dict[str, float] = {"mse": float(((mean - target_last) ** 2).mean()), "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean())}
         adversarial = cfg.adversarial > 0 and not stage1
+        # a diverged agent paints NaN: say so here, before the critic or the losses are blamed
+        check_finite_tensors([("strokes", actions)], step=self.step + 1, lr=cfg.lr, what="agent's strokes",
+                             checkpoint=self.checkpoint_path, trainer="backprop agent training")
         if adversarial:
             self.critic.requires_grad_(True)
             c_loss, wasserstein = critic_loss(self.critic, canvas, target, cfg.gp_lambda)
+            self._diverged_check(c_loss, "critic loss", cfg.critic_lr)
             self.critic_opt.zero_grad(set_to_none=True)
             c_loss.backward()
             self.dist.average_gradients(self.critic)
+            self._diverged_check(nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]), "critic's gradient norm", cfg.critic_lr)
             self.critic_opt.step()
             row.update(critic_loss=c_loss.item(), wasserstein=wasserstein)
             self.critic.requires_grad_(False)
@@ -487,11 +547,11 @@ class AgentTrainer:
             t_loss = ((actions - templates) ** 2).mean()
             loss = loss + w * t_loss
             row["template_loss"] = t_loss.item()
+        row["loss"] = self._diverged_check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        nn.utils.clip_grad_norm_(self.network.parameters(), cfg.grad_clip)
+        self._diverged_check(nn.utils.clip_grad_norm_(self.network.parameters(), cfg.grad_clip), "gradient norm")
         self.opt.step()
-        row["loss"] = loss.item()
         return row
 
     @torch.no_grad()
@@ -500,8 +560,14 @@ class AgentTrainer:
         from .evaluate import replay_mse
 
         agent = BackpropAgent(self.network, self.cfg, self.painter)
-        actions, neural = agent.canvases(self.eval_targets)
-        self.network.train()
+        try:
+            actions, neural = agent.canvases(self.eval_targets)
+        except NonFiniteOutputError as exc:
+            self.check_healthy()  # names the weights or the output that went non-finite
+            raise TrainingDivergedError(step=self.step, loss=math.nan, lr=self.cfg.lr, what="agent's strokes on the evaluation images",
+                                        checkpoint=self.checkpoint_path, trainer="backprop agent training") from exc
+        finally:
+            self.network.train()
         tgt = self.eval_targets.astype(np.float32) / 255
         neural_mse = float(((neural.astype(np.float32) / 255 - tgt) ** 2).mean())
         mypaint = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())

@@ -33,16 +33,30 @@ def per_image_mse(canvases: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return (diff**2).mean(axis=(1, 2, 3))
 
 
+def _actions_for(actions: Any, targets: np.ndarray) -> np.ndarray:
+    """Strokes ``(B, T, 12)`` (numpy or torch, detached) for ``targets`` ``(B, H, W, 3)``."""
+    from paint_gym.actions import validate_actions
+    from paint_gym.painters.load import as_numpy
+
+    a = validate_actions(as_numpy(actions), batch_ndim=3)
+    if len(a) != len(targets):
+        raise ValueError(f"{len(a)} stroke sequences for {len(targets)} targets: give one (T, 12) sequence per target")
+    return a
+
+
 def replay_mse(actions: np.ndarray, targets: np.ndarray, seeds: Sequence[int] = REPLAY_SEEDS, background: str = "white") -> np.ndarray:
-    """MSE ``(B,)`` of strokes ``(B, T, 12)`` replayed in MyPaint, averaged over brush ``seeds``."""
+    """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) replayed in MyPaint, averaged over
+    brush ``seeds``; ``targets`` uint8 ``(B, H, W, 3)``. ``ValueError`` for mismatched batches."""
     targets = check_targets(targets)
+    actions = _actions_for(actions, targets)
     size = targets.shape[1]
     return np.mean([per_image_mse(replay(actions, "mypaint", seed=s, canvas_size=size, background=background), targets) for s in seeds], axis=0)
 
 
 def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: str = "gan") -> np.ndarray:
-    """MSE ``(B,)`` of strokes painted by a neural painter."""
+    """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) painted by a neural painter."""
     targets = check_targets(targets)
+    actions = _actions_for(actions, targets)
     return per_image_mse(replay(actions, painter, canvas_size=targets.shape[1]), targets)
 
 
@@ -78,7 +92,9 @@ def evaluate_agent(agent: PaintingAgent, targets: np.ndarray, method: str = "age
     import time
 
     t0 = time.perf_counter()
-    actions = np.asarray(agent.paint(targets), dtype=np.float32)
+    from paint_gym.painters.load import as_numpy
+
+    actions = np.asarray(as_numpy(agent.paint(targets)), dtype=np.float32)
     seconds = time.perf_counter() - t0
     if actions.ndim != 3 or actions.shape[0] != len(targets) or actions.shape[2] != 12:
         raise ValueError(f"{method}.paint returned {actions.shape}; expected ({len(targets)}, T, 12)")
@@ -99,14 +115,20 @@ def direct_optimisation(targets: np.ndarray, strokes: int, painter: str = "gan",
     Each image gets ``restarts`` random initialisations, optimised together in one batch; the
     restart with the lowest final loss is kept. Actions are ``tanh`` of free parameters, so they
     stay in the action box. ``objective`` is ``"expected"`` (expected MSE over brush seeds) or
-    ``"mse"`` (the neural canvas). Returns ``(B, T, 12)`` float32.
+    ``"mse"`` (the neural canvas). Returns ``(B, T, 12)`` float32. Raises ``ValueError`` for
+    bad targets or settings and :class:`paint_gym.errors.TrainingDivergedError` for a NaN or inf
+    loss or gradient.
     """
     from tqdm import trange
 
     from paint_gym.canvas import expected_mse, paint_differentiable
+    from paint_gym.errors import check_finite
+    from paint_gym.validation import check_float, check_int
 
     if objective not in ("expected", "mse"):
         raise ValueError(f"objective must be 'expected' or 'mse'; got {objective!r}")
+    strokes, steps, restarts = check_int("strokes", strokes, 1), check_int("steps", steps, 0), check_int("restarts", restarts, 1)
+    lr = check_float("lr", lr, 0.0, open_low=True)
     targets = check_targets(targets)
     net = load_painter(painter, targets.shape[1])
     b = len(targets)
@@ -121,10 +143,12 @@ def direct_optimisation(targets: np.ndarray, strokes: int, painter: str = "gan",
         canvas = paint_differentiable(net, actions)
         return ((canvas - tgt.permute(0, 2, 3, 1)) ** 2).mean(dim=(1, 2, 3))
 
-    for _ in trange(steps, desc=f"direct optimisation ({b} images x {restarts})", disable=not progress, leave=False):
+    for step in trange(steps, desc=f"direct optimisation ({b} images x {restarts})", disable=not progress, leave=False):
         loss = loss_of(torch.tanh(z)).sum()
+        check_finite(loss, step=step, lr=lr, trainer="direct optimisation")
         opt.zero_grad()
         loss.backward()
+        check_finite(torch.linalg.vector_norm(z.grad), step=step + 1, lr=lr, what="gradient norm", trainer="direct optimisation")
         opt.step()
     with torch.no_grad():
         final = loss_of(torch.tanh(z)).view(b, restarts)

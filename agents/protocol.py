@@ -22,8 +22,17 @@ class PaintingAgent(Protocol):
 
 
 def check_targets(targets: Any) -> np.ndarray:
-    """Validate a batch of targets: uint8 ``(B, H, W, 3)``."""
+    """Validate a batch of targets: uint8 ``(B, H, W, 3)`` (numpy, or a torch tensor, which is
+    detached and copied to the CPU). Returns the numpy array; raises ``ValueError`` naming the
+    layout otherwise (float images in [0, 1] and channels-first tensors included)."""
+    if hasattr(targets, "detach") and hasattr(targets, "cpu"):
+        targets = targets.detach().cpu().numpy()
     arr = np.asarray(targets)
     if arr.ndim != 4 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
-        raise ValueError(f"targets must be uint8 (B, H, W, 3); got {arr.dtype} {arr.shape}")
+        hint = ""
+        if arr.ndim == 4 and arr.shape[1] == 3 and arr.shape[-1] != 3:
+            hint = " (channels first: move the channels last, e.g. x.permute(0, 2, 3, 1))"
+        elif arr.dtype.kind == "f":
+            hint = " (floats in [0, 1]: convert with (x * 255).round().astype(np.uint8))"
+        raise ValueError(f"targets must be uint8 (B, H, W, 3); got {arr.dtype} {arr.shape}{hint}")
     return arr

@@ -10,6 +10,16 @@ The dense reward (the MSE decrease a stroke makes, about 0.1 over a whole MNIST 
 multiplied by ``reward_scale`` (default 100): SAC's entropy tuning and both algorithms' value
 losses assume rewards of order 1.
 
+SB3's ``MultiInputPolicy`` reads each image with NatureCNN, which needs at least 36 px; on
+smaller canvases (16 to 35 px) the policy gets :func:`small_canvas_extractor`'s CNN instead (3x3
+convolutions that fit any size), so every ``canvas_size`` an :class:`SB3Config` accepts trains.
+
+Divergence: while learning, :class:`DivergenceGuard` watches the policy's output layers (the
+action mean, log-std and values, through forward hooks), SB3's logged training losses and the
+parameters; a NaN or inf stops training with :class:`paint_gym.errors.TrainingDivergedError`
+(step, value, learning rate, the fix) before anything is checkpointed, so ``checkpoint.pt``
+keeps the last good state.
+
 Checkpoints: ``run_dir/checkpoint.pt`` holds the config, SB3's parameter state dicts
 (``model.get_parameters()``: networks and optimizers), SAC's entropy coefficient, the step
 count, the training seconds and the points; it is read with ``torch.load(weights_only=True)``
@@ -36,6 +46,8 @@ import torch
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
+from paint_gym.validation import check_canvas_size, check_float, check_int, check_seeds
 
 from .budget import EvalSchedule, Point, points_from_json, points_to_json
 from .evaluate import REPLAY_SEEDS, eval_targets, replay_mse
@@ -43,6 +55,8 @@ from .protocol import check_targets
 
 ALGOS = ("ppo", "sac")
 ENVS = ("mypaint", "neural")
+#: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
+NATURE_CNN_MIN = 36
 
 
 @dataclass
@@ -75,6 +89,9 @@ class SB3Config:
     run_dir: str = "runs/sb3"
 
     def __post_init__(self) -> None:
+        """Validate every field (``ValueError`` naming the field), so a model that is built can learn:
+        ``canvas_size`` >= 16 (below NatureCNN's 36 px a small CNN is used), PPO minibatches of
+        at least 2 samples, SAC batches that fit the buffer."""
         if self.algo not in ALGOS:
             raise ValueError(f"algo must be one of {ALGOS}; got {self.algo!r}")
         if self.env not in ENVS:
@@ -82,11 +99,22 @@ class SB3Config:
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
         for name in ("strokes", "n_envs", "n_steps", "batch_size", "n_epochs", "buffer_size", "sac_batch_size", "eval_images"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}")
-        if not self.reward_scale > 0:
-            raise ValueError(f"reward_scale must be positive; got {self.reward_scale}")
-        self.replay_seeds = tuple(int(s) for s in self.replay_seeds)
+            setattr(self, name, check_int(name, getattr(self, name), 1))
+        for name in ("learning_starts", "seed", "threads"):
+            setattr(self, name, check_int(name, getattr(self, name), 0))
+        self.canvas_size = check_canvas_size(self.canvas_size)
+        self.reward_scale = check_float("reward_scale", self.reward_scale, 0.0, open_low=True)
+        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
+        self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
+        self.ent_coef = check_float("ent_coef", self.ent_coef, 0.0)
+        if self.algo == "ppo":
+            if self.batch_size < 2:
+                raise ValueError(f"PPO normalises advantages over a minibatch: batch_size must be at least 2; got {self.batch_size}")
+            if self.batch_size > self.n_steps * self.n_envs:
+                raise ValueError(f"batch_size ({self.batch_size}) cannot exceed the rollout, n_steps * n_envs = {self.n_steps * self.n_envs}")
+        elif self.sac_batch_size > self.buffer_size:
+            raise ValueError(f"sac_batch_size ({self.sac_batch_size}) cannot exceed buffer_size ({self.buffer_size})")
+        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
     @property
     def env_id(self) -> str:
@@ -108,6 +136,61 @@ def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale
     return env
 
 
+_SMALL_EXTRACTOR: type | None = None
+
+
+def small_canvas_extractor() -> type:
+    """SB3 features extractor for the ``{"canvas", "target"}`` observation on canvases too small
+    for NatureCNN (< 36 px): per image, 3x3 convolutions (32, 64, 64 channels; strides 2, 2, 1;
+    padded, so any size >= 1 px works) and a linear layer to ``cnn_output_dim`` features, as
+    SB3's ``CombinedExtractor`` does with NatureCNN. Built on first use (SB3 is imported lazily)."""
+    global _SMALL_EXTRACTOR
+    if _SMALL_EXTRACTOR is not None:
+        return _SMALL_EXTRACTOR
+    from gymnasium import spaces
+    from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_image_space
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+    from torch import nn
+
+    class SmallCanvasExtractor(BaseFeaturesExtractor):
+        """Dict observations -> concatenated features; images ``(C, H, W)`` of any size."""
+
+        def __init__(self, observation_space: spaces.Dict, cnn_output_dim: int = 256) -> None:
+            super().__init__(observation_space, features_dim=1)
+            extractors: dict[str, nn.Module] = {}
+            total = 0
+            for key, sub in observation_space.spaces.items():
+                if is_image_space(sub):
+                    cnn = nn.Sequential(
+                        nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1), nn.ReLU(),
+                        nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
+                        nn.Conv2d(64, 64, 3, stride=1, padding=1), nn.ReLU(), nn.Flatten(),
+                    )
+                    with torch.no_grad():
+                        n_flat = cnn(torch.zeros(1, *sub.shape)).shape[1]
+                    extractors[key] = nn.Sequential(cnn, nn.Linear(n_flat, cnn_output_dim), nn.ReLU())
+                    total += cnn_output_dim
+                else:
+                    extractors[key] = nn.Flatten()
+                    total += get_flattened_obs_dim(sub)
+            self.extractors = nn.ModuleDict(extractors)
+            self._features_dim = total
+
+        def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+            return torch.cat([extractor(observations[key]) for key, extractor in self.extractors.items()], dim=1)
+
+    _SMALL_EXTRACTOR = SmallCanvasExtractor
+    return _SMALL_EXTRACTOR
+
+
+def policy_kwargs(config: SB3Config) -> dict[str, Any]:
+    """SB3 ``policy_kwargs`` for this config: SB3's defaults (NatureCNN) from 36 px up, the
+    small-canvas extractor below."""
+    if config.canvas_size >= NATURE_CNN_MIN:
+        return {}
+    return {"features_extractor_class": small_canvas_extractor()}
+
+
 def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) -> Any:
     """A fresh SB3 model on ``n_envs`` monitored copies of the env (``threads`` sets torch's)."""
     from stable_baselines3 import PPO, SAC
@@ -117,12 +200,110 @@ def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) ->
     if config.threads:
         torch.set_num_threads(config.threads)
     venv = DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
-    common = {"learning_rate": config.lr, "gamma": config.gamma, "seed": config.seed, "verbose": 0, "device": "cpu"}
+    common = {"learning_rate": config.lr, "gamma": config.gamma, "seed": config.seed, "verbose": 0, "device": "cpu",
+              "policy_kwargs": policy_kwargs(config)}
     if config.algo == "ppo":
         return PPO("MultiInputPolicy", venv, n_steps=config.n_steps, batch_size=config.batch_size, n_epochs=config.n_epochs,
                    ent_coef=config.ent_coef, **common)
     return SAC("MultiInputPolicy", venv, buffer_size=config.buffer_size, learning_starts=config.learning_starts,
                batch_size=config.sac_batch_size, **common)
+
+
+# ----------------------------------------------------------------------------------------
+# Divergence
+# ----------------------------------------------------------------------------------------
+
+
+class DivergenceGuard:
+    """Stops an SB3 model at the first NaN or inf in its outputs, losses or parameters.
+
+    As a context manager it puts forward hooks on the policy's output layers (PPO:
+    ``action_net``, ``value_net``; SAC: ``actor.mu``, ``actor.log_std`` and the critics'
+    Q-networks), which run before SB3 builds a distribution from them, so a diverged policy is
+    named here instead of failing inside ``torch.distributions`` (or painting NaN strokes).
+    :meth:`check` reads SB3's logged training losses and the parameters. While ``training``, a
+    failure raises :class:`paint_gym.errors.TrainingDivergedError` (step = environment steps so
+    far, the value, the learning rate, the last good checkpoint); otherwise
+    :class:`paint_gym.errors.NonFiniteOutputError`.
+    """
+
+    LAYERS = ("action_net", "value_net", "actor.mu", "actor.log_std", "critic.q_networks")
+
+    def __init__(self, model: Any, config: SB3Config, checkpoint: str | os.PathLike | None = None, training: bool = True) -> None:
+        self.model, self.config, self.checkpoint, self.training = model, config, checkpoint, training
+        self._handles: list[Any] = []
+
+    def _layers(self) -> list[tuple[str, torch.nn.Module]]:
+        found = []
+        for dotted in self.LAYERS:
+            obj: Any = self.model.policy
+            for part in dotted.split("."):
+                obj = getattr(obj, part, None)
+            if isinstance(obj, torch.nn.ModuleList):
+                found += [(f"{dotted}[{i}]", m) for i, m in enumerate(obj)]
+            elif isinstance(obj, torch.nn.Module):
+                found.append((dotted, obj))
+        return found
+
+    def fail(self, what: str, value: float) -> None:
+        if self.training:
+            raise TrainingDivergedError(step=int(self.model.num_timesteps), loss=value, lr=self.config.lr, what=what, checkpoint=self.checkpoint,
+                                        trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)")
+        raise NonFiniteOutputError(
+            f"the SB3 {self.config.algo.upper()} policy's {what} is {value}: its weights are not finite or overflow "
+            "(a diverged training run?); load a checkpoint from before the divergence"
+        )
+
+    def __enter__(self) -> DivergenceGuard:  # noqa: PYI034 (Python 3.10 has no typing.Self)
+        for name, module in self._layers():
+            def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
+                if isinstance(output, torch.Tensor) and not bool(torch.isfinite(output).all()):
+                    self.fail(f"{name} output", float(output.detach()[~torch.isfinite(output.detach())].flatten()[0]))
+            self._handles.append(module.register_forward_hook(hook))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def check(self) -> None:
+        """Check SB3's last logged training losses (``train/*loss*``, ``train/std``,
+        ``train/ent_coef``) and every parameter (and SAC's entropy coefficient)."""
+        logger = getattr(self.model, "_logger", None)  # set up by learn(); absent before the first call
+        for key, value in dict(getattr(logger, "name_to_value", {})).items():
+            watched = key.startswith("train/") and ("loss" in key or key in ("train/std", "train/ent_coef"))
+            if watched and isinstance(value, (int, float, np.floating)) and not np.isfinite(value):
+                self.fail(key, float(value))
+        named = list(self.model.policy.state_dict().items())
+        if getattr(self.model, "log_ent_coef", None) is not None:
+            named.append(("log_ent_coef", self.model.log_ent_coef))
+        try:
+            check_finite_tensors(named, step=int(self.model.num_timesteps), lr=self.config.lr, what="policy's parameters",
+                                 checkpoint=self.checkpoint, trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)")
+        except TrainingDivergedError as exc:
+            if self.training:
+                raise
+            self.fail(exc.what, exc.loss)
+
+
+def _divergence_callback_class() -> type:
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class DivergenceCallback(BaseCallback):
+        """Runs :meth:`DivergenceGuard.check` after every update (at each rollout's start)."""
+
+        def __init__(self, guard: DivergenceGuard) -> None:
+            super().__init__()
+            self.guard = guard
+
+        def _on_rollout_start(self) -> None:
+            self.guard.check()
+
+        def _on_step(self) -> bool:
+            return True
+
+    return DivergenceCallback
 
 
 # ----------------------------------------------------------------------------------------
@@ -153,8 +334,17 @@ class SB3Agent:
             self._envs.append(make_env(self.config, self._data_dir, scale_reward=False))
         return self._envs[:n]
 
+    def _predict(self, observation: dict[str, np.ndarray]) -> np.ndarray:
+        """The model's action(s); a model whose outputs are NaN or inf raises
+        :class:`paint_gym.errors.NonFiniteOutputError` naming the layer."""
+        with DivergenceGuard(self.model, self.config, training=False):
+            action, _ = self.model.predict(observation, deterministic=self.deterministic)
+        return action
+
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
-        action, _ = self.model.predict({k: np.asarray(v) for k, v in observation.items()}, deterministic=self.deterministic)
+        from paint_gym.painters.load import as_numpy
+
+        action = self._predict({k: np.asarray(as_numpy(v)) for k, v in observation.items()})
         return np.clip(np.asarray(action, np.float32), -1, 1)
 
     def paint(self, targets: np.ndarray) -> np.ndarray:
@@ -166,10 +356,10 @@ class SB3Agent:
             obs = [env.reset(seed=start + i, options={"target": t})[0] for i, (env, t) in enumerate(zip(envs, chunk))]
             for t in range(self.n_strokes):
                 batch_obs = {k: np.stack([o[k] for o in obs]) for k in obs[0]}
-                actions, _ = self.model.predict(batch_obs, deterministic=self.deterministic)
+                actions = self._predict(batch_obs)
                 for i, env in enumerate(envs):
                     obs[i], _, _, _, info = env.step(actions[i])
-                    out[start + i, t] = info["action"]  # the clipped stroke the env painted
+                    out[start + i, t] = info["stroke"]  # the clipped stroke the env painted
         return out
 
     def close(self) -> None:
@@ -311,6 +501,8 @@ class SB3Run:
         self.history = json.loads(state["history"])
 
     def save_checkpoint(self) -> None:
+        """Write ``checkpoint.pt`` atomically; never a diverged state (:meth:`DivergenceGuard.check`)."""
+        DivergenceGuard(self.model, self.cfg, self.checkpoint_path).check()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {**_state(self.model, self.cfg), "elapsed": self.elapsed, "best": self.best, "points": points_to_json(self.points),
                  "history": json.dumps(self.history)}
@@ -320,7 +512,11 @@ class SB3Run:
         self._write_log()
 
     def evaluate(self) -> float:
-        actions = self.agent.paint(self.eval_targets)
+        try:
+            actions = self.agent.paint(self.eval_targets)
+        except NonFiniteOutputError as exc:
+            raise TrainingDivergedError(step=self.strokes, loss=float("nan"), lr=self.cfg.lr, what="policy's strokes on the evaluation images",
+                                        checkpoint=self.checkpoint_path, trainer=f"SB3 {self.cfg.algo.upper()} training (steps are environment steps)") from exc
         self.model.policy.set_training_mode(False)
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         if mse < self.best:
@@ -347,9 +543,16 @@ class SB3Run:
         if self.elapsed < budget_seconds:
             bar = tqdm(total=round(budget_seconds, 1), initial=round(self.elapsed, 1), unit="s", desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
                        disable=not progress, dynamic_ncols=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}")
-            callback = _budget_callback_class()(self, budget_seconds, EvalSchedule(eval_every_seconds), bar)
-            self.model.learn(total_timesteps=10**12, callback=callback, reset_num_timesteps=False)
-            bar.close()
+            from stable_baselines3.common.callbacks import CallbackList
+
+            guard = DivergenceGuard(self.model, self.cfg, self.checkpoint_path)
+            budget = _budget_callback_class()(self, budget_seconds, EvalSchedule(eval_every_seconds), bar)
+            try:
+                with guard:
+                    self.model.learn(total_timesteps=10**12, callback=CallbackList([_divergence_callback_class()(guard), budget]),
+                                     reset_num_timesteps=False)
+            finally:
+                bar.close()
         return list(self.points)
 
     def close(self) -> None:
@@ -391,4 +594,5 @@ def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, r
         run.close()
 
 
-__all__ = ["SB3Agent", "SB3Config", "SB3Run", "build_model", "make_env", "read_agent", "save_agent", "train_for"]
+__all__ = ["DivergenceGuard", "SB3Agent", "SB3Config", "SB3Run", "build_model", "make_env", "policy_kwargs", "read_agent", "save_agent",
+           "small_canvas_extractor", "train_for"]

@@ -28,7 +28,10 @@ A lift becomes :data:`LIFT_STROKE`, a stroke at zero pressure that lays no paint
 
 Checkpoints follow the backprop agent's conventions: ``run_dir/checkpoint.pt`` (everything to
 resume), ``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; loads use
-``torch.load(weights_only=True)``.
+``torch.load(weights_only=True)``. As there, divergence stops training with
+:class:`paint_gym.errors.TrainingDivergedError` (the policy's outputs, the losses and gradient
+norms every update; weights and a probe step before every checkpoint), and a resumed run uses
+the config's learning rates.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions, end_point
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
 
 from .budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
 from .discriminator import PairCritic, critic_loss
@@ -118,6 +123,7 @@ class SpiralConfig:
     run_dir: str = "runs/spiral"
 
     def __post_init__(self) -> None:
+        """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
         if self.env not in ENVS:
@@ -125,15 +131,23 @@ class SpiralConfig:
         if self.action_mode not in ACTION_MODES:
             raise ValueError(f"action_mode must be one of {ACTION_MODES}; got {self.action_mode!r}")
         for name in ("strokes", "num_envs", "episodes_per_env", "update_epochs", "minibatches", "critic_steps", "eval_images"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer; got {getattr(self, name)!r}")
+            setattr(self, name, check_int(name, getattr(self, name), 1))
+        self.canvas_size = check_canvas_size(self.canvas_size)
+        check_background(self.background)
+        for name, low in (("width", 1), ("hidden", 1), ("critic_width", 1), ("seed", 0), ("threads", 0)):
+            setattr(self, name, check_int(name, getattr(self, name), low))
+        for name in ("lr", "critic_lr", "clip_coef", "max_grad_norm"):
+            setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
+        for name in ("gp_lambda", "ent_coef", "vf_coef"):
+            setattr(self, name, check_float(name, getattr(self, name), 0.0))
+        self.gae_lambda = check_float("gae_lambda", self.gae_lambda, 0.0, 1.0)
+        self.init_log_std = check_float("init_log_std", self.init_log_std, -20.0, 2.0)
         if self.minibatches > self.num_envs * self.episodes_per_env:
             raise ValueError(f"minibatches ({self.minibatches}) cannot exceed the episodes per update ({self.num_envs * self.episodes_per_env})")
         if self.adversarial < 0 or self.dense_l2 < 0 or self.adversarial + self.dense_l2 == 0:
             raise ValueError(f"rewards: adversarial and dense_l2 must be >= 0 and not both 0; got {self.adversarial}, {self.dense_l2}")
-        if not 0 < self.gamma <= 1:
-            raise ValueError(f"gamma must be in (0, 1]; got {self.gamma}")
-        self.replay_seeds = tuple(int(s) for s in self.replay_seeds)
+        self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
+        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
     @classmethod
     def from_json(cls, text: str) -> SpiralConfig:
@@ -148,10 +162,15 @@ class SpiralConfig:
 
 
 class DiagGaussian:
-    """Continuous strokes: independent Normals over the 12 fields (the env clips to [-1, 1])."""
+    """Continuous strokes: independent Normals over the 12 fields (the env clips to [-1, 1]).
+
+    ``raw`` is the policy's output the distribution was built from (checked for NaN by the
+    trainer and the agent, which name the cause, rather than by torch's argument validation).
+    """
 
     def __init__(self, mean: torch.Tensor, log_std: torch.Tensor) -> None:
-        self.normal = Normal(mean, log_std.exp().expand_as(mean))
+        self.raw = mean
+        self.normal = Normal(mean, log_std.exp().expand_as(mean), validate_args=False)
 
     def sample(self) -> torch.Tensor:
         return self.normal.sample()
@@ -170,7 +189,8 @@ class MultiCategorical:
     """Discrete strokes: one categorical per field of :class:`paint_gym.DiscreteActions`."""
 
     def __init__(self, logits: torch.Tensor, nvec: list[int]) -> None:
-        self.cats = [Categorical(logits=chunk) for chunk in logits.split(nvec, dim=-1)]
+        self.raw = logits
+        self.cats = [Categorical(logits=chunk, validate_args=False) for chunk in logits.split(nvec, dim=-1)]
 
     def sample(self) -> torch.Tensor:
         return torch.stack([c.sample() for c in self.cats], dim=-1)
@@ -306,6 +326,11 @@ class SpiralAgent:
         return cls(policy, config, **kwargs)
 
     def _choose(self, dist: Any) -> torch.Tensor:
+        if not bool(torch.isfinite(dist.raw).all()):
+            raise NonFiniteOutputError(
+                "the SPIRAL policy produced NaN or inf outputs: its weights are not finite or overflow (a diverged training run?); "
+                "load a checkpoint from before the divergence"
+            )
         return dist.mode() if self.deterministic else dist.sample()
 
     def _check(self, targets: np.ndarray) -> np.ndarray:
@@ -343,12 +368,14 @@ class SpiralAgent:
 
     @torch.no_grad()
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
-        """One continuous stroke ``(12,)`` for an env observation ``{"canvas", "target"}``."""
-        target = np.asarray(observation["target"])
+        """One continuous stroke ``(12,)`` for an env observation ``{"canvas", "target"}`` (numpy or torch)."""
+        from paint_gym.painters.load import as_numpy
+
+        target = np.asarray(as_numpy(observation["target"]))
         if self._target is None or not np.array_equal(target, self._target) or self._t >= self.n_strokes:
             self.reset()
             self._target = target.copy()
-        canvas = self._check(np.asarray(observation["canvas"])[None])
+        canvas = self._check(np.asarray(as_numpy(observation["canvas"]))[None])
         dist, _, self._state = self.policy.step(obs_images(canvas, target[None]), self._prev, self._t, self._state)
         stroke, self._pens = self.decoder(self._choose(dist), self._pens)
         self._prev = torch.from_numpy(stroke)
@@ -482,12 +509,40 @@ class SpiralTrainer:
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
+        for opt, lr in ((self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):  # the config's rates, also on resume
+            for group in opt.param_groups:
+                group["lr"] = lr
         torch.set_rng_state(state["torch_rng"])
         self.step, self.strokes, self.elapsed, self.best = int(state["step"]), int(state["strokes"]), float(state["elapsed"]), float(state["best"])
         self.points = points_from_json(state["points"])
         self.history = json.loads(state["history"])
 
+    # -- divergence -----------------------------------------------------------------------------
+    def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
+        """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` for this update."""
+        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
+                            checkpoint=self.checkpoint_path, trainer="SPIRAL training")
+
+    def _check_outputs(self, dist: DiagGaussian | MultiCategorical, value: torch.Tensor, step: int) -> None:
+        check_finite_tensors([("strokes", dist.raw), ("value", value)], step=step, lr=self.cfg.lr, what="policy's output",
+                             checkpoint=self.checkpoint_path, trainer="SPIRAL training")
+
+    def check_healthy(self) -> None:
+        """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the policy's and critic's
+        weights and the policy's first stroke for two evaluation images are finite (run before
+        every checkpoint is written, so a diverged state never replaces a good one)."""
+        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "SPIRAL training"}
+        check_finite_tensors(self.policy.state_dict().items(), lr=self.cfg.lr, what="policy's weights", **kw)
+        check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
+        targets = self.eval_targets[:2]
+        with torch.no_grad():
+            dist, value, _ = self.policy.step(obs_images(np.full_like(targets, 255), targets), torch.zeros(len(targets), ACTION_DIM), 0,
+                                              self.policy.initial_state(len(targets)))
+        self._check_outputs(dist, value, self.step)
+
     def save_checkpoint(self) -> None:
+        """Write ``checkpoint.pt`` atomically, after :meth:`check_healthy`."""
+        self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
             "config": json.dumps(asdict(self.cfg)),
@@ -533,6 +588,7 @@ class SpiralTrainer:
             for t in range(steps):
                 images = obs_images(obs["canvas"], obs["target"])
                 dist, value, state = self.policy.step(images, prev, t, state)
+                self._check_outputs(dist, value, self.step + 1)
                 raw = dist.sample()
                 stroke, pens = self.decoder(raw, pens)
                 obs, reward, terminated, _, info = self.envs.step(stroke)
@@ -555,8 +611,11 @@ class SpiralTrainer:
         row: dict[str, float] = {"critic_reward": float(reward.mean())}
         for _ in range(self.cfg.critic_steps):
             loss, wasserstein = critic_loss(self.critic, canvas, target, self.cfg.gp_lambda)
+            self._check(loss, "critic loss", self.cfg.critic_lr)
             self.critic_opt.zero_grad(set_to_none=True)
             loss.backward()
+            self._check(nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]), "critic's gradient norm",
+                        self.cfg.critic_lr)
             self.critic_opt.step()
             row.update(critic_loss=float(loss.detach()), wasserstein=wasserstein)
         return reward, row
@@ -582,9 +641,10 @@ class SpiralTrainer:
                 pg_loss = torch.max(-a * ratio, -a * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)).mean()
                 v_loss = 0.5 * ((values - returns[:, mb]) ** 2).mean()
                 loss = pg_loss - cfg.ent_coef * entropy.mean() + cfg.vf_coef * v_loss
+                self._check(loss)
                 self.opt.zero_grad(set_to_none=True)
                 loss.backward()
-                nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm)
+                self._check(nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.max_grad_norm), "gradient norm")
                 self.opt.step()
         self.step += 1
         self.strokes += episodes * cfg.strokes
@@ -603,8 +663,14 @@ class SpiralTrainer:
 
     def evaluate(self) -> float:
         """MyPaint-replay MSE of the evaluation images; logs it and keeps the best ``agent.pt``."""
-        actions = self.agent().paint(self.eval_targets)
-        self.policy.train()
+        try:
+            actions = self.agent().paint(self.eval_targets)
+        except NonFiniteOutputError as exc:
+            self.check_healthy()  # names the weights or the output that went non-finite
+            raise TrainingDivergedError(step=self.step, loss=math.nan, lr=self.cfg.lr, what="policy's strokes on the evaluation images",
+                                        checkpoint=self.checkpoint_path, trainer="SPIRAL training") from exc
+        finally:
+            self.policy.train()
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         self.history.append({"step": self.step, "seconds": self.elapsed, "strokes": self.strokes, **mean_rows(self._recent), "eval_mypaint_mse": mse})
         self._recent = []

@@ -16,7 +16,7 @@ import torch
 
 from paint_gym.actions import colors_of, validate_actions
 from paint_gym.canvas import background_rgb, composite
-from paint_gym.painters.load import load_painter
+from paint_gym.painters.load import as_numpy, load_painter
 from paint_gym.painters.mypaint import MyPaintPainter
 
 
@@ -40,8 +40,11 @@ class StrokeCanvas:
         return np.broadcast_to(self.background, (batch, self.canvas_size, self.canvas_size, 3)).astype(np.float32)
 
     def add(self, canvas: np.ndarray, strokes: np.ndarray) -> np.ndarray:
-        """Paint one stroke ``(B, 12)`` on each canvas ``(B, H, W, 3)``; returns the new canvases."""
-        a = validate_actions(strokes, batch_ndim=2)
+        """Paint one stroke ``(B, 12)`` (numpy or torch) on each canvas ``(B, H, W, 3)``; returns the
+        new canvases. ``ValueError`` for NaN or inf strokes or a batch that differs from the canvases'."""
+        a = validate_actions(as_numpy(strokes), batch_ndim=2)
+        if len(a) != len(canvas):
+            raise ValueError(f"{len(a)} strokes for {len(canvas)} canvases: give one stroke per canvas")
         if isinstance(self.painter, MyPaintPainter):
             alpha = self.painter.render_alpha(a)
         else:

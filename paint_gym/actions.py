@@ -59,9 +59,12 @@ def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1,
     Accepts array-likes whose last axis has 12 entries and whose number of dimensions is in
     ``batch_ndim``. Out-of-range values are clipped (RL policies overshoot); NaN/inf, a wrong
     shape or a non-numeric dtype raise ``ValueError`` naming the problem, because silently
-    painting garbage would corrupt an episode.
+    painting garbage would corrupt an episode. A torch tensor (also one that requires grad, on
+    any device) is read as its detached values, without importing torch here.
     """
     allowed = (batch_ndim,) if isinstance(batch_ndim, int) else batch_ndim
+    if callable(getattr(actions, "detach", None)) and callable(getattr(actions, "cpu", None)):
+        actions = actions.detach().cpu().numpy()  # a torch tensor
     try:
         arr = np.asarray(actions)
     except Exception as exc:  # ragged lists and the like

@@ -73,17 +73,32 @@ def mse(a: Array, b: Array) -> Array:
 
 
 def squared_error_sum(a: np.ndarray, b: np.ndarray) -> int:
-    """Exact sum of squared differences of two uint8 images (in 0..255 units).
+    """Exact sum of squared differences of two uint8 images of one shape (in 0..255 units).
 
-    Integer, so envs can update it region by region without drift.
+    Args:
+        a, b: uint8 arrays of the same shape (any number of axes), e.g. ``(H, W, 3)``.
+
+    Returns a Python ``int`` (unbounded), so envs can update it region by region without
+    drift. Each term is at most ``255**2``, so the sum is accumulated in int64: an int32 sum
+    overflows from about 33,000 maximal differences on (e.g. a 128 px RGB canvas), which once
+    made rewards and ``info["l2"]`` wrong on larger canvases. int64 is exact up to ~1.4e14
+    elements. Raises ``ValueError`` when the shapes differ or the dtype is not uint8.
     """
-    d = (a.astype(np.int32) - b.astype(np.int32)).ravel()
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"squared_error_sum needs two images of one shape; got {a.shape} and {b.shape}")
+    if a.dtype != np.uint8 or b.dtype != np.uint8:
+        raise ValueError(f"squared_error_sum needs uint8 images (0..255); got {a.dtype} and {b.dtype}: convert with to_uint8")
+    d = (a.astype(np.int64) - b.astype(np.int64)).ravel()
     return int(np.dot(d, d))
 
 
 def mse_uint8(a: np.ndarray, b: np.ndarray) -> float:
-    """MSE on [0, 1] of two uint8 images ``(H, W, C)``."""
-    return squared_error_sum(a, b) / (a.size * 255.0**2)
+    """MSE on [0, 1] of two uint8 images of one shape ``(H, W, C)``; exact at any size.
+
+    Returns a Python float in [0, 1]; raises ``ValueError`` as :func:`squared_error_sum`.
+    """
+    return squared_error_sum(a, b) / (np.asarray(a).size * 255.0**2)
 
 
 def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: Array, color: Array) -> tuple[Array, Array]:
@@ -117,8 +132,10 @@ def expected_mse(actions: Any, target: Any, painter: Any, background: str | Sequ
     """
     import torch
 
-    if actions.ndim != 3:
-        raise ValueError(f"actions must be (B, T, 12); got {tuple(actions.shape)}")
+    if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
+        raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {tuple(getattr(actions, 'shape', ()))}")
+    if not actions.is_floating_point() or not torch.isfinite(actions).all():  # the boundary: painters no longer check values
+        raise ValueError("actions must be finite floats (no NaN or inf)")
     b, t = actions.shape[:2]
     alpha, var, colors = _render_sequence(painter, actions, return_var=True)
     size = alpha.shape[-1]

@@ -37,7 +37,7 @@ def _random_demo(args: argparse.Namespace) -> int:
     strokes, terminated = [], False
     while not terminated:
         obs, _, terminated, _, info = env.step(env.action_space.sample())
-        strokes.append(info["action"])
+        strokes.append(info["stroke"])
     frame = env.render()
     env.close()
     neural = replay(np.stack(strokes)[None], args.painter)[0]

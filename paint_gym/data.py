@@ -299,7 +299,7 @@ def split_arrays(name: str, split: str, arrays: dict[str, np.ndarray]) -> tuple[
             part = slice(0, 8000) if split == "train" else slice(8000, 10000)
             return arrays["x_test"][part], arrays["y_test"][part]
         x = arrays["x"]
-        cut = int(round(0.9 * len(x)))
+        cut = round(0.9 * len(x))
         return (x[:cut], None) if split == "train" else (x[cut:], None)
     except KeyError as exc:
         raise ValueError(f"the {name} archive lacks the array {exc}; it is not in the expected layout") from exc
@@ -352,13 +352,21 @@ def to_target(image: np.ndarray, canvas_size: int) -> np.ndarray:
 
     Grayscale digits (white ink on black) are inverted to dark ink on white and resized
     bilinearly over the whole canvas; RGB images are resized bicubically when needed.
+
+    Args:
+        image: uint8 ``(h, w)`` grayscale or ``(h, w, 3)`` RGB.
+        canvas_size: side of the square target in pixels.
+
+    Returns uint8 ``(canvas_size, canvas_size, 3)``. Pillow infers the image mode from the uint8
+    array ("L" or "RGB"); its ``mode=`` argument is deprecated (Pillow 11.3) and not used.
     """
     if image.ndim == 2:
-        pil = Image.fromarray(255 - image, mode="L").resize((canvas_size, canvas_size), Image.Resampling.BILINEAR)
+        ink = 255 - np.asarray(image, dtype=np.uint8)
+        pil = Image.fromarray(ink).resize((canvas_size, canvas_size), Image.Resampling.BILINEAR)
         return np.repeat(np.asarray(pil)[..., None], 3, axis=-1)
     if image.shape[:2] == (canvas_size, canvas_size):
         return np.ascontiguousarray(image)
-    pil = Image.fromarray(image).resize((canvas_size, canvas_size), Image.Resampling.BICUBIC)
+    pil = Image.fromarray(np.asarray(image, dtype=np.uint8)).resize((canvas_size, canvas_size), Image.Resampling.BICUBIC)
     return np.asarray(pil)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from agents.backprop import AgentConfig, AgentTrainer, BackpropAgent, pixel_loss, read_agent, save_agent
+from agents.backprop import AgentConfig, AgentTrainer, BackpropAgent, StrokeAgent, pixel_loss, read_agent, save_agent
 from agents.discriminator import PairCritic, critic_loss, gradient_penalty
 from paint_gym.painters.neural import CheckpointError
 
@@ -169,3 +169,22 @@ def test_fresh_agent_strokes_depend_on_the_target(tmp_path, fixed_batch):
         collapsed, _, _ = trainer.network(fixed_batch, trainer.painter, 2)
     assert (actions[0] - actions[1]).abs().mean() > 1e-4
     assert (collapsed[0] - collapsed[1]).abs().mean() < 1e-5
+
+
+@pytest.mark.parametrize("bad", [{"canvas_size": 64.5}, {"canvas_size": 3}, {"lr": 0.0}, {"lr": float("inf")}, {"strokes": 2.5},
+                                 {"background": "blue"}, {"dataset": "cifar"}, {"batch_size": True}, {"replay_seeds": ()}, {"grad_clip": -1.0}])
+def test_config_rejects_values_a_run_would_break_on(bad):
+    with pytest.raises(ValueError):
+        AgentConfig(**bad)
+
+
+@pytest.mark.parametrize("size", [8, 24, 36, 50])
+def test_every_accepted_canvas_size_builds_networks_that_paint(size):
+    from paint_gym.painters.load import load_painter
+
+    assert AgentConfig(canvas_size=size).canvas_size == size
+    network, critic = StrokeAgent(size, width=8, hidden=16), PairCritic(size, 8)
+    target = torch.rand(2, 3, size, size)
+    actions, mean, _ = network(target, load_painter("gan", size), 2)
+    assert actions.shape == (2, 2, 12) and mean.shape == (2, size, size, 3)
+    assert critic(mean.permute(0, 3, 1, 2), target).shape == (2,)

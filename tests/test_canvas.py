@@ -13,6 +13,7 @@ from paint_gym.canvas import (
     composite_sequence,
     mse,
     mse_uint8,
+    squared_error_sum,
     to_float,
     to_uint8,
 )
@@ -57,3 +58,28 @@ def test_backgrounds_and_conversions():
     for bad in ("pink", (1.0, 2.0, 0.0), (0.1, 0.2)):
         with pytest.raises(ValueError, match="background"):
             background_rgb(bad)
+
+
+def reference_sse(a: np.ndarray, b: np.ndarray) -> float:
+    """float64 sum of squares: exact for uint8 images up to 2**53 / 255**2 (1.4e9) values."""
+    return float(((a.astype(np.float64) - b.astype(np.float64)) ** 2).sum())
+
+
+@pytest.mark.parametrize("size", [64, 128, 256, 1024])
+def test_squared_error_sum_is_exact_at_every_canvas_size(size, rng):
+    """int32 sums overflowed from about 33,000 maximal differences (a 128 px black-on-white)."""
+    white, black = np.full((size, size, 3), 255, np.uint8), np.zeros((size, size, 3), np.uint8)
+    assert squared_error_sum(white, black) == size * size * 3 * 255**2
+    assert mse_uint8(white, black) == 1.0
+    a = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    b = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    assert squared_error_sum(a, b) == reference_sse(a, b)
+    assert mse_uint8(a, b) == pytest.approx(reference_sse(a, b) / (a.size * 255.0**2), rel=1e-15)
+
+
+def test_squared_error_sum_rejects_other_shapes_and_dtypes():
+    a = np.zeros((4, 4, 3), np.uint8)
+    with pytest.raises(ValueError, match="shape"):
+        squared_error_sum(a, np.zeros((4, 5, 3), np.uint8))
+    with pytest.raises(ValueError, match="uint8"):
+        squared_error_sum(a, np.zeros((4, 4, 3), np.float32))

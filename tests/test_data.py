@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import gzip
 import hashlib
 import http.server
 import os
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,30 @@ def test_digits_become_dark_ink_on_white():
     assert img[0, 0].tolist() == [255, 255, 255]
     assert img.min() < 50 and img.mean() > 180
     assert (img[..., 0] == img[..., 2]).all()
+
+
+def test_targets_are_made_without_warnings(rng):
+    """Pillow 11.3 deprecated ``Image.fromarray(..., mode=...)``: every MNIST/KMNIST reset warned."""
+    gray = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    rgb = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert data.to_target(gray, 64).shape == (64, 64, 3)
+        assert data.to_target(rgb, 32).shape == (32, 32, 3)
+        ImageTargets("kmnist", "eval").sample(np.random.default_rng(0))
+    np.testing.assert_array_equal(data.to_target(gray, 28)[..., 1], 255 - gray)  # same pixels as mode "L"
+
+
+def test_no_code_passes_the_deprecated_mode_argument_to_pillow():
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for folder in ("paint_gym", "agents", "benchmarks", "scripts", "tests"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "fromarray"
+                        and any(k.arg == "mode" for k in node.keywords)):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, f"Image.fromarray(..., mode=...) is deprecated; drop mode= (a uint8 array implies it): {offenders}"
 
 
 def test_targets_follow_the_canvas_size():

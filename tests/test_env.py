@@ -28,10 +28,10 @@ def env():
 @pytest.mark.parametrize("task", list(TASKS))
 def test_every_task_id_is_registered_and_plays(task):
     env = gym.make(f"MyPaint-{task}-v0")
-    obs, info = env.reset(seed=0)
+    obs, _ = env.reset(seed=0)
     assert obs["canvas"].shape == obs["target"].shape == (64, 64, 3)
     assert obs["canvas"].dtype == np.uint8 and (obs["canvas"] == 255).all()
-    obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+    obs, reward, _, truncated, _ = env.step(env.action_space.sample())
     assert isinstance(reward, float) and not truncated
     assert env.unwrapped.episode_length == TASKS[task].episode_length
     env.close()
@@ -121,13 +121,13 @@ def test_final_none_and_callable_rewards(rng):
      (np.zeros((2, 12), np.float32), "shape"), (np.array(["x"] * 12), "real numbers"), ("paint!", "real numbers")],
 )
 def test_bad_actions_raise_and_leave_the_episode_unchanged(env, rng, bad, match):
-    obs, _ = env.reset(seed=0)
+    env.reset(seed=0)
     env.step(random_actions(rng))
     before = env._canvas.copy(), env._steps, env._l2
     with pytest.raises(ValueError, match=match):
         env.step(bad)
     assert (env._canvas == before[0]).all() and env._steps == before[1] and env._l2 == before[2]
-    obs, _, _, _, info = env.step(random_actions(rng))
+    *_, info = env.step(random_actions(rng))
     assert info["step"] == 2
 
 
@@ -137,7 +137,7 @@ def test_any_finite_action_paints_inside_the_observation_space(env, action):
     env.reset(seed=0)
     obs, reward, *_ = env.step(action)
     assert env.observation_space.contains(obs) and np.isfinite(reward)
-    np.testing.assert_array_equal(env.step(np.clip(action, -1, 1))[4]["action"], np.clip(action, -1, 1).astype(np.float32))
+    np.testing.assert_array_equal(env.step(np.clip(action, -1, 1))[4]["stroke"], np.clip(action, -1, 1).astype(np.float32))
 
 
 def test_render_shows_target_and_canvas_side_by_side(env, rng):
@@ -176,7 +176,7 @@ def test_discrete_mode_starts_strokes_at_the_pen_and_lifts_without_paint():
     paint = np.array([0, 31, 16, 16, 0, 9, 3, 0, 0, 0])
     obs, _, _, _, info = env.step(paint)
     assert info["painted"] and (obs["canvas"] < 128).any()
-    assert info["action"][6:8].tolist() == [1.0, 1.0]  # started where the lift left the pen
+    assert info["stroke"][6:8].tolist() == [1.0, 1.0]  # started where the lift left the pen
     with pytest.raises(ValueError):
         env.step(np.array([32, 0, 0, 0, 0, 0, 0, 0, 0, 0]))
 
@@ -199,7 +199,7 @@ def test_async_vector_env_with_two_workers_is_reproducible(rng):
         envs = gym.vector.AsyncVectorEnv([lambda: gym.make("MyPaint-MNIST-v0") for _ in range(2)])
         obs, _ = envs.reset(seed=[1, 2])
         for a in acts:
-            obs, reward, terminated, truncated, info = envs.step(a)
+            obs, *_ = envs.step(a)
         results.append(obs["canvas"])
         envs.close()
     assert results[0].shape == (2, 64, 64, 3)

@@ -34,10 +34,66 @@ def test_painters_render_valid_alpha_and_variance_differentiably(cls, rng):
     assert torch.equal(a.grad[:, act.COLOR], torch.zeros(5, 3))  # colour does not move paint
 
 
-@pytest.mark.parametrize("bad, match", [(torch.full((2, 12), float("nan")), "NaN"), (torch.zeros(2, 11), "12"), (torch.zeros(2, 12, dtype=torch.int64), "float")])
-def test_painters_reject_bad_actions(bad, match):
+@pytest.mark.parametrize("bad, match", [(torch.zeros(2, 11), "12"), (torch.zeros(2, 12, dtype=torch.int64), "float"),
+                                        (np.full((2, 12), np.nan, np.float32), "NaN")])
+def test_painters_reject_bad_shapes_and_dtypes_and_untraced_nan(bad, match):
     with pytest.raises(ValueError, match=match):
         GANPainter().render_alpha(bad)
+
+
+@pytest.mark.parametrize("entry", ["paint_differentiable", "expected_mse", "replay"])
+def test_nan_actions_raise_at_the_public_boundary_not_in_the_painter(entry):
+    """The painter's traced path does not branch on values (vmap, compile); the entry points
+    that take user actions check them and name the problem."""
+    painter = GANPainter()
+    bad = torch.zeros(1, 2, 12)
+    bad[0, 1, 7] = float("nan")
+    call = {
+        "paint_differentiable": lambda: paint_differentiable(painter, bad),
+        "expected_mse": lambda: expected_mse(bad, torch.rand(1, 3, 64, 64), painter),
+        "replay": lambda: replay(bad, "mypaint"),
+    }[entry]
+    with pytest.raises(ValueError, match="NaN|finite"):
+        call()
+    assert torch.isnan(painter.render_alpha(bad[0])).any()  # no check inside the painter itself
+
+
+@pytest.mark.parametrize("cls", [GANPainter, VAEPainter])
+def test_render_alpha_runs_under_vmap_and_gives_per_sample_gradients(cls, rng):
+    painter = cls().eval()
+    a = torch.tensor(random_actions(rng, 3, 4))  # (N, B, 12): vmap over N
+    batched = torch.func.vmap(painter.render_alpha)(a)
+    torch.testing.assert_close(batched, torch.stack([painter.render_alpha(x) for x in a]), atol=1e-6, rtol=1e-5)
+    loss = lambda x: painter.render_alpha(x[None]).mean()  # one stroke (12,) -> scalar
+    grads = torch.func.vmap(torch.func.grad(loss))(a[0])
+    assert grads.shape == (4, 12) and torch.isfinite(grads).all()
+    for i in range(4):
+        x = a[0, i].clone().requires_grad_(True)
+        loss(x).backward()
+        torch.testing.assert_close(grads[i], x.grad, atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("cls", [GANPainter, VAEPainter])
+def test_render_alpha_compiles_as_one_graph(cls, rng):
+    """``fullgraph=True`` fails on any graph break (a data-dependent branch is one); the
+    aot_eager backend traces forward and backward without a C compiler (inductor: -m slow)."""
+    torch._dynamo.reset()
+    painter = cls().eval()
+    a = torch.tensor(random_actions(rng, 4))
+    compiled = torch.compile(painter.render_alpha, fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(compiled(a), painter.render_alpha(a))
+    x = a.clone().requires_grad_(True)
+    compiled(x).sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+@pytest.mark.slow
+def test_render_alpha_compiles_with_inductor(rng):
+    torch._dynamo.reset()
+    painter = GANPainter().eval()
+    a = torch.tensor(random_actions(rng, 4))
+    compiled = torch.compile(painter.render_alpha, fullgraph=True)
+    torch.testing.assert_close(compiled(a), painter.render_alpha(a), atol=1e-5, rtol=1e-4)
 
 
 def test_checkpoints_round_trip_and_are_verified(tmp_path, rng):
@@ -173,6 +229,23 @@ def test_replay_paints_the_same_strokes_in_mypaint_and_a_neural_painter(rng, tmp
     assert neural.shape == real.shape
     with pytest.raises(ValueError, match="shape"):
         replay(a[0], "mypaint")
+
+
+def test_replay_takes_the_tensor_a_user_has_just_optimised(rng):
+    """``replay(actions)`` used to reject a tensor that requires grad."""
+    a = torch.tensor(random_actions(rng, 2, 3), requires_grad=True)
+    loss = expected_mse(a, torch.rand(2, 3, 64, 64), GANPainter())
+    loss.sum().backward()
+    numpy_copy = a.detach().numpy().copy()
+    np.testing.assert_array_equal(replay(a, "mypaint", seed=1), replay(numpy_copy, "mypaint", seed=1))
+    np.testing.assert_array_equal(replay(a.double(), "gan"), replay(numpy_copy, "gan"))
+    assert a.requires_grad and a.grad is not None  # the user's tensor is left as it was
+
+
+@pytest.mark.parametrize("size", [64.5, 3, True, "64", float("nan")])
+def test_load_painter_rejects_sizes_it_cannot_paint(size):
+    with pytest.raises(ValueError, match="canvas_size"):
+        load_painter("gan", canvas_size=size)
 
 
 def test_paint_differentiable_rejects_bad_input():

@@ -29,7 +29,7 @@ def test_ids_are_registered_with_the_same_spaces_as_mypaint(task, painter):
     env = gym.make(f"NeuralPaint-{task}-v0", painter=painter)
     real = MyPaintEnv(task)
     assert env.action_space == real.action_space and env.observation_space == real.observation_space
-    obs, info = env.reset(seed=0)
+    obs, _ = env.reset(seed=0)
     assert (obs["canvas"] == 255).all() and env.unwrapped.episode_length == TASKS[task].episode_length
     env.close()
 
@@ -132,3 +132,28 @@ def test_vector_env_rejects_bad_arguments(painter):
         NeuralPaintVectorEnv(2, "CIFAR", painter=painter)
     with pytest.raises(ValueError, match="seeds"):
         NeuralPaintVectorEnv(2, painter=painter).reset(seed=[1, 2, 3])
+
+
+def test_paint_takes_numpy_or_tensors_and_rejects_bad_input_with_value_errors(painter, rng):
+    env = gym.make("NeuralPaint-MNIST-v0", painter=painter).unwrapped
+    vec = NeuralPaintVectorEnv(2, "MNIST", painter=painter)
+    acts = random_actions(rng, 2, 3)
+    from_tensor = env.paint(torch.tensor(acts))
+    for paint in (env.paint, vec.paint):
+        assert torch.equal(paint(acts), from_tensor) and torch.equal(paint(acts.astype(np.float64)), from_tensor)
+        assert torch.equal(paint(acts, canvas=np.zeros((2, 3, 64, 64))), paint(torch.tensor(acts), canvas=torch.zeros(2, 3, 64, 64)))
+    assert from_tensor.shape == (2, 3, 64, 64)
+    bad = [(acts[0], "3-d"), (np.full_like(acts, np.nan), "NaN"), (torch.full((2, 3, 12), float("inf")), "NaN or inf"),
+           (torch.zeros(2, 3, 12, dtype=torch.int64), "float"), (torch.zeros(2, 3, 11), "shape"), ("strokes", "real numbers")]
+    for actions, match in bad:
+        with pytest.raises(ValueError, match=match):
+            env.paint(actions)
+    for canvas, match in [(np.zeros((2, 64, 64, 3), np.uint8), "canvas must be"), (torch.zeros(2, 3, 64, 64, dtype=torch.uint8), "floats"),
+                          (torch.full((2, 3, 64, 64), float("nan")), "NaN")]:
+        with pytest.raises(ValueError, match=match):
+            env.paint(acts, canvas=canvas)
+    # a tensor that requires grad keeps its graph, as the canvas does
+    a = torch.tensor(acts, requires_grad=True)
+    start = torch.full((2, 3, 64, 64), 0.5, requires_grad=True)
+    vec.paint(a, canvas=start).sum().backward()
+    assert a.grad.abs().sum() > 0 and start.grad.abs().sum() > 0

@@ -308,13 +308,32 @@ def test_any_torch_module_can_judge_a_painting() -> None:
     assert (red[..., 0] - red[..., 1]).mean() > 0  # the strokes turned red
 
 
-def test_a_loss_that_becomes_nan_raises() -> None:
+def test_a_loss_that_is_nan_before_any_update_names_the_judge_not_the_learning_rate() -> None:
     class Broken(nn.Module):
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return x.mean(dim=(1, 2, 3))[:, None].expand(-1, 2) * float("nan")
 
-    with pytest.raises(ValueError, match="learning rate"):
+    with pytest.raises(ValueError, match="before any update: the model judging"):
         visualize_class(0, Broken(), VisualizeConfig(size=64, strokes=2, steps=2), check_mypaint=False, progress=False)
+
+
+def test_a_visualization_that_diverges_stops_with_step_loss_and_learning_rate() -> None:
+    """A numerically fragile judge (a square root of the ink left below a cap) is fine for the
+    first painting; the optimiser's step pushes the ink past the cap and the loss becomes NaN."""
+    from paint_gym.errors import TrainingDivergedError
+
+    cfg = VisualizeConfig(size=64, strokes=6, steps=30, lr=0.3, copies=1, transforms=False)
+    with torch.no_grad():
+        cap = 2 * float(1 - StrokeGrid(64, 6, seed=cfg.seed)().mean())
+
+    class Fragile(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            ink = 1 - x.mean(dim=(1, 2, 3))
+            return torch.stack([torch.zeros_like(ink), -10 * torch.sqrt(cap - ink)], dim=1)
+
+    with pytest.raises(TrainingDivergedError, match=r"class visualization diverged at step \d+: the loss is nan with learning rate 0.3") as exc:
+        visualize_class(1, Fragile(), cfg, check_mypaint=False, progress=False)
+    assert 1 <= exc.value.step < 30 and "lower the learning rate" in str(exc.value)
 
 
 # --------------------------------------------------------------------------------------
@@ -346,6 +365,86 @@ def test_content_layers_of_any_module_through_hooks() -> None:
         feature_extractor(net, "convs.99")
     with pytest.raises(ValueError, match="unknown layer"):
         ContentLoss(content_image(64), "lite0", "blocks.99")
+
+
+@pytest.mark.parametrize("shape", [(128, 64), (64, 128)])
+def test_non_square_content_is_painted_on_a_grid_of_its_shape_not_squashed(shape) -> None:
+    """128x64 content crashed at step 0 with an unrelated size error, 64x128 was squashed."""
+    h, w = shape
+    content = torch.nn.functional.interpolate(content_image(128), size=shape, mode="bilinear", align_corners=False)
+    result = intrinsic_style_transfer(content, StyleConfig(size=64, strokes=3, steps=2, lr=0.1), progress=False)
+    assert result.grid.layout.shape == shape and result.image.shape == result.mypaint.shape == (h, w, 3)
+    assert len(result.losses) == 2 and all(math.isfinite(x) for x in result.losses)
+    # the painting keeps the aspect ratio: at size 32-px tiles and size 32 it is half the content
+    small = intrinsic_style_transfer(content, StyleConfig(size=32, tile=32, overlap=8, strokes=2, steps=0), check_mypaint=False, progress=False)
+    assert small.image.shape == (h // 2, w // 2, 3)
+
+
+def test_a_given_grid_of_another_aspect_ratio_is_refused_with_the_fix() -> None:
+    grid = StrokeGrid(64, 2)
+    with pytest.raises(ValueError, match="aspect ratio"):
+        intrinsic_style_transfer(content_image(128)[..., :64], StyleConfig(size=64, steps=1), grid=grid, progress=False)
+    with pytest.raises(ValueError, match="one image"):
+        intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=1), grid=StrokeGrid(64, 2, batch=2), progress=False)
+
+
+def test_content_in_other_forms_is_read_or_refused_with_the_fix() -> None:
+    from paint_gym.param.style import as_content
+
+    photo = content_image(64)
+    as_uint8 = (photo[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    torch.testing.assert_close(as_content(as_uint8), photo, atol=1 / 255, rtol=0)
+    torch.testing.assert_close(as_content(photo[0].requires_grad_()), photo)
+    for bad, match in ((photo * 255, "divide 0-255"), (photo.permute(0, 2, 3, 1), "channels last"), (photo.repeat(2, 1, 1, 1), "one content"),
+                       ((photo * 255).byte(), "float"), (photo[..., :4, :4], "8 px")):
+        with pytest.raises(ValueError, match=match):
+            intrinsic_style_transfer(bad, StyleConfig(size=64, steps=1), progress=False)
+
+
+def test_non_square_grids_blend_into_a_convex_mix_of_the_requested_shape() -> None:
+    layout = GridLayout(100, 64, 16, width=180)
+    assert (layout.rows, layout.cols) == (2, 4) and layout.shape == (100, 180)
+    same = torch.full((2, layout.count, 64, 64, 3), 0.3)
+    torch.testing.assert_close(layout.stitch(same), torch.full((2, 3, 100, 180), 0.3))
+    grid = StrokeGrid((64, 100), 2)
+    with torch.no_grad():
+        assert grid().shape == (1, 3, 64, 100)
+    with pytest.raises(ValueError, match="width 40 px is too small"):
+        GridLayout(64, width=40)
+
+
+def test_saved_strokes_are_taken_as_numpy_or_as_a_tensor_that_requires_grad() -> None:
+    grid = StrokeGrid(64, 3, seed=2)
+    actions = grid.actions()  # requires grad
+    assert actions.requires_grad
+    np.testing.assert_array_equal(grid.image_uint8(actions), grid.image_uint8(actions.detach().numpy()))
+    np.testing.assert_array_equal(grid.render_mypaint(actions=actions), grid.render_mypaint())
+    bad = actions.detach().clone()
+    bad[0, 0, 0, 3] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        grid.image_uint8(bad)
+    with pytest.raises(ValueError, match="for this grid"):
+        grid.render_mypaint(actions=actions[:, :, :2])
+
+
+@pytest.mark.parametrize("bad", [{"size": 64.5}, {"size": 32}, {"strokes": 0}, {"steps": 1.5}, {"lr": 0.0}, {"tile": True}])
+def test_configs_reject_sizes_they_would_break_on(bad) -> None:
+    with pytest.raises(ValueError):
+        StyleConfig(**bad)
+    with pytest.raises(ValueError):
+        VisualizeConfig(**bad)
+
+
+def test_class_probability_reads_uint8_images_and_tensors_and_refuses_ambiguous_ones(lite0: ClassifierEnsemble) -> None:
+    from paint_gym.param.visualize import class_probability
+
+    image = (content_image(64)[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    p = class_probability(lite0, image, 953)
+    assert p == pytest.approx(class_probability(lite0, torch.as_tensor(image).permute(2, 0, 1).float().div(255).requires_grad_(), 953), abs=1e-5)
+    with pytest.raises(ValueError, match="uint8"):
+        class_probability(lite0, image.astype(np.float32) / 255, 953)
+    with pytest.raises(ValueError, match="class index"):
+        class_probability(lite0, image, 1000)
 
 
 def test_content_image_errors_name_the_problem(tmp_path) -> None:
@@ -415,3 +514,13 @@ def test_style_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, ca
     missing = _parser().parse_args(["style", str(tmp_path / "nope.jpg"), "--out", str(out)])
     with pytest.raises(FileNotFoundError, match="no image"):
         missing.func(missing)
+
+
+def test_transforms_reject_settings_they_would_break_on() -> None:
+    from paint_gym.param.transforms import jitter, pad, random_scale, random_tile
+
+    for make in (lambda: pad(2.5), lambda: pad(-1), lambda: jitter(float("nan")), lambda: random_scale(()), lambda: random_scale((0.0, 1.0)),
+                 lambda: random_tile(1.5)):
+        with pytest.raises(ValueError):
+            make()
+    assert pad(np.int64(2))(torch.ones(1, 3, 8, 8), torch.Generator()).shape == (1, 3, 12, 12)

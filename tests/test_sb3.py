@@ -78,3 +78,34 @@ def test_bad_inputs_raise(tmp_path):
         read_agent(tmp_path / "missing.pt")
     with pytest.raises(ValueError, match="budget"):
         train_for(0.0, run_dir=tmp_path / "r", eval_images=2, progress=False)
+
+
+@pytest.mark.parametrize(("algo", "size", "extra"), [
+    ("ppo", 32, {"n_steps": 16, "batch_size": 8, "n_epochs": 1}),
+    ("sac", 16, {"learning_starts": 8, "sac_batch_size": 4, "buffer_size": 64}),
+])
+def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, extra):
+    """SB3Config(canvas_size=32) was accepted and then crashed inside SB3's NatureCNN (>= 36 px)."""
+    from agents.sb3 import NATURE_CNN_MIN, policy_kwargs
+
+    cfg = SB3Config(algo=algo, canvas_size=size, strokes=2, threads=1, **extra)
+    assert size < NATURE_CNN_MIN and "features_extractor_class" in policy_kwargs(cfg)
+    model = build_model(cfg)
+    before = policy_vector(model)
+    model.learn(total_timesteps=16)
+    assert not torch.equal(policy_vector(model), before)
+    targets = eval_targets("mnist", 2, canvas_size=size)
+    actions = SB3Agent(model, cfg, batch=2).paint(targets)
+    assert actions.shape == (2, 2, 12) and np.isfinite(actions).all()
+    save_agent(tmp_path / "agent.pt", model, cfg)
+    loaded, _, _ = read_agent(tmp_path / "agent.pt")
+    assert np.array_equal(SB3Agent(loaded, cfg, batch=2).paint(targets), actions)
+    assert policy_kwargs(SB3Config(canvas_size=64)) == {}  # SB3's own NatureCNN from 36 px up
+
+
+@pytest.mark.parametrize("bad", [{"canvas_size": 4}, {"canvas_size": 64.5}, {"canvas_size": True}, {"lr": float("nan")}, {"gamma": 0.0},
+                                 {"batch_size": 1}, {"batch_size": 512, "n_steps": 256}, {"learning_starts": -1}, {"n_steps": 2.5},
+                                 {"algo": "sac", "sac_batch_size": 64, "buffer_size": 32}, {"replay_seeds": ()}])
+def test_config_rejects_values_the_model_would_break_on(bad):
+    with pytest.raises(ValueError):
+        SB3Config(**bad)

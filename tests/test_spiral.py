@@ -120,3 +120,22 @@ def test_bad_configs_and_checkpoints_raise(tmp_path):
         trainer.save_checkpoint()
     with pytest.raises(ValueError, match="hidden"):
         SpiralTrainer(tiny_config(tmp_path, hidden=16))
+
+
+@pytest.mark.parametrize("bad", [{"canvas_size": 64.5}, {"canvas_size": 3}, {"lr": 0.0}, {"gamma": 1.5}, {"gae_lambda": -0.1},
+                                 {"width": 0}, {"num_envs": 2.5}, {"background": "blue"}, {"max_grad_norm": float("nan")}])
+def test_config_rejects_values_a_run_would_break_on(bad):
+    with pytest.raises(ValueError):
+        SpiralConfig(**bad)
+
+
+@pytest.mark.parametrize("mode", ["continuous", "discrete"])
+@pytest.mark.parametrize("size", [8, 36])
+def test_every_accepted_canvas_size_builds_a_policy_that_acts(size, mode):
+    from agents.spiral import SpiralPolicy, obs_images
+
+    policy = SpiralPolicy(size, width=8, hidden=16, action_mode=mode, strokes=2)
+    images = obs_images(np.full((2, size, size, 3), 255, np.uint8), np.zeros((2, size, size, 3), np.uint8))
+    dist, value, _ = policy.step(images, torch.zeros(2, 12), 0, policy.initial_state(2))
+    assert value.shape == (2,) and torch.isfinite(dist.sample().float()).all()
+    assert SpiralConfig(canvas_size=size).canvas_size == size

@@ -1,7 +1,10 @@
-"""Gymnasium environments: MyPaintEnv (the real program) and NeuralPaintEnv/NeuralPaintVectorEnv."""
+"""Gymnasium environments: MyPaintEnv (the real program) and NeuralPaintEnv/NeuralPaintVectorEnv.
+
+Every env takes its task arguments through one validated :class:`TaskConfig`.
+"""
 
 from .mypaint_env import MyPaintEnv
 from .neural_env import NeuralPaintEnv, NeuralPaintVectorEnv
-from .task import TASKS, PaintEnv, TaskSpec
+from .task import TASKS, PaintEnv, TaskConfig, TaskSpec
 
-__all__ = ["TASKS", "MyPaintEnv", "NeuralPaintEnv", "NeuralPaintVectorEnv", "PaintEnv", "TaskSpec"]
+__all__ = ["TASKS", "MyPaintEnv", "NeuralPaintEnv", "NeuralPaintVectorEnv", "PaintEnv", "TaskConfig", "TaskSpec"]

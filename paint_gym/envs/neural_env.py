@@ -1,37 +1,190 @@
-"""NeuralPaintEnv and NeuralPaintVectorEnv: painting with a neural painter (differentiable, batched)."""
+"""NeuralPaintEnv and NeuralPaintVectorEnv: painting with a neural painter (differentiable, batched).
+
+Both envs take the same task arguments as ``MyPaintEnv`` through one validated
+:class:`~paint_gym.envs.task.TaskConfig`, plus ``painter`` and ``device``. The painter is
+checked when the env is made and loaded at its first use, so making an env runs no torch
+operation: Gymnasium's ``AsyncVectorEnv`` builds a throw-away env in the parent process only
+to read its spaces.
+
+Fork safety: GNU OpenMP (torch's CPU thread pool on Linux) does not survive ``fork``. A
+process forked after its parent ran a parallel torch operation (Gymnasium's async workers are
+forked on Linux; the parent may have trained a model first) would wait forever in its first
+parallel operation for threads that exist only in the parent. So the envs run torch with one
+thread in a forked process (:func:`torch_ready`), which is also what one worker per core wants.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
+from torch import nn
 
 from .. import actions as act
-from ..canvas import background_rgb, composite, paint_differentiable
+from ..canvas import composite, paint_differentiable, squared_error_sum
 from ..painters.load import NeuralCanvasPainter, load_painter
 from ..painters.load import to_uint8_tensor as _to_uint8
+from ..painters.neural import NeuralPainter
+from ..validation import check_int
 from .task import (
+    NO_ACTION,
+    RENDER_MODES,
     Box,
     PaintEnv,
-    Reward,
-    check_reward,
-    make_targets,
-    observation_space,
+    TaskConfig,
+    check_max_episode_steps,
+    check_reset_options,
+    forked_child,
     reward_value,
     side_by_side,
-    task_spec,
 )
 
+#: Painters shipped with the package (verified by SHA-256 when loaded).
+SHIPPED_PAINTERS = ("gan", "vae")
 
-def paint_channels_first(painter: Any, actions: torch.Tensor, canvas: torch.Tensor | None, background: np.ndarray, device: torch.device) -> torch.Tensor:
-    """The envs' differentiable path: ``(B, T, 12)`` -> ``(B, 3, H, W)``, torch's image layout."""
-    start = None if canvas is None else canvas.to(device).permute(0, 2, 3, 1)
-    return paint_differentiable(painter, actions.to(device), start, background).permute(0, 3, 1, 2)
+_torch_pid: int | None = None  # the process in which torch_ready() last ran
+
+
+def torch_ready() -> None:
+    """Make torch safe to use in this process; the neural envs call it before any torch work.
+
+    In a process forked from one that had imported paint_gym (see
+    :func:`~paint_gym.envs.task.forked_child`), torch is set to one thread, so no OpenMP
+    parallel region is entered: the parent's OpenMP threads do not exist in the child, and its
+    first parallel region would wait for them forever. For workers with several torch threads
+    each, start them with "spawn" or "forkserver" (``gym.make_vec(..., vectorization_mode="async",
+    vector_kwargs={"context": "spawn"})``). Elsewhere (the main process, spawned processes) this
+    changes nothing.
+    """
+    global _torch_pid
+    pid = os.getpid()
+    if _torch_pid != pid:
+        if forked_child():
+            torch.set_num_threads(1)
+        _torch_pid = pid
+
+
+def check_device(device: str | torch.device) -> torch.device:
+    """``device`` as a ``torch.device``, or ``ValueError`` (no CUDA call is made here)."""
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from exc
+
+
+def check_painter(painter: Any, canvas_size: int) -> Any:
+    """Validate the ``painter`` argument of a neural env without loading anything.
+
+    Accepts ``"gan"`` or ``"vae"`` (the shipped painters), the path of a neural painter
+    checkpoint file, a :class:`~paint_gym.painters.neural.NeuralPainter` (of any canvas size:
+    its output is resized), or another torch painter with ``render_alpha`` whose
+    ``canvas_size`` is the env's. Raises ``ValueError`` naming what is accepted.
+    """
+    if isinstance(painter, NeuralPainter):
+        return painter
+    if isinstance(painter, (str, os.PathLike)):
+        name = os.fspath(painter)
+        if name in SHIPPED_PAINTERS or Path(name).is_file():
+            return painter
+        if name == "mypaint":
+            raise ValueError("painter='mypaint' is the real program: use the MyPaint-*-v0 ids (MyPaintEnv); "
+                             f"the neural envs take {SHIPPED_PAINTERS}, a checkpoint path or a NeuralPainter")
+        raise ValueError(f"unknown painter {painter!r}: use {SHIPPED_PAINTERS}, the path of a neural painter checkpoint "
+                         "(no such file here) or a NeuralPainter instance")
+    if callable(getattr(painter, "render_alpha", None)) and hasattr(painter, "canvas_size"):
+        if painter.canvas_size != canvas_size:
+            raise ValueError(f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
+                             "pass canvas_size to match, or a NeuralPainter (its output is resized)")
+        return painter
+    raise ValueError(f"painter must be {SHIPPED_PAINTERS}, a checkpoint path or a torch painter with render_alpha; got {type(painter).__name__}")
+
+
+class LazyPainter:
+    """An env's neural painter: validated when the env is made, loaded on first use.
+
+    ``get()`` is the door to torch for the envs: it runs :func:`torch_ready` first.
+    """
+
+    def __init__(self, painter: Any, canvas_size: int, device: torch.device) -> None:
+        self.source = check_painter(painter, canvas_size)
+        self.canvas_size = canvas_size
+        self.device = device
+        self._loaded: nn.Module | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A painter named by ``"gan"``, ``"vae"`` or a path is loaded again after unpickling,
+        so a pickled env stays small; a painter object travels with it."""
+        state = dict(self.__dict__)
+        if isinstance(self.source, (str, os.PathLike)):
+            state["_loaded"] = None
+        return state
+
+    def get(self) -> nn.Module:
+        """The loaded painter (``render_alpha(actions (B, 12)) -> (B, H, W)``)."""
+        torch_ready()
+        if self._loaded is None:
+            if isinstance(self.source, (NeuralPainter, str, os.PathLike)):
+                self._loaded = load_painter(self.source, canvas_size=self.canvas_size, device=self.device)
+            else:
+                self._loaded = self.source.to(self.device) if isinstance(self.source, nn.Module) else self.source
+        return self._loaded
+
+
+def as_action_tensor(actions: Any, device: torch.device) -> torch.Tensor:
+    """Stroke sequences ``(B, T, 12)`` for the differentiable path, as a float tensor on ``device``.
+
+    A tensor keeps its autograd graph (gradients reach it); numpy arrays and lists are
+    validated and clipped by :func:`paint_gym.actions.validate_actions`. A wrong shape, a
+    non-float tensor or NaN/inf raise ``ValueError``.
+    """
+    if isinstance(actions, torch.Tensor):
+        if actions.ndim != 3 or actions.shape[-1] != act.ACTION_DIM:
+            raise ValueError(f"actions must be (B, T, {act.ACTION_DIM}) stroke sequences; got shape {tuple(actions.shape)}")
+        if not actions.is_floating_point():
+            raise ValueError(f"actions must be a float tensor; got {actions.dtype}: convert with actions.float()")
+        if not bool(torch.isfinite(actions.detach()).all()):
+            raise ValueError("actions contain NaN or inf; every entry must be a finite number in [-1, 1]")
+        return actions.to(device)
+    return torch.as_tensor(act.validate_actions(actions, batch_ndim=3), device=device)
+
+
+def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.device) -> torch.Tensor | None:
+    """A start canvas ``(B, 3, H, W)`` float in [0, 1] (tensor or numpy) on ``device``, or None.
+
+    Tensors keep their dtype and autograd graph; numpy floats become float32. A wrong shape, an integer dtype or NaN/inf raise
+    ``ValueError`` (convert a uint8 observation with ``torch.as_tensor(c).permute(0, 3, 1, 2) / 255``).
+    """
+    if canvas is None:
+        return None
+    if isinstance(canvas, torch.Tensor):
+        tensor = canvas
+    else:  # numpy: floats become float32, as actions do
+        array = np.asarray(canvas)
+        tensor = torch.as_tensor(array.astype(np.float32) if array.dtype.kind == "f" else array)
+    expected = (batch, 3, canvas_size, canvas_size)
+    if tuple(tensor.shape) != expected:
+        raise ValueError(f"canvas must be (B, 3, H, W) = {expected} in [0, 1]; got shape {tuple(tensor.shape)}")
+    if not tensor.is_floating_point():
+        raise ValueError(f"canvas must hold floats in [0, 1]; got {tensor.dtype}: "
+                         "convert a uint8 observation with torch.as_tensor(c).permute(0, 3, 1, 2) / 255")
+    if not bool(torch.isfinite(tensor.detach()).all()):
+        raise ValueError("canvas contains NaN or inf")
+    return tensor.to(device)
+
+
+def paint_channels_first(painter: Any, actions: Any, canvas: Any, background: np.ndarray, device: torch.device) -> torch.Tensor:
+    """The envs' differentiable path: actions ``(B, T, 12)`` -> ``(B, 3, H, W)``, torch's image layout."""
+    a = as_action_tensor(actions, device)
+    start = as_canvas_tensor(canvas, a.shape[0], painter.canvas_size, device)
+    if start is not None:
+        start = start.permute(0, 2, 3, 1)
+    return paint_differentiable(painter, a, start, background).permute(0, 3, 1, 2)
 
 
 class NeuralPaintEnv(PaintEnv):
@@ -39,45 +192,94 @@ class NeuralPaintEnv(PaintEnv):
 
     ## Description
     The same task as :class:`~paint_gym.envs.MyPaintEnv` (same spaces, targets, rewards,
-    episode end and rendering; see its docstring), but each stroke's alpha map comes from a
-    network trained to imitate MyPaint (``painter="gan"`` by default, or ``"vae"``, or a
-    checkpoint path), composited exactly with the stroke's colour. It needs no libmypaint, is
-    deterministic, and runs on any torch ``device``.
+    episode end, ``info`` and rendering; see :class:`~paint_gym.envs.task.PaintEnv`), but each
+    stroke's alpha map comes from a network trained to imitate MyPaint (``painter="gan"`` by
+    default, or ``"vae"``, or a checkpoint path), composited exactly with the stroke's colour.
+    It needs no libmypaint, is deterministic, and runs on any torch ``device``.
+
+    ## Action Space
+    ``Box(-1, 1, (12,), float32)`` (:mod:`paint_gym.actions`), or SPIRAL's ``MultiDiscrete``
+    with ``action_mode="discrete"`` (strokes start where the pen rests; a lift paints nothing).
+
+    ## Observation Space
+    ``Dict(canvas=Box(0, 255, (H, W, 3), uint8), target=Box(0, 255, (H, W, 3), uint8))``.
+
+    ## Rewards
+    ``"dense"`` (default): the decrease of the exact L2 (MSE on [0, 1] of the uint8 images);
+    ``"final"``: minus the final L2; ``"none"``: 0; or ``f(canvas, target, done) -> float``.
+
+    ## Starting State
+    A blank canvas and a target drawn with the env's generator; ``reset(options={"target":
+    uint8 (H, W, 3)})`` sets the target. Any other option raises ``ValueError``.
+
+    ## Episode End
+    Terminates after ``episode_length`` strokes (MNIST/KMNIST/Strokes 8, CelebA 15); truncated
+    only by ``gym.make(..., max_episode_steps=n)``'s ``TimeLimit``.
+
+    ## Info
+    The same keys at reset and at every step (see :class:`~paint_gym.envs.task.PaintEnv`):
+    ``l2``, ``step``, ``stroke`` (NaN at reset), ``painted`` and the target's keys.
 
     ## Differentiable path
-    ``env.unwrapped.paint(actions (B, T, 12) tensor, canvas=None) -> (B, 3, H, W)`` in [0, 1]
-    paints whole sequences with gradients reaching the actions, for agents that learn by
-    backpropagation through the painter.
+    ``env.unwrapped.paint(actions (B, T, 12), canvas=None) -> (B, 3, H, W)`` in [0, 1]
+    paints whole sequences with gradients reaching the actions (and a given ``canvas``), for
+    agents that learn by backpropagation through the painter. Tensors keep their graph; numpy
+    arrays are accepted too; a wrong shape, dtype or NaN/inf raise ``ValueError``.
 
     ## Arguments
-    As MyPaintEnv, with ``painter="gan"`` and ``device="cpu"`` instead of ``brush``.
+    As MyPaintEnv (``split``, ``canvas_size``, ``episode_length``, ``reward``,
+    ``action_mode``, ``discrete``, ``background``, ``render_mode``, ``data_dir``; validated by
+    :meth:`~paint_gym.envs.task.TaskConfig.create`), with ``painter="gan"`` and
+    ``device="cpu"`` instead of ``brush``. The painter is checked at once and loaded on first
+    use. In a forked process (Gymnasium's async workers on Linux) torch runs on one thread (see
+    :func:`torch_ready`).
 
     ## Version History
-    * v0: initial version.
+    * v0: initial version. Later v0 fixes: ``info`` has the same keys at reset and at every
+      step (target keys with fill values -1/NaN when ``options["target"]`` set the target;
+      ``stroke`` NaN and ``painted`` False at reset); unknown reset options raise
+      ``ValueError``; every constructor argument is validated (``canvas_size`` an integer of at
+      least 8, never truncated); the painter loads lazily and forked workers run torch on one
+      thread (``gym.make_vec(..., vectorization_mode="async")`` no longer hangs); ``paint``
+      accepts numpy arrays; a closed env raises ``RuntimeError`` on reset and step.
     """
 
     def __init__(self, task: str = "MNIST", *, painter: Any = "gan", device: str | torch.device = "cpu", **kwargs: Any) -> None:
         super().__init__(task, **kwargs)
-        self.device = torch.device(device)
-        self.painter = load_painter(painter, canvas_size=self.canvas_size, device=self.device)
-        self._background_t = torch.as_tensor(self.background, device=self.device)
-        self._canvas_t = self._background_t.expand(self.canvas_size, self.canvas_size, 3).clone()
+        self.device = check_device(device)
+        self._painter = LazyPainter(painter, self.canvas_size, self.device)
+        self._canvas_t: torch.Tensor | None = None
 
-    def paint(self, actions: torch.Tensor, canvas: torch.Tensor | None = None) -> torch.Tensor:
+    @property
+    def painter(self) -> nn.Module:
+        """The neural painter (loaded on first use)."""
+        return self._painter.get()
+
+    def paint(self, actions: Any, canvas: Any = None) -> torch.Tensor:
         """Differentiable painting: ``(B, T, 12)`` actions -> ``(B, 3, H, W)`` canvases in [0, 1].
 
-        ``canvas`` ``(B, 3, H, W)`` is painted over (default: blank background).
+        Args:
+            actions: stroke sequences, a float tensor (gradients reach it) or an array-like.
+            canvas: ``(B, 3, H, W)`` floats in [0, 1] to paint over (default: blank background).
+
+        Raises:
+            ValueError: on a wrong shape or dtype, or NaN/inf.
         """
         return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
 
+    def _blank(self) -> torch.Tensor:
+        return torch.as_tensor(self.background, device=self.device).expand(self.canvas_size, self.canvas_size, 3).clone()
+
     def _clear(self) -> np.ndarray:
-        self._canvas_t = self._background_t.expand(self.canvas_size, self.canvas_size, 3).clone()
+        self._painter.get()  # torch_ready() before the first torch operation
+        self._canvas_t = self._blank()
         return _to_uint8(self._canvas_t)
 
     @torch.no_grad()
     def _paint(self, action: np.ndarray) -> tuple[Box, np.ndarray]:
+        painter = self.painter
         a = torch.as_tensor(action[None], device=self.device)
-        alpha = self.painter.render_alpha(a)[0]
+        alpha = painter.render_alpha(a)[0]
         self._canvas_t = composite(self._canvas_t, alpha, act.colors_of(a[0]))
         return (0, self.canvas_size, 0, self.canvas_size), _to_uint8(self._canvas_t)
 
@@ -88,16 +290,83 @@ class NeuralPaintEnv(PaintEnv):
         return NeuralCanvasPainter(self.painter, self.background)
 
 
+def check_autoreset_mode(mode: str | AutoresetMode) -> AutoresetMode:
+    """Gymnasium's ``AutoresetMode`` from the enum or its value (``"NextStep"``, ...), or ``ValueError``."""
+    try:
+        return mode if isinstance(mode, AutoresetMode) else AutoresetMode(mode)
+    except ValueError:
+        choices = [m.value for m in AutoresetMode]
+        raise ValueError(f"autoreset_mode must be a gymnasium.vector.AutoresetMode or one of {choices}; got {mode!r}") from None
+
+
 class NeuralPaintVectorEnv(VectorEnv):
     """N painting episodes stepped as one torch batch (``gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N)``).
 
-    Same task, spaces (batched), rewards and ``info`` keys as :class:`NeuralPaintEnv`, numpy at
-    the boundary, Gymnasium's next-step autoreset: the step after an episode ends resets that
-    sub-env (its action is ignored, its reward is 0). ``reset(seed=s)`` seeds sub-env ``i`` with
-    ``s + i``, and sub-env ``i`` then shows exactly what ``NeuralPaintEnv.reset(seed=s + i)`` shows.
+    ## Description
+    The vector entry point of the ``NeuralPaint-*-v0`` ids: the task of :class:`NeuralPaintEnv`
+    with every sub-env's stroke rendered in one painter batch. It behaves as
+    ``gym.make_vec(..., vectorization_mode="sync")`` of the single env does: sub-env ``i`` of
+    ``reset(seed=s)`` shows exactly the target of ``NeuralPaintEnv.reset(seed=s + i)``, and
+    given the same actions the same canvases (up to the painter's float rounding across batch
+    sizes, at most 1/255 on a pixel) with ``info["l2"]`` the exact MSE of the uint8 images.
+
+    ## Action Space
+    ``Box(-1, 1, (N, 12), float32)``, or with ``action_mode="discrete"`` the batched
+    ``MultiDiscrete`` (each sub-env keeps its own pen position; a lift paints nothing).
+
+    ## Observation Space
+    ``Dict(canvas=Box(0, 255, (N, H, W, 3), uint8), target=...)``.
+
+    ## Rewards
+    As :class:`NeuralPaintEnv`, per sub-env (float64 ``(N,)``).
+
+    ## Starting State
+    ``reset(seed=None | int | list of N, options=None)``. ``options`` may hold
+    ``"target"``: uint8 ``(H, W, 3)`` (every reset sub-env paints it) or ``(N, H, W, 3)`` (one
+    per sub-env), and Gymnasium's ``"reset_mask"``: bool ``(N,)``, which resets only the masked
+    sub-envs (the others keep their episodes; their ``info`` entries are 0 and masked out).
+    Any other key raises ``ValueError``.
+
+    ## Episode End
+    Sub-env ``i`` terminates after ``episode_length`` strokes and is truncated after
+    ``max_episode_steps`` (as ``gym.make``'s ``TimeLimit``). ``autoreset_mode`` as Gymnasium's
+    vector envs (https://farama.org/Vector-Autoreset-Mode): ``NEXT_STEP`` (default): the step
+    after an episode ends resets that sub-env (its action is ignored, its reward is 0,
+    ``terminated`` and ``truncated`` are False, and its ``info`` is the reset info);
+    ``SAME_STEP``: the sub-env is reset in the step that ends its episode, which reports the
+    new episode's observation and reset info, with the ended episode's in ``info["final_obs"]``
+    and ``info["final_info"]``; ``DISABLED``: reset ended sub-envs with
+    ``reset(options={"reset_mask": mask})`` before the next step (stepping them raises
+    ``RuntimeError``).
+
+    ## Info
+    Gymnasium's vector layout: ``info[key]`` holds one entry per sub-env and ``info["_" +
+    key]`` says which sub-envs report it, with the keys of the single env (``l2``, ``step``,
+    ``stroke``, ``painted`` and the task's target keys) at reset and at every step, autoreset
+    steps included.
+
+    ## Arguments
+    ``num_envs`` and the arguments of :class:`NeuralPaintEnv` (the same validated
+    :class:`~paint_gym.envs.task.TaskConfig`), plus what ``gym.make_vec`` passes on:
+    ``max_episode_steps`` (``None`` or -1: no limit) and ``disable_env_checker`` (accepted;
+    a vector env has no passive checker), and ``autoreset_mode`` (what ``vector_kwargs`` sets
+    for Gymnasium's own vector envs).
+
+    ## Version History
+    * v0: initial version. Later v0 fixes: the same arguments as ``gym.make`` (``action_mode``,
+      ``discrete``, ``max_episode_steps``, ``autoreset_mode``); ``options`` ``target`` and ``reset_mask`` are
+      honoured and unknown options raise ``ValueError``; ``info`` has the single env's keys
+      (``stroke`` and ``painted`` included) at reset and every step; ``l2`` is the exact MSE
+      of the uint8 images, as the single env reports it; a closed env raises ``RuntimeError``.
     """
 
-    metadata = {"render_modes": ["rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP}
+    #: The default; each env's own ``metadata`` holds its ``autoreset_mode``.
+    metadata = {"render_modes": list(RENDER_MODES), "render_fps": 4, "autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
+    #: What ``reset(options=...)`` accepts; any other key raises ``ValueError``.
+    reset_options: ClassVar[dict[str, str]] = {
+        "target": "uint8 (canvas_size, canvas_size, 3) for every reset sub-env, or (num_envs, canvas_size, canvas_size, 3)",
+        "reset_mask": "bool numpy array (num_envs,): reset only these sub-envs",
+    }
 
     def __init__(
         self,
@@ -106,123 +375,249 @@ class NeuralPaintVectorEnv(VectorEnv):
         *,
         painter: Any = "gan",
         device: str | torch.device = "cpu",
-        split: str = "train",
-        canvas_size: int = 64,
-        episode_length: int | None = None,
-        reward: Reward = "dense",
-        background: str | tuple[float, float, float] = "white",
-        render_mode: str | None = None,
-        data_dir: str | os.PathLike | None = None,
+        max_episode_steps: int | None = None,
+        autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
+        disable_env_checker: bool | None = None,
+        **kwargs: Any,
     ) -> None:
-        if int(num_envs) != num_envs or num_envs < 1:
-            raise ValueError(f"num_envs must be a positive integer; got {num_envs!r}")
-        if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode must be None or 'rgb_array'; got {render_mode!r}")
-        self.task = task_spec(task)
-        self.num_envs = int(num_envs)
-        self.canvas_size = int(canvas_size)
-        length = self.task.episode_length if episode_length is None else episode_length
-        if int(length) != length or length < 1:
-            raise ValueError(f"episode_length must be a positive integer; got {episode_length!r}")
-        self.episode_length = int(length)
-        self.reward_mode = check_reward(reward)
-        self.render_mode = render_mode
-        self.device = torch.device(device)
-        self.background = background_rgb(background)
-        self.painter = load_painter(painter, canvas_size=self.canvas_size, device=self.device)
-        self.single_action_space = act.action_space()
-        self.single_observation_space = observation_space(self.canvas_size)
+        self.config = TaskConfig.create(task, **kwargs)
+        config = self.config
+        self.num_envs = check_int("num_envs", num_envs, 1)
+        self.max_episode_steps = check_max_episode_steps(max_episode_steps)
+        self.autoreset_mode = check_autoreset_mode(autoreset_mode)
+        self.metadata = {**type(self).metadata, "autoreset_mode": self.autoreset_mode}
+        self.task = config.task
+        self.canvas_size = config.canvas_size
+        self.episode_length = config.episode_length
+        self.reward_mode = config.reward
+        self.render_mode = config.render_mode
+        self.action_mode = config.action_mode
+        self.discrete = config.discrete
+        self.background = config.background_rgb
+        self.device = check_device(device)
+        self._painter = LazyPainter(painter, self.canvas_size, self.device)
+        self.single_action_space = config.action_space()
+        self.single_observation_space = config.observation_space()
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
-        self.targets = make_targets(self.task, split, self.canvas_size, data_dir, lambda: NeuralCanvasPainter(self.painter, self.background))
+        self._targets = None
         n, s = self.num_envs, self.canvas_size
-        self._bg = torch.as_tensor(self.background, device=self.device)
-        self._canvas = self._bg.expand(n, s, s, 3).clone()
+        self._canvas_t: torch.Tensor | None = None  # float (N, H, W, 3), made on first reset
+        self._canvas = np.zeros((n, s, s, 3), np.uint8)
         self._target = np.full((n, s, s, 3), 255, np.uint8)
-        self._target_t = torch.ones(n, s, s, 3, device=self.device)
+        self._sse = np.zeros(n, np.int64)  # exact squared errors in uint8 units
         self._steps = np.zeros(n, np.int64)
-        self._l2 = np.zeros(n)
+        self._pen = np.zeros((n, 2), np.float32)
+        self._action = np.zeros((n, act.ACTION_DIM), np.float32)
+        self._painted = np.zeros(n, bool)
+        self._target_info = {key: np.zeros((n, *np.shape(value)), np.asarray(value).dtype) for key, value in config.target_info().items()}
         self._autoreset = np.zeros(n, bool)
+        self._started = False
         self._rngs: list[np.random.Generator] = [seeding.np_random()[0] for _ in range(n)]
 
+    # -- painter and targets ---------------------------------------------------------------
+    @property
+    def painter(self) -> nn.Module:
+        """The neural painter (loaded on first use)."""
+        return self._painter.get()
+
+    @property
+    def targets(self) -> Any:
+        """The target source, loaded on first use (shared with other envs of this process)."""
+        if self._targets is None:
+            self._targets = self.config.make_targets(lambda: NeuralCanvasPainter(self.painter, self.background))
+        return self._targets
+
     # -- helpers ---------------------------------------------------------------------------
-    def _reset_envs(self, index: np.ndarray) -> dict[str, np.ndarray]:
-        """Start new episodes in the given sub-envs; returns their reset infos in Gymnasium's
-        vector layout (``info[key]`` per sub-env and the mask ``info["_" + key]``)."""
-        infos: dict[str, np.ndarray] = {}
+    def _check_open(self) -> None:
+        if self.closed:
+            raise RuntimeError("this NeuralPaintVectorEnv was closed; make a new one, e.g. gym.make_vec(...), to paint again")
+
+    def _l2(self, index: Any = slice(None)) -> np.ndarray:
+        """Exact L2 (MSE on [0, 1] of the uint8 canvas and target), computed as the single env does."""
+        return self._sse[index] / (self.canvas_size * self.canvas_size * 3 * 255.0**2)
+
+    def _reset_envs(self, index: np.ndarray, given: np.ndarray | None) -> None:
+        """Start new episodes in sub-envs ``index`` (targets drawn, or ``given[i]``)."""
         for i in index:
             self._rngs[i].integers(1 << 31)  # the single env's painter seed: keeps seeds interchangeable
-            target, info = self.targets.sample(self._rngs[i])
+            if given is None:
+                target, sampled = self.targets.sample(self._rngs[i])
+                info = self.config.target_info(sampled)
+            else:
+                target, info = given[i], self.config.target_info()
             self._target[i] = target
             for key, value in info.items():
-                if key not in infos:
-                    value_arr = np.asarray(value)
-                    infos[key] = np.zeros((self.num_envs, *value_arr.shape), value_arr.dtype)
-                    infos["_" + key] = np.zeros(self.num_envs, bool)
-                infos[key][i] = value
-                infos["_" + key][i] = True
+                self._target_info[key][i] = value
+        self._painter.get()  # torch_ready() before the first torch operation
+        if self._canvas_t is None:
+            s = self.canvas_size
+            self._canvas_t = torch.zeros(self.num_envs, s, s, 3, device=self.device)
         idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
-        self._target_t[idx] = torch.as_tensor(self._target[index], device=self.device).float() / 255.0
-        self._canvas[idx] = self._bg
+        self._canvas_t[idx] = torch.as_tensor(self.background, device=self.device)
+        self._canvas[index] = _to_uint8(self._canvas_t[idx])
+        for i in index:
+            self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
         self._steps[index] = 0
-        self._l2[index] = self._mse(idx)
-        return infos
+        self._pen[index] = 0.0
+        self._action[index] = NO_ACTION
+        self._painted[index] = False
 
-    def _mse(self, idx: torch.Tensor) -> np.ndarray:
-        """L2 of the uint8 canvases (as the single env reports it) for the given sub-envs."""
-        canvas = torch.round(self._canvas[idx].clamp(0, 1) * 255) / 255
-        return ((canvas - self._target_t[idx]) ** 2).mean(dim=(1, 2, 3)).double().cpu().numpy()
+    def _paint(self, index: np.ndarray, actions: np.ndarray) -> None:
+        """Paint one validated continuous stroke ``actions[k]`` on sub-env ``index[k]``."""
+        painter = self._painter.get()
+        idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
+        a = torch.as_tensor(actions, device=self.device)
+        with torch.no_grad():
+            alpha = painter.render_alpha(a)
+            self._canvas_t[idx] = composite(self._canvas_t[idx], alpha, act.colors_of(a))
+        self._canvas[index] = _to_uint8(self._canvas_t[idx])
+        for i in index:
+            self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
+
+    def _to_continuous(self, actions: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Validated continuous actions ``(N, 12)`` and whether each paints; raises ``ValueError``."""
+        n = self.num_envs
+        if self.action_mode == "continuous":
+            a = act.validate_actions(actions, batch_ndim=2)
+            if a.shape[0] != n:
+                raise ValueError(f"actions must be ({n}, {act.ACTION_DIM}), one per sub-env; got {a.shape}")
+            return a, np.ones(n, bool)
+        arr = np.asarray(actions)
+        fields = len(self.discrete.FIELDS)
+        if arr.shape != (n, fields):
+            raise ValueError(f"discrete actions must be ({n}, {fields}), one per sub-env ({', '.join(self.discrete.FIELDS)}); got {arr.shape}")
+        out = np.empty((n, act.ACTION_DIM), np.float32)
+        paints = np.empty(n, bool)
+        for i in range(n):
+            try:
+                out[i], paints[i] = self.discrete.to_continuous(arr[i], self._pen[i])
+            except ValueError as exc:
+                raise ValueError(f"sub-env {i}: {exc}") from exc
+        return out, paints
 
     def _observation(self) -> dict[str, np.ndarray]:
-        return {"canvas": _to_uint8(self._canvas), "target": self._target.copy()}
+        return {"canvas": self._canvas.copy(), "target": self._target.copy()}
+
+    def _info(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """``info`` in Gymnasium's vector layout for the sub-envs in ``mask`` (others 0, masked out)."""
+        values = {**self._target_info, "l2": self._l2(), "step": self._steps, "stroke": self._action, "painted": self._painted}
+        info: dict[str, np.ndarray] = {}
+        for key, value in values.items():
+            array = value.copy()
+            array[~mask] = 0
+            info[key], info["_" + key] = array, mask.copy()
+        return info
+
+    def _parse_reset(self, seed: Any, options: dict[str, Any]) -> tuple[np.ndarray, list[int | None], np.ndarray | None]:
+        """Validate ``reset``'s arguments before anything changes: mask, seeds, targets."""
+        n, s = self.num_envs, self.canvas_size
+        mask = np.ones(n, bool)
+        if "reset_mask" in options:  # Gymnasium's checks and errors, as SyncVectorEnv
+            mask = options["reset_mask"]
+            if not isinstance(mask, np.ndarray):
+                raise TypeError(f"`options['reset_mask']` must be a numpy array, got {type(mask)}")
+            if mask.shape != (n,):
+                raise ValueError(f"`options['reset_mask']` must have shape `({n},)`, got {mask.shape}")
+            if mask.dtype != np.bool_:
+                raise TypeError(f"`options['reset_mask']` must have `dtype=np.bool_`, got {mask.dtype}")
+            if not mask.any():
+                raise ValueError(f"`options['reset_mask']` must contain a boolean array with at least one True value, got reset_mask={mask}")
+            mask = mask.copy()
+        if seed is None:
+            seeds: list[int | None] = [None] * n
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            seeds = [int(seed) + i for i in range(n)]
+        else:
+            seeds = list(seed)
+            if len(seeds) != n:
+                raise ValueError(f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seeds)}")
+        given = options.get("target")
+        if given is not None:
+            arr = np.asarray(given)
+            if arr.dtype != np.uint8 or arr.shape not in ((s, s, 3), (n, s, s, 3)):
+                raise ValueError(f"options['target'] must be uint8 ({s}, {s}, 3) for every reset sub-env or ({n}, {s}, {s}, 3), "
+                                 f"one per sub-env (the env's canvas_size); got {arr.dtype} {arr.shape}")
+            given = np.broadcast_to(arr, (n, s, s, 3)).copy()
+        return mask, seeds, given
 
     # -- the vector API -------------------------------------------------------------------
     def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        if seed is not None:
-            seeds = [seed + i for i in range(self.num_envs)] if isinstance(seed, int) else list(seed)
-            if len(seeds) != self.num_envs:
-                raise ValueError(f"reset(seed=...) needs {self.num_envs} seeds; got {len(seeds)}")
-            self._rngs = [seeding.np_random(s)[0] for s in seeds]
-        infos = self._reset_envs(np.arange(self.num_envs))
-        self._autoreset[:] = False
-        return self._observation(), {"l2": self._l2.copy(), **infos}
+        """Start new episodes in every sub-env (or those of ``options["reset_mask"]``).
+
+        ``seed``: None, an int (sub-env ``i`` gets ``seed + i``) or one seed per sub-env.
+        ``options``: ``"target"`` and ``"reset_mask"`` (see the class docstring); any other
+        key raises ``ValueError`` and nothing changes.
+        """
+        self._check_open()
+        options = check_reset_options(options, self.reset_options)
+        mask, seeds, given = self._parse_reset(seed, options)
+        if not self._started and not mask.all():
+            raise ValueError("options['reset_mask'] resets some sub-envs, but the others have never been reset: reset all of them first")
+        index = np.flatnonzero(mask)
+        for i in index:
+            if seeds[i] is not None:
+                self._rngs[i] = seeding.np_random(seeds[i])[0]
+        self._reset_envs(index, given)
+        self._autoreset[mask] = False
+        self._started = True
+        return self._observation(), self._info(mask)
 
     def step(self, actions: Any) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        a = act.validate_actions(actions, batch_ndim=2)
-        if a.shape[0] != self.num_envs:
-            raise ValueError(f"actions must be ({self.num_envs}, 12), one per sub-env; got {a.shape}")
-        rewards = np.zeros(self.num_envs)
-        resetting = np.flatnonzero(self._autoreset)
-        active = np.flatnonzero(~self._autoreset)
-        reset_infos = self._reset_envs(resetting) if len(resetting) else {}
+        """Paint one stroke in every sub-env; sub-envs whose episode ended are reset as
+        ``autoreset_mode`` says (see the class docstring)."""
+        self._check_open()
+        if not self._started:
+            raise RuntimeError("call reset() before step()")
+        if self.autoreset_mode == AutoresetMode.DISABLED and self._autoreset.any():
+            ended = np.flatnonzero(self._autoreset).tolist()
+            raise RuntimeError(f"the episodes of sub-envs {ended} are over and autoreset_mode is DISABLED: "
+                               "reset them with reset(options={'reset_mask': mask}) before step()")
+        continuous, paints = self._to_continuous(actions)  # raises before any state changes
+        n = self.num_envs
+        rewards = np.zeros(n)
+        terminated, truncated = np.zeros(n, bool), np.zeros(n, bool)
+        resetting, active = np.flatnonzero(self._autoreset), np.flatnonzero(~self._autoreset)
+        if len(resetting):  # NEXT_STEP: this step resets them and ignores their actions
+            self._reset_envs(resetting, None)
         if len(active):
-            idx = torch.as_tensor(active, device=self.device, dtype=torch.long)
-            a_t = torch.as_tensor(a[active], device=self.device)
-            with torch.no_grad():
-                alpha = self.painter.render_alpha(a_t)
-            self._canvas[idx] = composite(self._canvas[idx], alpha, act.colors_of(a_t))
+            previous = self._l2(active)
+            painting = active[paints[active]]
+            if len(painting):
+                self._paint(painting, continuous[painting])
+            if self.action_mode == "discrete":
+                self._pen[active] = continuous[active][:, act.END_X:act.END_Y + 1]
             self._steps[active] += 1
-            previous = self._l2[active]
-            self._l2[active] = self._mse(idx)
-            canvases = _to_uint8(self._canvas[idx]) if callable(self.reward_mode) else None
+            self._action[active] = continuous[active]
+            self._painted[active] = paints[active]
+            terminated[active] = self._steps[active] >= self.episode_length
+            if self.max_episode_steps is not None:
+                truncated[active] = self._steps[active] >= self.max_episode_steps
+            l2 = self._l2(active)
             for j, i in enumerate(active):
-                done = bool(self._steps[i] >= self.episode_length)
-                rewards[i] = reward_value(self.reward_mode, previous[j], self._l2[i], done, lambda j=j: canvases[j], self._target[i])
-        terminated = np.zeros(self.num_envs, bool)
-        terminated[active] = self._steps[active] >= self.episode_length
-        self._autoreset = terminated.copy()
-        info = {"l2": self._l2.copy(), "step": self._steps.copy(), **reset_infos}
-        return self._observation(), rewards, terminated, np.zeros(self.num_envs, bool), info
+                canvas = lambda i=i: self._canvas[i].copy()
+                rewards[i] = reward_value(self.reward_mode, previous[j], l2[j], bool(terminated[i]), canvas, self._target[i])
+        ended = terminated | truncated
+        final: dict[str, Any] = {}
+        if self.autoreset_mode == AutoresetMode.SAME_STEP and ended.any():
+            final_obs = np.full(n, None, dtype=object)
+            for i in np.flatnonzero(ended):
+                final_obs[i] = {"canvas": self._canvas[i].copy(), "target": self._target[i].copy()}
+            final = {"final_obs": final_obs, "_final_obs": ended.copy(), "final_info": self._info(ended), "_final_info": ended.copy()}
+            self._reset_envs(np.flatnonzero(ended), None)
+            ended = np.zeros(n, bool)
+        self._autoreset = ended
+        return self._observation(), rewards, terminated, truncated, {**final, **self._info(np.ones(n, bool))}
 
     def render(self) -> np.ndarray | None:
         """``rgb_array``: every sub-env's ``target | canvas``, ``(N, H, 2W, 3)``."""
         if self.render_mode is None:
             return None
-        return side_by_side(self._target, _to_uint8(self._canvas))
+        return side_by_side(self._target, self._canvas)
 
-    def paint(self, actions: torch.Tensor, canvas: torch.Tensor | None = None) -> torch.Tensor:
+    def paint(self, actions: Any, canvas: Any = None) -> torch.Tensor:
         """The differentiable path, as :meth:`NeuralPaintEnv.paint`."""
         return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
 
 
-__all__ = ["NeuralPaintEnv", "NeuralPaintVectorEnv"]
+__all__ = ["NeuralPaintEnv", "NeuralPaintVectorEnv", "torch_ready"]

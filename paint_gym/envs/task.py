@@ -1,23 +1,29 @@
 """What both painting envs share: tasks, targets, episode length, rewards, spaces, rendering.
 
-:class:`PaintEnv` is the whole episode logic; a concrete env only says how to clear its
-canvas and how to paint one stroke on it (the real program or a neural painter).
+:class:`TaskConfig` is the one validated configuration of a painting task, built from the
+arguments that ``gym.make`` and ``gym.make_vec`` accept, for every env (single and vector,
+MyPaint and neural). :class:`PaintEnv` is the whole episode logic of a single env; a concrete
+env only says how to clear its canvas and how to paint one stroke on it (the real program or
+a neural painter).
 """
 
 from __future__ import annotations
 
+import numbers
 import os
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 
 from .. import actions as act
 from ..canvas import background_rgb, squared_error_sum, to_uint8
-from ..data import ImageTargets, StrokeTargets, TargetSource
+from ..data import SPLITS, ImageTargets, StrokeTargets, TargetSource, find_archive
+from ..validation import check_canvas_size, check_int
 
 Box = tuple[int, int, int, int]  # (y0, y1, x0, x1) in pixels
 
@@ -29,41 +35,76 @@ class TaskSpec:
     name: str
     dataset: str | None  # None: targets painted from random strokes
     episode_length: int
+    labelled: bool = False  # the data set has class labels (info["target_label"])
 
 
 TASKS: dict[str, TaskSpec] = {
-    "MNIST": TaskSpec("MNIST", "mnist", 8),
-    "KMNIST": TaskSpec("KMNIST", "kmnist", 8),
+    "MNIST": TaskSpec("MNIST", "mnist", 8, labelled=True),
+    "KMNIST": TaskSpec("KMNIST", "kmnist", 8, labelled=True),
     "CelebA": TaskSpec("CelebA", "celeba", 15),
     "Strokes": TaskSpec("Strokes", None, 8),
 }
 
+ACTION_MODES = ("continuous", "discrete")
+RENDER_MODES = ("rgb_array",)
+
 #: A reward callable gets the new canvas, the target (both uint8 ``(H, W, 3)``) and whether the
 #: episode just ended, and returns a float.
 RewardCallable = Callable[[np.ndarray, np.ndarray, bool], float]
-Reward = Union[str, RewardCallable]
+Reward = str | RewardCallable
 REWARDS = ("dense", "final", "none")
 
 
 def task_spec(task: str) -> TaskSpec:
-    for name, spec in TASKS.items():
-        if task.lower() == name.lower():
-            return spec
+    """The :class:`TaskSpec` of a task name (case-insensitive); ``ValueError`` names the choices."""
+    if isinstance(task, str):
+        for name, spec in TASKS.items():
+            if task.lower() == name.lower():
+                return spec
     raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
 
 
 def check_reward(reward: Reward) -> Reward:
-    if callable(reward) or reward in REWARDS:
+    """``reward`` if it is a reward mode or a callable; else ``ValueError`` naming the choices."""
+    if callable(reward) or (isinstance(reward, str) and reward in REWARDS):
         return reward
     raise ValueError(f"reward must be one of {REWARDS} or a callable(canvas, target, done) -> float; got {reward!r}")
 
 
+def check_max_episode_steps(max_episode_steps: Any) -> int | None:
+    """``gym.make``'s ``max_episode_steps`` for an env that applies it itself (the vector envs).
+
+    ``None`` or ``-1``: no time limit (as ``gym.make``); otherwise a positive integer, after
+    which an episode is truncated exactly as :class:`gymnasium.wrappers.TimeLimit` does.
+    """
+    if max_episode_steps is None or (isinstance(max_episode_steps, numbers.Integral) and max_episode_steps == -1):
+        return None
+    return check_int("max_episode_steps", max_episode_steps, 1)
+
+
+#: Shared, read-only target sources: envs of one process that read the same data set at the same
+#: size share one copy of its images (a vector env of N MNIST envs holds the array once, not N times).
+_SHARED_TARGETS: weakref.WeakValueDictionary[tuple[Any, ...], ImageTargets] = weakref.WeakValueDictionary()
+
+
 def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | os.PathLike | None, stroke_painter: Callable[[], Any]) -> TargetSource:
-    """The target source of a task; ``stroke_painter()`` makes the painter of Strokes targets."""
+    """The target source of a task; ``stroke_painter()`` makes the painter of Strokes targets.
+
+    Data set sources are shared between envs of one process (they hold no episode state; each env
+    samples with its own generator) and keyed by the archive file found, so a changed data folder
+    or file is read afresh.
+    """
     if task.dataset is None:
         # as many strokes as the task's default episode, whatever an env's length
         return StrokeTargets(stroke_painter(), TASKS["Strokes"].episode_length)
-    return ImageTargets(task.dataset, split, canvas_size, data_dir)
+    archive = find_archive(task.dataset, data_dir)
+    stat = archive.stat()
+    key = (task.dataset, split, int(canvas_size), str(archive.resolve()), stat.st_mtime_ns, stat.st_size)
+    targets = _SHARED_TARGETS.get(key)
+    if targets is None:
+        targets = ImageTargets(task.dataset, split, canvas_size, archive.parent)
+        _SHARED_TARGETS[key] = targets
+    return targets
 
 
 def reward_value(mode: Reward, previous_l2: float, l2: float, done: bool, canvas: Callable[[], np.ndarray], target: np.ndarray) -> float:
@@ -79,6 +120,7 @@ def reward_value(mode: Reward, previous_l2: float, l2: float, done: bool, canvas
 
 
 def observation_space(canvas_size: int) -> gym.spaces.Dict:
+    """``Dict(canvas=Box(0, 255, (S, S, 3), uint8), target=...)`` for a canvas of ``S`` pixels."""
     image = gym.spaces.Box(0, 255, (canvas_size, canvas_size, 3), np.uint8)
     return gym.spaces.Dict({"canvas": image, "target": image})
 
@@ -88,13 +130,77 @@ def side_by_side(target: np.ndarray, canvas: np.ndarray) -> np.ndarray:
     return np.concatenate([target, canvas], axis=-2)
 
 
-class PaintEnv(gym.Env, ABC):
-    """Episode logic shared by MyPaintEnv and NeuralPaintEnv (see their docstrings)."""
+def target_info_fill(task: TaskSpec) -> dict[str, Any]:
+    """The target keys of a task's ``info``, with the values reported when ``options["target"]``
+    gave the target (there is no data set index, label, seed or stroke list to report).
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
+    MNIST/KMNIST: ``target_index`` and ``target_label`` (-1). CelebA: ``target_index`` (-1).
+    Strokes: ``target_actions`` ``(8, 12)`` float32 (NaN) and ``target_seed`` (-1).
+    """
+    if task.dataset is None:
+        strokes = TASKS["Strokes"].episode_length
+        return {"target_actions": np.full((strokes, act.ACTION_DIM), np.nan, np.float32), "target_seed": -1}
+    fill: dict[str, Any] = {"target_index": -1}
+    if task.labelled:
+        fill["target_label"] = -1
+    return fill
 
-    def __init__(
-        self,
+
+#: ``info["stroke"]`` at reset (and of a sub-env that was just reset): no stroke yet.
+NO_ACTION = np.full(act.ACTION_DIM, np.nan, np.float32)
+NO_ACTION.flags.writeable = False
+
+
+def check_reset_options(options: Mapping[str, Any] | None, supported: Mapping[str, str]) -> dict[str, Any]:
+    """``options`` as a new dict; ``ValueError`` on any key the env does not support.
+
+    An option an env cannot honour is an error, never dropped: ``supported`` maps each key the
+    env understands to a description used in the message.
+    """
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise TypeError(f"reset(options=...) must be a dict or None; got {type(options).__name__}")
+    unknown = [key for key in options if key not in supported]
+    if unknown:
+        accepted = "; ".join(f"{key!r}: {what}" for key, what in supported.items())
+        raise ValueError(f"unsupported reset option(s) {unknown}; this env supports {accepted}")
+    return dict(options)
+
+
+def check_target(target: Any, canvas_size: int, name: str = "options['target']") -> np.ndarray:
+    """A given target as a new uint8 ``(S, S, 3)`` array, or ``ValueError`` naming what is wrong."""
+    arr = np.asarray(target)
+    expected = (canvas_size, canvas_size, 3)
+    if arr.shape != expected or arr.dtype != np.uint8:
+        raise ValueError(f"{name} must be a uint8 image {expected} (the env's canvas_size); got {arr.dtype} {arr.shape}")
+    return arr.copy()
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """One validated painting task configuration, shared by every env (single and vector).
+
+    :meth:`create` takes the task arguments that ``gym.make`` and ``gym.make_vec`` pass to the
+    envs, so ``MyPaintEnv``, ``NeuralPaintEnv`` and ``NeuralPaintVectorEnv`` accept exactly
+    the same arguments and reject a bad one with the same ``ValueError``; the spaces, the
+    target source and the ``info`` keys come from here too.
+    """
+
+    task: TaskSpec
+    split: str
+    canvas_size: int
+    episode_length: int
+    reward: Reward
+    action_mode: str
+    discrete: act.DiscreteActions
+    background: tuple[float, float, float]
+    render_mode: str | None
+    data_dir: str | os.PathLike | None
+
+    @classmethod
+    def create(
+        cls,
         task: str = "MNIST",
         *,
         split: str = "train",
@@ -106,33 +212,166 @@ class PaintEnv(gym.Env, ABC):
         background: str | tuple[float, float, float] = "white",
         render_mode: str | None = None,
         data_dir: str | os.PathLike | None = None,
-    ) -> None:
-        self.task = task_spec(task)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be None or one of {self.metadata['render_modes']}; got {render_mode!r}")
-        if action_mode not in ("continuous", "discrete"):
-            raise ValueError(f"action_mode must be 'continuous' or 'discrete'; got {action_mode!r}")
-        length = self.task.episode_length if episode_length is None else episode_length
-        if int(length) != length or length < 1:
-            raise ValueError(f"episode_length must be a positive integer; got {episode_length!r}")
-        self.canvas_size = int(canvas_size)
-        self.episode_length = int(length)
-        self.reward_mode = check_reward(reward)
-        self.render_mode = render_mode
-        self.action_mode = action_mode
-        self.discrete = discrete or act.DiscreteActions()
-        self.background = background_rgb(background)
-        self.split = split
-        self._data_dir = data_dir
-        self.action_space = act.action_space() if action_mode == "continuous" else self.discrete.space()
-        self.observation_space = observation_space(self.canvas_size)
+    ) -> TaskConfig:
+        """Validate the task arguments of an env.
+
+        Args:
+            task: ``"MNIST"``, ``"KMNIST"``, ``"CelebA"`` or ``"Strokes"`` (any case).
+            split: ``"train"`` or ``"eval"`` part of the data set.
+            canvas_size: canvas side in pixels, an integer of at least 8.
+            episode_length: strokes per episode, a positive integer (default: the task's).
+            reward: ``"dense"``, ``"final"``, ``"none"`` or ``f(canvas, target, done) -> float``.
+            action_mode: ``"continuous"`` (``Box``) or ``"discrete"`` (SPIRAL's ``MultiDiscrete``).
+            discrete: the :class:`~paint_gym.actions.DiscreteActions` levels (discrete mode only).
+            background: ``"white"``, ``"black"`` or an RGB triple in [0, 1].
+            render_mode: ``None`` or ``"rgb_array"``.
+            data_dir: a folder holding the data set archives (or None: see :mod:`paint_gym.data`).
+
+        Raises:
+            ValueError: naming the argument, the value given and what is accepted.
+        """
+        spec = task_spec(task)
+        if not isinstance(split, str) or split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}; got {split!r}")
+        size = check_canvas_size(canvas_size)
+        length = spec.episode_length if episode_length is None else check_int("episode_length", episode_length, 1)
+        check_reward(reward)
+        if not isinstance(action_mode, str) or action_mode not in ACTION_MODES:
+            raise ValueError(f"action_mode must be one of {ACTION_MODES}; got {action_mode!r}")
+        if discrete is not None and not isinstance(discrete, act.DiscreteActions):
+            raise ValueError(f"discrete must be a paint_gym.DiscreteActions or None; got {type(discrete).__name__}")
+        if discrete is not None and action_mode != "discrete":
+            raise ValueError("discrete=DiscreteActions(...) applies only with action_mode='discrete'; pass both or neither")
+        rgb = tuple(float(v) for v in background_rgb(background))
+        if render_mode is not None and render_mode not in RENDER_MODES:
+            raise ValueError(f"render_mode must be None or one of {list(RENDER_MODES)}; got {render_mode!r}")
+        if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+            raise ValueError(f"data_dir must be a folder path (str or os.PathLike) or None; got {type(data_dir).__name__}")
+        return cls(spec, split, size, length, reward, action_mode, discrete or act.DiscreteActions(), rgb, render_mode, data_dir)
+
+    @property
+    def background_rgb(self) -> np.ndarray:
+        """The background colour, float32 ``(3,)`` in [0, 1]."""
+        return np.array(self.background, np.float32)
+
+    def action_space(self) -> gym.spaces.Space:
+        """One env's action space: ``Box(-1, 1, (12,), float32)`` or the discrete ``MultiDiscrete``."""
+        return act.action_space() if self.action_mode == "continuous" else self.discrete.space()
+
+    def observation_space(self) -> gym.spaces.Dict:
+        """One env's observation space (see :func:`observation_space`)."""
+        return observation_space(self.canvas_size)
+
+    def make_targets(self, stroke_painter: Callable[[], Any]) -> TargetSource:
+        """The task's target source (see :func:`make_targets`)."""
+        return make_targets(self.task, self.split, self.canvas_size, self.data_dir, stroke_painter)
+
+    def target_info(self, sampled: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The target part of ``info``: what the target source reported, or the fill values of
+        :func:`target_info_fill` when the target was given (``sampled=None``).
+
+        Raises ``RuntimeError`` if a target source reports other keys than the task's (that
+        would make ``info`` keys change between episodes).
+        """
+        fill = target_info_fill(self.task)
+        if sampled is None:
+            return fill
+        if set(sampled) != set(fill):
+            raise RuntimeError(f"the {self.task.name} targets reported info keys {sorted(sampled)}; the task's info has {sorted(fill)}")
+        return {key: np.asarray(sampled[key], fill[key].dtype).copy() if isinstance(fill[key], np.ndarray) else type(fill[key])(sampled[key])
+                for key in fill}
+
+    def info_fill(self) -> dict[str, Any]:
+        """Every ``info`` key with its reset value's type: the fixed key set of this task's envs."""
+        return {**target_info_fill(self.task), "l2": 0.0, "step": 0, "stroke": NO_ACTION.copy(), "painted": False}
+
+
+# -- fork safety -------------------------------------------------------------------------------
+_forked_child = False
+
+
+def _mark_forked_child() -> None:
+    global _forked_child
+    _forked_child = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_mark_forked_child)
+
+
+def forked_child() -> bool:
+    """Whether this process was forked (``os.fork``, multiprocessing's ``"fork"`` start method,
+    Gymnasium's ``AsyncVectorEnv`` on Linux) from a process that had imported paint_gym.
+
+    The neural envs read this before their first torch operation: GNU OpenMP's thread pool does
+    not survive ``fork``, so a forked child that runs a parallel torch operation after its parent
+    did waits forever for threads that exist only in the parent.
+    """
+    return _forked_child
+
+
+class PaintEnv(gym.Env, ABC):
+    """Episode logic shared by MyPaintEnv and NeuralPaintEnv (see their docstrings).
+
+    ## Arguments
+    ``task`` and the keyword arguments of :meth:`TaskConfig.create` (``split``,
+    ``canvas_size``, ``episode_length``, ``reward``, ``action_mode``, ``discrete``,
+    ``background``, ``render_mode``, ``data_dir``), validated there with a ``ValueError``
+    that names the argument.
+
+    ## Reset options
+    ``options={"target": uint8 (H, W, 3)}`` paints a given image; any other key raises
+    ``ValueError`` before anything changes (an option is never dropped).
+
+    ## Info
+    The same keys, with the same shapes and types, at reset and at every step, for every id:
+
+    * ``l2`` (float): the exact MSE on [0, 1] of the uint8 canvas and target;
+    * ``step`` (int): strokes painted in this episode (0 at reset);
+    * ``stroke`` (float32 ``(12,)``): the continuous stroke painted (clipped; in discrete mode
+      the stroke the discrete action mapped to); NaN at reset. Not named ``action``: TorchRL
+      and other wrappers keep the agent's action under that key, and a discrete action has 10
+      entries, not 12;
+    * ``painted`` (bool): whether the step painted (False at reset and for a discrete lift);
+    * the target's keys, constant through an episode: MNIST/KMNIST ``target_index`` and
+      ``target_label`` (int), CelebA ``target_index``, Strokes ``target_actions`` (float32
+      ``(8, 12)``) and ``target_seed`` (int). When ``options["target"]`` gave the target they
+      hold -1 (ints) or NaN (``target_actions``).
+
+    ## Closing
+    ``close()`` frees the painter; resetting or stepping a closed env raises ``RuntimeError``
+    (make a new env).
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": list(RENDER_MODES), "render_fps": 4}
+    #: What ``reset(options=...)`` accepts; any other key raises ``ValueError``.
+    reset_options: ClassVar[dict[str, str]] = {"target": "a uint8 image (canvas_size, canvas_size, 3) to paint instead of a drawn target"}
+
+    def __init__(self, task: str = "MNIST", **kwargs: Any) -> None:
+        """Validate the task arguments (see :meth:`TaskConfig.create`) and set up an empty env."""
+        self.config = TaskConfig.create(task, **kwargs)
+        config = self.config
+        self.task = config.task
+        self.canvas_size = config.canvas_size
+        self.episode_length = config.episode_length
+        self.reward_mode = config.reward
+        self.render_mode = config.render_mode
+        self.action_mode = config.action_mode
+        self.discrete = config.discrete
+        self.background = config.background_rgb
+        self.split = config.split
+        self._data_dir = config.data_dir
+        self.action_space = config.action_space()
+        self.observation_space = config.observation_space()
         self._targets: TargetSource | None = None
         self._target: np.ndarray | None = None
+        self._target_info: dict[str, Any] = config.target_info()
         self._canvas = np.zeros((self.canvas_size, self.canvas_size, 3), np.uint8)
         self._steps = 0
         self._sse = 0  # exact squared error of canvas vs target, in uint8 units
         self._pen = np.zeros(2, np.float32)
         self._done = True
+        self._closed = False
 
     # -- what a concrete env provides ------------------------------------------------------
     @abstractmethod
@@ -159,39 +398,38 @@ class PaintEnv(gym.Env, ABC):
     # -- the gymnasium API ----------------------------------------------------------------
     @property
     def targets(self) -> TargetSource:
-        """The target source, loaded on first use (data files are read once per env)."""
+        """The target source, loaded on first use (data files are read once per process)."""
         if self._targets is None:
-            self._targets = make_targets(self.task, self.split, self.canvas_size, self._data_dir, self._stroke_painter)
+            self._targets = self.config.make_targets(self._stroke_painter)
         return self._targets
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Start an episode on a blank canvas with a new target.
 
-        ``options={"target": uint8 (H, W, 3)}`` paints a given image instead of a drawn one.
+        ``options={"target": uint8 (H, W, 3)}`` paints a given image instead of a drawn one;
+        any other option raises ``ValueError`` (before anything changes).
         """
+        self._check_open()
+        options = check_reset_options(options, self.reset_options)
+        given = options.get("target")
+        given = None if given is None else check_target(given, self.canvas_size)
         super().reset(seed=seed)
         self._reseed_painter(int(self.np_random.integers(1 << 31)))
-        target, info = self._choose_target(options)
-        self._target = target
+        if given is None:
+            target, sampled = self.targets.sample(self.np_random)
+            self._target, self._target_info = target, self.config.target_info(sampled)
+        else:
+            self._target, self._target_info = given, self.config.target_info()
         self._canvas = self._clear()
         self._steps = 0
         self._pen = np.zeros(2, np.float32)
-        self._sse = squared_error_sum(self._canvas, target)
+        self._sse = squared_error_sum(self._canvas, self._target)
         self._done = False
-        info.update(l2=self._l2, step=0)
-        return self._observation(), info
-
-    def _choose_target(self, options: dict[str, Any] | None) -> tuple[np.ndarray, dict[str, Any]]:
-        if options and options.get("target") is not None:
-            target = np.asarray(options["target"])
-            expected = (self.canvas_size, self.canvas_size, 3)
-            if target.shape != expected or target.dtype != np.uint8:
-                raise ValueError(f"options['target'] must be uint8 {expected}; got {target.dtype} {target.shape}")
-            return target.copy(), {}
-        return self.targets.sample(self.np_random)
+        return self._observation(), self._info(NO_ACTION, False)
 
     def step(self, action: Any) -> tuple[dict[str, np.ndarray], float, bool, bool, dict[str, Any]]:
         """Paint one stroke; see the class docstring for rewards and episode end."""
+        self._check_open()
         if self._done or self._target is None:
             raise RuntimeError("the episode is over (or was never started): call reset() before step()")
         continuous, paints = self._to_continuous(action)  # raises before any state changes
@@ -204,8 +442,24 @@ class PaintEnv(gym.Env, ABC):
         terminated = self._steps >= self.episode_length
         self._done = terminated
         reward = reward_value(self.reward_mode, previous, self._l2, terminated, self._canvas.copy, self._target)
-        info = {"l2": self._l2, "step": self._steps, "action": continuous, "painted": paints}
-        return self._observation(), reward, terminated, False, info
+        return self._observation(), reward, terminated, False, self._info(continuous, paints)
+
+    def _info(self, action: np.ndarray, painted: bool) -> dict[str, Any]:
+        """The step's ``info``: the same keys at reset and at every step (see the env docstrings)."""
+        target_info = {key: value.copy() if isinstance(value, np.ndarray) else value for key, value in self._target_info.items()}
+        return {**target_info, "l2": self._l2, "step": self._steps, "stroke": np.array(action, np.float32), "painted": bool(painted)}
+
+    def close(self) -> None:
+        """Free the env's resources. A closed env cannot be reset or stepped: make a new one."""
+        self._closed = True
+        super().close()
+
+    def _check_open(self) -> None:
+        if getattr(self, "_closed", False):
+            raise RuntimeError(
+                f"this {type(self).__name__} was closed (close() frees its painter); make a new env, "
+                "e.g. gym.make(...), to paint again"
+            )
 
     @property
     def _l2(self) -> float:
@@ -237,3 +491,20 @@ class PaintEnv(gym.Env, ABC):
             return None
         target = self._target if self._target is not None else to_uint8(np.ones_like(self._canvas, np.float32))
         return side_by_side(target, self._canvas)
+
+    # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """The env's state for ``copy.deepcopy`` and ``pickle``: the episode (canvas, target,
+        step, pen, squared error, done), the generator ``np_random`` and the painter, which
+        copies itself (``MyPaintPainter`` rebuilds its libmypaint surface and brush).
+
+        The target source is left out: a data set's images (MNIST's train split: 47 MB) are
+        found again on first use (shared within a process), and a Strokes source is rebuilt
+        around the env's painter; it holds no episode state, so a copy continues identically.
+        """
+        state = self.__dict__.copy()
+        state["_targets"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)

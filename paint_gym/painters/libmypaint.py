@@ -20,6 +20,19 @@ import sys
 ENV_LIBRARY = "PAINT_GYM_LIBMYPAINT"
 TILE = 64  # libmypaint's tile size in pixels
 ONE = 1 << 15  # fixed-point 1.0 of the 16-bit premultiplied RGBA tiles
+# Indices into the brush's ``states`` array (``MyPaintBrushState``); the first entries have kept
+# their places since libmypaint 1.3 (only entries after them were added).
+STATE_X = 0
+STATE_Y = 1
+STATE_PRESSURE = 2
+STATE_ACTUAL_RADIUS = 4
+# Names of the brush inputs (``MyPaintBrushInput``) of libmypaint 1.5/1.6; an older library
+# answers -1 for those it lacks (``mypaint_brush_input_from_cname``).
+INPUTS = (
+    "pressure", "speed1", "speed2", "random", "stroke", "direction", "tilt_declination", "tilt_ascension",
+    "custom", "direction_angle", "attack_angle", "tilt_declinationx", "tilt_declinationy", "gridmap_x",
+    "gridmap_y", "viewzoom", "barrel_rotation", "brush_radius",
+)
 
 INSTALL_HINT = """\
 libmypaint (the MyPaint brush engine, a C library) is needed to paint with the real program.
@@ -65,6 +78,11 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
     "mypaint_brush_set_base_value": (None, [_P, _I, _F]),
     "mypaint_brush_get_base_value": (_F, [_P, _I]),
     "mypaint_brush_setting_from_cname": (_I, [ctypes.c_char_p]),
+    "mypaint_brush_input_from_cname": (_I, [ctypes.c_char_p]),
+    "mypaint_brush_get_mapping_n": (_I, [_P, _I, _I]),
+    "mypaint_brush_set_mapping_n": (None, [_P, _I, _I, _I]),
+    "mypaint_brush_get_state": (_F, [_P, _I]),
+    "mypaint_brush_set_state": (None, [_P, _I, _F]),
     "mypaint_fixed_tiled_surface_new": (_P, [_I, _I]),
     "mypaint_surface_begin_atomic": (None, [_P]),
     "mypaint_surface_end_atomic": (None, [_P, ctypes.POINTER(MyPaintRectangle)]),

@@ -8,12 +8,33 @@ Three layers, each usable on its own:
 * :class:`MyPaintPainter` - the :class:`~paint_gym.painters.base.Painter` of the project: actions
   in, alpha maps or finished canvases out, reproducible for a given seed.
 
+The action's size is the brush's radius. A libmypaint brush file may map its inputs onto the
+radius (``radius_logarithmic``): ``classic/brush`` multiplied its radius by up to e^2.13 with
+pressure (one full-pressure stroke covered 99.6% of a 64 px canvas), ``classic/pen`` by up to
+1.7 with pressure and down to 0.44 with speed, ``classic/dry_brush`` by 0.80-1.04 with speed (so
+its strokes got thinner on bigger canvases, where the same action moves faster in pixels per
+second). :class:`Brush` removes every input mapping of the radius on load
+(``radius_dynamics=False``), so libmypaint's radius is exactly the action's, at every pressure,
+speed and canvas size. Pressure still sets how much paint lands (opacity, per the brush file)
+and, for brushes that jitter their dabs (``offset_by_random``, ``radius_by_random``), how far
+they scatter: ``classic/dry_brush`` (the paper's brush) scatters its dabs by up to 1.12 radii at
+full pressure, so its paint reaches beyond the radius. ``SUPPORTED_BRUSHES`` lists the brushes
+checked against this contract by the test suite.
+
+Same seed, same actions, same pixels: every stroke starts from a reset brush whose random
+generator is reseeded, and whose position filter starts at the stroke's first point (see
+:meth:`Brush.stroke`), so a stroke does not depend on what the brush painted before.
+
+Surfaces, brushes and painters can be copied (``copy.deepcopy``) and pickled: they are rebuilt
+from their pixels, the brush file's text and their settings.
+
 libmypaint is not thread-safe (it keeps static buffers); use processes for parallelism.
 """
 
 from __future__ import annotations
 
 import colorsys
+import contextlib
 import ctypes
 import functools
 import math
@@ -26,6 +47,7 @@ import numpy as np
 
 from .. import actions as act
 from ..canvas import background_rgb
+from ..validation import check_canvas_size
 from . import libmypaint as L
 from .libmypaint import LibMyPaintNotFoundError  # noqa: F401  (re-exported)
 
@@ -33,9 +55,12 @@ Box = tuple[int, int, int, int]  # (y0, y1, x0, x1), a region of a surface in pi
 
 ENV_BRUSH_DIR = "PAINT_GYM_BRUSH_DIR"
 DEFAULT_BRUSH = "classic/dry_brush"
-#: Brushes whose radius follows the action's size and whose strokes stay within the radius
-#: range (checked by the test suite). Others paint, but some ignore the radius: for instance
-#: ``classic/pointy_ink`` maps pressure onto the radius and floods a small canvas.
+#: Brushes checked by the test suite against the action contract at the corners of pressure x
+#: size on 64, 128 and 256 px canvases: libmypaint's own radius is the action's radius, and a
+#: stroke lays no more paint per unit length than a solid stroke twice its diameter (the dab
+#: scatter of ``classic/dry_brush`` lays up to 1.7x the paint of a solid stroke, and its faint
+#: outer dabs reach up to 3.3x the diameter at full pressure (4x at the smallest size); the
+#: other brushes stay within 1x). Other brushes paint, with the same radius rule, unchecked.
 SUPPORTED_BRUSHES = ("classic/dry_brush", "classic/pen", "classic/brush", "classic/charcoal", "classic/pencil")
 #: Time between ``stroke_to`` events in seconds; it feeds the brush's speed inputs, so it is fixed.
 EVENT_DTIME = 0.01
@@ -203,34 +228,69 @@ class Surface:
         return self.rgba(box)[..., 3].astype(np.float32) * np.float32(1.0 / L.ONE)
 
     def close(self) -> None:
+        """Free libmypaint's surface; the Surface is unusable afterwards (closing twice is fine)."""
         if self._ptr:
             self.tiles = np.zeros((0, 0, L.TILE, L.TILE, 4), np.uint16)  # drop the view first
             self._lib.mypaint_surface_unref(self._ptr)
             self._ptr = None
 
-    def __del__(self) -> None:
-        try:
+    # -- copy.deepcopy and pickle: a new libmypaint surface with the same pixels ---------------
+    def __getstate__(self) -> dict[str, object]:
+        closed = not self._ptr
+        return {"width": self.width, "height": self.height, "tiles": None if closed else self.tiles.copy()}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._ptr = None
+        self.__init__(state["width"], state["height"])  # type: ignore[misc]
+        if state["tiles"] is None:
             self.close()
-        except Exception:
-            pass
+        else:
+            self.tiles[...] = state["tiles"]
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # at interpreter exit libmypaint may be gone
+            self.close()
 
 
 class Brush:
-    """A libmypaint brush loaded from a ``.myb`` file, with a settable radius, colour and seed."""
+    """A libmypaint brush loaded from a ``.myb`` file, with a settable radius, colour and seed.
 
-    def __init__(self, brush: str | os.PathLike = DEFAULT_BRUSH) -> None:
-        self._lib = lib = L.load()
+    Args:
+        brush: a brush name from :func:`list_brushes` or a path to a ``.myb`` file.
+        radius_dynamics: keep the brush file's mappings from its inputs (pressure, speed,
+            random, ...) onto the radius. Off by default: the radius is then exactly the one
+            given to :meth:`set_radius` (the action contract; see the module docstring).
+
+    Raises ``FileNotFoundError`` for an unknown brush and ``ValueError`` for a file libmypaint
+    cannot parse. A Brush can be deep-copied and pickled (it is rebuilt from the file's text,
+    radius, colour and last seed).
+    """
+
+    def __init__(self, brush: str | os.PathLike = DEFAULT_BRUSH, *, radius_dynamics: bool = False) -> None:
+        self._ptr = None
         self.path = resolve_brush(brush)
+        self._load(self.path.read_bytes(), radius_dynamics)
+
+    def _load(self, source: bytes, radius_dynamics: bool) -> None:
+        self._lib = lib = L.load()
         self._ptr = lib.mypaint_brush_new()
         lib.mypaint_brush_from_defaults(self._ptr)
-        if not lib.mypaint_brush_from_string(self._ptr, self.path.read_bytes()):
+        if not lib.mypaint_brush_from_string(self._ptr, source):
             lib.mypaint_brush_unref(self._ptr)
             self._ptr = None
             raise ValueError(f"libmypaint could not parse the brush file {str(self.path)!r}")
+        self._source = source
+        self.radius_dynamics = bool(radius_dynamics)
         setting = lambda name: lib.mypaint_brush_setting_from_cname(name.encode())
         self._radius_id = setting("radius_logarithmic")
         self._hsv_ids = [setting(n) for n in ("color_h", "color_s", "color_v")]
+        if not self.radius_dynamics:
+            for name in L.INPUTS:
+                index = lib.mypaint_brush_input_from_cname(name.encode())
+                if index >= 0:
+                    lib.mypaint_brush_set_mapping_n(self._ptr, self._radius_id, index, 0)
         self._rng = self._find_rng()
+        self._seed: int | None = None
         self._color: tuple[float, float, float] | None = None
         self._radius: float | None = None
 
@@ -242,24 +302,43 @@ class Brush:
 
     @property
     def seedable(self) -> bool:
+        """Whether :meth:`seed` works with this libmypaint build."""
         return self._rng is not None
 
     @property
     def ptr(self) -> int:
+        """The ``MyPaintBrush *``; raises ``RuntimeError`` once the brush was closed."""
         if not self._ptr:
             raise RuntimeError("this Brush was closed")
         return self._ptr
 
+    def radius_inputs(self) -> list[str]:
+        """Names of the inputs that change the radius: none unless ``radius_dynamics=True``
+        (then e.g. ``["speed2"]`` for ``classic/dry_brush``)."""
+        lib, ptr = self._lib, self.ptr
+        ids = [(name, lib.mypaint_brush_input_from_cname(name.encode())) for name in L.INPUTS]
+        return [name for name, i in ids if i >= 0 and lib.mypaint_brush_get_mapping_n(ptr, self._radius_id, i) > 0]
+
+    def actual_radius(self) -> float:
+        """libmypaint's current radius in pixels (after its input mappings), as of the last event."""
+        return float(self._lib.mypaint_brush_get_state(self.ptr, L.STATE_ACTUAL_RADIUS))
+
     def seed(self, seed: int) -> None:
-        """Reseed the brush's random generator (dab jitter); libmypaint uses the low 30 bits."""
+        """Reseed the brush's random generator (dab jitter); libmypaint uses the low 30 bits.
+
+        Raises ``RuntimeError`` where this libmypaint build does not allow it (see
+        :attr:`seedable`).
+        """
         if self._rng is None:
             raise RuntimeError(
                 "this libmypaint build does not allow reseeding its brushes; create a fresh Brush "
                 "for each episode to get reproducible (but seed-independent) strokes"
             )
-        self._lib.rng_double_set_seed(self._rng, int(seed) & 0x3FFFFFFF)
+        self._seed = int(seed) & 0x3FFFFFFF
+        self._lib.rng_double_set_seed(self._rng, self._seed)
 
     def set_radius(self, radius_px: float) -> None:
+        """Set the radius in pixels (> 0); libmypaint stores its logarithm as the base value."""
         if radius_px != self._radius:
             self._lib.mypaint_brush_set_base_value(self.ptr, self._radius_id, math.log(radius_px))
             self._radius = radius_px
@@ -278,9 +357,18 @@ class Brush:
         The brush is reset first, so strokes are independent of each other except through the
         random generator (reseed it for reproducibility). Returns the changed region
         (see :meth:`Surface.end`).
+
+        libmypaint applies a requested reset only after its position filter (``slow_tracking``)
+        has moved the first event: ``x' = x_prev + (x - x_prev) * fac``, in float32, from the
+        previous stroke's last position. Even with ``fac == 1`` the rounding moved the start by
+        an ulp, and with it every dab (a 1/255 difference between a fresh and a used painter).
+        The filter therefore starts at this stroke's first point, where it is exact.
         """
         lib, b, s = self._lib, self.ptr, surface.ptr
         stroke_to = lib.mypaint_brush_stroke_to
+        lib.mypaint_brush_set_state(b, L.STATE_X, xs[0])
+        lib.mypaint_brush_set_state(b, L.STATE_Y, ys[0])
+        lib.mypaint_brush_set_state(b, L.STATE_PRESSURE, 0.0)
         lib.mypaint_brush_reset(b)
         lib.mypaint_brush_new_stroke(b)
         surface.begin()
@@ -290,16 +378,37 @@ class Brush:
         return surface.end()
 
     def close(self) -> None:
+        """Free libmypaint's brush; the Brush is unusable afterwards (closing twice is fine)."""
         if self._ptr:
             self._lib.mypaint_brush_unref(self._ptr)
             self._ptr = None
             self._rng = None
 
-    def __del__(self) -> None:
-        try:
+    # -- copy.deepcopy and pickle: rebuilt from the brush file's text and its settings ------
+    def __getstate__(self) -> dict[str, object]:
+        """The brush file's text, radius, colour and last seed (a copy's generator restarts from
+        that seed; :class:`MyPaintPainter` reseeds before every stroke, so its copies are exact)."""
+        return {
+            "path": self.path, "source": self._source, "radius_dynamics": self.radius_dynamics,
+            "radius": self._radius, "color": self._color, "seed": self._seed, "closed": not self._ptr,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._ptr = None
+        self.path = state["path"]
+        self._load(state["source"], state["radius_dynamics"])  # type: ignore[arg-type]
+        if state["radius"] is not None:
+            self.set_radius(state["radius"])  # type: ignore[arg-type]
+        if state["color"] is not None:
+            self.set_color(state["color"])  # type: ignore[arg-type]
+        if state["seed"] is not None and self.seedable:
+            self.seed(state["seed"])  # type: ignore[arg-type]
+        if state["closed"]:
             self.close()
-        except Exception:
-            pass
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # at interpreter exit libmypaint may be gone
+            self.close()
 
 
 class MyPaintPainter:
@@ -310,13 +419,16 @@ class MyPaintPainter:
         brush: a brush name from :func:`list_brushes` or a path to a ``.myb`` file. The default,
             ``classic/dry_brush``, is the paper's; see ``SUPPORTED_BRUSHES``.
         seed: seed of the generator that reseeds the brush before every stroke. The same seed and
-            actions give the same pixels; ``None`` draws a fresh seed.
+            actions give the same pixels, for a fresh painter and for one that painted before
+            (:meth:`reseed`); ``None`` draws a fresh seed.
+
+    The brush's radius is the action's at every pressure and speed (see the module docstring).
+    ``copy.deepcopy`` and ``pickle`` give a painter with its own libmypaint surface and brush,
+    the same pixels and the same stroke-seed generator state: it paints what the original would.
     """
 
     def __init__(self, canvas_size: int = 64, brush: str | os.PathLike = DEFAULT_BRUSH, seed: int | None = None) -> None:
-        if int(canvas_size) != canvas_size or canvas_size < 8:
-            raise ValueError(f"canvas_size must be an integer of at least 8 pixels; got {canvas_size!r}")
-        self.canvas_size = int(canvas_size)
+        self.canvas_size = check_canvas_size(canvas_size)
         self.brush = Brush(brush)
         if not self.brush.seedable:
             warnings.warn("libmypaint brush seeding is unavailable: strokes will not depend on the seed", RuntimeWarning, stacklevel=2)

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from .. import actions as act
+from .gate import gate_moments
 
 #: Action entries a painter sees: pressures, size and the six coordinates (not the colour).
 GEOMETRY = [act.START_PRESSURE, act.END_PRESSURE, act.SIZE, *range(act.START_X, act.END_Y + 1)]
@@ -50,6 +51,12 @@ class PainterConfig:
     width: int = 32  # channels of the decoder's 8x8 grid
     hidden: int = 512  # MLP width
     latent: int = 32  # VAE latent size
+
+
+def geometry_actions(geometry: torch.Tensor) -> torch.Tensor:
+    """Full actions ``(B, 12)`` (colour 0) from the painters' geometric inputs ``(B, 9)``."""
+    full = geometry.new_zeros(geometry.shape[0], act.ACTION_DIM)
+    return full.index_copy(1, torch.as_tensor(GEOMETRY, device=geometry.device), geometry)
 
 
 def _act(x: torch.Tensor) -> torch.Tensor:
@@ -112,15 +119,23 @@ class NeuralPainter(nn.Module):
         return next(self.parameters()).device
 
     def geometry(self, actions: torch.Tensor) -> torch.Tensor:
-        """Validated geometric inputs ``(B, 9)`` of actions ``(B, 12)`` (clipped to [-1, 1])."""
+        """Geometric inputs ``(B, 9)`` float32 of actions ``(B, 12)``, clipped to [-1, 1].
+
+        Only static properties are checked here (shape and dtype raise ``ValueError``): this is
+        the painter's traced path, so it must run under ``torch.func.vmap`` and
+        ``torch.compile(fullgraph=True)``, where a data-dependent check such as
+        ``torch.isfinite(actions).all()`` cannot be branched on. NaN or inf in a tensor
+        therefore gives NaN alpha; the public entry points (``paint_differentiable``,
+        ``expected_mse``, ``replay``, the envs, the agents' trainers) check values and raise
+        ``ValueError`` there. Non-tensor inputs (numpy, lists) are not traced and are validated
+        in full by :func:`paint_gym.actions.validate_actions`.
+        """
         if not isinstance(actions, torch.Tensor):
             actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=self.device)
         if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
             raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
         if not actions.is_floating_point():
             raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
-        if not torch.isfinite(actions).all():
-            raise ValueError("actions contain NaN or inf; every entry must be a finite number in [-1, 1]")
         return actions.clamp(-1, 1)[:, GEOMETRY].to(self.device, torch.float32)
 
     #: Strokes rendered per chunk: on a CPU, batches beyond this overflow the caches and slow
@@ -154,7 +169,8 @@ class GANPainter(NeuralPainter):
         self.decoder = StrokeDecoder(config.hidden, config.canvas_size, config.width)
 
     def forward(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.decoder(_act(self.embed(self.geometry(actions))))
+        geometry = self.geometry(actions)
+        return gate_moments(geometry_actions(geometry), *self.decoder(_act(self.embed(geometry))))
 
 
 class StrokeEncoder(nn.Module):
@@ -186,7 +202,8 @@ class VAEPainter(NeuralPainter):
         self.to_latent = action_mlp(config.latent, config.hidden)
 
     def forward(self, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.decoder(self.to_latent(self.geometry(actions)))
+        geometry = self.geometry(actions)
+        return gate_moments(geometry_actions(geometry), *self.decoder(self.to_latent(geometry)))
 
     def autoencode(self, strokes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Stage 1: reconstruct strokes through a sampled latent; returns mean, var, mu, logvar."""

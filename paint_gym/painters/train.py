@@ -11,12 +11,18 @@ One loop for both kinds, with checkpoints and resume (a session can end at any t
 
 Both also learn the variance head from the spread of the ``K`` seeded renders of each action.
 Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv``.
+
+A non-finite loss, gradient, held-out figure or set of weights stops training with
+:class:`paint_gym.errors.TrainingDivergedError` (step, value, learning rate, the fix); no
+checkpoint is written after it, so ``checkpoint.pt`` keeps the last good state.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
+import numbers
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,6 +32,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..errors import check_finite, check_finite_tensors
 from . import strokes as stroke_data
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
 
@@ -59,6 +66,21 @@ class TrainConfig:
     threads: int = 0  # 0: torch's default
     seed: int = 0
     painter: dict[str, Any] = field(default_factory=dict)  # PainterConfig overrides
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("gan", "vae"):
+            raise ValueError(f"kind must be 'gan' or 'vae'; got {self.kind!r}")
+        for name in ("max_steps", "batch", "holdout", "eval_every", "checkpoint_every", "threads", "seed"):
+            value = getattr(self, name)
+            low = 1 if name in ("batch", "holdout", "eval_every", "checkpoint_every") else 0
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+        for name in ("lr", "critic_lr"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, numbers.Real) or not math.isfinite(self.minutes) or self.minutes < 0:
+            raise ValueError(f"minutes must be a finite number >= 0; got {self.minutes!r}")
 
 
 class Critic(nn.Module):
@@ -100,6 +122,8 @@ class StrokeBatches:
         self.actions = torch.from_numpy(actions)
         self.alpha = torch.from_numpy(alpha)  # (K, N, H, W) uint8
         self.train_n = len(actions) - holdout
+        if self.train_n < 1:
+            raise ValueError(f"holdout ({holdout}) must be smaller than the {len(actions)} strokes in {folder}; lower holdout or generate more data")
         self.gen = torch.Generator().manual_seed(seed)
 
     def get(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -112,6 +136,10 @@ class StrokeBatches:
 
     def holdout(self) -> tuple[torch.Tensor, ...]:
         return self.get(torch.arange(self.train_n, len(self.actions)))
+
+    def holdout_actions(self, n: int) -> torch.Tensor:
+        """The first ``n`` held-out actions ``(n, 12)`` (a fixed probe batch)."""
+        return self.actions[self.train_n : self.train_n + n]
 
 
 class PainterTrainer:
@@ -150,6 +178,34 @@ class PainterTrainer:
         scales = [1.0, self.cfg.decoder_lr_scale] if self.stage == 2 else [1.0]
         for group, scale in zip(self.opt.param_groups, scales):
             group["lr"] = self.cfg.lr * scale
+        if self.critic_opt is not None:
+            for group in self.critic_opt.param_groups:
+                group["lr"] = self.cfg.critic_lr
+
+    # -- divergence -----------------------------------------------------------------------
+    def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
+        """``value`` as a float, or :class:`TrainingDivergedError` if it is NaN or inf."""
+        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
+                            checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
+
+    def _check_gradients(self, module: nn.Module, what: str, lr: float) -> None:
+        """Stop before an optimiser step would write NaN or inf into the weights."""
+        grads = [(n, p.grad) for n, p in module.named_parameters() if p.grad is not None]
+        check_finite_tensors(grads, step=self.step + 1, lr=lr, what=what, checkpoint=self.checkpoint_path,
+                             trainer=f"{self.cfg.kind} painter training")
+
+    def check_healthy(self) -> None:
+        """Raise :class:`TrainingDivergedError` unless the weights, and the painter's output on a
+        few held-out strokes, are finite (called before every checkpoint is written)."""
+        modules = [("painter", self.painter)] + ([("critic", self.critic)] if self.critic is not None else [])
+        for name, module in modules:
+            check_finite_tensors(module.state_dict().items(), step=self.step, lr=self.cfg.lr if name == "painter" else self.cfg.critic_lr,
+                                 what=f"{name}'s weights", checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
+        with torch.no_grad():
+            mean, var = self.painter(self.data.holdout_actions(8))
+        check_finite_tensors([("mean", mean), ("variance", var)], step=self.step, lr=self.cfg.lr,
+                             what="painter's output on held-out strokes", checkpoint=self.checkpoint_path,
+                             trainer=f"{self.cfg.kind} painter training")
 
     # -- checkpoints --------------------------------------------------------------------
     @property
@@ -176,6 +232,8 @@ class PainterTrainer:
         print(f"resumed {self.cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
 
     def save_checkpoint(self) -> None:
+        """Write ``checkpoint.pt`` atomically; never a diverged state (see :meth:`check_healthy`)."""
+        self.check_healthy()
         state = {
             "painter": self.painter.state_dict(),
             "opt": self.opt.state_dict(),
@@ -221,31 +279,40 @@ class PainterTrainer:
             latent = nn.functional.mse_loss(z, mu)
             loss = rec + self._variance_loss(var, var_t) + self.cfg.latent_weight * latent
             stats = {"stage": 2.0, "latent": latent.item()}
+        value = self._check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        self._check_gradients(self.painter, "gradient", self.cfg.lr)
         self.opt.step()
-        return {"loss": loss.item(), "rec": rec.item(), **stats}
+        return {"loss": value, "rec": rec.item(), **stats}
 
     def gan_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor, single: torch.Tensor) -> dict[str, float]:
         g, d = self.painter, self.critic
         geometry = g.geometry(actions)
         mean, var = g(actions)
+        # the generator's output first: a critic fed a diverged generator's NaN would be blamed
+        check_finite_tensors([("mean", mean), ("variance", var)], step=self.step + 1, lr=self.cfg.lr, what="painter's output",
+                             checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
         # critic: real = one MyPaint render, fake = the generator's stroke
         fake = mean.detach()
         gp = gradient_penalty(d, single, fake, geometry)
         d_loss = d(fake, geometry).mean() - d(single, geometry).mean() + self.cfg.gp_lambda * gp
+        self._check(d_loss, "critic loss", self.cfg.critic_lr)
         self.critic_opt.zero_grad(set_to_none=True)
         d_loss.backward()
+        self._check_gradients(d, "critic's gradient", self.cfg.critic_lr)
         self.critic_opt.step()
         # generator: reconstruction + variance + (after the warm-up) the adversarial term
         rec = nn.functional.mse_loss(mean, mean_t)
         adv = -d(mean, geometry).mean()
         weight = self.cfg.adv_weight if self._progress() >= self.cfg.adv_warmup_fraction else 0.0
         loss = rec + self._variance_loss(var, var_t) + weight * adv
+        value = self._check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        self._check_gradients(g, "gradient", self.cfg.lr)
         self.opt.step()
-        return {"loss": loss.item(), "rec": rec.item(), "critic": d_loss.item(), "gp": gp.item(), "adv": adv.item()}
+        return {"loss": value, "rec": rec.item(), "critic": d_loss.item(), "gp": gp.item(), "adv": adv.item()}
 
     # -- evaluation and the loop --------------------------------------------------------
     @torch.no_grad()
@@ -255,11 +322,15 @@ class PainterTrainer:
         mean, var = zip(*(self.painter(actions[i : i + 512]) for i in range(0, len(actions), 512)))
         mean, var = torch.cat(mean), torch.cat(var)
         self.painter.train()
-        return {
+        figures = {
             "val_mse_single": nn.functional.mse_loss(mean, single).item(),
             "val_mse_mean": nn.functional.mse_loss(mean, mean_t).item(),
             "val_var_mse": nn.functional.mse_loss(var, var_t).item(),
         }
+        for key, value in figures.items():
+            check_finite(value, step=self.step, lr=self.cfg.lr, what=f"held-out {key}", checkpoint=self.checkpoint_path,
+                         trainer=f"{self.cfg.kind} painter training")
+        return figures
 
     def run(self, progress: bool = True) -> NeuralPainter:
         from tqdm.auto import tqdm

@@ -12,7 +12,8 @@ built into the map from parameters to stroke actions, so any optimiser keeps the
 * ``max_radius``: brush radius at most this many pixels (on the 64 px canvas scale, 1-8).
 
 ``stroke_canvases`` returns ``(params, grid)`` as Lucid's parameterizations return ``(params,
-image_f)``: ``grid()`` is the differentiable image ``(B, 3, H, W)`` in [0, 1], and
+image_f)``: ``grid()`` is the differentiable image ``(B, 3, H, W)`` in [0, 1] (square, or any
+``(height, width)`` of at least one canvas a side), and
 ``grid.render_mypaint()`` paints the same strokes in the real program (canvas by canvas, then
 stitched the same way), so every result can be checked outside the neural painter.
 """
@@ -20,6 +21,7 @@ stitched the same way), so every result can be checked outside the neural painte
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,6 +34,7 @@ from torch.utils.checkpoint import checkpoint
 
 from .. import actions as act
 from ..canvas import background_rgb, paint_differentiable, to_float, to_uint8
+from ..errors import TrainingDivergedError, check_finite_tensors
 from ..painters.neural import GEOMETRY
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
@@ -43,95 +46,169 @@ _INIT_RANGE = 0.9  # initial actions uniform in [-0.9, 0.9]: away from tanh's fl
 AUTO_CHECKPOINT_STROKES = 1024
 
 
+def _axis(length: int, tile: int, overlap: int) -> tuple[int, int]:
+    """Canvases and stride along one side of ``length`` px: the fewest ``tile`` px canvases whose
+    neighbours share at least ``overlap`` px, spread over the side."""
+    if length == tile:
+        return 1, tile
+    n = math.ceil((length - tile) / (tile - overlap)) + 1
+    return n, math.ceil((length - tile) / (n - 1))
+
+
+def _pixels(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer number of pixels; got {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class GridLayout:
-    """Where the canvases lie: ``n`` x ``n`` canvases of ``tile`` px, neighbours sharing at
-    least ``overlap`` px, covering ``full`` >= ``size`` px; the centre ``size`` px are the image.
+    """Where the canvases lie: ``rows`` x ``cols`` canvases of ``tile`` px, neighbours sharing at
+    least ``overlap`` px, covering ``full`` >= the image; the centre ``height`` x ``width`` px are
+    the image.
 
-    The fewest canvases that keep the minimum overlap are spread over the image (so the real
-    overlap can be larger: at 128 px three 64 px canvases overlap by 32 px), wasting fewer than
-    ``n`` pixels beyond the image.
+    ``size`` is the image's height, and its width too unless ``width`` is given (a non-square
+    image, e.g. a landscape photo: ``GridLayout(256, width=384)``). Both sides must hold one
+    canvas (>= ``tile``). The fewest canvases that keep the minimum overlap are spread over each
+    side (so the real overlap can be larger: at 128 px three 64 px canvases overlap by 32 px),
+    wasting fewer than ``n`` pixels beyond the image. Raises ``ValueError`` naming the field for
+    non-integer sizes, a side smaller than a tile or an overlap above half a tile.
     """
 
     size: int
     tile: int = 64
     overlap: int = 16
+    width: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("size", "tile", "overlap"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name} must be an integer number of pixels; got {value!r}")
+            _pixels(name, getattr(self, name))
+        if self.width is not None:
+            _pixels("width", self.width)
         if self.tile < 8:
             raise ValueError(f"tile must be at least 8 px; got {self.tile}")
-        if self.size < self.tile:
-            raise ValueError(
-                f"size {self.size} px is too small: an image holds at least one {self.tile} px canvas; "
-                f"use a size of {self.tile} px or more (or a smaller tile)"
-            )
+        for name, side in (("size", self.size), ("width", self.width)):
+            if side is not None and side < self.tile:
+                raise ValueError(
+                    f"{name} {side} px is too small: an image holds at least one {self.tile} px canvas; "
+                    f"use a {name} of {self.tile} px or more (or a smaller tile)"
+                )
         if not 0 <= self.overlap <= self.tile // 2:
             raise ValueError(f"overlap must be in 0..{self.tile // 2} px (half a tile); got {self.overlap}")
 
+    # -- the two sides ------------------------------------------------------------------------
+    @property
+    def height(self) -> int:
+        """Image height in px (``size``)."""
+        return int(self.size)
+
+    @property
+    def image_width(self) -> int:
+        """Image width in px (``width``, or ``size`` for a square image)."""
+        return int(self.size if self.width is None else self.width)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)`` of the image in px."""
+        return self.height, self.image_width
+
+    @property
+    def square(self) -> bool:
+        return self.height == self.image_width
+
+    @property
+    def rows(self) -> int:
+        """Canvases down the image."""
+        return _axis(self.height, self.tile, self.overlap)[0]
+
+    @property
+    def cols(self) -> int:
+        """Canvases across the image."""
+        return _axis(self.image_width, self.tile, self.overlap)[0]
+
+    @property
+    def strides(self) -> tuple[int, int]:
+        """Pixels between neighbouring canvases down and across (each at most ``tile - overlap``)."""
+        return _axis(self.height, self.tile, self.overlap)[1], _axis(self.image_width, self.tile, self.overlap)[1]
+
+    @property
+    def full_shape(self) -> tuple[int, int]:
+        """``(height, width)`` of the area the canvases cover."""
+        (sy, sx), t = self.strides, self.tile
+        return (self.rows - 1) * sy + t, (self.cols - 1) * sx + t
+
+    @property
+    def offsets(self) -> tuple[int, int]:
+        """Pixels cropped on the top and on the left of the covered area."""
+        fh, fw = self.full_shape
+        return (fh - self.height) // 2, (fw - self.image_width) // 2
+
+    # -- a square image's single numbers (the rows) ---------------------------------------------
     @property
     def n(self) -> int:
-        """Canvases per side."""
-        return 1 if self.size == self.tile else math.ceil((self.size - self.tile) / (self.tile - self.overlap)) + 1
+        """Canvases per side (of a square image; down the image otherwise)."""
+        return self.rows
 
     @property
     def stride(self) -> int:
-        """Pixels between neighbouring canvases (at most ``tile - overlap``)."""
-        return self.tile if self.n == 1 else math.ceil((self.size - self.tile) / (self.n - 1))
+        """Pixels between neighbouring canvases (at most ``tile - overlap``; down the image)."""
+        return self.strides[0]
 
     @property
     def count(self) -> int:
         """Canvases in the grid (row-major)."""
-        return self.n * self.n
+        return self.rows * self.cols
 
     @property
     def full(self) -> int:
-        return (self.n - 1) * self.stride + self.tile
+        return self.full_shape[0]
 
     @property
     def offset(self) -> int:
-        """Pixels cropped on the top and left of the covered area."""
-        return (self.full - self.size) // 2
+        """Pixels cropped on the top (and, for a square image, the left) of the covered area."""
+        return self.offsets[0]
+
+    # -- blending ---------------------------------------------------------------------------------
+    def _ramp(self, stride: int) -> torch.Tensor:
+        width = min(self.tile - stride, self.tile // 2)  # the real overlap, at most half a tile
+        i = torch.arange(self.tile, dtype=torch.float32) + 0.5
+        return torch.ones(self.tile) if width == 0 else torch.clamp(torch.minimum(i, self.tile - i) / width, max=1.0)
 
     @cached_property
     def window(self) -> torch.Tensor:
         """Blend weight ``(tile, tile)`` of one canvas: 1 inside, a linear ramp over the overlap."""
-        width = min(self.tile - self.stride, self.tile // 2)  # the real overlap, at most half a tile
-        i = torch.arange(self.tile, dtype=torch.float32) + 0.5
-        ramp = torch.ones(self.tile) if width == 0 else torch.clamp(torch.minimum(i, self.tile - i) / width, max=1.0)
-        return ramp[:, None] * ramp[None, :]
+        sy, sx = self.strides
+        return self._ramp(sy)[:, None] * self._ramp(sx)[None, :]
 
     @cached_property
     def _norm(self) -> torch.Tensor:
-        """Sum of the windows at every covered pixel ``(1, 1, full, full)`` (> 0 everywhere)."""
+        """Sum of the windows at every covered pixel ``(1, 1, full_h, full_w)`` (> 0 everywhere)."""
         cols = self.window.reshape(1, -1, 1).expand(1, -1, self.count)
         return self._fold(cols)
 
     def _fold(self, cols: torch.Tensor) -> torch.Tensor:
-        return F.fold(cols, output_size=(self.full, self.full), kernel_size=self.tile, stride=self.stride)
+        return F.fold(cols, output_size=self.full_shape, kernel_size=self.tile, stride=self.strides)
 
     def stitch(self, canvases: torch.Tensor) -> torch.Tensor:
-        """Blend canvases ``(B, count, tile, tile, 3)`` (channels last, [0, 1]) into images
-        ``(B, 3, size, size)``: a window-weighted average where canvases overlap. Differentiable."""
-        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[2]
-        if k != self.count or t != self.tile or canvases.shape[3] != self.tile:
+        """Blend canvases ``(B, count, tile, tile, 3)`` (channels last, [0, 1], row-major) into
+        images ``(B, 3, height, width)``: a window-weighted average where canvases overlap.
+        Differentiable; raises ``ValueError`` for canvases of another shape."""
+        if canvases.ndim != 5 or canvases.shape[1] != self.count or canvases.shape[2:] != (self.tile, self.tile, 3):
             raise ValueError(
                 f"canvases must be (B, {self.count}, {self.tile}, {self.tile}, 3); got {tuple(canvases.shape)}"
             )
+        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[2]
         weighted = canvases * self.window.to(canvases)[None, None, :, :, None]
         cols = weighted.permute(0, 4, 2, 3, 1).reshape(b, 3 * t * t, k)  # (B, C*kh*kw, L) as fold wants
         image = self._fold(cols) / self._norm.to(canvases)
-        o = self.offset
-        return image[..., o : o + self.size, o : o + self.size]
+        oy, ox = self.offsets
+        return image[..., oy : oy + self.height, ox : ox + self.image_width]
 
 
 def size_bound(max_radius: float) -> float:
     """The largest ``size`` action whose radius is ``max_radius`` px on the 64 px scale (1-8)."""
     lo, hi = act.MIN_RADIUS_64, act.MAX_RADIUS_64
-    if not (isinstance(max_radius, (int, float)) and math.isfinite(max_radius)) or not lo <= max_radius <= hi:
+    if isinstance(max_radius, bool) or not (isinstance(max_radius, numbers.Real) and math.isfinite(max_radius)) or not lo <= max_radius <= hi:
         raise ValueError(
             f"max_radius must be a brush radius in [{lo:g}, {hi:g}] px (on the 64 px canvas); got {max_radius!r}"
         )
@@ -139,8 +216,14 @@ def size_bound(max_radius: float) -> float:
 
 
 def check_palette(palette: Sequence[Sequence[float]] | np.ndarray | torch.Tensor) -> torch.Tensor:
-    """A palette as float32 ``(P, 3)`` RGB in [0, 1] (P >= 1), or ``ValueError``."""
-    p = torch.as_tensor(np.asarray(palette, dtype=np.float32))
+    """A palette as float32 ``(P, 3)`` RGB in [0, 1] (P >= 1; numpy, lists or torch, detached),
+    or ``ValueError``."""
+    if isinstance(palette, torch.Tensor):
+        palette = palette.detach().cpu().numpy()
+    try:
+        p = torch.as_tensor(np.asarray(palette, dtype=np.float32))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"palette must be a list of RGB triples (P, 3) in [0, 1]; got {palette!r}") from exc
     if p.ndim != 2 or p.shape[1] != 3 or p.shape[0] < 1:
         raise ValueError(f"palette must be a list of RGB triples (P, 3); got shape {tuple(p.shape)}")
     if not torch.isfinite(p).all() or (p < 0).any() or (p > 1).any():
@@ -168,7 +251,8 @@ class StrokeGrid:
     differentiable with respect to :attr:`params`. See the module docstring for the constraints.
 
     Args:
-        size: image side in pixels (at least ``tile``).
+        size: image side in pixels (at least ``tile``), or ``(height, width)`` for a non-square
+            image (each side at least ``tile``).
         strokes: strokes per canvas.
         tile: canvas side in the image (px); the 64 px painter's output is resized to it, while
             MyPaint paints natively at that size (strokes scale with the canvas).
@@ -182,7 +266,7 @@ class StrokeGrid:
 
     def __init__(
         self,
-        size: int,
+        size: int | tuple[int, int],
         strokes: int = 30,
         *,
         tile: int = 64,
@@ -200,7 +284,12 @@ class StrokeGrid:
     ) -> None:
         from ..painters.load import load_painter
 
-        self.layout = GridLayout(size, tile, overlap)
+        if isinstance(size, (tuple, list)):
+            if len(size) != 2:
+                raise ValueError(f"size must be one side in px or (height, width); got {size!r}")
+            self.layout = GridLayout(size[0], tile, overlap, width=size[1])
+        else:
+            self.layout = GridLayout(size, tile, overlap)
         if isinstance(strokes, bool) or not isinstance(strokes, (int, np.integer)) or strokes < 1:
             raise ValueError(f"strokes (per canvas) must be a positive integer; got {strokes!r}")
         if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
@@ -215,7 +304,9 @@ class StrokeGrid:
         background_rgb(background)  # validate early
         total = self.batch * self.layout.count * self.strokes
         self.checkpoint = total > AUTO_CHECKPOINT_STROKES if checkpoint is None else bool(checkpoint)
-        self.chunk_strokes = max(1, int(chunk_strokes))
+        if isinstance(chunk_strokes, bool) or not isinstance(chunk_strokes, (int, np.integer)) or chunk_strokes < 1:
+            raise ValueError(f"chunk_strokes must be a positive integer; got {chunk_strokes!r}")
+        self.chunk_strokes = int(chunk_strokes)
         self.painter = load_painter(painter, canvas_size=tile, device=device)
         if not isinstance(self.painter, torch.nn.Module):
             raise ValueError(
@@ -264,6 +355,10 @@ class StrokeGrid:
         """Every canvas ``(B, K, tile, tile, 3)`` painted by the neural painter, in chunks of
         about ``chunk_strokes`` strokes (checkpointed when gradients are needed)."""
         a = self.actions() if actions is None else actions
+        if not isinstance(a, torch.Tensor) or a.ndim != 4 or a.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM):
+            raise ValueError(
+                f"actions must be a tensor (B, {self.layout.count}, {self.strokes}, 12) for this grid; got {tuple(getattr(a, 'shape', ()))}"
+            )
         b, k = a.shape[:2]
         flat = a.reshape(b * k, self.strokes, act.ACTION_DIM)
         step = max(1, self.chunk_strokes // self.strokes)
@@ -278,25 +373,29 @@ class StrokeGrid:
         return torch.cat(parts).view(b, k, t, t, 3)
 
     def __call__(self) -> torch.Tensor:
-        """The painting ``(B, 3, size, size)`` in [0, 1], differentiable w.r.t. :attr:`params`."""
+        """The painting ``(B, 3, height, width)`` in [0, 1], differentiable w.r.t. :attr:`params`."""
         return self.layout.stitch(self.paint_canvases())
 
     def _actions_or_own(self, actions: np.ndarray | torch.Tensor | None) -> torch.Tensor:
+        """This grid's actions, or given ones ``(B, K, N, 12)`` (numpy or torch, also a tensor that
+        requires grad; clipped to [-1, 1]) as float32 on the grid's device. ``ValueError`` for NaN
+        or inf, a non-numeric dtype or a shape that does not fit this grid."""
         if actions is None:
             return self.actions().detach()
-        a = torch.as_tensor(np.asarray(actions, dtype=np.float32))
-        want = (a.shape[0], self.layout.count, self.strokes, act.ACTION_DIM)
-        if a.ndim != 4 or tuple(a.shape) != want:
+        from ..painters.load import as_numpy
+
+        arr = np.asarray(as_numpy(actions))
+        if arr.ndim != 4 or arr.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM):
             raise ValueError(
-                f"actions must be (B, {self.layout.count}, {self.strokes}, 12) for this grid; got {tuple(a.shape)}"
+                f"actions must be (B, {self.layout.count}, {self.strokes}, 12) for this grid; got {tuple(arr.shape)}"
             )
-        return a
+        return torch.as_tensor(act.validate_actions(arr, batch_ndim=4), device=self.params[0].device)
 
     def render_mypaint(
         self, seed: int = 0, brush: str = "classic/dry_brush", actions: np.ndarray | torch.Tensor | None = None
     ) -> np.ndarray:
         """The same strokes (or saved ``actions`` ``(B, K, N, 12)``) painted by MyPaint, canvas by
-        canvas at ``tile`` px, then stitched with the same blend: uint8 ``(B, size, size, 3)``."""
+        canvas at ``tile`` px, then stitched with the same blend: uint8 ``(B, height, width, 3)``."""
         from ..painters.mypaint import MyPaintPainter
 
         t = self.layout.tile
@@ -308,7 +407,7 @@ class StrokeGrid:
         return to_uint8(self.layout.stitch(stacked).permute(0, 2, 3, 1).numpy())
 
     def image_uint8(self, actions: np.ndarray | torch.Tensor | None = None) -> np.ndarray:
-        """The neural painting of these strokes (or of saved ``actions``) as uint8 ``(B, size, size, 3)``."""
+        """The neural painting of these strokes (or of saved ``actions``) as uint8 ``(B, height, width, 3)``."""
         with torch.no_grad():
             a = self._actions_or_own(actions)
             return to_uint8(self.layout.stitch(self.paint_canvases(a)).permute(0, 2, 3, 1).cpu().numpy())
@@ -322,8 +421,13 @@ class StrokeGrid:
         }
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
-        """Restore parameters saved by :meth:`state_dict` (same size, strokes and constraints)."""
+        """Restore parameters saved by :meth:`state_dict` (same size, strokes and constraints).
+        ``ValueError`` for missing keys, other shapes or non-finite values."""
         for p, key in zip(self.params, ("geometry", "colour")):
+            if key not in state:
+                raise ValueError(f"the state has no {key!r} parameters; pass what StrokeGrid.state_dict() returned")
+            if not torch.isfinite(torch.as_tensor(state[key])).all():
+                raise ValueError(f"the saved {key} parameters contain NaN or inf")
             if tuple(state[key].shape) != tuple(p.shape):
                 raise ValueError(
                     f"saved {key} parameters have shape {tuple(state[key].shape)}, this grid {tuple(p.shape)}; "
@@ -333,7 +437,32 @@ class StrokeGrid:
                 p.copy_(state[key])
 
 
-def stroke_canvases(size: int, strokes: int = 30, **options: object) -> tuple[list[torch.Tensor], StrokeGrid]:
+def checked_loss(loss: torch.Tensor, step: int, lr: float, task: str) -> float:
+    """The loss of optimisation step ``step`` (0-based) as a float, if finite.
+
+    A NaN or inf loss before any update means the judge (classifier, content image) gives it
+    for this painting: ``ValueError``. After updates it is divergence:
+    :class:`paint_gym.errors.TrainingDivergedError` naming the step, the loss and ``lr``.
+    """
+    value = float(loss.detach())
+    if not math.isfinite(value):
+        if step == 0:
+            raise ValueError(
+                f"the {task} loss is {value} before any update: the model judging the painting returns NaN or inf for it; "
+                "check the model (and the content image) on a plain image first"
+            )
+        raise TrainingDivergedError(step=step, loss=value, lr=lr, what="loss", trainer=task)
+    return value
+
+
+def check_gradients(grid: StrokeGrid, step: int, lr: float, task: str) -> None:
+    """Stop before an optimiser step would write NaN or inf into the stroke parameters
+    (:class:`paint_gym.errors.TrainingDivergedError`)."""
+    grads = [(name, p.grad) for name, p in zip(("geometry", "colour"), grid.params) if p.grad is not None]
+    check_finite_tensors(grads, step=step + 1, lr=lr, what="gradient of the stroke parameters", trainer=task)
+
+
+def stroke_canvases(size: int | tuple[int, int], strokes: int = 30, **options: object) -> tuple[list[torch.Tensor], StrokeGrid]:
     """Lucid-style: ``params, image_f = stroke_canvases(256, 30)``; ``image_f()`` is the image
     ``(B, 3, 256, 256)`` and ``image_f.render_mypaint()`` the MyPaint check. Options are those of
     :class:`StrokeGrid`."""
@@ -341,10 +470,11 @@ def stroke_canvases(size: int, strokes: int = 30, **options: object) -> tuple[li
     return grid.params, grid
 
 
-def grid_for(config: Any) -> StrokeGrid:
+def grid_for(config: Any, size: int | tuple[int, int] | None = None) -> StrokeGrid:
     """A fresh :class:`StrokeGrid` from any settings object with the grid's fields (``size``,
     ``strokes``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``, ``max_radius``,
-    ``seed``): the configs of class visualization and style transfer share them."""
-    return StrokeGrid(config.size, config.strokes, tile=config.tile, overlap=config.overlap, painter=config.painter,
+    ``seed``): the configs of class visualization and style transfer share them. ``size``
+    overrides ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
+    return StrokeGrid(config.size if size is None else size, config.strokes, tile=config.tile, overlap=config.overlap, painter=config.painter,
                       grayscale=config.grayscale, palette=config.palette, max_radius=config.max_radius, seed=config.seed)
 

@@ -45,7 +45,8 @@ def _save_actions(grid, out: Path) -> Path:
     path = out.with_suffix(".npz")
     layout = grid.layout
     np.savez_compressed(
-        path, actions=grid.actions().detach().cpu().numpy(), size=layout.size, tile=layout.tile, overlap=layout.overlap
+        path, actions=grid.actions().detach().cpu().numpy(), size=layout.size, width=layout.image_width, tile=layout.tile,
+        overlap=layout.overlap,
     )
     return path
 
@@ -111,7 +112,7 @@ def _style(args: argparse.Namespace) -> int:
         seed=args.seed,
         mypaint_seed=args.mypaint_seed,
     )
-    content = load_image(args.content, args.size)
+    content = load_image(args.content, args.size, keep_aspect=args.keep_aspect)
     result = intrinsic_style_transfer(content, cfg, check_mypaint=not args.no_mypaint)
     out = Path(args.out)
     _save_png(result.image, out)
@@ -194,6 +195,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     style.add_argument(
         "--model", default="lite0", help="network defining the content (lite0, lite1, lite2, torchvision:NAME)"
+    )
+    style.add_argument(
+        "--keep-aspect", action="store_true", help="paint the whole photo at its aspect ratio (shorter side --size) instead of a centre square"
     )
     style.add_argument("--layer", default="blocks.4", help="its layer whose activations are matched")
     _add_stroke_options(style, size=256, steps=150, lr=0.1)

@@ -4,7 +4,9 @@ Classic style transfer balances a content loss against a style loss taken from a
 Here there is no style image: only the content loss, the distance between a classifier layer's
 activations for the photo and for the painting. The style comes from the parameterization
 itself (brush strokes from a neural painter, optionally in grey), which is why the paper calls
-it *intrinsic*. Strokes live on an overlapping grid of canvases, so any resolution works.
+it *intrinsic*. Strokes live on an overlapping grid of canvases, so any resolution works, and
+any aspect ratio: a non-square photo is painted on a non-square grid whose shorter side is
+``StyleConfig.size`` (as ``torchvision.transforms.Resize(size)`` scales the shorter edge).
 
     from paint_gym.param import StyleConfig, intrinsic_style_transfer, load_image
     result = intrinsic_style_transfer(load_image("photo.jpg", 256), StyleConfig(size=256))
@@ -21,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .canvas_grid import StrokeGrid, grid_for
+from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
 
 
@@ -29,7 +31,7 @@ from .classifiers import Classifier, load_classifier
 class StyleConfig:
     """Hyperparameters of one intrinsic style transfer."""
 
-    size: int = 256  # painting side, px (the content image is resized to it)
+    size: int = 256  # painting's shorter side, px (the content image is resized to it, keeping its aspect)
     strokes: int = 30  # per 64 px canvas
     steps: int = 150
     lr: float = 0.1
@@ -45,10 +47,14 @@ class StyleConfig:
     mypaint_seed: int = 0
 
     def __post_init__(self) -> None:
-        if int(self.steps) < 0:
-            raise ValueError(f"steps must be >= 0; got {self.steps}")
-        if not np.isfinite(self.lr) or self.lr <= 0:
+        for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("tile", 8), ("overlap", 0), ("seed", 0), ("mypaint_seed", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float, np.floating)) or not np.isfinite(self.lr) or self.lr <= 0:
             raise ValueError(f"lr must be a positive number; got {self.lr}")
+        if self.size < self.tile:
+            raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
 
 
 @dataclass
@@ -63,8 +69,14 @@ class StyleResult:
     content_loss_mypaint: float | None = None
 
 
-def load_image(path: str | os.PathLike, size: int) -> torch.Tensor:
-    """A photo as ``(1, 3, size, size)`` float in [0, 1]: centre square crop, Lanczos resize."""
+def load_image(path: str | os.PathLike, size: int, keep_aspect: bool = False) -> torch.Tensor:
+    """A photo as float ``(1, 3, H, W)`` in [0, 1], Lanczos-resized.
+
+    By default a centre square crop, ``(1, 3, size, size)``; with ``keep_aspect`` the whole
+    photo, its shorter side ``size`` px (paint it with :func:`intrinsic_style_transfer`, which
+    builds a grid of that shape). Raises ``FileNotFoundError`` for a missing file and
+    ``ValueError`` for an unreadable image or a size that is not an integer >= 8.
+    """
     from PIL import Image, UnidentifiedImageError
 
     p = Path(path)
@@ -78,11 +90,67 @@ def load_image(path: str | os.PathLike, size: int) -> torch.Tensor:
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError(f"{p} is not a readable image ({exc}); use a JPEG or PNG file") from exc
     w, h = rgb.size
-    s = min(w, h)
-    square = rgb.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)).resize(
-        (size, size), Image.Resampling.LANCZOS
-    )
-    return torch.as_tensor(np.array(square), dtype=torch.float32).permute(2, 0, 1)[None] / 255.0
+    if keep_aspect:
+        out_h, out_w = painting_shape((h, w), size)
+        image = rgb.resize((out_w, out_h), Image.Resampling.LANCZOS)
+    else:
+        s = min(w, h)
+        image = rgb.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)).resize(
+            (size, size), Image.Resampling.LANCZOS
+        )
+    return torch.as_tensor(np.array(image), dtype=torch.float32).permute(2, 0, 1)[None] / 255.0
+
+
+def painting_shape(content_hw: tuple[int, int], size: int) -> tuple[int, int]:
+    """``(height, width)`` of the painting of a ``content_hw`` image: its shorter side ``size``
+    px, its aspect ratio kept (rounded to whole pixels)."""
+    h, w = int(content_hw[0]), int(content_hw[1])
+    if h == w:
+        return size, size
+    if h < w:
+        return size, max(size, round(w * size / h))
+    return max(size, round(h * size / w)), size
+
+
+def as_content(content: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """A content image as float ``(B, 3, H, W)`` in [0, 1], detached.
+
+    Accepts a torch float tensor ``(B, 3, H, W)`` or ``(3, H, W)`` in [0, 1] (torch's layout,
+    e.g. from :func:`load_image`), or a numpy image ``(H, W, 3)`` / ``(B, H, W, 3)``, uint8 in
+    0..255 or float in [0, 1]. Raises ``ValueError`` naming the fix for other layouts, NaN or
+    inf, values outside [0, 1] or images smaller than 8 px.
+    """
+    if isinstance(content, np.ndarray):
+        arr = content
+        if arr.ndim == 3:
+            arr = arr[None]
+        if arr.ndim != 4 or arr.shape[-1] != 3:
+            raise ValueError(f"a numpy content image must be (H, W, 3) or (B, H, W, 3), channels last; got {arr.shape}")
+        if arr.dtype == np.uint8:
+            x = torch.as_tensor(arr.astype(np.float32) / 255.0)
+        elif arr.dtype.kind == "f":
+            x = torch.as_tensor(arr.astype(np.float32))
+        else:
+            raise ValueError(f"a numpy content image must be uint8 (0..255) or float in [0, 1]; got {arr.dtype}")
+        content = x.permute(0, 3, 1, 2)
+    if not isinstance(content, torch.Tensor):
+        kind = type(content).__name__
+        raise ValueError(f"content must be an image tensor (1, 3, H, W) in [0, 1] or a numpy image; got {kind}")  # noqa: TRY004
+    x = content.detach()
+    if x.ndim == 3:
+        x = x[None]
+    if x.ndim != 4 or x.shape[1] != 3:
+        hint = " (channels last: use x.permute(0, 3, 1, 2))" if x.ndim == 4 and x.shape[-1] == 3 else ""
+        raise ValueError(f"content must be an image tensor (1, 3, H, W) in [0, 1]; got shape {tuple(x.shape)}{hint}")
+    if not x.is_floating_point():
+        raise ValueError(f"content must be a float tensor in [0, 1]; got {x.dtype} (divide uint8 images by 255)")
+    if not torch.isfinite(x).all():
+        raise ValueError("the content image contains NaN or inf")
+    if float(x.min()) < 0 or float(x.max()) > 1:
+        raise ValueError(f"content values must be in [0, 1]; got {float(x.min()):g}..{float(x.max()):g} (divide 0-255 values by 255)")
+    if min(x.shape[-2:]) < 8:
+        raise ValueError(f"the content image is {x.shape[-2]}x{x.shape[-1]} px; it needs at least 8 px a side")
+    return x.float()
 
 
 def feature_extractor(model: nn.Module, layer: str) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -131,18 +199,18 @@ class _HookExtractor:
 class ContentLoss:
     """Mean squared distance between ``layer`` activations of a painting and of ``content``."""
 
-    def __init__(self, content: torch.Tensor, model: str | nn.Module = "lite0", layer: str = "blocks.4") -> None:
-        if not isinstance(content, torch.Tensor) or content.ndim != 4 or content.shape[1] != 3:
-            raise ValueError(
-                f"content must be an image tensor (1, 3, H, W) in [0, 1]; got {getattr(content, 'shape', type(content))}"
-            )
-        if not torch.isfinite(content).all():
-            raise ValueError("the content image contains NaN or inf")
+    def __init__(self, content: torch.Tensor | np.ndarray, model: str | nn.Module = "lite0", layer: str = "blocks.4") -> None:
+        """``content``: see :func:`as_content`. A painting passed to the loss must have the
+        content's batch size and pixel size (``ValueError`` otherwise)."""
+        content = as_content(content)
+        self.shape = tuple(content.shape)
         self.features = feature_extractor(load_classifier(model), layer)
         with torch.no_grad():
             self.target = self.features(content).detach()
 
     def __call__(self, painting: torch.Tensor) -> torch.Tensor:
+        if tuple(painting.shape) != self.shape:
+            raise ValueError(f"the painting is {tuple(painting.shape)} but the content image {self.shape}; paint at the content's size")
         return ((self.features(painting) - self.target) ** 2).mean()
 
 
@@ -154,39 +222,58 @@ def intrinsic_style_transfer(
     check_mypaint: bool = True,
     progress: bool = True,
 ) -> StyleResult:
-    """Paint ``content`` ``(1, 3, H, W)`` in [0, 1] with strokes by minimising the content loss only.
+    """Paint ``content`` with strokes by minimising the content loss only.
 
-    The content is resized to ``config.size`` if needed. ``grid`` continues optimising given
-    strokes (a previous result's ``grid``) instead of new random ones; the stroke settings of
-    ``config`` are then ignored. Returns the strokes, the neural painting, its MyPaint
-    re-render (``check_mypaint``) and both content losses.
+    ``content``: one image, a float tensor ``(1, 3, H, W)`` in [0, 1] (or see
+    :func:`as_content` for the other accepted forms), of any aspect ratio. The painting keeps
+    that aspect ratio, its shorter side ``config.size`` px (a square content gives a square
+    painting); the content is resized to the painting's size. ``grid`` continues optimising
+    given strokes (a previous result's ``grid``) instead of new random ones; the stroke settings
+    of ``config`` are then ignored, and the content must have the grid's aspect ratio.
+    Returns the strokes, the neural painting ``(height, width, 3)``, its MyPaint re-render
+    (``check_mypaint``) and both content losses.
+
+    Raises ``ValueError`` for a content image that is not one [0, 1] image, a given grid of
+    another size or aspect ratio, or a loss that is NaN before any update (the model);
+    :class:`paint_gym.errors.TrainingDivergedError` if the optimisation diverges.
     """
     from torch.nn import functional as F
     from tqdm.auto import tqdm
 
     cfg = config or StyleConfig()
+    content = as_content(content)
+    if content.shape[0] != 1:
+        raise ValueError(f"style transfer paints one content image at a time; got a batch of {content.shape[0]}")
+    shape = painting_shape(tuple(content.shape[-2:]), cfg.size)
     if grid is None:
-        grid = grid_for(cfg)
-    elif grid.layout.size != cfg.size:
-        raise ValueError(f"the given grid paints {grid.layout.size} px but config.size is {cfg.size}; make them equal")
-    if isinstance(content, torch.Tensor) and content.ndim == 4 and content.shape[-1] != cfg.size:
+        grid = grid_for(cfg, size=shape)
+    else:
+        if grid.batch != 1:
+            raise ValueError(f"style transfer paints one image: build the grid with batch=1 (got batch={grid.batch})")
+        if min(grid.layout.shape) != cfg.size:
+            raise ValueError(f"the given grid paints {grid.layout.height}x{grid.layout.image_width} px but config.size is {cfg.size}; "
+                             "make config.size the grid's shorter side")
+        if grid.layout.shape != shape:
+            raise ValueError(
+                f"the content image is {content.shape[-2]}x{content.shape[-1]} px, which paints at {shape[0]}x{shape[1]}, but the given "
+                f"grid paints {grid.layout.height}x{grid.layout.image_width}: crop the content to the grid's aspect ratio or start a new grid"
+            )
+    if tuple(content.shape[-2:]) != shape:
         content = F.interpolate(
-            content, size=(cfg.size, cfg.size), mode="bilinear", align_corners=False, antialias=True
+            content, size=shape, mode="bilinear", align_corners=False, antialias=bool(content.shape[-1] > shape[1] or content.shape[-2] > shape[0])
         )
     loss_fn = ContentLoss(content, cfg.model, cfg.layer)
     opt = torch.optim.Adam(grid.params, lr=cfg.lr)
     losses: list[float] = []
-    bar = tqdm(range(cfg.steps), desc=f"painting {cfg.size} px", disable=not progress, leave=False)
+    bar = tqdm(range(cfg.steps), desc=f"painting {shape[0]}x{shape[1]} px", disable=not progress, leave=False)
     for step in bar:
         loss = loss_fn(grid())
-        if not torch.isfinite(loss):
-            raise ValueError(
-                f"the content loss became {loss.item()} at step {step}; lower the learning rate (lr={cfg.lr})"
-            )
+        value = checked_loss(loss, step, cfg.lr, "style transfer")
         opt.zero_grad()
         loss.backward()
+        check_gradients(grid, step, cfg.lr, "style transfer")
         opt.step()
-        losses.append(loss.item())
+        losses.append(value)
         bar.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
     with torch.no_grad():
         final = float(loss_fn(grid()))

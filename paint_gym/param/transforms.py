@@ -10,6 +10,7 @@ robustness"). Every transform is vectorised over the batch, with an independent 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 
 import torch
@@ -36,16 +37,21 @@ def _theta(scale: torch.Tensor, angle: torch.Tensor, tx: torch.Tensor, ty: torch
 
 
 def pad(px: int, fill: float = 1.0) -> Transform:
-    """Pad every side by ``px`` pixels of ``fill`` (so jitter and rotation don't cut the painting)."""
+    """Pad every side by ``px`` pixels of ``fill`` (so jitter and rotation don't cut the painting).
+    ``px`` is an integer >= 0 (``ValueError`` otherwise)."""
+    if isinstance(px, bool) or not isinstance(px, numbers.Integral) or px < 0:
+        raise ValueError(f"pad needs a whole number of pixels >= 0; got {px!r}")
 
     def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        return F.pad(x, (px,) * 4, value=fill)
+        return F.pad(x, (int(px),) * 4, value=fill)
 
     return apply
 
 
 def jitter(px: float, fill: float = 1.0) -> Transform:
-    """Shift each image by up to ``px`` pixels in x and y."""
+    """Shift each image by up to ``px`` pixels (a finite number >= 0) in x and y."""
+    if isinstance(px, bool) or not isinstance(px, numbers.Real) or not math.isfinite(px) or px < 0:
+        raise ValueError(f"jitter needs a finite number of pixels >= 0; got {px!r}")
 
     def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         b, h, w = x.shape[0], x.shape[-2], x.shape[-1]
@@ -57,7 +63,9 @@ def jitter(px: float, fill: float = 1.0) -> Transform:
 
 
 def random_scale(scales: Sequence[float], fill: float = 1.0) -> Transform:
-    """Zoom each image by a factor drawn uniformly from ``[min(scales), max(scales)]``."""
+    """Zoom each image by a factor drawn uniformly from ``[min(scales), max(scales)]`` (positive)."""
+    if len(scales) == 0 or not all(isinstance(x, numbers.Real) and math.isfinite(x) and x > 0 for x in scales):
+        raise ValueError(f"random_scale needs one or more positive zoom factors; got {scales!r}")
     lo, hi = min(scales), max(scales)
 
     def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .canvas_grid import StrokeGrid, grid_for
+from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
 from .transforms import Transform, standard_transforms
@@ -52,13 +52,17 @@ class VisualizeConfig:
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
-        for name in ("steps", "copies"):
-            if int(getattr(self, name)) < (0 if name == "steps" else 1):
-                raise ValueError(
-                    f"{name} must be {'>= 0' if name == 'steps' else 'positive'}; got {getattr(self, name)}"
-                )
-        if not np.isfinite(self.lr) or self.lr <= 0:
+        for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("copies", 1), ("tile", 8), ("overlap", 0), ("seed", 0),
+                          ("mypaint_seed", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float, np.floating)) or not np.isfinite(self.lr) or self.lr <= 0:
             raise ValueError(f"lr must be a positive number; got {self.lr}")
+        if not isinstance(self.tile_fraction, (int, float, np.floating)) or not 0 < self.tile_fraction <= 1:
+            raise ValueError(f"tile_fraction must be in (0, 1]; got {self.tile_fraction!r}")
+        if self.size < self.tile:
+            raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
 
 
 @dataclass
@@ -98,13 +102,24 @@ def _as_ensemble(classifiers: str | nn.Module | Sequence[str | nn.Module]) -> Cl
 
 
 def class_probability(ensemble: ClassifierEnsemble, image: np.ndarray | torch.Tensor, target: int) -> float:
-    """Mean ensemble probability of ``target`` for one image: uint8 ``(H, W, 3)`` or float ``(1, 3, H, W)``."""
-    x = (
-        image
-        if isinstance(image, torch.Tensor)
-        else torch.as_tensor(np.asarray(image), dtype=torch.float32).permute(2, 0, 1)[None] / 255
-    )
-    return float(ensemble.probabilities(x)[0, target])
+    """Mean ensemble probability of class ``target`` for one image: uint8 numpy ``(H, W, 3)`` or a
+    float tensor ``(1, 3, H, W)`` / ``(3, H, W)`` in [0, 1] (also one that requires grad).
+    Raises ``ValueError`` for other layouts or dtypes (a float numpy image is ambiguous: pass
+    uint8) and for a class index outside the classifiers' outputs."""
+    if isinstance(image, torch.Tensor):
+        x = image.detach()
+        x = x[None] if x.ndim == 3 else x
+        if x.ndim != 4 or x.shape[:2] != (1, 3) or not x.is_floating_point():
+            raise ValueError(f"a tensor image must be float (1, 3, H, W) in [0, 1]; got {x.dtype} {tuple(x.shape)}")
+    else:
+        arr = np.asarray(image)
+        if arr.ndim != 3 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
+            raise ValueError(f"a numpy image must be uint8 (H, W, 3); got {arr.dtype} {arr.shape} (torch tensors: float (1, 3, H, W))")
+        x = torch.as_tensor(arr, dtype=torch.float32).permute(2, 0, 1)[None] / 255
+    probs = ensemble.probabilities(x)
+    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= target < probs.shape[-1]:
+        raise ValueError(f"target must be a class index in 0..{probs.shape[-1] - 1}; got {target!r}")
+    return float(probs[0, target])
 
 
 def class_loss(logits: torch.Tensor, target: int, objective: str = "logit") -> torch.Tensor:
@@ -129,8 +144,10 @@ def visualize_class(
     ``classifiers``: names (``"lite0,lite1,lite2"``, ``"mnist"``), an ensemble or any
     ``nn.Module`` mapping ``(B, 3, H, W)`` in [0, 1] to logits. ``grid`` continues optimising
     given strokes (a previous result's ``grid``; the stroke settings of ``config`` are then
-    ignored). ``transform`` replaces the standard robustness transforms. Raises ``ValueError``
-    for an unknown class, bad settings, or a loss that becomes NaN (lower ``lr``).
+    ignored; it must paint one image, ``batch=1``). ``transform`` replaces the standard
+    robustness transforms. Raises ``ValueError`` for an unknown class, bad settings or a loss
+    that is NaN or inf before any update (the classifiers), and
+    :class:`paint_gym.errors.TrainingDivergedError` if it becomes so later (step, loss, lr).
     """
     from tqdm.auto import tqdm
 
@@ -138,11 +155,13 @@ def visualize_class(
     ensemble = _as_ensemble(classifiers)
     if grid is None:
         grid = grid_for(cfg)
+    elif grid.batch != 1:
+        raise ValueError(f"visualize_class paints one image: build the grid with batch=1 (got batch={grid.batch})")
     with torch.no_grad():
         num_classes = ensemble(grid()).shape[-1]
     index, label = resolve_target(target, num_classes)
     if transform is None and cfg.transforms:
-        transform = standard_transforms(grid.layout.size, cfg.tile_fraction)
+        transform = standard_transforms(max(grid.layout.shape), cfg.tile_fraction)
     gen = torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.Adam(grid.params, lr=cfg.lr)
     losses: list[float] = []
@@ -150,12 +169,12 @@ def visualize_class(
     for step in bar:
         image = grid().expand(cfg.copies, -1, -1, -1)
         loss = class_loss(ensemble(transform(image, gen) if transform else image), index, cfg.objective)
-        if not torch.isfinite(loss):
-            raise ValueError(f"the loss became {loss.item()} at step {step}; lower the learning rate (lr={cfg.lr})")
+        value = checked_loss(loss, step, cfg.lr, "class visualization")
         opt.zero_grad()
         loss.backward()
+        check_gradients(grid, step, cfg.lr, "class visualization")
         opt.step()
-        losses.append(loss.item())
+        losses.append(value)
         bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     return _judge(grid, ensemble, index, label, losses, cfg.mypaint_seed if check_mypaint else None)
 
