@@ -14,9 +14,9 @@ Objectives (combine with weights):
 * ``pixel="mse"`` - MSE of the neural (mean) canvas; ``pixel="none"`` with ``adversarial > 0``
   is the pure adversarial agent of the paper.
 * ``adversarial`` - weight of the conditional WGAN-GP critic's score of (canvas, target)
-  (:mod:`agents.discriminator`).
+  (:mod:`paint_gym_agents.discriminator`).
 * ``template`` - weight of the action-space MSE to a per-class stroke template (preconditioning,
-  paper section 4; :mod:`agents.precondition`).
+  paper section 4; :mod:`paint_gym_agents.precondition`).
 
 Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each rank draws its
 own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
@@ -27,7 +27,11 @@ Divergence (e.g. a learning rate of 1e30) stops training with
 :class:`paint_gym.errors.TrainingDivergedError` naming the step, the value and the learning rate:
 the agent's strokes, the losses and the gradient norms are checked every step, the weights and
 a probe painting before every checkpoint, so ``checkpoint.pt`` keeps the last good state. A
-resumed run uses the config's learning rates (not the ones saved with the optimiser).
+resumed run uses the config's learning rates (not the ones saved with the optimiser); only the
+fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's config.
+
+On a wall-clock budget (the reconstruction benchmark), :class:`BackpropRun` drives the trainer
+through :func:`paint_gym.benchmark.budget.run_for_budget`, as every method is driven.
 """
 
 from __future__ import annotations
@@ -36,25 +40,54 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import nn
+from tqdm import tqdm
 
 from paint_gym.actions import ACTION_DIM, colors_of
-from paint_gym.canvas import background_rgb, composite_moments
+from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
+from paint_gym.benchmark.evaluation import replay_mse
+from paint_gym.benchmark.protocol import check_targets
+from paint_gym.canvas import (
+    background_rgb,
+    composite_moments,
+    mse,
+    mse_of_moments,
+    mse_uint8,
+    to_float_tensor,
+    to_uint8_array,
+)
+from paint_gym.checkpoint import (
+    check_resume,
+    config_from_json,
+    config_to_json,
+    float_state,
+    half_state,
+    read_checkpoint,
+    write_checkpoint,
+    write_text_atomic,
+)
 from paint_gym.data import DATASETS, ImageTargets
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.painters.base import DifferentiablePainter
+from paint_gym.painters.load import PainterLike, as_numpy, load_painter
+from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
 
 from .discriminator import PairCritic, critic_loss
-from .protocol import check_targets
+from .precondition import load_templates
 
 PIXEL_OBJECTIVES = ("expected", "mse", "none")
+#: AgentConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
+#: a checkpoint trained with any other setting is refused.
+RESUME_MAY_CHANGE = frozenset({"steps", "minutes", "lr", "critic_lr", "eval_every", "checkpoint_minutes", "threads", "device", "run_dir"})
 
 
 @dataclass
@@ -111,12 +144,6 @@ class AgentConfig:
             raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
         self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
-    @classmethod
-    def from_json(cls, text: str) -> AgentConfig:
-        data = json.loads(text)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(v) if k == "replay_seeds" else v) for k, v in data.items() if k in known})
-
 
 # ----------------------------------------------------------------------------------------
 # Network
@@ -161,7 +188,7 @@ class StrokeAgent(nn.Module):
         h, c = self.lstm(torch.cat([self.encoder(x * 2 - 1), prev], dim=1), (h, c))
         return torch.tanh(self.head(h)), (h, c)
 
-    def forward(self, target: torch.Tensor, painter: nn.Module, strokes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         state = self.initial_state(len(target))
         actions = []
         for _ in range(strokes):
@@ -176,8 +203,8 @@ class StrokeAgent(nn.Module):
 def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last: torch.Tensor) -> torch.Tensor:
     """Per-image pixel objective ``(B,)``: expected MSE over brush seeds, or MSE of the mean canvas."""
     if kind == "expected":
-        return (second - 2 * target_last * mean + target_last**2).mean(dim=(1, 2, 3))
-    return ((mean - target_last) ** 2).mean(dim=(1, 2, 3))
+        return mse_of_moments(mean, second, target_last)
+    return mse(mean, target_last)
 
 
 # ----------------------------------------------------------------------------------------
@@ -203,14 +230,12 @@ class BackpropAgent:
     :meth:`reset` is called). ``canvases(targets)`` also returns the neural canvases.
     """
 
-    def __init__(self, network: StrokeAgent, config: AgentConfig, painter: nn.Module | None = None, batch: int = 64) -> None:
-        from paint_gym.painters.load import load_painter
-
+    def __init__(self, network: StrokeAgent, config: AgentConfig, painter: PainterLike | None = None, batch: int = 64) -> None:
         self.network = network.eval()
         self.device = next(network.parameters()).device
         self.config = config
         self.n_strokes = config.strokes
-        self.painter = painter if painter is not None else load_painter(config.painter, config.canvas_size, device=self.device)
+        self.painter: DifferentiablePainter = load_painter(config.painter if painter is None else painter, config.canvas_size, device=self.device)
         self.batch = batch
         self._state: tuple[torch.Tensor, ...] | None = None
         self._target: np.ndarray | None = None
@@ -219,20 +244,18 @@ class BackpropAgent:
         arr = check_targets(targets)
         if arr.shape[1:3] != (self.config.canvas_size,) * 2:
             raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
-        return torch.from_numpy(arr).to(self.device).permute(0, 3, 1, 2).float() / 255
+        return to_float_tensor(arr, self.device)
 
     @torch.no_grad()
     def canvases(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Strokes ``(B, T, 12)`` and neural canvases, uint8 ``(B, H, W, 3)``."""
-        from paint_gym.painters.load import to_uint8_tensor
-
         x = self._targets(targets)
         acts, pics = [], []
         for i in range(0, len(x), self.batch):
             a, mean, _ = self.network(x[i : i + self.batch], self.painter, self.n_strokes)
             _check_strokes(a)
             acts.append(a.cpu().numpy().astype(np.float32))
-            pics.append(to_uint8_tensor(mean))
+            pics.append(to_uint8_array(mean.permute(0, 3, 1, 2)))  # the network's moments are channels-last
         return np.concatenate(acts), np.concatenate(pics)
 
     def paint(self, targets: np.ndarray) -> np.ndarray:
@@ -245,8 +268,6 @@ class BackpropAgent:
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
         """One stroke ``(12,)`` float32 for an env observation ``{"canvas", "target"}`` (numpy or
         torch); the agent tracks its own neural canvas."""
-        from paint_gym.painters.load import as_numpy
-
         target = np.asarray(as_numpy(observation["target"]))
         if self._state is None or self._target is None or not np.array_equal(target, self._target):
             self._target = target.copy()
@@ -267,33 +288,24 @@ class BackpropAgent:
 
 def save_agent(path: str | os.PathLike, network: StrokeAgent, config: AgentConfig, extra: dict[str, Any] | None = None, half: bool = True) -> str:
     """Write an inference checkpoint (float16 weights by default); returns its SHA-256."""
-    from paint_gym.painters.neural import half_state, write_checkpoint
-
-    payload = {"kind": "backprop_agent", "config": json.dumps(asdict(config)), "state_dict": half_state(network.state_dict(), half), "extra": json.dumps(extra or {})}
+    payload = {"kind": "backprop_agent", "config": config_to_json(config), "state_dict": half_state(network.state_dict(), half),
+               "extra": json.dumps(extra or {})}
     return write_checkpoint(payload, path)
 
 
 def read_agent(path: str | os.PathLike, sha256: str | None = None) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
-    """Load an agent checkpoint safely (``weights_only=True``; SHA-256 checked when given)."""
-    from paint_gym.painters.neural import CheckpointError, float_state, verified_file
+    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``; SHA-256
+    checked when given). Raises ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
-    missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
-    path = verified_file(path, sha256, missing)
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-        if payload.get("kind") == "backprop_agent":
-            config = AgentConfig.from_json(payload["config"])
-            state = payload["state_dict"]
-        else:  # a training checkpoint
-            config = AgentConfig.from_json(payload["config"])
-            state = payload["agent"]
+    def build(payload: dict[str, Any]) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
+        config = config_from_json(AgentConfig, payload["config"])
+        state = payload["state_dict"] if payload.get("kind") == "backprop_agent" else payload["agent"]  # else a training checkpoint
         network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
         network.load_state_dict(float_state(state))
-    except CheckpointError:
-        raise
-    except Exception as exc:  # unpickling errors, missing keys, wrong shapes
-        raise CheckpointError(f"{path} is not a readable agent checkpoint ({type(exc).__name__}: {exc})") from exc
-    return network, config, json.loads(payload.get("extra", "{}"))
+        return network, config, json.loads(payload.get("extra", "{}"))
+
+    missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+    return read_checkpoint(path, "agent checkpoint", build, sha256=sha256, missing=missing)
 
 
 # ----------------------------------------------------------------------------------------
@@ -322,8 +334,6 @@ class Distributed:
         dev = torch.device(f"cuda:{local}" if cuda and device == "cuda" else device)
         if world <= 1:
             return cls(device=dev)
-        import torch.distributed as dist
-
         if not dist.is_initialized():
             dist.init_process_group("nccl" if cuda else "gloo")
         return cls(dist.get_rank(), dist.get_world_size(), True, dev)
@@ -335,8 +345,6 @@ class Distributed:
     def average_gradients(self, module: nn.Module) -> None:
         if not self.active:
             return
-        import torch.distributed as dist
-
         grads = [p.grad for p in module.parameters() if p.grad is not None]
         flat = torch.cat([g.flatten() for g in grads])
         dist.all_reduce(flat)
@@ -348,8 +356,6 @@ class Distributed:
 
     def broadcast(self, module: nn.Module) -> None:
         if self.active:
-            import torch.distributed as dist
-
             for t in module.state_dict().values():
                 dist.broadcast(t, 0)
 
@@ -357,8 +363,6 @@ class Distributed:
         """Raise if the ranks' copies of ``module`` have drifted apart (they must stay equal)."""
         if not self.active:
             return
-        import torch.distributed as dist
-
         total = torch.stack([p.detach().double().sum() for p in module.parameters()]).sum().reshape(1)
         lo, hi = total.clone(), total.clone()
         dist.all_reduce(lo, op=dist.ReduceOp.MIN)
@@ -370,8 +374,6 @@ class Distributed:
         """Rank 0's decision, shared with every rank (to stop on a wall-clock budget together)."""
         if not self.active:
             return flag
-        import torch.distributed as dist
-
         t = torch.tensor([1.0 if flag else 0.0], device=self.device)
         dist.broadcast(t, 0)
         return bool(t.item())
@@ -386,8 +388,6 @@ class AgentTrainer:
     """
 
     def __init__(self, config: AgentConfig, data_dir: str | os.PathLike | None = None) -> None:
-        from paint_gym.painters.load import load_painter
-
         self.cfg = config
         self.dist = Distributed.from_env(config.device)
         self.device = self.dist.device
@@ -427,13 +427,12 @@ class AgentTrainer:
         return self.run_dir / "checkpoint.pt"
 
     def _resume(self) -> None:
+        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
+        in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.exists():
             return
-        state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
-        saved = AgentConfig.from_json(state["config"])
-        for key in ("dataset", "strokes", "width", "hidden", "canvas_size"):
-            if getattr(saved, key) != getattr(self.cfg, key):
-                raise ValueError(f"{self.checkpoint_path} was trained with {key}={getattr(saved, key)!r}, not {getattr(self.cfg, key)!r}: use another --run-dir")
+        state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
+        check_resume(config_from_json(AgentConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         self.network.load_state_dict(state["agent"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
@@ -458,7 +457,7 @@ class AgentTrainer:
         kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "backprop agent training"}
         check_finite_tensors(self.network.state_dict().items(), lr=self.cfg.lr, what="agent's weights", **kw)
         check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
-        probe = torch.from_numpy(self.eval_targets[:1]).to(self.device).permute(0, 3, 1, 2).float() / 255
+        probe = to_float_tensor(self.eval_targets[:1], self.device)
         with torch.no_grad():
             actions, mean, _ = self.network(probe, self.painter, self.cfg.strokes)
         check_finite_tensors([("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw)
@@ -470,7 +469,7 @@ class AgentTrainer:
         self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
-            "config": json.dumps(asdict(self.cfg)),
+            "config": config_to_json(self.cfg),
             "agent": self.network.state_dict(),
             "critic": self.critic.state_dict(),
             "opt": self.opt.state_dict(),
@@ -481,14 +480,12 @@ class AgentTrainer:
             "best": self.best,
             "history": json.dumps(self.history),
         }
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
-        target = self.train_images[idx].to(self.device).permute(0, 3, 1, 2).float() / 255
+        target = to_float_tensor(self.train_images[idx], self.device)
         if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double 3,600 training faces
             flip = torch.rand(len(idx), generator=self.generator) < 0.5
             flip = flip.to(self.device)
@@ -521,7 +518,7 @@ class AgentTrainer:
         canvas = mean.permute(0, 3, 1, 2)
         stage1 = self.step < cfg.template_only_steps
         with torch.no_grad():
-            row: dict[str, float] = {"mse": float(((mean - target_last) ** 2).mean()), "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean())}
+            row: dict[str, float] = {"mse": float(mse(mean, target_last).mean()), "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean())}
         adversarial = cfg.adversarial > 0 and not stage1
         # a diverged agent paints NaN: say so here, before the critic or the losses are blamed
         check_finite_tensors([("strokes", actions)], step=self.step + 1, lr=cfg.lr, what="agent's strokes",
@@ -557,8 +554,6 @@ class AgentTrainer:
     @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
         """Neural and MyPaint-replay MSE of the fixed evaluation images (rank 0)."""
-        from .evaluate import replay_mse
-
         agent = BackpropAgent(self.network, self.cfg, self.painter)
         try:
             actions, neural = agent.canvases(self.eval_targets)
@@ -568,15 +563,12 @@ class AgentTrainer:
                                         checkpoint=self.checkpoint_path, trainer="backprop agent training") from exc
         finally:
             self.network.train()
-        tgt = self.eval_targets.astype(np.float32) / 255
-        neural_mse = float(((neural.astype(np.float32) / 255 - tgt) ** 2).mean())
+        neural_mse = float(mse_uint8(neural, self.eval_targets).mean())
         mypaint = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         return {"eval_neural_mse": neural_mse, "eval_mypaint_mse": mypaint, "eval_gap": mypaint - neural_mse}
 
     def run(self, progress: bool = True) -> dict[str, float]:
         """Train until ``steps`` or ``minutes`` run out; returns the last evaluation."""
-        from tqdm import tqdm
-
         cfg = self.cfg
         self.network.train()
         bar = tqdm(total=cfg.steps, initial=self.step, desc=f"agent {cfg.dataset} T={cfg.strokes}", disable=not (progress and self.dist.main), dynamic_ncols=True)
@@ -618,18 +610,15 @@ class AgentTrainer:
         return evaluation
 
     def _write_log(self) -> None:
-        from .runlog import write_log_csv
-
         if not self.history:
             return
-        write_log_csv(self.run_dir / "log.csv", self.history, ("step", "minutes"))
+        write_log_csv(self.run_dir / LOG_CSV, self.history, ("step", "minutes"))
         self.plot()
 
     def plot(self) -> Path:
-        from .runlog import curves_figure, plot_columns
-
+        """``curves.png``: training losses and evaluation MSEs against steps."""
         steps = [r["step"] for r in self.history]
-        out = self.run_dir / "curves.png"
+        out = self.run_dir / CURVES_PNG
         title = f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}"
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
             plot_columns(ax1, self.history, "step", ("loss", "mse", "expected_mse", "template_loss"), "train ")
@@ -648,8 +637,6 @@ class AgentTrainer:
 @lru_cache(maxsize=2)
 def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torch.Tensor:
     """All training targets as one uint8 tensor ``(N, H, W, 3)``, converted once per process."""
-    from tqdm import tqdm
-
     targets = ImageTargets(dataset, "train", canvas_size, data_dir)
     out = np.empty((len(targets), targets.canvas_size, targets.canvas_size, 3), np.uint8)
     for i in tqdm(range(len(targets)), desc=f"{targets.name} targets", disable=len(targets) < 5000, leave=False):
@@ -658,8 +645,6 @@ def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torc
 
 
 def _load_templates(config: AgentConfig) -> torch.Tensor:
-    from .precondition import load_templates
-
     if config.dataset != "mnist":
         raise ValueError(f"stroke templates exist for MNIST only; got dataset {config.dataset!r}")
     return torch.as_tensor(load_templates(config.strokes))
@@ -670,7 +655,80 @@ def train_agent(config: AgentConfig, data_dir: str | os.PathLike | None = None, 
     trainer = AgentTrainer(config, data_dir)
     result = trainer.run(progress)
     if trainer.dist.active:
-        import torch.distributed as dist
-
         dist.destroy_process_group()
     return result
+
+
+# ----------------------------------------------------------------------------------------
+# On a wall-clock budget (the reconstruction benchmark)
+# ----------------------------------------------------------------------------------------
+
+
+class BackpropRun:
+    """:class:`AgentTrainer` behind the :class:`paint_gym.benchmark.budget.BudgetedRun` interface.
+
+    Strokes consumed = optimisation steps x batch size x strokes per painting (every stroke the
+    agent renders through the neural painter). The points are kept in ``run_dir/points.json``
+    beside the trainer's ``checkpoint.pt``, so an interrupted run resumes with both.
+    """
+
+    def __init__(self, config: AgentConfig, data_dir: str | os.PathLike | None = None) -> None:
+        self.trainer = AgentTrainer(config, data_dir)
+        self.trainer.network.train()
+        self.points_path = Path(config.run_dir) / "points.json"
+        saved = points_from_json(self.points_path.read_text()) if self.points_path.exists() else []
+        self.points = [p for p in saved if p.seconds <= self.trainer.elapsed + 1e-9]  # drop points newer than the checkpoint
+        self._recent: list[dict[str, float]] = []
+
+    @property
+    def elapsed(self) -> float:
+        return self.trainer.elapsed
+
+    @elapsed.setter
+    def elapsed(self, value: float) -> None:
+        self.trainer.elapsed = value
+
+    @property
+    def strokes(self) -> int:
+        cfg = self.trainer.cfg
+        return self.trainer.step * cfg.batch_size * cfg.strokes
+
+    def train_once(self) -> dict[str, float]:
+        row = self.trainer.train_step()
+        self.trainer.step += 1
+        self._recent.append(row)
+        return row
+
+    def evaluate(self) -> float:
+        """MyPaint-replay MSE; also keeps the trainer's log (log.csv, curves.png) and best agent.pt."""
+        trainer = self.trainer
+        evaluation = trainer.evaluate()
+        if self._recent:  # the trainer's log holds training means beside each evaluation
+            trainer.history.append({"step": trainer.step, "minutes": trainer.elapsed / 60, **mean_rows(self._recent), **evaluation})
+            self._recent = []
+        if evaluation["eval_mypaint_mse"] < trainer.best:
+            trainer.best = evaluation["eval_mypaint_mse"]
+            save_agent(trainer.run_dir / "agent.pt", trainer.network, trainer.cfg, {"step": trainer.step, "minutes": trainer.elapsed / 60, **evaluation})
+        return float(evaluation["eval_mypaint_mse"])
+
+    def save_checkpoint(self) -> None:
+        self.trainer.save_checkpoint()
+        write_text_atomic(self.points_path, points_to_json(self.points))
+
+
+def backprop_train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/backprop",
+                       eval_every_seconds: float = 60.0, *, eval_images: int = 64, data_dir: str | os.PathLike | None = None,
+                       progress: bool = True, **config: Any) -> list[Point]:
+    """Train the backprop agent for a wall-clock budget; returns its (seconds, strokes, MSE) points.
+
+    ``config`` overrides :class:`AgentConfig` fields (e.g. ``lr``, ``pixel``); an existing
+    ``run_dir`` resumes (the budget counts over resumes).
+    """
+    cfg = AgentConfig(dataset=dataset, strokes=strokes, run_dir=str(run_dir), eval_images=eval_images,
+                      minutes=budget_seconds / 60, steps=10**9, eval_every=10**9, **config)
+    run = BackpropRun(cfg, data_dir)
+    return run_for_budget(run, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc=f"backprop agent {dataset}")
+
+
+__all__ = ["PIXEL_OBJECTIVES", "RESUME_MAY_CHANGE", "AgentConfig", "AgentTrainer", "BackpropAgent", "BackpropRun", "Distributed", "StrokeAgent",
+           "backprop_train_for", "pixel_loss", "read_agent", "save_agent", "train_agent"]

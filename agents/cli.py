@@ -1,21 +1,24 @@
-"""The agent subcommands of ``paint-gym``: ``train-agent``, ``eval``, ``ship-agent``.
+"""The agents' ``paint-gym`` commands: ``train-agent``, ``eval``, ``demo``.
 
-Thin callers of :mod:`agents.backprop`, :mod:`agents.evaluate` and :mod:`agents.zoo`.
+Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
+pyproject.toml), as a plug-in's commands would be: the library never imports this package.
+Thin callers of :mod:`paint_gym_agents.backprop`, :mod:`paint_gym_agents.evaluate` and
+:mod:`paint_gym_agents.demo`. Each handler imports its module when it runs, so every other
+``paint-gym`` command starts without loading torch and the agents.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 from pathlib import Path
 
-DATASETS = ["mnist", "kmnist", "celeba"]
+from paint_gym.data import DATASETS
+from paint_gym.envs.task import TASKS
 
 
 def _train_agent(args: argparse.Namespace) -> int:
-    from .backprop import AgentConfig, train_agent
+    from .backprop import AgentConfig, train_agent  # lazy: only this command loads torch and the trainer
 
     run_dir = args.run_dir or f"runs/agent_{args.dataset}_{args.strokes}"
     cfg = AgentConfig(
@@ -34,7 +37,7 @@ def _train_agent(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_table
+    from .evaluate import evaluate_table  # lazy: only this command loads torch and the agents
 
     table = evaluate_table(args.agent, args.dataset, images=args.images, direct_steps=args.direct_steps, direct_images=args.direct_images,
                            figure=args.figure, data_dir=args.data_dir, painter=args.painter)
@@ -44,17 +47,32 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ship_agent(args: argparse.Namespace) -> int:
-    from .zoo import ship_agent
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import random_demo, run_demo  # lazy: only this command loads torch and the agents
 
-    entry = ship_agent(args.run, args.name, args.command or "paint-gym " + shlex.join(sys.argv[1:]), {"note": args.note} if args.note else None,
-                       local=True if args.local else None)
-    print(f"shipped {entry['file']}{' to the user cache' if entry.get('location') == 'cache' else ''} ({entry['bytes'] / 2**20:.1f} MiB, sha256 {entry['sha256'][:12]}...)")
+    if args.random:
+        random_demo(args.task, args.seed, args.painter, args.out, args.scale, args.data_dir)
+    else:
+        run_demo(args.datasets, args.images, args.out, first=args.first, data_dir=args.data_dir, scale=args.scale)
     return 0
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add the agent subcommands to the ``paint-gym`` parser."""
+    """Add ``train-agent``, ``eval`` and ``demo`` to the ``paint-gym`` parser's subcommands
+    (the ``paint_gym.commands`` entry point)."""
+    demo = sub.add_parser("demo", help="the shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG")
+    demo.add_argument("--datasets", nargs="+", choices=DATASETS, default=None, help="default: every data set with a shipped agent")
+    demo.add_argument("--images", type=int, default=8, help="evaluation images per data set")
+    demo.add_argument("--first", type=int, default=0, help="index of the first evaluation image")
+    demo.add_argument("--out", default="demo.png")
+    demo.add_argument("--scale", type=int, default=3, help="pixel zoom of the written PNG")
+    demo.add_argument("--random", action="store_true", help="instead: one MyPaint env episode of random strokes (--task, --seed, --painter)")
+    demo.add_argument("--task", default="MNIST", choices=list(TASKS))
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--painter", default="gan", help="neural painter shown beside MyPaint ('gan', 'vae' or a checkpoint)")
+    demo.add_argument("--data-dir", default=None, help="folder with the data archives (else PAINT_GYM_DATA, cache, download)")
+    demo.set_defaults(func=_demo)
+
     train = sub.add_parser("train-agent", help="train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)")
     train.add_argument("--dataset", choices=DATASETS, default="mnist")
     train.add_argument("--strokes", type=int, default=8)
@@ -91,10 +109,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--data-dir", default=None)
     ev.set_defaults(func=_eval)
 
-    ship = sub.add_parser("ship-agent", help="copy a trained agent into paint_gym/weights and the MANIFEST")
-    ship.add_argument("--run", required=True, help="run folder of train-agent")
-    ship.add_argument("--name", required=True, help="shipped name, e.g. agent_mnist")
-    ship.add_argument("--command", default=None, help="the training command, recorded in the MANIFEST")
-    ship.add_argument("--local", action="store_true", help="keep the weights in the user cache, not the package (default for CelebA, whose licence forbids redistribution)")
-    ship.add_argument("--note", default=None, help="how it was trained (machine, sharing), recorded in the MANIFEST")
-    ship.set_defaults(func=_ship_agent)
+
+__all__ = ["add_commands"]

@@ -1,8 +1,9 @@
 """``paint-gym demo``: the shipped agents paint evaluation images; MyPaint replays the strokes.
 
-Writes one PNG with, per data set, rows of ``target | neural painter | MyPaint`` (the paper's
-Figure 7) and prints each agent's MSEs. No data set image is stored in the package: the
-targets come from the user's data (``PAINT_GYM_DATA``, the cache or a download).
+:func:`run_demo` writes one PNG with, per data set, rows of ``target | neural painter | MyPaint``
+(the paper's Figure 7) and prints each agent's MSEs. No data set image is stored in the package:
+the targets come from the user's data (``PAINT_GYM_DATA``, the cache or a download).
+:func:`random_demo` (``--random``) plays one MyPaint env episode of random strokes instead.
 """
 
 from __future__ import annotations
@@ -10,14 +11,30 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from .evaluate import REPLAY_SEEDS, blank_row, eval_targets, evaluate_agent, figure7_array, save_png, side_by_side
+import gymnasium as gym
+import numpy as np
+
+import paint_gym  # noqa: F401  (registers the env ids)
+from paint_gym.benchmark.evaluation import (
+    REPLAY_SEEDS,
+    blank_row,
+    eval_targets,
+    evaluate_agent,
+    figure7_array,
+    save_png,
+    side_by_side,
+)
+from paint_gym.canvas import mse_uint8
+from paint_gym.painters.load import replay
+
 from .zoo import available_agents, load_agent, shipped_agents
 
 
 def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | os.PathLike = "demo.png", first: int = 0,
              data_dir: str | os.PathLike | None = None, scale: int = 3) -> list[dict[str, float]]:
     """Paint ``images`` evaluation images (from index ``first``) of each data set with its shipped
-    agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set."""
+    agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set.
+    ``FileNotFoundError`` if a data set asked for has no shipped agent."""
     shipped, present = shipped_agents(), available_agents()
     names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
@@ -41,4 +58,28 @@ def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | 
     return results
 
 
-__all__ = ["run_demo"]
+def random_demo(task: str = "MNIST", seed: int = 0, painter: str = "gan", out: str | os.PathLike = "demo.png", scale: int = 3,
+                data_dir: str | os.PathLike | None = None) -> dict[str, float]:
+    """Play one ``MyPaint-<task>-v0`` episode with random strokes (seeded); write
+    ``target | MyPaint canvas | neural canvas`` as a PNG and print the MSEs. Returns the L2
+    before and after and the neural canvas's MSE to MyPaint's and to the target."""
+    env = gym.make(f"MyPaint-{task}-v0", render_mode="rgb_array", data_dir=data_dir)
+    obs, info = env.reset(seed=seed)
+    env.action_space.seed(seed)  # the random strokes too are reproducible
+    start = info["l2"]
+    strokes, terminated = [], False
+    while not terminated:
+        obs, _, terminated, _, info = env.step(env.action_space.sample())
+        strokes.append(info["stroke"])
+    frame = env.render()
+    env.close()
+    neural = replay(np.stack(strokes)[None], painter)[0]
+    save_png(np.concatenate([frame, neural], axis=1), out, max(1, scale))
+    gap, to_target = mse_uint8(neural, obs["canvas"]), mse_uint8(neural, obs["target"])
+    print(f"painted {info['step']} random MyPaint strokes on a {task} target: L2 {start:.4f} -> {info['l2']:.4f}")
+    print(f"the {painter} painter's canvas differs from MyPaint's by MSE {gap:.4f}; its L2 to the target is {to_target:.4f}")
+    print(f"wrote {out} (target | MyPaint canvas | the same strokes by the {painter} painter)")
+    return {"l2_start": float(start), "l2_end": float(info["l2"]), "neural_vs_mypaint": gap, "neural_vs_target": to_target}
+
+
+__all__ = ["random_demo", "run_demo"]

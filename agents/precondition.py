@@ -3,7 +3,7 @@
 Hand-made pen paths for the ten MNIST digits live in ``templates/mnist.json`` (data, not
 code). :func:`load_templates` cuts each digit's paths into T consecutive strokes, so a
 template exists for any stroke count. Training in two stages (see
-:class:`agents.backprop.AgentConfig`): stage 1 fits the template of each image's class with an
+:class:`paint_gym_agents.backprop.AgentConfig`): stage 1 fits the template of each image's class with an
 MSE on actions only; stage 2 turns the pixel/adversarial loss back on while the template
 weight decays. :func:`stroke_order_agreement` measures whether an agent's first stroke starts
 where, and runs the way, a person's would.
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from paint_gym import actions as act
+from paint_gym.painters.load import replay
 
 TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "mnist.json"
 
@@ -98,12 +99,10 @@ def stroke_order_agreement(actions: np.ndarray, labels: np.ndarray, strokes: int
 def stroke_order_figure(targets: np.ndarray, rows: dict[str, np.ndarray], out: str, scale: int = 3) -> str:
     """Targets and, per agent, its strokes painted by MyPaint in colours from red (first) to
     blue (last), each with its number at its start point: the stroke order at a glance."""
-    import matplotlib
+    import matplotlib  # lazy: matplotlib takes ~0.5 s to import and needs the Agg backend chosen first
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from paint_gym.painters.load import replay
+    import matplotlib.pyplot as plt  # lazy: after the backend is chosen
 
     n = len(targets)
     fig, axes = plt.subplots(len(rows) + 1, n, figsize=(1.3 * n, 1.4 * (len(rows) + 1)), squeeze=False)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from paint_gym.actions import ACTION_DIM
-
-from .protocol import check_targets
+from paint_gym.benchmark.protocol import check_targets
 
 
 class RandomAgent:

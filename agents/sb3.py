@@ -11,7 +11,7 @@ multiplied by ``reward_scale`` (default 100): SAC's entropy tuning and both algo
 losses assume rewards of order 1.
 
 SB3's ``MultiInputPolicy`` reads each image with NatureCNN, which needs at least 36 px; on
-smaller canvases (16 to 35 px) the policy gets :func:`small_canvas_extractor`'s CNN instead (3x3
+smaller canvases (16 to 35 px) the policy gets :class:`SmallCanvasExtractor`'s CNN instead (3x3
 convolutions that fit any size), so every ``canvas_size`` an :class:`SB3Config` accepts trains.
 
 Divergence: while learning, :class:`DivergenceGuard` watches the policy's output layers (the
@@ -26,7 +26,11 @@ count, the training seconds and the points; it is read with ``torch.load(weights
 and the model is rebuilt from the config (SB3's ``.zip`` format unpickles objects, so it is
 not used). SAC's replay buffer is not saved: a resumed SAC run refills it before training
 again. ``agent.pt`` is the best evaluation so far; ``log.csv`` and ``curves.png`` as the
-other agents.
+other agents. Only the fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's
+config when a run resumes.
+
+Stable-Baselines3 is an optional dependency (``pip install 'paint-gym[rl]'``): importing this
+module without it raises ``ModuleNotFoundError`` saying so.
 """
 
 from __future__ import annotations
@@ -35,28 +39,46 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium import spaces
+from torch import nn
+from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
+from paint_gym.benchmark.budget import EvalSchedule, Point, points_from_json, points_to_json
+from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
+from paint_gym.benchmark.protocol import check_targets
+from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
+from paint_gym.painters.load import as_numpy
+from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from paint_gym.validation import check_canvas_size, check_float, check_int, check_seeds
 
-from .budget import EvalSchedule, Point, points_from_json, points_to_json
-from .evaluate import REPLAY_SEEDS, eval_targets, replay_mse
-from .protocol import check_targets
+try:
+    from stable_baselines3 import PPO, SAC
+    from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+    from stable_baselines3.common.monitor import Monitor
+    from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_image_space
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+    from stable_baselines3.common.vec_env import DummyVecEnv
+except ModuleNotFoundError as exc:  # the optional rl extra
+    raise ModuleNotFoundError(f"paint_gym_agents.sb3 needs Stable-Baselines3 ({exc}): pip install 'paint-gym[rl]'") from exc
 
 ALGOS = ("ppo", "sac")
 ENVS = ("mypaint", "neural")
 #: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
 NATURE_CNN_MIN = 36
+#: SB3Config fields that may change when a run resumes (the model is rebuilt from the requested
+#: config, so its learning rate applies; the budget is an argument of :meth:`SB3Run.run`).
+RESUME_MAY_CHANGE = frozenset({"lr", "threads", "run_dir"})
 
 
 @dataclass
@@ -120,12 +142,6 @@ class SB3Config:
     def env_id(self) -> str:
         return f"{'MyPaint' if self.env == 'mypaint' else 'NeuralPaint'}-{task_spec(self.dataset).name}-v0"
 
-    @classmethod
-    def from_json(cls, text: str) -> SB3Config:
-        data = json.loads(text)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(v) if k == "replay_seeds" else v) for k, v in data.items() if k in known})
-
 
 def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale_reward: bool = True) -> gym.Env:
     """One env of the run: the registered id, ``reward="dense"``, ``episode_length=strokes``."""
@@ -136,51 +152,35 @@ def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale
     return env
 
 
-_SMALL_EXTRACTOR: type | None = None
-
-
-def small_canvas_extractor() -> type:
+class SmallCanvasExtractor(BaseFeaturesExtractor):
     """SB3 features extractor for the ``{"canvas", "target"}`` observation on canvases too small
-    for NatureCNN (< 36 px): per image, 3x3 convolutions (32, 64, 64 channels; strides 2, 2, 1;
-    padded, so any size >= 1 px works) and a linear layer to ``cnn_output_dim`` features, as
-    SB3's ``CombinedExtractor`` does with NatureCNN. Built on first use (SB3 is imported lazily)."""
-    global _SMALL_EXTRACTOR
-    if _SMALL_EXTRACTOR is not None:
-        return _SMALL_EXTRACTOR
-    from gymnasium import spaces
-    from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_image_space
-    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
-    from torch import nn
+    for NatureCNN (< 36 px): per image ``(C, H, W)``, 3x3 convolutions (32, 64, 64 channels;
+    strides 2, 2, 1; padded, so any size >= 1 px works) and a linear layer to ``cnn_output_dim``
+    features, concatenated as SB3's ``CombinedExtractor`` does with NatureCNN."""
 
-    class SmallCanvasExtractor(BaseFeaturesExtractor):
-        """Dict observations -> concatenated features; images ``(C, H, W)`` of any size."""
+    def __init__(self, observation_space: spaces.Dict, cnn_output_dim: int = 256) -> None:
+        super().__init__(observation_space, features_dim=1)
+        extractors: dict[str, nn.Module] = {}
+        total = 0
+        for key, sub in observation_space.spaces.items():
+            if is_image_space(sub):
+                cnn = nn.Sequential(
+                    nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1), nn.ReLU(),
+                    nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
+                    nn.Conv2d(64, 64, 3, stride=1, padding=1), nn.ReLU(), nn.Flatten(),
+                )
+                with torch.no_grad():
+                    n_flat = cnn(torch.zeros(1, *sub.shape)).shape[1]
+                extractors[key] = nn.Sequential(cnn, nn.Linear(n_flat, cnn_output_dim), nn.ReLU())
+                total += cnn_output_dim
+            else:
+                extractors[key] = nn.Flatten()
+                total += get_flattened_obs_dim(sub)
+        self.extractors = nn.ModuleDict(extractors)
+        self._features_dim = total
 
-        def __init__(self, observation_space: spaces.Dict, cnn_output_dim: int = 256) -> None:
-            super().__init__(observation_space, features_dim=1)
-            extractors: dict[str, nn.Module] = {}
-            total = 0
-            for key, sub in observation_space.spaces.items():
-                if is_image_space(sub):
-                    cnn = nn.Sequential(
-                        nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1), nn.ReLU(),
-                        nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
-                        nn.Conv2d(64, 64, 3, stride=1, padding=1), nn.ReLU(), nn.Flatten(),
-                    )
-                    with torch.no_grad():
-                        n_flat = cnn(torch.zeros(1, *sub.shape)).shape[1]
-                    extractors[key] = nn.Sequential(cnn, nn.Linear(n_flat, cnn_output_dim), nn.ReLU())
-                    total += cnn_output_dim
-                else:
-                    extractors[key] = nn.Flatten()
-                    total += get_flattened_obs_dim(sub)
-            self.extractors = nn.ModuleDict(extractors)
-            self._features_dim = total
-
-        def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-            return torch.cat([extractor(observations[key]) for key, extractor in self.extractors.items()], dim=1)
-
-    _SMALL_EXTRACTOR = SmallCanvasExtractor
-    return _SMALL_EXTRACTOR
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        return torch.cat([extractor(observations[key]) for key, extractor in self.extractors.items()], dim=1)
 
 
 def policy_kwargs(config: SB3Config) -> dict[str, Any]:
@@ -188,15 +188,11 @@ def policy_kwargs(config: SB3Config) -> dict[str, Any]:
     small-canvas extractor below."""
     if config.canvas_size >= NATURE_CNN_MIN:
         return {}
-    return {"features_extractor_class": small_canvas_extractor()}
+    return {"features_extractor_class": SmallCanvasExtractor}
 
 
 def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) -> Any:
     """A fresh SB3 model on ``n_envs`` monitored copies of the env (``threads`` sets torch's)."""
-    from stable_baselines3 import PPO, SAC
-    from stable_baselines3.common.monitor import Monitor
-    from stable_baselines3.common.vec_env import DummyVecEnv
-
     if config.threads:
         torch.set_num_threads(config.threads)
     venv = DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
@@ -287,23 +283,18 @@ class DivergenceGuard:
             self.fail(exc.what, exc.loss)
 
 
-def _divergence_callback_class() -> type:
-    from stable_baselines3.common.callbacks import BaseCallback
+class DivergenceCallback(BaseCallback):
+    """Runs :meth:`DivergenceGuard.check` after every update (at each rollout's start)."""
 
-    class DivergenceCallback(BaseCallback):
-        """Runs :meth:`DivergenceGuard.check` after every update (at each rollout's start)."""
+    def __init__(self, guard: DivergenceGuard) -> None:
+        super().__init__()
+        self.guard = guard
 
-        def __init__(self, guard: DivergenceGuard) -> None:
-            super().__init__()
-            self.guard = guard
+    def _on_rollout_start(self) -> None:
+        self.guard.check()
 
-        def _on_rollout_start(self) -> None:
-            self.guard.check()
-
-        def _on_step(self) -> bool:
-            return True
-
-    return DivergenceCallback
+    def _on_step(self) -> bool:
+        return True
 
 
 # ----------------------------------------------------------------------------------------
@@ -342,8 +333,7 @@ class SB3Agent:
         return action
 
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
-        from paint_gym.painters.load import as_numpy
-
+        """One stroke ``(12,)`` float32 in [-1, 1] for an env observation (numpy or torch)."""
         action = self._predict({k: np.asarray(as_numpy(v)) for k, v in observation.items()})
         return np.clip(np.asarray(action, np.float32), -1, 1)
 
@@ -380,19 +370,16 @@ class SB3Agent:
 
 
 def _state(model: Any, config: SB3Config) -> dict[str, Any]:
-    state: dict[str, Any] = {"config": json.dumps(asdict(config)), "params": model.get_parameters(), "num_timesteps": int(model.num_timesteps)}
+    state: dict[str, Any] = {"config": config_to_json(config), "params": model.get_parameters(), "num_timesteps": int(model.num_timesteps)}
     if config.algo == "sac" and getattr(model, "log_ent_coef", None) is not None:
         state["log_ent_coef"] = model.log_ent_coef.detach().clone()
     return state
 
 
 def save_agent(path: str | os.PathLike, model: Any, config: SB3Config, extra: dict[str, Any] | None = None) -> Path:
-    """Write an SB3 agent checkpoint (``kind: sb3_agent``) atomically."""
-    path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"kind": "sb3_agent", **_state(model, config), "extra": json.dumps(extra or {})}, tmp)
-    os.replace(tmp, path)
-    return path
+    """Write an SB3 agent checkpoint (``kind: sb3_agent``) atomically; returns its path."""
+    write_checkpoint({"kind": "sb3_agent", **_state(model, config), "extra": json.dumps(extra or {})}, path)
+    return Path(path)
 
 
 def _restore(model: Any, state: dict[str, Any]) -> None:
@@ -404,20 +391,17 @@ def _restore(model: Any, state: dict[str, Any]) -> None:
 
 
 def read_agent(path: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> tuple[Any, SB3Config, dict[str, Any]]:
-    """Rebuild the model of ``agent.pt`` or ``checkpoint.pt`` (``weights_only=True``)."""
-    from paint_gym.painters.neural import CheckpointError
+    """Rebuild the model of ``agent.pt`` or ``checkpoint.pt`` (``weights_only=True``). Raises
+    ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no SB3 agent checkpoint at {path}; train one with agents.sb3.train_for(..., run_dir=...)")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        config = SB3Config.from_json(state["config"])
+    def build(state: dict[str, Any]) -> tuple[Any, SB3Config, dict[str, Any]]:
+        config = config_from_json(SB3Config, state["config"])
         model = build_model(config, data_dir)
         _restore(model, state)
-    except Exception as exc:  # unpickling errors, missing keys, wrong shapes
-        raise CheckpointError(f"{path} is not a readable SB3 agent checkpoint ({type(exc).__name__}: {exc})") from exc
-    return model, config, json.loads(state.get("extra", "{}"))
+        return model, config, json.loads(state.get("extra", "{}"))
+
+    missing = f"no SB3 agent checkpoint at {path}; train one with paint_gym_agents.sb3.train_for(..., run_dir=...)"
+    return read_checkpoint(path, "SB3 agent checkpoint", build, missing=missing)
 
 
 # ----------------------------------------------------------------------------------------
@@ -425,41 +409,36 @@ def read_agent(path: str | os.PathLike, data_dir: str | os.PathLike | None = Non
 # ----------------------------------------------------------------------------------------
 
 
-def _budget_callback_class() -> type:
-    from stable_baselines3.common.callbacks import BaseCallback
+class BudgetCallback(BaseCallback):
+    """Stops ``learn`` when ``run.elapsed`` reaches the budget; evaluates on the schedule.
 
-    class BudgetCallback(BaseCallback):
-        """Stops ``learn`` when ``run.elapsed`` reaches the budget; evaluates on the schedule.
+    The clock runs between callback calls (env steps and SB3's updates) and is paused
+    while evaluating, as for every method of the benchmark.
+    """
 
-        The clock runs between callback calls (env steps and SB3's updates) and is paused
-        while evaluating, as for every method of the benchmark.
-        """
+    def __init__(self, run: SB3Run, budget_seconds: float, schedule: EvalSchedule, bar: Any) -> None:
+        super().__init__()
+        self.run, self.budget, self.schedule, self.bar = run, budget_seconds, schedule, bar
+        self._t = 0.0
+        self.next_eval = schedule.next_after(run.points[-1].seconds if run.points else 0.0)
 
-        def __init__(self, run: SB3Run, budget_seconds: float, schedule: EvalSchedule, bar: Any) -> None:
-            super().__init__()
-            self.run, self.budget, self.schedule, self.bar = run, budget_seconds, schedule, bar
-            self._t = 0.0
-            self.next_eval = schedule.next_after(run.points[-1].seconds if run.points else 0.0)
+    def _on_training_start(self) -> None:
+        self._t = time.monotonic()
 
-        def _on_training_start(self) -> None:
-            self._t = time.monotonic()
-
-        def _on_step(self) -> bool:
-            now = time.monotonic()
-            dt = now - self._t
-            self.run.elapsed += dt
-            self.bar.update(min(dt, self.budget - self.bar.n))
-            done = self.run.elapsed >= self.budget
-            if done or self.run.elapsed >= self.next_eval:
-                point = self.run.record()
-                self.logger.record("eval/mypaint_mse", point.mse)
-                self.logger.record("eval/training_seconds", point.seconds)
-                self.next_eval = self.schedule.next_after(point.seconds)
-                self.bar.set_postfix_str(f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes")
-            self._t = time.monotonic()  # evaluation is not charged to the budget
-            return not done
-
-    return BudgetCallback
+    def _on_step(self) -> bool:
+        now = time.monotonic()
+        dt = now - self._t
+        self.run.elapsed += dt
+        self.bar.update(min(dt, self.budget - self.bar.n))
+        done = self.run.elapsed >= self.budget
+        if done or self.run.elapsed >= self.next_eval:
+            point = self.run.record()
+            self.logger.record("eval/mypaint_mse", point.mse)
+            self.logger.record("eval/training_seconds", point.seconds)
+            self.next_eval = self.schedule.next_after(point.seconds)
+            self.bar.set_postfix_str(f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes")
+        self._t = time.monotonic()  # evaluation is not charged to the budget
+        return not done
 
 
 class SB3Run:
@@ -486,13 +465,12 @@ class SB3Run:
         return int(self.model.num_timesteps)
 
     def _resume(self) -> None:
+        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
+        in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.exists():
             return
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
-        saved = SB3Config.from_json(state["config"])
-        for key in ("algo", "dataset", "strokes", "env", "canvas_size"):
-            if getattr(saved, key) != getattr(self.cfg, key):
-                raise ValueError(f"{self.checkpoint_path} was trained with {key}={getattr(saved, key)!r}, not {getattr(self.cfg, key)!r}: use another run_dir")
+        state = read_checkpoint(self.checkpoint_path, "SB3 training checkpoint")
+        check_resume(config_from_json(SB3Config, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         _restore(self.model, state)
         if self.cfg.algo == "sac":  # the replay buffer was not saved: refill it before updating again
             self.model.learning_starts = self.model.num_timesteps + self.cfg.learning_starts
@@ -506,9 +484,7 @@ class SB3Run:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {**_state(self.model, self.cfg), "elapsed": self.elapsed, "best": self.best, "points": points_to_json(self.points),
                  "history": json.dumps(self.history)}
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
     def evaluate(self) -> float:
@@ -534,8 +510,6 @@ class SB3Run:
 
     def run(self, budget_seconds: float, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
         """Train until the training clock reaches ``budget_seconds`` (in total, over resumes)."""
-        from tqdm import tqdm
-
         if budget_seconds <= 0:
             raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
         if not self.points:
@@ -543,13 +517,11 @@ class SB3Run:
         if self.elapsed < budget_seconds:
             bar = tqdm(total=round(budget_seconds, 1), initial=round(self.elapsed, 1), unit="s", desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
                        disable=not progress, dynamic_ncols=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}")
-            from stable_baselines3.common.callbacks import CallbackList
-
             guard = DivergenceGuard(self.model, self.cfg, self.checkpoint_path)
-            budget = _budget_callback_class()(self, budget_seconds, EvalSchedule(eval_every_seconds), bar)
+            budget = BudgetCallback(self, budget_seconds, EvalSchedule(eval_every_seconds), bar)
             try:
                 with guard:
-                    self.model.learn(total_timesteps=10**12, callback=CallbackList([_divergence_callback_class()(guard), budget]),
+                    self.model.learn(total_timesteps=10**12, callback=CallbackList([DivergenceCallback(guard), budget]),
                                      reset_num_timesteps=False)
             finally:
                 bar.close()
@@ -560,17 +532,14 @@ class SB3Run:
         self.model.get_env().close()
 
     def _write_log(self) -> None:
-        from .runlog import write_log_csv
-
         if not self.history:
             return
-        write_log_csv(self.run_dir / "log.csv", self.history, ("seconds", "strokes"))
+        write_log_csv(self.run_dir / LOG_CSV, self.history, ("seconds", "strokes"))
         self.plot()
 
     def plot(self) -> Path:
-        from .runlog import curves_figure
-
-        out = self.run_dir / "curves.png"
+        """``curves.png``: evaluation MSE against training seconds."""
+        out = self.run_dir / CURVES_PNG
         with curves_figure(out, 1, f"SB3 {self.cfg.algo.upper()}, {self.cfg.env_id}, {self.cfg.strokes} strokes") as (_, ax):
             ax.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
             ax.set_xlabel("training seconds")
@@ -594,5 +563,5 @@ def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, r
         run.close()
 
 
-__all__ = ["DivergenceGuard", "SB3Agent", "SB3Config", "SB3Run", "build_model", "make_env", "policy_kwargs", "read_agent", "save_agent",
-           "small_canvas_extractor", "train_for"]
+__all__ = ["NATURE_CNN_MIN", "RESUME_MAY_CHANGE", "BudgetCallback", "DivergenceCallback", "DivergenceGuard", "SB3Agent", "SB3Config", "SB3Run",
+           "SmallCanvasExtractor", "build_model", "make_env", "policy_kwargs", "read_agent", "save_agent", "train_for"]

@@ -13,7 +13,7 @@ critic update, advantages, PPO update) and the inference wrapper (:class:`Spiral
   flows through its painter) or MyPaint itself in ``AsyncVectorEnv`` worker processes
   (``env="mypaint"``, the real program, as SPIRAL used libmypaint).
 * Reward, as in SPIRAL: at the episode's end the conditional WGAN-GP critic
-  (:class:`agents.discriminator.PairCritic`) scores (final canvas, target); we use
+  (:class:`paint_gym_agents.discriminator.PairCritic`) scores (final canvas, target); we use
   ``D(canvas, target) - D(target, target)`` because a WGAN critic's offset is arbitrary and
   drifts. Optionally plus the env's dense L2 reward (``dense_l2`` > 0). The critic trains on the
   same final canvases against (target, target) pairs.
@@ -31,7 +31,8 @@ resume), ``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; 
 ``torch.load(weights_only=True)``. As there, divergence stops training with
 :class:`paint_gym.errors.TrainingDivergedError` (the policy's outputs, the losses and gradient
 norms every update; weights and a probe step before every checkpoint), and a resumed run uses
-the config's learning rates.
+the config's learning rates (only the fields in :data:`RESUME_MAY_CHANGE` may differ from the
+checkpoint's config).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,19 +52,26 @@ from torch.distributions import Categorical, Normal
 
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions, end_point
+from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
+from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
+from paint_gym.benchmark.protocol import check_targets
+from paint_gym.canvas import to_float_tensor
+from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.painters.load import PainterLike, as_numpy
+from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
 
-from .budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
 from .discriminator import PairCritic, critic_loss
-from .evaluate import REPLAY_SEEDS, eval_targets, replay_mse
-from .protocol import check_targets
 from .stroke_canvas import StrokeCanvas
 
 ENVS = ("neural", "mypaint")
 ACTION_MODES = ("continuous", "discrete")
+#: SpiralConfig fields that may change when a run resumes (learning rates, bookkeeping; the
+#: budget is an argument of :meth:`SpiralTrainer.run`); any other difference is refused.
+RESUME_MAY_CHANGE = frozenset({"lr", "critic_lr", "threads", "run_dir"})
 
 
 def _lift_stroke() -> np.ndarray:
@@ -148,12 +156,6 @@ class SpiralConfig:
             raise ValueError(f"rewards: adversarial and dense_l2 must be >= 0 and not both 0; got {self.adversarial}, {self.dense_l2}")
         self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
         self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
-
-    @classmethod
-    def from_json(cls, text: str) -> SpiralConfig:
-        data = json.loads(text)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(v) if k == "replay_seeds" else v) for k, v in data.items() if k in known})
 
 
 # ----------------------------------------------------------------------------------------
@@ -307,7 +309,7 @@ class SpiralAgent:
     state restarts when the target changes or :meth:`reset` is called.
     """
 
-    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, canvas_painter: Any = None, batch: int = 64,
+    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, canvas_painter: PainterLike | None = None, batch: int = 64,
                  deterministic: bool = True, seed: int = 0) -> None:
         self.policy = policy.eval()
         self.config = config
@@ -369,8 +371,6 @@ class SpiralAgent:
     @torch.no_grad()
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
         """One continuous stroke ``(12,)`` for an env observation ``{"canvas", "target"}`` (numpy or torch)."""
-        from paint_gym.painters.load import as_numpy
-
         target = np.asarray(as_numpy(observation["target"]))
         if self._target is None or not np.array_equal(target, self._target) or self._t >= self.n_strokes:
             self.reset()
@@ -393,29 +393,23 @@ def make_policy(config: SpiralConfig) -> SpiralPolicy:
 
 
 def save_agent(path: str | os.PathLike, policy: SpiralPolicy, config: SpiralConfig, extra: dict[str, Any] | None = None) -> Path:
-    """Write an inference checkpoint (``kind: spiral_agent``) atomically."""
-    path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"kind": "spiral_agent", "config": json.dumps(asdict(config)), "state_dict": policy.state_dict(), "extra": json.dumps(extra or {})}, tmp)
-    os.replace(tmp, path)
-    return path
+    """Write an inference checkpoint (``kind: spiral_agent``) atomically; returns its path."""
+    write_checkpoint({"kind": "spiral_agent", "config": config_to_json(config), "state_dict": policy.state_dict(), "extra": json.dumps(extra or {})}, path)
+    return Path(path)
 
 
 def read_agent(path: str | os.PathLike) -> tuple[SpiralPolicy, SpiralConfig, dict[str, Any]]:
-    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``)."""
-    from paint_gym.painters.neural import CheckpointError
+    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``). Raises
+    ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no SPIRAL agent checkpoint at {path}; train one with agents.spiral.train_for(..., run_dir=...)")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-        config = SpiralConfig.from_json(payload["config"])
+    def build(payload: dict[str, Any]) -> tuple[SpiralPolicy, SpiralConfig, dict[str, Any]]:
+        config = config_from_json(SpiralConfig, payload["config"])
         policy = make_policy(config)
         policy.load_state_dict(payload["state_dict"] if payload.get("kind") == "spiral_agent" else payload["policy"])
-    except Exception as exc:  # unpickling errors, missing keys, wrong shapes
-        raise CheckpointError(f"{path} is not a readable SPIRAL agent checkpoint ({type(exc).__name__}: {exc})") from exc
-    return policy, config, json.loads(payload.get("extra", "{}"))
+        return policy, config, json.loads(payload.get("extra", "{}"))
+
+    missing = f"no SPIRAL agent checkpoint at {path}; train one with paint_gym_agents.spiral.train_for(..., run_dir=...)"
+    return read_checkpoint(path, "SPIRAL agent checkpoint", build, missing=missing)
 
 
 # ----------------------------------------------------------------------------------------
@@ -498,13 +492,12 @@ class SpiralTrainer:
         return self.run_dir / "checkpoint.pt"
 
     def _resume(self) -> None:
+        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
+        in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.exists():
             return
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
-        saved = SpiralConfig.from_json(state["config"])
-        for key in ("dataset", "strokes", "env", "action_mode", "width", "hidden", "canvas_size", "critic_width"):
-            if getattr(saved, key) != getattr(self.cfg, key):
-                raise ValueError(f"{self.checkpoint_path} was trained with {key}={getattr(saved, key)!r}, not {getattr(self.cfg, key)!r}: use another run_dir")
+        state = read_checkpoint(self.checkpoint_path, "SPIRAL training checkpoint")
+        check_resume(config_from_json(SpiralConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         self.policy.load_state_dict(state["policy"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
@@ -545,7 +538,7 @@ class SpiralTrainer:
         self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
-            "config": json.dumps(asdict(self.cfg)),
+            "config": config_to_json(self.cfg),
             "policy": self.policy.state_dict(),
             "critic": self.critic.state_dict(),
             "opt": self.opt.state_dict(),
@@ -558,9 +551,7 @@ class SpiralTrainer:
             "points": points_to_json(self.points),
             "history": json.dumps(self.history),
         }
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
     def close(self) -> None:
@@ -604,8 +595,7 @@ class SpiralTrainer:
 
     def _critic_reward(self, roll: Rollout) -> tuple[torch.Tensor, dict[str, float]]:
         """SPIRAL's reward of each final canvas ``(E,)``, then the critic's own update."""
-        canvas = torch.from_numpy(roll.final_canvas).permute(0, 3, 1, 2).float() / 255
-        target = torch.from_numpy(roll.final_target).permute(0, 3, 1, 2).float() / 255
+        canvas, target = to_float_tensor(roll.final_canvas), to_float_tensor(roll.final_target)
         with torch.no_grad():
             reward = self.critic(canvas, target) - self.critic(target, target)
         row: dict[str, float] = {"critic_reward": float(reward.mean())}
@@ -687,17 +677,14 @@ class SpiralTrainer:
 
     # -- logs ---------------------------------------------------------------------------------------
     def _write_log(self) -> None:
-        from .runlog import write_log_csv
-
         if not self.history:
             return
-        write_log_csv(self.run_dir / "log.csv", self.history, ("step", "seconds", "strokes"))
+        write_log_csv(self.run_dir / LOG_CSV, self.history, ("step", "seconds", "strokes"))
         self.plot()
 
     def plot(self) -> Path:
-        from .runlog import curves_figure, plot_columns
-
-        out = self.run_dir / "curves.png"
+        """``curves.png``: training figures against updates, evaluation MSE against seconds."""
+        out = self.run_dir / CURVES_PNG
         title = f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, {self.cfg.dataset}, {self.cfg.strokes} strokes"
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
             plot_columns(ax1, self.history, "step", ("train_mse", "wasserstein", "entropy"))
@@ -724,5 +711,5 @@ def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, r
         return trainer.run(budget_seconds, eval_every_seconds, progress)
 
 
-__all__ = ["LIFT_STROKE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs", "read_agent",
+__all__ = ["LIFT_STROKE", "RESUME_MAY_CHANGE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs", "read_agent",
            "save_agent", "train_for"]

@@ -9,34 +9,32 @@ MyPaint, strokes composited one by one equal the persistent surface to within 0.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import torch
 
 from paint_gym.actions import colors_of, validate_actions
-from paint_gym.canvas import background_rgb, composite
-from paint_gym.painters.load import as_numpy, load_painter
-from paint_gym.painters.mypaint import MyPaintPainter
+from paint_gym.canvas import background_rgb, composite, to_uint8
+from paint_gym.painters.load import PainterLike, as_numpy, canvas_painter, load_painter
 
 
 class StrokeCanvas:
     """``start(B)`` blank float canvases, ``add(canvas, strokes (B, 12))``, ``uint8(canvas)``.
 
-    ``painter`` is ``"gan"``, ``"vae"``, a checkpoint path or ``"mypaint"`` (brush seeded with
-    ``seed``, so the same strokes give the same canvases).
+    ``painter`` is a painter object or a name for :func:`~paint_gym.painters.load.load_painter`
+    (``"gan"``, ``"vae"``, a checkpoint path or ``"mypaint"``); it is reseeded with ``seed`` at
+    every :meth:`start`, so the same strokes give the same canvases.
     """
 
-    def __init__(self, painter: Any = "gan", canvas_size: int = 64, background: str = "white", seed: int = 0) -> None:
+    def __init__(self, painter: PainterLike = "gan", canvas_size: int = 64, background: str = "white",
+                 seed: int = 0) -> None:
         self.canvas_size = int(canvas_size)
         self.background = background_rgb(background)
-        self.painter = load_painter(painter, canvas_size=self.canvas_size, seed=seed)
+        # numpy in and out: MyPaint as it is, a neural painter behind its numpy face
+        self.painter = canvas_painter(load_painter(painter, canvas_size=self.canvas_size, seed=seed))
         self.seed = seed
 
     def start(self, batch: int) -> np.ndarray:
         """Blank canvases ``(B, H, W, 3)`` float32 in [0, 1]; restarts MyPaint's brush seeds."""
-        if isinstance(self.painter, MyPaintPainter):
-            self.painter.reseed(self.seed)
+        self.painter.reseed(self.seed)
         return np.broadcast_to(self.background, (batch, self.canvas_size, self.canvas_size, 3)).astype(np.float32)
 
     def add(self, canvas: np.ndarray, strokes: np.ndarray) -> np.ndarray:
@@ -45,17 +43,12 @@ class StrokeCanvas:
         a = validate_actions(as_numpy(strokes), batch_ndim=2)
         if len(a) != len(canvas):
             raise ValueError(f"{len(a)} strokes for {len(canvas)} canvases: give one stroke per canvas")
-        if isinstance(self.painter, MyPaintPainter):
-            alpha = self.painter.render_alpha(a)
-        else:
-            with torch.no_grad():
-                alpha = self.painter.render_alpha(torch.from_numpy(a)).cpu().numpy()
-        return composite(canvas, alpha, colors_of(a)).astype(np.float32)
+        return composite(canvas, self.painter.render_alpha(a), colors_of(a)).astype(np.float32)
 
     @staticmethod
     def uint8(canvas: np.ndarray) -> np.ndarray:
         """What an env observation shows: rounded uint8 ``(B, H, W, 3)``."""
-        return (np.clip(canvas, 0, 1) * 255 + 0.5).astype(np.uint8)
+        return to_uint8(canvas)
 
 
 __all__ = ["StrokeCanvas"]

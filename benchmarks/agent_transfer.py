@@ -21,23 +21,27 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 import time
 from pathlib import Path
 
+import matplotlib
 import numpy as np
+from common import RESULTS, describe, machine, write_json
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from paint_gym.benchmark.evaluation import eval_targets, replay_mse
+from paint_gym.data import ImageTargets
+from paint_gym_agents import load_agent
+from paint_gym_agents.evaluate import evaluate_table
+from paint_gym_agents.precondition import load_templates, stroke_order_agreement, stroke_order_figure
+from paint_gym_agents.zoo import shipped_agents
 
-from benchmarks.common import RESULTS, describe, machine, write_json
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def part_transfer(datasets: list[str], images: int, direct_steps: int, direct_images: int) -> dict[str, dict]:
-    from agents.evaluate import evaluate_table
-    from agents.zoo import shipped_agents
-
     out = {}
     shipped = shipped_agents()
     for name in datasets:
@@ -52,11 +56,6 @@ def part_transfer(datasets: list[str], images: int, direct_steps: int, direct_im
 
 
 def part_stroke_order(images: int) -> dict[str, dict]:
-    from agents import load_agent
-    from agents.evaluate import eval_targets, replay_mse
-    from agents.precondition import load_templates, stroke_order_agreement, stroke_order_figure
-    from paint_gym.data import ImageTargets
-
     eval_set = ImageTargets("mnist", "eval")
     targets = eval_targets("mnist", images)
     labels = eval_set.labels[: len(targets)]
@@ -83,11 +82,6 @@ def part_objectives(runs: Path) -> dict[str, object]:
         raise ValueError("the two runs share no evaluation step")
     step = common[-1]
     table = {name: {k: float(logs[name][step][k]) for k in ("eval_neural_mse", "eval_mypaint_mse", "eval_gap", "minutes")} for name in logs}
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for name, style in (("mnist_expected", "-"), ("mnist_mse", "--")):
         steps = sorted(logs[name])
@@ -103,11 +97,6 @@ def part_objectives(runs: Path) -> dict[str, object]:
 
 
 def plot_transfer(transfer: dict[str, dict]) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, axes = plt.subplots(1, len(transfer), figsize=(4.2 * len(transfer), 3.6), squeeze=False)
     for ax, (name, table) in zip(axes[0], transfer.items()):
         rows = table["rows"]

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import argparse
 
+import matplotlib
 import numpy as np
 from common import RESULTS, describe, machine, write_json
 
 from paint_gym import actions as act
 from paint_gym.painters.mypaint import SUPPORTED_BRUSHES, MyPaintPainter, list_brushes
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 
 def survey(group: str, strokes: int) -> list[dict]:
@@ -37,11 +41,6 @@ def survey(group: str, strokes: int) -> list[dict]:
 
 
 def plot(rows: list[dict], path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(10, 4))
     xs = np.arange(len(rows))
     ax.bar(xs - 0.2, [r["coverage_1px"] for r in rows], 0.4, label="size -1 (1 px radius)")

@@ -17,12 +17,26 @@ Writes ``docs/class_visualization.png`` and ``results/class_visualization.json``
 from __future__ import annotations
 
 import argparse
+import ast
+import io
 import time
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import torch
 from common import RESULTS, describe, machine, write_json
+from PIL import Image
+
+from paint_gym.canvas import to_float_tensor
+from paint_gym.checkpoint import read_checkpoint, write_checkpoint
+from paint_gym.painters.mypaint import Brush
+from paint_gym.param.canvas_grid import StrokeGrid
+from paint_gym.param.classifiers import load_ensemble
+from paint_gym.param.visualize import VisualizeConfig, class_probability, visualize_class
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 CLASSES = ("pineapple", "goldfish", "flamingo")
 CACHE = RESULTS / "class_visualization"
@@ -32,10 +46,6 @@ FIGURE = Path(__file__).resolve().parents[1] / "docs" / "class_visualization.png
 def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | None:
     """Paint one class (``"3"`` means the MNIST digit) in segments until ``args.steps`` or the
     deadline; when done, judge it (neural and MyPaint) and cache the result. None if unfinished."""
-    from paint_gym.param.canvas_grid import StrokeGrid
-    from paint_gym.param.classifiers import load_ensemble
-    from paint_gym.param.visualize import VisualizeConfig, visualize_class
-
     mnist = label.isdigit()
     models = "mnist" if mnist else args.models
     cfg = VisualizeConfig(
@@ -52,7 +62,7 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
     path = CACHE / f"{label.replace(' ', '_')}.pt"
     state = {"steps": 0, "losses": [], "seconds": 0.0}
     if path.is_file():
-        saved = torch.load(path, map_location="cpu", weights_only=True)
+        saved = read_checkpoint(path, "class visualization cache")
         grid.load_state_dict(saved["grid"])
         state = {"steps": int(saved["steps"]), "losses": list(saved["losses"]), "seconds": float(saved["seconds"])}
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -64,7 +74,7 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
         state["seconds"] += time.perf_counter() - t0
         state["steps"] += cfg.steps
         state["losses"] += part.losses
-        torch.save({"grid": grid.state_dict(), **state}, path)
+        write_checkpoint({"grid": grid.state_dict(), **state}, path)
         print(f"{label}: {state['steps']}/{args.steps} steps, p = {part.probability:.3f} (neural)", flush=True)
     if state["steps"] < args.steps:
         return None
@@ -101,8 +111,6 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
 
 def load_cached(label: str) -> tuple[dict, np.ndarray] | None:
     """A finished class: its record and its strokes ``(1, K, N, 12)``."""
-    import ast
-
     path = CACHE / f"{label.replace(' ', '_')}.npz"
     if not path.is_file():
         return None
@@ -112,9 +120,6 @@ def load_cached(label: str) -> tuple[dict, np.ndarray] | None:
 
 def paint(record: dict, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The cached strokes painted again: neural painter and MyPaint (seed 0), uint8 (H, W, 3)."""
-    from paint_gym.painters.mypaint import Brush
-    from paint_gym.param.canvas_grid import StrokeGrid
-
     if not Brush().seedable:
         raise SystemExit(
             "libmypaint's brush could not be seeded in this process, so the MyPaint re-render would not be "
@@ -126,30 +131,17 @@ def paint(record: dict, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def save_small_png(fig, path: Path, dpi: int) -> None:
     """Save a matplotlib figure as a 256-colour PNG (a third of the bytes; paintings survive it)."""
-    import io
-
-    from PIL import Image
-
     buf = io.BytesIO()
     fig.savefig(buf, dpi=dpi, format="png")
     Image.open(buf).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def figure(labels: list[str]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from PIL import Image
-
     done = [(lab, load_cached(lab)) for lab in labels]
     done = [(lab, c) for lab, c in done if c is not None]
     if not done:
         raise SystemExit("no cached class yet: run without --figure-only first")
     fig, axes = plt.subplots(2, len(done), figsize=(2.3 * len(done), 5.6), squeeze=False)
-    from paint_gym.param.classifiers import load_ensemble
-    from paint_gym.param.visualize import class_probability
-
     judges: dict = {}
     for j, (lab, (rec, actions)) in enumerate(done):
         image, mypaint = paint(rec, actions)
@@ -169,9 +161,7 @@ def figure(labels: list[str]) -> None:
             )
         rec["probability_mypaint"] = round(p_mypaint, 4)
         with torch.no_grad():
-            probs = ensemble.probabilities(torch.as_tensor(mypaint, dtype=torch.float32).permute(2, 0, 1)[None] / 255)[
-                0
-            ]
+            probs = ensemble.probabilities(to_float_tensor(mypaint)[None])[0]
         rec["mypaint_rank_of_target"] = int((probs > probs[rec["index"]]).sum()) + 1
         for i, (img, who, p) in enumerate(
             ((image, "neural", rec["probability_neural"]), (mypaint, "MyPaint", rec["probability_mypaint"]))

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from paint_gym.checkpoint import write_text_atomic
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -33,8 +35,8 @@ def _libmypaint_version() -> str:
 
 def machine() -> dict[str, Any]:
     """The machine a benchmark ran on, stated in every result."""
-    import numpy
-    import torch
+    import numpy  # lazy: every benchmark imports this module; only this function needs the versions
+    import torch  # lazy: the MyPaint-only benchmarks load torch for nothing else
 
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else float("nan")
     return {
@@ -55,7 +57,5 @@ def describe(m: dict[str, Any]) -> str:
 
 
 def write_json(name: str, payload: dict[str, Any]) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(payload, indent=2) + "\n")
-    return path
+    """Write ``results/<name>.json`` atomically (a benchmark stopped mid-write keeps the old result)."""
+    return write_text_atomic(RESULTS / f"{name}.json", json.dumps(payload, indent=2) + "\n")

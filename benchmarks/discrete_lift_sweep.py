@@ -18,14 +18,19 @@ from __future__ import annotations
 import argparse
 import time
 
+import matplotlib
 import numpy as np
 import torch
 from common import RESULTS, describe, machine, write_json
 from torch import nn
 
 from paint_gym import actions as act
+from paint_gym.checkpoint import read_checkpoint, write_checkpoint
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.neural import GEOMETRY, StrokeDecoder
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 LEVELS = 10
 
@@ -61,7 +66,7 @@ def train(model: LiftPainter, x: np.ndarray, y: np.ndarray, minutes: float, path
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     state = {"elapsed": 0.0, "steps": 0}
     if path.is_file():
-        saved = torch.load(path, map_location="cpu", weights_only=True)
+        saved = read_checkpoint(path, "lift painter checkpoint")
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
         state = {"elapsed": float(saved["elapsed"]), "steps": int(saved["steps"])}
@@ -79,10 +84,10 @@ def train(model: LiftPainter, x: np.ndarray, y: np.ndarray, minutes: float, path
         state["steps"] += 1
         state["elapsed"] += time.perf_counter() - t0
         if time.perf_counter() - last_save > log_every:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), **state}, path)
+            write_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(), **state}, path)
             last_save = time.perf_counter()
             print(f"  {state['elapsed'] / 60:.1f} min, step {state['steps']}, loss {loss.item():.4f}")
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), **state}, path)
+    write_checkpoint({"model": model.state_dict(), "opt": opt.state_dict(), **state}, path)
     return state
 
 
@@ -111,11 +116,6 @@ def main() -> None:
         grid = np.stack([model(torch.as_tensor(np.concatenate([base[:, :-1], np.full((len(base), 1), v, np.float32)], 1))).numpy() for v in sweep], 1)
     coverage = grid.mean(axis=(2, 3))  # (strokes, sweep)
     flicker = (np.abs(np.diff(coverage, axis=1)).sum(1) - np.abs(coverage[:, -1] - coverage[:, 0])) / coverage[:, 0]
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, axes = plt.subplots(len(base), len(sweep) + 1, figsize=(1.0 * (len(sweep) + 1), 1.05 * len(base)))
     for r in range(len(base)):
         for c, v in enumerate(sweep):

@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym import actions as act
+from paint_gym.canvas import mse
 from paint_gym.envs import MyPaintEnv
 from paint_gym.painters.mypaint import Brush, MyPaintPainter, Surface
 
@@ -130,9 +131,9 @@ def measure_speed(sizes: list[int], strokes: int, rounds: int) -> dict[str, dict
 
 
 def neural_runners(painter: str, batch: int, strokes: int) -> dict[str, Callable[[], float]]:
-    import torch
+    import torch  # lazy: the MyPaint speed and memory measurements run without torch loaded
 
-    from paint_gym.envs.neural_env import NeuralPaintVectorEnv
+    from paint_gym.envs.neural_env import NeuralPaintVectorEnv  # lazy: (torch, as above)
 
     env = NeuralPaintVectorEnv(batch, "MNIST", painter=painter, episode_length=10**9)
     env.reset(seed=0)
@@ -151,7 +152,7 @@ def neural_runners(painter: str, batch: int, strokes: int) -> dict[str, Callable
         start = time.perf_counter()
         for a in actions:
             a_t = torch.tensor(a[:, None], requires_grad=True)
-            loss = ((env.paint(a_t) - target) ** 2).mean()
+            loss = mse(env.paint(a_t), target).mean()
             loss.backward()
         return steps * batch / (time.perf_counter() - start)
 
@@ -208,10 +209,10 @@ def measure_memory(total: int) -> dict[str, float]:
 
 
 def plot(results: dict[str, dict[str, float]], path: str) -> None:
-    import matplotlib
+    import matplotlib  # lazy: kept out of the measured process until the measurements are done
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: after the backend is chosen
 
     sizes = list(results)
     width = 0.8 / len(METHODS)

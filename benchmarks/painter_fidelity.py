@@ -24,14 +24,21 @@ from __future__ import annotations
 import argparse
 import time
 
+import matplotlib
 import numpy as np
 import torch
 from common import RESULTS, describe, machine, write_json
 
 from paint_gym import actions as act
-from paint_gym.painters.load import load_painter
+from paint_gym.canvas import expected_mse, mse, to_float
+from paint_gym.data import ImageTargets
+from paint_gym.painters.base import DifferentiablePainter
+from paint_gym.painters.load import load_painter, replay
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.strokes import render_seeds
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 
 def high_frequency(alpha: np.ndarray) -> float:
@@ -41,7 +48,7 @@ def high_frequency(alpha: np.ndarray) -> float:
     return float(((t - blur) ** 2).mean())
 
 
-def predict(painter, actions: np.ndarray, batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def predict(painter: DifferentiablePainter, actions: np.ndarray, batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
     means, variances = [], []
     with torch.no_grad():
         for i in range(0, len(actions), batch):
@@ -71,42 +78,34 @@ def evaluate(name: str, pred: np.ndarray, var: np.ndarray, renders: np.ndarray, 
     }
 
 
-def canvas_transfer(painters: dict[str, object], sequences: int, seeds: int) -> dict:
+def canvas_transfer(painters: dict[str, DifferentiablePainter], sequences: int, seeds: int) -> dict:
     """Whole paintings: 8 random coloured strokes on MNIST eval targets, painted by MyPaint
     (several brush seeds) and by each neural painter; with the error each predicts."""
-    from paint_gym.canvas import expected_mse, to_float
-    from paint_gym.data import ImageTargets
-    from paint_gym.painters.load import replay
-
     rng = np.random.default_rng(777)
     actions = rng.uniform(-1, 1, (sequences, 8, 12)).astype(np.float32)
     targets = ImageTargets("mnist", "eval").batch(range(sequences))
-    real = np.stack([replay(actions, "mypaint", seed=s) for s in range(seeds)]).astype(np.float32) / 255  # (S, B, H, W, 3)
+    mypaint = load_painter("mypaint")
+    real = to_float(np.stack([replay(actions, mypaint, seed=s) for s in range(seeds)]))  # (S, B, H, W, 3)
     t = to_float(targets)[None]
     out = {
         "sequences": sequences,
         "mypaint_seeds": seeds,
-        "mypaint_mse_to_target": float(((real - t) ** 2).mean()),
-        "mypaint_seed_to_seed_canvas_mse": float(((real[0] - real[1]) ** 2).mean()),
+        "mypaint_mse_to_target": float(mse(real, t).mean()),
+        "mypaint_seed_to_seed_canvas_mse": float(mse(real[0], real[1]).mean()),
     }
     for name, painter in painters.items():
-        neural = replay(actions, painter).astype(np.float32) / 255
+        neural = to_float(replay(actions, painter))
         with torch.no_grad():
             predicted = expected_mse(torch.as_tensor(actions), targets, painter).mean().item()
         out[name] = {
-            "canvas_mse_vs_mypaint": float(((real - neural[None]) ** 2).mean()),
-            "neural_mse_to_target": float(((neural - t[0]) ** 2).mean()),
+            "canvas_mse_vs_mypaint": float(mse(real, neural[None]).mean()),
+            "neural_mse_to_target": float(mse(neural, t[0]).mean()),
             "expected_mse_to_target": predicted,
         }
     return out
 
 
 def figure(actions: np.ndarray, renders: np.ndarray, preds: dict[str, np.ndarray], path: str, n: int = 10) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = [("MyPaint", renders[0])] + list(preds.items())
     fig, axes = plt.subplots(len(rows), n, figsize=(n * 1.1, len(rows) * 1.2))
     for r, (label, images) in enumerate(rows):
@@ -123,11 +122,6 @@ def figure(actions: np.ndarray, renders: np.ndarray, preds: dict[str, np.ndarray
 
 
 def calibration_plot(pairs: dict[str, tuple[np.ndarray, np.ndarray]], path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(4.5, 4))
     top = 0.0
     for name, (pred, measured) in pairs.items():
@@ -160,7 +154,7 @@ def main() -> None:
     print(f"machine: {describe(info)}")
     actions = np.random.default_rng(12345).uniform(-1, 1, (args.n, 12)).astype(np.float32)
     start = time.perf_counter()
-    renders = render_seeds(MyPaintPainter(64), actions, [1_000_003 * (k + 1) for k in range(args.seeds)]).astype(np.float32) / 255
+    renders = to_float(render_seeds(MyPaintPainter(64), actions, [1_000_003 * (k + 1) for k in range(args.seeds)]))
     print(f"rendered {args.n} x {args.seeds} MyPaint strokes in {time.perf_counter() - start:.1f} s")
     colors = act.colors_of(actions)
     measured_var = renders.var(axis=0, ddof=1)

@@ -6,10 +6,10 @@ schedule (1 s, 1.5 s, 2.3 s, ... then at most every ``--eval-every`` seconds) on
 ``--images`` images of the evaluation split, with the same number of strokes, by replaying its
 strokes in MyPaint (MSE on [0, 1] images averaged over brush seeds 0-3):
 
-* ``backprop``       - the backprop agent, trained through the GAN painter (agents.backprop)
-* ``spiral-neural``  - SPIRAL-style RL on the batched neural env (agents.spiral)
-* ``spiral-mypaint`` - SPIRAL-style RL on MyPaint in AsyncVectorEnv workers (agents.spiral)
-* ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on MyPaint-<Task>-v0, dense L2 reward (agents.sb3)
+* ``backprop``       - the backprop agent, trained through the GAN painter (paint_gym_agents.backprop)
+* ``spiral-neural``  - SPIRAL-style RL on the batched neural env (paint_gym_agents.spiral)
+* ``spiral-mypaint`` - SPIRAL-style RL on MyPaint in AsyncVectorEnv workers (paint_gym_agents.spiral)
+* ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on MyPaint-<Task>-v0, dense L2 reward (paint_gym_agents.sb3)
 * ``random``, ``blank`` - the random agent and the blank canvas (no training)
 
 Outputs in ``--out`` (default benchmarks/results): ``reconstruction_<dataset>.json`` (all
@@ -37,15 +37,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import torch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-
 from common import RESULTS, describe, machine
 
-from agents.budget import Point
-from agents.results import MethodResult, format_table
+from paint_gym.benchmark.budget import Point
+from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_agent
+from paint_gym.benchmark.results import MethodResult, format_table
+from paint_gym.envs.task import task_spec
+from paint_gym_agents import RandomAgent, spiral
+from paint_gym_agents.backprop import backprop_train_for
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 METHODS: dict[str, str] = {
     "backprop": "backprop agent",
@@ -71,26 +76,19 @@ def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Poin
     common = {"budget_seconds": budget, "dataset": args.dataset, "strokes": args.strokes, "run_dir": run_dir, "eval_every_seconds": args.eval_every,
                   "eval_images": args.images, "data_dir": args.data_dir, "threads": args.threads}
     if key == "backprop":
-        from agents.budget import backprop_train_for
-
         return backprop_train_for(**common)
     if key.startswith("spiral"):
-        from agents import spiral
-
         env = key.split("-")[1]
         # SPIRAL's critic reward plus the dense L2 reward (the metric), x100 to be of the critic's order
         shape = {"num_envs": 16, "episodes_per_env": 1} if env == "neural" else {"num_envs": 2, "episodes_per_env": 8}
         return spiral.train_for(**common, env=env, action_mode=args.spiral_mode, adversarial=1.0, dense_l2=100.0, **shape)
-    from agents import sb3
+    from paint_gym_agents import sb3  # lazy: Stable-Baselines3 is optional (the rl extra); only its methods need it
 
     return sb3.train_for(**common, algo=key.split("-")[1])
 
 
 def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:
     """The single point of a method without training (at 0 s, 0 strokes)."""
-    from agents.evaluate import blank_row, evaluate_agent
-    from agents.random_agent import RandomAgent
-
     row = blank_row(targets) if key == "blank" else evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent")[0]
     return Point(0.0, 0, row.mypaint)
 
@@ -193,11 +191,6 @@ def literal_claim_text(c: dict[str, Any]) -> str:
 
 
 def plot(results: dict[str, MethodResult], threshold: float | None, x: str, out: Path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     trained = [k for k in results if k not in ("random", "blank")]
     for k in trained:
@@ -272,9 +265,6 @@ def parse_methods(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from agents.evaluate import eval_targets
-    from paint_gym.envs.task import task_spec
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=["mnist", "kmnist", "celeba"], default="mnist")
     parser.add_argument("--budget", type=float, default=15.0, help="training minutes per method")

@@ -30,7 +30,7 @@ SIZES = (128, 256, 512)
 
 
 def content_path() -> str:
-    from matplotlib import cbook
+    from matplotlib import cbook  # lazy: only the measured child processes need it
 
     return str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
 
@@ -41,6 +41,8 @@ def _rss_mib() -> float:
 
 def child(size: int, steps: int, strokes: int, threads: int, checkpoint: bool | None) -> dict:
     """One size in this process: set-up, ``steps`` timed steps, the MyPaint re-render."""
+    # lazy: the parent only launches one child per size; each child loads torch and the painter
+    # itself, so its peak memory (ru_maxrss) is the measurement and the parent stays light
     import psutil
     import torch
 
@@ -115,10 +117,10 @@ def run_child(size: int, args: argparse.Namespace, checkpoint: bool | None) -> d
 
 
 def plot(rows: list[dict], path: Path, compare: bool) -> None:
-    import matplotlib
+    import matplotlib  # lazy: the parent stays light while its children are measured (see child)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: after the backend is chosen
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     series = (

@@ -14,12 +14,24 @@ Writes ``docs/style_transfer.png`` and ``results/style_transfer.json``.
 from __future__ import annotations
 
 import argparse
+import io
 import time
 from pathlib import Path
 
-import numpy as np
+import matplotlib
 import torch
 from common import RESULTS, describe, machine, write_json
+from matplotlib import cbook
+from PIL import Image
+
+from paint_gym.canvas import to_float_tensor, to_uint8_array
+from paint_gym.checkpoint import read_checkpoint, write_checkpoint
+from paint_gym.painters.mypaint import Brush
+from paint_gym.param.canvas_grid import StrokeGrid
+from paint_gym.param.style import ContentLoss, StyleConfig, intrinsic_style_transfer, load_image
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 STATE = RESULTS / "style_transfer"
 FIGURE = Path(__file__).resolve().parents[1] / "docs" / "style_transfer.png"
@@ -27,18 +39,11 @@ VARIANTS = {"colour": False, "grey": True}
 
 
 def content(size: int) -> torch.Tensor:
-    from matplotlib import cbook
-
-    from paint_gym.param.style import load_image
-
     return load_image(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), size)
 
 
 def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
     """Run segments of ``variant`` until ``args.steps`` or the deadline; returns its state."""
-    from paint_gym.param.canvas_grid import StrokeGrid
-    from paint_gym.param.style import StyleConfig, intrinsic_style_transfer
-
     cfg = StyleConfig(
         size=args.size,
         strokes=args.strokes,
@@ -51,7 +56,7 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
     path = STATE / f"{variant}.pt"
     state = {"steps": 0, "losses": [], "seconds": 0.0}
     if path.is_file():
-        saved = torch.load(path, map_location="cpu", weights_only=True)
+        saved = read_checkpoint(path, "style transfer state")
         grid.load_state_dict(saved["grid"])
         state = {"steps": int(saved["steps"]), "losses": list(saved["losses"]), "seconds": float(saved["seconds"])}
     photo = content(args.size)
@@ -63,7 +68,7 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
         state["steps"] += cfg.steps
         state["losses"] += result.losses
         STATE.mkdir(parents=True, exist_ok=True)
-        torch.save({"grid": grid.state_dict(), **state}, path)
+        write_checkpoint({"grid": grid.state_dict(), **state}, path)
         print(f"{variant}: {state['steps']}/{args.steps} steps, content loss {result.losses[-1]:.3f}", flush=True)
     state["grid"] = grid
     return state
@@ -71,24 +76,12 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
 
 def save_small_png(fig, path: Path, dpi: int) -> None:
     """Save a matplotlib figure as a 256-colour PNG (a third of the bytes; paintings survive it)."""
-    import io
-
-    from PIL import Image
-
     buf = io.BytesIO()
     fig.savefig(buf, dpi=dpi, format="png")
     Image.open(buf).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
 def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from paint_gym.painters.mypaint import Brush
-    from paint_gym.param.style import ContentLoss
-
     if not Brush().seedable:
         raise SystemExit(
             "libmypaint's brush could not be seeded in this process, so the MyPaint re-render would not be "
@@ -96,8 +89,8 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
         )
     photo = content(args.size)
     loss_fn = ContentLoss(photo, "lite0", "blocks.4")
-    to_t = lambda img: torch.as_tensor(img, dtype=torch.float32).permute(2, 0, 1)[None] / 255
-    panels = [((photo[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8), "content (public-domain photo)")]
+    to_t = lambda img: to_float_tensor(img)[None]
+    panels = [(to_uint8_array(photo[0]), "content (public-domain photo)")]
     records = {}
     for variant, st in states.items():
         grid = st["grid"]

@@ -5,22 +5,61 @@ Importing the package registers the env ids ``MyPaint-{MNIST,KMNIST,CelebA,Strok
 ``gym.make`` in every vectorization mode; for the NeuralPaint ids its default is the batched
 torch env (``NeuralPaintVectorEnv``). A process that does not import paint_gym itself (a worker
 started with "spawn" from a partial of ``gym.make``) finds the ids as ``"paint_gym:MyPaint-MNIST-v0"``.
+
+Images: numpy images are channels-last uint8 ``(B, H, W, 3)`` (observations, targets, ``replay``);
+torch images are channels-first float ``(B, 3, H, W)`` in [0, 1] (``paint_differentiable``,
+``expected_mse``, ``NeuralPaintEnv.paint``); ``to_float_tensor`` and ``to_uint8_array`` cross
+between them and ``mse``/``mse_uint8`` are the one image metric (see :mod:`paint_gym.canvas`).
+
+Importing paint_gym does not import torch: the names that need it (``load_painter``, ``replay``)
+and the neural envs load it on first use, so a MyPaint env runs without it.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import gymnasium as gym
 
 from .actions import ACTION_DIM, FIELDS, DiscreteActions, action_space
-from .canvas import composite, expected_mse, mse, paint_differentiable
+from .canvas import (
+    composite,
+    expected_mse,
+    mse,
+    mse_uint8,
+    paint_differentiable,
+    to_float,
+    to_float_tensor,
+    to_uint8,
+    to_uint8_array,
+)
 from .data import DataNotFoundError, ImageTargets, StrokeTargets
 from .envs.task import TASKS
 from .errors import NonFiniteOutputError, TrainingDivergedError
+from .painters.base import DifferentiablePainter, Painter
 from .painters.libmypaint import LibMyPaintNotFoundError
-from .painters.load import load_painter, replay
 from .painters.mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter, list_brushes
 
+if TYPE_CHECKING:
+    from .painters.load import load_painter, replay
+
 __version__ = "0.1.0"
+
+#: Public names that need torch, by the module that defines them (imported on first access).
+_LAZY = {"load_painter": ".painters.load", "replay": ".painters.load"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def _register_envs() -> None:
@@ -44,11 +83,13 @@ __all__ = [
     "FIELDS",
     "SUPPORTED_BRUSHES",
     "DataNotFoundError",
+    "DifferentiablePainter",
     "DiscreteActions",
     "ImageTargets",
     "LibMyPaintNotFoundError",
     "MyPaintPainter",
     "NonFiniteOutputError",
+    "Painter",
     "StrokeTargets",
     "TrainingDivergedError",
     "action_space",
@@ -57,6 +98,11 @@ __all__ = [
     "list_brushes",
     "load_painter",
     "mse",
+    "mse_uint8",
     "paint_differentiable",
     "replay",
+    "to_float",
+    "to_float_tensor",
+    "to_uint8",
+    "to_uint8_array",
 ]

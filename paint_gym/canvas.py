@@ -1,17 +1,39 @@
-"""Compositing and image metrics: one rule for numpy arrays and torch tensors alike.
+"""Compositing, image conversions and THE image metric: one rule for numpy arrays and torch tensors.
 
 A painter predicts where and how much paint lands (alpha); the stroke's colour is applied
 here exactly, with the "over" rule ``canvas' = canvas * (1 - alpha) + colour * alpha``.
-Canvases are channels-last floats in [0, 1] (``(..., H, W, 3)``); images on the env boundary
-are uint8.
+
+Image layouts (one per library, at every public boundary of paint_gym):
+
+* **numpy** images are channels-last uint8 ``(B, H, W, 3)`` (or one ``(H, W, 3)``) in 0..255:
+  Gymnasium observations, targets, what :func:`~paint_gym.replay` returns. Float numpy
+  canvases in [0, 1] are channels-last too (``(..., H, W, 3)``, :func:`composite`'s layout).
+* **torch** images are channels-first float ``(B, 3, H, W)`` in [0, 1], torch's convention:
+  :func:`paint_differentiable`, ``NeuralPaintEnv.paint`` and :mod:`paint_gym.param` return
+  them, :func:`expected_mse` takes them.
+
+Cross between the two only with :func:`to_float_tensor` (uint8 ``(B, H, W, 3)`` -> float
+``(B, 3, H, W)``) and :func:`to_uint8_array` (the way back, rounded); within numpy use
+:func:`to_float` and :func:`to_uint8`. The image metric is :func:`mse` (float images in [0, 1],
+numpy or torch, per image over the last three axes) and :func:`mse_uint8` (uint8 images, exact
+at any size); every MSE the benchmark reports is one of these two. :func:`composite`,
+:func:`composite_sequence` and :func:`composite_moments` are the elementwise rule itself and
+take channels-last arrays (torch tensors in that layout too, inside the library).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+
+from .actions import colors_of
+
+if TYPE_CHECKING:
+    import torch
+
+    from .painters.base import DifferentiablePainter
 
 Array = TypeVar("Array")  # np.ndarray or torch.Tensor
 
@@ -43,7 +65,8 @@ def background_rgb(background: str | Sequence[float] | np.ndarray) -> np.ndarray
     """RGB ``(3,)`` float32 in [0, 1] of a background given by name or by value."""
     if isinstance(background, str):
         if background not in _NAMED_BACKGROUNDS:
-            raise ValueError(f"unknown background {background!r}; use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]")
+            raise ValueError(f"unknown background {background!r}; "
+                             f"use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]")
         return np.array(_NAMED_BACKGROUNDS[background], np.float32)
     rgb = np.asarray(background, dtype=np.float32)
     if rgb.shape != (3,) or not np.isfinite(rgb).all() or (rgb < 0).any() or (rgb > 1).any():
@@ -57,19 +80,70 @@ def blank_canvas(size: int, background: str | Sequence[float] = "white", batch: 
 
 
 def to_float(image: np.ndarray) -> np.ndarray:
-    """uint8 image in 0..255 -> float32 in [0, 1]."""
-    return np.asarray(image, dtype=np.float32) * np.float32(1.0 / 255.0)
+    """uint8 image in 0..255 -> float32 in [0, 1], layout unchanged (numpy)."""
+    return np.asarray(image, dtype=np.float32) / np.float32(255.0)
 
 
 def to_uint8(canvas: np.ndarray) -> np.ndarray:
-    """Float canvas in [0, 1] -> uint8 in 0..255 (rounded, clipped)."""
+    """Float canvas in [0, 1] -> uint8 in 0..255 (rounded half up, clipped), layout unchanged (numpy)."""
     return np.clip(np.asarray(canvas) * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
+def to_float_tensor(images: np.ndarray | torch.Tensor, device: str | torch.device | None = None) -> torch.Tensor:
+    """uint8 images ``(..., H, W, 3)`` (numpy or a uint8 tensor) -> float32 ``(..., 3, H, W)`` in [0, 1].
+
+    The numpy -> torch crossing of the image layouts (see the module docstring); the values are
+    exactly :func:`to_float`'s. Raises ``ValueError`` for another dtype or a last axis other than 3.
+    """
+    import torch
+
+    x = torch.as_tensor(images, device=device)
+    if x.dtype != torch.uint8 or x.ndim < 3 or x.shape[-1] != 3:
+        raise ValueError(f"to_float_tensor takes uint8 images (..., H, W, 3), channels last; "
+                         f"got {x.dtype} {tuple(x.shape)}")
+    return x.movedim(-1, -3).float() / 255.0
+
+
+def to_uint8_array(images: torch.Tensor) -> np.ndarray:
+    """Float images ``(..., 3, H, W)`` in [0, 1] (torch) -> uint8 numpy ``(..., H, W, 3)``, rounded.
+
+    The torch -> numpy crossing of the image layouts: detached, clipped to [0, 1] and rounded
+    half up on the tensor's device, with exactly :func:`to_uint8`'s values; then copied to the CPU.
+    """
+    import torch
+
+    if images.ndim < 3 or images.shape[-3] != 3:
+        raise ValueError(f"to_uint8_array takes float images (..., 3, H, W), channels first; got {tuple(images.shape)}")
+    return (images.detach().clamp(0, 1) * 255 + 0.5).to(torch.uint8).movedim(-3, -1).cpu().numpy()
+
+
+def _is_integer(x: Any) -> bool:
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "biu"
+    is_floating = getattr(x, "is_floating_point", None)
+    return is_floating is not None and not is_floating()
+
+
 def mse(a: Array, b: Array) -> Array:
-    """Mean squared error over the last three axes ``(H, W, C)`` of images in [0, 1]."""
+    """Mean squared error of float images in [0, 1], per image over the last three axes.
+
+    ``a`` and ``b`` are numpy ``(..., H, W, 3)`` or torch ``(..., 3, H, W)`` of one layout;
+    returns ``(...)`` (differentiable in torch). This is the benchmark's image metric; for uint8
+    images use :func:`mse_uint8` (exact), which equals ``mse(to_float(a), to_float(b))`` up to
+    float32 rounding. Integer inputs raise ``ValueError`` (``a - b`` would wrap around).
+    """
+    if _is_integer(a) or _is_integer(b):
+        raise ValueError("mse takes float images in [0, 1]; got integers: use mse_uint8 for uint8 images (exact) "
+                         "or convert with to_float")
     d = (a - b) ** 2
     return d.mean(axis=(-3, -2, -1)) if isinstance(d, np.ndarray) else d.mean(dim=(-3, -2, -1))
+
+
+def _check_uint8_pair(a: np.ndarray, b: np.ndarray, name: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name} needs two images of one shape; got {a.shape} and {b.shape}")
+    if a.dtype != np.uint8 or b.dtype != np.uint8:
+        raise ValueError(f"{name} needs uint8 images (0..255); got {a.dtype} and {b.dtype}: convert with to_uint8")
 
 
 def squared_error_sum(a: np.ndarray, b: np.ndarray) -> int:
@@ -85,23 +159,40 @@ def squared_error_sum(a: np.ndarray, b: np.ndarray) -> int:
     elements. Raises ``ValueError`` when the shapes differ or the dtype is not uint8.
     """
     a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        raise ValueError(f"squared_error_sum needs two images of one shape; got {a.shape} and {b.shape}")
-    if a.dtype != np.uint8 or b.dtype != np.uint8:
-        raise ValueError(f"squared_error_sum needs uint8 images (0..255); got {a.dtype} and {b.dtype}: convert with to_uint8")
+    _check_uint8_pair(a, b, "squared_error_sum")
     d = (a.astype(np.int64) - b.astype(np.int64)).ravel()
     return int(np.dot(d, d))
 
 
-def mse_uint8(a: np.ndarray, b: np.ndarray) -> float:
-    """MSE on [0, 1] of two uint8 images of one shape ``(H, W, C)``; exact at any size.
+def mse_uint8(a: np.ndarray, b: np.ndarray) -> float | np.ndarray:
+    """MSE on [0, 1] of uint8 images ``(..., H, W, C)``, per image over the last three axes; exact.
 
-    Returns a Python float in [0, 1]; raises ``ValueError`` as :func:`squared_error_sum`.
+    The squared errors are summed in int64 (as :func:`squared_error_sum`, which the envs'
+    ``info["l2"]`` divides the same way), then divided once. Returns a Python float for one
+    image ``(H, W, C)``, float64 ``(...)`` for a batch. Raises ``ValueError`` for shapes that
+    differ, fewer than three axes or a dtype other than uint8.
     """
-    return squared_error_sum(a, b) / (np.asarray(a).size * 255.0**2)
+    a, b = np.asarray(a), np.asarray(b)
+    _check_uint8_pair(a, b, "mse_uint8")
+    if a.ndim < 3:
+        raise ValueError(f"mse_uint8 needs images (..., H, W, C); got shape {a.shape}")
+    d = a.astype(np.int64) - b.astype(np.int64)
+    sse = np.einsum("...ijk,...ijk->...", d, d)
+    out = sse / (d.shape[-3] * d.shape[-2] * d.shape[-1] * 255.0**2)
+    return float(out) if out.ndim == 0 else out
 
 
-def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: Array, color: Array) -> tuple[Array, Array]:
+def mse_of_moments(mean: Array, second: Array, target: Array) -> Array:
+    """Expected MSE ``E[(c - t)^2] = E[c^2] - 2 t E[c] + t^2`` of a random canvas ``c`` with
+    per-pixel mean ``mean`` and second moment ``second``, against ``target``; per image over the
+    last three axes (any one layout for all three). With ``second = mean**2`` (no randomness) it
+    is :func:`mse` of ``mean``."""
+    e = second - 2 * target * mean + target**2
+    return e.mean(axis=(-3, -2, -1)) if isinstance(e, np.ndarray) else e.mean(dim=(-3, -2, -1))
+
+
+def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: Array,
+                      color: Array) -> tuple[Array, Array]:
     """Propagate a canvas pixel's first two moments through one random stroke.
 
     With the stroke's alpha ``a`` independent of the canvas ``c`` (strokes are painted with
@@ -120,22 +211,21 @@ def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: 
     return new_mean, new_second
 
 
-def expected_mse(actions: Any, target: Any, painter: Any, background: str | Sequence[float] = "white") -> Any:
+def expected_mse(actions: torch.Tensor, target: torch.Tensor | np.ndarray, painter: DifferentiablePainter,
+                 background: str | Sequence[float] = "white") -> torch.Tensor:
     """Expected MSE, over brush seeds, of painting ``actions`` with the real program.
 
     ``actions`` ``(B, T, 12)`` torch tensor; ``target`` ``(B, 3, H, W)`` float tensor in [0, 1]
-    (the layout of ``NeuralPaintEnv.paint``) or uint8 numpy ``(B, H, W, 3)``; ``painter`` a
-    neural painter with ``render_alpha(actions, return_var=True)``. Returns ``(B,)``,
-    differentiable with respect to the actions: ``E[(c - t)^2] = E[c^2] - 2 t E[c] + t^2``.
-    The seed-to-seed variance of the brush is priced in, so optimising this avoids strokes that
+    (torch's layout, as ``NeuralPaintEnv.paint`` returns) or uint8 numpy ``(B, H, W, 3)`` (an
+    observation's layout); ``painter`` a differentiable painter (``render_alpha(actions,
+    return_var=True)``). Returns ``(B,)``, differentiable with respect to the actions:
+    :func:`mse_of_moments` of the canvas's moments (:func:`composite_moments`). The
+    seed-to-seed variance of the brush is priced in, so optimising this avoids strokes that
     look smooth in the neural canvas but come out speckled in MyPaint.
     """
     import torch
 
-    if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
-        raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {tuple(getattr(actions, 'shape', ()))}")
-    if not actions.is_floating_point() or not torch.isfinite(actions).all():  # the boundary: painters no longer check values
-        raise ValueError("actions must be finite floats (no NaN or inf)")
+    _check_action_tensor(actions)
     b, t = actions.shape[:2]
     alpha, var, colors = _render_sequence(painter, actions, return_var=True)
     size = alpha.shape[-1]
@@ -147,49 +237,64 @@ def expected_mse(actions: Any, target: Any, painter: Any, background: str | Sequ
     second = mean**2
     for k in range(t):
         mean, second = composite_moments(mean, second, alpha[:, k], var[:, k], colors[:, k])
-    return (second - 2 * tgt * mean + tgt**2).mean(dim=(1, 2, 3))
+    return mse_of_moments(mean, second, tgt)
 
 
-def _target_channels_last(target: Any, device: Any) -> Any:
+def _check_action_tensor(actions: Any) -> None:
+    """The boundary of the torch functions: a float tensor ``(B, T, 12)`` of finite values
+    (painters do not check values: their traced path cannot branch on data)."""
+    import torch
+
+    if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
+        shape = tuple(getattr(actions, "shape", ()))
+        raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {shape}")
+    if not actions.is_floating_point() or not torch.isfinite(actions).all():
+        raise ValueError("actions must be finite floats (no NaN or inf)")
+
+
+def _target_channels_last(target: Any, device: Any) -> torch.Tensor:
     import torch
 
     if isinstance(target, np.ndarray):
         if target.dtype != np.uint8 or target.ndim != 4 or target.shape[-1] != 3:
             raise ValueError(f"a numpy target must be uint8 (B, H, W, 3); got {target.dtype} {target.shape}")
         return torch.as_tensor(to_float(target), device=device)
-    if not isinstance(target, torch.Tensor) or target.ndim != 4 or target.shape[1] != 3 or not target.is_floating_point():
-        raise ValueError(f"a torch target must be float (B, 3, H, W) in [0, 1]; got {getattr(target, 'dtype', type(target))} {tuple(getattr(target, 'shape', ()))}")
+    if not (isinstance(target, torch.Tensor) and target.ndim == 4 and target.shape[1] == 3 and target.is_floating_point()):
+        what = f"{getattr(target, 'dtype', type(target))} {tuple(getattr(target, 'shape', ()))}"
+        raise ValueError(f"a torch target must be float (B, 3, H, W) in [0, 1]; got {what}")
     return target.to(device).permute(0, 2, 3, 1)
 
 
-def paint_differentiable(painter: Any, actions: Any, canvas: Any = None, background: str | Sequence[float] = "white") -> Any:
-    """Paint ``actions`` ``(B, T, 12)`` (torch) with a torch painter onto canvases, differentiably.
+def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor, canvas: torch.Tensor | None = None,
+                         background: str | Sequence[float] = "white") -> torch.Tensor:
+    """Paint ``actions`` ``(B, T, 12)`` (torch) with a differentiable painter, differentiably.
 
-    ``canvas`` is ``(B, H, W, 3)`` in [0, 1] or None for a blank ``background``. All T strokes
-    are rendered in one batch, then composited in order. Returns ``(B, H, W, 3)``.
+    ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to paint over, or None for a blank ``background``.
+    All T strokes are rendered in one batch, then composited in order. Returns ``(B, 3, H, W)``
+    in [0, 1] (torch's layout; :func:`to_uint8_array` gives the uint8 ``(B, H, W, 3)`` an env
+    would show). Gradients reach the actions and ``canvas``. Raises ``ValueError`` for actions
+    that are not a finite float tensor ``(B, T, 12)`` or a canvas of another shape.
     """
     import torch
 
-    if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
-        raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {tuple(getattr(actions, 'shape', ()))}")
-    if not actions.is_floating_point() or not torch.isfinite(actions).all():
-        raise ValueError("actions must be finite floats (no NaN or inf)")
+    _check_action_tensor(actions)
     b, t, size = actions.shape[0], actions.shape[1], painter.canvas_size
     if canvas is None:
-        canvas = torch.as_tensor(background_rgb(background), device=actions.device).expand(b, size, size, 3)
-    elif tuple(canvas.shape) != (b, size, size, 3):
-        raise ValueError(f"canvas must be (B, H, W, 3) = {(b, size, size, 3)}; got {tuple(canvas.shape)}")
+        start = torch.as_tensor(background_rgb(background), device=actions.device).expand(b, size, size, 3)
+    elif tuple(canvas.shape) != (b, 3, size, size):
+        raise ValueError(f"canvas must be (B, 3, H, W) = {(b, 3, size, size)} in [0, 1]; got {tuple(canvas.shape)}")
+    else:
+        start = canvas.permute(0, 2, 3, 1)
     if t == 0:
-        return canvas
+        return start.permute(0, 3, 1, 2)
     alpha, colors = _render_sequence(painter, actions)
-    return composite_sequence(canvas.to(alpha.device), alpha, colors)
+    return composite_sequence(start.to(alpha.device), alpha, colors).permute(0, 3, 1, 2)
 
 
-def _render_sequence(painter: Any, actions: Any, return_var: bool = False) -> tuple[Any, ...]:
+def _render_sequence(painter: DifferentiablePainter, actions: torch.Tensor,
+                     return_var: bool = False) -> tuple[torch.Tensor, ...]:
     """Render all strokes of ``(B, T, 12)`` in one batch: alpha ``(B, T, H, W)`` (and its
     variance) plus the colours ``(B, T, 3)`` on the same device and dtype."""
-    from .actions import colors_of
-
     b, t = actions.shape[:2]
     out = painter.render_alpha(actions.reshape(b * t, 12), return_var=return_var)
     maps = out if return_var else (out,)

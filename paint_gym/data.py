@@ -24,10 +24,13 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from .painters.base import CanvasPainter
 
 ENV_DATA = "PAINT_GYM_DATA"
 ENV_CACHE = "PAINT_GYM_CACHE"
@@ -373,11 +376,12 @@ def to_target(image: np.ndarray, canvas_size: int) -> np.ndarray:
 class StrokeTargets:
     """Targets painted from seeded random actions; ``info`` holds the actions and brush seed.
 
-    ``painter`` is any object with ``paint(actions (T, 12)) -> uint8 (H, W, 3)`` and
-    ``reseed(seed)`` (e.g. :class:`~paint_gym.MyPaintPainter`), so this needs no data at all.
+    ``painter`` is a :class:`~paint_gym.painters.base.CanvasPainter` (``paint(actions (T, 12))
+    -> uint8 (H, W, 3)`` and ``reseed(seed)``, e.g. :class:`~paint_gym.MyPaintPainter`), so this
+    needs no data at all.
     """
 
-    def __init__(self, painter: Any, n_strokes: int = 8) -> None:
+    def __init__(self, painter: CanvasPainter, n_strokes: int = 8) -> None:
         self.painter = painter
         self.canvas_size = int(painter.canvas_size)
         self.n_strokes = int(n_strokes)

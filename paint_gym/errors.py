@@ -91,7 +91,7 @@ def first_non_finite(named_tensors: Iterable[tuple[str, Any]]) -> tuple[str, flo
 
     Works on ``module.named_parameters()``, ``state_dict().items()`` and the like.
     """
-    import torch
+    import torch  # lazy: `import paint_gym` (which loads this module for its error classes) must not load torch
 
     for name, tensor in named_tensors:
         if isinstance(tensor, torch.Tensor) and tensor.is_floating_point():

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .canvas import background_rgb
+
 #: The smallest canvas side in pixels, for every env, painter and agent (MyPaint's surfaces, the
 #: agents' conv encoders and critics halve a canvas down to 4 px; SB3 gets a small CNN below
 #: NatureCNN's 36 px).
@@ -70,8 +72,6 @@ def check_seeds(name: str, seeds: Iterable[Any]) -> tuple[int, ...]:
 
 def check_background(value: Any) -> Any:
     """A background the canvas module understands ('white', 'black' or an RGB triple in [0, 1])."""
-    from .canvas import background_rgb  # noqa: PLC0415  (canvas imports nothing of ours; keeps this module leaf-light)
-
     background_rgb(value)  # raises ValueError naming the allowed values
     return value
 

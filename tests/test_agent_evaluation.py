@@ -1,4 +1,4 @@
-"""Evaluation, transfer, direct optimisation, preconditioning templates and the shipped agents."""
+"""The agents' evaluation: preconditioning templates, the shipped agents, ``paint-gym eval`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -8,55 +8,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agents import RandomAgent, load_agent
-from agents.evaluate import (
-    blank_row,
-    direct_optimisation,
-    eval_targets,
-    evaluate_agent,
-    figure7,
-    neural_mse,
-    per_image_mse,
-    replay_mse,
-)
-from agents.precondition import _allocate, load_templates, stroke_order_agreement, template_strokes
-from agents.zoo import shipped_agents
 from paint_gym import actions as act
-from paint_gym.painters.load import replay
-from paint_gym.painters.neural import CheckpointError
-
-
-@pytest.fixture(scope="module")
-def digits() -> np.ndarray:
-    return eval_targets("mnist", 6)
-
-
-def test_replay_mse_averages_the_brush_seeds(digits):
-    actions = RandomAgent(4, seed=1).paint(digits)
-    per_seed = [per_image_mse(replay(actions, "mypaint", seed=s), digits) for s in (0, 1)]
-    np.testing.assert_allclose(replay_mse(actions, digits, seeds=(0, 1)), np.mean(per_seed, axis=0), rtol=1e-6)
-    assert not np.allclose(per_seed[0], per_seed[1])  # seeds really differ
-
-
-def test_blank_canvas_row_matches_the_reference(digits):
-    row = blank_row(eval_targets("mnist", 200))
-    assert row.mypaint == pytest.approx(0.089, abs=0.01)  # the issue's reference for MNIST
-
-
-def test_direct_optimisation_beats_its_starting_point(digits):
-    start = direct_optimisation(digits[:2], 3, steps=0, restarts=1, progress=False)
-    tuned = direct_optimisation(digits[:2], 3, steps=15, restarts=1, progress=False)
-    assert neural_mse(tuned, digits[:2]).mean() < neural_mse(start, digits[:2]).mean()
-    assert np.abs(tuned).max() <= 1
-    with pytest.raises(ValueError, match="objective"):
-        direct_optimisation(digits[:1], 2, objective="l1")
-
-
-def test_figure7_has_one_row_per_target(tmp_path, digits):
-    out = figure7(digits[:3], RandomAgent(2, seed=0).paint(digits[:3]), tmp_path / "f.png", scale=1)
-    img = np.asarray(Image.open(out))
-    assert img.shape == (3 * 64 + 2 * 2, 3 * 64 + 2 * 2, 3)
-    np.testing.assert_array_equal(img[:64, :64], digits[0])
+from paint_gym import shipped_weights
+from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_agent
+from paint_gym.checkpoint import CheckpointError
+from paint_gym.cli import main
+from paint_gym_agents import load_agent
+from paint_gym_agents.demo import run_demo
+from paint_gym_agents.precondition import _allocate, load_templates, stroke_order_agreement, template_strokes
+from paint_gym_agents.zoo import shipped_agents
 
 
 def test_templates_cut_pen_paths_in_order():
@@ -96,12 +56,9 @@ def test_shipped_agents_paint_better_than_blank_in_mypaint():
 def test_celeba_agent_stays_out_of_the_package(tmp_path, monkeypatch, capsys):
     """CelebA is research-only: its agent lives in the user cache; without it the error says
     how to train and place it, and the demo leaves CelebA out with a note."""
-    from agents.demo import run_demo
-    from paint_gym.painters.neural import WEIGHTS_DIR
-
-    assert not (WEIGHTS_DIR / shipped_agents()["celeba"]["file"]).exists()
+    assert not (shipped_weights.WEIGHTS_DIR / shipped_agents()["celeba"]["file"]).exists()
     monkeypatch.setenv("PAINT_GYM_CACHE", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="ship-agent --run runs/agent_celeba --name agent_celeba --local"):
+    with pytest.raises(FileNotFoundError, match=f"copy runs/agent_celeba/agent.pt to {tmp_path}/agents/agent_celeba.pt"):
         load_agent("celeba")
     results = run_demo(None, images=1, out=tmp_path / "d.png", scale=1)
     assert [r["dataset"] for r in results] == ["mnist", "kmnist"]
@@ -111,23 +68,18 @@ def test_celeba_agent_stays_out_of_the_package(tmp_path, monkeypatch, capsys):
 def test_load_agent_refuses_unknown_and_tampered(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="unknown agent"):
         load_agent("cifar")
-    from paint_gym.painters import neural
-
     entry = shipped_agents()["mnist"]
     copy = tmp_path / entry["file"]
-    data = bytearray((neural.WEIGHTS_DIR / entry["file"]).read_bytes())
+    data = bytearray((shipped_weights.WEIGHTS_DIR / entry["file"]).read_bytes())
     data[-100] ^= 0xFF
     copy.write_bytes(bytes(data))
     (tmp_path / "MANIFEST").write_text(json.dumps(entry) + "\n")
-    monkeypatch.setattr(neural, "WEIGHTS_DIR", tmp_path)
-    monkeypatch.setattr("agents.zoo.WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", tmp_path)
     with pytest.raises(CheckpointError, match="SHA-256"):
         load_agent("mnist")
 
 
 def test_eval_command_prints_the_table_and_writes_figure7(tmp_path, capsys):
-    from paint_gym.cli import main
-
     fig, table = tmp_path / "f7.png", tmp_path / "t.json"
     assert main(["eval", "--agent", "mnist", "--images", "4", "--direct-steps", "3", "--direct-images", "2", "--figure", str(fig), "--json", str(table)]) == 0
     out = capsys.readouterr().out
@@ -138,8 +90,6 @@ def test_eval_command_prints_the_table_and_writes_figure7(tmp_path, capsys):
 
 
 def test_demo_paints_with_the_shipped_agents(tmp_path, capsys):
-    from paint_gym.cli import main
-
     out = tmp_path / "demo.png"
     assert main(["demo", "--datasets", "mnist", "kmnist", "--images", "2", "--out", str(out), "--scale", "1"]) == 0
     img = np.asarray(Image.open(out))

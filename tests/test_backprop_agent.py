@@ -10,9 +10,20 @@ import numpy as np
 import pytest
 import torch
 
-from agents.backprop import AgentConfig, AgentTrainer, BackpropAgent, StrokeAgent, pixel_loss, read_agent, save_agent
-from agents.discriminator import PairCritic, critic_loss, gradient_penalty
-from paint_gym.painters.neural import CheckpointError
+from paint_gym.checkpoint import CheckpointError
+from paint_gym.data import ImageTargets
+from paint_gym.painters.load import load_painter
+from paint_gym_agents.backprop import (
+    AgentConfig,
+    AgentTrainer,
+    BackpropAgent,
+    StrokeAgent,
+    pixel_loss,
+    read_agent,
+    save_agent,
+)
+from paint_gym_agents.discriminator import PairCritic, critic_loss, gradient_penalty
+from paint_gym_agents.precondition import load_templates
 
 
 def tiny_config(tmp_path: Path, **kw) -> AgentConfig:
@@ -24,8 +35,6 @@ def tiny_config(tmp_path: Path, **kw) -> AgentConfig:
 
 @pytest.fixture(scope="module")
 def fixed_batch() -> torch.Tensor:
-    from paint_gym.data import ImageTargets
-
     images = ImageTargets("mnist", "train").batch(range(4))
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
 
@@ -72,8 +81,6 @@ def test_gradient_penalty_is_near_zero_for_a_unit_gradient_critic():
 
 
 def test_template_stage_one_fits_the_class_templates(tmp_path, fixed_batch):
-    from agents.precondition import load_templates
-
     trainer = AgentTrainer(tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8))
     labels = trainer.train_labels[:4]
     templates = torch.as_tensor(load_templates(8))[labels]
@@ -180,8 +187,6 @@ def test_config_rejects_values_a_run_would_break_on(bad):
 
 @pytest.mark.parametrize("size", [8, 24, 36, 50])
 def test_every_accepted_canvas_size_builds_networks_that_paint(size):
-    from paint_gym.painters.load import load_painter
-
     assert AgentConfig(canvas_size=size).canvas_size == size
     network, critic = StrokeAgent(size, width=8, hidden=16), PairCritic(size, 8)
     target = torch.rand(2, 3, size, size)

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agents import PaintingAgent, RandomAgent
+from paint_gym import data
+from paint_gym.benchmark.protocol import PaintingAgent
 from paint_gym.cli import main
+from paint_gym_agents import RandomAgent
 
 
 def test_random_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
@@ -23,8 +25,6 @@ def test_random_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
 
 def test_cli_reports_missing_data_as_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PAINT_GYM_DATA", str(tmp_path))
-    from paint_gym import data
-
     closed = data.RemoteFile("x.gz", "0" * 32, ("http://127.0.0.1:9/",))
     monkeypatch.setitem(data.SOURCES, "kmnist", data.Source("kmnist.npz", (closed,), data.SOURCES["kmnist"].build))
     assert main(["demo", "--random", "--task", "KMNIST", "--out", str(tmp_path / "x.png")]) == 2

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 import torch
 
+from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite
 from paint_gym.painters import strokes
 from paint_gym.painters.train import PainterTrainer, TrainConfig
+from paint_gym_agents import backprop, sb3, spiral
 
 HUGE_LR = 1e30
 
@@ -100,28 +102,24 @@ def test_painter_train_config_rejects_bad_values(bad):
 
 
 def backprop_config(run_dir: Path, **kw):
-    from agents.backprop import AgentConfig
-
     base = {"dataset": "mnist", "strokes": 2, "batch_size": 4, "eval_images": 2, "eval_every": 1000, "steps": 2, "width": 8, "hidden": 32,
             "lr": 3e-3, "threads": 1, "run_dir": str(run_dir), "replay_seeds": (0,), "adversarial": 0.1}
-    return AgentConfig(**{**base, **kw})
+    return backprop.AgentConfig(**{**base, **kw})
 
 
 def test_backprop_agent_stops_on_divergence_not_on_its_own_strokes(tmp_path):
     """The issue's case: lr=1e30 used to stop with "actions contain NaN or inf"."""
-    from agents.backprop import AgentTrainer, read_agent
-
-    AgentTrainer(backprop_config(tmp_path / "run")).run(progress=False)
+    backprop.AgentTrainer(backprop_config(tmp_path / "run")).run(progress=False)
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     digest = sha(checkpoint)
-    trainer = AgentTrainer(backprop_config(tmp_path / "run", steps=8, lr=HUGE_LR))
+    trainer = backprop.AgentTrainer(backprop_config(tmp_path / "run", steps=8, lr=HUGE_LR))
     assert trainer.step == 2 and trainer.opt.param_groups[0]["lr"] == HUGE_LR  # resumed, at the new rate
     with pytest.raises(TrainingDivergedError) as exc:
         trainer.run(progress=False)
     assert_names_the_divergence(exc, checkpoint)
     assert "backprop agent training" in str(exc.value) and exc.value.step in (3, 4)
     assert sha(checkpoint) == digest
-    network, config, _ = read_agent(checkpoint)
+    network, config, _ = backprop.read_agent(checkpoint)
     assert config.lr == 3e-3 and all(torch.isfinite(p).all() for p in network.parameters())
 
 
@@ -131,16 +129,14 @@ def test_backprop_agent_stops_on_divergence_not_on_its_own_strokes(tmp_path):
 
 
 def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    from agents.spiral import SpiralConfig, SpiralTrainer, read_agent
-
     tiny = {"strokes": 2, "num_envs": 2, "eval_images": 2, "width": 8, "hidden": 16, "critic_width": 8, "minibatches": 1, "update_epochs": 2,
             "threads": 1, "run_dir": str(tmp_path / "run"), "dense_l2": 100.0}
-    with SpiralTrainer(SpiralConfig(**tiny)) as trainer:
+    with spiral.SpiralTrainer(spiral.SpiralConfig(**tiny)) as trainer:
         trainer.train_once()
         trainer.save_checkpoint()
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     digest = sha(checkpoint)
-    with SpiralTrainer(SpiralConfig(**tiny, lr=HUGE_LR)) as trainer:
+    with spiral.SpiralTrainer(spiral.SpiralConfig(**tiny, lr=HUGE_LR)) as trainer:
         assert trainer.step == 1 and trainer.opt.param_groups[0]["lr"] == HUGE_LR
         with pytest.raises(TrainingDivergedError) as exc:
             for _ in range(4):
@@ -148,7 +144,7 @@ def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
     assert_names_the_divergence(exc, checkpoint)
     assert "SPIRAL training" in str(exc.value)
     assert sha(checkpoint) == digest
-    policy, config, _ = read_agent(checkpoint)
+    policy, config, _ = spiral.read_agent(checkpoint)
     assert config.lr != HUGE_LR and all(torch.isfinite(p).all() for p in policy.parameters())
 
 
@@ -158,30 +154,25 @@ def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
 
 
 def test_sb3_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    from agents.sb3 import SB3Config, read_agent, train_for
-
     kw = {"strokes": 2, "run_dir": tmp_path / "run", "eval_every_seconds": 10.0, "eval_images": 2, "progress": False, "algo": "ppo",
           "n_steps": 8, "batch_size": 4, "n_epochs": 2, "threads": 1, "replay_seeds": (0,)}
-    train_for(2.0, **kw)
+    sb3.train_for(2.0, **kw)
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     digest = sha(checkpoint)
     with pytest.raises(TrainingDivergedError) as exc:
-        train_for(60.0, **kw, lr=HUGE_LR)
+        sb3.train_for(60.0, **kw, lr=HUGE_LR)
     assert_names_the_divergence(exc, checkpoint)
     assert "SB3 PPO training" in str(exc.value)
     assert sha(checkpoint) == digest
-    model, config, _ = read_agent(checkpoint)
-    assert config == SB3Config(**{k: v for k, v in kw.items() if k not in ("eval_every_seconds", "progress")} | {"run_dir": str(tmp_path / "run")})
+    model, config, _ = sb3.read_agent(checkpoint)
+    assert config == sb3.SB3Config(**{k: v for k, v in kw.items() if k not in ("eval_every_seconds", "progress")} | {"run_dir": str(tmp_path / "run")})
     assert all(torch.isfinite(p).all() for p in model.policy.parameters())
 
 
 def test_sb3_agent_with_corrupt_weights_names_them_not_the_targets(tmp_path):
-    from agents.evaluate import eval_targets
-    from agents.sb3 import SB3Agent, SB3Config, build_model
-
-    cfg = SB3Config(strokes=2, n_steps=8, batch_size=4, threads=1)
-    model = build_model(cfg)
+    cfg = sb3.SB3Config(strokes=2, n_steps=8, batch_size=4, threads=1)
+    model = sb3.build_model(cfg)
     with torch.no_grad():
         model.policy.action_net.weight.fill_(float("nan"))
     with pytest.raises(NonFiniteOutputError, match="action_net"):
-        SB3Agent(model, cfg).paint(eval_targets("mnist", 1))
+        sb3.SB3Agent(model, cfg).paint(eval_targets("mnist", 1))

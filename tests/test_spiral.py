@@ -7,10 +7,20 @@ import numpy as np
 import pytest
 import torch
 
-from agents import PaintingAgent
-from agents.evaluate import eval_targets
-from agents.spiral import LIFT_STROKE, SpiralAgent, SpiralConfig, SpiralTrainer, StrokeDecoder, read_agent, train_for
+from paint_gym.benchmark.evaluation import eval_targets
+from paint_gym.benchmark.protocol import PaintingAgent
 from paint_gym.painters.load import replay
+from paint_gym_agents.spiral import (
+    LIFT_STROKE,
+    SpiralAgent,
+    SpiralConfig,
+    SpiralPolicy,
+    SpiralTrainer,
+    StrokeDecoder,
+    obs_images,
+    read_agent,
+    train_for,
+)
 
 TINY = {"strokes": 3, "num_envs": 4, "eval_images": 4, "width": 8, "hidden": 32, "critic_width": 8, "minibatches": 2, "update_epochs": 2, "threads": 1}
 
@@ -132,8 +142,6 @@ def test_config_rejects_values_a_run_would_break_on(bad):
 @pytest.mark.parametrize("mode", ["continuous", "discrete"])
 @pytest.mark.parametrize("size", [8, 36])
 def test_every_accepted_canvas_size_builds_a_policy_that_acts(size, mode):
-    from agents.spiral import SpiralPolicy, obs_images
-
     policy = SpiralPolicy(size, width=8, hidden=16, action_mode=mode, strokes=2)
     images = obs_images(np.full((2, size, size, 3), 255, np.uint8), np.zeros((2, size, size, 3), np.uint8))
     dist, value, _ = policy.step(images, torch.zeros(2, 12), 0, policy.initial_state(2))

@@ -24,12 +24,11 @@ import torch
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
-from torch import nn
 
 from .. import actions as act
-from ..canvas import composite, paint_differentiable, squared_error_sum
-from ..painters.load import NeuralCanvasPainter, load_painter
-from ..painters.load import to_uint8_tensor as _to_uint8
+from ..canvas import composite, paint_differentiable, squared_error_sum, to_uint8_array
+from ..painters.base import DifferentiablePainter
+from ..painters.load import SHIPPED_PAINTERS, NeuralCanvasPainter, PainterLike, load_painter
 from ..painters.neural import NeuralPainter
 from ..validation import check_int
 from .task import (
@@ -44,9 +43,6 @@ from .task import (
     reward_value,
     side_by_side,
 )
-
-#: Painters shipped with the package (verified by SHA-256 when loaded).
-SHIPPED_PAINTERS = ("gan", "vae")
 
 _torch_pid: int | None = None  # the process in which torch_ready() last ran
 
@@ -78,7 +74,7 @@ def check_device(device: str | torch.device) -> torch.device:
         raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from exc
 
 
-def check_painter(painter: Any, canvas_size: int) -> Any:
+def check_painter(painter: PainterLike, canvas_size: int) -> PainterLike:
     """Validate the ``painter`` argument of a neural env without loading anything.
 
     Accepts ``"gan"`` or ``"vae"`` (the shipped painters), the path of a neural painter
@@ -111,11 +107,11 @@ class LazyPainter:
     ``get()`` is the door to torch for the envs: it runs :func:`torch_ready` first.
     """
 
-    def __init__(self, painter: Any, canvas_size: int, device: torch.device) -> None:
+    def __init__(self, painter: PainterLike, canvas_size: int, device: torch.device) -> None:
         self.source = check_painter(painter, canvas_size)
         self.canvas_size = canvas_size
         self.device = device
-        self._loaded: nn.Module | None = None
+        self._loaded: DifferentiablePainter | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """A painter named by ``"gan"``, ``"vae"`` or a path is loaded again after unpickling,
@@ -125,15 +121,18 @@ class LazyPainter:
             state["_loaded"] = None
         return state
 
-    def get(self) -> nn.Module:
+    def get(self) -> DifferentiablePainter:
         """The loaded painter (``render_alpha(actions (B, 12)) -> (B, H, W)``)."""
         torch_ready()
         if self._loaded is None:
-            if isinstance(self.source, (NeuralPainter, str, os.PathLike)):
-                self._loaded = load_painter(self.source, canvas_size=self.canvas_size, device=self.device)
-            else:
-                self._loaded = self.source.to(self.device) if isinstance(self.source, nn.Module) else self.source
+            self._loaded = load_painter(self.source, canvas_size=self.canvas_size, device=self.device)
         return self._loaded
+
+
+def _observed(canvas: torch.Tensor) -> np.ndarray:
+    """The uint8 observation ``(..., H, W, 3)`` of an env's float canvas tensor, which the envs
+    keep channels-last inside (the layout :func:`~paint_gym.canvas.composite` works in)."""
+    return to_uint8_array(canvas.movedim(-1, -3))
 
 
 def as_action_tensor(actions: Any, device: torch.device) -> torch.Tensor:
@@ -158,7 +157,7 @@ def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.de
     """A start canvas ``(B, 3, H, W)`` float in [0, 1] (tensor or numpy) on ``device``, or None.
 
     Tensors keep their dtype and autograd graph; numpy floats become float32. A wrong shape, an integer dtype or NaN/inf raise
-    ``ValueError`` (convert a uint8 observation with ``torch.as_tensor(c).permute(0, 3, 1, 2) / 255``).
+    ``ValueError`` (convert a uint8 observation with ``paint_gym.to_float_tensor(c)``).
     """
     if canvas is None:
         return None
@@ -172,19 +171,19 @@ def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.de
         raise ValueError(f"canvas must be (B, 3, H, W) = {expected} in [0, 1]; got shape {tuple(tensor.shape)}")
     if not tensor.is_floating_point():
         raise ValueError(f"canvas must hold floats in [0, 1]; got {tensor.dtype}: "
-                         "convert a uint8 observation with torch.as_tensor(c).permute(0, 3, 1, 2) / 255")
+                         "convert a uint8 observation with paint_gym.to_float_tensor(c)")
     if not bool(torch.isfinite(tensor.detach()).all()):
         raise ValueError("canvas contains NaN or inf")
     return tensor.to(device)
 
 
-def paint_channels_first(painter: Any, actions: Any, canvas: Any, background: np.ndarray, device: torch.device) -> torch.Tensor:
-    """The envs' differentiable path: actions ``(B, T, 12)`` -> ``(B, 3, H, W)``, torch's image layout."""
+def paint_on_device(painter: DifferentiablePainter, actions: Any, canvas: Any, background: np.ndarray,
+                    device: torch.device) -> torch.Tensor:
+    """The envs' differentiable path: actions ``(B, T, 12)`` (tensor or array-like) and an
+    optional start canvas ``(B, 3, H, W)``, checked and sent to ``device`` -> ``(B, 3, H, W)``."""
     a = as_action_tensor(actions, device)
     start = as_canvas_tensor(canvas, a.shape[0], painter.canvas_size, device)
-    if start is not None:
-        start = start.permute(0, 2, 3, 1)
-    return paint_differentiable(painter, a, start, background).permute(0, 3, 1, 2)
+    return paint_differentiable(painter, a, start, background)
 
 
 class NeuralPaintEnv(PaintEnv):
@@ -244,14 +243,14 @@ class NeuralPaintEnv(PaintEnv):
       accepts numpy arrays; a closed env raises ``RuntimeError`` on reset and step.
     """
 
-    def __init__(self, task: str = "MNIST", *, painter: Any = "gan", device: str | torch.device = "cpu", **kwargs: Any) -> None:
+    def __init__(self, task: str = "MNIST", *, painter: PainterLike = "gan", device: str | torch.device = "cpu", **kwargs: Any) -> None:
         super().__init__(task, **kwargs)
         self.device = check_device(device)
         self._painter = LazyPainter(painter, self.canvas_size, self.device)
         self._canvas_t: torch.Tensor | None = None
 
     @property
-    def painter(self) -> nn.Module:
+    def painter(self) -> DifferentiablePainter:
         """The neural painter (loaded on first use)."""
         return self._painter.get()
 
@@ -265,7 +264,7 @@ class NeuralPaintEnv(PaintEnv):
         Raises:
             ValueError: on a wrong shape or dtype, or NaN/inf.
         """
-        return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
+        return paint_on_device(self.painter, actions, canvas, self.background, self.device)
 
     def _blank(self) -> torch.Tensor:
         return torch.as_tensor(self.background, device=self.device).expand(self.canvas_size, self.canvas_size, 3).clone()
@@ -273,7 +272,7 @@ class NeuralPaintEnv(PaintEnv):
     def _clear(self) -> np.ndarray:
         self._painter.get()  # torch_ready() before the first torch operation
         self._canvas_t = self._blank()
-        return _to_uint8(self._canvas_t)
+        return _observed(self._canvas_t)
 
     @torch.no_grad()
     def _paint(self, action: np.ndarray) -> tuple[Box, np.ndarray]:
@@ -281,7 +280,7 @@ class NeuralPaintEnv(PaintEnv):
         a = torch.as_tensor(action[None], device=self.device)
         alpha = painter.render_alpha(a)[0]
         self._canvas_t = composite(self._canvas_t, alpha, act.colors_of(a[0]))
-        return (0, self.canvas_size, 0, self.canvas_size), _to_uint8(self._canvas_t)
+        return (0, self.canvas_size, 0, self.canvas_size), _observed(self._canvas_t)
 
     def _reseed_painter(self, seed: int) -> None:
         """Deterministic painter: nothing to seed."""
@@ -373,7 +372,7 @@ class NeuralPaintVectorEnv(VectorEnv):
         num_envs: int = 8,
         task: str = "MNIST",
         *,
-        painter: Any = "gan",
+        painter: PainterLike = "gan",
         device: str | torch.device = "cpu",
         max_episode_steps: int | None = None,
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
@@ -417,7 +416,7 @@ class NeuralPaintVectorEnv(VectorEnv):
 
     # -- painter and targets ---------------------------------------------------------------
     @property
-    def painter(self) -> nn.Module:
+    def painter(self) -> DifferentiablePainter:
         """The neural painter (loaded on first use)."""
         return self._painter.get()
 
@@ -455,7 +454,7 @@ class NeuralPaintVectorEnv(VectorEnv):
             self._canvas_t = torch.zeros(self.num_envs, s, s, 3, device=self.device)
         idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
         self._canvas_t[idx] = torch.as_tensor(self.background, device=self.device)
-        self._canvas[index] = _to_uint8(self._canvas_t[idx])
+        self._canvas[index] = _observed(self._canvas_t[idx])
         for i in index:
             self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
         self._steps[index] = 0
@@ -471,7 +470,7 @@ class NeuralPaintVectorEnv(VectorEnv):
         with torch.no_grad():
             alpha = painter.render_alpha(a)
             self._canvas_t[idx] = composite(self._canvas_t[idx], alpha, act.colors_of(a))
-        self._canvas[index] = _to_uint8(self._canvas_t[idx])
+        self._canvas[index] = _observed(self._canvas_t[idx])
         for i in index:
             self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
 
@@ -617,7 +616,7 @@ class NeuralPaintVectorEnv(VectorEnv):
 
     def paint(self, actions: Any, canvas: Any = None) -> torch.Tensor:
         """The differentiable path, as :meth:`NeuralPaintEnv.paint`."""
-        return paint_channels_first(self.painter, actions, canvas, self.background, self.device)
+        return paint_on_device(self.painter, actions, canvas, self.background, self.device)
 
 
 __all__ = ["NeuralPaintEnv", "NeuralPaintVectorEnv", "torch_ready"]

@@ -23,6 +23,7 @@ import numpy as np
 from .. import actions as act
 from ..canvas import background_rgb, squared_error_sum, to_uint8
 from ..data import SPLITS, ImageTargets, StrokeTargets, TargetSource, find_archive
+from ..painters.base import CanvasPainter
 from ..validation import check_canvas_size, check_int
 
 Box = tuple[int, int, int, int]  # (y0, y1, x0, x1) in pixels
@@ -87,7 +88,7 @@ def check_max_episode_steps(max_episode_steps: Any) -> int | None:
 _SHARED_TARGETS: weakref.WeakValueDictionary[tuple[Any, ...], ImageTargets] = weakref.WeakValueDictionary()
 
 
-def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | os.PathLike | None, stroke_painter: Callable[[], Any]) -> TargetSource:
+def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | os.PathLike | None, stroke_painter: Callable[[], CanvasPainter]) -> TargetSource:
     """The target source of a task; ``stroke_painter()`` makes the painter of Strokes targets.
 
     Data set sources are shared between envs of one process (they hold no episode state; each env
@@ -262,7 +263,7 @@ class TaskConfig:
         """One env's observation space (see :func:`observation_space`)."""
         return observation_space(self.canvas_size)
 
-    def make_targets(self, stroke_painter: Callable[[], Any]) -> TargetSource:
+    def make_targets(self, stroke_painter: Callable[[], CanvasPainter]) -> TargetSource:
         """The task's target source (see :func:`make_targets`)."""
         return make_targets(self.task, self.split, self.canvas_size, self.data_dir, stroke_painter)
 
@@ -388,7 +389,7 @@ class PaintEnv(gym.Env, ABC):
         """
 
     @abstractmethod
-    def _stroke_painter(self) -> Any:
+    def _stroke_painter(self) -> CanvasPainter:
         """A painter with ``paint`` and ``reseed`` for the Strokes task's targets."""
 
     @abstractmethod

@@ -1,18 +1,69 @@
-"""The Painter protocol: every painter, real or neural, turns actions into stroke alpha maps."""
+"""The painter protocols: every painter, real or neural, turns stroke actions into alpha maps.
+
+* :class:`Painter` - numpy in, numpy out: the real program (:class:`~paint_gym.MyPaintPainter`)
+  and the numpy face of a neural painter. What the envs and ``replay`` need.
+* :class:`DifferentiablePainter` - torch in, torch out, differentiable with respect to the
+  actions, with the per-pixel variance across brush seeds: the neural painters
+  (:class:`~paint_gym.painters.neural.GANPainter`, ``VAEPainter``). What
+  :func:`~paint_gym.paint_differentiable`, :func:`~paint_gym.expected_mse`, the neural envs and
+  :mod:`paint_gym.param` need.
+* :class:`CanvasPainter` - a :class:`Painter` that also paints whole stroke sequences onto
+  uint8 canvases, reproducibly for a seed: what ``replay`` and the agents' canvases need.
+  :func:`~paint_gym.painters.load.canvas_painter` gives one for any painter.
+
+A painter predicts where and how much paint lands; the colour is not its business
+(:func:`paint_gym.canvas.composite` applies it). torch is imported here for type checkers
+only, so importing the protocols (and the MyPaint side of the library) does not load torch.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 
 @runtime_checkable
 class Painter(Protocol):
-    """Renders strokes: ``render_alpha(actions (B, 12)) -> alpha (B, H, W)`` in [0, 1].
+    """Renders strokes with numpy: ``render_alpha(actions (B, 12) float32) -> (B, H, W) float32`` in [0, 1].
 
-    The colour is not the painter's business: :func:`paint_gym.canvas.composite` applies it.
-    Neural painters also accept ``return_var=True`` and return ``(mean, var)``.
+    Each stroke is rendered alone on a blank canvas of ``canvas_size`` pixels a side.
     """
 
     canvas_size: int
 
-    def render_alpha(self, actions: Any) -> Any: ...
+    def render_alpha(self, actions: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class DifferentiablePainter(Protocol):
+    """Renders strokes with torch, differentiably: ``render_alpha(actions (B, 12)) -> (B, H, W)``
+    in [0, 1], and with ``return_var=True`` the pair ``(mean, var)``: the alpha's mean and its
+    per-pixel variance across the real brush's seeds (both ``(B, H, W)``, on the painter's
+    device)."""
+
+    canvas_size: int
+
+    def render_alpha(self, actions: torch.Tensor,
+                     return_var: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]: ...
+
+
+@runtime_checkable
+class CanvasPainter(Painter, Protocol):
+    """A numpy :class:`Painter` that paints stroke sequences onto fresh canvases.
+
+    ``paint(actions (T, 12) or (B, T, 12), background) -> uint8 (H, W, 3) or (B, H, W, 3)``;
+    ``reseed(seed)`` restarts its random brush (a deterministic painter ignores it), so the
+    same seed and actions give the same pixels.
+    """
+
+    def paint(self, actions: np.ndarray, background: str | Sequence[float] = "white") -> np.ndarray: ...
+
+    def reseed(self, seed: int | None) -> None: ...
+
+
+__all__ = ["CanvasPainter", "DifferentiablePainter", "Painter"]

@@ -414,6 +414,9 @@ class Brush:
 class MyPaintPainter:
     """The real painter: strokes painted by libmypaint, reproducible for a given seed.
 
+    A numpy :class:`~paint_gym.painters.base.Painter` (``render_alpha``) and
+    :class:`~paint_gym.painters.base.CanvasPainter` (``paint`` and ``reseed``).
+
     Args:
         canvas_size: side of the square canvas in pixels.
         brush: a brush name from :func:`list_brushes` or a path to a ``.myb`` file. The default,

@@ -15,19 +15,18 @@ not smudge), so the painters read only the 9 geometric entries; compositing appl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import pickle
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from .. import actions as act
+from ..checkpoint import float_state, half_state, read_checkpoint, write_checkpoint
+from ..shipped_weights import verified_path
 from .gate import gate_moments
 
 #: Action entries a painter sees: pressures, size and the six coordinates (not the colour).
@@ -35,11 +34,6 @@ GEOMETRY = [act.START_PRESSURE, act.END_PRESSURE, act.SIZE, *range(act.START_X, 
 #: Mean alpha of a random dry_brush stroke on a 64 px canvas (measured): the output bias starts
 #: at its logit, or an MSE-trained sigmoid collapses to all zeros.
 MEAN_ALPHA = 0.08
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
-
-
-class CheckpointError(ValueError):
-    """A checkpoint is missing pieces, corrupt, or does not match its recorded SHA-256."""
 
 
 @dataclass(frozen=True)
@@ -222,81 +216,23 @@ def build_painter(config: PainterConfig) -> NeuralPainter:
     return PAINTER_CLASSES[config.kind](config)
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def read_manifest() -> dict[str, dict[str, Any]]:
-    """Entries of ``paint_gym/weights/MANIFEST`` (JSON lines), by name."""
-    path = WEIGHTS_DIR / "MANIFEST"
-    if not path.is_file():
-        return {}
-    entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return {e["name"]: e for e in entries}
-
-
-def half_state(state: dict[str, torch.Tensor], half: bool = True) -> dict[str, torch.Tensor]:
-    """A state dict with floating tensors in float16 (shipped weights: half the bytes)."""
-    return {k: (v.half() if half and v.is_floating_point() else v) for k, v in state.items()}
-
-
-def float_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """A loaded state dict with floating tensors back in float32."""
-    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
-
-
-def write_checkpoint(payload: dict[str, Any], path: str | os.PathLike) -> str:
-    """``torch.save`` through a temporary file and a rename (never a half-written checkpoint);
-    returns the file's SHA-256."""
-    path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
-    return sha256_of(path)
-
-
-def verified_file(path: str | os.PathLike, sha256: str | None, missing: str) -> Path:
-    """``path`` if it exists (else ``FileNotFoundError(missing)``) and, when ``sha256`` is
-    given, matches it (else :class:`CheckpointError`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(missing)
-    if sha256 is not None and sha256_of(path) != sha256:
-        raise CheckpointError(f"{path} does not match its SHA-256 in the MANIFEST ({sha256}); the file is corrupt or was replaced")
-    return path
-
-
-def record_in_manifest(entry: dict[str, Any]) -> None:
-    """Add or replace (by ``name``) one entry of the weights MANIFEST."""
-    entries = read_manifest()
-    entries[entry["name"]] = entry
-    (WEIGHTS_DIR / "MANIFEST").write_text("".join(json.dumps(e) + "\n" for e in entries.values()))
-
-
 def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu") -> NeuralPainter:
-    """Load a painter saved by :meth:`NeuralPainter.save`, with ``weights_only=True``.
+    """Load a painter saved by :meth:`NeuralPainter.save` (``weights_only=True``), in eval mode.
 
-    When ``sha256`` is given the file must match it (shipped weights always are checked).
+    When ``sha256`` is given the file must match it. Raises ``FileNotFoundError`` and
+    :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered or not a painter).
     """
-    path = verified_file(path, sha256, f"no painter checkpoint at {path}")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-        config = PainterConfig(**payload["config"])
-        painter = build_painter(config)
+    def build(payload: dict[str, Any]) -> NeuralPainter:
+        painter = build_painter(PainterConfig(**payload["config"]))
         painter.load_state_dict(float_state(payload["state_dict"]))
-    except (RuntimeError, KeyError, TypeError, ValueError, EOFError, OSError, pickle.UnpicklingError) as exc:
-        raise CheckpointError(f"{path} is not a usable painter checkpoint: {exc}") from exc
+        return painter
+
+    painter = read_checkpoint(path, "painter checkpoint", build, sha256=sha256, missing=f"no painter checkpoint at {path}")
     return painter.to(device).eval()
 
 
 def load_neural_painter(name: str, device: str | torch.device = "cpu") -> NeuralPainter:
     """A shipped painter by name (``"gan"`` or ``"vae"``), verified against the MANIFEST."""
-    entry = read_manifest().get(f"{name}_painter")
-    if entry is None:
-        raise FileNotFoundError(f"no shipped painter named {name!r} in {WEIGHTS_DIR / 'MANIFEST'}; train one with `paint-gym train-painter --kind {name}`")
-    return load_checkpoint(WEIGHTS_DIR / entry["file"], sha256=entry["sha256"], device=device)
-
+    path = verified_path(f"{name}_painter", f"no shipped {name!r} painter; train one with `paint-gym train-painter --kind {name}` "
+                                            "and load it by its path, or reinstall paint-gym")
+    return load_checkpoint(path, device=device)

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..actions import ACTION_DIM
+from ..checkpoint import atomic_path, write_text_atomic
+from ..data import cache_dir
 from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 
 ENV_STROKES = "PAINT_GYM_STROKES"
@@ -75,21 +77,13 @@ def _render_shard(spec: StrokeDataSpec, index: int, folder: str) -> int:
     actions = spec.shard_actions(index)
     seeds = [brush_seed(spec.seed, index, k) for k in range(spec.seeds_per_action)]
     alpha = render_seeds(_PAINTERS[key], actions, seeds)
-    dest = Path(folder) / f"shard_{index:05d}.npz"
-    fd, tmp = tempfile.mkstemp(prefix=".shard", suffix=".npz", dir=folder)
-    os.close(fd)
-    try:
+    with atomic_path(Path(folder) / f"shard_{index:05d}.npz") as tmp:
         np.savez_compressed(tmp, actions=actions, alpha=alpha)
-        os.replace(tmp, dest)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return len(actions) * spec.seeds_per_action
 
 
 def default_folder(spec: StrokeDataSpec) -> Path:
     """``PAINT_GYM_STROKES`` or the user cache, one subfolder per setting."""
-    from ..data import cache_dir
-
     root = Path(os.environ.get(ENV_STROKES) or cache_dir() / "strokes")
     name = f"{spec.brush.replace('/', '-')}_{spec.canvas_size}px_{spec.n_actions}x{spec.seeds_per_action}_seed{spec.seed}"
     return root / name
@@ -102,7 +96,7 @@ def _check_meta(folder: Path, spec: StrokeDataSpec) -> None:
         if saved != asdict(spec):
             raise ValueError(f"{folder} holds stroke data made with other settings ({saved}); use another folder")
     else:
-        meta.write_text(json.dumps(asdict(spec), indent=2))
+        write_text_atomic(meta, json.dumps(asdict(spec), indent=2))
 
 
 def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, workers: int | None = None, progress: bool = True) -> Path:
@@ -110,8 +104,6 @@ def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, work
 
     Uses ``workers`` processes (default: all cores). Prints the strokes/s figure when done.
     """
-    from tqdm.auto import tqdm
-
     folder = Path(folder) if folder else default_folder(spec)
     folder.mkdir(parents=True, exist_ok=True)
     _check_meta(folder, spec)

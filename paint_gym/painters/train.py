@@ -10,7 +10,10 @@ One loop for both kinds, with checkpoints and resume (a session can end at any t
   single MyPaint renders, plus a reconstruction term toward the average stroke.
 
 Both also learn the variance head from the spread of the ``K`` seeded renders of each action.
-Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv``.
+Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv`` and drawn in
+``curves.png`` (:mod:`paint_gym.runlog`); ``checkpoint.pt`` resumes (:mod:`paint_gym.checkpoint`:
+the budget, the learning rates and the bookkeeping may change on resume, nothing else), and
+``painter.pt`` is the float16 inference checkpoint that ``load_painter(path)`` reads.
 
 A non-finite loss, gradient, held-out figure or set of weights stops training with
 :class:`paint_gym.errors.TrainingDivergedError` (step, value, learning rate, the fix); no
@@ -19,22 +22,28 @@ checkpoint is written after it, so ``checkpoint.pt`` keeps the last good state.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import numbers
-import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
+from ..checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from ..errors import check_finite, check_finite_tensors
+from ..runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from . import strokes as stroke_data
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
+
+#: TrainConfig fields that may change when a run resumes: the budget, the learning rates and
+#: bookkeeping. Any other difference from the checkpoint's config is refused.
+RESUME_MAY_CHANGE = frozenset({"minutes", "max_steps", "lr", "critic_lr", "decoder_lr_scale", "eval_every", "checkpoint_every", "threads",
+                               "out", "data"})
 
 
 @dataclass
@@ -213,12 +222,12 @@ class PainterTrainer:
         return self.out / "checkpoint.pt"
 
     def _resume(self) -> None:
+        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
+        in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.is_file():
             return
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
-        saved = json.loads(state["train_config"])
-        if saved["kind"] != self.cfg.kind or saved["painter"] != self.cfg.painter:  # architecture must match
-            raise ValueError(f"{self.checkpoint_path} was trained with other settings ({saved}); use another --out")
+        state = read_checkpoint(self.checkpoint_path, "painter training checkpoint")
+        check_resume(config_from_json(TrainConfig, state["train_config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         self.painter.load_state_dict(state["painter"])
         self.stage = int(state["stage"])
         self.opt = self._optimizer()
@@ -241,13 +250,11 @@ class PainterTrainer:
             "stage": self.stage,
             "elapsed": self.elapsed,
             "history": json.dumps(self.history),
-            "train_config": json.dumps(asdict(self.cfg)),
+            "train_config": config_to_json(self.cfg),
         }
         if self.critic is not None:
             state["critic"], state["critic_opt"] = self.critic.state_dict(), self.critic_opt.state_dict()
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        write_checkpoint(state, self.checkpoint_path)
 
     # -- one optimisation step of each kind ---------------------------------------------
     def _progress(self) -> float:
@@ -333,8 +340,8 @@ class PainterTrainer:
         return figures
 
     def run(self, progress: bool = True) -> NeuralPainter:
-        from tqdm.auto import tqdm
-
+        """Train until ``max_steps`` or the ``minutes`` budget (over resumes), checkpointing and
+        logging on the way; writes ``painter.pt`` and returns the painter (eval mode)."""
         cfg = self.cfg
         budget = cfg.minutes * 60
         self.painter.train()
@@ -369,65 +376,23 @@ class PainterTrainer:
         return self.painter
 
     def _write_log(self) -> None:
-        keys = sorted({k for row in self.history for k in row})
-        with open(self.out / "log.csv", "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows(self.history)
+        write_log_csv(self.out / LOG_CSV, self.history, ("step", "minutes"))
 
     def plot(self) -> Path:
-        """Loss curve PNG: training reconstruction and held-out MSE against steps."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        """``curves.png``: training reconstruction and held-out MSE against steps."""
         rows = [r for r in self.history if "val_mse_single" in r]
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        steps = [r["step"] for r in rows]
-        for key, label in (("val_mse_single", "held-out MSE vs one MyPaint render"), ("val_mse_mean", "held-out MSE vs mean of seeds")):
-            ax.plot(steps, [r[key] for r in rows], label=label)
-        train = [r for r in rows if "rec" in r]
-        ax.plot([r["step"] for r in train], [r["rec"] for r in train], alpha=0.4, label="training reconstruction")
-        ax.set_yscale("log")
-        ax.set_xlabel("step")
-        ax.set_ylabel("alpha MSE")
-        ax.set_title(f"{self.cfg.kind.upper()} painter")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        path = self.out / "loss.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+        path = self.out / CURVES_PNG
+        with curves_figure(path, 1, f"{self.cfg.kind.upper()} painter") as (_, ax):
+            steps = [r["step"] for r in rows]
+            for key, label in (("val_mse_single", "held-out MSE vs one MyPaint render"), ("val_mse_mean", "held-out MSE vs mean of seeds")):
+                ax.plot(steps, [r[key] for r in rows], label=label)
+            train = [r for r in rows if "rec" in r]
+            ax.plot([r["step"] for r in train], [r["rec"] for r in train], alpha=0.4, label="training reconstruction")
+            ax.set_yscale("log")
+            ax.set_xlabel("step")
+            ax.set_ylabel("alpha MSE")
+            ax.legend(fontsize=7)
         return path
 
 
-
-def ship(run_dir: str | os.PathLike, name: str, command: str, notes: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Copy a run's ``painter.pt`` into ``paint_gym/weights/`` and record it in the MANIFEST.
-
-    The MANIFEST (JSON lines) keeps, per name: file, SHA-256, size, how it was trained (command,
-    steps, minutes) and the run's last held-out figures.
-    """
-    import shutil
-
-    from .neural import WEIGHTS_DIR, record_in_manifest, sha256_of
-
-    run = Path(run_dir)
-    state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=True)
-    history = json.loads(state["history"])
-    file = f"{name}.pt"
-    WEIGHTS_DIR.mkdir(exist_ok=True)
-    shutil.copyfile(run / "painter.pt", WEIGHTS_DIR / file)
-    entry = {
-        "name": name,
-        "file": file,
-        "sha256": sha256_of(WEIGHTS_DIR / file),
-        "bytes": (WEIGHTS_DIR / file).stat().st_size,
-        "command": command,
-        "steps": int(state["step"]),
-        "training_minutes": round(float(state["elapsed"]) / 60, 1),
-        "held_out": {k: v for k, v in history[-1].items() if k.startswith("val_")},
-        **(notes or {}),
-    }
-    record_in_manifest(entry)
-    return entry
+__all__ = ["RESUME_MAY_CHANGE", "Critic", "PainterTrainer", "StrokeBatches", "TrainConfig", "gradient_penalty"]

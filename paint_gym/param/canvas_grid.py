@@ -33,8 +33,11 @@ from torch.nn import functional as F
 from torch.utils.checkpoint import checkpoint
 
 from .. import actions as act
-from ..canvas import background_rgb, paint_differentiable, to_float, to_uint8
+from ..canvas import background_rgb, paint_differentiable, to_float_tensor, to_uint8_array
 from ..errors import TrainingDivergedError, check_finite_tensors
+from ..painters.base import CanvasPainter, DifferentiablePainter
+from ..painters.load import PainterLike, as_numpy, load_painter
+from ..painters.mypaint import MyPaintPainter
 from ..painters.neural import GEOMETRY
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
@@ -190,16 +193,16 @@ class GridLayout:
         return F.fold(cols, output_size=self.full_shape, kernel_size=self.tile, stride=self.strides)
 
     def stitch(self, canvases: torch.Tensor) -> torch.Tensor:
-        """Blend canvases ``(B, count, tile, tile, 3)`` (channels last, [0, 1], row-major) into
+        """Blend canvases ``(B, count, 3, tile, tile)`` (channels first, [0, 1], row-major) into
         images ``(B, 3, height, width)``: a window-weighted average where canvases overlap.
         Differentiable; raises ``ValueError`` for canvases of another shape."""
-        if canvases.ndim != 5 or canvases.shape[1] != self.count or canvases.shape[2:] != (self.tile, self.tile, 3):
+        if canvases.ndim != 5 or canvases.shape[1] != self.count or canvases.shape[2:] != (3, self.tile, self.tile):
             raise ValueError(
-                f"canvases must be (B, {self.count}, {self.tile}, {self.tile}, 3); got {tuple(canvases.shape)}"
+                f"canvases must be (B, {self.count}, 3, {self.tile}, {self.tile}); got {tuple(canvases.shape)}"
             )
-        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[2]
-        weighted = canvases * self.window.to(canvases)[None, None, :, :, None]
-        cols = weighted.permute(0, 4, 2, 3, 1).reshape(b, 3 * t * t, k)  # (B, C*kh*kw, L) as fold wants
+        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[-1]
+        weighted = canvases * self.window.to(canvases)
+        cols = weighted.permute(0, 2, 3, 4, 1).reshape(b, 3 * t * t, k)  # (B, C*kh*kw, L) as fold wants
         image = self._fold(cols) / self._norm.to(canvases)
         oy, ox = self.offsets
         return image[..., oy : oy + self.height, ox : ox + self.image_width]
@@ -271,7 +274,7 @@ class StrokeGrid:
         *,
         tile: int = 64,
         overlap: int = 16,
-        painter: object = "gan",
+        painter: PainterLike = "gan",
         grayscale: bool = False,
         palette: Sequence[Sequence[float]] | np.ndarray | None = None,
         max_radius: float | None = None,
@@ -282,8 +285,6 @@ class StrokeGrid:
         checkpoint: bool | None = None,
         chunk_strokes: int = 256,
     ) -> None:
-        from ..painters.load import load_painter
-
         if isinstance(size, (tuple, list)):
             if len(size) != 2:
                 raise ValueError(f"size must be one side in px or (height, width); got {size!r}")
@@ -307,12 +308,13 @@ class StrokeGrid:
         if isinstance(chunk_strokes, bool) or not isinstance(chunk_strokes, (int, np.integer)) or chunk_strokes < 1:
             raise ValueError(f"chunk_strokes must be a positive integer; got {chunk_strokes!r}")
         self.chunk_strokes = int(chunk_strokes)
-        self.painter = load_painter(painter, canvas_size=tile, device=device)
-        if not isinstance(self.painter, torch.nn.Module):
-            raise ValueError(
+        loaded = load_painter(painter, canvas_size=tile, device=device)
+        if isinstance(loaded, CanvasPainter):  # MyPaintPainter: numpy, no gradients
+            raise ValueError(  # noqa: TRY004  (a bad argument value, as every argument check here)
                 "the painter must be a neural painter ('gan', 'vae' or a checkpoint); MyPaint is not differentiable "
                 "(use render_mypaint to check a result in it)"
             )
+        self.painter: DifferentiablePainter = loaded
         self.params = self._init_params(torch.Generator().manual_seed(int(seed)), torch.device(device))
 
     # -- parameters -> actions ------------------------------------------------------------
@@ -352,7 +354,7 @@ class StrokeGrid:
         return paint_differentiable(self.painter, actions, background=self.background)
 
     def paint_canvases(self, actions: torch.Tensor | None = None) -> torch.Tensor:
-        """Every canvas ``(B, K, tile, tile, 3)`` painted by the neural painter, in chunks of
+        """Every canvas ``(B, K, 3, tile, tile)`` painted by the neural painter, in chunks of
         about ``chunk_strokes`` strokes (checkpointed when gradients are needed)."""
         a = self.actions() if actions is None else actions
         if not isinstance(a, torch.Tensor) or a.ndim != 4 or a.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM):
@@ -370,7 +372,7 @@ class StrokeGrid:
             else:
                 parts.append(self._paint_canvases(chunk))
         t = self.layout.tile
-        return torch.cat(parts).view(b, k, t, t, 3)
+        return torch.cat(parts).reshape(b, k, 3, t, t)
 
     def __call__(self) -> torch.Tensor:
         """The painting ``(B, 3, height, width)`` in [0, 1], differentiable w.r.t. :attr:`params`."""
@@ -382,8 +384,6 @@ class StrokeGrid:
         or inf, a non-numeric dtype or a shape that does not fit this grid."""
         if actions is None:
             return self.actions().detach()
-        from ..painters.load import as_numpy
-
         arr = np.asarray(as_numpy(actions))
         if arr.ndim != 4 or arr.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM):
             raise ValueError(
@@ -396,21 +396,19 @@ class StrokeGrid:
     ) -> np.ndarray:
         """The same strokes (or saved ``actions`` ``(B, K, N, 12)``) painted by MyPaint, canvas by
         canvas at ``tile`` px, then stitched with the same blend: uint8 ``(B, height, width, 3)``."""
-        from ..painters.mypaint import MyPaintPainter
-
         t = self.layout.tile
         a = self._actions_or_own(actions)
         canvases = MyPaintPainter(t, brush=brush, seed=seed).paint(
             a.cpu().numpy().reshape(-1, self.strokes, act.ACTION_DIM), background=self.background
         )
-        stacked = torch.as_tensor(to_float(canvases)).view(len(a), self.layout.count, t, t, 3)
-        return to_uint8(self.layout.stitch(stacked).permute(0, 2, 3, 1).numpy())
+        stacked = to_float_tensor(canvases).reshape(len(a), self.layout.count, 3, t, t)
+        return to_uint8_array(self.layout.stitch(stacked))
 
     def image_uint8(self, actions: np.ndarray | torch.Tensor | None = None) -> np.ndarray:
         """The neural painting of these strokes (or of saved ``actions``) as uint8 ``(B, height, width, 3)``."""
         with torch.no_grad():
             a = self._actions_or_own(actions)
-            return to_uint8(self.layout.stitch(self.paint_canvases(a)).permute(0, 2, 3, 1).cpu().numpy())
+            return to_uint8_array(self.layout.stitch(self.paint_canvases(a)))
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """The stroke parameters and actions (to save a result and repaint it later)."""

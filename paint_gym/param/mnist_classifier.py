@@ -5,15 +5,14 @@ painting needs no conversion: ``(B, 3, H, W)`` in [0, 1] -> grey -> ink (1 - gre
 Trained with small random shifts, scales and rotations, so the strokes that maximise its logit
 have to look like a digit from a little way off, not one pixel pattern.
 
-Train and ship (about 3 minutes on 2 CPU cores)::
+Train (about 3 minutes on 2 CPU cores) and, as a maintainer, ship into the repository's weights::
 
-    python -m paint_gym.param.mnist_classifier --minutes 3 --ship
+    python scripts/ship_weights.py classifier --minutes 3
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -22,6 +21,10 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ..canvas import to_float
+from ..checkpoint import float_state, read_checkpoint
+from ..shipped_weights import verified_path
 
 NAME = "mnist_classifier"
 MEAN, STD = 0.1307, 0.3081  # of MNIST ink in [0, 1]
@@ -70,7 +73,7 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def _as_paintings(digits: np.ndarray) -> torch.Tensor:
     """uint8 MNIST ``(N, 28, 28)`` (white ink on black) -> dark-on-white RGB ``(N, 3, 28, 28)``."""
-    grey = 1.0 - torch.as_tensor(digits, dtype=torch.float32) / 255.0
+    grey = 1.0 - torch.from_numpy(to_float(digits))
     return grey[:, None].expand(-1, 3, -1, -1)
 
 
@@ -131,50 +134,12 @@ def train(
     return model.eval(), stats
 
 
-def ship(model: MnistNet, stats: dict, command: str) -> dict:
-    """Write float16 weights to ``paint_gym/weights/mnist_classifier.pt`` and its MANIFEST entry."""
-    from ..painters.neural import WEIGHTS_DIR, read_manifest, sha256_of
-
-    file = WEIGHTS_DIR / f"{NAME}.pt"
-    tmp = file.with_suffix(".tmp")
-    torch.save({k: v.half() for k, v in model.state_dict().items()}, tmp)
-    tmp.replace(file)
-    entry = {
-        "name": NAME,
-        "file": file.name,
-        "sha256": sha256_of(file),
-        "bytes": file.stat().st_size,
-        "command": command,
-        **stats,
-    }
-    entries = read_manifest()
-    entries[NAME] = entry
-    (WEIGHTS_DIR / "MANIFEST").write_text("".join(json.dumps(e) + "\n" for e in entries.values()))
-    return entry
-
-
 def load_mnist_classifier(device: str | torch.device = "cpu") -> MnistNet:
     """The shipped classifier (eval mode, frozen), verified against its SHA-256 in the MANIFEST."""
-    from ..painters.neural import WEIGHTS_DIR, CheckpointError, read_manifest, sha256_of
-
-    entry = read_manifest().get(NAME)
-    if entry is None:
-        raise FileNotFoundError(
-            f"no {NAME} in {WEIGHTS_DIR / 'MANIFEST'}; train and ship one with "
-            "`python -m paint_gym.param.mnist_classifier --ship`"
-        )
-    path = WEIGHTS_DIR / entry["file"]
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"the MNIST classifier {path} is missing; reinstall paint-gym or retrain it with "
-            "`python -m paint_gym.param.mnist_classifier --ship`"
-        )
-    if sha256_of(path) != entry["sha256"]:
-        raise CheckpointError(
-            f"{path} does not match its SHA-256 in the MANIFEST ({entry['sha256']}); the file is corrupt or was replaced"
-        )
+    path = verified_path(NAME, f"the MNIST classifier ({NAME} in the weights MANIFEST) is missing; reinstall paint-gym or retrain it with "
+                               "`python scripts/ship_weights.py classifier`")
     model = MnistNet()
-    model.load_state_dict({k: v.float() for k, v in torch.load(path, map_location="cpu", weights_only=True).items()})
+    model.load_state_dict(float_state(read_checkpoint(path, "MNIST classifier checkpoint")))
     for p in model.parameters():
         p.requires_grad_(False)
     return model.to(device).eval()
@@ -185,9 +150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    parser.add_argument(
-        "--ship", action="store_true", help="write paint_gym/weights/mnist_classifier.pt and its MANIFEST entry"
-    )
     parser.add_argument("--out", default=None, help="also save the float32 state dict here")
     args = parser.parse_args(argv)
     if args.threads:
@@ -198,14 +160,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.out:
         torch.save(model.state_dict(), args.out)
-    if args.ship:
-        cmd = (
-            f"python -m paint_gym.param.mnist_classifier --minutes {args.minutes:g} --seed {args.seed}"
-            + (f" --threads {args.threads}" if args.threads else "")
-            + " --ship"
-        )
-        entry = ship(model, stats, cmd)
-        print(f"shipped {entry['file']} ({entry['bytes'] / 1024:.0f} KiB, sha256 {entry['sha256'][:12]}...)")
     return 0
 
 

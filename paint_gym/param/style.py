@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..canvas import to_float_tensor
 from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
 
@@ -98,7 +99,7 @@ def load_image(path: str | os.PathLike, size: int, keep_aspect: bool = False) ->
         image = rgb.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)).resize(
             (size, size), Image.Resampling.LANCZOS
         )
-    return torch.as_tensor(np.array(image), dtype=torch.float32).permute(2, 0, 1)[None] / 255.0
+    return to_float_tensor(np.array(image))[None]
 
 
 def painting_shape(content_hw: tuple[int, int], size: int) -> tuple[int, int]:
@@ -127,12 +128,11 @@ def as_content(content: torch.Tensor | np.ndarray) -> torch.Tensor:
         if arr.ndim != 4 or arr.shape[-1] != 3:
             raise ValueError(f"a numpy content image must be (H, W, 3) or (B, H, W, 3), channels last; got {arr.shape}")
         if arr.dtype == np.uint8:
-            x = torch.as_tensor(arr.astype(np.float32) / 255.0)
+            content = to_float_tensor(arr)
         elif arr.dtype.kind == "f":
-            x = torch.as_tensor(arr.astype(np.float32))
+            content = torch.as_tensor(arr.astype(np.float32)).permute(0, 3, 1, 2)
         else:
             raise ValueError(f"a numpy content image must be uint8 (0..255) or float in [0, 1]; got {arr.dtype}")
-        content = x.permute(0, 3, 1, 2)
     if not isinstance(content, torch.Tensor):
         kind = type(content).__name__
         raise ValueError(f"content must be an image tensor (1, 3, H, W) in [0, 1] or a numpy image; got {kind}")  # noqa: TRY004
@@ -143,7 +143,7 @@ def as_content(content: torch.Tensor | np.ndarray) -> torch.Tensor:
         hint = " (channels last: use x.permute(0, 3, 1, 2))" if x.ndim == 4 and x.shape[-1] == 3 else ""
         raise ValueError(f"content must be an image tensor (1, 3, H, W) in [0, 1]; got shape {tuple(x.shape)}{hint}")
     if not x.is_floating_point():
-        raise ValueError(f"content must be a float tensor in [0, 1]; got {x.dtype} (divide uint8 images by 255)")
+        raise ValueError(f"content must be a float tensor in [0, 1]; got {x.dtype} (convert uint8 images (B, H, W, 3) with paint_gym.to_float_tensor)")
     if not torch.isfinite(x).all():
         raise ValueError("the content image contains NaN or inf")
     if float(x.min()) < 0 or float(x.max()) > 1:
@@ -281,6 +281,5 @@ def intrinsic_style_transfer(
     if check_mypaint:
         result.mypaint = grid.render_mypaint(seed=cfg.mypaint_seed)[0]
         with torch.no_grad():
-            x = torch.as_tensor(result.mypaint, dtype=torch.float32).permute(2, 0, 1)[None] / 255.0
-            result.content_loss_mypaint = float(loss_fn(x))
+            result.content_loss_mypaint = float(loss_fn(to_float_tensor(result.mypaint)[None]))
     return result

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..canvas import to_float_tensor
 from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
@@ -115,7 +116,7 @@ def class_probability(ensemble: ClassifierEnsemble, image: np.ndarray | torch.Te
         arr = np.asarray(image)
         if arr.ndim != 3 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
             raise ValueError(f"a numpy image must be uint8 (H, W, 3); got {arr.dtype} {arr.shape} (torch tensors: float (1, 3, H, W))")
-        x = torch.as_tensor(arr, dtype=torch.float32).permute(2, 0, 1)[None] / 255
+        x = to_float_tensor(arr)[None]
     probs = ensemble.probabilities(x)
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= target < probs.shape[-1]:
         raise ValueError(f"target must be a class index in 0..{probs.shape[-1] - 1}; got {target!r}")

@@ -1,15 +1,15 @@
-"""``paint-gym bench --agent module:Class``: score any PaintingAgent as a row of the benchmark table.
+"""Plug-in agents: load any ``PaintingAgent`` class by name and score it as a row of the benchmark table.
 
-The class is imported from a dotted module (``my_package.agents:MyAgent``) or a file
-(``examples/my_agent.py:InkAgent``), built with no arguments (or ``n_strokes=`` when its
-constructor takes it), evaluated with :func:`agents.evaluate.evaluate_agent` on the same
-evaluation images as the reconstruction benchmark (MyPaint replay averaged over the same brush
-seeds), and printed in the benchmark's table format.
+What ``paint-gym bench --agent module:Class`` runs. The class is imported from a dotted module
+(``my_package.agents:MyAgent``) or a file (``examples/my_agent.py:InkAgent``), built with no
+arguments (or ``n_strokes=`` when its constructor takes it), evaluated with
+:func:`paint_gym.benchmark.evaluation.evaluate_agent` on the same evaluation images as the
+reconstruction benchmark (MyPaint replay averaged over the same brush seeds), and printed in the
+benchmark's table format. Nothing of the built-in agents is imported.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
 import inspect
@@ -17,7 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-DATASETS = ["mnist", "kmnist", "celeba"]
+from ..envs.task import task_spec
+from .budget import Point
+from .evaluation import REPLAY_SEEDS, eval_targets, evaluate_agent
+from .protocol import PaintingAgent
+from .results import TABLE_HEADER, MethodResult, format_row
 
 
 def load_class(spec: str) -> type:
@@ -62,10 +66,9 @@ def _import_dotted(module_name: str) -> Any:
             sys.path.remove(cwd)
 
 
-def make_agent(cls: type, strokes: int) -> Any:
-    """Instantiate a plug-in agent: with ``n_strokes=strokes`` if it takes it, else with no arguments."""
-    from .protocol import PaintingAgent
-
+def make_agent(cls: type, strokes: int) -> PaintingAgent:
+    """Instantiate a plug-in agent: with ``n_strokes=strokes`` if it takes it, else with no
+    arguments. ``ValueError`` if the instance is not a :class:`PaintingAgent`."""
     try:
         params = inspect.signature(cls).parameters
     except (TypeError, ValueError):
@@ -78,13 +81,9 @@ def make_agent(cls: type, strokes: int) -> Any:
 
 def bench_agent(spec: str, dataset: str = "mnist", images: int = 64, strokes: int | None = None, threshold: float | None = None,
                 name: str | None = None, data_dir: str | None = None) -> str:
-    """Evaluate the plug-in agent ``spec``; returns (and prints) the table header and its row."""
-    from paint_gym.envs.task import task_spec
-
-    from .budget import Point
-    from .evaluate import REPLAY_SEEDS, eval_targets, evaluate_agent
-    from .results import TABLE_HEADER, MethodResult, format_row
-
+    """Evaluate the plug-in agent ``spec`` (``module:Class``) on the first ``images`` evaluation
+    images of ``dataset``; returns (and prints) the table header and its row. ``threshold`` fills
+    the "time to threshold" column. ``ValueError`` for a bad spec, class or number of images."""
     if images < 1:
         raise ValueError(f"--images must be positive; got {images}")
     strokes = strokes or task_spec(dataset).episode_length
@@ -101,19 +100,4 @@ def bench_agent(spec: str, dataset: str = "mnist", images: int = 64, strokes: in
     return text
 
 
-def _bench(args: argparse.Namespace) -> int:
-    bench_agent(args.agent, args.dataset, args.images, args.strokes, args.threshold, args.name, args.data_dir)
-    return 0
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``bench`` to the ``paint-gym`` parser."""
-    bench = sub.add_parser("bench", help="evaluate your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table")
-    bench.add_argument("--agent", required=True, help="module:Class or path/to/file.py:Class of a class with act() and paint()")
-    bench.add_argument("--dataset", choices=DATASETS, default="mnist")
-    bench.add_argument("--images", type=int, default=64, help="evaluation images (the first N of the split; the benchmark uses 64)")
-    bench.add_argument("--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)")
-    bench.add_argument("--threshold", type=float, default=None, help="MSE threshold of the 'time to threshold' column (from the benchmark's table)")
-    bench.add_argument("--name", default=None, help="row label (default: the class name)")
-    bench.add_argument("--data-dir", default=None)
-    bench.set_defaults(func=_bench)
+__all__ = ["bench_agent", "load_class", "make_agent"]

@@ -6,19 +6,19 @@ same evaluation images on a geometric schedule (many early points, so "how soon 
 MSE x" is measured at every scale, then at most ``every`` seconds apart). Evaluation time is not
 charged to the budget, so a method is not penalised for how often we look at it.
 
-:func:`run_for_budget` is the loop for trainers with a ``train_once`` step (the SPIRAL agent and
-the backprop agent through :class:`BackpropRun`); the Stable-Baselines3 callback uses
-:class:`EvalSchedule` directly.
+:func:`run_for_budget` is the loop for trainers with a ``train_once`` step (any
+:class:`BudgetedRun`: the SPIRAL agent, the backprop agent's ``BackpropRun``); the
+Stable-Baselines3 callback uses :class:`EvalSchedule` directly.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Protocol
+
+from tqdm import tqdm
 
 #: First evaluation after this many training seconds, then each gap grows by EVAL_RATIO.
 FIRST_EVAL_SECONDS = 1.0
@@ -31,7 +31,7 @@ class Point:
 
     ``seconds``: training wall-clock so far (evaluation excluded); ``strokes``: strokes painted
     so far, by an env or through a painter; ``mse``: MyPaint-replay MSE on [0, 1] images of the
-    evaluation targets, averaged over :data:`agents.evaluate.REPLAY_SEEDS`.
+    evaluation targets, averaged over :data:`paint_gym.benchmark.evaluation.REPLAY_SEEDS`.
     """
 
     seconds: float
@@ -47,10 +47,12 @@ class Point:
 
 
 def points_to_json(points: list[Point]) -> str:
+    """Points as a JSON list of ``{"seconds", "strokes", "mse"}`` objects."""
     return json.dumps([p.as_dict() for p in points])
 
 
 def points_from_json(text: str) -> list[Point]:
+    """The inverse of :func:`points_to_json`."""
     return [Point.from_dict(d) for d in json.loads(text)]
 
 
@@ -114,8 +116,6 @@ def run_for_budget(run: BudgetedRun, budget_seconds: float, schedule: EvalSchedu
     Evaluates at the start (untrained, 0 s) unless resuming, on ``schedule``, and once the budget
     is spent, so the last point is the method's final MSE. Returns all points.
     """
-    from tqdm import tqdm
-
     if budget_seconds <= 0:
         raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
     if not run.points:
@@ -137,85 +137,5 @@ def run_for_budget(run: BudgetedRun, budget_seconds: float, schedule: EvalSchedu
     return list(run.points)
 
 
-# ----------------------------------------------------------------------------------------
-# The backprop agent on a budget
-# ----------------------------------------------------------------------------------------
-
-
-class BackpropRun:
-    """:class:`agents.backprop.AgentTrainer` behind the :class:`BudgetedRun` interface.
-
-    Strokes consumed = optimisation steps x batch size x strokes per painting (every stroke the
-    agent renders through the neural painter). The points are kept in ``run_dir/points.json``
-    beside the trainer's ``checkpoint.pt``, so an interrupted run resumes with both.
-    """
-
-    def __init__(self, config: Any, data_dir: str | os.PathLike | None = None) -> None:
-        from .backprop import AgentTrainer
-
-        self.trainer = AgentTrainer(config, data_dir)
-        self.trainer.network.train()
-        self.points_path = Path(config.run_dir) / "points.json"
-        saved = points_from_json(self.points_path.read_text()) if self.points_path.exists() else []
-        self.points = [p for p in saved if p.seconds <= self.trainer.elapsed + 1e-9]  # drop points newer than the checkpoint
-        self._recent: list[dict[str, float]] = []
-
-    @property
-    def elapsed(self) -> float:
-        return self.trainer.elapsed
-
-    @elapsed.setter
-    def elapsed(self, value: float) -> None:
-        self.trainer.elapsed = value
-
-    @property
-    def strokes(self) -> int:
-        cfg = self.trainer.cfg
-        return self.trainer.step * cfg.batch_size * cfg.strokes
-
-    def train_once(self) -> dict[str, float]:
-        row = self.trainer.train_step()
-        self.trainer.step += 1
-        self._recent.append(row)
-        return row
-
-    def evaluate(self) -> float:
-        """MyPaint-replay MSE; also keeps the trainer's log (log.csv, curves.png) and best agent.pt."""
-        from .backprop import save_agent
-
-        trainer = self.trainer
-        evaluation = trainer.evaluate()
-        if self._recent:  # the trainer's log holds training means beside each evaluation
-            trainer.history.append({"step": trainer.step, "minutes": trainer.elapsed / 60, **mean_rows(self._recent), **evaluation})
-            self._recent = []
-        if evaluation["eval_mypaint_mse"] < trainer.best:
-            trainer.best = evaluation["eval_mypaint_mse"]
-            trainer.run_dir.mkdir(parents=True, exist_ok=True)
-            save_agent(trainer.run_dir / "agent.pt", trainer.network, trainer.cfg, {"step": trainer.step, "minutes": trainer.elapsed / 60, **evaluation})
-        return float(evaluation["eval_mypaint_mse"])
-
-    def save_checkpoint(self) -> None:
-        self.trainer.save_checkpoint()
-        tmp = self.points_path.with_suffix(".tmp")
-        tmp.write_text(points_to_json(self.points))
-        os.replace(tmp, self.points_path)
-
-
-def backprop_train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/backprop",
-                       eval_every_seconds: float = 60.0, *, eval_images: int = 64, data_dir: str | os.PathLike | None = None,
-                       progress: bool = True, **config: Any) -> list[Point]:
-    """Train the backprop agent for a wall-clock budget; returns its (seconds, strokes, MSE) points.
-
-    ``config`` overrides :class:`agents.backprop.AgentConfig` fields (e.g. ``lr``, ``pixel``);
-    an existing ``run_dir`` resumes.
-    """
-    from .backprop import AgentConfig
-
-    cfg = AgentConfig(dataset=dataset, strokes=strokes, run_dir=str(run_dir), eval_images=eval_images,
-                      minutes=budget_seconds / 60, steps=10**9, eval_every=10**9, **config)
-    run = BackpropRun(cfg, data_dir)
-    return run_for_budget(run, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc=f"backprop agent {dataset}")
-
-
-__all__ = ["BackpropRun", "BudgetedRun", "EvalSchedule", "Point", "backprop_train_for", "mean_rows", "points_from_json", "points_to_json",
+__all__ = ["EVAL_RATIO", "FIRST_EVAL_SECONDS", "BudgetedRun", "EvalSchedule", "Point", "mean_rows", "points_from_json", "points_to_json",
            "record_point", "run_for_budget"]

@@ -1,7 +1,8 @@
 """A method's result in the reconstruction benchmark, and the table row every method prints.
 
 One format for the benchmark script and for ``paint-gym bench --agent module:Class``, so a
-plug-in agent's row can be pasted under the built-in methods' rows.
+plug-in agent's row can be pasted under the built-in methods' rows. Results are saved as JSON
+atomically (an interrupted benchmark never leaves a half-written result).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..checkpoint import write_text_atomic
 from .budget import Point
 
 #: Markdown table header (columns of :func:`format_row`).
@@ -58,13 +60,8 @@ class MethodResult:
                    {k: v for k, v in data.items() if k not in known})
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write atomically (an interrupted benchmark never leaves a half-written result)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.as_dict(), indent=2) + "\n")
-        os.replace(tmp, path)
-        return path
+        """Write the result as JSON atomically (creating the folder); returns the path."""
+        return write_text_atomic(path, json.dumps(self.as_dict(), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MethodResult:
@@ -97,6 +94,7 @@ def format_row(result: MethodResult, threshold: float | None = None) -> str:
 
 
 def format_table(results: list[MethodResult], threshold: float | None = None) -> str:
+    """:data:`TABLE_HEADER` and one :func:`format_row` per result."""
     return "\n".join([TABLE_HEADER, *(format_row(r, threshold) for r in results)])
 
 

@@ -1,4 +1,8 @@
-"""The interface every agent implements, so benchmarks can evaluate any of them."""
+"""The interface every agent implements, so the benchmark can score any of them.
+
+An agent paints uint8 targets ``(B, H, W, 3)`` with strokes ``(B, T, 12)``; :func:`check_targets`
+is the one check of that target layout at the agents' boundary.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,11 @@ def check_targets(targets: Any) -> np.ndarray:
     if arr.ndim != 4 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
         hint = ""
         if arr.ndim == 4 and arr.shape[1] == 3 and arr.shape[-1] != 3:
-            hint = " (channels first: move the channels last, e.g. x.permute(0, 2, 3, 1))"
+            hint = " (channels first: convert a torch image (B, 3, H, W) in [0, 1] with paint_gym.to_uint8_array(x))"
         elif arr.dtype.kind == "f":
-            hint = " (floats in [0, 1]: convert with (x * 255).round().astype(np.uint8))"
+            hint = " (floats in [0, 1]: convert with paint_gym.to_uint8(x))"
         raise ValueError(f"targets must be uint8 (B, H, W, 3); got {arr.dtype} {arr.shape}{hint}")
     return arr
+
+
+__all__ = ["PaintingAgent", "check_targets"]

@@ -1,0 +1,162 @@
+"""How a painting is scored: the agent's strokes replayed in the real program.
+
+The number that counts is the MSE (on [0, 1] images, :func:`paint_gym.canvas.mse_uint8`) of an
+agent's strokes *replayed in MyPaint*, averaged over a fixed set of brush seeds
+(:data:`REPLAY_SEEDS`), on the first images of a data set's evaluation split
+(:func:`eval_targets`). The neural canvas's MSE and their difference (the transfer gap) say how
+much of it the neural painter predicted. A blank canvas (:func:`blank_row`) is the floor every
+method must beat; Figure 7 of the paper (:func:`figure7`) shows target | neural | MyPaint rows.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ..actions import validate_actions
+from ..canvas import background_rgb, mse_uint8, to_uint8
+from ..data import ImageTargets
+from ..painters.load import PainterLike, as_numpy, load_painter, replay
+from .protocol import PaintingAgent, check_targets
+
+#: Brush seeds every replay is averaged over (fixed, so tables are comparable).
+REPLAY_SEEDS: tuple[int, ...] = (0, 1, 2, 3)
+
+
+def _actions_for(actions: Any, targets: np.ndarray) -> np.ndarray:
+    """Strokes ``(B, T, 12)`` float32 (numpy or torch, detached) for ``targets`` ``(B, H, W, 3)``;
+    ``ValueError`` for NaN/inf, a wrong shape or one sequence per target missing."""
+    a = validate_actions(as_numpy(actions), batch_ndim=3)
+    if len(a) != len(targets):
+        raise ValueError(f"{len(a)} stroke sequences for {len(targets)} targets: give one (T, 12) sequence per target")
+    return a
+
+
+def replay_mse(actions: np.ndarray, targets: np.ndarray, seeds: Sequence[int] = REPLAY_SEEDS, background: str = "white") -> np.ndarray:
+    """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) replayed in MyPaint, averaged over
+    brush ``seeds``; ``targets`` uint8 ``(B, H, W, 3)``. ``ValueError`` for mismatched batches."""
+    targets = check_targets(targets)
+    actions = _actions_for(actions, targets)
+    mypaint = load_painter("mypaint", targets.shape[1])  # one painter, reseeded by every replay
+    replays = (replay(actions, mypaint, seed=s, background=background) for s in seeds)
+    return np.mean([mse_uint8(r, targets) for r in replays], axis=0)
+
+
+def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: PainterLike = "gan") -> np.ndarray:
+    """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) painted by a neural painter."""
+    targets = check_targets(targets)
+    actions = _actions_for(actions, targets)
+    return mse_uint8(replay(actions, painter, canvas_size=targets.shape[1]), targets)
+
+
+def eval_targets(dataset: str, n: int, canvas_size: int = 64, data_dir: str | os.PathLike | None = None) -> np.ndarray:
+    """The first ``n`` images of a data set's evaluation split, uint8 ``(n, H, W, 3)`` (the same
+    for every method). Raises :class:`paint_gym.data.DataNotFoundError` without the data."""
+    images = ImageTargets(dataset, "eval", canvas_size, data_dir)
+    return images.batch(range(min(n, len(images))))
+
+
+@dataclass
+class Row:
+    """One method's line in the evaluation table (MSEs on [0, 1] images)."""
+
+    method: str
+    neural: float  # MSE of the neural canvas (nan for methods without one)
+    mypaint: float  # MSE of the MyPaint replay, mean over REPLAY_SEEDS
+    seconds: float  # wall-clock to produce the strokes for all images
+
+    @property
+    def gap(self) -> float:
+        """The transfer gap: MyPaint MSE minus neural MSE."""
+        return self.mypaint - self.neural
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "neural_mse": self.neural, "mypaint_mse": self.mypaint, "transfer_gap": self.gap, "seconds": self.seconds}
+
+
+def evaluate_actions(method: str, actions: np.ndarray, targets: np.ndarray, seconds: float, painter: PainterLike = "gan",
+                     seeds: Sequence[int] = REPLAY_SEEDS) -> Row:
+    """Score strokes ``(B, T, 12)`` for ``targets`` uint8 ``(B, H, W, 3)``: the neural canvas of
+    ``painter`` and the MyPaint replay over ``seeds``; ``seconds`` is what painting them took."""
+    return Row(method, float(neural_mse(actions, targets, painter).mean()), float(replay_mse(actions, targets, seeds).mean()), seconds)
+
+
+def evaluate_agent(agent: PaintingAgent, targets: np.ndarray, method: str = "agent", painter: PainterLike = "gan",
+                   seeds: Sequence[int] = REPLAY_SEEDS) -> tuple[Row, np.ndarray]:
+    """Paint ``targets`` with ``agent`` (timed) and score the strokes; returns the row and the
+    strokes ``(B, T, 12)`` float32. ``ValueError`` if ``paint`` returns another shape."""
+    t0 = time.perf_counter()
+    actions = np.asarray(as_numpy(agent.paint(targets)), dtype=np.float32)
+    seconds = time.perf_counter() - t0
+    if actions.ndim != 3 or actions.shape[0] != len(targets) or actions.shape[2] != 12:
+        raise ValueError(f"{method}.paint returned {actions.shape}; expected ({len(targets)}, T, 12)")
+    return evaluate_actions(method, actions, targets, seconds, painter, seeds), actions
+
+
+def blank_row(targets: np.ndarray, background: str = "white") -> Row:
+    """The blank canvas: what painting nothing scores on ``targets`` uint8 ``(B, H, W, 3)``."""
+    canvas = np.broadcast_to(to_uint8(background_rgb(background)), targets.shape)
+    score = float(mse_uint8(canvas, targets).mean())
+    return Row("blank canvas", score, score, 0.0)
+
+
+# ----------------------------------------------------------------------------------------
+# Figure 7: target | neural painter | MyPaint
+# ----------------------------------------------------------------------------------------
+
+
+def figure7_array(targets: np.ndarray, actions: np.ndarray, painter: PainterLike = "gan", seed: int = 0) -> np.ndarray:
+    """The paper's Figure 7 as a uint8 image: one row ``target | neural painter | MyPaint``
+    (brush seed ``seed``) per target, separated by white lines."""
+    targets = check_targets(targets)
+    size = targets.shape[1]
+    neural = replay(actions, painter, canvas_size=size)
+    real = replay(actions, "mypaint", seed=seed, canvas_size=size)
+    gap = np.full((size, 2, 3), 255, np.uint8)
+    rows = [np.concatenate([t, gap, n, gap, r], axis=1) for t, n, r in zip(targets, neural, real)]
+    sep = np.full((2, rows[0].shape[1], 3), 255, np.uint8)
+    return np.concatenate([x for r in rows for x in (r, sep)][:-1], axis=0)
+
+
+def side_by_side(blocks: Sequence[np.ndarray], pad: int = 8) -> np.ndarray:
+    """uint8 image blocks ``(H_i, W_i, 3)`` next to each other, top-aligned, with white gaps."""
+    height = max(b.shape[0] for b in blocks)
+    framed = [np.pad(b, ((0, height - b.shape[0]), (0, 0), (0, 0)), constant_values=255) for b in blocks]
+    gap = np.full((height, pad, 3), 255, np.uint8)
+    return np.concatenate([x for b in framed for x in (b, gap)][:-1], axis=1)
+
+
+def save_png(image: np.ndarray, out: str | os.PathLike, scale: int = 2) -> str:
+    """Write a uint8 image ``(H, W, 3)`` as a PNG, enlarged ``scale`` times (nearest pixel)."""
+    Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST).save(out)
+    return str(out)
+
+
+def figure7(targets: np.ndarray, actions: np.ndarray, out: str | os.PathLike, painter: PainterLike = "gan", seed: int = 0, scale: int = 2,
+            columns: int = 1) -> str:
+    """Write Figure 7 (:func:`figure7_array`) as a PNG, split into ``columns`` side by side."""
+    per_col = -(-len(targets) // columns)
+    blocks = [figure7_array(targets[i : i + per_col], actions[i : i + per_col], painter, seed) for i in range(0, len(targets), per_col)]
+    return save_png(side_by_side(blocks), out, scale)
+
+
+__all__ = [
+    "REPLAY_SEEDS",
+    "Row",
+    "blank_row",
+    "eval_targets",
+    "evaluate_actions",
+    "evaluate_agent",
+    "figure7",
+    "figure7_array",
+    "neural_mse",
+    "replay_mse",
+    "save_png",
+    "side_by_side",
+]
