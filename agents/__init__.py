@@ -1,31 +1,33 @@
 """The benchmark's agents (installed as ``paint_gym_agents``; the repository folder is ``agents/``).
 
-``load_agent("mnist")`` returns a shipped backprop agent; :mod:`paint_gym_agents.backprop`
-trains new ones, :mod:`paint_gym_agents.spiral` and :mod:`paint_gym_agents.sb3` are the RL
-baselines, :class:`RandomAgent` the random reference. Every agent is a
-:class:`paint_gym.benchmark.protocol.PaintingAgent` and is scored by
-:mod:`paint_gym.benchmark`; this package depends on :mod:`paint_gym`, never the reverse.
+One file an algorithm, each with a config dataclass, a policy network, an agent and a trainer:
+:mod:`paint_gym_agents.backprop` (``BackpropConfig``, ``BackpropPolicy``, ``BackpropAgent``,
+``BackpropTrainer``), :mod:`paint_gym_agents.spiral` (``Spiral*``) and :mod:`paint_gym_agents.sb3`
+(``SB3Config``, ``SB3Agent``, ``SB3Trainer``; SB3's own policies); :class:`RandomAgent` is the
+random reference. Every agent has the same verbs (:mod:`paint_gym_agents.base`: ``paint``,
+``act``, ``reset``, ``save``, ``load``, ``train``); ``load_agent("mnist")`` returns a shipped
+agent and ``load_agent(path)`` any checkpoint, by the kind stored in it. Every agent is a
+:class:`paint_gym.benchmark.protocol.PaintingAgent` and is scored by :mod:`paint_gym.benchmark`;
+this package depends on :mod:`paint_gym`, never the reverse.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .random_agent import RandomAgent
+from .random_agent import RandomAgent, RandomConfig
 
 if TYPE_CHECKING:
-    from paint_gym.painters.load import PainterLike
-
-    from .backprop import BackpropAgent
+    from .base import Agent
 
 
-def load_agent(name_or_path: str | os.PathLike, painter: PainterLike | None = None) -> BackpropAgent:
+def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
     """A shipped agent by name (``mnist``, ``kmnist``, ``celeba``, ``mnist_precond``) or a
-    checkpoint path; see :func:`paint_gym_agents.zoo.load_agent`."""
+    checkpoint path of any agent kind; see :func:`paint_gym_agents.zoo.load_agent`."""
     from .zoo import load_agent as _load  # lazy: `import paint_gym_agents` (every paint-gym run) stays torch-free
 
-    return _load(name_or_path, painter)
+    return _load(name_or_path, **kwargs)
 
 
-__all__ = ["RandomAgent", "load_agent"]
+__all__ = ["RandomAgent", "RandomConfig", "load_agent"]

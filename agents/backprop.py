@@ -1,10 +1,14 @@
 """The backprop adversarial agent: an LSTM painter trained *through* a neural painter.
 
-CleanRL-style: one file holds the hyperparameters (:class:`AgentConfig`), the network
-(:class:`StrokeAgent`), the training loop (:class:`AgentTrainer`) and the inference wrapper
-(:class:`BackpropAgent`). At each of T steps the agent sees the target, the current canvas and
+CleanRL-style: one file holds the hyperparameters (:class:`BackpropConfig`), the network
+(:class:`BackpropPolicy`), the inference wrapper (:class:`BackpropAgent`) and the training loop
+(:class:`BackpropTrainer`). At each of T steps the agent sees the target, the current canvas and
 its previous stroke and emits the next stroke; the neural painter renders it differentiably,
 so a loss on the final canvas trains the agent by plain backpropagation (paper section 3).
+
+    agent = BackpropAgent.train(BackpropConfig(dataset="mnist", steps=3000), run_dir="runs/agent")
+    strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
+    agent = BackpropAgent.load("runs/agent/agent.pt")
 
 Objectives (combine with weights):
 
@@ -18,6 +22,10 @@ Objectives (combine with weights):
 * ``template`` - weight of the action-space MSE to a per-class stroke template (preconditioning,
   paper section 4; :mod:`paint_gym_agents.precondition`).
 
+Training stops after ``steps`` optimisation steps or ``minutes`` of training, or, on a
+wall-clock budget (``train(config, budget_seconds)``, the reconstruction benchmark), when
+:func:`paint_gym.benchmark.budget.run_for_budget`'s clock runs out, as for every method.
+
 Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each rank draws its
 own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
 are averaged with ``all_reduce`` (DDP cannot wrap it: the gradient penalty needs a double
@@ -29,13 +37,11 @@ the agent's strokes, the losses and the gradient norms are checked every step, t
 a probe painting before every checkpoint, so ``checkpoint.pt`` keeps the last good state. A
 resumed run uses the config's learning rates (not the ones saved with the optimiser); only the
 fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's config.
-
-On a wall-clock budget (the reconstruction benchmark), :class:`BackpropRun` drives the trainer
-through :func:`paint_gym.benchmark.budget.run_for_budget`, as every method is driven.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -43,7 +49,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -72,7 +78,6 @@ from paint_gym.checkpoint import (
     half_state,
     read_checkpoint,
     write_checkpoint,
-    write_text_atomic,
 )
 from paint_gym.data import DATASETS, ImageTargets
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
@@ -81,50 +86,77 @@ from paint_gym.painters.load import PainterLike, as_numpy, load_painter
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
 
+from .base import read_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .precondition import load_templates
 
 PIXEL_OBJECTIVES = ("expected", "mse", "none")
-#: AgentConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
+#: BackpropConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
 #: a checkpoint trained with any other setting is refused.
 RESUME_MAY_CHANGE = frozenset({"steps", "minutes", "lr", "critic_lr", "eval_every", "checkpoint_minutes", "threads", "device", "run_dir"})
 
 
 @dataclass
-class AgentConfig:
-    """Hyperparameters of a backprop agent run (saved in every checkpoint)."""
+class BackpropConfig:
+    """Hyperparameters of a backprop agent run (saved as JSON in every checkpoint; shipped agents
+    store these field names, so they keep loading)."""
 
     dataset: str = "mnist"
+    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
     strokes: int = 8
-    painter: str = "gan"  # neural painter to train through: "gan", "vae" or a checkpoint path
+    """strokes per painting, T >= 1"""
+    painter: str = "gan"
+    """neural painter to train through: "gan", "vae" or the path of a painter checkpoint"""
     canvas_size: int = 64
+    """canvas side in pixels, >= 8"""
     background: str = "white"
-    # objective
-    pixel: str = "expected"  # "expected" | "mse" | "none"
+    """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
+    pixel: str = "expected"
+    """pixel objective: "expected" (expected MSE over brush seeds), "mse" (MSE of the neural canvas) or "none" (critic or template only)"""
     pixel_weight: float = 1.0
-    adversarial: float = 0.0  # weight of -critic(canvas, target)
+    """weight of the pixel objective, >= 0"""
+    adversarial: float = 0.0
+    """weight of -critic(canvas, target), the conditional WGAN-GP critic's loss, >= 0 (0: no critic)"""
     gp_lambda: float = 10.0
+    """weight of the critic's gradient penalty, >= 0"""
     critic_lr: float = 1e-4
-    # preconditioning (MNIST): action MSE to the class template
-    template: float = 0.0  # weight during stage 2 at its start; decays linearly to 0
-    template_only_steps: int = 0  # stage 1: template loss alone (no pixel or critic loss)
+    """critic's Adam learning rate, > 0"""
+    template: float = 0.0
+    """preconditioning (MNIST): weight of the action MSE to the class template at the start of stage 2; decays linearly to 0, >= 0"""
+    template_only_steps: int = 0
+    """preconditioning stage 1: optimisation steps of template loss alone (no pixel or critic loss), >= 0"""
     template_decay_steps: int = 2000
-    # network and optimisation
+    """preconditioning stage 2: optimisation steps over which the template weight decays to 0, >= 1"""
     width: int = 32
+    """channels of the first convolution (doubling per halving, capped at 4 x width), >= 1"""
     hidden: int = 256
+    """LSTM and code size, >= 1"""
     batch_size: int = 32
+    """targets per optimisation step (per process under torchrun), >= 1"""
     lr: float = 1e-3
+    """agent's Adam learning rate, > 0"""
     grad_clip: float = 1.0
+    """gradient-norm clip of the agent's update, > 0"""
     steps: int = 20_000
-    minutes: float = 0.0  # wall-clock budget (0 = none); training stops at whichever comes first
+    """optimisation steps to train for, in total over resumes (without a wall-clock budget), >= 0"""
+    minutes: float = 0.0
+    """wall-clock training budget in minutes over resumes (0: none); training stops at whichever of steps and minutes comes first"""
     eval_every: int = 250
+    """optimisation steps between evaluations (without a wall-clock budget), >= 1"""
     eval_images: int = 64
+    """evaluation images (the first of the evaluation split), >= 1"""
     replay_seeds: tuple[int, ...] = (0, 1, 2, 3)
+    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
     checkpoint_minutes: float = 2.0
+    """minutes between checkpoints (also written at the end), >= 0"""
     seed: int = 0
-    threads: int = 0  # torch threads per process (0 = torch's default)
-    device: str = "cpu"  # "cuda" trains on the GPU (one per process under torchrun, via LOCAL_RANK)
+    """seed of the network's initialisation and of the batches, >= 0"""
+    threads: int = 0
+    """torch threads per process (0: torch's default)"""
+    device: str = "cpu"
+    """device to train on: "cpu" or "cuda" (one GPU per process under torchrun, via LOCAL_RANK)"""
     run_dir: str = "runs/agent"
+    """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
         """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
@@ -150,13 +182,14 @@ class AgentConfig:
 # ----------------------------------------------------------------------------------------
 
 
-class StrokeAgent(nn.Module):
+class BackpropPolicy(nn.Module):
     """Conv encoder of (target, canvas, x/y coordinates) + LSTM over strokes -> 12-d strokes.
 
     ``forward(target, painter, strokes)`` paints the whole sequence through ``painter`` and
     returns the actions ``(B, T, 12)`` with the canvas's mean and second moment over brush
-    seeds (channels last, ``(B, H, W, 3)``). Coordinate channels (CoordConv) make regressing
-    stroke positions from a convolutional code easy.
+    seeds (channels last, ``(B, H, W, 3)``); :meth:`paint_step` is one stroke of it (what
+    :meth:`BackpropAgent.act` runs). Coordinate channels (CoordConv) make regressing stroke
+    positions from a convolutional code easy.
     """
 
     def __init__(self, canvas_size: int = 64, width: int = 32, hidden: int = 256, background: str = "white") -> None:
@@ -175,6 +208,10 @@ class StrokeAgent(nn.Module):
         self.canvas_size = canvas_size
         self.hidden = hidden
 
+    @classmethod
+    def from_config(cls, config: BackpropConfig) -> BackpropPolicy:
+        return cls(config.canvas_size, config.width, config.hidden, config.background)
+
     def initial_state(self, batch: int) -> tuple[torch.Tensor, ...]:
         """(h, c, previous action, canvas mean, canvas second moment) before the first stroke."""
         z = self.head.weight.new_zeros
@@ -188,14 +225,19 @@ class StrokeAgent(nn.Module):
         h, c = self.lstm(torch.cat([self.encoder(x * 2 - 1), prev], dim=1), (h, c))
         return torch.tanh(self.head(h)), (h, c)
 
+    def paint_step(self, target: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
+                   ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """One stroke ``(B, 12)`` painted through ``painter``; returns it and the next state."""
+        action, (h, c) = self.step(target, state)
+        alpha, var = painter.render_alpha(action, return_var=True)
+        mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
+        return action, (h, c, action, mean, second)
+
     def forward(self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         state = self.initial_state(len(target))
         actions = []
         for _ in range(strokes):
-            action, (h, c) = self.step(target, state)
-            alpha, var = painter.render_alpha(action, return_var=True)
-            mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
-            state = (h, c, action, mean, second)
+            action, state = self.paint_step(target, painter, state)
             actions.append(action)
         return torch.stack(actions, dim=1), state[3], state[4]
 
@@ -208,7 +250,7 @@ def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last:
 
 
 # ----------------------------------------------------------------------------------------
-# Inference: the PaintingAgent
+# Inference: paint, act, save, load, train
 # ----------------------------------------------------------------------------------------
 
 
@@ -223,22 +265,28 @@ def _check_strokes(actions: torch.Tensor) -> None:
 
 
 class BackpropAgent:
-    """A trained :class:`StrokeAgent` behind the ``PaintingAgent`` interface.
+    """A :class:`BackpropPolicy` that paints: the agent API of :mod:`paint_gym_agents.base`.
 
-    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``; ``act(observation)`` paints
-    one stroke at a time in an env (its recurrent state restarts when the target changes or
-    :meth:`reset` is called). ``canvases(targets)`` also returns the neural canvases.
+    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)`` tracks its own neural canvas
+    (through ``painter``, default the one it trained through); ``act(observation)`` paints the
+    same strokes one at a time in an env (it reads the observation's target, not its canvas),
+    restarting its recurrent state after T strokes, for a new target or on :meth:`reset`.
+    ``canvases(targets)`` also returns the neural canvases. ``info`` holds what the checkpoint
+    recorded about the agent (training step, evaluation figures).
     """
 
-    def __init__(self, network: StrokeAgent, config: AgentConfig, painter: PainterLike | None = None, batch: int = 64) -> None:
-        self.network = network.eval()
-        self.device = next(network.parameters()).device
+    KIND: ClassVar[str] = "backprop_agent"
+
+    def __init__(self, policy: BackpropPolicy, config: BackpropConfig, painter: PainterLike | None = None, batch: int = 64,
+                 info: dict[str, Any] | None = None) -> None:
+        self.policy = policy.eval()
+        self.device = next(policy.parameters()).device
         self.config = config
         self.n_strokes = config.strokes
         self.painter: DifferentiablePainter = load_painter(config.painter if painter is None else painter, config.canvas_size, device=self.device)
         self.batch = batch
-        self._state: tuple[torch.Tensor, ...] | None = None
-        self._target: np.ndarray | None = None
+        self.info = dict(info or {})
+        self.reset()
 
     def _targets(self, targets: np.ndarray) -> torch.Tensor:
         arr = check_targets(targets)
@@ -252,60 +300,70 @@ class BackpropAgent:
         x = self._targets(targets)
         acts, pics = [], []
         for i in range(0, len(x), self.batch):
-            a, mean, _ = self.network(x[i : i + self.batch], self.painter, self.n_strokes)
+            a, mean, _ = self.policy(x[i : i + self.batch], self.painter, self.n_strokes)
             _check_strokes(a)
             acts.append(a.cpu().numpy().astype(np.float32))
             pics.append(to_uint8_array(mean.permute(0, 3, 1, 2)))  # the network's moments are channels-last
         return np.concatenate(acts), np.concatenate(pics)
 
     def paint(self, targets: np.ndarray) -> np.ndarray:
+        """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``."""
         return self.canvases(targets)[0]
 
     def reset(self) -> None:
-        self._state, self._target = None, None
+        """Start a new episode: the next :meth:`act` paints the first stroke."""
+        self._state: tuple[torch.Tensor, ...] | None = None
+        self._target: np.ndarray | None = None
+        self._t = 0
 
     @torch.no_grad()
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
         """One stroke ``(12,)`` float32 for an env observation ``{"canvas", "target"}`` (numpy or
-        torch); the agent tracks its own neural canvas."""
+        torch); the agent tracks its own neural canvas, as :meth:`paint` does."""
         target = np.asarray(as_numpy(observation["target"]))
-        if self._state is None or self._target is None or not np.array_equal(target, self._target):
+        if self._state is None or self._target is None or self._t >= self.n_strokes or not np.array_equal(target, self._target):
+            self.reset()
             self._target = target.copy()
-            self._state = self.network.initial_state(1)
-        x = self._targets(target[None])
-        action, (h, c) = self.network.step(x, self._state)
+            self._state = self.policy.initial_state(1)
+        action, self._state = self.policy.paint_step(self._targets(target[None]), self.painter, self._state)
         _check_strokes(action)
-        alpha, var = self.painter.render_alpha(action, return_var=True)
-        mean, second = composite_moments(self._state[3], self._state[4], alpha, var, colors_of(action))
-        self._state = (h, c, action, mean, second)
+        self._t += 1
         return action[0].cpu().numpy().astype(np.float32)
 
+    def save(self, path: str | os.PathLike, half: bool = False) -> Path:
+        """Write the agent (``kind: backprop_agent``, config, weights, ``info``) atomically;
+        ``half`` stores the weights in float16 (shipped agents: half the bytes)."""
+        payload = {"kind": self.KIND, "config": config_to_json(self.config), "state_dict": half_state(self.policy.state_dict(), half),
+                   "extra": json.dumps(self.info)}
+        write_checkpoint(payload, path)
+        return Path(path)
 
-# ----------------------------------------------------------------------------------------
-# Checkpoints
-# ----------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike, painter: PainterLike | None = None, batch: int = 64, sha256: str | None = None) -> BackpropAgent:
+        """The agent of ``agent.pt`` or of a training ``checkpoint.pt``, read with ``weights_only=True``
+        (SHA-256 checked when given). Raises ``FileNotFoundError`` and
+        :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered, or another kind of agent)."""
 
+        def build(payload: dict[str, Any]) -> BackpropAgent:
+            config = config_from_json(BackpropConfig, payload["config"])
+            policy = BackpropPolicy.from_config(config)
+            policy.load_state_dict(float_state(payload["state_dict"] if "state_dict" in payload else payload["agent"]))  # else a training checkpoint
+            return cls(policy, config, painter, batch, json.loads(payload.get("extra", "{}")))
 
-def save_agent(path: str | os.PathLike, network: StrokeAgent, config: AgentConfig, extra: dict[str, Any] | None = None, half: bool = True) -> str:
-    """Write an inference checkpoint (float16 weights by default); returns its SHA-256."""
-    payload = {"kind": "backprop_agent", "config": config_to_json(config), "state_dict": half_state(network.state_dict(), half),
-               "extra": json.dumps(extra or {})}
-    return write_checkpoint(payload, path)
+        missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+        return read_agent_checkpoint(path, cls.KIND, build, sha256=sha256, missing=missing)
 
-
-def read_agent(path: str | os.PathLike, sha256: str | None = None) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
-    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``; SHA-256
-    checked when given). Raises ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
-
-    def build(payload: dict[str, Any]) -> tuple[StrokeAgent, AgentConfig, dict[str, Any]]:
-        config = config_from_json(AgentConfig, payload["config"])
-        state = payload["state_dict"] if payload.get("kind") == "backprop_agent" else payload["agent"]  # else a training checkpoint
-        network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background)
-        network.load_state_dict(float_state(state))
-        return network, config, json.loads(payload.get("extra", "{}"))
-
-    missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
-    return read_checkpoint(path, "agent checkpoint", build, sha256=sha256, missing=missing)
+    @classmethod
+    def train(cls, config: BackpropConfig, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
+              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> BackpropAgent:
+        """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
+        checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
+        config's ``steps`` (and ``minutes``); returns the best agent of the run (``agent.pt``)."""
+        if run_dir is not None:
+            config = dataclasses.replace(config, run_dir=str(run_dir))
+        with BackpropTrainer(config, data_dir) as trainer:
+            trainer.run(budget_seconds, eval_every_seconds, progress)
+            return trainer.best_agent()
 
 
 # ----------------------------------------------------------------------------------------
@@ -378,16 +436,30 @@ class Distributed:
         dist.broadcast(t, 0)
         return bool(t.item())
 
+    def barrier(self) -> None:
+        """Wait for every rank (e.g. until rank 0 has written its files)."""
+        if self.active:
+            dist.barrier()
 
-class AgentTrainer:
-    """Trains a :class:`StrokeAgent`; resumable from ``run_dir/checkpoint.pt``.
+    def close(self) -> None:
+        """Leave the process group (the end of a ``torchrun`` run)."""
+        if self.active and dist.is_initialized():
+            dist.destroy_process_group()
+        self.active = False
 
-    Writes ``log.csv`` (training and evaluation rows), ``curves.png`` (loss and evaluation MSE
-    against steps), ``checkpoint.pt`` (everything to resume) and ``agent.pt`` (the best
-    evaluation so far, by MyPaint replay MSE).
+
+class BackpropTrainer:
+    """Trains a :class:`BackpropPolicy`; resumable from ``run_dir/checkpoint.pt``.
+
+    :meth:`run` trains for the config's ``steps``/``minutes`` or for a wall-clock budget. Writes
+    ``log.csv`` (training and evaluation rows), ``curves.png`` (loss and evaluation MSE against
+    steps), ``checkpoint.pt`` (everything to resume: weights, optimisers, step, evaluation points)
+    and ``agent.pt`` (the best evaluation so far, by MyPaint replay MSE). Strokes painted =
+    optimisation steps x batch size x strokes per painting (every stroke the agent renders
+    through the neural painter). Use as a context manager (or call :meth:`close`).
     """
 
-    def __init__(self, config: AgentConfig, data_dir: str | os.PathLike | None = None) -> None:
+    def __init__(self, config: BackpropConfig, data_dir: str | os.PathLike | None = None) -> None:
         self.cfg = config
         self.dist = Distributed.from_env(config.device)
         self.device = self.dist.device
@@ -402,20 +474,22 @@ class AgentTrainer:
         self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
         self.train_labels = torch.as_tensor(train_set.labels.astype(np.int64)) if self._needs_templates and train_set.labels is not None else None
         self.templates = _load_templates(config) if self._needs_templates else None
-        self.network = StrokeAgent(config.canvas_size, config.width, config.hidden, config.background).to(self.device)
+        self.policy = BackpropPolicy.from_config(config).to(self.device)
         self.critic = PairCritic(config.canvas_size, config.width).to(self.device)
-        self.dist.broadcast(self.network)
+        self.dist.broadcast(self.policy)
         self.dist.broadcast(self.critic)
-        self.model: nn.Module = self.network
+        self.model: nn.Module = self.policy
         if self.dist.active:
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.model = nn.parallel.DistributedDataParallel(self.network, device_ids=ids)
-        self.opt = torch.optim.Adam(self.network.parameters(), lr=config.lr)
+            self.model = nn.parallel.DistributedDataParallel(self.policy, device_ids=ids)
+        self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
         self.generator = torch.Generator().manual_seed(config.seed * 1000 + self.dist.rank)
         self.step, self.elapsed = 0, 0.0
+        self.points: list[Point] = []
         self.history: list[dict[str, float]] = []
         self.best = math.inf
+        self._recent: list[dict[str, float]] = []  # training rows since the last evaluation
         self._resume()
 
     @property
@@ -426,14 +500,19 @@ class AgentTrainer:
     def checkpoint_path(self) -> Path:
         return self.run_dir / "checkpoint.pt"
 
+    @property
+    def strokes(self) -> int:
+        """Strokes rendered through the painter so far (this process's batches)."""
+        return self.step * self.cfg.batch_size * self.cfg.strokes
+
     def _resume(self) -> None:
         """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
         in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.exists():
             return
         state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
-        check_resume(config_from_json(AgentConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
-        self.network.load_state_dict(state["agent"])
+        check_resume(config_from_json(BackpropConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+        self.policy.load_state_dict(state["agent"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
@@ -442,7 +521,18 @@ class AgentTrainer:
                 group["lr"] = lr
         self.generator.set_state(state["generator"].cpu())
         self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
+        self.points = points_from_json(state.get("points", "[]"))
         self.history = json.loads(state["history"])
+
+    def close(self) -> None:
+        """Leave the ``torchrun`` process group, if any."""
+        self.dist.close()
+
+    def __enter__(self) -> BackpropTrainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- divergence ---------------------------------------------------------------------------
     def _diverged_check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
@@ -455,11 +545,11 @@ class AgentTrainer:
         weights and the agent's strokes for one evaluation image are finite (run before every
         checkpoint is written, so a diverged state never replaces a good one)."""
         kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "backprop agent training"}
-        check_finite_tensors(self.network.state_dict().items(), lr=self.cfg.lr, what="agent's weights", **kw)
+        check_finite_tensors(self.policy.state_dict().items(), lr=self.cfg.lr, what="agent's weights", **kw)
         check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
         probe = to_float_tensor(self.eval_targets[:1], self.device)
         with torch.no_grad():
-            actions, mean, _ = self.network(probe, self.painter, self.cfg.strokes)
+            actions, mean, _ = self.policy(probe, self.painter, self.cfg.strokes)
         check_finite_tensors([("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw)
 
     def save_checkpoint(self) -> None:
@@ -469,8 +559,9 @@ class AgentTrainer:
         self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
+            "kind": BackpropAgent.KIND,
             "config": config_to_json(self.cfg),
-            "agent": self.network.state_dict(),
+            "agent": self.policy.state_dict(),
             "critic": self.critic.state_dict(),
             "opt": self.opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
@@ -478,11 +569,13 @@ class AgentTrainer:
             "step": self.step,
             "elapsed": self.elapsed,
             "best": self.best,
+            "points": points_to_json(self.points),
             "history": json.dumps(self.history),
         }
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
+    # -- one update ---------------------------------------------------------------------------
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
         target = to_float_tensor(self.train_images[idx], self.device)
@@ -508,7 +601,8 @@ class AgentTrainer:
         """One update of the critic (when adversarial) and the agent; returns the batch's figures.
 
         ``target`` ``(B, 3, H, W)`` in [0, 1] (and class ``templates`` ``(B, T, 12)``) replace
-        the sampled batch, e.g. to overfit a fixed batch.
+        the sampled batch, e.g. to overfit a fixed batch. Does not count the step (see
+        :meth:`train_once`).
         """
         cfg = self.cfg
         if target is None:
@@ -547,68 +641,105 @@ class AgentTrainer:
         row["loss"] = self._diverged_check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        self._diverged_check(nn.utils.clip_grad_norm_(self.network.parameters(), cfg.grad_clip), "gradient norm")
+        self._diverged_check(nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.grad_clip), "gradient norm")
         self.opt.step()
         return row
 
+    def train_once(self) -> dict[str, float]:
+        """One optimisation step on a sampled batch, counted; returns its figures."""
+        row = self.train_step()
+        self.step += 1
+        self._recent.append(row)
+        return row
+
+    # -- evaluation -----------------------------------------------------------------------------
+    def agent(self) -> BackpropAgent:
+        """The policy being trained, as an agent (sharing the trainer's painter)."""
+        return BackpropAgent(self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60})
+
     @torch.no_grad()
-    def evaluate(self) -> dict[str, float]:
-        """Neural and MyPaint-replay MSE of the fixed evaluation images (rank 0)."""
-        agent = BackpropAgent(self.network, self.cfg, self.painter)
+    def eval_figures(self) -> dict[str, float]:
+        """Neural and MyPaint-replay MSE of the fixed evaluation images, and their gap."""
         try:
-            actions, neural = agent.canvases(self.eval_targets)
+            actions, neural = self.agent().canvases(self.eval_targets)
         except NonFiniteOutputError as exc:
             self.check_healthy()  # names the weights or the output that went non-finite
             raise TrainingDivergedError(step=self.step, loss=math.nan, lr=self.cfg.lr, what="agent's strokes on the evaluation images",
                                         checkpoint=self.checkpoint_path, trainer="backprop agent training") from exc
         finally:
-            self.network.train()
+            self.policy.train()
         neural_mse = float(mse_uint8(neural, self.eval_targets).mean())
         mypaint = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         return {"eval_neural_mse": neural_mse, "eval_mypaint_mse": mypaint, "eval_gap": mypaint - neural_mse}
 
-    def run(self, progress: bool = True) -> dict[str, float]:
-        """Train until ``steps`` or ``minutes`` run out; returns the last evaluation."""
+    def evaluate(self) -> float:
+        """Evaluate (rank 0): log the figures beside the training means since the last
+        evaluation, keep the best ``agent.pt``; returns the MyPaint-replay MSE."""
+        figures = self.eval_figures()
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, "template_weight": self.template_weight(),
+                             **mean_rows(self._recent), **figures})
+        self._recent = []
+        if figures["eval_mypaint_mse"] < self.best:
+            self.best = figures["eval_mypaint_mse"]
+            agent = BackpropAgent(self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60, **figures})
+            agent.save(self.run_dir / "agent.pt", half=True)
+            self.policy.train()
+        return figures["eval_mypaint_mse"]
+
+    def best_agent(self) -> BackpropAgent:
+        """The run's best agent (``agent.pt``), or the current one if none was saved."""
+        path = self.run_dir / "agent.pt"
+        painter = self.painter if self.device.type == "cpu" else None  # a loaded agent is on the CPU: never move the trainer's painter
+        return BackpropAgent.load(path, painter) if path.exists() else self.agent()
+
+    # -- the training loop ------------------------------------------------------------------------
+    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+        """Train, then checkpoint; returns the evaluation points ``(seconds, strokes, MSE)``.
+
+        With ``budget_seconds``: until the training clock reaches it (in total over resumes),
+        evaluating on :class:`paint_gym.benchmark.budget.EvalSchedule` (``eval_every_seconds``),
+        as every method of the benchmark (one process only). Without: until ``steps`` (or
+        ``minutes``) run out, evaluating every ``eval_every`` steps.
+        """
+        self.policy.train()
+        if budget_seconds is not None:
+            if self.dist.active:
+                raise ValueError("a wall-clock budget trains in one process; under torchrun use the config's minutes")
+            return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc=f"backprop agent {self.cfg.dataset}")
         cfg = self.cfg
-        self.network.train()
         bar = tqdm(total=cfg.steps, initial=self.step, desc=f"agent {cfg.dataset} T={cfg.strokes}", disable=not (progress and self.dist.main), dynamic_ncols=True)
         last_save = time.monotonic()
-        last_eval: dict[str, float] = {}
-        recent: list[dict[str, float]] = []
+        evaluated = False
         while self.step < cfg.steps:
             if self.dist.agree(bool(cfg.minutes) and self.elapsed >= cfg.minutes * 60):
                 break
             t0 = time.monotonic()
-            row = self.train_step()
-            self.step += 1
+            row = self.train_once()
             self.elapsed += time.monotonic() - t0
-            recent.append(row)
+            evaluated = False
             bar.update(1)
             bar.set_postfix(loss=f"{row['loss']:.4f}", mse=f"{row['mse']:.4f}", refresh=False)
-            if self.step % cfg.eval_every == 0 and self.dist.main:
-                last_eval = self._log_eval(recent)
-                recent = []
+            if self.step % cfg.eval_every == 0:
+                self._record()
+                evaluated = True
             if time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
                 self.save_checkpoint()
                 last_save = time.monotonic()
         bar.close()
-        self.dist.check_replicas(self.network)
+        self.dist.check_replicas(self.policy)
         self.dist.check_replicas(self.critic)
-        if self.dist.main and (recent or not last_eval):
-            last_eval = self._log_eval(recent)
+        if not evaluated:
+            self._record()
         self.save_checkpoint()
-        return last_eval
+        self.dist.barrier()  # every rank returns once rank 0 has written agent.pt and checkpoint.pt
+        return list(self.points)
 
-    def _log_eval(self, recent: list[dict[str, float]]) -> dict[str, float]:
-        evaluation = self.evaluate()
-        means = {k: float(np.mean([r[k] for r in recent if k in r])) for k in {k for r in recent for k in r}} if recent else {}
-        self.history.append({"step": self.step, "minutes": self.elapsed / 60, "template_weight": self.template_weight(), **means, **evaluation})
-        if evaluation["eval_mypaint_mse"] < self.best:
-            self.best = evaluation["eval_mypaint_mse"]
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_agent(self.run_dir / "agent.pt", self.network, self.cfg, {"step": self.step, "minutes": self.elapsed / 60, **evaluation})
-        return evaluation
+    def _record(self) -> None:
+        """Evaluate on rank 0 and add the point (the other ranks keep training)."""
+        if self.dist.main:
+            self.points.append(Point(self.elapsed, self.strokes, self.evaluate()))
 
+    # -- logs -----------------------------------------------------------------------------------
     def _write_log(self) -> None:
         if not self.history:
             return
@@ -644,91 +775,11 @@ def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torc
     return torch.from_numpy(out)
 
 
-def _load_templates(config: AgentConfig) -> torch.Tensor:
+def _load_templates(config: BackpropConfig) -> torch.Tensor:
     if config.dataset != "mnist":
         raise ValueError(f"stroke templates exist for MNIST only; got dataset {config.dataset!r}")
     return torch.as_tensor(load_templates(config.strokes))
 
 
-def train_agent(config: AgentConfig, data_dir: str | os.PathLike | None = None, progress: bool = True) -> dict[str, float]:
-    """Train (or resume) a backprop agent; returns the last evaluation figures."""
-    trainer = AgentTrainer(config, data_dir)
-    result = trainer.run(progress)
-    if trainer.dist.active:
-        dist.destroy_process_group()
-    return result
-
-
-# ----------------------------------------------------------------------------------------
-# On a wall-clock budget (the reconstruction benchmark)
-# ----------------------------------------------------------------------------------------
-
-
-class BackpropRun:
-    """:class:`AgentTrainer` behind the :class:`paint_gym.benchmark.budget.BudgetedRun` interface.
-
-    Strokes consumed = optimisation steps x batch size x strokes per painting (every stroke the
-    agent renders through the neural painter). The points are kept in ``run_dir/points.json``
-    beside the trainer's ``checkpoint.pt``, so an interrupted run resumes with both.
-    """
-
-    def __init__(self, config: AgentConfig, data_dir: str | os.PathLike | None = None) -> None:
-        self.trainer = AgentTrainer(config, data_dir)
-        self.trainer.network.train()
-        self.points_path = Path(config.run_dir) / "points.json"
-        saved = points_from_json(self.points_path.read_text()) if self.points_path.exists() else []
-        self.points = [p for p in saved if p.seconds <= self.trainer.elapsed + 1e-9]  # drop points newer than the checkpoint
-        self._recent: list[dict[str, float]] = []
-
-    @property
-    def elapsed(self) -> float:
-        return self.trainer.elapsed
-
-    @elapsed.setter
-    def elapsed(self, value: float) -> None:
-        self.trainer.elapsed = value
-
-    @property
-    def strokes(self) -> int:
-        cfg = self.trainer.cfg
-        return self.trainer.step * cfg.batch_size * cfg.strokes
-
-    def train_once(self) -> dict[str, float]:
-        row = self.trainer.train_step()
-        self.trainer.step += 1
-        self._recent.append(row)
-        return row
-
-    def evaluate(self) -> float:
-        """MyPaint-replay MSE; also keeps the trainer's log (log.csv, curves.png) and best agent.pt."""
-        trainer = self.trainer
-        evaluation = trainer.evaluate()
-        if self._recent:  # the trainer's log holds training means beside each evaluation
-            trainer.history.append({"step": trainer.step, "minutes": trainer.elapsed / 60, **mean_rows(self._recent), **evaluation})
-            self._recent = []
-        if evaluation["eval_mypaint_mse"] < trainer.best:
-            trainer.best = evaluation["eval_mypaint_mse"]
-            save_agent(trainer.run_dir / "agent.pt", trainer.network, trainer.cfg, {"step": trainer.step, "minutes": trainer.elapsed / 60, **evaluation})
-        return float(evaluation["eval_mypaint_mse"])
-
-    def save_checkpoint(self) -> None:
-        self.trainer.save_checkpoint()
-        write_text_atomic(self.points_path, points_to_json(self.points))
-
-
-def backprop_train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/backprop",
-                       eval_every_seconds: float = 60.0, *, eval_images: int = 64, data_dir: str | os.PathLike | None = None,
-                       progress: bool = True, **config: Any) -> list[Point]:
-    """Train the backprop agent for a wall-clock budget; returns its (seconds, strokes, MSE) points.
-
-    ``config`` overrides :class:`AgentConfig` fields (e.g. ``lr``, ``pixel``); an existing
-    ``run_dir`` resumes (the budget counts over resumes).
-    """
-    cfg = AgentConfig(dataset=dataset, strokes=strokes, run_dir=str(run_dir), eval_images=eval_images,
-                      minutes=budget_seconds / 60, steps=10**9, eval_every=10**9, **config)
-    run = BackpropRun(cfg, data_dir)
-    return run_for_budget(run, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc=f"backprop agent {dataset}")
-
-
-__all__ = ["PIXEL_OBJECTIVES", "RESUME_MAY_CHANGE", "AgentConfig", "AgentTrainer", "BackpropAgent", "BackpropRun", "Distributed", "StrokeAgent",
-           "backprop_train_for", "pixel_loss", "read_agent", "save_agent", "train_agent"]
+__all__ = ["PIXEL_OBJECTIVES", "RESUME_MAY_CHANGE", "BackpropAgent", "BackpropConfig", "BackpropPolicy", "BackpropTrainer", "Distributed",
+           "pixel_loss"]

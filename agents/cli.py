@@ -1,113 +1,157 @@
-"""The agents' ``paint-gym`` commands: ``train-agent``, ``eval``, ``demo``.
+"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``eval``.
 
 Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
-pyproject.toml), as a plug-in's commands would be: the library never imports this package.
-Thin callers of :mod:`paint_gym_agents.backprop`, :mod:`paint_gym_agents.evaluate` and
-:mod:`paint_gym_agents.demo`. Each handler imports its module when it runs, so every other
-``paint-gym`` command starts without loading torch and the agents.
+pyproject.toml), as a plug-in's commands would be: :func:`commands` returns them by name, and
+the library never imports this package. Each command is a function of one config dataclass,
+whose fields are its flags with their docstrings as help (:mod:`paint_gym.command`); the
+training commands take the agents' own configs (:class:`~paint_gym_agents.backprop.BackpropConfig`,
+:class:`~paint_gym_agents.spiral.SpiralConfig`), so every hyperparameter is a flag. Thin callers
+of :mod:`paint_gym_agents.backprop`, :mod:`~paint_gym_agents.spiral`,
+:mod:`~paint_gym_agents.evaluate` and :mod:`~paint_gym_agents.demo`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from paint_gym.command import Command, base_config
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import TASKS
 
+from .backprop import BackpropAgent, BackpropConfig
+from .demo import random_demo, run_demo
+from .evaluate import evaluate_table
+from .spiral import SpiralAgent, SpiralConfig
 
-def _train_agent(args: argparse.Namespace) -> int:
-    from .backprop import AgentConfig, train_agent  # lazy: only this command loads torch and the trainer
-
-    run_dir = args.run_dir or f"runs/agent_{args.dataset}_{args.strokes}"
-    cfg = AgentConfig(
-        dataset=args.dataset, strokes=args.strokes, painter=args.painter, pixel=args.pixel, pixel_weight=args.pixel_weight,
-        adversarial=args.adversarial, template=args.template, template_only_steps=args.template_only_steps,
-        template_decay_steps=args.template_decay_steps, batch_size=args.batch_size, lr=args.lr, steps=args.steps,
-        minutes=args.minutes, eval_every=args.eval_every, eval_images=args.eval_images, seed=args.seed, threads=args.threads,
-        device=args.device, run_dir=run_dir,
-    )
-    result = train_agent(cfg, args.data_dir)
-    if result:
-        print(f"evaluation ({cfg.eval_images} {args.dataset} images): neural {result['eval_neural_mse']:.4f}, "
-              f"MyPaint replay {result['eval_mypaint_mse']:.4f}, gap {result['eval_gap']:+.4f}")
-        print(f"wrote {run_dir}/agent.pt (best evaluation), checkpoint.pt (resumes), log.csv, curves.png")
-    return 0
+TASK_NAMES = tuple(TASKS)
 
 
-def _eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_table  # lazy: only this command loads torch and the agents
+@dataclass(frozen=True)
+class DemoArgs:
+    datasets: tuple[Literal[DATASETS], ...] = ()
+    """Data sets to paint (none given: every data set with a shipped agent on this machine)."""
+    images: int = 8
+    """Evaluation images per data set."""
+    first: int = 0
+    """Index of the first evaluation image."""
+    out: str = "demo.png"
+    """PNG to write."""
+    scale: int = 3
+    """Pixel zoom of the written PNG."""
+    random: bool = False
+    """Instead: one MyPaint env episode of random strokes (--task, --seed, --painter)."""
+    task: Literal[TASK_NAMES] = "MNIST"
+    """Task of the random episode."""
+    seed: int = 0
+    """Seed of the random episode (its target and its strokes)."""
+    painter: str = "gan"
+    """Neural painter shown beside MyPaint in the random episode: 'gan', 'vae' or a checkpoint."""
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
-    table = evaluate_table(args.agent, args.dataset, images=args.images, direct_steps=args.direct_steps, direct_images=args.direct_images,
-                           figure=args.figure, data_dir=args.data_dir, painter=args.painter)
-    if args.json:
-        Path(args.json).write_text(json.dumps(table, indent=2))
-        print(f"wrote {args.json}")
-    return 0
 
-
-def _demo(args: argparse.Namespace) -> int:
-    from .demo import random_demo, run_demo  # lazy: only this command loads torch and the agents
-
-    if args.random:
-        random_demo(args.task, args.seed, args.painter, args.out, args.scale, args.data_dir)
+def demo(config: DemoArgs) -> int:
+    """The shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG."""
+    if config.random:
+        random_demo(config.task, config.seed, config.painter, config.out, config.scale, config.data_dir)
     else:
-        run_demo(args.datasets, args.images, args.out, first=args.first, data_dir=args.data_dir, scale=args.scale)
+        run_demo(config.datasets or None, config.images, config.out, first=config.first, data_dir=config.data_dir,
+                 scale=config.scale)
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``train-agent``, ``eval`` and ``demo`` to the ``paint-gym`` parser's subcommands
-    (the ``paint_gym.commands`` entry point)."""
-    demo = sub.add_parser("demo", help="the shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG")
-    demo.add_argument("--datasets", nargs="+", choices=DATASETS, default=None, help="default: every data set with a shipped agent")
-    demo.add_argument("--images", type=int, default=8, help="evaluation images per data set")
-    demo.add_argument("--first", type=int, default=0, help="index of the first evaluation image")
-    demo.add_argument("--out", default="demo.png")
-    demo.add_argument("--scale", type=int, default=3, help="pixel zoom of the written PNG")
-    demo.add_argument("--random", action="store_true", help="instead: one MyPaint env episode of random strokes (--task, --seed, --painter)")
-    demo.add_argument("--task", default="MNIST", choices=list(TASKS))
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--painter", default="gan", help="neural painter shown beside MyPaint ('gan', 'vae' or a checkpoint)")
-    demo.add_argument("--data-dir", default=None, help="folder with the data archives (else PAINT_GYM_DATA, cache, download)")
-    demo.set_defaults(func=_demo)
-
-    train = sub.add_parser("train-agent", help="train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)")
-    train.add_argument("--dataset", choices=DATASETS, default="mnist")
-    train.add_argument("--strokes", type=int, default=8)
-    train.add_argument("--painter", default="gan", help="neural painter to train through ('gan', 'vae' or a checkpoint)")
-    train.add_argument("--pixel", choices=["expected", "mse", "none"], default="expected",
-                       help="pixel objective: expected MSE over brush seeds (default), MSE of the neural canvas, or none (pure adversarial)")
-    train.add_argument("--pixel-weight", type=float, default=1.0)
-    train.add_argument("--adversarial", type=float, default=0.0, help="weight of the conditional WGAN-GP critic's loss")
-    train.add_argument("--template", type=float, default=0.0, help="preconditioning: template loss weight at the start of stage 2 (MNIST)")
-    train.add_argument("--template-only-steps", type=int, default=0, help="preconditioning stage 1: steps of template loss alone")
-    train.add_argument("--template-decay-steps", type=int, default=2000)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=1e-3)
-    train.add_argument("--steps", type=int, default=20_000, help="total optimisation steps (over resumes)")
-    train.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget over resumes (0: none)")
-    train.add_argument("--eval-every", type=int, default=250)
-    train.add_argument("--eval-images", type=int, default=64)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--threads", type=int, default=0, help="torch threads per process (0: default)")
-    train.add_argument("--device", default="cpu", help="cpu or cuda (under torchrun: one GPU per process, nccl)")
-    train.add_argument("--run-dir", default=None, help="run folder (default runs/agent_DATASET_STROKES); an existing one resumes")
-    train.add_argument("--data-dir", default=None)
-    train.set_defaults(func=_train_agent)
-
-    ev = sub.add_parser("eval", help="score an agent on the evaluation split: neural canvas, MyPaint replay, transfer gap; Figure 7")
-    ev.add_argument("--agent", required=True, help="shipped agent name (mnist, kmnist, celeba) or a checkpoint path")
-    ev.add_argument("--dataset", choices=DATASETS, default=None, help="default: the agent's own data set")
-    ev.add_argument("--images", type=int, default=200, help="evaluation images (the first N of the split)")
-    ev.add_argument("--direct-steps", type=int, default=400, help="Adam steps of the per-image direct optimisation reference (0: skip)")
-    ev.add_argument("--direct-images", type=int, default=20, help="images for the (slow) direct optimisation reference")
-    ev.add_argument("--painter", default="gan", help="neural painter for the neural canvas")
-    ev.add_argument("--figure", default="figure7.png", help="PNG of target | neural | MyPaint rows")
-    ev.add_argument("--json", default=None, help="also write the table as JSON")
-    ev.add_argument("--data-dir", default=None)
-    ev.set_defaults(func=_eval)
+def _report(agent: object, run_dir: str) -> None:
+    """Print the best evaluation of a training run and what it wrote (once under torchrun)."""
+    if int(os.environ.get("RANK", "0")) != 0:
+        return
+    info = getattr(agent, "info", {}) or {}
+    if "eval_mypaint_mse" in info:
+        neural = f"neural {info['eval_neural_mse']:.4f}, " if "eval_neural_mse" in info else ""
+        print(f"best evaluation: {neural}MyPaint replay {info['eval_mypaint_mse']:.4f}")
+    print(f"wrote {run_dir}/agent.pt (best evaluation), checkpoint.pt (resumes), log.csv, curves.png")
 
 
-__all__ = ["add_commands"]
+@dataclass(kw_only=True)
+class TrainAgentArgs(BackpropConfig):
+    """A backprop agent run (:class:`BackpropConfig`) and where its data are."""
+
+    run_dir: str | None = None
+    """Run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png
+    (None: runs/agent_DATASET_STROKES)."""
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+
+def train_agent(config: TrainAgentArgs) -> int:
+    """Train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)."""
+    cfg = base_config(config, BackpropConfig, run_dir=config.run_dir or f"runs/agent_{config.dataset}_{config.strokes}")
+    agent = BackpropAgent.train(cfg, data_dir=config.data_dir)
+    _report(agent, cfg.run_dir)
+    return 0
+
+
+@dataclass(kw_only=True)
+class TrainSpiralArgs(SpiralConfig):
+    """A SPIRAL-style run (:class:`SpiralConfig`), its budget and where its data are."""
+
+    minutes: float | None = None
+    """Training wall-clock budget in minutes, over resumes, evaluated as the benchmark does
+    (None: train for the config's steps)."""
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+
+def train_spiral(config: TrainSpiralArgs) -> int:
+    """Train the SPIRAL-style RL baseline (PPO with a critic's reward; checkpoints, resumes)."""
+    cfg = base_config(config, SpiralConfig)
+    if config.minutes is not None and not config.minutes > 0:
+        raise ValueError(f"minutes must be positive; got {config.minutes}")
+    budget = None if config.minutes is None else config.minutes * 60
+    agent = SpiralAgent.train(cfg, budget, data_dir=config.data_dir)
+    _report(agent, cfg.run_dir)
+    return 0
+
+
+@dataclass(frozen=True)
+class EvalArgs:
+    agent: str
+    """Shipped agent name (mnist, kmnist, celeba) or a checkpoint path."""
+    dataset: Literal[DATASETS] | None = None
+    """Data set to evaluate on (None: the agent's own)."""
+    images: int = 200
+    """Evaluation images (the first N of the split)."""
+    direct_steps: int = 400
+    """Adam steps of the per-image direct optimisation reference (0: skip it)."""
+    direct_images: int = 20
+    """Images for the (slow) direct optimisation reference."""
+    painter: str = "gan"
+    """Neural painter of the neural canvas: 'gan', 'vae' or a checkpoint."""
+    figure: str = "figure7.png"
+    """PNG of target | neural | MyPaint rows (the paper's Figure 7)."""
+    json: str | None = None
+    """Also write the table as JSON to this file."""
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+
+def evaluate(config: EvalArgs) -> int:
+    """Score an agent on the evaluation split: neural canvas, MyPaint replay, transfer gap; Figure 7."""
+    table = evaluate_table(config.agent, config.dataset, images=config.images, direct_steps=config.direct_steps,
+                           direct_images=config.direct_images, figure=config.figure, data_dir=config.data_dir,
+                           painter=config.painter)
+    if config.json:
+        Path(config.json).write_text(json.dumps(table, indent=2))
+        print(f"wrote {config.json}")
+    return 0
+
+
+def commands() -> dict[str, Command]:
+    """The agents' commands by name: the ``paint_gym.commands`` entry point."""
+    return {"demo": demo, "train-agent": train_agent, "train-spiral": train_spiral, "eval": evaluate}
+
+
+__all__ = ["commands"]

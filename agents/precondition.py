@@ -3,7 +3,7 @@
 Hand-made pen paths for the ten MNIST digits live in ``templates/mnist.json`` (data, not
 code). :func:`load_templates` cuts each digit's paths into T consecutive strokes, so a
 template exists for any stroke count. Training in two stages (see
-:class:`paint_gym_agents.backprop.AgentConfig`): stage 1 fits the template of each image's class with an
+:class:`paint_gym_agents.backprop.BackpropConfig`): stage 1 fits the template of each image's class with an
 MSE on actions only; stage 2 turns the pixel/adversarial loss back on while the template
 weight decays. :func:`stroke_order_agreement` measures whether an agent's first stroke starts
 where, and runs the way, a person's would.

@@ -2,9 +2,14 @@
 
 The off-the-shelf reference: SB3's ``MultiInputPolicy`` (a NatureCNN per image of the
 ``{"canvas", "target"}`` observation) trained one stroke per step, no recurrence, no
-adversary. :class:`BudgetCallback` stops training when the wall-clock budget is spent and
-evaluates the MyPaint-replay MSE on the benchmark's schedule (also logged to SB3's logger as
-``eval/mypaint_mse``); :class:`SB3Agent` wraps a model to ``paint(targets)``.
+adversary. Hyperparameters are :class:`SB3Config`; :class:`SB3Agent` wraps a model with the
+verbs of every agent (paint, act, reset, save, load, train); :class:`SB3Trainer` trains it,
+with :class:`BudgetCallback` stopping when the wall-clock budget (or, without one, the
+config's ``steps`` environment steps) is spent and evaluating the MyPaint-replay MSE on the
+benchmark's schedule (also logged to SB3's logger as ``eval/mypaint_mse``).
+
+    agent = SB3Agent.train(SB3Config(algo="sac"), budget_seconds=15 * 60, run_dir="runs/sac")
+    strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
 
 The dense reward (the MSE decrease a stroke makes, about 0.1 over a whole MNIST episode) is
 multiplied by ``reward_scale`` (default 100): SAC's entropy tuning and both algorithms' value
@@ -20,9 +25,9 @@ parameters; a NaN or inf stops training with :class:`paint_gym.errors.TrainingDi
 (step, value, learning rate, the fix) before anything is checkpointed, so ``checkpoint.pt``
 keeps the last good state.
 
-Checkpoints: ``run_dir/checkpoint.pt`` holds the config, SB3's parameter state dicts
-(``model.get_parameters()``: networks and optimizers), SAC's entropy coefficient, the step
-count, the training seconds and the points; it is read with ``torch.load(weights_only=True)``
+Checkpoints: ``run_dir/checkpoint.pt`` holds the agent kind, the config, SB3's parameter
+state dicts (``model.get_parameters()``: networks and optimizers), SAC's entropy coefficient,
+the step count (environment steps), the training seconds and the points; it is read with ``torch.load(weights_only=True)``
 and the model is rebuilt from the config (SB3's ``.zip`` format unpickles objects, so it is
 not used). SAC's replay buffer is not saved: a resumed SAC run refills it before training
 again. ``agent.pt`` is the best evaluation so far; ``log.csv`` and ``curves.png`` as the
@@ -35,13 +40,14 @@ module without it raises ``ModuleNotFoundError`` saying so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -62,6 +68,8 @@ from paint_gym.painters.load import as_numpy
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from paint_gym.validation import check_canvas_size, check_float, check_int, check_seeds
 
+from .base import read_agent_checkpoint
+
 try:
     from stable_baselines3 import PPO, SAC
     from stable_baselines3.common.callbacks import BaseCallback, CallbackList
@@ -77,38 +85,58 @@ ENVS = ("mypaint", "neural")
 #: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
 NATURE_CNN_MIN = 36
 #: SB3Config fields that may change when a run resumes (the model is rebuilt from the requested
-#: config, so its learning rate applies; the budget is an argument of :meth:`SB3Run.run`).
-RESUME_MAY_CHANGE = frozenset({"lr", "threads", "run_dir"})
+#: config, so its learning rate applies; a wall-clock budget is an argument of :meth:`SB3Trainer.run`).
+RESUME_MAY_CHANGE = frozenset({"steps", "lr", "threads", "run_dir"})
 
 
 @dataclass
 class SB3Config:
-    """Hyperparameters of an SB3 baseline run (saved in every checkpoint)."""
+    """Hyperparameters of an SB3 baseline run (saved as JSON in every checkpoint)."""
 
-    algo: str = "ppo"  # "ppo" | "sac"
+    algo: str = "ppo"
+    """Stable-Baselines3 algorithm: "ppo" (on-policy) or "sac" (off-policy)"""
     dataset: str = "mnist"
+    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
     strokes: int = 8
-    env: str = "mypaint"  # "mypaint": MyPaint-<Task>-v0 (fastest single env here); "neural": NeuralPaint-<Task>-v0
+    """strokes per painting (the env's episode length), T >= 1"""
+    env: str = "mypaint"
+    """training env: "mypaint" (MyPaint-<Task>-v0, the fastest single env here) or "neural" (NeuralPaint-<Task>-v0)"""
     canvas_size: int = 64
+    """canvas side in pixels, >= 8 (below 36 px the policy reads images with SmallCanvasExtractor)"""
     reward_scale: float = 100.0
-    n_envs: int = 1  # DummyVecEnv copies (SB3 steps them in one process)
+    """factor on the dense reward (the MSE decrease per stroke), > 0"""
+    n_envs: int = 1
+    """env copies in SB3's DummyVecEnv (stepped in one process), >= 1"""
     lr: float = 3e-4
+    """Adam learning rate, > 0"""
     gamma: float = 0.99
-    # PPO
+    """discount per stroke, in (0, 1]"""
     n_steps: int = 256
+    """PPO: environment steps per env and rollout, >= 1"""
     batch_size: int = 64
+    """PPO: minibatch size, between 2 and n_steps x n_envs"""
     n_epochs: int = 4
+    """PPO: epochs over each rollout, >= 1"""
     ent_coef: float = 0.0
-    # SAC
-    buffer_size: int = 10_000  # image observations: 10,000 transitions are about 0.5 GB
+    """PPO: entropy bonus weight, >= 0"""
+    buffer_size: int = 10_000
+    """SAC: replay buffer transitions, >= 1 (image observations: 10,000 are about 0.5 GB)"""
     learning_starts: int = 256
+    """SAC: environment steps before the first update, >= 0"""
     sac_batch_size: int = 64
-    # evaluation and bookkeeping
+    """SAC: minibatch size, between 1 and buffer_size"""
+    steps: int = 100_000
+    """environment steps (strokes) to train for, in total over resumes, when no wall-clock budget is given, >= 0"""
     eval_images: int = 64
+    """evaluation images (the first of the evaluation split), >= 1"""
     replay_seeds: tuple[int, ...] = REPLAY_SEEDS
+    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
     seed: int = 0
+    """seed of SB3 (initialisation, env resets, sampled actions), >= 0"""
     threads: int = 0
+    """torch threads (0: torch's default)"""
     run_dir: str = "runs/sb3"
+    """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
         """Validate every field (``ValueError`` naming the field), so a model that is built can learn:
@@ -122,7 +150,7 @@ class SB3Config:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
         for name in ("strokes", "n_envs", "n_steps", "batch_size", "n_epochs", "buffer_size", "sac_batch_size", "eval_images"):
             setattr(self, name, check_int(name, getattr(self, name), 1))
-        for name in ("learning_starts", "seed", "threads"):
+        for name in ("learning_starts", "steps", "seed", "threads"):
             setattr(self, name, check_int(name, getattr(self, name), 0))
         self.canvas_size = check_canvas_size(self.canvas_size)
         self.reward_scale = check_float("reward_scale", self.reward_scale, 0.0, open_low=True)
@@ -298,27 +326,40 @@ class DivergenceCallback(BaseCallback):
 
 
 # ----------------------------------------------------------------------------------------
-# Inference: the PaintingAgent
+# Inference: paint, act, save, load, train
 # ----------------------------------------------------------------------------------------
 
 
 class SB3Agent:
-    """An SB3 model behind the ``PaintingAgent`` interface.
+    """An SB3 model that paints: the agent API of :mod:`paint_gym_agents.base`.
 
     SB3 policies paint one stroke per env step, so ``paint(targets)`` plays one episode per
     target in the env the model trained on (``reset(seed=i, options={"target": target})``, up
     to ``batch`` envs stepped side by side with one batched ``predict``) and returns the strokes
-    the env painted, ``(B, T, 12)`` float32 in [-1, 1].
+    the env painted, ``(B, T, 12)`` float32 in [-1, 1]. ``act(observation)`` is one ``predict``:
+    the policy has no memory, so :meth:`reset` has nothing to forget, and on the env episode
+    ``paint`` plays for a target (seed ``i`` for the ``i``-th) it gives the same strokes.
+    ``deterministic`` takes the policy's most likely action. ``info`` holds what the
+    checkpoint recorded (environment steps, evaluation MSE).
     """
 
-    def __init__(self, model: Any, config: SB3Config, data_dir: str | os.PathLike | None = None, batch: int = 16, deterministic: bool = True) -> None:
+    KIND: ClassVar[str] = "sb3_agent"
+
+    def __init__(self, model: Any, config: SB3Config, data_dir: str | os.PathLike | None = None, batch: int = 16, deterministic: bool = True,
+                 info: dict[str, Any] | None = None) -> None:
         self.model = model
         self.config = config
         self.n_strokes = config.strokes
         self.batch = batch
         self.deterministic = deterministic
+        self.info = dict(info or {})
         self._data_dir = data_dir
         self._envs: list[gym.Env] = []
+
+    @property
+    def policy(self) -> nn.Module:
+        """SB3's policy network (``model.policy``)."""
+        return self.model.policy
 
     def _env_pool(self, n: int) -> list[gym.Env]:
         while len(self._envs) < n:
@@ -332,12 +373,16 @@ class SB3Agent:
             action, _ = self.model.predict(observation, deterministic=self.deterministic)
         return action
 
+    def reset(self) -> None:
+        """Start a new episode (the policy is memoryless: nothing to clear)."""
+
     def act(self, observation: dict[str, np.ndarray]) -> np.ndarray:
         """One stroke ``(12,)`` float32 in [-1, 1] for an env observation (numpy or torch)."""
         action = self._predict({k: np.asarray(as_numpy(v)) for k, v in observation.items()})
         return np.clip(np.asarray(action, np.float32), -1, 1)
 
     def paint(self, targets: np.ndarray) -> np.ndarray:
+        """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``."""
         arr = check_targets(targets)
         out = np.empty((len(arr), self.n_strokes, 12), np.float32)
         for start in range(0, len(arr), self.batch):
@@ -353,15 +398,42 @@ class SB3Agent:
         return out
 
     def close(self) -> None:
+        """Close the envs :meth:`paint` plays in."""
         for env in self._envs:
             env.close()
         self._envs = []
 
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the agent (``kind: sb3_agent``, config, SB3's parameters, ``info``) atomically."""
+        write_checkpoint({"kind": self.KIND, **_state(self.model, self.config), "extra": json.dumps(self.info)}, path)
+        return Path(path)
+
     @classmethod
     def load(cls, path: str | os.PathLike, data_dir: str | os.PathLike | None = None, **kwargs: Any) -> SB3Agent:
-        """An agent from ``agent.pt`` or a training ``checkpoint.pt``."""
-        model, config, _ = read_agent(path, data_dir)
-        return cls(model, config, data_dir, **kwargs)
+        """The agent of ``agent.pt`` or of a training ``checkpoint.pt``: the model is rebuilt from
+        the config and its parameters restored (``weights_only=True``); ``kwargs`` go to the
+        constructor. Raises ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
+
+        def build(state: dict[str, Any]) -> SB3Agent:
+            config = config_from_json(SB3Config, state["config"])
+            model = build_model(config, data_dir)
+            _restore(model, state)
+            return cls(model, config, data_dir, info=json.loads(state.get("extra", "{}")), **kwargs)
+
+        missing = f"no SB3 agent checkpoint at {path}; train one with SB3Agent.train(SB3Config(...), run_dir=...)"
+        return read_agent_checkpoint(path, cls.KIND, build, missing=missing)
+
+    @classmethod
+    def train(cls, config: SB3Config, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
+              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> SB3Agent:
+        """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
+        checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
+        config's ``steps`` environment steps; returns the best agent of the run (``agent.pt``)."""
+        if run_dir is not None:
+            config = dataclasses.replace(config, run_dir=str(run_dir))
+        with SB3Trainer(config, data_dir) as trainer:
+            trainer.run(budget_seconds, eval_every_seconds, progress)
+            return trainer.best_agent()
 
 
 # ----------------------------------------------------------------------------------------
@@ -376,12 +448,6 @@ def _state(model: Any, config: SB3Config) -> dict[str, Any]:
     return state
 
 
-def save_agent(path: str | os.PathLike, model: Any, config: SB3Config, extra: dict[str, Any] | None = None) -> Path:
-    """Write an SB3 agent checkpoint (``kind: sb3_agent``) atomically; returns its path."""
-    write_checkpoint({"kind": "sb3_agent", **_state(model, config), "extra": json.dumps(extra or {})}, path)
-    return Path(path)
-
-
 def _restore(model: Any, state: dict[str, Any]) -> None:
     model.set_parameters(state["params"], exact_match=True)
     model.num_timesteps = int(state["num_timesteps"])
@@ -390,33 +456,20 @@ def _restore(model: Any, state: dict[str, Any]) -> None:
             model.log_ent_coef.copy_(state["log_ent_coef"])
 
 
-def read_agent(path: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> tuple[Any, SB3Config, dict[str, Any]]:
-    """Rebuild the model of ``agent.pt`` or ``checkpoint.pt`` (``weights_only=True``). Raises
-    ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
-
-    def build(state: dict[str, Any]) -> tuple[Any, SB3Config, dict[str, Any]]:
-        config = config_from_json(SB3Config, state["config"])
-        model = build_model(config, data_dir)
-        _restore(model, state)
-        return model, config, json.loads(state.get("extra", "{}"))
-
-    missing = f"no SB3 agent checkpoint at {path}; train one with paint_gym_agents.sb3.train_for(..., run_dir=...)"
-    return read_checkpoint(path, "SB3 agent checkpoint", build, missing=missing)
-
-
 # ----------------------------------------------------------------------------------------
-# Training for a budget
+# Training
 # ----------------------------------------------------------------------------------------
 
 
 class BudgetCallback(BaseCallback):
-    """Stops ``learn`` when ``run.elapsed`` reaches the budget; evaluates on the schedule.
+    """Stops ``learn`` when ``run.elapsed`` reaches the budget (``math.inf``: never); evaluates
+    on the schedule.
 
     The clock runs between callback calls (env steps and SB3's updates) and is paused
     while evaluating, as for every method of the benchmark.
     """
 
-    def __init__(self, run: SB3Run, budget_seconds: float, schedule: EvalSchedule, bar: Any) -> None:
+    def __init__(self, run: SB3Trainer, budget_seconds: float, schedule: EvalSchedule, bar: Any) -> None:
         super().__init__()
         self.run, self.budget, self.schedule, self.bar = run, budget_seconds, schedule, bar
         self._t = 0.0
@@ -440,9 +493,16 @@ class BudgetCallback(BaseCallback):
         self._t = time.monotonic()  # evaluation is not charged to the budget
         return not done
 
+    def charge(self) -> None:
+        """Add the time since the last callback (SB3's last update, when ``learn`` ended by
+        itself) to the run's clock."""
+        self.run.elapsed += time.monotonic() - self._t
+        self._t = time.monotonic()
 
-class SB3Run:
-    """An SB3 model with its budget bookkeeping; resumable from ``run_dir/checkpoint.pt``."""
+
+class SB3Trainer:
+    """An SB3 model with its budget bookkeeping; resumable from ``run_dir/checkpoint.pt``.
+    Use as a context manager (or call :meth:`close`) to close its envs."""
 
     def __init__(self, config: SB3Config, data_dir: str | os.PathLike | None = None) -> None:
         self.cfg = config
@@ -461,8 +521,14 @@ class SB3Run:
         return self.run_dir / "checkpoint.pt"
 
     @property
-    def strokes(self) -> int:
+    def step(self) -> int:
+        """Environment steps so far (SB3's ``num_timesteps``), over resumes."""
         return int(self.model.num_timesteps)
+
+    @property
+    def strokes(self) -> int:
+        """Strokes painted so far: one per environment step."""
+        return self.step
 
     def _resume(self) -> None:
         """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
@@ -482,12 +548,13 @@ class SB3Run:
         """Write ``checkpoint.pt`` atomically; never a diverged state (:meth:`DivergenceGuard.check`)."""
         DivergenceGuard(self.model, self.cfg, self.checkpoint_path).check()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        state = {**_state(self.model, self.cfg), "elapsed": self.elapsed, "best": self.best, "points": points_to_json(self.points),
-                 "history": json.dumps(self.history)}
+        state = {"kind": SB3Agent.KIND, **_state(self.model, self.cfg), "step": self.step, "elapsed": self.elapsed, "best": self.best,
+                 "points": points_to_json(self.points), "history": json.dumps(self.history)}
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
     def evaluate(self) -> float:
+        """MyPaint-replay MSE of the evaluation images; keeps the best ``agent.pt``."""
         try:
             actions = self.agent.paint(self.eval_targets)
         except NonFiniteOutputError as exc:
@@ -497,8 +564,8 @@ class SB3Run:
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         if mse < self.best:
             self.best = mse
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_agent(self.run_dir / "agent.pt", self.model, self.cfg, {"strokes": self.strokes, "seconds": self.elapsed, "eval_mypaint_mse": mse})
+            self.agent.info = {"step": self.step, "strokes": self.strokes, "seconds": self.elapsed, "eval_mypaint_mse": mse}
+            self.agent.save(self.run_dir / "agent.pt")
         return mse
 
     def record(self) -> Point:
@@ -508,28 +575,48 @@ class SB3Run:
         self.save_checkpoint()
         return point
 
-    def run(self, budget_seconds: float, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
-        """Train until the training clock reaches ``budget_seconds`` (in total, over resumes)."""
-        if budget_seconds <= 0:
+    def best_agent(self) -> SB3Agent:
+        """The run's best agent (``agent.pt``), or the current one if none was saved."""
+        path = self.run_dir / "agent.pt"
+        return SB3Agent.load(path, self.data_dir) if path.exists() else SB3Agent(self.model, self.cfg, self.data_dir)
+
+    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+        """Train until the training clock reaches ``budget_seconds`` (in total, over resumes) or,
+        without a budget, for the config's ``steps`` environment steps (PPO finishes its last
+        rollout and its update); returns the evaluation points."""
+        if budget_seconds is not None and budget_seconds <= 0:
             raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
+        budget = math.inf if budget_seconds is None else budget_seconds
+        remaining = 10**12 if budget_seconds is not None else self.cfg.steps - self.step
         if not self.points:
             self.record()
-        if self.elapsed < budget_seconds:
-            bar = tqdm(total=round(budget_seconds, 1), initial=round(self.elapsed, 1), unit="s", desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
-                       disable=not progress, dynamic_ncols=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}")
+        if self.elapsed < budget and remaining > 0:
+            total = None if budget_seconds is None else round(budget, 1)
+            bar = tqdm(total=total, initial=round(self.elapsed, 1), unit="s", desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
+                       disable=not progress, dynamic_ncols=True,
+                       bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if total else "{desc}: {n:.0f} s {postfix}")
             guard = DivergenceGuard(self.model, self.cfg, self.checkpoint_path)
-            budget = BudgetCallback(self, budget_seconds, EvalSchedule(eval_every_seconds), bar)
+            callback = BudgetCallback(self, budget, EvalSchedule(eval_every_seconds), bar)
             try:
                 with guard:
-                    self.model.learn(total_timesteps=10**12, callback=CallbackList([DivergenceCallback(guard), budget]),
+                    self.model.learn(total_timesteps=remaining, callback=CallbackList([DivergenceCallback(guard), callback]),
                                      reset_num_timesteps=False)
             finally:
                 bar.close()
+            if budget_seconds is None:  # learn ended by itself, after an update no evaluation has seen: the final point
+                callback.charge()
+                self.record()
         return list(self.points)
 
     def close(self) -> None:
         self.agent.close()
         self.model.get_env().close()
+
+    def __enter__(self) -> SB3Trainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _write_log(self) -> None:
         if not self.history:
@@ -548,20 +635,5 @@ class SB3Run:
         return out
 
 
-def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/sb3",
-              eval_every_seconds: float = 60.0, *, algo: str = "ppo", eval_images: int = 64, data_dir: str | os.PathLike | None = None,
-              progress: bool = True, **config: Any) -> list[Point]:
-    """Train SB3 PPO or SAC for a wall-clock budget; returns its (seconds, strokes, MSE) points.
-
-    ``config`` overrides :class:`SB3Config` fields; an existing ``run_dir`` resumes.
-    """
-    cfg = SB3Config(algo=algo, dataset=dataset, strokes=strokes, run_dir=str(run_dir), eval_images=eval_images, **config)
-    run = SB3Run(cfg, data_dir)
-    try:
-        return run.run(budget_seconds, eval_every_seconds, progress)
-    finally:
-        run.close()
-
-
-__all__ = ["NATURE_CNN_MIN", "RESUME_MAY_CHANGE", "BudgetCallback", "DivergenceCallback", "DivergenceGuard", "SB3Agent", "SB3Config", "SB3Run",
-           "SmallCanvasExtractor", "build_model", "make_env", "policy_kwargs", "read_agent", "save_agent", "train_for"]
+__all__ = ["NATURE_CNN_MIN", "RESUME_MAY_CHANGE", "BudgetCallback", "DivergenceCallback", "DivergenceGuard", "SB3Agent", "SB3Config", "SB3Trainer",
+           "SmallCanvasExtractor", "build_model", "make_env", "policy_kwargs"]

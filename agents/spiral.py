@@ -2,8 +2,12 @@
 
 After Ganin et al., "Synthesizing Programs for Images using Reinforced Adversarial Learning"
 (SPIRAL, 2018), in CleanRL's one-file shape: hyperparameters (:class:`SpiralConfig`), the
-network (:class:`SpiralPolicy`), the training loop (:class:`SpiralTrainer`: rollout, reward,
-critic update, advantages, PPO update) and the inference wrapper (:class:`SpiralAgent`).
+network (:class:`SpiralPolicy`), the inference wrapper (:class:`SpiralAgent`, with the verbs of
+every agent: paint, act, reset, save, load, train) and the training loop
+(:class:`SpiralTrainer`: rollout, reward, critic update, advantages, PPO update).
+
+    agent = SpiralAgent.train(SpiralConfig(dataset="mnist"), budget_seconds=15 * 60, run_dir="runs/spiral")
+    strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
 
 * The policy is an LSTM over strokes that sees the target and the current canvas (a conv
   encoder with coordinate channels) and its previous stroke, and outputs a stroke: a diagonal
@@ -26,8 +30,10 @@ the pen rests, as in ``MyPaintEnv(action_mode="discrete")``), so the same contin
 serve both modes and ``paint()`` returns continuous ``(B, T, 12)`` strokes that replay anywhere.
 A lift becomes :data:`LIFT_STROKE`, a stroke at zero pressure that lays no paint.
 
-Checkpoints follow the backprop agent's conventions: ``run_dir/checkpoint.pt`` (everything to
-resume), ``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; loads use
+Training stops when the wall-clock budget is spent (``train(config, budget_seconds)``, the
+reconstruction benchmark) or, without one, after the config's ``steps`` updates. Checkpoints
+follow the backprop agent's conventions: ``run_dir/checkpoint.pt`` (everything to resume),
+``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; loads use
 ``torch.load(weights_only=True)``. As there, divergence stops training with
 :class:`paint_gym.errors.TrainingDivergedError` (the policy's outputs, the losses and gradient
 norms every update; weights and a probe step before every checkpoint), and a resumed run uses
@@ -37,12 +43,13 @@ checkpoint's config).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -64,14 +71,16 @@ from paint_gym.painters.load import PainterLike, as_numpy
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
 
+from .base import read_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .stroke_canvas import StrokeCanvas
 
 ENVS = ("neural", "mypaint")
 ACTION_MODES = ("continuous", "discrete")
-#: SpiralConfig fields that may change when a run resumes (learning rates, bookkeeping; the
-#: budget is an argument of :meth:`SpiralTrainer.run`); any other difference is refused.
-RESUME_MAY_CHANGE = frozenset({"lr", "critic_lr", "threads", "run_dir"})
+#: SpiralConfig fields that may change when a run resumes (the step budget, learning rates,
+#: bookkeeping; a wall-clock budget is an argument of :meth:`SpiralTrainer.run`); any other
+#: difference is refused.
+RESUME_MAY_CHANGE = frozenset({"steps", "lr", "critic_lr", "threads", "run_dir"})
 
 
 def _lift_stroke() -> np.ndarray:
@@ -91,44 +100,74 @@ LIFT_STROKE = _lift_stroke()
 
 @dataclass
 class SpiralConfig:
-    """Hyperparameters of a SPIRAL-style run (saved in every checkpoint)."""
+    """Hyperparameters of a SPIRAL-style run (saved as JSON in every checkpoint)."""
 
     dataset: str = "mnist"
+    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
     strokes: int = 8
-    env: str = "neural"  # "neural": NeuralPaintVectorEnv; "mypaint": MyPaintEnv in AsyncVectorEnv workers
-    painter: str = "gan"  # the neural env's painter
-    action_mode: str = "continuous"  # or "discrete" (SPIRAL's choices, paint_gym.DiscreteActions defaults)
+    """strokes per painting (the env's episode length), T >= 1"""
+    env: str = "neural"
+    """training env: "neural" (the batched NeuralPaintVectorEnv) or "mypaint" (MyPaintEnv in AsyncVectorEnv worker processes)"""
+    painter: str = "gan"
+    """the neural env's painter: "gan", "vae" or the path of a painter checkpoint"""
+    action_mode: str = "continuous"
+    """stroke outputs: "continuous" (12 numbers per stroke) or "discrete" (SPIRAL's choices, paint_gym.DiscreteActions defaults)"""
     canvas_size: int = 64
+    """canvas side in pixels, >= 8"""
     background: str = "white"
-    num_envs: int = 16  # sub-envs (for "mypaint", worker processes)
-    episodes_per_env: int = 1  # episodes each sub-env plays per update: batch = num_envs * this
-    # reward
-    adversarial: float = 1.0  # weight of the critic's final reward D(canvas, target) - D(target, target)
-    dense_l2: float = 0.0  # weight of the env's dense reward (MSE decrease per stroke; ~0.1 in total on MNIST)
+    """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
+    num_envs: int = 16
+    """sub-envs stepped together (for "mypaint", worker processes), >= 1"""
+    episodes_per_env: int = 1
+    """episodes each sub-env plays per update (episodes per update = num_envs x this), >= 1"""
+    adversarial: float = 1.0
+    """weight of the critic's final reward D(canvas, target) - D(target, target), >= 0"""
+    dense_l2: float = 0.0
+    """weight of the env's dense reward (the MSE decrease per stroke; about 0.1 in total on MNIST), >= 0"""
     gp_lambda: float = 10.0
+    """weight of the critic's gradient penalty, >= 0"""
     critic_lr: float = 1e-4
-    critic_steps: int = 1  # critic updates per policy update
+    """critic's Adam learning rate, > 0"""
+    critic_steps: int = 1
+    """critic updates per policy update, >= 1"""
     critic_width: int = 32
-    # PPO
+    """channels of the critic's first convolution, >= 1"""
     lr: float = 3e-4
-    gamma: float = 1.0  # fixed-length episodes whose reward comes at the end: no discount
+    """policy's Adam learning rate, > 0"""
+    gamma: float = 1.0
+    """discount per stroke, in (0, 1] (1: fixed-length episodes whose reward comes at the end)"""
     gae_lambda: float = 0.95
+    """GAE lambda, in [0, 1]"""
     update_epochs: int = 4
+    """PPO epochs over each update's episodes, >= 1 (1 with a wide clip is A2C)"""
     minibatches: int = 2
+    """minibatches (of whole episodes) per epoch, between 1 and the episodes per update"""
     clip_coef: float = 0.2
+    """PPO's ratio clip, > 0"""
     ent_coef: float = 0.01
+    """entropy bonus weight, >= 0"""
     vf_coef: float = 0.5
+    """value loss weight, >= 0"""
     max_grad_norm: float = 0.5
-    init_log_std: float = -0.5  # continuous mode: initial std 0.6 in action units
-    # network
+    """gradient-norm clip of the policy's update, > 0"""
+    init_log_std: float = -0.5
+    """continuous mode: initial log standard deviation of the strokes, in [-20, 2] (-0.5: 0.6 in action units)"""
     width: int = 16
+    """channels of the policy's first convolution (doubling per halving, capped at 2 x width), >= 1"""
     hidden: int = 128
-    # evaluation and bookkeeping
+    """LSTM and code size, >= 1"""
+    steps: int = 1000
+    """updates to train for, in total over resumes, when no wall-clock budget is given, >= 0"""
     eval_images: int = 64
+    """evaluation images (the first of the evaluation split), >= 1"""
     replay_seeds: tuple[int, ...] = REPLAY_SEEDS
+    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
     seed: int = 0
-    threads: int = 0  # torch threads (0: torch's default)
+    """seed of the initialisation, the env resets and the sampled strokes, >= 0"""
+    threads: int = 0
+    """torch threads (0: torch's default)"""
     run_dir: str = "runs/spiral"
+    """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
         """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
@@ -142,7 +181,7 @@ class SpiralConfig:
             setattr(self, name, check_int(name, getattr(self, name), 1))
         self.canvas_size = check_canvas_size(self.canvas_size)
         check_background(self.background)
-        for name, low in (("width", 1), ("hidden", 1), ("critic_width", 1), ("seed", 0), ("threads", 0)):
+        for name, low in (("width", 1), ("hidden", 1), ("critic_width", 1), ("steps", 0), ("seed", 0), ("threads", 0)):
             setattr(self, name, check_int(name, getattr(self, name), low))
         for name in ("lr", "critic_lr", "clip_coef", "max_grad_norm"):
             setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
@@ -244,6 +283,10 @@ class SpiralPolicy(nn.Module):
         self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
         self.hidden = hidden
 
+    @classmethod
+    def from_config(cls, config: SpiralConfig) -> SpiralPolicy:
+        return cls(config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std)
+
     def initial_state(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.value.weight.new_zeros(batch, self.hidden)
         return z, z.clone()
@@ -295,37 +338,36 @@ class StrokeDecoder:
 
 
 # ----------------------------------------------------------------------------------------
-# Inference: the PaintingAgent
+# Inference: paint, act, save, load, train
 # ----------------------------------------------------------------------------------------
 
 
 class SpiralAgent:
-    """A trained :class:`SpiralPolicy` behind the ``PaintingAgent`` interface.
+    """A :class:`SpiralPolicy` that paints: the agent API of :mod:`paint_gym_agents.base`.
 
     ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)`` paints its own canvases stroke by
     stroke with the painter it trained on (the neural painter, or MyPaint with brush seed
-    ``seed`` for ``env="mypaint"``); the policy's most likely stroke is taken unless
-    ``deterministic=False``. ``act(observation)`` reads the env's canvas instead; its recurrent
-    state restarts when the target changes or :meth:`reset` is called.
+    ``seed`` for ``env="mypaint"``; ``painter`` overrides it); the policy's most likely stroke is
+    taken unless ``deterministic=False``. ``act(observation)`` reads the env's canvas instead, so
+    on the env it trained on, T calls after :meth:`reset` give the strokes ``paint`` gives for the
+    episode's target; its recurrent state restarts after T strokes, for a new target or on
+    :meth:`reset`. ``info`` holds what the checkpoint recorded (step, evaluation MSE).
     """
 
-    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, canvas_painter: PainterLike | None = None, batch: int = 64,
-                 deterministic: bool = True, seed: int = 0) -> None:
+    KIND: ClassVar[str] = "spiral_agent"
+
+    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, painter: PainterLike | None = None, batch: int = 64,
+                 deterministic: bool = True, seed: int = 0, info: dict[str, Any] | None = None) -> None:
         self.policy = policy.eval()
         self.config = config
         self.n_strokes = config.strokes
-        painter = canvas_painter if canvas_painter is not None else ("mypaint" if config.env == "mypaint" else config.painter)
+        painter = painter if painter is not None else ("mypaint" if config.env == "mypaint" else config.painter)
         self.canvas = StrokeCanvas(painter, config.canvas_size, config.background, seed)
         self.decoder = StrokeDecoder(config.action_mode)
         self.batch = batch
         self.deterministic = deterministic
+        self.info = dict(info or {})
         self.reset()
-
-    @classmethod
-    def load(cls, path: str | os.PathLike, **kwargs: Any) -> SpiralAgent:
-        """An agent from ``agent.pt`` or a training ``checkpoint.pt``."""
-        policy, config, _ = read_agent(path)
-        return cls(policy, config, **kwargs)
 
     def _choose(self, dist: Any) -> torch.Tensor:
         if not bool(torch.isfinite(dist.raw).all()):
@@ -343,6 +385,7 @@ class SpiralAgent:
 
     @torch.no_grad()
     def paint(self, targets: np.ndarray) -> np.ndarray:
+        """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``."""
         arr = self._check(targets)
         out = []
         for i in range(0, len(arr), self.batch):
@@ -362,6 +405,7 @@ class SpiralAgent:
         return np.concatenate(out).astype(np.float32)
 
     def reset(self) -> None:
+        """Start a new episode: LSTM state, previous stroke, pen and stroke counter."""
         self._target: np.ndarray | None = None
         self._state = self.policy.initial_state(1)
         self._prev = torch.zeros(1, ACTION_DIM)
@@ -382,34 +426,38 @@ class SpiralAgent:
         self._t += 1
         return stroke[0]
 
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the agent (``kind: spiral_agent``, config, weights, ``info``) atomically."""
+        write_checkpoint({"kind": self.KIND, "config": config_to_json(self.config), "state_dict": self.policy.state_dict(),
+                          "extra": json.dumps(self.info)}, path)
+        return Path(path)
 
-# ----------------------------------------------------------------------------------------
-# Checkpoints
-# ----------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike, **kwargs: Any) -> SpiralAgent:
+        """The agent of ``agent.pt`` or of a training ``checkpoint.pt`` (``weights_only=True``);
+        ``kwargs`` go to the constructor (``painter``, ``deterministic``, ...). Raises
+        ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
+        def build(payload: dict[str, Any]) -> SpiralAgent:
+            config = config_from_json(SpiralConfig, payload["config"])
+            policy = SpiralPolicy.from_config(config)
+            policy.load_state_dict(payload["state_dict"] if "state_dict" in payload else payload["policy"])  # else a training checkpoint
+            return cls(policy, config, info=json.loads(payload.get("extra", "{}")), **kwargs)
 
-def make_policy(config: SpiralConfig) -> SpiralPolicy:
-    return SpiralPolicy(config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std)
+        missing = f"no SPIRAL agent checkpoint at {path}; train one with SpiralAgent.train(SpiralConfig(...), run_dir=...)"
+        return read_agent_checkpoint(path, cls.KIND, build, missing=missing)
 
-
-def save_agent(path: str | os.PathLike, policy: SpiralPolicy, config: SpiralConfig, extra: dict[str, Any] | None = None) -> Path:
-    """Write an inference checkpoint (``kind: spiral_agent``) atomically; returns its path."""
-    write_checkpoint({"kind": "spiral_agent", "config": config_to_json(config), "state_dict": policy.state_dict(), "extra": json.dumps(extra or {})}, path)
-    return Path(path)
-
-
-def read_agent(path: str | os.PathLike) -> tuple[SpiralPolicy, SpiralConfig, dict[str, Any]]:
-    """Load ``agent.pt`` or a training ``checkpoint.pt`` safely (``weights_only=True``). Raises
-    ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
-
-    def build(payload: dict[str, Any]) -> tuple[SpiralPolicy, SpiralConfig, dict[str, Any]]:
-        config = config_from_json(SpiralConfig, payload["config"])
-        policy = make_policy(config)
-        policy.load_state_dict(payload["state_dict"] if payload.get("kind") == "spiral_agent" else payload["policy"])
-        return policy, config, json.loads(payload.get("extra", "{}"))
-
-    missing = f"no SPIRAL agent checkpoint at {path}; train one with paint_gym_agents.spiral.train_for(..., run_dir=...)"
-    return read_checkpoint(path, "SPIRAL agent checkpoint", build, missing=missing)
+    @classmethod
+    def train(cls, config: SpiralConfig, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
+              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> SpiralAgent:
+        """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
+        checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
+        config's ``steps`` updates; returns the best agent of the run (``agent.pt``)."""
+        if run_dir is not None:
+            config = dataclasses.replace(config, run_dir=str(run_dir))
+        with SpiralTrainer(config, data_dir) as trainer:
+            trainer.run(budget_seconds, eval_every_seconds, progress)
+            return trainer.best_agent()
 
 
 # ----------------------------------------------------------------------------------------
@@ -460,8 +508,9 @@ class SpiralTrainer:
     """Trains a :class:`SpiralPolicy` and its critic; resumable from ``run_dir/checkpoint.pt``.
 
     ``train_once()`` is one update (rollout, critic, PPO); ``run(budget_seconds, ...)`` trains
-    for a wall-clock budget (in total over resumes) and returns the evaluation points. Use as a
-    context manager (or call :meth:`close`) to stop MyPaint worker processes.
+    for a wall-clock budget (in total over resumes), or without one for the config's ``steps``
+    updates, and returns the evaluation points. Use as a context manager (or call
+    :meth:`close`) to stop MyPaint worker processes.
     """
 
     def __init__(self, config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> None:
@@ -471,7 +520,7 @@ class SpiralTrainer:
         torch.manual_seed(config.seed)
         self.run_dir = Path(config.run_dir)
         self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
-        self.policy = make_policy(config)
+        self.policy = SpiralPolicy.from_config(config)
         self.critic = PairCritic(config.canvas_size, config.critic_width)
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
@@ -538,6 +587,7 @@ class SpiralTrainer:
         self.check_healthy()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {
+            "kind": SpiralAgent.KIND,
             "config": config_to_json(self.cfg),
             "policy": self.policy.state_dict(),
             "critic": self.critic.state_dict(),
@@ -557,7 +607,7 @@ class SpiralTrainer:
     def close(self) -> None:
         self.envs.close()
 
-    def __enter__(self) -> SpiralTrainer:
+    def __enter__(self) -> SpiralTrainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -667,13 +717,26 @@ class SpiralTrainer:
         if mse < self.best:
             self.best = mse
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_agent(self.run_dir / "agent.pt", self.policy, self.cfg, {"step": self.step, "seconds": self.elapsed, "eval_mypaint_mse": mse})
+            agent = self.agent()
+            agent.info = {"step": self.step, "seconds": self.elapsed, "eval_mypaint_mse": mse}
+            agent.save(self.run_dir / "agent.pt")
+            self.policy.train()
         return mse
 
-    def run(self, budget_seconds: float, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+    def best_agent(self) -> SpiralAgent:
+        """The run's best agent (``agent.pt``), or the current one if none was saved."""
+        path = self.run_dir / "agent.pt"
+        return SpiralAgent.load(path) if path.exists() else SpiralAgent(self.policy, self.cfg, info={"step": self.step})
+
+    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+        """Train until the training clock reaches ``budget_seconds`` (in total over resumes) or,
+        without a budget, until ``steps`` updates are done; evaluates on
+        :class:`paint_gym.benchmark.budget.EvalSchedule` (``eval_every_seconds``) and checkpoints
+        at each evaluation. Returns the evaluation points ``(seconds, strokes, MSE)``."""
         self.policy.train()
         desc = f"SPIRAL {self.cfg.env} {self.cfg.action_mode} {self.cfg.dataset}"
-        return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc)
+        stop = None if budget_seconds is not None else (lambda: self.step >= self.cfg.steps)
+        return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc, stop=stop)
 
     # -- logs ---------------------------------------------------------------------------------------
     def _write_log(self) -> None:
@@ -698,18 +761,4 @@ class SpiralTrainer:
         return out
 
 
-def train_for(budget_seconds: float, dataset: str = "mnist", strokes: int = 8, run_dir: str | os.PathLike = "runs/spiral",
-              eval_every_seconds: float = 60.0, *, env: str = "neural", action_mode: str = "continuous", eval_images: int = 64,
-              data_dir: str | os.PathLike | None = None, progress: bool = True, **config: Any) -> list[Point]:
-    """Train a SPIRAL-style agent for a wall-clock budget; returns its (seconds, strokes, MSE) points.
-
-    ``config`` overrides :class:`SpiralConfig` fields; an existing ``run_dir`` resumes (the
-    budget counts over resumes).
-    """
-    cfg = SpiralConfig(dataset=dataset, strokes=strokes, run_dir=str(run_dir), env=env, action_mode=action_mode, eval_images=eval_images, **config)
-    with SpiralTrainer(cfg, data_dir) as trainer:
-        return trainer.run(budget_seconds, eval_every_seconds, progress)
-
-
-__all__ = ["LIFT_STROKE", "RESUME_MAY_CHANGE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs", "read_agent",
-           "save_agent", "train_for"]
+__all__ = ["LIFT_STROKE", "RESUME_MAY_CHANGE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs"]

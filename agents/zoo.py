@@ -1,4 +1,9 @@
-"""Shipped agents: ``load_agent`` by name or path.
+"""Shipped agents and checkpoints of any kind: ``load_agent`` by name or path.
+
+A checkpoint records its agent's kind (:data:`paint_gym_agents.base.KINDS`: ``backprop_agent``,
+``spiral_agent``, ``sb3_agent``, ``random_agent``); :func:`load_agent` reads it and loads the
+file with that class's ``load``, so a SPIRAL or SB3 run is shipped, demoed and evaluated as a
+backprop one is.
 
 Shipped agents are listed in the weights MANIFEST as ``agent_<dataset>`` (SHA-256, training
 command, steps, minutes on the machine that trained it, evaluation figures); their files are
@@ -17,10 +22,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from paint_gym.painters.load import PainterLike
 from paint_gym.shipped_weights import file_of, is_present, read_manifest, verified_path
 
-from .backprop import BackpropAgent, read_agent
+from .backprop import BackpropAgent
+from .base import Agent, read_kind
+from .random_agent import RandomAgent
+from .spiral import SpiralAgent
 
 SHIPPED = ("mnist", "kmnist", "celeba")
 #: Data sets whose licence keeps trained weights out of the package (they stay in the user cache).
@@ -45,15 +52,26 @@ def _missing_message(key: str, entry: dict[str, Any]) -> str:
     return f"the shipped {key} agent ({entry['file']}) is missing: reinstall paint-gym"
 
 
-def load_agent(name_or_path: str | os.PathLike, painter: PainterLike | None = None) -> BackpropAgent:
-    """A shipped agent (``"mnist"``, ``"kmnist"``, ``"celeba"``, ...) or an agent checkpoint.
+def agent_class(kind: str) -> type:
+    """The class that loads checkpoints of ``kind`` (SB3's needs the optional ``rl`` extra)."""
+    if kind == "sb3_agent":
+        from .sb3 import SB3Agent  # lazy: Stable-Baselines3 is optional; ModuleNotFoundError says how to install it
 
-    Checkpoints may be ``agent.pt`` from a training run or its ``checkpoint.pt``. The result
-    paints with ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``. ``painter``
-    overrides the neural painter the agent tracks its canvas with (default: the one it was
-    trained through). Raises ``ValueError`` for an unknown name, ``FileNotFoundError`` for
-    absent weights (saying how to get them) and :class:`paint_gym.checkpoint.CheckpointError`
-    for a corrupt or tampered file.
+        return SB3Agent
+    classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, SpiralAgent, RandomAgent)}
+    return classes[kind]
+
+
+def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
+    """A shipped agent (``"mnist"``, ``"kmnist"``, ``"celeba"``, ...) or an agent checkpoint of any kind.
+
+    Checkpoints may be ``agent.pt`` from a training run or its ``checkpoint.pt``; the kind stored
+    in the file picks the class, whose ``load`` gets ``kwargs`` (e.g. ``painter=`` for the
+    neural painter a backprop or SPIRAL agent paints its own canvas with). Every agent paints
+    with ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``. Raises ``ValueError``
+    for an unknown name, ``FileNotFoundError`` for absent weights (saying how to get them) and
+    :class:`paint_gym.checkpoint.CheckpointError` for a corrupt or tampered file or one that
+    holds no agent.
     """
     key = str(name_or_path)
     shipped = shipped_agents()
@@ -63,8 +81,7 @@ def load_agent(name_or_path: str | os.PathLike, painter: PainterLike | None = No
         path = Path(key)
     else:
         raise ValueError(f"unknown agent {key!r}: use one of {', '.join(sorted(shipped)) or '(none shipped)'} or a checkpoint path")
-    network, config, _ = read_agent(path)
-    return BackpropAgent(network, config, painter)
+    return agent_class(read_kind(path)).load(path, **kwargs)
 
 
-__all__ = ["LOCAL_ONLY", "SHIPPED", "available_agents", "load_agent", "shipped_agents"]
+__all__ = ["LOCAL_ONLY", "SHIPPED", "agent_class", "available_agents", "load_agent", "shipped_agents"]

@@ -46,8 +46,9 @@ from paint_gym.benchmark.budget import Point
 from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_agent
 from paint_gym.benchmark.results import MethodResult, format_table
 from paint_gym.envs.task import task_spec
-from paint_gym_agents import RandomAgent, spiral
-from paint_gym_agents.backprop import backprop_train_for
+from paint_gym_agents import RandomAgent
+from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
+from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
@@ -70,21 +71,25 @@ CLAIM_SPEEDUP = 10.0
 # ----------------------------------------------------------------------------------------
 
 
-def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Point]:
-    """Train one method for the budget; returns its evaluation points."""
-    budget = args.budget * 60
-    common = {"budget_seconds": budget, "dataset": args.dataset, "strokes": args.strokes, "run_dir": run_dir, "eval_every_seconds": args.eval_every,
-                  "eval_images": args.images, "data_dir": args.data_dir, "threads": args.threads}
+def make_trainer(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
+    """The trainer of one method (its config as the benchmark sets it; resumes from ``run_dir``)."""
+    common = {"dataset": args.dataset, "strokes": args.strokes, "run_dir": str(run_dir), "eval_images": args.images, "threads": args.threads}
     if key == "backprop":
-        return backprop_train_for(**common)
+        return BackpropTrainer(BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9), args.data_dir)
     if key.startswith("spiral"):
         env = key.split("-")[1]
         # SPIRAL's critic reward plus the dense L2 reward (the metric), x100 to be of the critic's order
         shape = {"num_envs": 16, "episodes_per_env": 1} if env == "neural" else {"num_envs": 2, "episodes_per_env": 8}
-        return spiral.train_for(**common, env=env, action_mode=args.spiral_mode, adversarial=1.0, dense_l2=100.0, **shape)
-    from paint_gym_agents import sb3  # lazy: Stable-Baselines3 is optional (the rl extra); only its methods need it
+        return SpiralTrainer(SpiralConfig(**common, env=env, action_mode=args.spiral_mode, adversarial=1.0, dense_l2=100.0, **shape), args.data_dir)
+    from paint_gym_agents.sb3 import SB3Config, SB3Trainer  # lazy: Stable-Baselines3 is optional (the rl extra)
 
-    return sb3.train_for(**common, algo=key.split("-")[1])
+    return SB3Trainer(SB3Config(**common, algo=key.split("-")[1]), args.data_dir)
+
+
+def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Point]:
+    """Train one method for the budget; returns its evaluation points."""
+    with make_trainer(key, args, run_dir) as trainer:
+        return trainer.run(args.budget * 60, eval_every_seconds=args.eval_every)
 
 
 def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:

@@ -12,7 +12,9 @@ torch images are channels-first float ``(B, 3, H, W)`` in [0, 1] (``paint_differ
 between them and ``mse``/``mse_uint8`` are the one image metric (see :mod:`paint_gym.canvas`).
 
 Importing paint_gym does not import torch: the names that need it (``load_painter``, ``replay``)
-and the neural envs load it on first use, so a MyPaint env runs without it.
+and the neural envs load it on first use, so a MyPaint env runs without it. It does register a
+fork handler (:mod:`paint_gym.forksafe`): a process forked from one that imported paint_gym and
+torch runs torch on one thread, so torch's OpenMP pool cannot deadlock it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 
+from . import forksafe  # noqa: F401  (first: forked children run torch on one thread; see its docstring)
 from .actions import ACTION_DIM, FIELDS, DiscreteActions, action_space
 from .canvas import (
     composite,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+from .validation import check_int
+
 FIELDS: tuple[str, ...] = (
     "start_pressure",
     "end_pressure",
@@ -53,20 +55,39 @@ def action_space() -> gym.spaces.Box:
     return gym.spaces.Box(-1.0, 1.0, shape=(ACTION_DIM,), dtype=np.float32)
 
 
+#: torch float dtypes numpy has (others, such as bfloat16 and the float8 types, are widened to float32).
+_NUMPY_FLOATS = ("torch.float16", "torch.float32", "torch.float64")
+
+
+def to_numpy(x: object) -> object:
+    """A torch tensor as a numpy array: detached from autograd (also one that requires grad),
+    copied to the CPU, and float dtypes numpy lacks (``bfloat16``, the float8 types) widened to
+    float32 first (exactly: every bfloat16 is a float32). Anything else is returned unchanged.
+    The one torch -> numpy crossing of the public functions that take arrays; torch is not
+    imported here."""
+    if not (callable(getattr(x, "detach", None)) and callable(getattr(x, "cpu", None))):
+        return x
+    tensor = x.detach().cpu()
+    if tensor.is_floating_point() and str(tensor.dtype) not in _NUMPY_FLOATS:
+        tensor = tensor.float()
+    return tensor.numpy()
+
+
 def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
     """Check ``actions`` and return them clipped to ``[-1, 1]`` as float32.
 
     Accepts array-likes whose last axis has 12 entries and whose number of dimensions is in
     ``batch_ndim``. Out-of-range values are clipped (RL policies overshoot); NaN/inf, a wrong
     shape or a non-numeric dtype raise ``ValueError`` naming the problem, because silently
-    painting garbage would corrupt an episode. A torch tensor (also one that requires grad, on
-    any device) is read as its detached values, without importing torch here.
+    painting garbage would corrupt an episode. Finiteness is checked in the input's own dtype
+    and values are clipped before the cast to float32, so a finite float64 beyond float32's
+    range (``1e39``) is clipped to 1, not reported as inf. A torch tensor (also one that
+    requires grad, on any device, of any float dtype including bfloat16) is read as its detached
+    values (:func:`to_numpy`), without importing torch here.
     """
     allowed = (batch_ndim,) if isinstance(batch_ndim, int) else batch_ndim
-    if callable(getattr(actions, "detach", None)) and callable(getattr(actions, "cpu", None)):
-        actions = actions.detach().cpu().numpy()  # a torch tensor
     try:
-        arr = np.asarray(actions)
+        arr = np.asarray(to_numpy(actions))
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"actions could not be read as an array: {exc}") from exc
     if arr.dtype.kind not in "fiub":  # float, signed, unsigned, bool; not complex/str/object
@@ -80,15 +101,16 @@ def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1,
             f"actions must be {want} with last axis {ACTION_DIM} "
             f"({', '.join(FIELDS)}); got shape {arr.shape}"
         )
-    arr = arr.astype(np.float32, copy=False)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = np.argwhere(~finite)[0]
-        raise ValueError(
-            f"actions contain NaN or inf (first at index {tuple(int(i) for i in bad)}, "
-            f"field {FIELDS[int(bad[-1])]!r}); every entry must be a finite number in [-1, 1]"
-        )
-    return np.clip(arr, -1.0, 1.0)
+    if arr.dtype.kind == "f":  # in the input's dtype: float64 1e39 is finite, float32 would make it inf
+        finite = np.isfinite(arr)
+        if not finite.all():
+            bad = np.argwhere(~finite)[0]
+            raise ValueError(
+                f"actions contain NaN or inf (first at index {tuple(int(i) for i in bad)}, "
+                f"field {FIELDS[int(bad[-1])]!r}); every entry must be a finite number in [-1, 1]"
+            )
+        return np.clip(arr, -1.0, 1.0).astype(np.float32, copy=False)
+    return np.clip(arr.astype(np.float32), -1.0, 1.0)  # integers and bools: exact up to 2**24, then clipped
 
 
 def radius_range(canvas_size: int) -> tuple[float, float]:
@@ -189,9 +211,10 @@ class DiscreteActions:
     FIELDS = ("end_x", "end_y", "control_x", "control_y", "lift", "pressure", "size", "red", "green", "blue")
 
     def __post_init__(self) -> None:
+        """Every field is an integer of at least 2 (:func:`~paint_gym.validation.check_int`:
+        ``32.0`` is 32; ``32.5``, ``"32"`` and bools raise ``ValueError``, never truncated)."""
         for name in ("grid", "pressure_levels", "size_levels", "color_levels"):
-            if int(getattr(self, name)) < 2:
-                raise ValueError(f"DiscreteActions.{name} must be at least 2; got {getattr(self, name)}")
+            object.__setattr__(self, name, check_int(f"DiscreteActions.{name}", getattr(self, name), low=2))
 
     @property
     def nvec(self) -> np.ndarray:
@@ -203,8 +226,13 @@ class DiscreteActions:
         return gym.spaces.MultiDiscrete(self.nvec)
 
     def validate(self, action: object) -> np.ndarray:
-        """Return ``action`` as an int64 vector, or raise ``ValueError`` if it is not in the space."""
-        arr = np.asarray(action)
+        """Return ``action`` as an int64 vector, or raise ``ValueError`` if it is not in the space.
+
+        Array-likes and torch tensors (also one that requires grad) are accepted."""
+        try:
+            arr = np.asarray(to_numpy(action))
+        except Exception as exc:  # ragged lists and the like
+            raise ValueError(f"discrete action could not be read as an array: {exc}") from exc
         if arr.shape != (len(self.FIELDS),):
             raise ValueError(f"discrete action must have shape ({len(self.FIELDS)},) ({', '.join(self.FIELDS)}); got {arr.shape}")
         if not np.issubdtype(arr.dtype, np.integer):

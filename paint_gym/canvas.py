@@ -23,12 +23,14 @@ take channels-last arrays (torch tensors in that layout too, inside the library)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from .actions import colors_of
+from .validation import background_rgb  # the background rule lives with the other argument checks
 
 if TYPE_CHECKING:
     import torch
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 Array = TypeVar("Array")  # np.ndarray or torch.Tensor
 
-_NAMED_BACKGROUNDS = {"white": (1.0, 1.0, 1.0), "black": (0.0, 0.0, 0.0)}
 
 
 def composite(canvas: Array, alpha: Array, color: Array) -> Array:
@@ -59,19 +60,6 @@ def composite_sequence(canvas: Array, alphas: Array, colors: Array) -> Array:
     for t in range(alphas.shape[-3]):
         canvas = composite(canvas, alphas[..., t, :, :], colors[..., t, :])
     return canvas
-
-
-def background_rgb(background: str | Sequence[float] | np.ndarray) -> np.ndarray:
-    """RGB ``(3,)`` float32 in [0, 1] of a background given by name or by value."""
-    if isinstance(background, str):
-        if background not in _NAMED_BACKGROUNDS:
-            raise ValueError(f"unknown background {background!r}; "
-                             f"use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]")
-        return np.array(_NAMED_BACKGROUNDS[background], np.float32)
-    rgb = np.asarray(background, dtype=np.float32)
-    if rgb.shape != (3,) or not np.isfinite(rgb).all() or (rgb < 0).any() or (rgb > 1).any():
-        raise ValueError(f"background must be 'white', 'black' or an RGB triple in [0, 1]; got {background!r}")
-    return rgb
 
 
 def blank_canvas(size: int, background: str | Sequence[float] = "white", batch: tuple[int, ...] = ()) -> np.ndarray:
@@ -218,14 +206,18 @@ def expected_mse(actions: torch.Tensor, target: torch.Tensor | np.ndarray, paint
     ``actions`` ``(B, T, 12)`` torch tensor; ``target`` ``(B, 3, H, W)`` float tensor in [0, 1]
     (torch's layout, as ``NeuralPaintEnv.paint`` returns) or uint8 numpy ``(B, H, W, 3)`` (an
     observation's layout); ``painter`` a differentiable painter (``render_alpha(actions,
-    return_var=True)``). Returns ``(B,)``, differentiable with respect to the actions:
-    :func:`mse_of_moments` of the canvas's moments (:func:`composite_moments`). The
-    seed-to-seed variance of the brush is priced in, so optimising this avoids strokes that
-    look smooth in the neural canvas but come out speckled in MyPaint.
+    return_var=True)``; load it once with ``paint_gym.load_painter("gan")``: a name raises a
+    ``ValueError`` saying so). Returns ``(B,)``, differentiable with respect to the actions:
+    :func:`mse_of_moments` of the canvas's moments (:func:`composite_moments`). The seed-to-seed
+    variance of the brush is priced in, so optimising this avoids strokes that look smooth in
+    the neural canvas but come out speckled in MyPaint. Raises ``ValueError`` for non-finite
+    actions, a target that is not finite or outside [0, 1], or a painter that is not a
+    differentiable painter object.
     """
     import torch
 
     _check_action_tensor(actions)
+    painter = _differentiable(painter, "expected_mse")
     b, t = actions.shape[:2]
     alpha, var, colors = _render_sequence(painter, actions, return_var=True)
     size = alpha.shape[-1]
@@ -252,6 +244,36 @@ def _check_action_tensor(actions: Any) -> None:
         raise ValueError("actions must be finite floats (no NaN or inf)")
 
 
+def _check_unit_images(images: torch.Tensor, name: str) -> None:
+    """``ValueError`` naming ``name`` unless every value is finite and in [0, 1] (one device sync)."""
+    import torch
+
+    x = images.detach()
+    if bool((~torch.isfinite(x) | (x < 0) | (x > 1)).any()):
+        finite = x[torch.isfinite(x)]
+        span = f"{float(finite.min()):g}..{float(finite.max()):g}" if finite.numel() else "no finite values"
+        nan = ", and NaN or inf" if not bool(torch.isfinite(x).all()) else ""
+        raise ValueError(f"{name} must hold finite values in [0, 1]; got {span}{nan} "
+                         "(a uint8 image: paint_gym.to_float_tensor(x); 0-255 floats: divide by 255)")
+
+
+def _differentiable(painter: Any, name: str) -> DifferentiablePainter:
+    """``painter`` if it is a differentiable painter object, else ``ValueError`` saying how to get
+    one. This module is below the painters: names are resolved once, at the top, by
+    :func:`paint_gym.load_painter` (resolving one here would reload the painter on every call
+    of an optimisation loop), and ``"mypaint"`` is not differentiable at all."""
+    if isinstance(painter, (str, os.PathLike)):
+        if os.fspath(painter) == "mypaint":
+            raise ValueError(f"{name} needs a differentiable painter; 'mypaint' is the real program, which is not "
+                             "differentiable: pass a neural painter, e.g. paint_gym.load_painter('gan')")
+        raise ValueError(f"{name} takes a painter object, not the name {os.fspath(painter)!r}: load it once with "
+                         f"painter = paint_gym.load_painter({os.fspath(painter)!r}) and pass that to every call")
+    if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
+        raise ValueError(f"{name} needs a differentiable painter with canvas_size and render_alpha(actions, return_var), "
+                         f"e.g. paint_gym.load_painter('gan'); got {type(painter).__name__}")
+    return painter
+
+
 def _target_channels_last(target: Any, device: Any) -> torch.Tensor:
     import torch
 
@@ -262,28 +284,37 @@ def _target_channels_last(target: Any, device: Any) -> torch.Tensor:
     if not (isinstance(target, torch.Tensor) and target.ndim == 4 and target.shape[1] == 3 and target.is_floating_point()):
         what = f"{getattr(target, 'dtype', type(target))} {tuple(getattr(target, 'shape', ()))}"
         raise ValueError(f"a torch target must be float (B, 3, H, W) in [0, 1]; got {what}")
+    _check_unit_images(target, "target")
     return target.to(device).permute(0, 2, 3, 1)
 
 
-def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor, canvas: torch.Tensor | None = None,
-                         background: str | Sequence[float] = "white") -> torch.Tensor:
+def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor,
+                         canvas: torch.Tensor | None = None, background: str | Sequence[float] = "white") -> torch.Tensor:
     """Paint ``actions`` ``(B, T, 12)`` (torch) with a differentiable painter, differentiably.
 
-    ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to paint over, or None for a blank ``background``.
+    ``painter`` is a differentiable painter object (``paint_gym.load_painter("gan")``; a name
+    raises a ``ValueError`` saying to load it once). ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to paint over, or None for a blank ``background``.
     All T strokes are rendered in one batch, then composited in order. Returns ``(B, 3, H, W)``
     in [0, 1] (torch's layout; :func:`to_uint8_array` gives the uint8 ``(B, H, W, 3)`` an env
     would show). Gradients reach the actions and ``canvas``. Raises ``ValueError`` for actions
-    that are not a finite float tensor ``(B, T, 12)`` or a canvas of another shape.
+    that are not a finite float tensor ``(B, T, 12)``, a canvas of another shape or with values
+    outside [0, 1] (or NaN), or a painter that is not a differentiable painter object.
     """
     import torch
 
     _check_action_tensor(actions)
+    if canvas is not None and not isinstance(canvas, torch.Tensor):
+        raise ValueError(f"canvas must be a float tensor (B, 3, H, W) in [0, 1] or None; got {type(canvas).__name__}")
+    painter = _differentiable(painter, "paint_differentiable")
     b, t, size = actions.shape[0], actions.shape[1], painter.canvas_size
     if canvas is None:
         start = torch.as_tensor(background_rgb(background), device=actions.device).expand(b, size, size, 3)
     elif tuple(canvas.shape) != (b, 3, size, size):
         raise ValueError(f"canvas must be (B, 3, H, W) = {(b, 3, size, size)} in [0, 1]; got {tuple(canvas.shape)}")
     else:
+        if not canvas.is_floating_point():
+            raise ValueError(f"canvas must hold floats in [0, 1]; got {canvas.dtype}: convert a uint8 image with paint_gym.to_float_tensor(c)")
+        _check_unit_images(canvas, "canvas")
         start = canvas.permute(0, 2, 3, 1)
     if t == 0:
         return start.permute(0, 3, 1, 2)

@@ -1,33 +1,63 @@
-"""The ``paint-gym`` command: a thin caller of the library (no logic of its own).
+"""The ``paint-gym`` command: a thin caller of the library, generated from its config dataclasses.
 
-The library's own commands are defined here (``brushes``, ``download``, ``strokes``,
-``train-painter``, ``bench`` and the parameterization's commands). Other packages add theirs
-through the ``paint_gym.commands`` entry point group: each entry point is a function
-``add_commands(subparsers)`` (the agents' ``train-agent``, ``eval`` and ``demo`` arrive this way,
-as a plug-in's would), so the library never imports the agents. A plug-in that fails to load
-is reported on one line naming it; the other commands still work.
+Each command is a function of one config dataclass whose fields are its flags, with each
+field's docstring as the flag's help (:mod:`paint_gym.command`, read by ``tyro`` as in CleanRL):
+no flag is written twice, so none can drift from the library. ``paint-gym train-painter --help``
+lists every field of :class:`~paint_gym.painters.train.TrainConfig`.
 
-Each handler imports its module when it runs, so a command starts without loading torch unless
-it needs it.
+The library's commands are defined here (``brushes``, ``download``, ``strokes``,
+``train-painter``, ``bench``) and in :mod:`paint_gym.param.cli` (``visualize``, ``style``).
+Other packages add theirs through the ``paint_gym.commands`` entry point group: each entry point
+is a function returning ``dict[str, Callable]`` (command name -> such a function); the agents'
+``demo``, ``train-agent``, ``train-spiral`` and ``eval`` arrive this way, as a plug-in's would, so
+the library never imports the agents. A plug-in that fails to load is reported on one line
+naming it; the other commands still work.
+
+Exit codes: 0 on success; 2 with ``paint-gym: error: MESSAGE`` on stderr (no traceback) when the
+command raises ``FileNotFoundError``, ``ValueError`` or ``RuntimeError`` (a config value out of range, a
+missing data folder, a diverged training run, a bad checkpoint); 2 with tyro's usage message for
+an unknown flag or a value of the wrong type.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Union
 
+import tyro
+
+from .benchmark.plugins import bench_agent
+from .command import Command, base_config, config_type, summary, tyro_command
 from .data import DATASETS, cache_dir, download
+from .painters.mypaint import SUPPORTED_BRUSHES, brush_dirs, list_brushes
+from .painters.neural import PainterConfig
+from .painters.strokes import StrokeDataSpec, generate
+from .painters.train import PainterTrainer, TrainConfig
+from .param.cli import commands as param_commands
 
 #: The entry point group through which packages add ``paint-gym`` commands.
 COMMANDS_GROUP = "paint_gym.commands"
 
+DESCRIPTION = "Stroke-based painting as a Gymnasium benchmark: MyPaint, neural painters, painting agents."
 
-def _brushes(args: argparse.Namespace) -> int:
-    from .painters.mypaint import SUPPORTED_BRUSHES, brush_dirs, list_brushes  # lazy: CLI start-up loads no painter
 
+# ----------------------------------------------------------------------------------------
+# The library's commands
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrushesArgs:
+    """``paint-gym brushes`` takes no options."""
+
+
+def brushes(config: BrushesArgs) -> int:
+    """List the installed MyPaint brushes."""
     names = list_brushes()
     print(f"{len(names)} brushes in {', '.join(str(d) for d in brush_dirs()) or '(no brush folder found)'}")
     for name in names:
@@ -35,81 +65,99 @@ def _brushes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _download(args: argparse.Namespace) -> int:
-    path = download(args.dataset, Path(args.folder) if args.folder else cache_dir())
+@dataclass(frozen=True)
+class DownloadArgs:
+    dataset: Annotated[Literal[DATASETS], tyro.conf.Positional]
+    """The data set to download (its official source, checksummed)."""
+    folder: str | None = None
+    """Destination folder (None: the user cache, PAINT_GYM_CACHE or ~/.cache/paint_gym)."""
+
+
+def download_data(config: DownloadArgs) -> int:
+    """Download a data set from its official source."""
+    path = download(config.dataset, Path(config.folder) if config.folder else cache_dir())
     print(f"wrote {path}")
     return 0
 
 
-def _strokes(args: argparse.Namespace) -> int:
-    from .painters.strokes import StrokeDataSpec, generate  # lazy: CLI start-up loads no painter
+@dataclass(frozen=True, kw_only=True)
+class StrokesArgs(StrokeDataSpec):
+    """A stroke data set (:class:`~paint_gym.painters.strokes.StrokeDataSpec`) and where to render it."""
 
-    spec = StrokeDataSpec(args.n, args.seeds, args.canvas_size, args.brush, args.shard_size, args.seed)
-    generate(spec, args.out, workers=args.workers)
+    out: str | None = None
+    """Folder of the shards (None: PAINT_GYM_STROKES or the user cache, a subfolder per setting)."""
+    workers: int | None = None
+    """Rendering processes (None: all cores)."""
+
+    cli_aliases: ClassVar[dict[str, tuple[str, ...]]] = {"n_actions": ("-n",), "seeds_per_action": ("--seeds",)}
+
+
+def strokes(config: StrokesArgs) -> int:
+    """Render stroke data for the neural painters with MyPaint (resumable)."""
+    generate(base_config(config, StrokeDataSpec), config.out, workers=config.workers)
     return 0
 
 
-def _train_painter(args: argparse.Namespace) -> int:
-    from .painters.train import PainterTrainer, TrainConfig  # lazy: only this command loads torch and the trainer
+@dataclass(kw_only=True)
+class TrainPainterArgs(TrainConfig):
+    """A painter training run (:class:`~paint_gym.painters.train.TrainConfig`) with a per-kind run folder."""
 
-    cfg = TrainConfig(kind=args.kind, data=args.data, out=args.out or f"runs/{args.kind}_painter", minutes=args.minutes,
-                      batch=args.batch, lr=args.lr, threads=args.threads, seed=args.seed)
+    out: str | None = None
+    """Run folder; an existing one resumes (None: runs/KIND_painter)."""
+    painter: dict[str, int] = field(default_factory=dict)
+    """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (width, hidden, latent)."""
+
+
+def train_painter(config: TrainPainterArgs) -> int:
+    """Train a neural painter on stroke data (checkpoints, resumes)."""
+    allowed = {f.name for f in dataclasses.fields(PainterConfig)} - {"kind", "canvas_size"}  # from --kind, the data
+    unknown = set(config.painter) - allowed
+    if unknown:
+        raise ValueError(f"--painter sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")
+    cfg = base_config(config, TrainConfig, out=config.out or f"runs/{config.kind}_painter")
     trainer = PainterTrainer(cfg)
     trainer.run()
     last = trainer.history[-1]
-    print(f"{args.kind} painter: {trainer.step} steps, {trainer.elapsed / 60:.1f} min; held-out alpha MSE "
+    print(f"{cfg.kind} painter: {trainer.step} steps, {trainer.elapsed / 60:.1f} min; held-out alpha MSE "
           f"{last['val_mse_single']:.5f} vs one MyPaint render, {last['val_mse_mean']:.5f} vs the mean of seeds")
     print(f"wrote {cfg.out}/painter.pt, log.csv, curves.png (checkpoint.pt resumes)")
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from .benchmark.plugins import bench_agent  # lazy: only this command loads torch and the benchmark
+@dataclass(frozen=True)
+class BenchArgs:
+    agent: str
+    """module:Class or path/to/file.py:Class of a class with act() and paint() (a PaintingAgent)."""
+    dataset: Literal[DATASETS] = "mnist"
+    """Data set whose evaluation images are painted."""
+    images: int = 64
+    """Evaluation images (the first N of the split; the benchmark uses 64)."""
+    strokes: int | None = None
+    """Strokes per painting (None: the task's episode length)."""
+    threshold: float | None = None
+    """MSE threshold of the 'time to threshold' column (from the benchmark's table)."""
+    name: str | None = None
+    """Row label (None: the class name)."""
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
-    bench_agent(args.agent, args.dataset, args.images, args.strokes, args.threshold, args.name, args.data_dir)
+
+def bench(config: BenchArgs) -> int:
+    """Score your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table."""
+    bench_agent(config.agent, config.dataset, config.images, config.strokes, config.threshold, config.name,
+                config.data_dir)
     return 0
 
 
-def _add_library_commands(sub: argparse._SubParsersAction) -> None:
-    brushes = sub.add_parser("brushes", help="list the installed MyPaint brushes")
-    brushes.set_defaults(func=_brushes)
+def library_commands() -> dict[str, Command]:
+    """The library's own commands, by name."""
+    return {"brushes": brushes, "download": download_data, "strokes": strokes, "train-painter": train_painter,
+            "bench": bench, **param_commands()}
 
-    dl = sub.add_parser("download", help="download a data set from its official source")
-    dl.add_argument("dataset", choices=DATASETS)
-    dl.add_argument("--folder", default=None, help="destination (default: the user cache)")
-    dl.set_defaults(func=_download)
 
-    strokes = sub.add_parser("strokes", help="render stroke data for the neural painters (resumable)")
-    strokes.add_argument("-n", type=int, default=200_000, help="number of random actions")
-    strokes.add_argument("--seeds", type=int, default=4, help="brush seeds rendered per action")
-    strokes.add_argument("--canvas-size", type=int, default=64)
-    strokes.add_argument("--brush", default="classic/dry_brush")
-    strokes.add_argument("--shard-size", type=int, default=2048)
-    strokes.add_argument("--seed", type=int, default=0)
-    strokes.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    strokes.add_argument("--out", default=None, help="folder (default: PAINT_GYM_STROKES or the user cache)")
-    strokes.set_defaults(func=_strokes)
-
-    train = sub.add_parser("train-painter", help="train a neural painter on stroke data (checkpoints, resumes)")
-    train.add_argument("--kind", choices=["vae", "gan"], required=True)
-    train.add_argument("--data", required=True, help="stroke data folder (from `paint-gym strokes`)")
-    train.add_argument("--out", default=None, help="run folder (default runs/KIND_painter); an existing one resumes")
-    train.add_argument("--minutes", type=float, default=30.0, help="training time budget (in total, over resumes)")
-    train.add_argument("--batch", type=int, default=64)
-    train.add_argument("--lr", type=float, default=3e-4)
-    train.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    train.add_argument("--seed", type=int, default=0)
-    train.set_defaults(func=_train_painter)
-
-    bench = sub.add_parser("bench", help="evaluate your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table")
-    bench.add_argument("--agent", required=True, help="module:Class or path/to/file.py:Class of a class with act() and paint()")
-    bench.add_argument("--dataset", choices=DATASETS, default="mnist")
-    bench.add_argument("--images", type=int, default=64, help="evaluation images (the first N of the split; the benchmark uses 64)")
-    bench.add_argument("--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)")
-    bench.add_argument("--threshold", type=float, default=None, help="MSE threshold of the 'time to threshold' column (from the benchmark's table)")
-    bench.add_argument("--name", default=None, help="row label (default: the class name)")
-    bench.add_argument("--data-dir", default=None)
-    bench.set_defaults(func=_bench)
+# ----------------------------------------------------------------------------------------
+# Plug-ins
+# ----------------------------------------------------------------------------------------
 
 
 def command_entry_points() -> list[EntryPoint]:
@@ -117,48 +165,72 @@ def command_entry_points() -> list[EntryPoint]:
     return sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)
 
 
-def add_plugin_commands(sub: argparse._SubParsersAction) -> list[str]:
-    """Call every ``paint_gym.commands`` entry point's ``add_commands(sub)``.
+def load_plugin(ep: EntryPoint, taken: set[str]) -> dict[str, Command]:
+    """The commands of one entry point: it loads a function returning ``{name: command}``.
+    ``TypeError`` for anything else or a command that does not take one config dataclass,
+    ``ValueError`` for a name in ``taken`` (all of a plug-in's commands load, or none)."""
+    make = ep.load()
+    if not callable(make):
+        raise TypeError(f"{ep.value} is not a function returning {{command name: function}}")
+    found = make()
+    if not isinstance(found, dict) or not all(isinstance(k, str) and callable(v) for k, v in found.items()):
+        raise TypeError(f"{ep.value}() must return a dict of command name -> function; got {type(found).__name__}")
+    clash = sorted(set(found) & taken)
+    if clash:
+        raise ValueError(f"conflicting command names {', '.join(clash)} (already defined)")
+    for command in found.values():
+        config_type(command)
+    return found
 
-    A plug-in that cannot be imported, is not callable or fails (a command name already taken,
-    say) is skipped with one line on stderr naming the entry point and the error; returns the
-    names of the entry points that loaded.
+
+def plugin_commands(taken: set[str]) -> dict[str, Command]:
+    """The commands of every ``paint_gym.commands`` entry point whose names are not in ``taken``.
+
+    A plug-in that cannot be imported, is not a function returning ``{name: command}``, fails,
+    or reuses a command name is skipped with one line on stderr naming the entry point and the
+    error; the other plug-ins' commands still load.
     """
-    loaded = []
+    commands: dict[str, Command] = {}
     for ep in command_entry_points():
         try:
-            add_commands = ep.load()
-            if not callable(add_commands):
-                raise TypeError(f"{ep.value} is not a function add_commands(subparsers)")
-            add_commands(sub)
-        except Exception as exc:  # a broken plug-in must not take the other commands down
-            print(f"paint-gym: warning: skipped the commands of plug-in {ep.name!r} ({ep.value}): {type(exc).__name__}: {exc}", file=sys.stderr)
+            found = load_plugin(ep, taken | set(commands))
+        except Exception as exc:  # noqa: BLE001  (a broken plug-in must not take the other commands down)
+            print(f"paint-gym: warning: skipped the commands of plug-in {ep.name!r} ({ep.value}): "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
             continue
-        loaded.append(ep.name)
-    return loaded
+        commands.update(found)
+    return commands
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``paint-gym`` parser: the library's commands, then the plug-ins'."""
-    from .param.cli import add_commands as add_param_commands  # lazy: the paint_gym.param package loads torch
+def all_commands() -> dict[str, Command]:
+    """The library's commands, then the plug-ins'."""
+    commands = library_commands()
+    return {**commands, **plugin_commands(set(commands))}
 
-    parser = argparse.ArgumentParser(prog="paint-gym", description="Stroke-based painting as a Gymnasium benchmark.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    _add_library_commands(sub)
-    add_param_commands(sub)
-    add_plugin_commands(sub)
-    return parser
+
+# ----------------------------------------------------------------------------------------
+# main
+# ----------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``paint-gym`` with ``argv``; returns the exit code (2 with a one-line error for missing
-    files, bad values and runtime failures)."""
-    args = build_parser().parse_args(argv)
+    """Run ``paint-gym`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code.
+
+    ``SystemExit`` (0 for ``--help``, 2 for a usage error) comes from tyro, as from argparse;
+    missing files, bad values and runtime failures of the command return 2 with one line on stderr.
+    """
+    commands = all_commands()
+    choices = Union[tuple(  # noqa: UP007  (a Union built at runtime)
+        Annotated[Any, tyro.conf.subcommand(name=name, constructor=tyro_command(command), description=summary(command))]
+        for name, command in commands.items()
+    )]
     try:
-        return int(args.func(args))
+        args = list(sys.argv[1:] if argv is None else argv)
+        code = tyro.cli(choices, prog="paint-gym", description=DESCRIPTION, args=args)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"paint-gym: error: {exc}", file=sys.stderr)
         return 2
+    return int(code or 0)
 
 
 if __name__ == "__main__":

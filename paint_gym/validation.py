@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from .canvas import background_rgb
-
 #: The smallest canvas side in pixels, for every env, painter and agent (MyPaint's surfaces, the
 #: agents' conv encoders and critics halve a canvas down to 4 px; SB3 gets a small CNN below
 #: NatureCNN's 36 px).
@@ -70,10 +68,27 @@ def check_seeds(name: str, seeds: Iterable[Any]) -> tuple[int, ...]:
     return out
 
 
+_NAMED_BACKGROUNDS = {"white": (1.0, 1.0, 1.0), "black": (0.0, 0.0, 0.0)}
+
+
+def background_rgb(background: str | Sequence[float] | np.ndarray) -> np.ndarray:
+    """RGB ``(3,)`` float32 in [0, 1] of a background given by name or by value (also
+    :func:`paint_gym.canvas.background_rgb`); ``ValueError`` naming the allowed values."""
+    if isinstance(background, str):
+        if background not in _NAMED_BACKGROUNDS:
+            raise ValueError(f"unknown background {background!r}; "
+                             f"use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]")
+        return np.array(_NAMED_BACKGROUNDS[background], np.float32)
+    rgb = np.asarray(background, dtype=np.float32)
+    if rgb.shape != (3,) or not np.isfinite(rgb).all() or (rgb < 0).any() or (rgb > 1).any():
+        raise ValueError(f"background must be 'white', 'black' or an RGB triple in [0, 1]; got {background!r}")
+    return rgb
+
+
 def check_background(value: Any) -> Any:
     """A background the canvas module understands ('white', 'black' or an RGB triple in [0, 1])."""
     background_rgb(value)  # raises ValueError naming the allowed values
     return value
 
 
-__all__ = ["MIN_CANVAS_SIZE", "check_background", "check_canvas_size", "check_choice", "check_float", "check_int", "check_seeds"]
+__all__ = ["MIN_CANVAS_SIZE", "background_rgb", "check_background", "check_canvas_size", "check_choice", "check_float", "check_int", "check_seeds"]

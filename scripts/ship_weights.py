@@ -76,7 +76,7 @@ def ship_painter(run_dir: str | Path, name: str, command: str, weights_dir: Path
 
 def ship_agent(run_dir: str | Path, name: str, command: str, notes: dict[str, Any] | None = None, local: bool | None = None,
                weights_dir: Path = REPO_WEIGHTS) -> dict[str, Any]:
-    """Copy a ``train-agent`` run's best ``agent.pt`` to ``weights_dir/<name>.pt`` and record it.
+    """Copy a training run's best ``agent.pt`` (any agent kind) to ``weights_dir/<name>.pt`` and record it.
 
     ``local`` (default: for the data sets in ``LOCAL_ONLY``) copies it into the user cache
     instead; its entry says ``"location": "cache"`` and its hash is of this machine's file only.
@@ -99,7 +99,7 @@ def ship_agent(run_dir: str | Path, name: str, command: str, notes: dict[str, An
         "dataset": config["dataset"],
         "strokes": config["strokes"],
         "steps": int(best.get("step", state["step"])),
-        "training_minutes": round(float(best.get("minutes", state["elapsed"] / 60)), 1),
+        "training_minutes": round(float(best["minutes"] if "minutes" in best else best.get("seconds", state["elapsed"]) / 60), 1),
         "run_steps": int(state["step"]),
         "run_minutes": round(float(state["elapsed"]) / 60, 1),
         "eval": {k: round(v, 5) for k, v in best.items() if k.startswith("eval_")},

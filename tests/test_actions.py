@@ -111,3 +111,57 @@ def test_discrete_actions_outside_the_space_raise(bad):
 def test_discrete_levels_below_two_are_rejected():
     with pytest.raises(ValueError, match="grid"):
         act.DiscreteActions(grid=1)
+
+
+def test_a_finite_float64_beyond_float32s_range_is_clipped_not_called_inf():
+    """Finiteness is checked in the input's dtype: 1e39 (float64) is finite; the float32 cast
+    would have made it inf and the error would blame the user for an inf they never gave."""
+    a = np.zeros(12)
+    a[act.SIZE], a[act.RED] = 1e39, -1e300
+    out = act.validate_actions(a, batch_ndim=1)
+    assert out.dtype == np.float32 and out[act.SIZE] == 1.0 and out[act.RED] == -1.0
+    a[act.SIZE] = np.inf
+    with pytest.raises(ValueError, match="NaN or inf.*'size'"):
+        act.validate_actions(a, batch_ndim=1)
+    big_ints = np.full(12, np.iinfo(np.int64).max)
+    np.testing.assert_array_equal(act.validate_actions(big_ints, batch_ndim=1), np.ones(12, np.float32))
+
+
+def test_torch_tensors_of_dtypes_numpy_lacks_are_read_not_refused_with_a_type_error():
+    torch = pytest.importorskip("torch")
+    for dtype in (torch.bfloat16, torch.float16, torch.float64):
+        a = torch.full((2, 12), 0.5, dtype=dtype, requires_grad=True)
+        out = act.validate_actions(a, batch_ndim=2)
+        assert out.dtype == np.float32 and (out == 0.5).all()
+    bf16 = torch.zeros(12, dtype=torch.bfloat16)
+    bf16[0] = float("nan")
+    with pytest.raises(ValueError, match="NaN or inf"):
+        act.validate_actions(bf16, batch_ndim=1)
+    assert act.to_numpy(torch.ones(3, dtype=torch.bfloat16)).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("grid", 32.5), ("grid", "32"), ("grid", True), ("pressure_levels", 2.7), ("size_levels", np.float64(8.9)), ("color_levels", None)],
+)
+def test_discrete_fields_are_whole_numbers_never_truncated(field, value):
+    """grid=32.5 once built 32 levels but mapped with 31.5; "32" failed only at the first step."""
+    with pytest.raises(ValueError, match=f"DiscreteActions.{field} must be an integer"):
+        act.DiscreteActions(**{field: value})
+
+
+def test_whole_float_discrete_fields_are_ints_and_the_same_configuration():
+    d = act.DiscreteActions(grid=32.0, pressure_levels=np.int64(10), size_levels=np.float32(4.0))
+    assert d == act.DiscreteActions() and hash(d) == hash(act.DiscreteActions())
+    assert all(type(getattr(d, f)) is int for f in ("grid", "pressure_levels", "size_levels", "color_levels"))
+    cont, _ = d.to_continuous(d.nvec - 1, pen=np.zeros(2))
+    assert cont[act.END_X] == 1.0 and cont[act.START_PRESSURE] == 1.0
+
+
+def test_a_discrete_action_tensor_that_requires_grad_is_read():
+    torch = pytest.importorskip("torch")
+    d = act.DiscreteActions(grid=5)
+    action = torch.tensor([4, 4, 2, 2, 0, 9, 3, 3, 0, 0], dtype=torch.float32, requires_grad=True)
+    np.testing.assert_array_equal(d.validate(action), [4, 4, 2, 2, 0, 9, 3, 3, 0, 0])
+    with pytest.raises(ValueError, match="integers"):
+        d.validate(action + 0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,27 +11,25 @@ import numpy as np
 import pytest
 import torch
 
-from paint_gym.checkpoint import CheckpointError
+from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.data import ImageTargets
 from paint_gym.painters.load import load_painter
 from paint_gym_agents.backprop import (
-    AgentConfig,
-    AgentTrainer,
     BackpropAgent,
-    StrokeAgent,
+    BackpropConfig,
+    BackpropPolicy,
+    BackpropTrainer,
     pixel_loss,
-    read_agent,
-    save_agent,
 )
 from paint_gym_agents.discriminator import PairCritic, critic_loss, gradient_penalty
 from paint_gym_agents.precondition import load_templates
 
 
-def tiny_config(tmp_path: Path, **kw) -> AgentConfig:
+def tiny_config(tmp_path: Path, **kw) -> BackpropConfig:
     base = dict(dataset="mnist", strokes=2, batch_size=4, eval_images=4, eval_every=1000, steps=4, width=8, hidden=32,
                 lr=3e-3, threads=1, run_dir=str(tmp_path / "run"), replay_seeds=(0,))
     base.update(kw)
-    return AgentConfig(**base)
+    return BackpropConfig(**base)
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +38,16 @@ def fixed_batch() -> torch.Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
 
 
-def batch_loss(trainer: AgentTrainer, target: torch.Tensor, kind: str) -> float:
+def batch_loss(trainer: BackpropTrainer, target: torch.Tensor, kind: str) -> float:
     with torch.no_grad():
-        _, mean, second = trainer.network(target, trainer.painter, trainer.cfg.strokes)
+        _, mean, second = trainer.policy(target, trainer.painter, trainer.cfg.strokes)
         return float(pixel_loss(kind, mean, second, target.permute(0, 2, 3, 1)).mean())
 
 
 @pytest.mark.parametrize("pixel", ["expected", "mse"])
 def test_training_steps_lower_the_pixel_objective(tmp_path, fixed_batch, pixel):
     torch.manual_seed(0)
-    trainer = AgentTrainer(tiny_config(tmp_path, pixel=pixel))
+    trainer = BackpropTrainer(tiny_config(tmp_path, pixel=pixel))
     before = batch_loss(trainer, fixed_batch, pixel)
     for _ in range(8):
         trainer.train_step(fixed_batch)
@@ -56,18 +55,18 @@ def test_training_steps_lower_the_pixel_objective(tmp_path, fixed_batch, pixel):
 
 
 def test_pure_adversarial_trains_critic_and_agent(tmp_path, fixed_batch):
-    trainer = AgentTrainer(tiny_config(tmp_path, pixel="none", adversarial=1.0))
-    agent0 = [p.detach().clone() for p in trainer.network.parameters()]
+    trainer = BackpropTrainer(tiny_config(tmp_path, pixel="none", adversarial=1.0))
+    agent0 = [p.detach().clone() for p in trainer.policy.parameters()]
     critic0 = [p.detach().clone() for p in trainer.critic.parameters()]
     rows = [trainer.train_step(fixed_batch) for _ in range(3)]
     assert all("critic_loss" in r and "wasserstein" in r for r in rows)
     assert rows[0]["critic_loss"] != rows[-1]["critic_loss"]
-    assert any(not torch.equal(a, b) for a, b in zip(agent0, trainer.network.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(agent0, trainer.policy.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(critic0, trainer.critic.parameters()))
 
 
 def test_expected_objective_is_mse_plus_seed_variance(tmp_path, fixed_batch):
-    trainer = AgentTrainer(tiny_config(tmp_path))
+    trainer = BackpropTrainer(tiny_config(tmp_path))
     assert batch_loss(trainer, fixed_batch, "expected") > batch_loss(trainer, fixed_batch, "mse")
 
 
@@ -81,7 +80,7 @@ def test_gradient_penalty_is_near_zero_for_a_unit_gradient_critic():
 
 
 def test_template_stage_one_fits_the_class_templates(tmp_path, fixed_batch):
-    trainer = AgentTrainer(tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8))
+    trainer = BackpropTrainer(tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8))
     labels = trainer.train_labels[:4]
     templates = torch.as_tensor(load_templates(8))[labels]
     first = trainer.train_step(fixed_batch, templates)
@@ -96,39 +95,41 @@ def test_template_stage_one_fits_the_class_templates(tmp_path, fixed_batch):
 
 def test_run_resumes_and_writes_logs(tmp_path):
     cfg = tiny_config(tmp_path, steps=2, eval_every=2)
-    result = AgentTrainer(cfg).run(progress=False)
-    assert set(result) == {"eval_neural_mse", "eval_mypaint_mse", "eval_gap"}
+    trainer = BackpropTrainer(cfg)
+    points = trainer.run(progress=False)
+    assert [p.strokes for p in points] == [2 * 4 * 2] and points[0].mse == trainer.history[-1]["eval_mypaint_mse"]
+    assert {"eval_neural_mse", "eval_mypaint_mse", "eval_gap", "loss"} <= set(trainer.history[-1])
     run = Path(cfg.run_dir)
     assert {"checkpoint.pt", "agent.pt", "log.csv", "curves.png"} <= {p.name for p in run.iterdir()}
-    resumed = AgentTrainer(tiny_config(tmp_path, steps=4, eval_every=2))
+    resumed = BackpropTrainer(tiny_config(tmp_path, steps=4, eval_every=2))
     assert resumed.step == 2 and len(resumed.history) == 1
     resumed.run(progress=False)
-    assert resumed.step == 4 and [r["step"] for r in resumed.history] == [2, 4]
+    assert resumed.step == 4 and [r["step"] for r in resumed.history] == [2, 4] and len(resumed.points) == 2
     with pytest.raises(ValueError, match="strokes"):
-        AgentTrainer(tiny_config(tmp_path, strokes=3))
+        BackpropTrainer(tiny_config(tmp_path, strokes=3))
 
 
 def test_agent_checkpoint_round_trip_and_bad_files(tmp_path, fixed_batch):
-    trainer = AgentTrainer(tiny_config(tmp_path))
+    trainer = BackpropTrainer(tiny_config(tmp_path))
     trainer.train_step(fixed_batch)
     path = tmp_path / "agent.pt"
-    sha = save_agent(path, trainer.network, trainer.cfg, half=False)
+    agent = BackpropAgent(trainer.policy, trainer.cfg, trainer.painter)
+    sha = sha256_of(agent.save(path))
     targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
-    original = BackpropAgent(trainer.network, trainer.cfg, trainer.painter).paint(targets)
-    network, config, _ = read_agent(path, sha256=sha)
-    np.testing.assert_allclose(BackpropAgent(network, config, trainer.painter).paint(targets), original, atol=1e-6)
+    original = agent.paint(targets)
+    np.testing.assert_allclose(BackpropAgent.load(path, trainer.painter, sha256=sha).paint(targets), original, atol=1e-6)
     with pytest.raises(CheckpointError, match="SHA-256"):
-        read_agent(path, sha256="0" * 64)
+        BackpropAgent.load(path, sha256="0" * 64)
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="not a readable"):
-        read_agent(tmp_path / "bad.pt")
+        BackpropAgent.load(tmp_path / "bad.pt")
     with pytest.raises(FileNotFoundError, match="train-agent"):
-        read_agent(tmp_path / "missing.pt")
+        BackpropAgent.load(tmp_path / "missing.pt")
 
 
 def test_paint_matches_step_by_step_act(tmp_path, fixed_batch):
-    trainer = AgentTrainer(tiny_config(tmp_path, strokes=3))
-    agent = BackpropAgent(trainer.network, trainer.cfg, trainer.painter)
+    trainer = BackpropTrainer(tiny_config(tmp_path, strokes=3))
+    agent = BackpropAgent(trainer.policy, trainer.cfg, trainer.painter)
     targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
     strokes = agent.paint(targets)
     assert strokes.shape == (4, 3, 12) and strokes.dtype == np.float32
@@ -146,15 +147,18 @@ def test_paint_matches_step_by_step_act(tmp_path, fixed_batch):
 
 def test_config_rejects_nothing_to_train():
     with pytest.raises(ValueError, match="nothing to train"):
-        AgentConfig(pixel="none")
+        BackpropConfig(pixel="none")
     with pytest.raises(ValueError, match="pixel objective"):
-        AgentConfig(pixel="l1")
+        BackpropConfig(pixel="l1")
 
 
 def test_data_parallel_under_torchrun(tmp_path):
     """Two gloo processes train together; replicas stay identical (checked inside the run)."""
     run = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533", "-m", "paint_gym.cli", "train-agent",
+    with socket.socket() as sock:  # a free port: a fixed one clashes with another test run on the machine
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={port}", "-m", "paint_gym.cli", "train-agent",
            "--dataset", "mnist", "--strokes", "2", "--batch-size", "4", "--steps", "3", "--eval-every", "100", "--eval-images", "4",
            "--adversarial", "0.01", "--threads", "1", "--run-dir", str(run)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
@@ -169,11 +173,11 @@ def test_fresh_agent_strokes_depend_on_the_target(tmp_path, fixed_batch):
     ~1e-6) and training collapsed to one grey blob; with the default initialisation a fresh
     agent's strokes already differ between digits by ~1e-3, enough for gradients to reach the
     encoder."""
-    trainer = AgentTrainer(tiny_config(tmp_path, width=32, hidden=256))
+    trainer = BackpropTrainer(tiny_config(tmp_path, width=32, hidden=256))
     with torch.no_grad():
-        actions, _, _ = trainer.network(fixed_batch, trainer.painter, 2)
-        trainer.network.head.weight.uniform_(-1e-3, 1e-3)
-        collapsed, _, _ = trainer.network(fixed_batch, trainer.painter, 2)
+        actions, _, _ = trainer.policy(fixed_batch, trainer.painter, 2)
+        trainer.policy.head.weight.uniform_(-1e-3, 1e-3)
+        collapsed, _, _ = trainer.policy(fixed_batch, trainer.painter, 2)
     assert (actions[0] - actions[1]).abs().mean() > 1e-4
     assert (collapsed[0] - collapsed[1]).abs().mean() < 1e-5
 
@@ -182,13 +186,13 @@ def test_fresh_agent_strokes_depend_on_the_target(tmp_path, fixed_batch):
                                  {"background": "blue"}, {"dataset": "cifar"}, {"batch_size": True}, {"replay_seeds": ()}, {"grad_clip": -1.0}])
 def test_config_rejects_values_a_run_would_break_on(bad):
     with pytest.raises(ValueError):
-        AgentConfig(**bad)
+        BackpropConfig(**bad)
 
 
 @pytest.mark.parametrize("size", [8, 24, 36, 50])
 def test_every_accepted_canvas_size_builds_networks_that_paint(size):
-    assert AgentConfig(canvas_size=size).canvas_size == size
-    network, critic = StrokeAgent(size, width=8, hidden=16), PairCritic(size, 8)
+    assert BackpropConfig(canvas_size=size).canvas_size == size
+    network, critic = BackpropPolicy(size, width=8, hidden=16), PairCritic(size, 8)
     target = torch.rand(2, 3, size, size)
     actions, mean, _ = network(target, load_painter("gan", size), 2)
     assert actions.shape == (2, 2, 12) and mean.shape == (2, size, size, 3)

@@ -104,23 +104,23 @@ def test_painter_train_config_rejects_bad_values(bad):
 def backprop_config(run_dir: Path, **kw):
     base = {"dataset": "mnist", "strokes": 2, "batch_size": 4, "eval_images": 2, "eval_every": 1000, "steps": 2, "width": 8, "hidden": 32,
             "lr": 3e-3, "threads": 1, "run_dir": str(run_dir), "replay_seeds": (0,), "adversarial": 0.1}
-    return backprop.AgentConfig(**{**base, **kw})
+    return backprop.BackpropConfig(**{**base, **kw})
 
 
 def test_backprop_agent_stops_on_divergence_not_on_its_own_strokes(tmp_path):
     """The issue's case: lr=1e30 used to stop with "actions contain NaN or inf"."""
-    backprop.AgentTrainer(backprop_config(tmp_path / "run")).run(progress=False)
+    backprop.BackpropTrainer(backprop_config(tmp_path / "run")).run(progress=False)
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     digest = sha(checkpoint)
-    trainer = backprop.AgentTrainer(backprop_config(tmp_path / "run", steps=8, lr=HUGE_LR))
+    trainer = backprop.BackpropTrainer(backprop_config(tmp_path / "run", steps=8, lr=HUGE_LR))
     assert trainer.step == 2 and trainer.opt.param_groups[0]["lr"] == HUGE_LR  # resumed, at the new rate
     with pytest.raises(TrainingDivergedError) as exc:
         trainer.run(progress=False)
     assert_names_the_divergence(exc, checkpoint)
     assert "backprop agent training" in str(exc.value) and exc.value.step in (3, 4)
     assert sha(checkpoint) == digest
-    network, config, _ = backprop.read_agent(checkpoint)
-    assert config.lr == 3e-3 and all(torch.isfinite(p).all() for p in network.parameters())
+    agent = backprop.BackpropAgent.load(checkpoint)
+    assert agent.config.lr == 3e-3 and all(torch.isfinite(p).all() for p in agent.policy.parameters())
 
 
 # ----------------------------------------------------------------------------------------
@@ -144,8 +144,8 @@ def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
     assert_names_the_divergence(exc, checkpoint)
     assert "SPIRAL training" in str(exc.value)
     assert sha(checkpoint) == digest
-    policy, config, _ = spiral.read_agent(checkpoint)
-    assert config.lr != HUGE_LR and all(torch.isfinite(p).all() for p in policy.parameters())
+    agent = spiral.SpiralAgent.load(checkpoint)
+    assert agent.config.lr != HUGE_LR and all(torch.isfinite(p).all() for p in agent.policy.parameters())
 
 
 # ----------------------------------------------------------------------------------------
@@ -154,19 +154,20 @@ def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
 
 
 def test_sb3_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    kw = {"strokes": 2, "run_dir": tmp_path / "run", "eval_every_seconds": 10.0, "eval_images": 2, "progress": False, "algo": "ppo",
-          "n_steps": 8, "batch_size": 4, "n_epochs": 2, "threads": 1, "replay_seeds": (0,)}
-    sb3.train_for(2.0, **kw)
+    kw = {"strokes": 2, "run_dir": str(tmp_path / "run"), "eval_images": 2, "algo": "ppo", "n_steps": 8, "batch_size": 4, "n_epochs": 2,
+          "threads": 1, "replay_seeds": (0,)}
+    with sb3.SB3Trainer(sb3.SB3Config(**kw)) as trainer:
+        trainer.run(2.0, eval_every_seconds=10.0, progress=False)
     checkpoint = tmp_path / "run" / "checkpoint.pt"
     digest = sha(checkpoint)
-    with pytest.raises(TrainingDivergedError) as exc:
-        sb3.train_for(60.0, **kw, lr=HUGE_LR)
+    with pytest.raises(TrainingDivergedError) as exc, sb3.SB3Trainer(sb3.SB3Config(**kw, lr=HUGE_LR)) as trainer:
+        trainer.run(60.0, eval_every_seconds=10.0, progress=False)
     assert_names_the_divergence(exc, checkpoint)
     assert "SB3 PPO training" in str(exc.value)
     assert sha(checkpoint) == digest
-    model, config, _ = sb3.read_agent(checkpoint)
-    assert config == sb3.SB3Config(**{k: v for k, v in kw.items() if k not in ("eval_every_seconds", "progress")} | {"run_dir": str(tmp_path / "run")})
-    assert all(torch.isfinite(p).all() for p in model.policy.parameters())
+    agent = sb3.SB3Agent.load(checkpoint)
+    assert agent.config == sb3.SB3Config(**kw)
+    assert all(torch.isfinite(p).all() for p in agent.policy.parameters())
 
 
 def test_sb3_agent_with_corrupt_weights_names_them_not_the_targets(tmp_path):

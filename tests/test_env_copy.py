@@ -114,6 +114,54 @@ def test_a_pickled_neural_env_leaves_the_data_set_behind_and_continues_identical
     assert_same_play(play(clone, actions), play(env, actions))
 
 
+def test_a_deep_copied_neural_env_shares_its_frozen_painter_and_a_pickled_one_reloads_it(rng):
+    """A branch of a tree search must not reload the painter (about 0.3 s a copy) or duplicate
+    its weights: ``copy.deepcopy`` shares the loaded, frozen module; ``pickle`` reloads it by name."""
+    env = gym.make("NeuralPaint-MNIST-v0")
+    env.reset(seed=0)
+    env.step(random_actions(rng))
+    branch = copy.deepcopy(env)
+    assert branch.unwrapped.painter is env.unwrapped.painter
+    assert not any(p.requires_grad for p in env.unwrapped.painter.parameters())  # frozen: sharing is safe
+    assert pickle.loads(pickle.dumps(env)).unwrapped.painter is not env.unwrapped.painter
+    actions = random_actions(rng, 3)
+    assert_same_play(play(branch, actions), play(env, actions))
+
+
+def vector_play(envs, actions: np.ndarray) -> list:
+    """Step the batched actions ``(T, N, 12)`` through an episode end (autoreset draws targets)."""
+    return [envs.step(a) for a in actions]
+
+
+def assert_same_vector_play(first: list, second: list) -> None:
+    for x, y in zip(first, second, strict=True):
+        for a, b in zip(x, y, strict=True):
+            if isinstance(a, dict):
+                assert a.keys() == b.keys()
+                for key in a:
+                    np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+            else:
+                np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("task", ["MNIST", "CelebA", "Strokes"])
+def test_a_pickled_or_copied_neural_vector_env_is_small_and_continues_identically(task, rng):
+    """The vector env leaves the data set (MNIST's train split: 47 MB) and a named painter behind
+    in a pickle, as the single env does; ``copy.deepcopy`` shares the frozen painter."""
+    envs = gym.make_vec(f"NeuralPaint-{task}-v0", num_envs=2, episode_length=2)
+    envs.reset(seed=3)
+    envs.step(random_actions(rng, 2))
+    blob = pickle.dumps(envs)
+    assert len(blob) < 2**20
+    clone, branch = pickle.loads(blob), copy.deepcopy(envs)
+    assert branch.unwrapped.painter is envs.unwrapped.painter
+    assert clone.unwrapped._targets is None and clone.unwrapped._painter._loaded is None
+    actions = random_actions(rng, 4, 2)  # crosses an episode end: new targets are drawn
+    played = vector_play(envs, actions)
+    assert_same_vector_play(vector_play(clone, actions), played)
+    assert_same_vector_play(vector_play(branch, actions), played)
+
+
 def test_a_copy_of_a_closed_env_stays_closed():
     env = MyPaintEnv("MNIST")
     env.reset(seed=0)

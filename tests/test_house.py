@@ -1,5 +1,5 @@
 """The house rules: unique installed names, dependencies that point one way, no import cycles,
-and agent commands that reach ``paint-gym`` through entry points as plug-ins do.
+and agent commands that reach ``paint-gym`` through entry points as plug-ins do (tested in test_cli.py).
 
 The import graph is read from the source tree with ``ast`` (module-level and function-level
 imports alike; only ``if TYPE_CHECKING:`` blocks, which never run, are left out of the cycle
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, distribution
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,6 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: pytest's own dependency reads TOML
     import tomli as tomllib
-
-from paint_gym import cli
 
 from .helpers import ROOT
 
@@ -76,26 +74,6 @@ def test_paint_gym_agents_imports_from_any_folder_and_agents_is_not_ours(tmp_pat
     ours, agents = out.stdout.split()
     assert Path(ours) == ROOT / "agents" / "__init__.py"
     assert agents == "None" or not Path(agents).is_relative_to(ROOT)  # a bare `agents` is someone else's (openai-agents), never ours
-
-
-def test_agent_commands_arrive_through_the_entry_point():
-    points = {ep.name: ep.value for ep in cli.command_entry_points()}
-    assert points.get("agents") == "paint_gym_agents.cli:add_commands"
-    commands = cli.build_parser()._subparsers._group_actions[0].choices
-    assert {"demo", "train-agent", "eval", "bench", "brushes", "train-painter"} <= set(commands)
-    assert not {"ship-agent", "ship-painter"} & set(commands)  # shipping weights is scripts/ship_weights.py
-
-
-def test_a_broken_plugin_is_one_line_naming_it_and_the_rest_still_works(monkeypatch, capsys):
-    real = cli.command_entry_points()
-    broken = [EntryPoint("missing", "no_such_plugin_xyz:add_commands", cli.COMMANDS_GROUP),
-              EntryPoint("clash", "paint_gym_agents.cli:add_commands", cli.COMMANDS_GROUP)]  # its commands exist already
-    monkeypatch.setattr(cli, "command_entry_points", lambda: real + broken)
-    assert cli.main(["brushes"]) == 0
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2
-    assert "'missing'" in err[0] and "no_such_plugin_xyz" in err[0] and "ModuleNotFoundError" in err[0]
-    assert "'clash'" in err[1] and "conflicting" in err[1]
 
 
 # ----------------------------------------------------------------------------------------

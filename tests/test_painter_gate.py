@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from paint_gym import actions as act
+from paint_gym.canvas import expected_mse
 from paint_gym.painters.gate import ink_gate
 from paint_gym.painters.load import load_painter
 from paint_gym.painters.mypaint import MyPaintPainter
@@ -92,3 +93,36 @@ def test_gradients_are_finite_at_the_box_corners_and_for_dots(name: str, rng: np
     x = torch.as_tensor(a).requires_grad_(True)
     load_painter(name).render_alpha(x).sum().backward()
     assert torch.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("name", ["gan", "vae"])
+def test_the_gated_forward_is_exactly_zero_at_the_limits(name: str, rng: np.random.Generator) -> None:
+    """The gradient leak adds nothing forward: zero pressure and coincident points give 0.0 alpha
+    and 0.0 variance, exactly, also for a tensor that requires grad."""
+    a = torch.as_tensor(np.concatenate([zero_pressure(rng, 8), short_strokes(rng, 0.0, 8)])).requires_grad_(True)
+    mean, var = load_painter(name).render_alpha(a, return_var=True)
+    assert mean.max().item() == 0.0 and var.max().item() == 0.0
+
+
+@pytest.mark.parametrize("name", ["gan", "vae"])
+def test_zero_initialised_strokes_get_a_gradient_and_move_under_adam(name: str) -> None:
+    """``torch.zeros`` strokes (all points at the centre: the gate and its own gradient are 0)
+    receive the straight-through leak, so a few Adam steps separate their points and lower the
+    expected MSE against a black target."""
+    painter = load_painter(name)
+    x = torch.zeros(2, 3, 12, requires_grad=True)
+    target = torch.zeros(2, 3, 64, 64)
+    loss = expected_mse(x, target, painter).sum()
+    loss.backward()
+    assert x.grad.abs().sum() > 0
+    opt = torch.optim.Adam([x], lr=0.05)
+    losses = []
+    for _ in range(6):
+        loss = expected_mse(x, target, painter).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] - 0.02
+    with torch.no_grad():
+        assert (ink_gate(x.reshape(-1, 12)) > 0).all()  # no stroke is left with coincident points

@@ -6,20 +6,18 @@ the shipped MNIST classifier and libmypaint; nothing of ours is mocked.
 
 from __future__ import annotations
 
-import argparse
 import math
+import re
 import shutil
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from torch import nn
 
 from paint_gym import actions as act
 from paint_gym import shipped_weights
 from paint_gym.checkpoint import CheckpointError
-from paint_gym.param import cli as param_cli
 from paint_gym.param import mnist_classifier
 from paint_gym.param.canvas_grid import GridLayout, StrokeGrid, parse_palette, size_bound, stroke_canvases
 from paint_gym.param.classifiers import ClassifierEnsemble, load_classifier, load_ensemble
@@ -336,6 +334,45 @@ def test_a_visualization_that_diverges_stops_with_step_loss_and_learning_rate() 
     assert 1 <= exc.value.step < 30 and "lower the learning rate" in str(exc.value)
 
 
+def test_a_blown_up_learning_rate_stops_visualization_although_the_loss_stays_finite() -> None:
+    """lr=1e30: one Adam step throws every stroke parameter to ~1e30, where tanh is flat; the
+    loss freezes at a finite value and the painting is blank. The parameters tell."""
+    from paint_gym import TrainingDivergedError
+
+    redness = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
+    cfg = VisualizeConfig(size=64, strokes=4, steps=6, lr=1e30, copies=1, transforms=False)
+    with pytest.raises(TrainingDivergedError, match=r"class visualization diverged at step 0: the largest stroke parameter") as exc:
+        visualize_class(1, redness, cfg, check_mypaint=False, progress=False)
+    assert exc.value.lr == 1e30 and exc.value.loss > 1e6 and "learning rate 1e+30" in str(exc.value)
+    assert re.search(r"\(loss -?[0-9.e+-]+,", str(exc.value))  # the loss of that step is named too
+
+
+def test_a_blown_up_learning_rate_stops_style_transfer_instead_of_returning_a_blank_painting() -> None:
+    from paint_gym import TrainingDivergedError
+
+    with pytest.raises(TrainingDivergedError, match=r"style transfer diverged at step 0: the largest stroke parameter") as exc:
+        intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=6, strokes=4, lr=1e30), check_mypaint=False,
+                                 progress=False)
+    assert exc.value.lr == 1e30 and "learning rate 1e+30" in str(exc.value)
+    result = intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=3, strokes=4, lr=1.0), check_mypaint=False,
+                                      progress=False)  # a large but sane rate runs
+    assert len(result.losses) == 3
+
+
+def test_configs_take_whole_floats_as_every_other_check_does() -> None:
+    """``check_int``'s rule everywhere: 64.0 (a JSON or YAML number) is 64, 64.5 raises."""
+    cfg = StyleConfig(size=64.0, steps=np.float64(3.0), strokes=4.0)
+    assert (cfg.size, cfg.steps, cfg.strokes) == (64, 3, 4) and type(cfg.size) is int
+    vis = VisualizeConfig(size=64.0, copies=2.0, lr=np.float32(0.5))
+    assert (vis.size, vis.copies, type(vis.lr)) == (64, 2, float)
+    layout = GridLayout(128.0, tile=64.0, overlap=16.0, width=192.0)
+    assert layout.shape == (128, 192) and type(layout.tile) is int
+    assert StrokeGrid(64, 3.0).strokes == 3
+    for bad in (lambda: GridLayout(64.5), lambda: StrokeGrid(64, 2.5), lambda: StyleConfig(steps="3"), lambda: VisualizeConfig(tile_fraction=0.0)):
+        with pytest.raises(ValueError):
+            bad()
+
+
 # --------------------------------------------------------------------------------------
 # Intrinsic style transfer
 # --------------------------------------------------------------------------------------
@@ -457,63 +494,6 @@ def test_content_image_errors_name_the_problem(tmp_path) -> None:
     bad[0, 0, 0, 0] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
         ContentLoss(bad)
-
-
-# --------------------------------------------------------------------------------------
-# The commands
-# --------------------------------------------------------------------------------------
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="paint-gym")
-    param_cli.add_commands(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
-def test_visualize_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, capsys) -> None:
-    out = tmp_path / "three.png"
-    args = _parser().parse_args(
-        [
-            "visualize",
-            "--class",
-            "3",
-            "--models",
-            "mnist",
-            "--size",
-            "64",
-            "--strokes",
-            "4",
-            "--steps",
-            "2",
-            "--copies",
-            "1",
-            "--out",
-            str(out),
-            "--scale",
-            "2",
-            "--save-actions",
-        ]
-    )
-    assert args.func(args) == 0
-    assert Image.open(out).size == (128, 128)
-    assert Image.open(tmp_path / "three_mypaint.png").size == (128, 128)
-    assert np.load(tmp_path / "three.npz")["actions"].shape == (1, 1, 4, 12)
-    assert "probability" in capsys.readouterr().out
-
-
-def test_style_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, capsys) -> None:
-    photo = tmp_path / "photo.png"
-    Image.fromarray((content_image(80)[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8)).save(photo)
-    out = tmp_path / "painted.png"
-    args = _parser().parse_args(
-        ["style", str(photo), "--size", "72", "--strokes", "3", "--steps", "2", "--grayscale", "--out", str(out)]
-    )
-    assert args.func(args) == 0
-    assert Image.open(out).size == (72, 72) and Image.open(tmp_path / "painted_mypaint.png").size == (72, 72)
-    assert "content loss" in capsys.readouterr().out
-    missing = _parser().parse_args(["style", str(tmp_path / "nope.jpg"), "--out", str(out)])
-    with pytest.raises(FileNotFoundError, match="no image"):
-        missing.func(missing)
 
 
 def test_transforms_reject_settings_they_would_break_on() -> None:

@@ -14,12 +14,10 @@ from paint_gym_agents.sb3 import (
     NATURE_CNN_MIN,
     SB3Agent,
     SB3Config,
+    SB3Trainer,
     build_model,
     make_env,
     policy_kwargs,
-    read_agent,
-    save_agent,
-    train_for,
 )
 
 
@@ -54,26 +52,31 @@ def test_a_few_hundred_steps_change_the_policy_and_paint(tmp_path, algo, steps, 
     actions = agent.paint(targets)
     assert actions.shape == (5, 4, 12) and actions.dtype == np.float32 and np.abs(actions).max() <= 1
     assert np.array_equal(actions, agent.paint(targets))  # deterministic policy, seeded episodes
-    save_agent(tmp_path / "agent.pt", model, cfg)
-    loaded, loaded_cfg, _ = read_agent(tmp_path / "agent.pt")
-    assert loaded_cfg == cfg
-    assert np.array_equal(SB3Agent(loaded, loaded_cfg, batch=3).paint(targets), actions)
+    agent.save(tmp_path / "agent.pt")
+    loaded = SB3Agent.load(tmp_path / "agent.pt", batch=3)
+    assert loaded.config == cfg
+    assert np.array_equal(loaded.paint(targets), actions)
     with pytest.raises(ValueError, match="uint8"):
         agent.paint(targets.astype(np.float32))
     assert agent.act({"canvas": targets[0], "target": targets[0]}).shape == (12,)
     agent.close()
 
 
+def budget_run(budget_seconds: float, **kw) -> list:
+    with SB3Trainer(SB3Config(**kw)) as trainer:
+        return trainer.run(budget_seconds, eval_every_seconds=1.0, progress=False)
+
+
 def test_budget_run_logs_eval_points_and_resumes(tmp_path):
-    kw = {"strokes": 3, "run_dir": tmp_path / "run", "eval_every_seconds": 1.0, "eval_images": 4, "progress": False, "algo": "ppo",
-          "n_steps": 32, "batch_size": 16, "n_epochs": 1, "threads": 1}
-    first = train_for(1.0, **kw)
+    kw = {"strokes": 3, "run_dir": str(tmp_path / "run"), "eval_images": 4, "algo": "ppo", "n_steps": 32, "batch_size": 16, "n_epochs": 1,
+          "threads": 1}
+    first = budget_run(1.0, **kw)
     assert first[0].seconds == 0 and first[0].strokes == 0 and first[-1].seconds >= 1.0 and len(first) >= 2
     assert all(b.strokes >= a.strokes for a, b in itertools.pairwise(first))
     for name in ("checkpoint.pt", "agent.pt", "log.csv", "curves.png"):
         assert (tmp_path / "run" / name).is_file()
     steps = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"]
-    second = train_for(2.0, **kw)
+    second = budget_run(2.0, **kw)
     assert second[: len(first)] == first and second[-1].seconds >= 2.0
     assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"] > steps == first[-1].strokes
     agent = SB3Agent.load(tmp_path / "run" / "checkpoint.pt")
@@ -85,9 +88,9 @@ def test_bad_inputs_raise(tmp_path):
         with pytest.raises(ValueError):
             SB3Config(**bad)
     with pytest.raises(FileNotFoundError):
-        read_agent(tmp_path / "missing.pt")
-    with pytest.raises(ValueError, match="budget"):
-        train_for(0.0, run_dir=tmp_path / "r", eval_images=2, progress=False)
+        SB3Agent.load(tmp_path / "missing.pt")
+    with SB3Trainer(SB3Config(run_dir=str(tmp_path / "r"), eval_images=2)) as trainer, pytest.raises(ValueError, match="budget"):
+        trainer.run(0.0, progress=False)
 
 
 @pytest.mark.parametrize(("algo", "size", "extra"), [
@@ -105,9 +108,8 @@ def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, ex
     targets = eval_targets("mnist", 2, canvas_size=size)
     actions = SB3Agent(model, cfg, batch=2).paint(targets)
     assert actions.shape == (2, 2, 12) and np.isfinite(actions).all()
-    save_agent(tmp_path / "agent.pt", model, cfg)
-    loaded, _, _ = read_agent(tmp_path / "agent.pt")
-    assert np.array_equal(SB3Agent(loaded, cfg, batch=2).paint(targets), actions)
+    SB3Agent(model, cfg).save(tmp_path / "agent.pt")
+    assert np.array_equal(SB3Agent.load(tmp_path / "agent.pt", batch=2).paint(targets), actions)
     assert policy_kwargs(SB3Config(canvas_size=64)) == {}  # SB3's own NatureCNN from 36 px up
 
 

@@ -18,8 +18,6 @@ from paint_gym_agents.spiral import (
     SpiralTrainer,
     StrokeDecoder,
     obs_images,
-    read_agent,
-    train_for,
 )
 
 TINY = {"strokes": 3, "num_envs": 4, "eval_images": 4, "width": 8, "hidden": 32, "critic_width": 8, "minibatches": 2, "update_epochs": 2, "threads": 1}
@@ -103,17 +101,20 @@ def test_paint_and_act_follow_the_protocol(tmp_path):
         agent.paint(np.zeros((1, 32, 32, 3), np.uint8))
 
 
+def budget_run(tmp_path, budget_seconds: float) -> list:
+    with SpiralTrainer(tiny_config(tmp_path, dataset="mnist")) as trainer:
+        return trainer.run(budget_seconds, eval_every_seconds=0.5, progress=False)
+
+
 def test_checkpoint_round_trip_and_resume(tmp_path):
-    kw = dict(dataset="mnist", strokes=3, run_dir=tmp_path / "run", eval_every_seconds=0.5, eval_images=4, progress=False,
-              **{k: v for k, v in TINY.items() if k not in ("strokes", "eval_images")})
-    first = train_for(1.0, **kw)
+    first = budget_run(tmp_path, 1.0)
     assert first[0].seconds == 0 and first[-1].seconds >= 1.0 and len(first) >= 2
-    policy, config, _ = read_agent(tmp_path / "run" / "checkpoint.pt")
+    loaded = SpiralAgent.load(tmp_path / "run" / "checkpoint.pt")
     steps_before = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"]
     targets = eval_targets("mnist", 4)
-    assert np.array_equal(SpiralAgent(policy, config).paint(targets), SpiralAgent.load(tmp_path / "run" / "checkpoint.pt").paint(targets))
+    assert np.array_equal(SpiralAgent(loaded.policy, loaded.config).paint(targets), loaded.paint(targets))
     assert (tmp_path / "run" / "agent.pt").is_file() and (tmp_path / "run" / "log.csv").is_file() and (tmp_path / "run" / "curves.png").is_file()
-    second = train_for(2.0, **kw)
+    second = budget_run(tmp_path, 2.0)
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     assert second[: len(first)] == first and second[-1].seconds >= 2.0
     assert state["step"] > steps_before and state["strokes"] == state["step"] * 4 * 3
@@ -125,7 +126,7 @@ def test_bad_configs_and_checkpoints_raise(tmp_path):
         with pytest.raises(ValueError):
             SpiralConfig(**bad)
     with pytest.raises(FileNotFoundError):
-        read_agent(tmp_path / "missing.pt")
+        SpiralAgent.load(tmp_path / "missing.pt")
     with SpiralTrainer(tiny_config(tmp_path)) as trainer:
         trainer.save_checkpoint()
     with pytest.raises(ValueError, match="hidden"):

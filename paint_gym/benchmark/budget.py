@@ -7,14 +7,16 @@ MSE x" is measured at every scale, then at most ``every`` seconds apart). Evalua
 charged to the budget, so a method is not penalised for how often we look at it.
 
 :func:`run_for_budget` is the loop for trainers with a ``train_once`` step (any
-:class:`BudgetedRun`: the SPIRAL agent, the backprop agent's ``BackpropRun``); the
+:class:`BudgetedRun`: the SPIRAL-style and the backprop agents' trainers); the
 Stable-Baselines3 callback uses :class:`EvalSchedule` directly.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -110,26 +112,34 @@ def record_point(run: BudgetedRun) -> Point:
     return point
 
 
-def run_for_budget(run: BudgetedRun, budget_seconds: float, schedule: EvalSchedule, progress: bool = True, desc: str = "training") -> list[Point]:
+def run_for_budget(run: BudgetedRun, budget_seconds: float | None, schedule: EvalSchedule, progress: bool = True, desc: str = "training",
+                   *, stop: Callable[[], bool] | None = None) -> list[Point]:
     """Train ``run`` until its training clock reaches ``budget_seconds`` (in total, over resumes).
 
-    Evaluates at the start (untrained, 0 s) unless resuming, on ``schedule``, and once the budget
-    is spent, so the last point is the method's final MSE. Returns all points.
+    Evaluates at the start (untrained, 0 s) unless resuming, on ``schedule``, and once training
+    stops, so the last point is the method's final MSE. Returns all points. ``stop`` ends training
+    earlier when it returns True before an update (a trainer's step count); with
+    ``budget_seconds=None`` it is the only limit.
     """
-    if budget_seconds <= 0:
+    if budget_seconds is None and stop is None:
+        raise ValueError("give a budget_seconds or a stop condition: training would never end")
+    if budget_seconds is not None and budget_seconds <= 0:
         raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
+    budget = math.inf if budget_seconds is None else budget_seconds
+    done = stop or (lambda: False)
     if not run.points:
         record_point(run)
     next_eval = schedule.next_after(run.points[-1].seconds)
-    bar = tqdm(total=round(budget_seconds, 1), initial=round(min(run.elapsed, budget_seconds), 1), unit="s", desc=desc,
-               disable=not progress, dynamic_ncols=True, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}")
-    while run.elapsed < budget_seconds:
+    fmt = "{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if budget_seconds is not None else "{desc}: {n:.0f} s {postfix}"
+    bar = tqdm(total=None if budget_seconds is None else round(budget, 1), initial=round(min(run.elapsed, budget), 1), unit="s", desc=desc,
+               disable=not progress, dynamic_ncols=True, bar_format=fmt)
+    while run.elapsed < budget and not done():
         t0 = time.monotonic()
         row = run.train_once()
         dt = time.monotonic() - t0
         run.elapsed += dt
-        bar.update(min(dt, budget_seconds - bar.n))
-        if run.elapsed >= next_eval or run.elapsed >= budget_seconds:
+        bar.update(min(dt, budget - bar.n))
+        if run.elapsed >= next_eval or run.elapsed >= budget or done():
             point = record_point(run)
             next_eval = schedule.next_after(point.seconds)
             bar.set_postfix_str(f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes" + (f", loss {row['loss']:.4g}" if "loss" in row else ""))

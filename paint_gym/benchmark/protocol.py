@@ -10,6 +10,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from ..actions import to_numpy
+
 
 @runtime_checkable
 class PaintingAgent(Protocol):
@@ -29,9 +31,7 @@ def check_targets(targets: Any) -> np.ndarray:
     """Validate a batch of targets: uint8 ``(B, H, W, 3)`` (numpy, or a torch tensor, which is
     detached and copied to the CPU). Returns the numpy array; raises ``ValueError`` naming the
     layout otherwise (float images in [0, 1] and channels-first tensors included)."""
-    if hasattr(targets, "detach") and hasattr(targets, "cpu"):
-        targets = targets.detach().cpu().numpy()
-    arr = np.asarray(targets)
+    arr = np.asarray(to_numpy(targets))  # a tensor of any dtype (bfloat16 too) reaches the dtype check below
     if arr.ndim != 4 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
         hint = ""
         if arr.ndim == 4 and arr.shape[1] == 3 and arr.shape[-1] != 3:

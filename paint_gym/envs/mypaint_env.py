@@ -63,7 +63,10 @@ class MyPaintEnv(PaintEnv):
     reward="dense", action_mode="continuous", brush="classic/dry_brush", background="white",
     render_mode=None, data_dir=None)``. Data sets are found through ``data_dir``,
     ``PAINT_GYM_DATA``, the user cache, or downloaded (see :mod:`paint_gym.data`).
-    ``render_mode="rgb_array"`` renders target | canvas side by side.
+    ``render_mode="rgb_array"`` renders target | canvas side by side. A brush outside
+    ``paint_gym.SUPPORTED_BRUSHES`` paints but warns once (``UserWarning``): its ink is not
+    checked against the action contract (see ``INK_BANDS`` in :mod:`paint_gym.painters.mypaint`
+    for how far the supported brushes' ink lands).
 
     ## Copying
     ``copy.deepcopy(env)`` and ``pickle`` work, also through ``gym.make``'s wrappers: the copy

@@ -170,9 +170,22 @@ def check_reset_options(options: Mapping[str, Any] | None, supported: Mapping[st
 
 
 def check_target(target: Any, canvas_size: int, name: str = "options['target']") -> np.ndarray:
-    """A given target as a new uint8 ``(S, S, 3)`` array, or ``ValueError`` naming what is wrong."""
-    arr = np.asarray(target)
+    """A given target as a new uint8 ``(S, S, 3)`` array, or ``ValueError`` naming what is wrong.
+
+    A batch of targets ``(N, S, S, 3)`` is refused with the reason: only the batched vector env
+    of the NeuralPaint ids (``gym.make_vec``'s default mode) gives one target per sub-env;
+    Gymnasium's sync and async vector envs pass the same ``options`` to every sub-env.
+    """
+    arr = np.asarray(act.to_numpy(target))
     expected = (canvas_size, canvas_size, 3)
+    if arr.ndim == 4 and arr.shape[1:] == expected:
+        raise ValueError(
+            f"{name} holds a batch of {arr.shape[0]} targets {arr.shape}, but this single env paints one target "
+            f"{expected}. One target per sub-env needs gym.make_vec's default mode (vectorization_mode="
+            "'vector_entry_point') of the NeuralPaint ids; in the 'sync' and 'async' modes Gymnasium passes the same "
+            "options to every sub-env: give one image (every sub-env paints it), or reset each sub-env with its own "
+            "image (e.g. sub-env i of a SyncVectorEnv: envs.envs[i].reset(options={'target': targets[i]}))"
+        )
     if arr.shape != expected or arr.dtype != np.uint8:
         raise ValueError(f"{name} must be a uint8 image {expected} (the env's canvas_size); got {arr.dtype} {arr.shape}")
     return arr.copy()
@@ -287,30 +300,6 @@ class TaskConfig:
         return {**target_info_fill(self.task), "l2": 0.0, "step": 0, "stroke": NO_ACTION.copy(), "painted": False}
 
 
-# -- fork safety -------------------------------------------------------------------------------
-_forked_child = False
-
-
-def _mark_forked_child() -> None:
-    global _forked_child
-    _forked_child = True
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_mark_forked_child)
-
-
-def forked_child() -> bool:
-    """Whether this process was forked (``os.fork``, multiprocessing's ``"fork"`` start method,
-    Gymnasium's ``AsyncVectorEnv`` on Linux) from a process that had imported paint_gym.
-
-    The neural envs read this before their first torch operation: GNU OpenMP's thread pool does
-    not survive ``fork``, so a forked child that runs a parallel torch operation after its parent
-    did waits forever for threads that exist only in the parent.
-    """
-    return _forked_child
-
-
 class PaintEnv(gym.Env, ABC):
     """Episode logic shared by MyPaintEnv and NeuralPaintEnv (see their docstrings).
 
@@ -322,7 +311,10 @@ class PaintEnv(gym.Env, ABC):
 
     ## Reset options
     ``options={"target": uint8 (H, W, 3)}`` paints a given image; any other key raises
-    ``ValueError`` before anything changes (an option is never dropped).
+    ``ValueError`` before anything changes (an option is never dropped). A batch of targets
+    ``(N, H, W, 3)`` raises ``ValueError``: in Gymnasium's sync and async vector envs every
+    sub-env receives the same options, so one target per sub-env needs ``gym.make_vec``'s
+    default mode of the NeuralPaint ids (``NeuralPaintVectorEnv``).
 
     ## Info
     The same keys, with the same shapes and types, at reset and at every step, for every id:

@@ -126,12 +126,12 @@ def _checked_object(painter: Painter | DifferentiablePainter, canvas_size: int |
 
 
 def as_numpy(x: object) -> object:
-    """A torch tensor as a numpy array (detached from autograd, copied to the CPU); anything
-    else unchanged. Public functions that take numpy arrays call it first, so the tensor a user
-    has just optimised (``requires_grad=True``, maybe on a GPU) can be passed as it is."""
-    if isinstance(x, torch.Tensor):
-        return x.detach().cpu().numpy()
-    return x
+    """A torch tensor as a numpy array (detached from autograd, copied to the CPU; ``bfloat16``
+    and other float dtypes numpy lacks widened to float32); anything else unchanged. Public
+    functions that take numpy arrays call it first, so the tensor a user has just optimised
+    (``requires_grad=True``, maybe on a GPU, maybe bfloat16) can be passed as it is. The same
+    crossing as :func:`paint_gym.actions.to_numpy`."""
+    return act.to_numpy(x)
 
 
 class NeuralCanvasPainter:

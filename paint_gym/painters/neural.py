@@ -27,6 +27,7 @@ from torch import nn
 from .. import actions as act
 from ..checkpoint import float_state, half_state, read_checkpoint, write_checkpoint
 from ..shipped_weights import verified_path
+from ..validation import check_canvas_size, check_int
 from .gate import gate_moments
 
 #: Action entries a painter sees: pressures, size and the six coordinates (not the colour).
@@ -45,6 +46,12 @@ class PainterConfig:
     width: int = 32  # channels of the decoder's 8x8 grid
     hidden: int = 512  # MLP width
     latent: int = 32  # VAE latent size
+
+    def __post_init__(self) -> None:
+        """Whole numbers as ints (``64.0`` from a JSON file is 64; ``64.5`` raises ``ValueError``)."""
+        object.__setattr__(self, "canvas_size", check_canvas_size(self.canvas_size))
+        for name in ("width", "hidden", "latent"):
+            object.__setattr__(self, name, check_int(name, getattr(self, name), low=1))
 
 
 def geometry_actions(geometry: torch.Tensor) -> torch.Tensor:

@@ -35,11 +35,17 @@ class StrokeDataSpec:
     """The settings that define a stroke data set (saved as ``meta.json``)."""
 
     n_actions: int = 100_000
+    """Random actions (uniform in [-1, 1]^12) in the data set."""
     seeds_per_action: int = 4
+    """Brush seeds each action is rendered with (at least 2: the painters learn the spread)."""
     canvas_size: int = 64
+    """Canvas side in pixels."""
     brush: str = DEFAULT_BRUSH
+    """MyPaint brush (a name from `paint-gym brushes`)."""
     shard_size: int = 2048
+    """Actions per shard file (the unit of resuming)."""
     seed: int = 0
+    """Seed of the actions and of the brush seeds."""
 
     @property
     def n_shards(self) -> int:

@@ -51,30 +51,52 @@ class TrainConfig:
     """Hyperparameters of a painter training run (defaults: what shipped)."""
 
     kind: str = "gan"
-    data: str = ""  # stroke data folder
+    """Painter to train: 'gan' (a generator against a WGAN-GP critic) or 'vae' (a stroke VAE and an MLP)."""
+    data: str = ""
+    """Stroke data folder (from `paint-gym strokes`)."""
     out: str = "runs/painter"
-    minutes: float = 30.0  # wall-clock budget of this run (resumes add more)
+    """Run folder (checkpoint.pt, painter.pt, log.csv, curves.png); an existing one resumes."""
+    minutes: float = 30.0
+    """Training-time budget in minutes, counted over resumes (resume with a larger value to train longer)."""
     max_steps: int = 1_000_000
+    """Optimisation steps at most, counted over resumes."""
     batch: int = 64
+    """Actions per training batch."""
     lr: float = 3e-4
+    """Adam learning rate of the painter."""
     var_weight: float = 1.0
+    """Weight of the variance head's loss (the spread of each action's seeded renders)."""
     # vae
     stage1_fraction: float = 0.35
+    """VAE: stage 1 (the stroke VAE alone) lasts this fraction of the budget (of minutes or max_steps)."""
     kl_weight: float = 1e-4
+    """VAE: weight of the KL term in stage 1."""
     latent_weight: float = 0.01
-    decoder_lr_scale: float = 1.0  # stage 2 fine-tunes the decoder at this fraction of lr
+    """VAE: weight of matching the VAE's latent in stage 2 (beside the pixel losses)."""
+    decoder_lr_scale: float = 1.0
+    """VAE: stage 2 fine-tunes the decoder at this fraction of lr."""
     # gan
     critic_lr: float = 1e-4
+    """GAN: Adam learning rate of the critic."""
     gp_lambda: float = 10.0
+    """GAN: weight of the critic's gradient penalty (WGAN-GP's lambda)."""
     adv_weight: float = 3e-4
+    """GAN: weight of the adversarial loss beside the reconstruction toward the average stroke."""
     adv_warmup_fraction: float = 0.2
+    """GAN: the adversarial loss starts after this fraction of the budget (reconstruction alone before)."""
     # bookkeeping
     holdout: int = 2048
+    """The last this many actions of the data are held out of training, for the held-out alpha MSE."""
     eval_every: int = 250
+    """Steps between held-out evaluations (a row of log.csv)."""
     checkpoint_every: int = 500
-    threads: int = 0  # 0: torch's default
+    """Steps between checkpoints (checkpoint.pt)."""
+    threads: int = 0
+    """Torch threads (0: torch's default)."""
     seed: int = 0
-    painter: dict[str, Any] = field(default_factory=dict)  # PainterConfig overrides
+    """Seed of the initial weights and of the batches."""
+    painter: dict[str, Any] = field(default_factory=dict)
+    """PainterConfig overrides of the architecture (width, hidden, latent)."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("gan", "vae"):

@@ -39,6 +39,7 @@ from ..painters.base import CanvasPainter, DifferentiablePainter
 from ..painters.load import PainterLike, as_numpy, load_painter
 from ..painters.mypaint import MyPaintPainter
 from ..painters.neural import GEOMETRY
+from ..validation import check_int
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
 _ORDER = torch.as_tensor(np.argsort(np.array([*GEOMETRY, *range(act.RED, act.BLUE + 1)])))
@@ -59,9 +60,8 @@ def _axis(length: int, tile: int, overlap: int) -> tuple[int, int]:
 
 
 def _pixels(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer number of pixels; got {value!r}")
-    return int(value)
+    """A whole number of pixels (``64.0`` is 64; ``64.5``, bools and non-numbers raise ``ValueError``)."""
+    return check_int(f"{name} (pixels)", value, low=0)
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ class GridLayout:
 
     def __post_init__(self) -> None:
         for name in ("size", "tile", "overlap"):
-            _pixels(name, getattr(self, name))
+            object.__setattr__(self, name, _pixels(name, getattr(self, name)))
         if self.width is not None:
-            _pixels("width", self.width)
+            object.__setattr__(self, "width", _pixels("width", self.width))
         if self.tile < 8:
             raise ValueError(f"tile must be at least 8 px; got {self.tile}")
         for name, side in (("size", self.size), ("width", self.width)):
@@ -291,10 +291,7 @@ class StrokeGrid:
             self.layout = GridLayout(size[0], tile, overlap, width=size[1])
         else:
             self.layout = GridLayout(size, tile, overlap)
-        if isinstance(strokes, bool) or not isinstance(strokes, (int, np.integer)) or strokes < 1:
-            raise ValueError(f"strokes (per canvas) must be a positive integer; got {strokes!r}")
-        if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
-            raise ValueError(f"batch must be a positive integer; got {batch!r}")
+        strokes, batch = check_int("strokes (per canvas)", strokes, 1), check_int("batch", batch, 1)
         if grayscale and palette is not None:
             raise ValueError("choose grayscale or a palette, not both (a grey palette gives both)")
         self.strokes, self.batch, self.grayscale = int(strokes), int(batch), bool(grayscale)
@@ -305,9 +302,7 @@ class StrokeGrid:
         background_rgb(background)  # validate early
         total = self.batch * self.layout.count * self.strokes
         self.checkpoint = total > AUTO_CHECKPOINT_STROKES if checkpoint is None else bool(checkpoint)
-        if isinstance(chunk_strokes, bool) or not isinstance(chunk_strokes, (int, np.integer)) or chunk_strokes < 1:
-            raise ValueError(f"chunk_strokes must be a positive integer; got {chunk_strokes!r}")
-        self.chunk_strokes = int(chunk_strokes)
+        self.chunk_strokes = check_int("chunk_strokes", chunk_strokes, 1)
         loaded = load_painter(painter, canvas_size=tile, device=device)
         if isinstance(loaded, CanvasPainter):  # MyPaintPainter: numpy, no gradients
             raise ValueError(  # noqa: TRY004  (a bad argument value, as every argument check here)
@@ -458,6 +453,25 @@ def check_gradients(grid: StrokeGrid, step: int, lr: float, task: str) -> None:
     (:class:`paint_gym.errors.TrainingDivergedError`)."""
     grads = [(name, p.grad) for name, p in zip(("geometry", "colour"), grid.params) if p.grad is not None]
     check_finite_tensors(grads, step=step + 1, lr=lr, what="gradient of the stroke parameters", trainer=task)
+
+
+#: Largest magnitude a stroke parameter reaches in a sane optimisation. The parameters are
+#: squashed by ``tanh`` (saturated in float32 beyond about 9) or a softmax; Adam moves each by
+#: about ``lr`` a step, so only a blown-up learning rate gets beyond this. There every stroke is
+#: pinned to the box's edge with zero gradient and the loss freezes at a finite value.
+MAX_PARAMETER = 1e6
+
+
+def check_parameters(grid: StrokeGrid, step: int, lr: float, task: str, loss: float) -> None:
+    """After the optimiser step of step ``step`` (0-based): raise
+    :class:`paint_gym.errors.TrainingDivergedError` (naming the step, the loss and ``lr``) if a
+    stroke parameter is NaN, inf or beyond :data:`MAX_PARAMETER` in magnitude (the optimisation
+    blew up; the painting would be frozen and blank, the loss finite but stuck)."""
+    with torch.no_grad():
+        largest = max(float(p.detach().abs().max()) for p in grid.params)
+    if not math.isfinite(largest) or largest > MAX_PARAMETER:
+        raise TrainingDivergedError(step=step, loss=largest, lr=lr, trainer=task,
+                                    what=f"largest stroke parameter |p| after its update (loss {loss:.6g}, limit {MAX_PARAMETER:g})")
 
 
 def stroke_canvases(size: int | tuple[int, int], strokes: int = 30, **options: object) -> tuple[list[torch.Tensor], StrokeGrid]:

@@ -24,7 +24,8 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
-from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
+from ..validation import check_float, check_int
+from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
 
 
@@ -32,28 +33,39 @@ from .classifiers import Classifier, load_classifier
 class StyleConfig:
     """Hyperparameters of one intrinsic style transfer."""
 
-    size: int = 256  # painting's shorter side, px (the content image is resized to it, keeping its aspect)
-    strokes: int = 30  # per 64 px canvas
+    size: int = 256
+    """Painting's shorter side in px (the content image is resized to it, keeping its aspect)."""
+    strokes: int = 30
+    """Strokes per 64 px canvas."""
     steps: int = 150
+    """Adam steps."""
     lr: float = 0.1
-    model: str = "lite0"  # the network whose activations define the content
-    layer: str = "blocks.4"  # EfficientNet-Lite0: 40 channels at 1/8 resolution
+    """Adam learning rate, on the unconstrained stroke parameters."""
+    model: str = "lite0"
+    """The network whose activations define the content (lite0, lite1, lite2, torchvision:NAME)."""
+    layer: str = "blocks.4"
+    """Its layer whose activations are matched (EfficientNet-Lite0's blocks.4: 40 channels at 1/8 resolution)."""
     grayscale: bool = False
+    """Grey strokes only (R = G = B)."""
     palette: Sequence[Sequence[float]] | np.ndarray | None = None
+    """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
     max_radius: float | None = None
+    """Largest brush radius in px on the 64 px canvas, 1-8 (None: the action space's)."""
     tile: int = 64
+    """Canvas side in the image, px (64: the painter's own detail)."""
     overlap: int = 16
+    """Least overlap of neighbouring canvases, px."""
     painter: str = "gan"
+    """Neural painter: 'gan', 'vae' or a painter checkpoint."""
     seed: int = 0
+    """Seed of the initial strokes."""
     mypaint_seed: int = 0
+    """Brush seed of the MyPaint re-render."""
 
     def __post_init__(self) -> None:
         for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("tile", 8), ("overlap", 0), ("seed", 0), ("mypaint_seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float, np.floating)) or not np.isfinite(self.lr) or self.lr <= 0:
-            raise ValueError(f"lr must be a positive number; got {self.lr}")
+            setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
+        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
         if self.size < self.tile:
             raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
 
@@ -83,8 +95,7 @@ def load_image(path: str | os.PathLike, size: int, keep_aspect: bool = False) ->
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"no image at {p}; give the path of a JPEG or PNG file")
-    if isinstance(size, bool) or not isinstance(size, int) or size < 8:
-        raise ValueError(f"size must be an integer number of pixels >= 8; got {size!r}")
+    size = check_int("size (pixels)", size, low=8)
     try:
         with Image.open(p) as im:
             rgb = im.convert("RGB")
@@ -273,6 +284,7 @@ def intrinsic_style_transfer(
         loss.backward()
         check_gradients(grid, step, cfg.lr, "style transfer")
         opt.step()
+        check_parameters(grid, step, cfg.lr, "style transfer", value)
         losses.append(value)
         bar.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
     with torch.no_grad():

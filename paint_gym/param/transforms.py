@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch.nn import functional as F
 
+from ..validation import check_int
+
 Transform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
@@ -39,8 +41,7 @@ def _theta(scale: torch.Tensor, angle: torch.Tensor, tx: torch.Tensor, ty: torch
 def pad(px: int, fill: float = 1.0) -> Transform:
     """Pad every side by ``px`` pixels of ``fill`` (so jitter and rotation don't cut the painting).
     ``px`` is an integer >= 0 (``ValueError`` otherwise)."""
-    if isinstance(px, bool) or not isinstance(px, numbers.Integral) or px < 0:
-        raise ValueError(f"pad needs a whole number of pixels >= 0; got {px!r}")
+    px = check_int("pad (pixels)", px, low=0)
 
     def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         return F.pad(x, (int(px),) * 4, value=fill)

@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
-from .canvas_grid import StrokeGrid, check_gradients, checked_loss, grid_for
+from ..validation import check_float, check_int
+from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
 from .transforms import Transform, standard_transforms
@@ -33,35 +34,47 @@ OBJECTIVES = ("logit", "log_prob")
 class VisualizeConfig:
     """Hyperparameters of one class visualization (defaults as in the README's figure)."""
 
-    size: int = 224  # image side, px
-    strokes: int = 30  # per 64 px canvas
+    size: int = 224
+    """Image side, px."""
+    strokes: int = 30
+    """Strokes per 64 px canvas."""
     steps: int = 200
-    lr: float = 0.05  # Adam, on the unconstrained stroke parameters
-    copies: int = 4  # transformed copies of the painting per step
-    objective: str = "logit"  # "logit" (the paper's) or "log_prob" (the softmax's log)
+    """Adam steps."""
+    lr: float = 0.05
+    """Adam learning rate, on the unconstrained stroke parameters."""
+    copies: int = 4
+    """Randomly transformed copies of the painting the classifiers see per step."""
+    objective: str = "logit"
+    """What is maximised: 'logit' (the paper's) or 'log_prob' (the softmax's log)."""
     transforms: bool = True
-    tile_fraction: float = 1.0  # < 1: classifiers also see random tiles of this fraction of the side
+    """Jitter, scale and rotate the copies (Lucid-style robustness; without them results look adversarial)."""
+    tile_fraction: float = 1.0
+    """Below 1: the classifiers also see random tiles of this fraction of the side."""
     tile: int = 64
+    """Canvas side in the image, px (64: the painter's own detail)."""
     overlap: int = 16
+    """Least overlap of neighbouring canvases, px."""
     grayscale: bool = False
+    """Grey strokes only (R = G = B)."""
     palette: Sequence[Sequence[float]] | np.ndarray | None = None
+    """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
     max_radius: float | None = None
+    """Largest brush radius in px on the 64 px canvas, 1-8 (None: the action space's)."""
     painter: str = "gan"
+    """Neural painter: 'gan', 'vae' or a painter checkpoint."""
     seed: int = 0
+    """Seed of the initial strokes and of the random transforms."""
     mypaint_seed: int = 0
+    """Brush seed of the MyPaint re-render."""
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
         for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("copies", 1), ("tile", 8), ("overlap", 0), ("seed", 0),
                           ("mypaint_seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float, np.floating)) or not np.isfinite(self.lr) or self.lr <= 0:
-            raise ValueError(f"lr must be a positive number; got {self.lr}")
-        if not isinstance(self.tile_fraction, (int, float, np.floating)) or not 0 < self.tile_fraction <= 1:
-            raise ValueError(f"tile_fraction must be in (0, 1]; got {self.tile_fraction!r}")
+            setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
+        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
+        self.tile_fraction = check_float("tile_fraction", self.tile_fraction, 0.0, 1.0, open_low=True)
         if self.size < self.tile:
             raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
 
@@ -175,6 +188,7 @@ def visualize_class(
         loss.backward()
         check_gradients(grid, step, cfg.lr, "class visualization")
         opt.step()
+        check_parameters(grid, step, cfg.lr, "class visualization", value)
         losses.append(value)
         bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     return _judge(grid, ensemble, index, label, losses, cfg.mypaint_seed if check_mypaint else None)

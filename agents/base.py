@@ -1,0 +1,112 @@
+"""What every agent shares: the verbs (:class:`Agent`) and the kinds of agent checkpoints.
+
+Every agent of this package answers to the same verbs, as Stable-Baselines3's algorithms do:
+
+* ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``: all strokes of each painting;
+* ``act(observation) -> (12,)``: the next stroke for an env observation ``{"canvas", "target"}``;
+  after ``reset()``, T calls on one env episode give the strokes ``paint`` gives for its target;
+* ``reset()``: forget the episode (recurrent state, pen, stroke counter);
+* ``save(path)`` and the classmethod ``load(path)``: one checkpoint, written atomically and read
+  with ``torch.load(weights_only=True)`` (:mod:`paint_gym.checkpoint`), holding the agent's
+  ``kind`` (:data:`KINDS`) and its config as JSON;
+* the classmethod ``train(config, budget_seconds=None, run_dir=None) -> agent``: trains (resuming
+  from ``run_dir`` when it holds a checkpoint) and returns the best agent of the run.
+
+A plug-in agent scored by ``paint-gym bench`` needs only ``paint`` and ``act``
+(:class:`paint_gym.benchmark.protocol.PaintingAgent`). :func:`paint_gym_agents.load_agent`
+reads the kind of a checkpoint and loads it with the right class.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+
+import numpy as np
+
+from paint_gym.checkpoint import CheckpointError, read_checkpoint
+
+T = TypeVar("T")
+
+#: Checkpoint kind -> the class that loads it, and what the evaluation tables call it.
+KINDS: dict[str, tuple[str, str]] = {
+    "backprop_agent": ("paint_gym_agents.backprop.BackpropAgent", "backprop agent"),
+    "spiral_agent": ("paint_gym_agents.spiral.SpiralAgent", "SPIRAL-style agent"),
+    "sb3_agent": ("paint_gym_agents.sb3.SB3Agent", "SB3 agent"),
+    "random_agent": ("paint_gym_agents.random_agent.RandomAgent", "random agent"),
+}
+#: Training checkpoints written before they recorded their kind, recognised by a key only they hold.
+_LEGACY_TRAINING_KEYS = {"agent": "backprop_agent", "policy": "spiral_agent", "params": "sb3_agent"}
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """The verbs every agent of this package has (see the module docstring)."""
+
+    KIND: ClassVar[str]
+    n_strokes: int
+
+    def paint(self, targets: np.ndarray) -> np.ndarray: ...
+
+    def act(self, observation: dict[str, np.ndarray]) -> np.ndarray: ...
+
+    def reset(self) -> None: ...
+
+    def save(self, path: str | os.PathLike) -> Path: ...
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Agent: ...
+
+    @classmethod
+    def train(cls, config: Any, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None) -> Agent: ...
+
+
+def kind_of(payload: dict[str, Any]) -> str | None:
+    """The agent kind of a checkpoint's payload (``agent.pt`` or a training ``checkpoint.pt``),
+    or None when it is no agent checkpoint (a painter's, say)."""
+    kind = payload.get("kind")
+    if kind is None:
+        kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
+    return kind if kind in KINDS else None
+
+
+def read_agent_checkpoint(path: str | os.PathLike, kind: str, build: Callable[[dict[str, Any]], T], *, sha256: str | None = None,
+                          missing: str | None = None) -> T:
+    """Read the agent checkpoint ``path`` with ``weights_only=True`` (SHA-256 checked when given)
+    and ``build`` the agent from its payload.
+
+    Raises ``FileNotFoundError`` (with ``missing``: say how to make one) and
+    :class:`paint_gym.checkpoint.CheckpointError` for a corrupt file or one of another kind,
+    naming the class that loads it.
+    """
+
+    def checked(payload: dict[str, Any]) -> T:
+        found = kind_of(payload)
+        if found != kind:
+            what = f"a {found} checkpoint" if found else "not an agent checkpoint (it records no agent kind)"
+            fix = f"load it with {KINDS[found][0]}.load or " if found else "give an agent.pt or checkpoint.pt of a run; "
+            raise CheckpointError(f"{path} is {what}, not a {kind} one: {fix}paint_gym_agents.load_agent loads any kind")
+        return build(payload)
+
+    return read_checkpoint(path, f"{kind.replace('_', ' ')} checkpoint", checked, sha256=sha256, missing=missing)
+
+
+def read_kind(path: str | os.PathLike, sha256: str | None = None) -> str:
+    """The agent kind stored in the checkpoint ``path`` (:class:`CheckpointError` if it has none)."""
+    payload = read_checkpoint(path, "agent checkpoint", sha256=sha256, missing=f"no agent checkpoint at {path}")
+    kind = kind_of(payload)
+    if kind is None:
+        raise CheckpointError(f"{path} is not an agent checkpoint (it records no agent kind, one of {', '.join(KINDS)}): "
+                              "give the agent.pt or checkpoint.pt of a training run")
+    return kind
+
+
+def label_of(agent: Any) -> str:
+    """What evaluation tables call ``agent``: ``"backprop agent"``, ... or its class name (a plug-in)."""
+    kind = getattr(agent, "KIND", None)
+    return KINDS[kind][1] if kind in KINDS else type(agent).__name__
+
+
+__all__ = ["KINDS", "Agent", "kind_of", "label_of", "read_agent_checkpoint", "read_kind"]

@@ -1,0 +1,134 @@
+"""A ``paint-gym`` command: a function of one config dataclass, and how tyro reads it.
+
+The contract, for the library's commands and for plug-ins alike::
+
+    @dataclass
+    class Args:
+        out: str = "painted.png"
+        '''PNG to write.'''            # the attribute docstring is the flag's help
+
+    def paint(config: Args) -> int:
+        '''Paint something.'''         # its first line is the command's line in `paint-gym --help`
+
+Every field becomes a flag (``save_actions`` -> ``--save-actions``; a ``bool`` gives
+``--save-actions``/``--no-save-actions``), with the field's type, default and docstring; tyro's
+markers in the field's type apply (``Annotated[str, tyro.conf.Positional]``,
+``tyro.conf.arg(name=..., metavar=...)``), and a ``cli_aliases`` class variable adds short
+spellings (``{"n_actions": ("-n",)}``). A command that needs options beyond a library config
+subclasses it with them and passes :func:`base_config` of its argument to the library.
+
+:func:`tyro_command` turns a command into the keyword-argument function tyro parses: it builds
+the config itself, so a ``ValueError`` from the config's validation is the command's error
+(one line, exit code 2, see :func:`paint_gym.cli.main`) rather than a parse error.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import inspect
+import itertools
+import re
+import textwrap
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import tyro
+
+#: A command: a function of one config dataclass, returning an exit code (``None`` means 0).
+Command = Callable[[Any], "int | None"]
+
+
+def base_config(config: Any, cls: type, **changes: Any) -> Any:
+    """The plain ``cls`` (a config dataclass) holding the fields of ``config`` (an instance of a
+    command's subclass of it, which adds run options), with ``changes`` applied; validates."""
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(cls) if f.init}
+    return cls(**{**values, **changes})
+
+
+@functools.cache
+def field_docs(cls: type) -> dict[str, str]:
+    """The attribute docstrings of a dataclass's fields (the string literal under each field),
+    inherited ones included: ``{"batch": "Samples per step."}``. Fields without one are absent."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not dataclasses.is_dataclass(klass):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):  # no source (a class made at runtime): no docstrings
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in itertools.pairwise(body):
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr)
+                    and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+                docs[node.target.id] = inspect.cleandoc(after.value.value)
+    return docs
+
+
+def plain(doc: str) -> str:
+    """A docstring as help text: Sphinx roles and literals as plain text
+    (``:data:`~paint_gym.data.DATASETS``` -> ``DATASETS``, double backquotes -> single)."""
+    doc = re.sub(r":[a-z]+:`(~?)([^`]+)`", lambda m: m.group(2).rpartition(".")[2] if m.group(1) else m.group(2), doc)
+    return doc.replace("``", "`")
+
+
+def config_type(command: Command) -> type:
+    """The config dataclass a command takes (the annotation of its single parameter).
+    ``TypeError`` if it does not take exactly one dataclass."""
+    params = list(inspect.signature(command).parameters.values())
+    name = getattr(command, "__qualname__", repr(command))
+    if len(params) != 1:
+        raise TypeError(f"command function {name} must take one config dataclass; it takes {len(params)} parameters")
+    cls = typing.get_type_hints(command).get(params[0].name)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise TypeError(f"command function {name} must annotate its parameter with a config dataclass; got {cls!r}")
+    return cls
+
+
+def cli_fields(cls: type) -> list[tuple[dataclasses.Field, Any]]:
+    """The fields of a config dataclass that become flags, each with its type for tyro: the
+    field's type, its docstring as help, its ``cli_aliases``, then the field's own tyro markers."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    docs, aliases = field_docs(cls), getattr(cls, "cli_aliases", {})
+    out = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        hint = hints[f.name]
+        base, *meta = typing.get_args(hint) if typing.get_origin(hint) is Annotated else (hint,)
+        arg = tyro.conf.arg(help=plain(docs.get(f.name, "")), aliases=aliases.get(f.name))
+        out.append((f, Annotated[(base, arg, *meta)]))  # the field's own markers come last: they win
+    return out
+
+
+def tyro_command(command: Command) -> Callable[..., Any]:
+    """``command`` as a function of keyword arguments, one per field of its config dataclass,
+    for tyro to read: it builds the config from them (validation errors are the command's
+    errors, reported on one line, not tyro's) and runs the command on it."""
+    cls = config_type(command)
+    params = []
+    for f, annotation in cli_fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = inspect.Parameter.empty
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
+
+    def run(**values: Any) -> int | None:
+        return command(cls(**values))
+
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    run.__doc__ = inspect.getdoc(command)
+    run.__name__ = run.__qualname__ = getattr(command, "__name__", "command")
+    return run
+
+
+def summary(command: Command) -> str:
+    """The first line of a command's docstring: its line in ``paint-gym --help``."""
+    return (inspect.getdoc(command) or "").strip().split("\n")[0]
