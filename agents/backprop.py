@@ -93,7 +93,9 @@ from .precondition import load_templates
 PIXEL_OBJECTIVES = ("expected", "mse", "none")
 #: BackpropConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
 #: a checkpoint trained with any other setting is refused.
-RESUME_MAY_CHANGE = frozenset({"steps", "minutes", "lr", "critic_lr", "eval_every", "checkpoint_minutes", "threads", "device", "run_dir"})
+RESUME_MAY_CHANGE = frozenset(
+    {"steps", "minutes", "lr", "critic_lr", "eval_every", "checkpoint_minutes", "threads", "device", "run_dir"}
+)
 
 
 @dataclass
@@ -112,7 +114,10 @@ class BackpropConfig:
     background: str = "white"
     """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
     pixel: str = "expected"
-    """pixel objective: "expected" (expected MSE over brush seeds), "mse" (MSE of the neural canvas) or "none" (critic or template only)"""
+    (
+        'pixel objective: "expected" (expected MSE over brush seeds), "mse" (MSE of the neural canvas) or "none" '
+        "(critic or template only)"
+    )
     pixel_weight: float = 1.0
     """weight of the pixel objective, >= 0"""
     adversarial: float = 0.0
@@ -122,7 +127,10 @@ class BackpropConfig:
     critic_lr: float = 1e-4
     """critic's Adam learning rate, > 0"""
     template: float = 0.0
-    """preconditioning (MNIST): weight of the action MSE to the class template at the start of stage 2; decays linearly to 0, >= 0"""
+    (
+        "preconditioning (MNIST): weight of the action MSE to the class template at the start of stage 2; decays "
+        "linearly to 0, >= 0"
+    )
     template_only_steps: int = 0
     """preconditioning stage 1: optimisation steps of template loss alone (no pixel or critic loss), >= 0"""
     template_decay_steps: int = 2000
@@ -140,7 +148,10 @@ class BackpropConfig:
     steps: int = 20_000
     """optimisation steps to train for, in total over resumes (without a wall-clock budget), >= 0"""
     minutes: float = 0.0
-    """wall-clock training budget in minutes over resumes (0: none); training stops at whichever of steps and minutes comes first"""
+    (
+        "wall-clock training budget in minutes over resumes (0: none); training stops at whichever of steps and "
+        "minutes comes first"
+    )
     eval_every: int = 250
     """optimisation steps between evaluations (without a wall-clock budget), >= 1"""
     eval_images: int = 64
@@ -165,8 +176,19 @@ class BackpropConfig:
         check_choice("dataset", self.dataset, DATASETS)
         self.canvas_size = check_canvas_size(self.canvas_size)
         check_background(self.background)
-        for name, low in (("strokes", 1), ("batch_size", 1), ("width", 1), ("hidden", 1), ("steps", 0), ("eval_every", 1),
-                          ("eval_images", 1), ("template_only_steps", 0), ("template_decay_steps", 1), ("threads", 0), ("seed", 0)):
+        for name, low in (
+            ("strokes", 1),
+            ("batch_size", 1),
+            ("width", 1),
+            ("hidden", 1),
+            ("steps", 0),
+            ("eval_every", 1),
+            ("eval_images", 1),
+            ("template_only_steps", 0),
+            ("template_decay_steps", 1),
+            ("threads", 0),
+            ("seed", 0),
+        ):
             setattr(self, name, check_int(name, getattr(self, name), low))
         for name in ("lr", "critic_lr", "grad_clip"):
             setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
@@ -204,7 +226,9 @@ class BackpropPolicy(nn.Module):
         self.head = nn.Linear(hidden, ACTION_DIM)  # default init: strokes depend on the input from the start
         ramp = torch.linspace(-1, 1, canvas_size)
         self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
-        self.register_buffer("background", torch.tensor(background_rgb(background), dtype=torch.float32), persistent=False)
+        self.register_buffer(
+            "background", torch.tensor(background_rgb(background), dtype=torch.float32), persistent=False
+        )
         self.canvas_size = canvas_size
         self.hidden = hidden
 
@@ -218,22 +242,27 @@ class BackpropPolicy(nn.Module):
         bg = self.background.expand(batch, self.canvas_size, self.canvas_size, 3)
         return z(batch, self.hidden), z(batch, self.hidden), z(batch, ACTION_DIM), bg, bg**2
 
-    def step(self, target: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def step(
+        self, target: torch.Tensor, state: tuple[torch.Tensor, ...]
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """One stroke from ``target`` ``(B, 3, H, W)`` and the state; returns it and new (h, c)."""
         h, c, prev, mean, _ = state
         x = torch.cat([target, mean.permute(0, 3, 1, 2), self.coords.expand(len(target), -1, -1, -1)], dim=1)
         h, c = self.lstm(torch.cat([self.encoder(x * 2 - 1), prev], dim=1), (h, c))
         return torch.tanh(self.head(h)), (h, c)
 
-    def paint_step(self, target: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
-                   ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    def paint_step(
+        self, target: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """One stroke ``(B, 12)`` painted through ``painter``; returns it and the next state."""
         action, (h, c) = self.step(target, state)
         alpha, var = painter.render_alpha(action, return_var=True)
         mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
         return action, (h, c, action, mean, second)
 
-    def forward(self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         state = self.initial_state(len(target))
         actions = []
         for _ in range(strokes):
@@ -259,8 +288,8 @@ def _check_strokes(actions: torch.Tensor) -> None:
     (its weights are corrupt: the user's targets are not to blame)."""
     if not bool(torch.isfinite(actions).all()):
         raise NonFiniteOutputError(
-            "the agent's network produced NaN or inf strokes: its weights are not finite or overflow (a diverged training run?); "
-            "load a checkpoint from before the divergence"
+            "the agent's network produced NaN or inf strokes: its weights are not finite or "
+            "overflow (a diverged training run?); load a checkpoint from before the divergence"
         )
 
 
@@ -277,13 +306,21 @@ class BackpropAgent:
 
     KIND: ClassVar[str] = "backprop_agent"
 
-    def __init__(self, policy: BackpropPolicy, config: BackpropConfig, painter: PainterLike | None = None, batch: int = 64,
-                 info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        policy: BackpropPolicy,
+        config: BackpropConfig,
+        painter: PainterLike | None = None,
+        batch: int = 64,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         self.policy = policy.eval()
         self.device = next(policy.parameters()).device
         self.config = config
         self.n_strokes = config.strokes
-        self.painter: DifferentiablePainter = load_painter(config.painter if painter is None else painter, config.canvas_size, device=self.device)
+        self.painter: DifferentiablePainter = load_painter(
+            config.painter if painter is None else painter, config.canvas_size, device=self.device
+        )
         self.batch = batch
         self.info = dict(info or {})
         self.reset()
@@ -291,7 +328,10 @@ class BackpropAgent:
     def _targets(self, targets: np.ndarray) -> torch.Tensor:
         arr = check_targets(targets)
         if arr.shape[1:3] != (self.config.canvas_size,) * 2:
-            raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
+            raise ValueError(
+                f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} "
+                f"targets; got {arr.shape[1]}x{arr.shape[2]}"
+            )
         return to_float_tensor(arr, self.device)
 
     @torch.no_grad()
@@ -321,7 +361,12 @@ class BackpropAgent:
         """One stroke ``(12,)`` float32 for an env observation ``{"canvas", "target"}`` (numpy or
         torch); the agent tracks its own neural canvas, as :meth:`paint` does."""
         target = np.asarray(as_numpy(observation["target"]))
-        if self._state is None or self._target is None or self._t >= self.n_strokes or not np.array_equal(target, self._target):
+        if (
+            self._state is None
+            or self._target is None
+            or self._t >= self.n_strokes
+            or not np.array_equal(target, self._target)
+        ):
             self.reset()
             self._target = target.copy()
             self._state = self.policy.initial_state(1)
@@ -333,13 +378,19 @@ class BackpropAgent:
     def save(self, path: str | os.PathLike, half: bool = False) -> Path:
         """Write the agent (``kind: backprop_agent``, config, weights, ``info``) atomically;
         ``half`` stores the weights in float16 (shipped agents: half the bytes)."""
-        payload = {"kind": self.KIND, "config": config_to_json(self.config), "state_dict": half_state(self.policy.state_dict(), half),
-                   "extra": json.dumps(self.info)}
+        payload = {
+            "kind": self.KIND,
+            "config": config_to_json(self.config),
+            "state_dict": half_state(self.policy.state_dict(), half),
+            "extra": json.dumps(self.info),
+        }
         write_checkpoint(payload, path)
         return Path(path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike, painter: PainterLike | None = None, batch: int = 64, sha256: str | None = None) -> BackpropAgent:
+    def load(
+        cls, path: str | os.PathLike, painter: PainterLike | None = None, batch: int = 64, sha256: str | None = None
+    ) -> BackpropAgent:
         """The agent of ``agent.pt`` or of a training ``checkpoint.pt``, read with ``weights_only=True``
         (SHA-256 checked when given). Raises ``FileNotFoundError`` and
         :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered, or another kind of agent)."""
@@ -347,15 +398,28 @@ class BackpropAgent:
         def build(payload: dict[str, Any]) -> BackpropAgent:
             config = config_from_json(BackpropConfig, payload["config"])
             policy = BackpropPolicy.from_config(config)
-            policy.load_state_dict(float_state(payload["state_dict"] if "state_dict" in payload else payload["agent"]))  # else a training checkpoint
+            policy.load_state_dict(
+                float_state(payload["state_dict"] if "state_dict" in payload else payload["agent"])
+            )  # else a training checkpoint
             return cls(policy, config, painter, batch, json.loads(payload.get("extra", "{}")))
 
-        missing = f"no agent checkpoint at {path}; train one with `paint-gym train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+        missing = (
+            f"no agent checkpoint at {path}; train one with `paint-gym "
+            "train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+        )
         return read_agent_checkpoint(path, cls.KIND, build, sha256=sha256, missing=missing)
 
     @classmethod
-    def train(cls, config: BackpropConfig, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
-              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> BackpropAgent:
+    def train(
+        cls,
+        config: BackpropConfig,
+        budget_seconds: float | None = None,
+        run_dir: str | os.PathLike | None = None,
+        *,
+        data_dir: str | os.PathLike | None = None,
+        eval_every_seconds: float = 60.0,
+        progress: bool = True,
+    ) -> BackpropAgent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` (and ``minutes``); returns the best agent of the run (``agent.pt``)."""
@@ -469,10 +533,16 @@ class BackpropTrainer:
         self.run_dir = Path(config.run_dir)
         self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
         train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
-        self.train_images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
+        self.train_images = _target_tensor(
+            config.dataset, config.canvas_size, None if data_dir is None else str(data_dir)
+        )
         eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
         self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
-        self.train_labels = torch.as_tensor(train_set.labels.astype(np.int64)) if self._needs_templates and train_set.labels is not None else None
+        self.train_labels = (
+            torch.as_tensor(train_set.labels.astype(np.int64))
+            if self._needs_templates and train_set.labels is not None
+            else None
+        )
         self.templates = _load_templates(config) if self._needs_templates else None
         self.policy = BackpropPolicy.from_config(config).to(self.device)
         self.critic = PairCritic(config.canvas_size, config.width).to(self.device)
@@ -511,12 +581,17 @@ class BackpropTrainer:
         if not self.checkpoint_path.exists():
             return
         state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
-        check_resume(config_from_json(BackpropConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+        check_resume(
+            config_from_json(BackpropConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path
+        )
         self.policy.load_state_dict(state["agent"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
-        for opt, lr in ((self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):  # the config's rates, also on resume
+        for opt, lr in (
+            (self.opt, self.cfg.lr),
+            (self.critic_opt, self.cfg.critic_lr),
+        ):  # the config's rates, also on resume
             for group in opt.param_groups:
                 group["lr"] = lr
         self.generator.set_state(state["generator"].cpu())
@@ -537,8 +612,14 @@ class BackpropTrainer:
     # -- divergence ---------------------------------------------------------------------------
     def _diverged_check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
         """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` naming this step."""
-        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
-                            checkpoint=self.checkpoint_path, trainer="backprop agent training")
+        return check_finite(
+            value,
+            step=self.step + 1,
+            lr=self.cfg.lr if lr is None else lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer="backprop agent training",
+        )
 
     def check_healthy(self) -> None:
         """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the agent's and the critic's
@@ -550,7 +631,9 @@ class BackpropTrainer:
         probe = to_float_tensor(self.eval_targets[:1], self.device)
         with torch.no_grad():
             actions, mean, _ = self.policy(probe, self.painter, self.cfg.strokes)
-        check_finite_tensors([("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw)
+        check_finite_tensors(
+            [("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw
+        )
 
     def save_checkpoint(self) -> None:
         """Write ``checkpoint.pt`` atomically (rank 0), after :meth:`check_healthy`."""
@@ -612,11 +695,20 @@ class BackpropTrainer:
         canvas = mean.permute(0, 3, 1, 2)
         stage1 = self.step < cfg.template_only_steps
         with torch.no_grad():
-            row: dict[str, float] = {"mse": float(mse(mean, target_last).mean()), "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean())}
+            row: dict[str, float] = {
+                "mse": float(mse(mean, target_last).mean()),
+                "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean()),
+            }
         adversarial = cfg.adversarial > 0 and not stage1
         # a diverged agent paints NaN: say so here, before the critic or the losses are blamed
-        check_finite_tensors([("strokes", actions)], step=self.step + 1, lr=cfg.lr, what="agent's strokes",
-                             checkpoint=self.checkpoint_path, trainer="backprop agent training")
+        check_finite_tensors(
+            [("strokes", actions)],
+            step=self.step + 1,
+            lr=cfg.lr,
+            what="agent's strokes",
+            checkpoint=self.checkpoint_path,
+            trainer="backprop agent training",
+        )
         if adversarial:
             self.critic.requires_grad_(True)
             c_loss, wasserstein = critic_loss(self.critic, canvas, target, cfg.gp_lambda)
@@ -624,7 +716,11 @@ class BackpropTrainer:
             self.critic_opt.zero_grad(set_to_none=True)
             c_loss.backward()
             self.dist.average_gradients(self.critic)
-            self._diverged_check(nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]), "critic's gradient norm", cfg.critic_lr)
+            self._diverged_check(
+                nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]),
+                "critic's gradient norm",
+                cfg.critic_lr,
+            )
             self.critic_opt.step()
             row.update(critic_loss=c_loss.item(), wasserstein=wasserstein)
             self.critic.requires_grad_(False)
@@ -655,7 +751,9 @@ class BackpropTrainer:
     # -- evaluation -----------------------------------------------------------------------------
     def agent(self) -> BackpropAgent:
         """The policy being trained, as an agent (sharing the trainer's painter)."""
-        return BackpropAgent(self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60})
+        return BackpropAgent(
+            self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60}
+        )
 
     @torch.no_grad()
     def eval_figures(self) -> dict[str, float]:
@@ -664,8 +762,14 @@ class BackpropTrainer:
             actions, neural = self.agent().canvases(self.eval_targets)
         except NonFiniteOutputError as exc:
             self.check_healthy()  # names the weights or the output that went non-finite
-            raise TrainingDivergedError(step=self.step, loss=math.nan, lr=self.cfg.lr, what="agent's strokes on the evaluation images",
-                                        checkpoint=self.checkpoint_path, trainer="backprop agent training") from exc
+            raise TrainingDivergedError(
+                step=self.step,
+                loss=math.nan,
+                lr=self.cfg.lr,
+                what="agent's strokes on the evaluation images",
+                checkpoint=self.checkpoint_path,
+                trainer="backprop agent training",
+            ) from exc
         finally:
             self.policy.train()
         neural_mse = float(mse_uint8(neural, self.eval_targets).mean())
@@ -676,12 +780,21 @@ class BackpropTrainer:
         """Evaluate (rank 0): log the figures beside the training means since the last
         evaluation, keep the best ``agent.pt``; returns the MyPaint-replay MSE."""
         figures = self.eval_figures()
-        self.history.append({"step": self.step, "minutes": self.elapsed / 60, "template_weight": self.template_weight(),
-                             **mean_rows(self._recent), **figures})
+        self.history.append(
+            {
+                "step": self.step,
+                "minutes": self.elapsed / 60,
+                "template_weight": self.template_weight(),
+                **mean_rows(self._recent),
+                **figures,
+            }
+        )
         self._recent = []
         if figures["eval_mypaint_mse"] < self.best:
             self.best = figures["eval_mypaint_mse"]
-            agent = BackpropAgent(self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60, **figures})
+            agent = BackpropAgent(
+                self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60, **figures}
+            )
             agent.save(self.run_dir / "agent.pt", half=True)
             self.policy.train()
         return figures["eval_mypaint_mse"]
@@ -689,11 +802,15 @@ class BackpropTrainer:
     def best_agent(self) -> BackpropAgent:
         """The run's best agent (``agent.pt``), or the current one if none was saved."""
         path = self.run_dir / "agent.pt"
-        painter = self.painter if self.device.type == "cpu" else None  # a loaded agent is on the CPU: never move the trainer's painter
+        painter = (
+            self.painter if self.device.type == "cpu" else None
+        )  # a loaded agent is on the CPU: never move the trainer's painter
         return BackpropAgent.load(path, painter) if path.exists() else self.agent()
 
     # -- the training loop ------------------------------------------------------------------------
-    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+    def run(
+        self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True
+    ) -> list[Point]:
         """Train, then checkpoint; returns the evaluation points ``(seconds, strokes, MSE)``.
 
         With ``budget_seconds``: until the training clock reaches it (in total over resumes),
@@ -705,9 +822,21 @@ class BackpropTrainer:
         if budget_seconds is not None:
             if self.dist.active:
                 raise ValueError("a wall-clock budget trains in one process; under torchrun use the config's minutes")
-            return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc=f"backprop agent {self.cfg.dataset}")
+            return run_for_budget(
+                self,
+                budget_seconds,
+                EvalSchedule(eval_every_seconds),
+                progress,
+                desc=f"backprop agent {self.cfg.dataset}",
+            )
         cfg = self.cfg
-        bar = tqdm(total=cfg.steps, initial=self.step, desc=f"agent {cfg.dataset} T={cfg.strokes}", disable=not (progress and self.dist.main), dynamic_ncols=True)
+        bar = tqdm(
+            total=cfg.steps,
+            initial=self.step,
+            desc=f"agent {cfg.dataset} T={cfg.strokes}",
+            disable=not (progress and self.dist.main),
+            dynamic_ncols=True,
+        )
         last_save = time.monotonic()
         evaluated = False
         while self.step < cfg.steps:
@@ -750,7 +879,10 @@ class BackpropTrainer:
         """``curves.png``: training losses and evaluation MSEs against steps."""
         steps = [r["step"] for r in self.history]
         out = self.run_dir / CURVES_PNG
-        title = f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}"
+        title = (
+            f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, "
+            f"pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}"
+        )
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
             plot_columns(ax1, self.history, "step", ("loss", "mse", "expected_mse", "template_loss"), "train ")
             ax1.set_yscale("log")
@@ -781,5 +913,13 @@ def _load_templates(config: BackpropConfig) -> torch.Tensor:
     return torch.as_tensor(load_templates(config.strokes))
 
 
-__all__ = ["PIXEL_OBJECTIVES", "RESUME_MAY_CHANGE", "BackpropAgent", "BackpropConfig", "BackpropPolicy", "BackpropTrainer", "Distributed",
-           "pixel_loss"]
+__all__ = [
+    "PIXEL_OBJECTIVES",
+    "RESUME_MAY_CHANGE",
+    "BackpropAgent",
+    "BackpropConfig",
+    "BackpropPolicy",
+    "BackpropTrainer",
+    "Distributed",
+    "pixel_loss",
+]

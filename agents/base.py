@@ -60,7 +60,9 @@ class Agent(Protocol):
     def load(cls, path: str | os.PathLike) -> Agent: ...
 
     @classmethod
-    def train(cls, config: Any, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None) -> Agent: ...
+    def train(
+        cls, config: Any, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None
+    ) -> Agent: ...
 
 
 def kind_of(payload: dict[str, Any]) -> str | None:
@@ -72,8 +74,14 @@ def kind_of(payload: dict[str, Any]) -> str | None:
     return kind if kind in KINDS else None
 
 
-def read_agent_checkpoint(path: str | os.PathLike, kind: str, build: Callable[[dict[str, Any]], T], *, sha256: str | None = None,
-                          missing: str | None = None) -> T:
+def read_agent_checkpoint(
+    path: str | os.PathLike,
+    kind: str,
+    build: Callable[[dict[str, Any]], T],
+    *,
+    sha256: str | None = None,
+    missing: str | None = None,
+) -> T:
     """Read the agent checkpoint ``path`` with ``weights_only=True`` (SHA-256 checked when given)
     and ``build`` the agent from its payload.
 
@@ -86,8 +94,12 @@ def read_agent_checkpoint(path: str | os.PathLike, kind: str, build: Callable[[d
         found = kind_of(payload)
         if found != kind:
             what = f"a {found} checkpoint" if found else "not an agent checkpoint (it records no agent kind)"
-            fix = f"load it with {KINDS[found][0]}.load or " if found else "give an agent.pt or checkpoint.pt of a run; "
-            raise CheckpointError(f"{path} is {what}, not a {kind} one: {fix}paint_gym_agents.load_agent loads any kind")
+            fix = (
+                f"load it with {KINDS[found][0]}.load or " if found else "give an agent.pt or checkpoint.pt of a run; "
+            )
+            raise CheckpointError(
+                f"{path} is {what}, not a {kind} one: {fix}paint_gym_agents.load_agent loads any kind"
+            )
         return build(payload)
 
     return read_checkpoint(path, f"{kind.replace('_', ' ')} checkpoint", checked, sha256=sha256, missing=missing)
@@ -98,8 +110,10 @@ def read_kind(path: str | os.PathLike, sha256: str | None = None) -> str:
     payload = read_checkpoint(path, "agent checkpoint", sha256=sha256, missing=f"no agent checkpoint at {path}")
     kind = kind_of(payload)
     if kind is None:
-        raise CheckpointError(f"{path} is not an agent checkpoint (it records no agent kind, one of {', '.join(KINDS)}): "
-                              "give the agent.pt or checkpoint.pt of a training run")
+        raise CheckpointError(
+            f"{path} is not an agent checkpoint (it records no agent kind, one of {', '.join(KINDS)}): "
+            "give the agent.pt or checkpoint.pt of a training run"
+        )
     return kind
 
 

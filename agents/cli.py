@@ -59,8 +59,14 @@ def demo(config: DemoArgs) -> int:
     if config.random:
         random_demo(config.task, config.seed, config.painter, config.out, config.scale, config.data_dir)
     else:
-        run_demo(config.datasets or None, config.images, config.out, first=config.first, data_dir=config.data_dir,
-                 scale=config.scale)
+        run_demo(
+            config.datasets or None,
+            config.images,
+            config.out,
+            first=config.first,
+            data_dir=config.data_dir,
+            scale=config.scale,
+        )
     return 0
 
 
@@ -140,9 +146,16 @@ class EvalArgs:
 
 def evaluate(config: EvalArgs) -> int:
     """Score an agent on the evaluation split: neural canvas, MyPaint replay, transfer gap; Figure 7."""
-    table = evaluate_table(config.agent, config.dataset, images=config.images, direct_steps=config.direct_steps,
-                           direct_images=config.direct_images, figure=config.figure, data_dir=config.data_dir,
-                           painter=config.painter)
+    table = evaluate_table(
+        config.agent,
+        config.dataset,
+        images=config.images,
+        direct_steps=config.direct_steps,
+        direct_images=config.direct_images,
+        figure=config.figure,
+        data_dir=config.data_dir,
+        painter=config.painter,
+    )
     if config.json:
         Path(config.json).write_text(json.dumps(table, indent=2))
         print(f"wrote {config.json}")

@@ -30,8 +30,14 @@ from paint_gym.painters.load import replay
 from .zoo import available_agents, load_agent, shipped_agents
 
 
-def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | os.PathLike = "demo.png", first: int = 0,
-             data_dir: str | os.PathLike | None = None, scale: int = 3) -> list[dict[str, float]]:
+def run_demo(
+    datasets: Sequence[str] | None = None,
+    images: int = 8,
+    out: str | os.PathLike = "demo.png",
+    first: int = 0,
+    data_dir: str | os.PathLike | None = None,
+    scale: int = 3,
+) -> list[dict[str, float]]:
     """Paint ``images`` evaluation images (from index ``first``) of each data set with its shipped
     agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set.
     ``FileNotFoundError`` if a data set asked for has no shipped agent."""
@@ -39,12 +45,20 @@ def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | 
     names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
     if missing or not names:
-        raise FileNotFoundError(f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}")
+        raise FileNotFoundError(
+            f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}"
+        )
     for d in ("celeba",):
         if not datasets and d in shipped and d not in present:
-            print(f"(no {d} agent on this machine: its data's licence keeps it out of the package; `paint-gym eval --agent {d}` says how to train it)")
+            print(
+                f"(no {d} agent on this machine: its data's licence keeps it "
+                f"out of the package; `paint-gym eval --agent {d}` says how to train it)"
+            )
     blocks, results = [], []
-    print(f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   (MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})")
+    print(
+        f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
+        f"(MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})"
+    )
     for name in names:
         agent = load_agent(name)
         targets = eval_targets(name, first + images, agent.config.canvas_size, data_dir)[first:]
@@ -58,8 +72,14 @@ def run_demo(datasets: Sequence[str] | None = None, images: int = 8, out: str | 
     return results
 
 
-def random_demo(task: str = "MNIST", seed: int = 0, painter: str = "gan", out: str | os.PathLike = "demo.png", scale: int = 3,
-                data_dir: str | os.PathLike | None = None) -> dict[str, float]:
+def random_demo(
+    task: str = "MNIST",
+    seed: int = 0,
+    painter: str = "gan",
+    out: str | os.PathLike = "demo.png",
+    scale: int = 3,
+    data_dir: str | os.PathLike | None = None,
+) -> dict[str, float]:
     """Play one ``MyPaint-<task>-v0`` episode with random strokes (seeded); write
     ``target | MyPaint canvas | neural canvas`` as a PNG and print the MSEs. Returns the L2
     before and after and the neural canvas's MSE to MyPaint's and to the target."""
@@ -77,9 +97,17 @@ def random_demo(task: str = "MNIST", seed: int = 0, painter: str = "gan", out: s
     save_png(np.concatenate([frame, neural], axis=1), out, max(1, scale))
     gap, to_target = mse_uint8(neural, obs["canvas"]), mse_uint8(neural, obs["target"])
     print(f"painted {info['step']} random MyPaint strokes on a {task} target: L2 {start:.4f} -> {info['l2']:.4f}")
-    print(f"the {painter} painter's canvas differs from MyPaint's by MSE {gap:.4f}; its L2 to the target is {to_target:.4f}")
+    print(
+        f"the {painter} painter's canvas differs from MyPaint's "
+        f"by MSE {gap:.4f}; its L2 to the target is {to_target:.4f}"
+    )
     print(f"wrote {out} (target | MyPaint canvas | the same strokes by the {painter} painter)")
-    return {"l2_start": float(start), "l2_end": float(info["l2"]), "neural_vs_mypaint": gap, "neural_vs_target": to_target}
+    return {
+        "l2_start": float(start),
+        "l2_end": float(info["l2"]),
+        "neural_vs_mypaint": gap,
+        "neural_vs_target": to_target,
+    }
 
 
 __all__ = ["random_demo", "run_demo"]

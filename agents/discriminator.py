@@ -40,7 +40,9 @@ def gradient_penalty(critic: PairCritic, real: torch.Tensor, fake: torch.Tensor,
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-def critic_loss(critic: PairCritic, canvas: torch.Tensor, target: torch.Tensor, gp_lambda: float = 10.0) -> tuple[torch.Tensor, float]:
+def critic_loss(
+    critic: PairCritic, canvas: torch.Tensor, target: torch.Tensor, gp_lambda: float = 10.0
+) -> tuple[torch.Tensor, float]:
     """The critic's WGAN-GP loss on a batch (``canvas`` is detached here) and its Wasserstein
     estimate ``D(real) - D(fake)`` (a number to log: it falls as the agent improves)."""
     fake = canvas.detach()

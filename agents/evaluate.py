@@ -28,9 +28,17 @@ from .random_agent import RandomAgent
 from .zoo import load_agent
 
 
-def evaluate_table(agent: str, dataset: str | None = None, images: int = 200, direct_steps: int = 400, direct_images: int = 20,
-                   figure: str | None = "figure7.png", data_dir: str | os.PathLike | None = None, painter: str = "gan",
-                   progress: bool = True) -> dict[str, Any]:
+def evaluate_table(
+    agent: str,
+    dataset: str | None = None,
+    images: int = 200,
+    direct_steps: int = 400,
+    direct_images: int = 20,
+    figure: str | None = "figure7.png",
+    data_dir: str | os.PathLike | None = None,
+    painter: str = "gan",
+    progress: bool = True,
+) -> dict[str, Any]:
     """Score the agent ``agent`` (a shipped name or a checkpoint path of any agent kind) on
     ``images`` evaluation images of ``dataset`` (default: its own) against the reference points;
     prints the table.
@@ -45,30 +53,56 @@ def evaluate_table(agent: str, dataset: str | None = None, images: int = 200, di
     cfg = painting_agent.config
     dataset = dataset or getattr(cfg, "dataset", None)
     if dataset is None:
-        raise ValueError(f"{agent} records no data set (it is a {label_of(painting_agent)}): give the data set to evaluate on (--dataset)")
+        raise ValueError(
+            f"{agent} records no data set (it is a {label_of(painting_agent)}): "
+            "give the data set to evaluate on (--dataset)"
+        )
     canvas_size, background = getattr(cfg, "canvas_size", 64), getattr(cfg, "background", "white")
     strokes, label = painting_agent.n_strokes, label_of(painting_agent)
     targets = eval_targets(dataset, images, canvas_size, data_dir)
     rows: list[Row] = []
     agent_row, actions = evaluate_agent(painting_agent, targets, f"{label} ({agent})", painter)
-    rows += [agent_row, blank_row(targets, background), evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent", painter)[0]]
+    rows += [
+        agent_row,
+        blank_row(targets, background),
+        evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent", painter)[0],
+    ]
     subset = {}
     if direct_steps > 0 and direct_images > 0:
         few = targets[:direct_images]
         t0 = time.perf_counter()
         direct = direct_optimisation(few, strokes, painter, steps=direct_steps, progress=progress)
-        rows.append(evaluate_actions(f"direct optimisation ({direct_steps} Adam steps x 4 restarts)", direct, few, time.perf_counter() - t0, painter))
-        rows.append(evaluate_actions(f"{label}, same {len(few)} images", actions[: len(few)], few, float("nan"), painter))
+        rows.append(
+            evaluate_actions(
+                f"direct optimisation ({direct_steps} Adam steps x 4 restarts)",
+                direct,
+                few,
+                time.perf_counter() - t0,
+                painter,
+            )
+        )
+        rows.append(
+            evaluate_actions(f"{label}, same {len(few)} images", actions[: len(few)], few, float("nan"), painter)
+        )
         subset = {"direct_images": len(few)}
-    print(f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}")
+    print(
+        f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; "
+        f"MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}"
+    )
     print(f"{'method':58s} {'neural':>8s} {'MyPaint':>8s} {'gap':>8s} {'seconds':>8s}")
     for r in rows:
         print(f"{r.method:58s} {r.neural:8.4f} {r.mypaint:8.4f} {r.gap:+8.4f} {r.seconds:8.1f}")
     if figure:
         figure7(targets[:8], actions[:8], figure, painter)
         print(f"wrote {figure} (target | {painter} painter | MyPaint, seed 0)")
-    return {"dataset": dataset, "strokes": strokes, "images": len(targets), "replay_seeds": list(REPLAY_SEEDS), **subset,
-            "rows": [r.as_dict() for r in rows]}
+    return {
+        "dataset": dataset,
+        "strokes": strokes,
+        "images": len(targets),
+        "replay_seeds": list(REPLAY_SEEDS),
+        **subset,
+        "rows": [r.as_dict() for r in rows],
+    }
 
 
 __all__ = ["evaluate_table"]

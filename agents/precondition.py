@@ -56,7 +56,7 @@ def template_strokes(paths: list[list[list[float]]], strokes: int, style: dict[s
     out[:, act.SIZE] = style["size"]
     out[:, act.COLOR] = style["color"]
     k = 0
-    for path, length, count in zip(arrays, lengths, _allocate(lengths, strokes)):
+    for path, length, count in zip(arrays, lengths, _allocate(lengths, strokes), strict=True):
         cumulative = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
         for j in range(count):
             s0, s1 = length * j / count, length * (j + 1) / count
@@ -77,7 +77,13 @@ def _direction(actions: np.ndarray) -> np.ndarray:
     return vec / np.maximum(np.linalg.norm(vec, axis=-1, keepdims=True), 1e-6)
 
 
-def stroke_order_agreement(actions: np.ndarray, labels: np.ndarray, strokes: int | None = None, max_distance: float = 0.3, min_cosine: float = 0.5) -> dict[str, float]:
+def stroke_order_agreement(
+    actions: np.ndarray,
+    labels: np.ndarray,
+    strokes: int | None = None,
+    max_distance: float = 0.3,
+    min_cosine: float = 0.5,
+) -> dict[str, float]:
     """How often an agent's first stroke matches the human template's first stroke.
 
     A first stroke *agrees* when it starts within ``max_distance`` (in action units, where the
@@ -88,12 +94,21 @@ def stroke_order_agreement(actions: np.ndarray, labels: np.ndarray, strokes: int
     actions = np.asarray(actions, dtype=np.float32)
     labels = np.asarray(labels, dtype=np.int64)
     if actions.ndim != 3 or len(actions) != len(labels):
-        raise ValueError(f"actions must be (B, T, 12) with one label per sequence; got {actions.shape} and {labels.shape}")
+        raise ValueError(
+            f"actions must be (B, T, 12) with one label per sequence; got {actions.shape} and {labels.shape}"
+        )
     first = load_templates(strokes or actions.shape[1])[labels, 0]
     agent = actions[:, 0]
-    near = np.linalg.norm(agent[:, [act.START_X, act.START_Y]] - first[:, [act.START_X, act.START_Y]], axis=1) <= max_distance
+    near = (
+        np.linalg.norm(agent[:, [act.START_X, act.START_Y]] - first[:, [act.START_X, act.START_Y]], axis=1)
+        <= max_distance
+    )
     aligned = (_direction(agent) * _direction(first)).sum(axis=1) >= min_cosine
-    return {"agree": float((near & aligned).mean()), "start_near": float(near.mean()), "direction": float(aligned.mean())}
+    return {
+        "agree": float((near & aligned).mean()),
+        "start_near": float(near.mean()),
+        "direction": float(aligned.mean()),
+    }
 
 
 def stroke_order_figure(targets: np.ndarray, rows: dict[str, np.ndarray], out: str, scale: int = 3) -> str:

@@ -63,7 +63,9 @@ class RandomAgent:
     def paint(self, targets: np.ndarray) -> np.ndarray:
         """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``."""
         batch = len(check_targets(targets))
-        return np.random.default_rng(self.seed).uniform(-1.0, 1.0, (batch, self.n_strokes, ACTION_DIM)).astype(np.float32)
+        return (
+            np.random.default_rng(self.seed).uniform(-1.0, 1.0, (batch, self.n_strokes, ACTION_DIM)).astype(np.float32)
+        )
 
     def reset(self) -> None:
         """Start a new episode: the next :meth:`act` draws its first stroke."""
@@ -79,7 +81,9 @@ class RandomAgent:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the agent (``kind: random_agent`` and its config) atomically."""
-        write_checkpoint({"kind": self.KIND, "config": config_to_json(self.config), "extra": json.dumps(self.info)}, path)
+        write_checkpoint(
+            {"kind": self.KIND, "config": config_to_json(self.config), "extra": json.dumps(self.info)}, path
+        )
         return Path(path)
 
     @classmethod
@@ -92,8 +96,16 @@ class RandomAgent:
         return read_agent_checkpoint(path, cls.KIND, build, missing=f"no random agent checkpoint at {path}")
 
     @classmethod
-    def train(cls, config: RandomConfig, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
-              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> RandomAgent:
+    def train(
+        cls,
+        config: RandomConfig,
+        budget_seconds: float | None = None,
+        run_dir: str | os.PathLike | None = None,
+        *,
+        data_dir: str | os.PathLike | None = None,
+        eval_every_seconds: float = 60.0,
+        progress: bool = True,
+    ) -> RandomAgent:
         """Nothing to learn: the agent of ``config``, saved as ``run_dir/agent.pt`` (default
         ``runs/random``); the other arguments are those of every agent's ``train``, unused."""
         agent = cls.from_config(config)

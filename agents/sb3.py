@@ -27,12 +27,12 @@ keeps the last good state.
 
 Checkpoints: ``run_dir/checkpoint.pt`` holds the agent kind, the config, SB3's parameter
 state dicts (``model.get_parameters()``: networks and optimizers), SAC's entropy coefficient,
-the step count (environment steps), the training seconds and the points; it is read with ``torch.load(weights_only=True)``
-and the model is rebuilt from the config (SB3's ``.zip`` format unpickles objects, so it is
-not used). SAC's replay buffer is not saved: a resumed SAC run refills it before training
-again. ``agent.pt`` is the best evaluation so far; ``log.csv`` and ``curves.png`` as the
-other agents. Only the fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's
-config when a run resumes.
+the step count (environment steps), the training seconds and the points; it is read with
+``torch.load(weights_only=True)`` and the model is rebuilt from the config (SB3's ``.zip``
+format unpickles objects, so it is not used). SAC's replay buffer is not saved: a resumed SAC
+run refills it before training again. ``agent.pt`` is the best evaluation so far; ``log.csv``
+and ``curves.png`` as the other agents. Only the fields in :data:`RESUME_MAY_CHANGE` may
+differ from the checkpoint's config when a run resumes.
 
 Stable-Baselines3 is an optional dependency (``pip install 'paint-gym[rl]'``): importing this
 module without it raises ``ModuleNotFoundError`` saying so.
@@ -78,7 +78,9 @@ try:
     from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
     from stable_baselines3.common.vec_env import DummyVecEnv
 except ModuleNotFoundError as exc:  # the optional rl extra
-    raise ModuleNotFoundError(f"paint_gym_agents.sb3 needs Stable-Baselines3 ({exc}): pip install 'paint-gym[rl]'") from exc
+    raise ModuleNotFoundError(
+        f"paint_gym_agents.sb3 needs Stable-Baselines3 ({exc}): pip install 'paint-gym[rl]'"
+    ) from exc
 
 ALGOS = ("ppo", "sac")
 ENVS = ("mypaint", "neural")
@@ -148,7 +150,16 @@ class SB3Config:
             raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
-        for name in ("strokes", "n_envs", "n_steps", "batch_size", "n_epochs", "buffer_size", "sac_batch_size", "eval_images"):
+        for name in (
+            "strokes",
+            "n_envs",
+            "n_steps",
+            "batch_size",
+            "n_epochs",
+            "buffer_size",
+            "sac_batch_size",
+            "eval_images",
+        ):
             setattr(self, name, check_int(name, getattr(self, name), 1))
         for name in ("learning_starts", "steps", "seed", "threads"):
             setattr(self, name, check_int(name, getattr(self, name), 0))
@@ -159,9 +170,14 @@ class SB3Config:
         self.ent_coef = check_float("ent_coef", self.ent_coef, 0.0)
         if self.algo == "ppo":
             if self.batch_size < 2:
-                raise ValueError(f"PPO normalises advantages over a minibatch: batch_size must be at least 2; got {self.batch_size}")
+                raise ValueError(
+                    f"PPO normalises advantages over a minibatch: batch_size must be at least 2; got {self.batch_size}"
+                )
             if self.batch_size > self.n_steps * self.n_envs:
-                raise ValueError(f"batch_size ({self.batch_size}) cannot exceed the rollout, n_steps * n_envs = {self.n_steps * self.n_envs}")
+                raise ValueError(
+                    f"batch_size ({self.batch_size}) cannot exceed the "
+                    f"rollout, n_steps * n_envs = {self.n_steps * self.n_envs}"
+                )
         elif self.sac_batch_size > self.buffer_size:
             raise ValueError(f"sac_batch_size ({self.sac_batch_size}) cannot exceed buffer_size ({self.buffer_size})")
         self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
@@ -173,7 +189,9 @@ class SB3Config:
 
 def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale_reward: bool = True) -> gym.Env:
     """One env of the run: the registered id, ``reward="dense"``, ``episode_length=strokes``."""
-    env = gym.make(config.env_id, episode_length=config.strokes, reward="dense", canvas_size=config.canvas_size, data_dir=data_dir)
+    env = gym.make(
+        config.env_id, episode_length=config.strokes, reward="dense", canvas_size=config.canvas_size, data_dir=data_dir
+    )
     if scale_reward:
         scale = float(config.reward_scale)
         env = gym.wrappers.TransformReward(env, lambda r: r * scale)
@@ -193,9 +211,13 @@ class SmallCanvasExtractor(BaseFeaturesExtractor):
         for key, sub in observation_space.spaces.items():
             if is_image_space(sub):
                 cnn = nn.Sequential(
-                    nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1), nn.ReLU(),
-                    nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
-                    nn.Conv2d(64, 64, 3, stride=1, padding=1), nn.ReLU(), nn.Flatten(),
+                    nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1),
+                    nn.ReLU(),
+                    nn.Conv2d(32, 64, 3, stride=2, padding=1),
+                    nn.ReLU(),
+                    nn.Conv2d(64, 64, 3, stride=1, padding=1),
+                    nn.ReLU(),
+                    nn.Flatten(),
                 )
                 with torch.no_grad():
                     n_flat = cnn(torch.zeros(1, *sub.shape)).shape[1]
@@ -224,13 +246,32 @@ def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) ->
     if config.threads:
         torch.set_num_threads(config.threads)
     venv = DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
-    common = {"learning_rate": config.lr, "gamma": config.gamma, "seed": config.seed, "verbose": 0, "device": "cpu",
-              "policy_kwargs": policy_kwargs(config)}
+    common = {
+        "learning_rate": config.lr,
+        "gamma": config.gamma,
+        "seed": config.seed,
+        "verbose": 0,
+        "device": "cpu",
+        "policy_kwargs": policy_kwargs(config),
+    }
     if config.algo == "ppo":
-        return PPO("MultiInputPolicy", venv, n_steps=config.n_steps, batch_size=config.batch_size, n_epochs=config.n_epochs,
-                   ent_coef=config.ent_coef, **common)
-    return SAC("MultiInputPolicy", venv, buffer_size=config.buffer_size, learning_starts=config.learning_starts,
-               batch_size=config.sac_batch_size, **common)
+        return PPO(
+            "MultiInputPolicy",
+            venv,
+            n_steps=config.n_steps,
+            batch_size=config.batch_size,
+            n_epochs=config.n_epochs,
+            ent_coef=config.ent_coef,
+            **common,
+        )
+    return SAC(
+        "MultiInputPolicy",
+        venv,
+        buffer_size=config.buffer_size,
+        learning_starts=config.learning_starts,
+        batch_size=config.sac_batch_size,
+        **common,
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -253,7 +294,9 @@ class DivergenceGuard:
 
     LAYERS = ("action_net", "value_net", "actor.mu", "actor.log_std", "critic.q_networks")
 
-    def __init__(self, model: Any, config: SB3Config, checkpoint: str | os.PathLike | None = None, training: bool = True) -> None:
+    def __init__(
+        self, model: Any, config: SB3Config, checkpoint: str | os.PathLike | None = None, training: bool = True
+    ) -> None:
         self.model, self.config, self.checkpoint, self.training = model, config, checkpoint, training
         self._handles: list[Any] = []
 
@@ -271,8 +314,14 @@ class DivergenceGuard:
 
     def fail(self, what: str, value: float) -> None:
         if self.training:
-            raise TrainingDivergedError(step=int(self.model.num_timesteps), loss=value, lr=self.config.lr, what=what, checkpoint=self.checkpoint,
-                                        trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)")
+            raise TrainingDivergedError(
+                step=int(self.model.num_timesteps),
+                loss=value,
+                lr=self.config.lr,
+                what=what,
+                checkpoint=self.checkpoint,
+                trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)",
+            )
         raise NonFiniteOutputError(
             f"the SB3 {self.config.algo.upper()} policy's {what} is {value}: its weights are not finite or overflow "
             "(a diverged training run?); load a checkpoint from before the divergence"
@@ -280,9 +329,11 @@ class DivergenceGuard:
 
     def __enter__(self) -> DivergenceGuard:  # noqa: PYI034 (Python 3.10 has no typing.Self)
         for name, module in self._layers():
+
             def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
                 if isinstance(output, torch.Tensor) and not bool(torch.isfinite(output).all()):
                     self.fail(f"{name} output", float(output.detach()[~torch.isfinite(output.detach())].flatten()[0]))
+
             self._handles.append(module.register_forward_hook(hook))
         return self
 
@@ -303,8 +354,14 @@ class DivergenceGuard:
         if getattr(self.model, "log_ent_coef", None) is not None:
             named.append(("log_ent_coef", self.model.log_ent_coef))
         try:
-            check_finite_tensors(named, step=int(self.model.num_timesteps), lr=self.config.lr, what="policy's parameters",
-                                 checkpoint=self.checkpoint, trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)")
+            check_finite_tensors(
+                named,
+                step=int(self.model.num_timesteps),
+                lr=self.config.lr,
+                what="policy's parameters",
+                checkpoint=self.checkpoint,
+                trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)",
+            )
         except TrainingDivergedError as exc:
             if self.training:
                 raise
@@ -345,8 +402,15 @@ class SB3Agent:
 
     KIND: ClassVar[str] = "sb3_agent"
 
-    def __init__(self, model: Any, config: SB3Config, data_dir: str | os.PathLike | None = None, batch: int = 16, deterministic: bool = True,
-                 info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        config: SB3Config,
+        data_dir: str | os.PathLike | None = None,
+        batch: int = 16,
+        deterministic: bool = True,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         self.model = model
         self.config = config
         self.n_strokes = config.strokes
@@ -388,7 +452,10 @@ class SB3Agent:
         for start in range(0, len(arr), self.batch):
             chunk = arr[start : start + self.batch]
             envs = self._env_pool(len(chunk))
-            obs = [env.reset(seed=start + i, options={"target": t})[0] for i, (env, t) in enumerate(zip(envs, chunk))]
+            obs = [
+                env.reset(seed=start + i, options={"target": t})[0]
+                for i, (env, t) in enumerate(zip(envs, chunk, strict=True))
+            ]
             for t in range(self.n_strokes):
                 batch_obs = {k: np.stack([o[k] for o in obs]) for k in obs[0]}
                 actions = self._predict(batch_obs)
@@ -424,8 +491,16 @@ class SB3Agent:
         return read_agent_checkpoint(path, cls.KIND, build, missing=missing)
 
     @classmethod
-    def train(cls, config: SB3Config, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
-              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> SB3Agent:
+    def train(
+        cls,
+        config: SB3Config,
+        budget_seconds: float | None = None,
+        run_dir: str | os.PathLike | None = None,
+        *,
+        data_dir: str | os.PathLike | None = None,
+        eval_every_seconds: float = 60.0,
+        progress: bool = True,
+    ) -> SB3Agent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` environment steps; returns the best agent of the run (``agent.pt``)."""
@@ -442,7 +517,11 @@ class SB3Agent:
 
 
 def _state(model: Any, config: SB3Config) -> dict[str, Any]:
-    state: dict[str, Any] = {"config": config_to_json(config), "params": model.get_parameters(), "num_timesteps": int(model.num_timesteps)}
+    state: dict[str, Any] = {
+        "config": config_to_json(config),
+        "params": model.get_parameters(),
+        "num_timesteps": int(model.num_timesteps),
+    }
     if config.algo == "sac" and getattr(model, "log_ent_coef", None) is not None:
         state["log_ent_coef"] = model.log_ent_coef.detach().clone()
     return state
@@ -548,8 +627,15 @@ class SB3Trainer:
         """Write ``checkpoint.pt`` atomically; never a diverged state (:meth:`DivergenceGuard.check`)."""
         DivergenceGuard(self.model, self.cfg, self.checkpoint_path).check()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        state = {"kind": SB3Agent.KIND, **_state(self.model, self.cfg), "step": self.step, "elapsed": self.elapsed, "best": self.best,
-                 "points": points_to_json(self.points), "history": json.dumps(self.history)}
+        state = {
+            "kind": SB3Agent.KIND,
+            **_state(self.model, self.cfg),
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "best": self.best,
+            "points": points_to_json(self.points),
+            "history": json.dumps(self.history),
+        }
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()
 
@@ -558,13 +644,24 @@ class SB3Trainer:
         try:
             actions = self.agent.paint(self.eval_targets)
         except NonFiniteOutputError as exc:
-            raise TrainingDivergedError(step=self.strokes, loss=float("nan"), lr=self.cfg.lr, what="policy's strokes on the evaluation images",
-                                        checkpoint=self.checkpoint_path, trainer=f"SB3 {self.cfg.algo.upper()} training (steps are environment steps)") from exc
+            raise TrainingDivergedError(
+                step=self.strokes,
+                loss=float("nan"),
+                lr=self.cfg.lr,
+                what="policy's strokes on the evaluation images",
+                checkpoint=self.checkpoint_path,
+                trainer=f"SB3 {self.cfg.algo.upper()} training (steps are environment steps)",
+            ) from exc
         self.model.policy.set_training_mode(False)
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         if mse < self.best:
             self.best = mse
-            self.agent.info = {"step": self.step, "strokes": self.strokes, "seconds": self.elapsed, "eval_mypaint_mse": mse}
+            self.agent.info = {
+                "step": self.step,
+                "strokes": self.strokes,
+                "seconds": self.elapsed,
+                "eval_mypaint_mse": mse,
+            }
             self.agent.save(self.run_dir / "agent.pt")
         return mse
 
@@ -580,7 +677,9 @@ class SB3Trainer:
         path = self.run_dir / "agent.pt"
         return SB3Agent.load(path, self.data_dir) if path.exists() else SB3Agent(self.model, self.cfg, self.data_dir)
 
-    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+    def run(
+        self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True
+    ) -> list[Point]:
         """Train until the training clock reaches ``budget_seconds`` (in total, over resumes) or,
         without a budget, for the config's ``steps`` environment steps (PPO finishes its last
         rollout and its update); returns the evaluation points."""
@@ -592,15 +691,24 @@ class SB3Trainer:
             self.record()
         if self.elapsed < budget and remaining > 0:
             total = None if budget_seconds is None else round(budget, 1)
-            bar = tqdm(total=total, initial=round(self.elapsed, 1), unit="s", desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
-                       disable=not progress, dynamic_ncols=True,
-                       bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if total else "{desc}: {n:.0f} s {postfix}")
+            bar = tqdm(
+                total=total,
+                initial=round(self.elapsed, 1),
+                unit="s",
+                desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
+                disable=not progress,
+                dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if total else "{desc}: {n:.0f} s {postfix}",
+            )
             guard = DivergenceGuard(self.model, self.cfg, self.checkpoint_path)
             callback = BudgetCallback(self, budget, EvalSchedule(eval_every_seconds), bar)
             try:
                 with guard:
-                    self.model.learn(total_timesteps=remaining, callback=CallbackList([DivergenceCallback(guard), callback]),
-                                     reset_num_timesteps=False)
+                    self.model.learn(
+                        total_timesteps=remaining,
+                        callback=CallbackList([DivergenceCallback(guard), callback]),
+                        reset_num_timesteps=False,
+                    )
             finally:
                 bar.close()
             if budget_seconds is None:  # learn ended by itself, after an update no evaluation has seen: the final point
@@ -627,13 +735,33 @@ class SB3Trainer:
     def plot(self) -> Path:
         """``curves.png``: evaluation MSE against training seconds."""
         out = self.run_dir / CURVES_PNG
-        with curves_figure(out, 1, f"SB3 {self.cfg.algo.upper()}, {self.cfg.env_id}, {self.cfg.strokes} strokes") as (_, ax):
-            ax.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
+        with curves_figure(out, 1, f"SB3 {self.cfg.algo.upper()}, {self.cfg.env_id}, {self.cfg.strokes} strokes") as (
+            _,
+            ax,
+        ):
+            ax.plot(
+                [r["seconds"] for r in self.history],
+                [r["eval_mypaint_mse"] for r in self.history],
+                marker="o",
+                label="eval: MyPaint replay",
+            )
             ax.set_xlabel("training seconds")
             ax.set_ylabel("MSE")
             ax.legend(fontsize=8)
         return out
 
 
-__all__ = ["NATURE_CNN_MIN", "RESUME_MAY_CHANGE", "BudgetCallback", "DivergenceCallback", "DivergenceGuard", "SB3Agent", "SB3Config", "SB3Trainer",
-           "SmallCanvasExtractor", "build_model", "make_env", "policy_kwargs"]
+__all__ = [
+    "NATURE_CNN_MIN",
+    "RESUME_MAY_CHANGE",
+    "BudgetCallback",
+    "DivergenceCallback",
+    "DivergenceGuard",
+    "SB3Agent",
+    "SB3Config",
+    "SB3Trainer",
+    "SmallCanvasExtractor",
+    "build_model",
+    "make_env",
+    "policy_kwargs",
+]

@@ -107,11 +107,17 @@ class SpiralConfig:
     strokes: int = 8
     """strokes per painting (the env's episode length), T >= 1"""
     env: str = "neural"
-    """training env: "neural" (the batched NeuralPaintVectorEnv) or "mypaint" (MyPaintEnv in AsyncVectorEnv worker processes)"""
+    (
+        'training env: "neural" (the batched NeuralPaintVectorEnv) or "mypaint" (MyPaintEnv in AsyncVectorEnv worker '
+        "processes)"
+    )
     painter: str = "gan"
     """the neural env's painter: "gan", "vae" or the path of a painter checkpoint"""
     action_mode: str = "continuous"
-    """stroke outputs: "continuous" (12 numbers per stroke) or "discrete" (SPIRAL's choices, paint_gym.DiscreteActions defaults)"""
+    (
+        'stroke outputs: "continuous" (12 numbers per stroke) or "discrete" '
+        "(SPIRAL's choices, paint_gym.DiscreteActions defaults)"
+    )
     canvas_size: int = 64
     """canvas side in pixels, >= 8"""
     background: str = "white"
@@ -177,7 +183,15 @@ class SpiralConfig:
             raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
         if self.action_mode not in ACTION_MODES:
             raise ValueError(f"action_mode must be one of {ACTION_MODES}; got {self.action_mode!r}")
-        for name in ("strokes", "num_envs", "episodes_per_env", "update_epochs", "minibatches", "critic_steps", "eval_images"):
+        for name in (
+            "strokes",
+            "num_envs",
+            "episodes_per_env",
+            "update_epochs",
+            "minibatches",
+            "critic_steps",
+            "eval_images",
+        ):
             setattr(self, name, check_int(name, getattr(self, name), 1))
         self.canvas_size = check_canvas_size(self.canvas_size)
         check_background(self.background)
@@ -190,9 +204,15 @@ class SpiralConfig:
         self.gae_lambda = check_float("gae_lambda", self.gae_lambda, 0.0, 1.0)
         self.init_log_std = check_float("init_log_std", self.init_log_std, -20.0, 2.0)
         if self.minibatches > self.num_envs * self.episodes_per_env:
-            raise ValueError(f"minibatches ({self.minibatches}) cannot exceed the episodes per update ({self.num_envs * self.episodes_per_env})")
+            raise ValueError(
+                f"minibatches ({self.minibatches}) cannot exceed the episodes "
+                f"per update ({self.num_envs * self.episodes_per_env})"
+            )
         if self.adversarial < 0 or self.dense_l2 < 0 or self.adversarial + self.dense_l2 == 0:
-            raise ValueError(f"rewards: adversarial and dense_l2 must be >= 0 and not both 0; got {self.adversarial}, {self.dense_l2}")
+            raise ValueError(
+                "rewards: adversarial and dense_l2 must be >= 0 and "
+                f"not both 0; got {self.adversarial}, {self.dense_l2}"
+            )
         self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
         self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
@@ -258,8 +278,15 @@ class SpiralPolicy(nn.Module):
     distribution of the next stroke, the value ``(B,)`` and the new LSTM state.
     """
 
-    def __init__(self, canvas_size: int = 64, width: int = 16, hidden: int = 128, action_mode: str = "continuous",
-                 strokes: int = 8, init_log_std: float = -0.5) -> None:
+    def __init__(
+        self,
+        canvas_size: int = 64,
+        width: int = 16,
+        hidden: int = 128,
+        action_mode: str = "continuous",
+        strokes: int = 8,
+        init_log_std: float = -0.5,
+    ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         c, c2, size = 8, width, canvas_size
@@ -285,14 +312,17 @@ class SpiralPolicy(nn.Module):
 
     @classmethod
     def from_config(cls, config: SpiralConfig) -> SpiralPolicy:
-        return cls(config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std)
+        return cls(
+            config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std
+        )
 
     def initial_state(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.value.weight.new_zeros(batch, self.hidden)
         return z, z.clone()
 
-    def step(self, images: torch.Tensor, prev: torch.Tensor, t: int, state: tuple[torch.Tensor, torch.Tensor]
-             ) -> tuple[DiagGaussian | MultiCategorical, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    def step(
+        self, images: torch.Tensor, prev: torch.Tensor, t: int, state: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[DiagGaussian | MultiCategorical, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         x = torch.cat([images.float() / 255, self.coords.expand(len(images), -1, -1, -1)], dim=1) * 2 - 1
         clock = prev.new_full((len(images), 1), t / self.strokes)
         h, c = self.lstm(torch.cat([self.encoder(x), prev, clock], dim=1), state)
@@ -300,7 +330,9 @@ class SpiralPolicy(nn.Module):
         dist = DiagGaussian(out, self.log_std) if self.action_mode == "continuous" else MultiCategorical(out, self.nvec)
         return dist, self.value(h).squeeze(1), (h, c)
 
-    def evaluate_sequence(self, images: torch.Tensor, prev: torch.Tensor, raw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def evaluate_sequence(
+        self, images: torch.Tensor, prev: torch.Tensor, raw: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Log-probabilities, entropies and values ``(T, B)`` of recorded episodes
         (``images`` ``(T, B, 6, H, W)``, ``prev`` ``(T, B, 12)``, ``raw`` the sampled outputs)."""
         state = self.initial_state(images.shape[1])
@@ -356,8 +388,16 @@ class SpiralAgent:
 
     KIND: ClassVar[str] = "spiral_agent"
 
-    def __init__(self, policy: SpiralPolicy, config: SpiralConfig, painter: PainterLike | None = None, batch: int = 64,
-                 deterministic: bool = True, seed: int = 0, info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        policy: SpiralPolicy,
+        config: SpiralConfig,
+        painter: PainterLike | None = None,
+        batch: int = 64,
+        deterministic: bool = True,
+        seed: int = 0,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         self.policy = policy.eval()
         self.config = config
         self.n_strokes = config.strokes
@@ -372,15 +412,18 @@ class SpiralAgent:
     def _choose(self, dist: Any) -> torch.Tensor:
         if not bool(torch.isfinite(dist.raw).all()):
             raise NonFiniteOutputError(
-                "the SPIRAL policy produced NaN or inf outputs: its weights are not finite or overflow (a diverged training run?); "
-                "load a checkpoint from before the divergence"
+                "the SPIRAL policy produced NaN or inf outputs: its weights are not finite or "
+                "overflow (a diverged training run?); load a checkpoint from before the divergence"
             )
         return dist.mode() if self.deterministic else dist.sample()
 
     def _check(self, targets: np.ndarray) -> np.ndarray:
         arr = check_targets(targets)
         if arr.shape[1:3] != (self.config.canvas_size,) * 2:
-            raise ValueError(f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
+            raise ValueError(
+                f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} "
+                f"targets; got {arr.shape[1]}x{arr.shape[2]}"
+            )
         return arr
 
     @torch.no_grad()
@@ -428,8 +471,15 @@ class SpiralAgent:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the agent (``kind: spiral_agent``, config, weights, ``info``) atomically."""
-        write_checkpoint({"kind": self.KIND, "config": config_to_json(self.config), "state_dict": self.policy.state_dict(),
-                          "extra": json.dumps(self.info)}, path)
+        write_checkpoint(
+            {
+                "kind": self.KIND,
+                "config": config_to_json(self.config),
+                "state_dict": self.policy.state_dict(),
+                "extra": json.dumps(self.info),
+            },
+            path,
+        )
         return Path(path)
 
     @classmethod
@@ -441,15 +491,27 @@ class SpiralAgent:
         def build(payload: dict[str, Any]) -> SpiralAgent:
             config = config_from_json(SpiralConfig, payload["config"])
             policy = SpiralPolicy.from_config(config)
-            policy.load_state_dict(payload["state_dict"] if "state_dict" in payload else payload["policy"])  # else a training checkpoint
+            policy.load_state_dict(
+                payload["state_dict"] if "state_dict" in payload else payload["policy"]
+            )  # else a training checkpoint
             return cls(policy, config, info=json.loads(payload.get("extra", "{}")), **kwargs)
 
-        missing = f"no SPIRAL agent checkpoint at {path}; train one with SpiralAgent.train(SpiralConfig(...), run_dir=...)"
+        missing = (
+            f"no SPIRAL agent checkpoint at {path}; train one with SpiralAgent.train(SpiralConfig(...), run_dir=...)"
+        )
         return read_agent_checkpoint(path, cls.KIND, build, missing=missing)
 
     @classmethod
-    def train(cls, config: SpiralConfig, budget_seconds: float | None = None, run_dir: str | os.PathLike | None = None, *,
-              data_dir: str | os.PathLike | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> SpiralAgent:
+    def train(
+        cls,
+        config: SpiralConfig,
+        budget_seconds: float | None = None,
+        run_dir: str | os.PathLike | None = None,
+        *,
+        data_dir: str | os.PathLike | None = None,
+        eval_every_seconds: float = 60.0,
+        progress: bool = True,
+    ) -> SpiralAgent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` updates; returns the best agent of the run (``agent.pt``)."""
@@ -468,8 +530,13 @@ class SpiralAgent:
 def make_envs(config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> gym.vector.VectorEnv:
     """The training envs: the batched neural vector env, or MyPaint envs in worker processes."""
     task = task_spec(config.dataset).name
-    kwargs = {"episode_length": config.strokes, "reward": "dense" if config.dense_l2 > 0 else "none", "canvas_size": config.canvas_size,
-                  "background": config.background, "data_dir": data_dir}
+    kwargs = {
+        "episode_length": config.strokes,
+        "reward": "dense" if config.dense_l2 > 0 else "none",
+        "canvas_size": config.canvas_size,
+        "background": config.background,
+        "data_dir": data_dir,
+    }
     if config.env == "neural":
         return gym.make_vec(f"NeuralPaint-{task}-v0", num_envs=config.num_envs, painter=config.painter, **kwargs)
     return gym.make_vec(f"MyPaint-{task}-v0", num_envs=config.num_envs, vectorization_mode="async", **kwargs)
@@ -492,7 +559,9 @@ class Rollout:
     final_l2: np.ndarray
 
 
-def advantages(rewards: torch.Tensor, values: torch.Tensor, gamma: float, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+def advantages(
+    rewards: torch.Tensor, values: torch.Tensor, gamma: float, lam: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     """GAE advantages and returns ``(T, E)`` of episodes that all end after the last step."""
     adv = torch.zeros_like(rewards)
     running = torch.zeros_like(rewards[0])
@@ -551,23 +620,43 @@ class SpiralTrainer:
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
-        for opt, lr in ((self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)):  # the config's rates, also on resume
+        for opt, lr in (
+            (self.opt, self.cfg.lr),
+            (self.critic_opt, self.cfg.critic_lr),
+        ):  # the config's rates, also on resume
             for group in opt.param_groups:
                 group["lr"] = lr
         torch.set_rng_state(state["torch_rng"])
-        self.step, self.strokes, self.elapsed, self.best = int(state["step"]), int(state["strokes"]), float(state["elapsed"]), float(state["best"])
+        self.step, self.strokes, self.elapsed, self.best = (
+            int(state["step"]),
+            int(state["strokes"]),
+            float(state["elapsed"]),
+            float(state["best"]),
+        )
         self.points = points_from_json(state["points"])
         self.history = json.loads(state["history"])
 
     # -- divergence -----------------------------------------------------------------------------
     def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
         """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` for this update."""
-        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
-                            checkpoint=self.checkpoint_path, trainer="SPIRAL training")
+        return check_finite(
+            value,
+            step=self.step + 1,
+            lr=self.cfg.lr if lr is None else lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer="SPIRAL training",
+        )
 
     def _check_outputs(self, dist: DiagGaussian | MultiCategorical, value: torch.Tensor, step: int) -> None:
-        check_finite_tensors([("strokes", dist.raw), ("value", value)], step=step, lr=self.cfg.lr, what="policy's output",
-                             checkpoint=self.checkpoint_path, trainer="SPIRAL training")
+        check_finite_tensors(
+            [("strokes", dist.raw), ("value", value)],
+            step=step,
+            lr=self.cfg.lr,
+            what="policy's output",
+            checkpoint=self.checkpoint_path,
+            trainer="SPIRAL training",
+        )
 
     def check_healthy(self) -> None:
         """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the policy's and critic's
@@ -578,8 +667,12 @@ class SpiralTrainer:
         check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
         targets = self.eval_targets[:2]
         with torch.no_grad():
-            dist, value, _ = self.policy.step(obs_images(np.full_like(targets, 255), targets), torch.zeros(len(targets), ACTION_DIM), 0,
-                                              self.policy.initial_state(len(targets)))
+            dist, value, _ = self.policy.step(
+                obs_images(np.full_like(targets, 255), targets),
+                torch.zeros(len(targets), ACTION_DIM),
+                0,
+                self.policy.initial_state(len(targets)),
+            )
         self._check_outputs(dist, value, self.step)
 
     def save_checkpoint(self) -> None:
@@ -633,15 +726,40 @@ class SpiralTrainer:
                 raw = dist.sample()
                 stroke, pens = self.decoder(raw, pens)
                 obs, reward, terminated, _, info = self.envs.step(stroke)
-                for key, item in zip(ep, (images, prev, raw, dist.log_prob(raw), value, torch.as_tensor(reward, dtype=torch.float32))):
+                for key, item in zip(
+                    ep,
+                    (images, prev, raw, dist.log_prob(raw), value, torch.as_tensor(reward, dtype=torch.float32)),
+                    strict=True,
+                ):
                     ep[key].append(item)
                 prev = torch.from_numpy(stroke)
             if not np.all(terminated):
-                raise RuntimeError(f"episodes did not end after {steps} strokes: the env's episode_length differs from strokes={steps}")
-            cols.append({**{k: torch.stack(v) for k, v in ep.items()}, "canvas": obs["canvas"], "target": obs["target"], "l2": np.asarray(info["l2"])})
-        cat = lambda key: torch.cat([c[key] for c in cols], dim=1)
-        return Rollout(cat("images"), cat("prev"), cat("raw"), cat("logp"), cat("values"), cat("rewards") * cfg.dense_l2,
-                       np.concatenate([c["canvas"] for c in cols]), np.concatenate([c["target"] for c in cols]), np.concatenate([c["l2"] for c in cols]))
+                raise RuntimeError(
+                    f"episodes did not end after {steps} strokes: the env's episode_length differs from strokes={steps}"
+                )
+            cols.append(
+                {
+                    **{k: torch.stack(v) for k, v in ep.items()},
+                    "canvas": obs["canvas"],
+                    "target": obs["target"],
+                    "l2": np.asarray(info["l2"]),
+                }
+            )
+
+        def cat(key: str) -> torch.Tensor:
+            return torch.cat([c[key] for c in cols], dim=1)
+
+        return Rollout(
+            cat("images"),
+            cat("prev"),
+            cat("raw"),
+            cat("logp"),
+            cat("values"),
+            cat("rewards") * cfg.dense_l2,
+            np.concatenate([c["canvas"] for c in cols]),
+            np.concatenate([c["target"] for c in cols]),
+            np.concatenate([c["l2"] for c in cols]),
+        )
 
     def _critic_reward(self, roll: Rollout) -> tuple[torch.Tensor, dict[str, float]]:
         """SPIRAL's reward of each final canvas ``(E,)``, then the critic's own update."""
@@ -654,8 +772,11 @@ class SpiralTrainer:
             self._check(loss, "critic loss", self.cfg.critic_lr)
             self.critic_opt.zero_grad(set_to_none=True)
             loss.backward()
-            self._check(nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]), "critic's gradient norm",
-                        self.cfg.critic_lr)
+            self._check(
+                nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]),
+                "critic's gradient norm",
+                self.cfg.critic_lr,
+            )
             self.critic_opt.step()
             row.update(critic_loss=float(loss.detach()), wasserstein=wasserstein)
         return reward, row
@@ -674,7 +795,9 @@ class SpiralTrainer:
         episodes = rewards.shape[1]
         for _ in range(cfg.update_epochs):
             for mb in torch.randperm(episodes).chunk(cfg.minibatches):
-                logp, entropy, values = self.policy.evaluate_sequence(roll.images[:, mb], roll.prev[:, mb], roll.raw[:, mb])
+                logp, entropy, values = self.policy.evaluate_sequence(
+                    roll.images[:, mb], roll.prev[:, mb], roll.raw[:, mb]
+                )
                 a = adv[:, mb]
                 a = (a - a.mean()) / (a.std() + 1e-8)
                 ratio = (logp - roll.logp[:, mb]).exp()
@@ -688,8 +811,13 @@ class SpiralTrainer:
                 self.opt.step()
         self.step += 1
         self.strokes += episodes * cfg.strokes
-        row.update(loss=float(loss.detach()), pg_loss=float(pg_loss.detach()), v_loss=float(v_loss.detach()),
-                   entropy=float(entropy.detach().mean()), return_mean=float(returns[0].mean()))
+        row.update(
+            loss=float(loss.detach()),
+            pg_loss=float(pg_loss.detach()),
+            v_loss=float(v_loss.detach()),
+            entropy=float(entropy.detach().mean()),
+            return_mean=float(returns[0].mean()),
+        )
         self._recent.append(row)
         return row
 
@@ -707,12 +835,26 @@ class SpiralTrainer:
             actions = self.agent().paint(self.eval_targets)
         except NonFiniteOutputError as exc:
             self.check_healthy()  # names the weights or the output that went non-finite
-            raise TrainingDivergedError(step=self.step, loss=math.nan, lr=self.cfg.lr, what="policy's strokes on the evaluation images",
-                                        checkpoint=self.checkpoint_path, trainer="SPIRAL training") from exc
+            raise TrainingDivergedError(
+                step=self.step,
+                loss=math.nan,
+                lr=self.cfg.lr,
+                what="policy's strokes on the evaluation images",
+                checkpoint=self.checkpoint_path,
+                trainer="SPIRAL training",
+            ) from exc
         finally:
             self.policy.train()
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
-        self.history.append({"step": self.step, "seconds": self.elapsed, "strokes": self.strokes, **mean_rows(self._recent), "eval_mypaint_mse": mse})
+        self.history.append(
+            {
+                "step": self.step,
+                "seconds": self.elapsed,
+                "strokes": self.strokes,
+                **mean_rows(self._recent),
+                "eval_mypaint_mse": mse,
+            }
+        )
         self._recent = []
         if mse < self.best:
             self.best = mse
@@ -728,7 +870,9 @@ class SpiralTrainer:
         path = self.run_dir / "agent.pt"
         return SpiralAgent.load(path) if path.exists() else SpiralAgent(self.policy, self.cfg, info={"step": self.step})
 
-    def run(self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+    def run(
+        self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True
+    ) -> list[Point]:
         """Train until the training clock reaches ``budget_seconds`` (in total over resumes) or,
         without a budget, until ``steps`` updates are done; evaluates on
         :class:`paint_gym.benchmark.budget.EvalSchedule` (``eval_every_seconds``) and checkpoints
@@ -748,17 +892,34 @@ class SpiralTrainer:
     def plot(self) -> Path:
         """``curves.png``: training figures against updates, evaluation MSE against seconds."""
         out = self.run_dir / CURVES_PNG
-        title = f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, {self.cfg.dataset}, {self.cfg.strokes} strokes"
+        title = (
+            f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, "
+            f"{self.cfg.dataset}, {self.cfg.strokes} strokes"
+        )
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
             plot_columns(ax1, self.history, "step", ("train_mse", "wasserstein", "entropy"))
             ax1.set_xlabel("update")
             if ax1.lines:
                 ax1.legend(fontsize=8)
-            ax2.plot([r["seconds"] for r in self.history], [r["eval_mypaint_mse"] for r in self.history], marker="o", label="eval: MyPaint replay")
+            ax2.plot(
+                [r["seconds"] for r in self.history],
+                [r["eval_mypaint_mse"] for r in self.history],
+                marker="o",
+                label="eval: MyPaint replay",
+            )
             ax2.set_xlabel("training seconds")
             ax2.set_ylabel("MSE")
             ax2.legend(fontsize=8)
         return out
 
 
-__all__ = ["LIFT_STROKE", "RESUME_MAY_CHANGE", "SpiralAgent", "SpiralConfig", "SpiralPolicy", "SpiralTrainer", "StrokeDecoder", "make_envs"]
+__all__ = [
+    "LIFT_STROKE",
+    "RESUME_MAY_CHANGE",
+    "SpiralAgent",
+    "SpiralConfig",
+    "SpiralPolicy",
+    "SpiralTrainer",
+    "StrokeDecoder",
+    "make_envs",
+]

@@ -24,8 +24,9 @@ class StrokeCanvas:
     every :meth:`start`, so the same strokes give the same canvases.
     """
 
-    def __init__(self, painter: PainterLike = "gan", canvas_size: int = 64, background: str = "white",
-                 seed: int = 0) -> None:
+    def __init__(
+        self, painter: PainterLike = "gan", canvas_size: int = 64, background: str = "white", seed: int = 0
+    ) -> None:
         self.canvas_size = int(canvas_size)
         self.background = background_rgb(background)
         # numpy in and out: MyPaint as it is, a neural painter behind its numpy face

@@ -37,7 +37,7 @@ PREFIX = "agent_"
 
 def shipped_agents() -> dict[str, dict[str, Any]]:
     """MANIFEST entries of the shipped agents, by short name (``mnist``, ...)."""
-    return {name[len(PREFIX):]: e for name, e in read_manifest().items() if name.startswith(PREFIX)}
+    return {name[len(PREFIX) :]: e for name, e in read_manifest().items() if name.startswith(PREFIX)}
 
 
 def available_agents() -> dict[str, dict[str, Any]]:
@@ -47,8 +47,10 @@ def available_agents() -> dict[str, dict[str, Any]]:
 
 def _missing_message(key: str, entry: dict[str, Any]) -> str:
     if entry.get("location") == "cache":
-        return (f"the {key} agent is not in the package (its training data may not be redistributed); train it with "
-                f"`{entry['command']} --run-dir runs/agent_{key}` and copy runs/agent_{key}/agent.pt to {file_of(entry)}")
+        return (
+            f"the {key} agent is not in the package (its training data may not be redistributed); train it with "
+            f"`{entry['command']} --run-dir runs/agent_{key}` and copy runs/agent_{key}/agent.pt to {file_of(entry)}"
+        )
     return f"the shipped {key} agent ({entry['file']}) is missing: reinstall paint-gym"
 
 
@@ -80,7 +82,9 @@ def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
     elif Path(key).suffix in (".pt", ".pth") or Path(key).exists():
         path = Path(key)
     else:
-        raise ValueError(f"unknown agent {key!r}: use one of {', '.join(sorted(shipped)) or '(none shipped)'} or a checkpoint path")
+        raise ValueError(
+            f"unknown agent {key!r}: use one of {', '.join(sorted(shipped)) or '(none shipped)'} or a checkpoint path"
+        )
     return agent_class(read_kind(path)).load(path, **kwargs)
 
 

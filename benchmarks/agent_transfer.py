@@ -47,7 +47,9 @@ def part_transfer(datasets: list[str], images: int, direct_steps: int, direct_im
     for name in datasets:
         figure = (DOCS if name != "celeba" else RESULTS) / f"figure7_{name}.png"
         t0 = time.perf_counter()
-        table = evaluate_table(name, name, images=images, direct_steps=direct_steps, direct_images=direct_images, figure=str(figure))
+        table = evaluate_table(
+            name, name, images=images, direct_steps=direct_steps, direct_images=direct_images, figure=str(figure)
+        )
         table["seconds"] = time.perf_counter() - t0
         table["training_minutes"] = shipped[name]["training_minutes"]
         table["training_steps"] = shipped[name]["steps"]
@@ -63,7 +65,10 @@ def part_stroke_order(images: int) -> dict[str, dict]:
     for name, label in (("mnist", "no preconditioning"), ("mnist_precond", "preconditioned")):
         agent = load_agent(name)
         actions = agent.paint(targets)
-        result[label] = {**stroke_order_agreement(actions, labels), "mypaint_mse": float(replay_mse(actions, targets).mean())}
+        result[label] = {
+            **stroke_order_agreement(actions, labels),
+            "mypaint_mse": float(replay_mse(actions, targets).mean()),
+        }
         rows[label] = actions
     pick = [int(np.where(labels == d)[0][0]) for d in range(10)]
     rows = {k: v[pick] for k, v in rows.items()}
@@ -81,12 +86,23 @@ def part_objectives(runs: Path) -> dict[str, object]:
     if not common:
         raise ValueError("the two runs share no evaluation step")
     step = common[-1]
-    table = {name: {k: float(logs[name][step][k]) for k in ("eval_neural_mse", "eval_mypaint_mse", "eval_gap", "minutes")} for name in logs}
+    table = {
+        name: {k: float(logs[name][step][k]) for k in ("eval_neural_mse", "eval_mypaint_mse", "eval_gap", "minutes")}
+        for name in logs
+    }
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for name, style in (("mnist_expected", "-"), ("mnist_mse", "--")):
         steps = sorted(logs[name])
-        ax.plot(steps, [float(logs[name][s]["eval_mypaint_mse"]) for s in steps], style, label=f"{name}: MyPaint replay")
-        ax.plot(steps, [float(logs[name][s]["eval_neural_mse"]) for s in steps], style, alpha=0.5, label=f"{name}: neural canvas")
+        ax.plot(
+            steps, [float(logs[name][s]["eval_mypaint_mse"]) for s in steps], style, label=f"{name}: MyPaint replay"
+        )
+        ax.plot(
+            steps,
+            [float(logs[name][s]["eval_neural_mse"]) for s in steps],
+            style,
+            alpha=0.5,
+            label=f"{name}: neural canvas",
+        )
     ax.set_xlabel("training step (batch 32)")
     ax.set_ylabel("evaluation MSE (64 images)")
     ax.legend(fontsize=7)
@@ -98,7 +114,7 @@ def part_objectives(runs: Path) -> dict[str, object]:
 
 def plot_transfer(transfer: dict[str, dict]) -> Path:
     fig, axes = plt.subplots(1, len(transfer), figsize=(4.2 * len(transfer), 3.6), squeeze=False)
-    for ax, (name, table) in zip(axes[0], transfer.items()):
+    for ax, (name, table) in zip(axes[0], transfer.items(), strict=True):
         rows = table["rows"]
         labels = [r["method"].split(" (")[0].replace("backprop agent, same", "agent, same") for r in rows]
         x = np.arange(len(rows))
@@ -123,7 +139,9 @@ def main() -> None:
     parser.add_argument("--direct-steps", type=int, default=400)
     parser.add_argument("--direct-images", type=int, default=20)
     parser.add_argument("--order-images", type=int, default=500)
-    parser.add_argument("--runs", type=Path, default=None, help="folder with the mnist_expected and mnist_mse training runs")
+    parser.add_argument(
+        "--runs", type=Path, default=None, help="folder with the mnist_expected and mnist_mse training runs"
+    )
     args = parser.parse_args()
     m = machine()
     print(f"machine: {describe(m)}")
@@ -132,12 +150,18 @@ def main() -> None:
     payload["stroke_order"] = part_stroke_order(args.order_images)
     print("\nstroke order (first stroke starts near and runs along the template's first stroke):")
     for label, r in payload["stroke_order"].items():
-        print(f"  {label:20s} agree {r['agree']:.2f} (start near {r['start_near']:.2f}, direction {r['direction']:.2f}); MyPaint MSE {r['mypaint_mse']:.4f}")
+        print(
+            f"  {label:20s} agree {r['agree']:.2f} (start near {r['start_near']:.2f}, "
+            f"direction {r['direction']:.2f}); MyPaint MSE {r['mypaint_mse']:.4f}"
+        )
     if args.runs:
         payload["objectives"] = part_objectives(args.runs)
         print(f"\nobjectives at step {payload['objectives']['step']}:")
         for name, r in payload["objectives"]["runs"].items():
-            print(f"  {name:16s} neural {r['eval_neural_mse']:.4f} MyPaint {r['eval_mypaint_mse']:.4f} gap {r['eval_gap']:+.4f}")
+            print(
+                f"  {name:16s} neural {r['eval_neural_mse']:.4f} MyPaint "
+                f"{r['eval_mypaint_mse']:.4f} gap {r['eval_gap']:+.4f}"
+            )
     plot_transfer(transfer)
     path = write_json("agent_transfer", payload)
     print(f"\nwrote {path}, {RESULTS / 'agent_transfer.png'}")

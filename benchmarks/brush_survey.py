@@ -35,7 +35,14 @@ def survey(group: str, strokes: int) -> list[dict]:
         painter = MyPaintPainter(64, brush=name, seed=0)
         cover_small = float(painter.render_alpha(small).mean())
         cover_big = float(painter.render_alpha(big).mean())
-        rows.append({"brush": name, "coverage_1px": cover_small, "coverage_8px": cover_big, "supported": name in SUPPORTED_BRUSHES})
+        rows.append(
+            {
+                "brush": name,
+                "coverage_1px": cover_small,
+                "coverage_8px": cover_big,
+                "supported": name in SUPPORTED_BRUSHES,
+            }
+        )
         painter.close()
     return rows
 
@@ -45,7 +52,9 @@ def plot(rows: list[dict], path: str) -> None:
     xs = np.arange(len(rows))
     ax.bar(xs - 0.2, [r["coverage_1px"] for r in rows], 0.4, label="size -1 (1 px radius)")
     ax.bar(xs + 0.2, [r["coverage_8px"] for r in rows], 0.4, label="size +1 (8 px radius)")
-    ax.set_xticks(xs, [r["brush"].split("/")[-1] + (" *" if r["supported"] else "") for r in rows], rotation=75, fontsize=7)
+    ax.set_xticks(
+        xs, [r["brush"].split("/")[-1] + (" *" if r["supported"] else "") for r in rows], rotation=75, fontsize=7
+    )
     ax.set_ylabel("mean alpha of one stroke")
     ax.set_title("Coverage per stroke on a 64 px canvas (* = supported default)")
     ax.legend()
@@ -65,7 +74,10 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for r in rows:
         ratio = r["coverage_8px"] / r["coverage_1px"] if r["coverage_1px"] > 0 else float("inf")
-        print(f"| {r['brush']} | {r['coverage_1px']:.4f} | {r['coverage_8px']:.4f} | {ratio:.1f} | {'yes' if r['supported'] else ''} |")
+        print(
+            f"| {r['brush']} | {r['coverage_1px']:.4f} | {r['coverage_8px']:.4f} "
+            f"| {ratio:.1f} | {'yes' if r['supported'] else ''} |"
+        )
     path = write_json("brush_survey", {"machine": info, "rows": rows, "args": vars(args)})
     plot(rows, str(RESULTS / "brush_survey.png"))
     print(f"wrote {path} and {RESULTS / 'brush_survey.png'}")

@@ -152,12 +152,13 @@ def figure(labels: list[str]) -> None:
         )
         if abs(p_neural - rec["probability_neural"]) > 1e-3:
             raise SystemExit(
-                f"{lab}: the cached strokes now paint p = {p_neural:.4f}, not {rec['probability_neural']}; rerun the class"
+                f"{lab}: the cached strokes now paint p = {p_neural:.4f}, "
+                f"not {rec['probability_neural']}; rerun the class"
             )
         if abs(p_mypaint - rec["probability_mypaint"]) > 1e-3:  # e.g. the run's process could not seed the brush
             print(
-                f"{lab}: the seeded MyPaint re-render gives p = {p_mypaint:.4f} (the run recorded {rec['probability_mypaint']}); "
-                "the figure and table use the seeded one"
+                f"{lab}: the seeded MyPaint re-render gives p = {p_mypaint:.4f} (the "
+                f"run recorded {rec['probability_mypaint']}); the figure and table use the seeded one"
             )
         rec["probability_mypaint"] = round(p_mypaint, 4)
         with torch.no_grad():
@@ -186,7 +187,8 @@ def figure(labels: list[str]) -> None:
             "machine": machine(),
             "classes": records,
             "note": "probability = mean softmax of the ensemble for the final painting without transforms; "
-            "MyPaint = the same strokes repainted by libmypaint (classic/dry_brush, seed 0), canvas by canvas, stitched",
+            "MyPaint = the same strokes repainted by libmypaint "
+            "(classic/dry_brush, seed 0), canvas by canvas, stitched",
         },
     )
     print(
@@ -196,7 +198,8 @@ def figure(labels: list[str]) -> None:
     for r in records:
         print(
             f"| {r['label']} | {r['models']} | {r['canvases']} x {r['strokes_per_canvas']} | {r['steps']} | "
-            f"{r['probability_neural']:.3f} | {r['probability_mypaint']:.3f} | {r['mypaint_rank_of_target']} | {r['seconds'] / 60:.1f} |"
+            f"{r['probability_neural']:.3f} | {r['probability_mypaint']:.3f} "
+            f"| {r['mypaint_rank_of_target']} | {r['seconds'] / 60:.1f} |"
         )
     print(f"wrote {FIGURE} and {RESULTS / 'class_visualization.json'}")
 

@@ -27,7 +27,9 @@ def _cpu_model() -> str:
 
 def _libmypaint_version() -> str:
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libmypaint-1.5-1"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "libmypaint-1.5-1"], capture_output=True, text=True, timeout=5
+        )
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -53,7 +55,10 @@ def machine() -> dict[str, Any]:
 
 
 def describe(m: dict[str, Any]) -> str:
-    return f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}, libmypaint {m['libmypaint_deb']}"
+    return (
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"{m['os']}, Python {m['python']}, libmypaint {m['libmypaint_deb']}"
+    )
 
 
 def write_json(name: str, payload: dict[str, Any]) -> Path:

@@ -40,7 +40,9 @@ class LiftPainter(nn.Module):
 
     def __init__(self, hidden: int = 256, width: int = 16) -> None:
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(len(GEOMETRY) + 1, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2))
+        self.mlp = nn.Sequential(
+            nn.Linear(len(GEOMETRY) + 1, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2)
+        )
         self.decoder = StrokeDecoder(hidden, 64, width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -51,7 +53,10 @@ def discrete_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Inputs ``(n, 10)`` and MyPaint alpha ``(n, 64, 64)`` for random discrete strokes."""
     rng = np.random.default_rng(seed)
     actions = rng.uniform(-1, 1, (n, 12)).astype(np.float32)
-    levels = lambda: -1 + 2 * rng.integers(0, LEVELS, n) / (LEVELS - 1)
+
+    def levels() -> np.ndarray:
+        return -1 + 2 * rng.integers(0, LEVELS, n) / (LEVELS - 1)
+
     actions[:, act.START_PRESSURE] = actions[:, act.END_PRESSURE] = levels()
     actions[:, act.SIZE] = levels()
     lift = rng.integers(0, 2, n).astype(np.float32)
@@ -113,7 +118,15 @@ def main() -> None:
         # the sweep: 6 painted strokes, lift from 0 to 1
         base = hx[hx[:, -1] == 0][:6]
         sweep = np.linspace(0, 1, 11, dtype=np.float32)
-        grid = np.stack([model(torch.as_tensor(np.concatenate([base[:, :-1], np.full((len(base), 1), v, np.float32)], 1))).numpy() for v in sweep], 1)
+        grid = np.stack(
+            [
+                model(
+                    torch.as_tensor(np.concatenate([base[:, :-1], np.full((len(base), 1), v, np.float32)], 1))
+                ).numpy()
+                for v in sweep
+            ],
+            1,
+        )
     coverage = grid.mean(axis=(2, 3))  # (strokes, sweep)
     flicker = (np.abs(np.diff(coverage, axis=1)).sum(1) - np.abs(coverage[:, -1] - coverage[:, 0])) / coverage[:, 0]
     fig, axes = plt.subplots(len(base), len(sweep) + 1, figsize=(1.0 * (len(sweep) + 1), 1.05 * len(base)))
@@ -141,7 +154,9 @@ def main() -> None:
     }
     path = write_json("discrete_lift_sweep", result)
     print(f"held-out MSE {held:.4f}; mean alpha predicted for lifted strokes {lifted:.4f}")
-    print("relative flicker per stroke (extra coverage variation beyond a monotone fade):", np.round(flicker, 3).tolist())
+    print(
+        "relative flicker per stroke (extra coverage variation beyond a monotone fade):", np.round(flicker, 3).tolist()
+    )
     print(f"wrote {path} and {RESULTS / 'discrete_lift_sweep.png'}")
 
 

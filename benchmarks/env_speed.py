@@ -254,7 +254,8 @@ def main() -> None:
     if memory:
         print(
             f"memory: {memory['strokes']:,} env strokes, RSS {memory['rss_before_mib']:.1f} -> "
-            f"{memory['rss_after_mib']:.1f} MiB (max {memory['rss_max_mib']:.1f}, growth {memory['growth_mib']:+.1f} MiB)"
+            f"{memory['rss_after_mib']:.1f} MiB (max "
+            f"{memory['rss_max_mib']:.1f}, growth {memory['growth_mib']:+.1f} MiB)"
         )
     if neural:
         base = neural["MyPaintEnv.step"]
@@ -263,14 +264,24 @@ def main() -> None:
         for key, rate in neural.items():
             print(f"| {key} | {rate:,.0f} | {rate / base:.2f} |")
         ratio = neural["batch 64 forward"] / base
-        print(f"target: batched neural env at batch 64 >= 3x MyPaintEnv.step: {ratio:.2f}x -> {'met' if ratio >= 3 else 'NOT met'}")
+        print(
+            "target: batched neural env at batch 64 >= 3x MyPaintEnv.step: "
+            f"{ratio:.2f}x -> {'met' if ratio >= 3 else 'NOT met'}"
+        )
     target = speed.get("64", {})
     verdict = None
     if target:
         ratio = target["MyPaintEnv.step"] / target["bare binding"]
         verdict = {"target": "MyPaintEnv.step >= 75% of bare binding at 64 px", "ratio": ratio, "met": ratio >= 0.75}
         print(f"target: {verdict['target']}: {ratio:.0%} -> {'met' if verdict['met'] else 'NOT met'}")
-    payload = {"machine": info, "strokes_per_s": speed, "neural_64px": neural, "memory": memory, "target": verdict, "args": vars(args)}
+    payload = {
+        "machine": info,
+        "strokes_per_s": speed,
+        "neural_64px": neural,
+        "memory": memory,
+        "target": verdict,
+        "args": vars(args),
+    }
     path = write_json("env_speed", payload)
     plot(speed, str(RESULTS / "env_speed.png"))
     print(f"wrote {path} and {RESULTS / 'env_speed.png'}")

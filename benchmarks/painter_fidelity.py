@@ -64,7 +64,15 @@ def ink_over_white_mse(pred: np.ndarray, renders: np.ndarray, colors: np.ndarray
     return float(np.mean((renders - pred[None]) ** 2 * weight))
 
 
-def evaluate(name: str, pred: np.ndarray, var: np.ndarray, renders: np.ndarray, colors: np.ndarray, measured_var: np.ndarray, hf_real: float) -> dict:
+def evaluate(
+    name: str,
+    pred: np.ndarray,
+    var: np.ndarray,
+    renders: np.ndarray,
+    colors: np.ndarray,
+    measured_var: np.ndarray,
+    hf_real: float,
+) -> dict:
     coverage_real = renders.mean(axis=(0, 2, 3))
     coverage_pred = pred.mean(axis=(1, 2))
     return {
@@ -179,12 +187,20 @@ def main() -> None:
         "mypaint_high_frequency": hf_real,
         "mypaint_mean_coverage": float(renders.mean()),
     }
-    print(f"noise floor (MyPaint vs MyPaint, another seed): {noise_floor:.5f} alpha MSE; oracle mean (leave-one-out): {oracle:.5f}")
-    print("| painter | alpha MSE | ink-over-white MSE | coverage error | sharpness vs MyPaint | variance total ratio | variance corr |")
+    print(
+        f"noise floor (MyPaint vs MyPaint, another seed): {noise_floor:.5f} "
+        f"alpha MSE; oracle mean (leave-one-out): {oracle:.5f}"
+    )
+    print(
+        "| painter | alpha MSE | ink-over-white MSE | coverage error | "
+        "sharpness vs MyPaint | variance total ratio | variance corr |"
+    )
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['painter']} | {r['alpha_mse']:.5f} | {r['ink_over_white_mse']:.5f} | {r['coverage_rel_error']:.1%} | "
-              f"{r['sharpness_vs_mypaint']:.2f} | {r['variance_total_ratio']:.2f} | {r['variance_corr']:.2f} |")
+        print(
+            f"| {r['painter']} | {r['alpha_mse']:.5f} | {r['ink_over_white_mse']:.5f} | {r['coverage_rel_error']:.1%} "
+            f"| {r['sharpness_vs_mypaint']:.2f} | {r['variance_total_ratio']:.2f} | {r['variance_corr']:.2f} |"
+        )
     targets = {
         "vae_alpha_mse_le_0.0040": rows[0]["alpha_mse"] <= 0.0040,
         "gan_below_noise_floor": rows[1]["alpha_mse"] < noise_floor,
@@ -194,15 +210,30 @@ def main() -> None:
     for key, ok in targets.items():
         print(f"target {key}: {'met' if ok else 'NOT met'}")
     transfer = canvas_transfer(painters, args.sequences, 4)
-    print(f"canvases of 8 strokes on {args.sequences} MNIST targets: MyPaint MSE to target {transfer['mypaint_mse_to_target']:.4f} "
-          f"(4 brush seeds; seed-to-seed canvas MSE {transfer['mypaint_seed_to_seed_canvas_mse']:.4f})")
+    print(
+        f"canvases of 8 strokes on {args.sequences} MNIST targets: MyPaint MSE to "
+        f"target {transfer['mypaint_mse_to_target']:.4f} (4 brush seeds; "
+        f"seed-to-seed canvas MSE {transfer['mypaint_seed_to_seed_canvas_mse']:.4f})"
+    )
     for name in painters:
         r = transfer[name]
-        print(f"  {name}: canvas MSE vs MyPaint {r['canvas_mse_vs_mypaint']:.4f}; MSE to target: neural canvas "
-              f"{r['neural_mse_to_target']:.4f}, expected_mse prediction {r['expected_mse_to_target']:.4f}")
+        print(
+            f"  {name}: canvas MSE vs MyPaint {r['canvas_mse_vs_mypaint']:.4f}; MSE to target: neural canvas "
+            f"{r['neural_mse_to_target']:.4f}, expected_mse prediction {r['expected_mse_to_target']:.4f}"
+        )
     figure(actions, renders, preds, str(RESULTS / "painter_fidelity_strokes.png"))
     calibration_plot(calib, str(RESULTS / "painter_fidelity_calibration.png"))
-    path = write_json("painter_fidelity", {"machine": info, "reference": reference, "painters": rows, "targets": targets, "canvas_transfer": transfer, "args": vars(args)})
+    path = write_json(
+        "painter_fidelity",
+        {
+            "machine": info,
+            "reference": reference,
+            "painters": rows,
+            "targets": targets,
+            "canvas_transfer": transfer,
+            "args": vars(args),
+        },
+    )
     print(f"wrote {path}, painter_fidelity_strokes.png and painter_fidelity_calibration.png in {RESULTS}")
 
 

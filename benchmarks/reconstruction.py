@@ -73,14 +73,25 @@ CLAIM_SPEEDUP = 10.0
 
 def make_trainer(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
     """The trainer of one method (its config as the benchmark sets it; resumes from ``run_dir``)."""
-    common = {"dataset": args.dataset, "strokes": args.strokes, "run_dir": str(run_dir), "eval_images": args.images, "threads": args.threads}
+    common = {
+        "dataset": args.dataset,
+        "strokes": args.strokes,
+        "run_dir": str(run_dir),
+        "eval_images": args.images,
+        "threads": args.threads,
+    }
     if key == "backprop":
-        return BackpropTrainer(BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9), args.data_dir)
+        return BackpropTrainer(
+            BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9), args.data_dir
+        )
     if key.startswith("spiral"):
         env = key.split("-")[1]
         # SPIRAL's critic reward plus the dense L2 reward (the metric), x100 to be of the critic's order
         shape = {"num_envs": 16, "episodes_per_env": 1} if env == "neural" else {"num_envs": 2, "episodes_per_env": 8}
-        return SpiralTrainer(SpiralConfig(**common, env=env, action_mode=args.spiral_mode, adversarial=1.0, dense_l2=100.0, **shape), args.data_dir)
+        return SpiralTrainer(
+            SpiralConfig(**common, env=env, action_mode=args.spiral_mode, adversarial=1.0, dense_l2=100.0, **shape),
+            args.data_dir,
+        )
     from paint_gym_agents.sb3 import SB3Config, SB3Trainer  # lazy: Stable-Baselines3 is optional (the rl extra)
 
     return SB3Trainer(SB3Config(**common, algo=key.split("-")[1]), args.data_dir)
@@ -94,14 +105,24 @@ def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Poin
 
 def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:
     """The single point of a method without training (at 0 s, 0 strokes)."""
-    row = blank_row(targets) if key == "blank" else evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent")[0]
+    row = (
+        blank_row(targets)
+        if key == "blank"
+        else evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent")[0]
+    )
     return Point(0.0, 0, row.mypaint)
 
 
 def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path) -> MethodResult:
     """One method's result: loaded if this configuration already finished, else computed and saved."""
     path = folder / f"{key}.json"
-    setup = {"key": key, "dataset": args.dataset, "strokes": args.strokes, "images": len(targets), "budget_seconds": args.budget * 60}
+    setup = {
+        "key": key,
+        "dataset": args.dataset,
+        "strokes": args.strokes,
+        "images": len(targets),
+        "budget_seconds": args.budget * 60,
+    }
     if path.exists():
         done = MethodResult.load(path)
         if all(done.as_dict().get(k) == v for k, v in setup.items()):
@@ -114,10 +135,15 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
     else:
         points = train_method(key, args, Path(args.runs) / args.dataset / key)
     info = {k: v for k, v in setup.items() if k != "budget_seconds"}
-    result = MethodResult(METHODS[key], points, setup["budget_seconds"], {**info, "wall_seconds": time.monotonic() - t0})
+    result = MethodResult(
+        METHODS[key], points, setup["budget_seconds"], {**info, "wall_seconds": time.monotonic() - t0}
+    )
     result.save(path)
     gc.collect()
-    print(f"   final MSE {result.final_mse:.4f} after {result.final.seconds:.0f} s and {result.final.strokes:,} strokes; wrote {path}")
+    print(
+        f"   final MSE {result.final_mse:.4f} after {result.final.seconds:.0f} s "
+        f"and {result.final.strokes:,} strokes; wrote {path}"
+    )
     return result
 
 
@@ -139,8 +165,12 @@ def tenth_budget_reading(backprop: MethodResult, threshold: float) -> dict[str, 
     tenth = backprop.budget_seconds / CLAIM_SPEEDUP
     earlier = [p for p in backprop.points if p.seconds <= tenth + 1e-9]
     point = earlier[-1]
-    return {"tenth_budget_seconds": tenth, "backprop_mse_at_tenth": point.mse, "backprop_seconds_at_tenth": point.seconds,
-            "tenth_budget_met": point.mse <= threshold}
+    return {
+        "tenth_budget_seconds": tenth,
+        "backprop_mse_at_tenth": point.mse,
+        "backprop_seconds_at_tenth": point.seconds,
+        "tenth_budget_met": point.mse <= threshold,
+    }
 
 
 def claim(results: dict[str, MethodResult]) -> dict[str, Any]:
@@ -157,9 +187,16 @@ def claim(results: dict[str, MethodResult]) -> dict[str, Any]:
     threshold = rl[best_key].final_mse
     rl_hit = rl[best_key].first_reaching(threshold)
     bp_hit = results["backprop"].first_reaching(threshold)
-    out: dict[str, Any] = {"tested": True, "best_rl": best_key, "threshold_mse": threshold, "rl_seconds": rl_hit.seconds, "rl_strokes": rl_hit.strokes,
-                           "backprop_seconds": None if bp_hit is None else bp_hit.seconds, "backprop_strokes": None if bp_hit is None else bp_hit.strokes,
-                           **tenth_budget_reading(results["backprop"], threshold)}
+    out: dict[str, Any] = {
+        "tested": True,
+        "best_rl": best_key,
+        "threshold_mse": threshold,
+        "rl_seconds": rl_hit.seconds,
+        "rl_strokes": rl_hit.strokes,
+        "backprop_seconds": None if bp_hit is None else bp_hit.seconds,
+        "backprop_strokes": None if bp_hit is None else bp_hit.strokes,
+        **tenth_budget_reading(results["backprop"], threshold),
+    }
     if bp_hit is None:
         return {**out, "speedup": 0.0, "met": False}
     if rl_hit.seconds == 0 or bp_hit.seconds == 0:
@@ -176,23 +213,36 @@ def claim_text(c: dict[str, Any]) -> str:
 
 def tenth_budget_text(c: dict[str, Any]) -> str:
     verdict = "met" if c["tenth_budget_met"] else "NOT MET"
-    return (f"Budget reading (the backprop agent after a tenth of the budget, {c['tenth_budget_seconds']:.0f} s, is at or below the best RL "
-            f"method's final MSE {c['threshold_mse']:.4f}): {verdict}; its MSE at its last evaluation by then "
-            f"({c['backprop_seconds_at_tenth']:.0f} s) was {c['backprop_mse_at_tenth']:.4f}.")
+    return (
+        f"Budget reading (the backprop agent after a tenth of the budget, {c['tenth_budget_seconds']:.0f} s, "
+        f"is at or below the best RL method's final MSE {c['threshold_mse']:.4f}): {verdict}; its MSE at "
+        f"its last evaluation by then ({c['backprop_seconds_at_tenth']:.0f} s) was {c['backprop_mse_at_tenth']:.4f}."
+    )
 
 
 def literal_claim_text(c: dict[str, Any]) -> str:
-    target = f"Target (the backprop agent reaches the best RL method's final MSE >= {CLAIM_SPEEDUP:.0f}x sooner in wall-clock)"
-    rl = f"The best RL method, {METHODS[c['best_rl']]}, reached its final MSE {c['threshold_mse']:.4f} after {c['rl_seconds']:.0f} s of training"
+    target = (
+        "Target (the backprop agent reaches the best RL "
+        f"method's final MSE >= {CLAIM_SPEEDUP:.0f}x sooner in wall-clock)"
+    )
+    rl = (
+        f"The best RL method, {METHODS[c['best_rl']]}, reached its final MSE "
+        f"{c['threshold_mse']:.4f} after {c['rl_seconds']:.0f} s of training"
+    )
     if c["backprop_seconds"] is None:
         return f"{target}: NOT MET. {rl}; the backprop agent never reached it within its budget."
     bp = f"the backprop agent after {c['backprop_seconds']:.1f} s"
     if c["met"] is None:
         who = "the RL method" if c["rl_seconds"] == 0 else "the backprop agent"
-        return f"{target}: UNDECIDED. {rl}; {bp}. An untrained policy ({who}) was already at the threshold, so this budget measures no training speed."
+        return (
+            f"{target}: UNDECIDED. {rl}; {bp}. An untrained policy ({who}) was "
+            "already at the threshold, so this budget measures no training speed."
+        )
     verdict = "met" if c["met"] else "NOT MET"
-    return (f"{target}: {verdict}, {c['speedup']:.1f}x. {rl}; {bp} (times are those of the first evaluation at or below the "
-            f"threshold; evaluations are spaced geometrically, so each is an upper bound).")
+    return (
+        f"{target}: {verdict}, {c['speedup']:.1f}x. {rl}; {bp} (times are those of the first "
+        "evaluation at or below the threshold; evaluations are spaced geometrically, so each is an upper bound)."
+    )
 
 
 def plot(results: dict[str, MethodResult], threshold: float | None, x: str, out: Path, title: str) -> Path:
@@ -242,14 +292,29 @@ def summarise(results: dict[str, MethodResult], args: argparse.Namespace, out: P
     m = machine()
     stem = f"reconstruction_{args.dataset}"
     title = f"{args.dataset}, {args.strokes} strokes, {args.images} eval images, {args.budget:g} min per method"
-    figs = [plot(results, threshold, "seconds", out / f"{stem}_wallclock.png", title), plot(results, threshold, "strokes", out / f"{stem}_strokes.png", title)]
-    head = (f"{title}; MyPaint replay averaged over brush seeds 0-3; threshold = "
-            f"{'best RL final MSE' if args.threshold is None else 'given'} ({threshold if threshold is None else f'{threshold:.4f}'}). {describe(m)}.")
+    figs = [
+        plot(results, threshold, "seconds", out / f"{stem}_wallclock.png", title),
+        plot(results, threshold, "strokes", out / f"{stem}_strokes.png", title),
+    ]
+    head = (
+        f"{title}; MyPaint replay averaged over brush seeds 0-3; threshold = "
+        f"{'best RL final MSE' if args.threshold is None else 'given'} "
+        f"({threshold if threshold is None else f'{threshold:.4f}'}). {describe(m)}."
+    )
     md = f"{head}\n\n{table}\n\n{claim_text(c)}\n"
     (out / f"{stem}.md").write_text(md)
-    payload = {"dataset": args.dataset, "strokes": args.strokes, "images": args.images, "budget_minutes": args.budget, "threshold_mse": threshold,
-               "claim": c, "methods": {k: r.as_dict() for k, r in results.items()}, "table": table, "machine": m,
-               "command": "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:])}
+    payload = {
+        "dataset": args.dataset,
+        "strokes": args.strokes,
+        "images": args.images,
+        "budget_minutes": args.budget,
+        "threshold_mse": threshold,
+        "claim": c,
+        "methods": {k: r.as_dict() for k, r in results.items()},
+        "table": table,
+        "machine": m,
+        "command": "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:]),
+    }
     (out / f"{stem}.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
     print("\n" + md)
     print(f"wrote {out / (stem + '.json')}, {out / (stem + '.md')}, {figs[0]}, {figs[1]}")
@@ -275,10 +340,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--budget", type=float, default=15.0, help="training minutes per method")
     parser.add_argument("--methods", default="all", help=f"comma-separated from {', '.join(METHODS)} (default: all)")
     parser.add_argument("--images", type=int, default=64, help="evaluation images (the first N of the eval split)")
-    parser.add_argument("--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)")
-    parser.add_argument("--eval-every", type=float, default=60.0, help="longest gap between evaluations, in training seconds")
-    parser.add_argument("--threshold", type=float, default=None, help="MSE threshold (default: the best RL method's final MSE)")
-    parser.add_argument("--spiral-mode", choices=["continuous", "discrete"], default="continuous", help="SPIRAL agents' action space")
+    parser.add_argument(
+        "--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)"
+    )
+    parser.add_argument(
+        "--eval-every", type=float, default=60.0, help="longest gap between evaluations, in training seconds"
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="MSE threshold (default: the best RL method's final MSE)"
+    )
+    parser.add_argument(
+        "--spiral-mode", choices=["continuous", "discrete"], default="continuous", help="SPIRAL agents' action space"
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads for every method (0: torch's default)")
     parser.add_argument("--out", default=str(RESULTS), help="folder of the JSON, table and plots")
     parser.add_argument("--runs", default="runs/reconstruction", help="folder of the methods' checkpoints (resumable)")

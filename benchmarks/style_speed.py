@@ -131,7 +131,7 @@ def plot(rows: list[dict], path: Path, compare: bool) -> None:
         if compare
         else {"library default": rows}
     )
-    for (label, sel), marker in zip(series.items(), ("o-", "s--")):
+    for (label, sel), marker in zip(series.items(), ("o-", "s--"), strict=False):
         if not sel:
             continue
         xs = [r["size"] for r in sel]
@@ -203,20 +203,22 @@ def main() -> None:
             rows.append(run_child(size, args, ckpt))
             r = rows[-1]
             print(
-                f"{size} px ({r['canvases']} canvases, {r['strokes']} strokes, {'recomputed' if r['checkpoint'] else 'stored'}): "
-                f"{r['step_s_median']:.2f} s/step ({r['step_cpu_s_median']:.2f} s CPU), peak RSS {r['peak_rss_mib']:.0f} MiB",
+                f"{size} px ({r['canvases']} canvases, {r['strokes']} strokes, "
+                f"{'recomputed' if r['checkpoint'] else 'stored'}): {r['step_s_median']:.2f} "
+                f"s/step ({r['step_cpu_s_median']:.2f} s CPU), peak RSS {r['peak_rss_mib']:.0f} MiB",
                 flush=True,
             )
     load_after = os.getloadavg()
     print(
-        "\n| image | canvases | strokes | painter activations | wall s / step | CPU s / step | 150 steps (CPU) | MyPaint re-render | peak RSS |"
+        "\n| image | canvases | strokes | painter activations | wall s / step "
+        "| CPU s / step | 150 steps (CPU) | MyPaint re-render | peak RSS |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['size']} px | {r['canvases']} | {r['strokes']:,} | {'recomputed' if r['checkpoint'] else 'stored'} | "
-            f"{r['step_s_median']:.2f} | {r['step_cpu_s_median']:.2f} | {r['step_cpu_s_median'] * 150 / 60:.1f} min | "
-            f"{r['mypaint_rerender_s']:.1f} s | {r['peak_rss_mib']:,.0f} MiB |"
+            f"| {r['size']} px | {r['canvases']} | {r['strokes']:,} | {'recomputed' if r['checkpoint'] else 'stored'} "
+            f"| {r['step_s_median']:.2f} | {r['step_cpu_s_median']:.2f} | {r['step_cpu_s_median'] * 150 / 60:.1f} "
+            f"min | {r['mypaint_rerender_s']:.1f} s | {r['peak_rss_mib']:,.0f} MiB |"
         )
     shared = max(load_before[0], load_after[0]) > 1.5
     note = (

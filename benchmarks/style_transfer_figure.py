@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import torch
 from common import RESULTS, describe, machine, write_json
 from matplotlib import cbook
@@ -89,7 +90,10 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
         )
     photo = content(args.size)
     loss_fn = ContentLoss(photo, "lite0", "blocks.4")
-    to_t = lambda img: to_float_tensor(img)[None]
+
+    def to_t(img: np.ndarray) -> torch.Tensor:
+        return to_float_tensor(img)[None]
+
     panels = [(to_uint8_array(photo[0]), "content (public-domain photo)")]
     records = {}
     for variant, st in states.items():
@@ -111,7 +115,7 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
             (mypaint, f"{variant}: MyPaint re-render\ncontent loss {lm:.1f}"),
         ]
     fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 3.0))
-    for ax, (img, title) in zip(axes, panels):
+    for ax, (img, title) in zip(axes, panels, strict=True):
         ax.imshow(img)
         ax.set_title(title, fontsize=8)
         ax.set_xticks([])

@@ -31,6 +31,6 @@ class InkAgent:
                 near = np.flatnonzero(np.hypot(xs - xs[mid], ys - ys[mid]) <= self.reach)
                 start, end = self.rng.choice(near, 2)
                 points = np.array([[xs[j] / (w - 1), ys[j] / (h - 1)] for j in (start, mid, end)]) * 2 - 1
-                strokes[i, k, A.START_X:] = points.reshape(6)
+                strokes[i, k, A.START_X :] = points.reshape(6)
                 strokes[i, k, A.PRESSURE] = 1.0
         return strokes

@@ -68,7 +68,9 @@ def __dir__() -> list[str]:
 def _register_envs() -> None:
     for task in TASKS:
         if f"MyPaint-{task}-v0" not in gym.registry:
-            gym.register(id=f"MyPaint-{task}-v0", entry_point="paint_gym.envs.mypaint_env:MyPaintEnv", kwargs={"task": task})
+            gym.register(
+                id=f"MyPaint-{task}-v0", entry_point="paint_gym.envs.mypaint_env:MyPaintEnv", kwargs={"task": task}
+            )
         if f"NeuralPaint-{task}-v0" not in gym.registry:
             gym.register(
                 id=f"NeuralPaint-{task}-v0",

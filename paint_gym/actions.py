@@ -98,8 +98,7 @@ def validate_actions(actions: object, *, batch_ndim: int | tuple[int, ...] = (1,
     if arr.ndim not in allowed or arr.shape[-1] != ACTION_DIM:
         want = " or ".join(f"{n}-d" for n in allowed)
         raise ValueError(
-            f"actions must be {want} with last axis {ACTION_DIM} "
-            f"({', '.join(FIELDS)}); got shape {arr.shape}"
+            f"actions must be {want} with last axis {ACTION_DIM} ({', '.join(FIELDS)}); got shape {arr.shape}"
         )
     if arr.dtype.kind == "f":  # in the input's dtype: float64 1e39 is finite, float32 would make it inf
         finite = np.isfinite(arr)
@@ -234,12 +233,16 @@ class DiscreteActions:
         except Exception as exc:  # ragged lists and the like
             raise ValueError(f"discrete action could not be read as an array: {exc}") from exc
         if arr.shape != (len(self.FIELDS),):
-            raise ValueError(f"discrete action must have shape ({len(self.FIELDS)},) ({', '.join(self.FIELDS)}); got {arr.shape}")
+            raise ValueError(
+                f"discrete action must have shape ({len(self.FIELDS)},) ({', '.join(self.FIELDS)}); got {arr.shape}"
+            )
         if not np.issubdtype(arr.dtype, np.integer):
             if np.issubdtype(arr.dtype, np.floating) and np.isfinite(arr).all() and (arr == np.round(arr)).all():
                 arr = arr.astype(np.int64)
             else:
-                raise ValueError(f"discrete action must hold integers; got dtype {arr.dtype} with values {arr.tolist()}")
+                raise ValueError(
+                    f"discrete action must hold integers; got dtype {arr.dtype} with values {arr.tolist()}"
+                )
         arr = arr.astype(np.int64)
         if (arr < 0).any() or (arr >= self.nvec).any():
             raise ValueError(f"discrete action {arr.tolist()} is outside 0..nvec-1 with nvec {self.nvec.tolist()}")
@@ -252,13 +255,16 @@ class DiscreteActions:
         the stroke). ``paints`` is False for a lift (a pen move that leaves no paint).
         """
         a = self.validate(action)
-        level = lambda i, n: -1.0 + 2.0 * i / (n - 1)
+
+        def level(i: float, n: int) -> float:
+            return -1.0 + 2.0 * i / (n - 1)
+
         out = np.zeros(ACTION_DIM, dtype=np.float32)
         pressure = level(a[5], self.pressure_levels)
         out[START_PRESSURE] = out[END_PRESSURE] = pressure
         out[SIZE] = level(a[6], self.size_levels)
         out[COLOR] = [level(v, self.color_levels) for v in a[7:10]]
-        out[START_X:START_Y + 1] = np.clip(pen, -1.0, 1.0)
+        out[START_X : START_Y + 1] = np.clip(pen, -1.0, 1.0)
         out[CONTROL_X] = level(a[2], self.grid)
         out[CONTROL_Y] = level(a[3], self.grid)
         out[END_X] = level(a[0], self.grid)
@@ -268,4 +274,4 @@ class DiscreteActions:
 
 def end_point(action: np.ndarray) -> np.ndarray:
     """The stroke's end point ``(2,)`` in action coordinates (where the pen rests afterwards)."""
-    return np.asarray(action, dtype=np.float32)[END_X:END_Y + 1].copy()
+    return np.asarray(action, dtype=np.float32)[END_X : END_Y + 1].copy()

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 Array = TypeVar("Array")  # np.ndarray or torch.Tensor
 
 
-
 def composite(canvas: Array, alpha: Array, color: Array) -> Array:
     """Lay a stroke over a canvas: ``canvas * (1 - alpha) + color * alpha``.
 
@@ -87,8 +86,9 @@ def to_float_tensor(images: np.ndarray | torch.Tensor, device: str | torch.devic
 
     x = torch.as_tensor(images, device=device)
     if x.dtype != torch.uint8 or x.ndim < 3 or x.shape[-1] != 3:
-        raise ValueError(f"to_float_tensor takes uint8 images (..., H, W, 3), channels last; "
-                         f"got {x.dtype} {tuple(x.shape)}")
+        raise ValueError(
+            f"to_float_tensor takes uint8 images (..., H, W, 3), channels last; got {x.dtype} {tuple(x.shape)}"
+        )
     return x.movedim(-1, -3).float() / 255.0
 
 
@@ -121,8 +121,10 @@ def mse(a: Array, b: Array) -> Array:
     float32 rounding. Integer inputs raise ``ValueError`` (``a - b`` would wrap around).
     """
     if _is_integer(a) or _is_integer(b):
-        raise ValueError("mse takes float images in [0, 1]; got integers: use mse_uint8 for uint8 images (exact) "
-                         "or convert with to_float")
+        raise ValueError(
+            "mse takes float images in [0, 1]; got integers: use mse_uint8 for uint8 images (exact) "
+            "or convert with to_float"
+        )
     d = (a - b) ** 2
     return d.mean(axis=(-3, -2, -1)) if isinstance(d, np.ndarray) else d.mean(dim=(-3, -2, -1))
 
@@ -179,8 +181,9 @@ def mse_of_moments(mean: Array, second: Array, target: Array) -> Array:
     return e.mean(axis=(-3, -2, -1)) if isinstance(e, np.ndarray) else e.mean(dim=(-3, -2, -1))
 
 
-def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: Array,
-                      color: Array) -> tuple[Array, Array]:
+def composite_moments(
+    mean: Array, second: Array, alpha_mean: Array, alpha_var: Array, color: Array
+) -> tuple[Array, Array]:
     """Propagate a canvas pixel's first two moments through one random stroke.
 
     With the stroke's alpha ``a`` independent of the canvas ``c`` (strokes are painted with
@@ -199,8 +202,12 @@ def composite_moments(mean: Array, second: Array, alpha_mean: Array, alpha_var: 
     return new_mean, new_second
 
 
-def expected_mse(actions: torch.Tensor, target: torch.Tensor | np.ndarray, painter: DifferentiablePainter,
-                 background: str | Sequence[float] = "white") -> torch.Tensor:
+def expected_mse(
+    actions: torch.Tensor,
+    target: torch.Tensor | np.ndarray,
+    painter: DifferentiablePainter,
+    background: str | Sequence[float] = "white",
+) -> torch.Tensor:
     """Expected MSE, over brush seeds, of painting ``actions`` with the real program.
 
     ``actions`` ``(B, T, 12)`` torch tensor; ``target`` ``(B, 3, H, W)`` float tensor in [0, 1]
@@ -253,8 +260,10 @@ def _check_unit_images(images: torch.Tensor, name: str) -> None:
         finite = x[torch.isfinite(x)]
         span = f"{float(finite.min()):g}..{float(finite.max()):g}" if finite.numel() else "no finite values"
         nan = ", and NaN or inf" if not bool(torch.isfinite(x).all()) else ""
-        raise ValueError(f"{name} must hold finite values in [0, 1]; got {span}{nan} "
-                         "(a uint8 image: paint_gym.to_float_tensor(x); 0-255 floats: divide by 255)")
+        raise ValueError(
+            f"{name} must hold finite values in [0, 1]; got {span}{nan} "
+            "(a uint8 image: paint_gym.to_float_tensor(x); 0-255 floats: divide by 255)"
+        )
 
 
 def _differentiable(painter: Any, name: str) -> DifferentiablePainter:
@@ -264,13 +273,19 @@ def _differentiable(painter: Any, name: str) -> DifferentiablePainter:
     of an optimisation loop), and ``"mypaint"`` is not differentiable at all."""
     if isinstance(painter, (str, os.PathLike)):
         if os.fspath(painter) == "mypaint":
-            raise ValueError(f"{name} needs a differentiable painter; 'mypaint' is the real program, which is not "
-                             "differentiable: pass a neural painter, e.g. paint_gym.load_painter('gan')")
-        raise ValueError(f"{name} takes a painter object, not the name {os.fspath(painter)!r}: load it once with "
-                         f"painter = paint_gym.load_painter({os.fspath(painter)!r}) and pass that to every call")
+            raise ValueError(
+                f"{name} needs a differentiable painter; 'mypaint' is the real program, which is not "
+                "differentiable: pass a neural painter, e.g. paint_gym.load_painter('gan')"
+            )
+        raise ValueError(
+            f"{name} takes a painter object, not the name {os.fspath(painter)!r}: load it once with "
+            f"painter = paint_gym.load_painter({os.fspath(painter)!r}) and pass that to every call"
+        )
     if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
-        raise ValueError(f"{name} needs a differentiable painter with canvas_size and render_alpha(actions, return_var), "
-                         f"e.g. paint_gym.load_painter('gan'); got {type(painter).__name__}")
+        raise ValueError(
+            f"{name} needs a differentiable painter with canvas_size and render_alpha(actions, return_var), "
+            f"e.g. paint_gym.load_painter('gan'); got {type(painter).__name__}"
+        )
     return painter
 
 
@@ -281,19 +296,26 @@ def _target_channels_last(target: Any, device: Any) -> torch.Tensor:
         if target.dtype != np.uint8 or target.ndim != 4 or target.shape[-1] != 3:
             raise ValueError(f"a numpy target must be uint8 (B, H, W, 3); got {target.dtype} {target.shape}")
         return torch.as_tensor(to_float(target), device=device)
-    if not (isinstance(target, torch.Tensor) and target.ndim == 4 and target.shape[1] == 3 and target.is_floating_point()):
+    if not (
+        isinstance(target, torch.Tensor) and target.ndim == 4 and target.shape[1] == 3 and target.is_floating_point()
+    ):
         what = f"{getattr(target, 'dtype', type(target))} {tuple(getattr(target, 'shape', ()))}"
         raise ValueError(f"a torch target must be float (B, 3, H, W) in [0, 1]; got {what}")
     _check_unit_images(target, "target")
     return target.to(device).permute(0, 2, 3, 1)
 
 
-def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor,
-                         canvas: torch.Tensor | None = None, background: str | Sequence[float] = "white") -> torch.Tensor:
+def paint_differentiable(
+    painter: DifferentiablePainter,
+    actions: torch.Tensor,
+    canvas: torch.Tensor | None = None,
+    background: str | Sequence[float] = "white",
+) -> torch.Tensor:
     """Paint ``actions`` ``(B, T, 12)`` (torch) with a differentiable painter, differentiably.
 
     ``painter`` is a differentiable painter object (``paint_gym.load_painter("gan")``; a name
-    raises a ``ValueError`` saying to load it once). ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to paint over, or None for a blank ``background``.
+    raises a ``ValueError`` saying to load it once). ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to
+    paint over, or None for a blank ``background``.
     All T strokes are rendered in one batch, then composited in order. Returns ``(B, 3, H, W)``
     in [0, 1] (torch's layout; :func:`to_uint8_array` gives the uint8 ``(B, H, W, 3)`` an env
     would show). Gradients reach the actions and ``canvas``. Raises ``ValueError`` for actions
@@ -313,7 +335,10 @@ def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor,
         raise ValueError(f"canvas must be (B, 3, H, W) = {(b, 3, size, size)} in [0, 1]; got {tuple(canvas.shape)}")
     else:
         if not canvas.is_floating_point():
-            raise ValueError(f"canvas must hold floats in [0, 1]; got {canvas.dtype}: convert a uint8 image with paint_gym.to_float_tensor(c)")
+            raise ValueError(
+                f"canvas must hold floats in [0, 1]; got {canvas.dtype}: "
+                "convert a uint8 image with paint_gym.to_float_tensor(c)"
+            )
         _check_unit_images(canvas, "canvas")
         start = canvas.permute(0, 2, 3, 1)
     if t == 0:
@@ -322,8 +347,9 @@ def paint_differentiable(painter: DifferentiablePainter, actions: torch.Tensor,
     return composite_sequence(start.to(alpha.device), alpha, colors).permute(0, 3, 1, 2)
 
 
-def _render_sequence(painter: DifferentiablePainter, actions: torch.Tensor,
-                     return_var: bool = False) -> tuple[torch.Tensor, ...]:
+def _render_sequence(
+    painter: DifferentiablePainter, actions: torch.Tensor, return_var: bool = False
+) -> tuple[torch.Tensor, ...]:
     """Render all strokes of ``(B, T, 12)`` in one batch: alpha ``(B, T, H, W)`` (and its
     variance) plus the colours ``(B, T, 3)`` on the same device and dtype."""
     b, t = actions.shape[:2]

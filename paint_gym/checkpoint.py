@@ -90,8 +90,10 @@ def verified_file(path: str | os.PathLike, sha256: str | None, missing: str) -> 
     if not path.is_file():
         raise FileNotFoundError(missing)
     if sha256 is not None and sha256_of(path) != sha256:
-        raise CheckpointError(f"{path} does not match its recorded SHA-256 ({sha256}); the file is corrupt or was replaced: "
-                              "reinstall paint-gym or restore the file")
+        raise CheckpointError(
+            f"{path} does not match its recorded SHA-256 ({sha256}); the file is corrupt or was replaced: "
+            "reinstall paint-gym or restore the file"
+        )
     return path
 
 
@@ -112,8 +114,15 @@ def write_checkpoint(payload: Mapping[str, Any], path: str | os.PathLike) -> str
     return sha256_of(path)
 
 
-def read_checkpoint(path: str | os.PathLike, what: str = "checkpoint", build: Callable[[dict[str, Any]], T] | None = None, *,
-                    sha256: str | None = None, missing: str | None = None, map_location: Any = "cpu") -> Any:
+def read_checkpoint(
+    path: str | os.PathLike,
+    what: str = "checkpoint",
+    build: Callable[[dict[str, Any]], T] | None = None,
+    *,
+    sha256: str | None = None,
+    missing: str | None = None,
+    map_location: Any = "cpu",
+) -> Any:
     """Load ``path`` with ``torch.load(weights_only=True)`` and, if given, ``build`` the result.
 
     Args:
@@ -139,8 +148,10 @@ def read_checkpoint(path: str | os.PathLike, what: str = "checkpoint", build: Ca
     except (CheckpointError, FileNotFoundError):  # FileNotFoundError: something ``build`` needs (data), not this file
         raise
     except Exception as exc:  # unpickling errors, missing keys, wrong shapes: all mean "not this kind of file"
-        raise CheckpointError(f"{path} is not a readable {what} ({type(exc).__name__}: {exc}); "
-                              "it is corrupt or was written by something else: retrain or restore it") from exc
+        raise CheckpointError(
+            f"{path} is not a readable {what} ({type(exc).__name__}: {exc}); "
+            "it is corrupt or was written by something else: retrain or restore it"
+        ) from exc
 
 
 def half_state(state: Mapping[str, Any], half: bool = True) -> dict[str, Any]:
@@ -179,8 +190,10 @@ def config_from_json(cls: type[T], text: str | Mapping[str, Any]) -> T:
     names = [f.name for f in dataclasses.fields(cls)]
     unknown, missing = sorted(set(data) - set(names)), [n for n in names if n not in data]
     if unknown or missing:
-        raise CheckpointError(f"saved {cls.__name__} does not match this version of paint-gym: "
-                              f"unknown fields {unknown}, missing fields {missing}; it was written by another version or kind of run")
+        raise CheckpointError(
+            f"saved {cls.__name__} does not match this version of paint-gym: "
+            f"unknown fields {unknown}, missing fields {missing}; it was written by another version or kind of run"
+        )
     hints = typing.get_type_hints(cls)
     tuples = {n for n in names if typing.get_origin(hints.get(n)) is tuple}
     return cls(**{k: tuple(v) if k in tuples and isinstance(v, list) else v for k, v in data.items()})
@@ -195,13 +208,17 @@ def check_resume(saved: Any, requested: Any, may_change: Collection[str], checkp
     naming each other field with its saved and requested value, and the fix.
     """
     if type(saved) is not type(requested):
-        raise ResumeError(f"{checkpoint} holds a {type(saved).__name__}, not a {type(requested).__name__}: use another run folder")
+        raise ResumeError(
+            f"{checkpoint} holds a {type(saved).__name__}, not a {type(requested).__name__}: use another run folder"
+        )
     changed = [f.name for f in dataclasses.fields(requested) if getattr(saved, f.name) != getattr(requested, f.name)]
     fixed = [name for name in changed if name not in may_change]
     if fixed:
         diffs = ", ".join(f"{n}={getattr(saved, n)!r} (asked for {getattr(requested, n)!r})" for n in fixed)
-        raise ResumeError(f"{checkpoint} was trained with {diffs}; these cannot change when a run resumes "
-                          f"(only {', '.join(sorted(may_change))} can): use another run folder, or ask for the saved values")
+        raise ResumeError(
+            f"{checkpoint} was trained with {diffs}; these cannot change when a run resumes "
+            f"(only {', '.join(sorted(may_change))} can): use another run folder, or ask for the saved values"
+        )
     return changed
 
 

@@ -22,12 +22,14 @@ an unknown flag or a value of the wrong type.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 import tyro
 
@@ -118,8 +120,10 @@ def train_painter(config: TrainPainterArgs) -> int:
     trainer = PainterTrainer(cfg)
     trainer.run()
     last = trainer.history[-1]
-    print(f"{cfg.kind} painter: {trainer.step} steps, {trainer.elapsed / 60:.1f} min; held-out alpha MSE "
-          f"{last['val_mse_single']:.5f} vs one MyPaint render, {last['val_mse_mean']:.5f} vs the mean of seeds")
+    print(
+        f"{cfg.kind} painter: {trainer.step} steps, {trainer.elapsed / 60:.1f} min; held-out alpha MSE "
+        f"{last['val_mse_single']:.5f} vs one MyPaint render, {last['val_mse_mean']:.5f} vs the mean of seeds"
+    )
     print(f"wrote {cfg.out}/painter.pt, log.csv, curves.png (checkpoint.pt resumes)")
     return 0
 
@@ -144,15 +148,22 @@ class BenchArgs:
 
 def bench(config: BenchArgs) -> int:
     """Score your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table."""
-    bench_agent(config.agent, config.dataset, config.images, config.strokes, config.threshold, config.name,
-                config.data_dir)
+    bench_agent(
+        config.agent, config.dataset, config.images, config.strokes, config.threshold, config.name, config.data_dir
+    )
     return 0
 
 
 def library_commands() -> dict[str, Command]:
     """The library's own commands, by name."""
-    return {"brushes": brushes, "download": download_data, "strokes": strokes, "train-painter": train_painter,
-            "bench": bench, **param_commands()}
+    return {
+        "brushes": brushes,
+        "download": download_data,
+        "strokes": strokes,
+        "train-painter": train_painter,
+        "bench": bench,
+        **param_commands(),
+    }
 
 
 # ----------------------------------------------------------------------------------------
@@ -195,8 +206,11 @@ def plugin_commands(taken: set[str]) -> dict[str, Command]:
         try:
             found = load_plugin(ep, taken | set(commands))
         except Exception as exc:  # noqa: BLE001  (a broken plug-in must not take the other commands down)
-            print(f"paint-gym: warning: skipped the commands of plug-in {ep.name!r} ({ep.value}): "
-                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                f"paint-gym: warning: skipped the commands of plug-in {ep.name!r} ({ep.value}): "
+                f"{type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
             continue
         commands.update(found)
     return commands
@@ -220,10 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing files, bad values and runtime failures of the command return 2 with one line on stderr.
     """
     commands = all_commands()
-    choices = Union[tuple(  # noqa: UP007  (a Union built at runtime)
-        Annotated[Any, tyro.conf.subcommand(name=name, constructor=tyro_command(command), description=summary(command))]
-        for name, command in commands.items()
-    )]
+    choices = functools.reduce(  # the union of the subcommands, built at runtime
+        operator.or_,
+        (
+            Annotated[
+                Any, tyro.conf.subcommand(name=name, constructor=tyro_command(command), description=summary(command))
+            ]
+            for name, command in commands.items()
+        ),
+    )
     try:
         args = list(sys.argv[1:] if argv is None else argv)
         code = tyro.cli(choices, prog="paint-gym", description=DESCRIPTION, args=args)

@@ -181,7 +181,9 @@ class Source:
 
 _MNIST_MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
 _KMNIST_MIRRORS = ("http://codh.rois.ac.jp/kmnist/dataset/kmnist/",)
-_CELEBA_DRIVE = "https://drive.usercontent.google.com/download?id=0B7EVK8r0v71pZjFTYXZWM3FlRnM&export=download&confirm=t"
+_CELEBA_DRIVE = (
+    "https://drive.usercontent.google.com/download?id=0B7EVK8r0v71pZjFTYXZWM3FlRnM&export=download&confirm=t"
+)
 
 SOURCES: dict[str, Source] = {
     "mnist": Source(
@@ -273,12 +275,15 @@ def find_archive(name: str, data_dir: str | os.PathLike | None = None, *, allow_
     else:
         looked.append("download: not allowed")
     raise DataNotFoundError(
-        f"data set {name!r} ({archive}) not found. Looked in:\n  " + "\n  ".join(looked)
+        f"data set {name!r} ({archive}) not found. Looked in:\n  "
+        + "\n  ".join(looked)
         + f"\nPass data_dir=, set {ENV_DATA} to a folder holding {archive}, or go online so it can be downloaded."
     )
 
 
-def load_arrays(name: str, data_dir: str | os.PathLike | None = None, *, allow_download: bool = True) -> dict[str, np.ndarray]:
+def load_arrays(
+    name: str, data_dir: str | os.PathLike | None = None, *, allow_download: bool = True
+) -> dict[str, np.ndarray]:
     """All arrays of a data set's archive, loaded into memory."""
     path = find_archive(name, data_dir, allow_download=allow_download)
     try:
@@ -324,7 +329,9 @@ class TargetSource(Protocol):
 class ImageTargets:
     """Targets from MNIST, KMNIST or CelebA at ``canvas_size`` pixels, converted lazily."""
 
-    def __init__(self, name: str, split: str = "train", canvas_size: int = 64, data_dir: str | os.PathLike | None = None) -> None:
+    def __init__(
+        self, name: str, split: str = "train", canvas_size: int = 64, data_dir: str | os.PathLike | None = None
+    ) -> None:
         self.name = _check_name(name)
         self.split = split
         self.canvas_size = int(canvas_size)
@@ -369,7 +376,9 @@ def to_target(image: np.ndarray, canvas_size: int) -> np.ndarray:
         return np.repeat(np.asarray(pil)[..., None], 3, axis=-1)
     if image.shape[:2] == (canvas_size, canvas_size):
         return np.ascontiguousarray(image)
-    pil = Image.fromarray(np.asarray(image, dtype=np.uint8)).resize((canvas_size, canvas_size), Image.Resampling.BICUBIC)
+    pil = Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
+        (canvas_size, canvas_size), Image.Resampling.BICUBIC
+    )
     return np.asarray(pil)
 
 
@@ -391,4 +400,3 @@ class StrokeTargets:
         seed = int(rng.integers(1 << 31))
         self.painter.reseed(seed)
         return self.painter.paint(actions), {"target_actions": actions, "target_seed": seed}
-

@@ -45,9 +45,16 @@ class TrainingDivergedError(RuntimeError):
         self.step, self.loss, self.lr, self.what = int(step), float(loss), lr, what
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         first = lr[0] if isinstance(lr, (list, tuple)) and lr else lr
-        lower = f"{float(first) / 10:g}" if isinstance(first, (int, float)) and math.isfinite(first) and first > 0 else "a smaller value"
+        lower = (
+            f"{float(first) / 10:g}"
+            if isinstance(first, (int, float)) and math.isfinite(first) and first > 0
+            else "a smaller value"
+        )
         if self.checkpoint is not None and self.checkpoint.is_file():
-            resume = f"resume from the last good checkpoint {self.checkpoint} (written before the divergence and left untouched)"
+            resume = (
+                f"resume from the last good checkpoint {self.checkpoint} "
+                "(written before the divergence and left untouched)"
+            )
         else:
             resume = "train again (no checkpoint had been written yet, so nothing was overwritten)"
         super().__init__(
@@ -119,4 +126,11 @@ def check_finite_tensors(
         raise TrainingDivergedError(step=step, loss=value, lr=lr, what=label, checkpoint=checkpoint, trainer=trainer)
 
 
-__all__ = ["NonFiniteOutputError", "TrainingDivergedError", "check_finite", "check_finite_tensors", "finite_value", "first_non_finite"]
+__all__ = [
+    "NonFiniteOutputError",
+    "TrainingDivergedError",
+    "check_finite",
+    "check_finite_tensors",
+    "finite_value",
+    "first_non_finite",
+]

@@ -26,7 +26,9 @@ CURVES_PNG = "curves.png"
 def write_log_csv(path: str | os.PathLike, rows: Sequence[dict[str, float]], first: Sequence[str] = ("step",)) -> None:
     """Write ``rows`` (dicts that may have different keys; missing cells stay empty) as CSV,
     the ``first`` columns leading and the others sorted by name."""
-    keys = sorted({k for row in rows for k in row}, key=lambda k: (k not in first, first.index(k) if k in first else 0, k))
+    keys = sorted(
+        {k for row in rows for k in row}, key=lambda k: (k not in first, first.index(k) if k in first else 0, k)
+    )
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=keys)
         writer.writeheader()
@@ -61,7 +63,7 @@ def plot_columns(ax: Any, rows: Sequence[dict[str, float]], x: str, keys: Sequen
     for key in keys:
         pts = [(r[x], r[key]) for r in rows if key in r]
         if pts:
-            ax.plot(*zip(*pts), label=f"{prefix}{key}")
+            ax.plot(*zip(*pts, strict=True), label=f"{prefix}{key}")
 
 
 __all__ = ["CURVES_PNG", "LOG_CSV", "curves_figure", "plot_columns", "write_log_csv"]

@@ -48,7 +48,9 @@ def read_manifest(weights_dir: str | os.PathLike | None = None) -> dict[str, dic
         except ValueError as exc:
             raise CheckpointError(f"{path}, line {number}, is not JSON ({exc}); reinstall paint-gym") from exc
         if not isinstance(entry, dict) or not {"name", "file"} <= set(entry):
-            raise CheckpointError(f"{path}, line {number}, is not a MANIFEST entry (an object with name and file); reinstall paint-gym")
+            raise CheckpointError(
+                f"{path}, line {number}, is not a MANIFEST entry (an object with name and file); reinstall paint-gym"
+            )
         entries[entry["name"]] = entry
     return entries
 

@@ -37,7 +37,9 @@ def check_int(name: str, value: Any, low: int = 1, high: int | None = None) -> i
     return int(value)
 
 
-def check_float(name: str, value: Any, low: float | None = None, high: float | None = None, *, open_low: bool = False) -> float:
+def check_float(
+    name: str, value: Any, low: float | None = None, high: float | None = None, *, open_low: bool = False
+) -> float:
     """``value`` as a float if it is a finite real number in the range (``open_low``: ``> low``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
         raise ValueError(f"{name} must be a finite number; got {value!r}")
@@ -76,8 +78,9 @@ def background_rgb(background: str | Sequence[float] | np.ndarray) -> np.ndarray
     :func:`paint_gym.canvas.background_rgb`); ``ValueError`` naming the allowed values."""
     if isinstance(background, str):
         if background not in _NAMED_BACKGROUNDS:
-            raise ValueError(f"unknown background {background!r}; "
-                             f"use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]")
+            raise ValueError(
+                f"unknown background {background!r}; use one of {sorted(_NAMED_BACKGROUNDS)} or an RGB triple in [0, 1]"
+            )
         return np.array(_NAMED_BACKGROUNDS[background], np.float32)
     rgb = np.asarray(background, dtype=np.float32)
     if rgb.shape != (3,) or not np.isfinite(rgb).all() or (rgb < 0).any() or (rgb > 1).any():
@@ -91,4 +94,13 @@ def check_background(value: Any) -> Any:
     return value
 
 
-__all__ = ["MIN_CANVAS_SIZE", "background_rgb", "check_background", "check_canvas_size", "check_choice", "check_float", "check_int", "check_seeds"]
+__all__ = [
+    "MIN_CANVAS_SIZE",
+    "background_rgb",
+    "check_background",
+    "check_canvas_size",
+    "check_choice",
+    "check_float",
+    "check_int",
+    "check_seeds",
+]

@@ -1,13 +1,14 @@
-"""Ship trained weights into the repository: copy the file and record its MANIFEST entry.
+r"""Ship trained weights into the repository: copy the file and record its MANIFEST entry.
 
 A maintainer's tool, not a ``paint-gym`` command: an installed package never writes into its
 own folder. It writes into this checkout's ``paint_gym/weights/`` (or ``--weights-dir``), from
 where the next release carries the file; :mod:`paint_gym.shipped_weights` reads the entries.
 
     python scripts/ship_weights.py painter --kind gan --run runs/gan_painter --command "paint-gym train-painter ..."
-    python scripts/ship_weights.py agent --run runs/agent_mnist_8 --name agent_mnist --command "paint-gym train-agent ..."
-    python scripts/ship_weights.py agent --run runs/agent_celeba --name agent_celeba --local   # user cache only (CelebA)
-    python scripts/ship_weights.py classifier --minutes 3 --threads 1                         # trains, then ships
+    python scripts/ship_weights.py agent --run runs/agent_mnist_8 --name agent_mnist \
+        --command "paint-gym train-agent ..."
+    python scripts/ship_weights.py agent --run runs/agent_celeba --name agent_celeba --local  # user cache only (CelebA)
+    python scripts/ship_weights.py classifier --minutes 3 --threads 1                        # trains, then ships
 
 Each MANIFEST entry keeps the file, its SHA-256 and size, the command that produced it, how long
 it trained and its figures. Agents trained on data whose licence forbids redistribution
@@ -50,13 +51,17 @@ def _copy(source: Path, dest: Path) -> Path:
     return dest
 
 
-def ship_painter(run_dir: str | Path, name: str, command: str, weights_dir: Path = REPO_WEIGHTS,
-                 notes: dict[str, Any] | None = None) -> dict[str, Any]:
+def ship_painter(
+    run_dir: str | Path, name: str, command: str, weights_dir: Path = REPO_WEIGHTS, notes: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Copy a ``train-painter`` run's ``painter.pt`` to ``weights_dir/<name>.pt`` and record it
     (steps, training minutes and the last held-out figures from the run's ``checkpoint.pt``)."""
     run = Path(run_dir)
-    state = read_checkpoint(run / "checkpoint.pt", "painter training checkpoint",
-                            missing=f"{run}/checkpoint.pt not found: train with `paint-gym train-painter --out {run}` first")
+    state = read_checkpoint(
+        run / "checkpoint.pt",
+        "painter training checkpoint",
+        missing=f"{run}/checkpoint.pt not found: train with `paint-gym train-painter --out {run}` first",
+    )
     history = json.loads(state["history"])
     dest = _copy(run / "painter.pt", weights_dir / f"{name}.pt")
     entry = {
@@ -74,8 +79,14 @@ def ship_painter(run_dir: str | Path, name: str, command: str, weights_dir: Path
     return entry
 
 
-def ship_agent(run_dir: str | Path, name: str, command: str, notes: dict[str, Any] | None = None, local: bool | None = None,
-               weights_dir: Path = REPO_WEIGHTS) -> dict[str, Any]:
+def ship_agent(
+    run_dir: str | Path,
+    name: str,
+    command: str,
+    notes: dict[str, Any] | None = None,
+    local: bool | None = None,
+    weights_dir: Path = REPO_WEIGHTS,
+) -> dict[str, Any]:
     """Copy a training run's best ``agent.pt`` (any agent kind) to ``weights_dir/<name>.pt`` and record it.
 
     ``local`` (default: for the data sets in ``LOCAL_ONLY``) copies it into the user cache
@@ -99,7 +110,9 @@ def ship_agent(run_dir: str | Path, name: str, command: str, notes: dict[str, An
         "dataset": config["dataset"],
         "strokes": config["strokes"],
         "steps": int(best.get("step", state["step"])),
-        "training_minutes": round(float(best["minutes"] if "minutes" in best else best.get("seconds", state["elapsed"]) / 60), 1),
+        "training_minutes": round(
+            float(best["minutes"] if "minutes" in best else best.get("seconds", state["elapsed"]) / 60), 1
+        ),
         "run_steps": int(state["step"]),
         "run_minutes": round(float(state["elapsed"]) / 60, 1),
         "eval": {k: round(v, 5) for k, v in best.items() if k.startswith("eval_")},
@@ -109,7 +122,9 @@ def ship_agent(run_dir: str | Path, name: str, command: str, notes: dict[str, An
     return entry
 
 
-def ship_classifier(minutes: float, seed: int, threads: int, command: str, weights_dir: Path = REPO_WEIGHTS) -> dict[str, Any]:
+def ship_classifier(
+    minutes: float, seed: int, threads: int, command: str, weights_dir: Path = REPO_WEIGHTS
+) -> dict[str, Any]:
     """Train the MNIST classifier of :mod:`paint_gym.param.mnist_classifier` and ship its float16
     state dict as ``weights_dir/mnist_classifier.pt`` with its test accuracy."""
     if threads:
@@ -117,15 +132,26 @@ def ship_classifier(minutes: float, seed: int, threads: int, command: str, weigh
     model, stats = mnist_classifier.train(minutes, seed)
     dest = weights_dir / f"{mnist_classifier.NAME}.pt"
     write_checkpoint({k: v.half() for k, v in model.state_dict().items()}, dest)
-    entry = {"name": mnist_classifier.NAME, "file": dest.name, "sha256": sha256_of(dest), "bytes": dest.stat().st_size, "command": command,
-             **stats}
+    entry = {
+        "name": mnist_classifier.NAME,
+        "file": dest.name,
+        "sha256": sha256_of(dest),
+        "bytes": dest.stat().st_size,
+        "command": command,
+        **stats,
+    }
     record_in_manifest(entry, weights_dir)
     return entry
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ship_weights.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--weights-dir", type=Path, default=REPO_WEIGHTS, help="where to ship (default: this checkout's paint_gym/weights)")
+    parser.add_argument(
+        "--weights-dir",
+        type=Path,
+        default=REPO_WEIGHTS,
+        help="where to ship (default: this checkout's paint_gym/weights)",
+    )
     sub = parser.add_subparsers(dest="what", required=True)
     painter = sub.add_parser("painter", help="a train-painter run's painter.pt")
     painter.add_argument("--kind", choices=["vae", "gan"], required=True)
@@ -135,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("--run", required=True, help="run folder of train-agent")
     agent.add_argument("--name", required=True, help="shipped name, e.g. agent_mnist")
     agent.add_argument("--command", default=None, help="the training command, recorded in the MANIFEST")
-    agent.add_argument("--local", action="store_true", help="keep the weights in the user cache (default for CelebA, whose licence forbids redistribution)")
+    agent.add_argument(
+        "--local",
+        action="store_true",
+        help="keep the weights in the user cache (default for CelebA, whose licence forbids redistribution)",
+    )
     agent.add_argument("--note", default=None, help="how it was trained (machine, sharing), recorded in the MANIFEST")
     classifier = sub.add_parser("classifier", help="train and ship the MNIST classifier of 'the optimal 3'")
     classifier.add_argument("--minutes", type=float, default=3.0)
@@ -150,8 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "painter":
         entry = ship_painter(args.run, f"{args.kind}_painter", args.command, args.weights_dir)
     elif args.what == "agent":
-        entry = ship_agent(args.run, args.name, args.command or invoked, {"note": args.note} if args.note else None,
-                           local=True if args.local else None, weights_dir=args.weights_dir)
+        entry = ship_agent(
+            args.run,
+            args.name,
+            args.command or invoked,
+            {"note": args.note} if args.note else None,
+            local=True if args.local else None,
+            weights_dir=args.weights_dir,
+        )
     else:
         entry = ship_classifier(args.minutes, args.seed, args.threads, invoked, args.weights_dir)
     where = " to the user cache" if entry.get("location") == "cache" else f" to {args.weights_dir}"

@@ -49,7 +49,9 @@ def test_wrong_shape_raises(shape):
         act.validate_actions(np.zeros(shape, np.float32), batch_ndim=1)
 
 
-@pytest.mark.parametrize("bad", [np.array(["a"] * 12), np.array([object()] * 12, dtype=object), np.zeros(12, complex), [[0.0] * 12, [0.0]]])
+@pytest.mark.parametrize(
+    "bad", [np.array(["a"] * 12), np.array([object()] * 12, dtype=object), np.zeros(12, complex), [[0.0] * 12, [0.0]]]
+)
 def test_non_numeric_or_ragged_actions_raise(bad):
     with pytest.raises(ValueError):
         act.validate_actions(bad, batch_ndim=(1, 2))
@@ -142,7 +144,14 @@ def test_torch_tensors_of_dtypes_numpy_lacks_are_read_not_refused_with_a_type_er
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("grid", 32.5), ("grid", "32"), ("grid", True), ("pressure_levels", 2.7), ("size_levels", np.float64(8.9)), ("color_levels", None)],
+    [
+        ("grid", 32.5),
+        ("grid", "32"),
+        ("grid", True),
+        ("pressure_levels", 2.7),
+        ("size_levels", np.float64(8.9)),
+        ("color_levels", None),
+    ],
 )
 def test_discrete_fields_are_whole_numbers_never_truncated(field, value):
     """grid=32.5 once built 32 levels but mapped with 31.5; "32" failed only at the first step."""

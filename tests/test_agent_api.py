@@ -46,23 +46,54 @@ class Case:
 
 
 def neural_env(config: Any) -> gym.Env:
-    return gym.make("NeuralPaint-MNIST-v0", episode_length=STROKES, canvas_size=SIZE, painter=getattr(config, "painter", "gan"))
+    return gym.make(
+        "NeuralPaint-MNIST-v0", episode_length=STROKES, canvas_size=SIZE, painter=getattr(config, "painter", "gan")
+    )
 
 
 def backprop_config(steps: int) -> BackpropConfig:
-    return BackpropConfig(strokes=STROKES, canvas_size=SIZE, width=4, hidden=8, batch_size=2, steps=steps, eval_every=100, eval_images=2,
-                          replay_seeds=(0,), threads=1)
+    return BackpropConfig(
+        strokes=STROKES,
+        canvas_size=SIZE,
+        width=4,
+        hidden=8,
+        batch_size=2,
+        steps=steps,
+        eval_every=100,
+        eval_images=2,
+        replay_seeds=(0,),
+        threads=1,
+    )
 
 
 def spiral_config(mode: str) -> Callable[[int], SpiralConfig]:
-    return lambda steps: SpiralConfig(strokes=STROKES, canvas_size=SIZE, action_mode=mode, num_envs=2, minibatches=1, update_epochs=1, width=4,
-                                      hidden=8, critic_width=4, dense_l2=100.0, steps=steps, eval_images=2, replay_seeds=(0,), threads=1)
+    return lambda steps: SpiralConfig(
+        strokes=STROKES,
+        canvas_size=SIZE,
+        action_mode=mode,
+        num_envs=2,
+        minibatches=1,
+        update_epochs=1,
+        width=4,
+        hidden=8,
+        critic_width=4,
+        dense_l2=100.0,
+        steps=steps,
+        eval_images=2,
+        replay_seeds=(0,),
+        threads=1,
+    )
 
 
 def sb3_config(algo: str) -> Callable[[int], Any]:
-    extra = {"n_steps": 4, "batch_size": 2, "n_epochs": 1} if algo == "ppo" else {"learning_starts": 1, "sac_batch_size": 2, "buffer_size": 16}
-    return lambda steps: sb3.SB3Config(algo=algo, strokes=STROKES, canvas_size=SIZE, steps=steps, eval_images=2, replay_seeds=(0,), threads=1,
-                                       **extra)
+    extra = (
+        {"n_steps": 4, "batch_size": 2, "n_epochs": 1}
+        if algo == "ppo"
+        else {"learning_starts": 1, "sac_batch_size": 2, "buffer_size": 16}
+    )
+    return lambda steps: sb3.SB3Config(
+        algo=algo, strokes=STROKES, canvas_size=SIZE, steps=steps, eval_images=2, replay_seeds=(0,), threads=1, **extra
+    )
 
 
 CASES = {
@@ -161,13 +192,17 @@ def play_episode(agent: Any, env: gym.Env, target: np.ndarray) -> np.ndarray:
 
 def test_paint_and_act_agree_on_an_env_episode(trained, targets):
     agent = trained.agent
-    env = sb3.make_env(agent.config, scale_reward=False) if isinstance(agent, sb3.SB3Agent) else neural_env(agent.config)
+    env = (
+        sb3.make_env(agent.config, scale_reward=False) if isinstance(agent, sb3.SB3Agent) else neural_env(agent.config)
+    )
     painted = agent.paint(targets[1:2])[0]
     agent.reset()
     np.testing.assert_allclose(play_episode(agent, env, targets[1]), painted, atol=1e-4)
     agent.reset()
     np.testing.assert_allclose(play_episode(agent, env, targets[1]), painted, atol=1e-4)  # reset made act repeatable
-    np.testing.assert_allclose(play_episode(agent, env, targets[1]), painted, atol=1e-4)  # and so does a finished episode
+    np.testing.assert_allclose(
+        play_episode(agent, env, targets[1]), painted, atol=1e-4
+    )  # and so does a finished episode
     env.close()
 
 

@@ -22,7 +22,9 @@ from paint_gym_agents.zoo import shipped_agents
 def test_templates_cut_pen_paths_in_order():
     t = load_templates(8)
     assert t.shape == (10, 8, 12) and np.abs(t).max() <= 1
-    np.testing.assert_allclose(t[:, :-1, [act.END_X, act.END_Y]][[0, 1, 2]], t[:, 1:, [act.START_X, act.START_Y]][[0, 1, 2]], atol=1e-6)  # one pen path: strokes chain
+    np.testing.assert_allclose(
+        t[:, :-1, [act.END_X, act.END_Y]][[0, 1, 2]], t[:, 1:, [act.START_X, act.START_Y]][[0, 1, 2]], atol=1e-6
+    )  # one pen path: strokes chain
     assert list(_allocate(np.array([3.0, 1.0]), 8)) == [6, 2]
     line = template_strokes([[[0.0, 0.5], [1.0, 0.5]]], 2, {"pressure": 0, "size": 0, "color": [0, 0, 0]})
     np.testing.assert_allclose(line[:, act.START_X :], [[-1, 0, -0.5, 0, 0, 0], [0, 0, 0.5, 0, 1, 0]], atol=1e-6)
@@ -35,7 +37,9 @@ def test_stroke_order_agreement_detects_reversed_strokes():
     labels = np.arange(10)
     assert stroke_order_agreement(t, labels)["agree"] == 1.0
     reversed_ = t.copy()
-    reversed_[..., [act.START_X, act.START_Y, act.END_X, act.END_Y]] = t[..., [act.END_X, act.END_Y, act.START_X, act.START_Y]]
+    reversed_[..., [act.START_X, act.START_Y, act.END_X, act.END_Y]] = t[
+        ..., [act.END_X, act.END_Y, act.START_X, act.START_Y]
+    ]
     assert stroke_order_agreement(reversed_, labels)["direction"] == 0.0
 
 
@@ -58,7 +62,9 @@ def test_celeba_agent_stays_out_of_the_package(tmp_path, monkeypatch, capsys):
     how to train and place it, and the demo leaves CelebA out with a note."""
     assert not (shipped_weights.WEIGHTS_DIR / shipped_agents()["celeba"]["file"]).exists()
     monkeypatch.setenv("PAINT_GYM_CACHE", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match=f"copy runs/agent_celeba/agent.pt to {tmp_path}/agents/agent_celeba.pt"):
+    with pytest.raises(
+        FileNotFoundError, match=f"copy runs/agent_celeba/agent.pt to {tmp_path}/agents/agent_celeba.pt"
+    ):
         load_agent("celeba")
     results = run_demo(None, images=1, out=tmp_path / "d.png", scale=1)
     assert [r["dataset"] for r in results] == ["mnist", "kmnist"]
@@ -81,7 +87,26 @@ def test_load_agent_refuses_unknown_and_tampered(tmp_path, monkeypatch):
 
 def test_eval_command_prints_the_table_and_writes_figure7(tmp_path, capsys):
     fig, table = tmp_path / "f7.png", tmp_path / "t.json"
-    assert main(["eval", "--agent", "mnist", "--images", "4", "--direct-steps", "3", "--direct-images", "2", "--figure", str(fig), "--json", str(table)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--agent",
+                "mnist",
+                "--images",
+                "4",
+                "--direct-steps",
+                "3",
+                "--direct-images",
+                "2",
+                "--figure",
+                str(fig),
+                "--json",
+                str(table),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "blank canvas" in out and "random agent" in out and "direct optimisation" in out
     rows = {r["method"].split(" (")[0]: r for r in json.loads(table.read_text())["rows"]}

@@ -26,8 +26,20 @@ from paint_gym_agents.precondition import load_templates
 
 
 def tiny_config(tmp_path: Path, **kw) -> BackpropConfig:
-    base = dict(dataset="mnist", strokes=2, batch_size=4, eval_images=4, eval_every=1000, steps=4, width=8, hidden=32,
-                lr=3e-3, threads=1, run_dir=str(tmp_path / "run"), replay_seeds=(0,))
+    base = dict(
+        dataset="mnist",
+        strokes=2,
+        batch_size=4,
+        eval_images=4,
+        eval_every=1000,
+        steps=4,
+        width=8,
+        hidden=32,
+        lr=3e-3,
+        threads=1,
+        run_dir=str(tmp_path / "run"),
+        replay_seeds=(0,),
+    )
     base.update(kw)
     return BackpropConfig(**base)
 
@@ -61,8 +73,8 @@ def test_pure_adversarial_trains_critic_and_agent(tmp_path, fixed_batch):
     rows = [trainer.train_step(fixed_batch) for _ in range(3)]
     assert all("critic_loss" in r and "wasserstein" in r for r in rows)
     assert rows[0]["critic_loss"] != rows[-1]["critic_loss"]
-    assert any(not torch.equal(a, b) for a, b in zip(agent0, trainer.policy.parameters()))
-    assert any(not torch.equal(a, b) for a, b in zip(critic0, trainer.critic.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(agent0, trainer.policy.parameters(), strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(critic0, trainer.critic.parameters(), strict=True))
 
 
 def test_expected_objective_is_mse_plus_seed_variance(tmp_path, fixed_batch):
@@ -80,7 +92,9 @@ def test_gradient_penalty_is_near_zero_for_a_unit_gradient_critic():
 
 
 def test_template_stage_one_fits_the_class_templates(tmp_path, fixed_batch):
-    trainer = BackpropTrainer(tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8))
+    trainer = BackpropTrainer(
+        tiny_config(tmp_path, template_only_steps=100, template=0.5, template_decay_steps=10, strokes=8)
+    )
     labels = trainer.train_labels[:4]
     templates = torch.as_tensor(load_templates(8))[labels]
     first = trainer.train_step(fixed_batch, templates)
@@ -117,7 +131,9 @@ def test_agent_checkpoint_round_trip_and_bad_files(tmp_path, fixed_batch):
     sha = sha256_of(agent.save(path))
     targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
     original = agent.paint(targets)
-    np.testing.assert_allclose(BackpropAgent.load(path, trainer.painter, sha256=sha).paint(targets), original, atol=1e-6)
+    np.testing.assert_allclose(
+        BackpropAgent.load(path, trainer.painter, sha256=sha).paint(targets), original, atol=1e-6
+    )
     with pytest.raises(CheckpointError, match="SHA-256"):
         BackpropAgent.load(path, sha256="0" * 64)
     (tmp_path / "bad.pt").write_bytes(b"not a checkpoint")
@@ -158,9 +174,34 @@ def test_data_parallel_under_torchrun(tmp_path):
     with socket.socket() as sock:  # a free port: a fixed one clashes with another test run on the machine
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={port}", "-m", "paint_gym.cli", "train-agent",
-           "--dataset", "mnist", "--strokes", "2", "--batch-size", "4", "--steps", "3", "--eval-every", "100", "--eval-images", "4",
-           "--adversarial", "0.01", "--threads", "1", "--run-dir", str(run)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        f"--master_port={port}",
+        "-m",
+        "paint_gym.cli",
+        "train-agent",
+        "--dataset",
+        "mnist",
+        "--strokes",
+        "2",
+        "--batch-size",
+        "4",
+        "--steps",
+        "3",
+        "--eval-every",
+        "100",
+        "--eval-images",
+        "4",
+        "--adversarial",
+        "0.01",
+        "--threads",
+        "1",
+        "--run-dir",
+        str(run),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     state = torch.load(run / "checkpoint.pt", weights_only=True)
@@ -182,8 +223,21 @@ def test_fresh_agent_strokes_depend_on_the_target(tmp_path, fixed_batch):
     assert (collapsed[0] - collapsed[1]).abs().mean() < 1e-5
 
 
-@pytest.mark.parametrize("bad", [{"canvas_size": 64.5}, {"canvas_size": 3}, {"lr": 0.0}, {"lr": float("inf")}, {"strokes": 2.5},
-                                 {"background": "blue"}, {"dataset": "cifar"}, {"batch_size": True}, {"replay_seeds": ()}, {"grad_clip": -1.0}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"canvas_size": 64.5},
+        {"canvas_size": 3},
+        {"lr": 0.0},
+        {"lr": float("inf")},
+        {"strokes": 2.5},
+        {"background": "blue"},
+        {"dataset": "cifar"},
+        {"batch_size": True},
+        {"replay_seeds": ()},
+        {"grad_clip": -1.0},
+    ],
+)
 def test_config_rejects_values_a_run_would_break_on(bad):
     with pytest.raises(ValueError):
         BackpropConfig(**bad)

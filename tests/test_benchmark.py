@@ -100,7 +100,10 @@ def test_time_to_threshold_is_the_first_evaluation_at_or_below_it(tmp_path):
 
 
 def test_example_agent_through_the_bench_command_prints_a_table_row(capsys):
-    assert main(["bench", "--agent", f"{EXAMPLE}:InkAgent", "--dataset", "mnist", "--images", "8", "--threshold", "0.2"]) == 0
+    assert (
+        main(["bench", "--agent", f"{EXAMPLE}:InkAgent", "--dataset", "mnist", "--images", "8", "--threshold", "0.2"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert TABLE_HEADER in out
     row = next(line for line in out.splitlines() if line.startswith("| InkAgent |"))
@@ -134,8 +137,11 @@ def test_bad_agent_specs_raise_clear_errors(tmp_path):
 
 
 def test_a_plugin_agent_is_scored_without_importing_any_competitor(tmp_path):
-    code = (f"import sys; from paint_gym.benchmark.plugins import bench_agent; bench_agent({EXAMPLE!r} + ':InkAgent', images=2); "
-            "print(sorted(m for m in sys.modules if m.startswith(('paint_gym_agents', 'agents', 'benchmarks'))))")
+    code = (
+        "import sys; from paint_gym.benchmark.plugins import bench_agent; "
+        f"bench_agent({EXAMPLE!r} + ':InkAgent', images=2); print(sorted(m for "
+        "m in sys.modules if m.startswith(('paint_gym_agents', 'agents', 'benchmarks'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"

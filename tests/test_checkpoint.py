@@ -83,7 +83,9 @@ def test_half_state_halves_floats_only_and_float_state_restores_them():
     half = half_state(state)
     assert half["w"].dtype == torch.float16 and half["count"].dtype == torch.int64
     assert half_state(state, half=False)["w"].dtype == torch.float32
-    assert float_state(half)["w"].dtype == torch.float32 and torch.allclose(float_state(half)["w"], state["w"], atol=1e-2)
+    assert float_state(half)["w"].dtype == torch.float32 and torch.allclose(
+        float_state(half)["w"], state["w"], atol=1e-2
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -104,9 +106,14 @@ def test_configs_round_trip_and_unknown_or_missing_fields_are_named():
 def test_resume_allows_the_named_fields_and_names_every_other_change():
     saved = Config()
     assert check_resume(saved, Config(lr=0.1, steps=99), {"lr", "steps"}, "run/checkpoint.pt") == ["lr", "steps"]
-    with pytest.raises(ResumeError, match=r"run/checkpoint.pt was trained with width=8 \(asked for 16\), seeds=\(0, 1\) \(asked for \(0,\)\)"):
+    with pytest.raises(
+        ResumeError,
+        match=r"run/checkpoint.pt was trained with width=8 \(asked for 16\), seeds=\(0, 1\) \(asked for \(0,\)\)",
+    ):
         check_resume(saved, Config(width=16, seeds=(0,), lr=0.5), {"lr", "steps"}, "run/checkpoint.pt")
-    with pytest.raises(ValueError, match="use another run folder"):  # a ResumeError is a ValueError (the CLI's exit code 2)
+    with pytest.raises(
+        ValueError, match="use another run folder"
+    ):  # a ResumeError is a ValueError (the CLI's exit code 2)
         check_resume(saved, Config(width=16), {"lr"}, "run/checkpoint.pt")
 
 
@@ -120,7 +127,11 @@ def test_the_run_log_writes_rows_of_different_keys_and_a_figure(tmp_path):
     write_log_csv(tmp_path / "log.csv", rows, ("step", "minutes"))
     with open(tmp_path / "log.csv") as f:
         read = list(csv.DictReader(f))
-    assert list(read[0]) == ["step", "minutes", "eval_mse", "loss"] and read[0]["minutes"] == "" and read[1]["eval_mse"] == "0.1"
+    assert (
+        list(read[0]) == ["step", "minutes", "eval_mse", "loss"]
+        and read[0]["minutes"] == ""
+        and read[1]["eval_mse"] == "0.1"
+    )
     with curves_figure(tmp_path / "curves.png", 1, "title") as (_, ax):
         plot_columns(ax, rows, "step", ("loss", "eval_mse", "absent"))
         assert [line.get_label() for line in ax.lines] == ["loss", "eval_mse"]
@@ -153,11 +164,17 @@ def load_script():
 def test_shipping_a_painter_records_it_and_the_registry_verifies_it(tmp_path, monkeypatch):
     run, weights = tmp_path / "runs" / "gan_painter", tmp_path / "weights"
     GANPainter(PainterConfig(width=8, hidden=16)).save(run / "painter.pt")  # creates the run folder
-    write_checkpoint({"step": 5, "elapsed": 90.0, "history": json.dumps([{"step": 5, "val_mse_mean": 0.01, "rec": 0.02}])}, run / "checkpoint.pt")
+    write_checkpoint(
+        {"step": 5, "elapsed": 90.0, "history": json.dumps([{"step": 5, "val_mse_mean": 0.01, "rec": 0.02}])},
+        run / "checkpoint.pt",
+    )
     ship = load_script()
     entry = ship.ship_painter(run, "gan_painter", "paint-gym train-painter --kind gan", weights_dir=weights)
     assert entry["steps"] == 5 and entry["training_minutes"] == 1.5 and entry["held_out"] == {"val_mse_mean": 0.01}
-    assert shipped_weights.read_manifest(weights)["gan_painter"] == entry and ship.REPO_WEIGHTS == ROOT / "paint_gym" / "weights"
+    assert (
+        shipped_weights.read_manifest(weights)["gan_painter"] == entry
+        and ship.REPO_WEIGHTS == ROOT / "paint_gym" / "weights"
+    )
     monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", weights)
     assert load_neural_painter("gan").config == PainterConfig(width=8, hidden=16)
     (weights / "gan_painter.pt").write_bytes(b"replaced")

@@ -30,8 +30,14 @@ from paint_gym_agents.spiral import SpiralConfig
 
 COMMANDS = cli.all_commands()
 #: The library's configs each command is generated from (its config dataclass subclasses them).
-GENERATED_FROM = {"strokes": StrokeDataSpec, "train-painter": TrainConfig, "visualize": VisualizeConfig,
-                  "style": StyleConfig, "train-agent": BackpropConfig, "train-spiral": SpiralConfig}
+GENERATED_FROM = {
+    "strokes": StrokeDataSpec,
+    "train-painter": TrainConfig,
+    "visualize": VisualizeConfig,
+    "style": StyleConfig,
+    "train-agent": BackpropConfig,
+    "train-spiral": SpiralConfig,
+}
 
 
 def help_text(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -73,8 +79,19 @@ def error_report(err: str) -> str:
 def test_every_command_is_listed_with_a_one_line_description(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")  # no wrapping: each description stays on its line
     text = help_text([], capsys)
-    assert {"brushes", "download", "strokes", "train-painter", "bench", "visualize", "style", "demo", "train-agent",
-            "train-spiral", "eval"} <= set(COMMANDS)
+    assert {
+        "brushes",
+        "download",
+        "strokes",
+        "train-painter",
+        "bench",
+        "visualize",
+        "style",
+        "demo",
+        "train-agent",
+        "train-spiral",
+        "eval",
+    } <= set(COMMANDS)
     for name, command in COMMANDS.items():
         line = summary(command)
         assert line and f"{name}  " in text and line in text, name
@@ -127,20 +144,32 @@ def test_a_missing_data_folder_is_one_line_and_exit_code_2(tmp_path, capsys):
     assert "no stroke shards" in one_error_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train-painter", "--batch", "0"], "batch must be an integer >= 1"),
-    (["train-painter", "--kind", "diffusion"], "kind must be 'gan' or 'vae'"),
-    (["train-painter", "--painter", "depth", "3"], "--painter sets depth"),
-    (["visualize", "--class", "3", "--objective", "argmax"], "objective must be one of"),
-    (["train-agent", "--pixel", "l1"], "pixel objective must be one of"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train-painter", "--batch", "0"], "batch must be an integer >= 1"),
+        (["train-painter", "--kind", "diffusion"], "kind must be 'gan' or 'vae'"),
+        (["train-painter", "--painter", "depth", "3"], "--painter sets depth"),
+        (["visualize", "--class", "3", "--objective", "argmax"], "objective must be one of"),
+        (["train-agent", "--pixel", "l1"], "pixel objective must be one of"),
+    ],
+)
 def test_a_bad_value_is_one_line_and_exit_code_2(argv, message, capsys):
     assert main(argv) == 2
     assert message in one_error_line(capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("argv", [[], ["no-such-command"], ["train-painter", "--batch", "many"],
-                                  ["train-painter", "--no-such-flag"], ["download", "imagenet"], ["style"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["no-such-command"],
+        ["train-painter", "--batch", "many"],
+        ["train-painter", "--no-such-flag"],
+        ["download", "imagenet"],
+        ["style"],
+    ],
+)
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
@@ -170,13 +199,37 @@ def test_brushes_lists_the_default(capsys):
 
 def test_strokes_then_train_painter_run_end_to_end(tmp_path, capsys):
     strokes = tmp_path / "strokes"
-    assert main(["strokes", "-n", "24", "--seeds", "2", "--shard-size", "8", "--workers", "1",
-                 "--out", str(strokes)]) == 0
+    assert (
+        main(["strokes", "-n", "24", "--seeds", "2", "--shard-size", "8", "--workers", "1", "--out", str(strokes)]) == 0
+    )
     assert sorted(p.name for p in strokes.iterdir()) == ["meta.json", *(f"shard_0000{i}.npz" for i in range(3))]
     run = tmp_path / "run"
-    argv = ["train-painter", "--kind", "vae", "--data", str(strokes), "--out", str(run), "--max-steps", "3",
-            "--batch", "4", "--holdout", "4", "--eval-every", "2", "--checkpoint-every", "2",
-            "--painter", "width", "8", "hidden", "32", "latent", "8"]
+    argv = [
+        "train-painter",
+        "--kind",
+        "vae",
+        "--data",
+        str(strokes),
+        "--out",
+        str(run),
+        "--max-steps",
+        "3",
+        "--batch",
+        "4",
+        "--holdout",
+        "4",
+        "--eval-every",
+        "2",
+        "--checkpoint-every",
+        "2",
+        "--painter",
+        "width",
+        "8",
+        "hidden",
+        "32",
+        "latent",
+        "8",
+    ]
     assert main(argv) == 0
     assert "vae painter: 3 steps" in capsys.readouterr().out
     assert {"painter.pt", "checkpoint.pt", "log.csv", "curves.png"} <= {p.name for p in run.iterdir()}
@@ -197,8 +250,26 @@ def test_random_demo_writes_target_beside_a_painted_canvas(tmp_path, capsys):
 
 def test_visualize_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, capsys):
     out = tmp_path / "three.png"
-    argv = ["visualize", "--class", "3", "--models", "mnist", "--size", "64", "--strokes", "4", "--steps", "2",
-            "--copies", "1", "--out", str(out), "--scale", "2", "--save-actions"]
+    argv = [
+        "visualize",
+        "--class",
+        "3",
+        "--models",
+        "mnist",
+        "--size",
+        "64",
+        "--strokes",
+        "4",
+        "--steps",
+        "2",
+        "--copies",
+        "1",
+        "--out",
+        str(out),
+        "--scale",
+        "2",
+        "--save-actions",
+    ]
     assert main(argv) == 0
     assert Image.open(out).size == (128, 128)
     assert Image.open(tmp_path / "three_mypaint.png").size == (128, 128)
@@ -210,8 +281,25 @@ def test_style_command_writes_the_painting_and_its_mypaint_rerender(tmp_path, ca
     photo = tmp_path / "photo.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (80, 80, 3), dtype=np.uint8)).save(photo)
     out = tmp_path / "painted.png"
-    assert main(["style", str(photo), "--size", "72", "--strokes", "3", "--steps", "2", "--palette", "#000000,#808080",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "style",
+                str(photo),
+                "--size",
+                "72",
+                "--strokes",
+                "3",
+                "--steps",
+                "2",
+                "--palette",
+                "#000000,#808080",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert Image.open(out).size == (72, 72) and Image.open(tmp_path / "painted_mypaint.png").size == (72, 72)
     assert "content loss" in capsys.readouterr().out
     assert main(["style", str(tmp_path / "nope.jpg"), "--out", str(out)]) == 2

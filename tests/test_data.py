@@ -26,8 +26,14 @@ def test_shared_data_is_found_through_the_environment_variable():
 
 @pytest.mark.parametrize(
     "name, split, size, labelled",
-    [("mnist", "train", 60000, True), ("mnist", "eval", 10000, True), ("kmnist", "train", 8000, True),
-     ("kmnist", "eval", 2000, True), ("celeba", "train", 3600, False), ("celeba", "eval", 400, False)],
+    [
+        ("mnist", "train", 60000, True),
+        ("mnist", "eval", 10000, True),
+        ("kmnist", "train", 8000, True),
+        ("kmnist", "eval", 2000, True),
+        ("celeba", "train", 3600, False),
+        ("celeba", "eval", 400, False),
+    ],
 )
 def test_splits_have_the_documented_sizes(name, split, size, labelled):
     targets = ImageTargets(name, split)
@@ -70,10 +76,15 @@ def test_no_code_passes_the_deprecated_mode_argument_to_pillow():
     for folder in ("paint_gym", "agents", "benchmarks", "scripts", "tests"):
         for path in (root / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(), str(path))):
-                if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "fromarray"
-                        and any(k.arg == "mode" for k in node.keywords)):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", None)) == "fromarray"
+                    and any(k.arg == "mode" for k in node.keywords)
+                ):
                     offenders.append(f"{path.relative_to(root)}:{node.lineno}")
-    assert not offenders, f"Image.fromarray(..., mode=...) is deprecated; drop mode= (a uint8 array implies it): {offenders}"
+    assert not offenders, (
+        f"Image.fromarray(..., mode=...) is deprecated; drop mode= (a uint8 array implies it): {offenders}"
+    )
 
 
 def test_targets_follow_the_canvas_size():

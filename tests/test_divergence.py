@@ -39,7 +39,9 @@ def assert_names_the_divergence(exc: pytest.ExceptionInfo, checkpoint: Path) -> 
 
 
 def test_the_error_names_step_value_learning_rate_and_the_fix(tmp_path):
-    with pytest.raises(TrainingDivergedError, match=r"diverged at step 7: the loss is nan with learning rate 0.5") as exc:
+    with pytest.raises(
+        TrainingDivergedError, match=r"diverged at step 7: the loss is nan with learning rate 0.5"
+    ) as exc:
         check_finite(float("nan"), step=7, lr=0.5)
     assert "lr=0.05" in str(exc.value) and "no checkpoint had been written" in str(exc.value)
     assert isinstance(exc.value, RuntimeError)
@@ -61,8 +63,18 @@ def stroke_folder(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("kind", ["gan", "vae"])
 def test_painter_training_stops_on_divergence_and_keeps_its_checkpoint(kind, stroke_folder, tmp_path):
     out = tmp_path / kind
-    base = {"kind": kind, "data": str(stroke_folder), "out": str(out), "minutes": 10.0, "batch": 8, "holdout": 16, "eval_every": 1000,
-            "checkpoint_every": 1000, "painter": {"width": 8, "hidden": 32}, "threads": 1}
+    base = {
+        "kind": kind,
+        "data": str(stroke_folder),
+        "out": str(out),
+        "minutes": 10.0,
+        "batch": 8,
+        "holdout": 16,
+        "eval_every": 1000,
+        "checkpoint_every": 1000,
+        "painter": {"width": 8, "hidden": 32},
+        "threads": 1,
+    }
     PainterTrainer(TrainConfig(**base, max_steps=2, lr=1e-3)).run(progress=False)
     checkpoint = out / "checkpoint.pt"
     digest = sha(checkpoint)
@@ -80,8 +92,16 @@ def test_painter_training_stops_on_divergence_and_keeps_its_checkpoint(kind, str
 
 
 def test_painter_trainer_refuses_to_checkpoint_non_finite_weights(stroke_folder, tmp_path):
-    trainer = PainterTrainer(TrainConfig(kind="gan", data=str(stroke_folder), out=str(tmp_path / "p"), batch=8, holdout=16,
-                                         painter={"width": 8, "hidden": 32}))
+    trainer = PainterTrainer(
+        TrainConfig(
+            kind="gan",
+            data=str(stroke_folder),
+            out=str(tmp_path / "p"),
+            batch=8,
+            holdout=16,
+            painter={"width": 8, "hidden": 32},
+        )
+    )
     with torch.no_grad():
         next(trainer.painter.parameters())[0] = float("inf")
     with pytest.raises(TrainingDivergedError, match="painter's weights"):
@@ -89,8 +109,10 @@ def test_painter_trainer_refuses_to_checkpoint_non_finite_weights(stroke_folder,
     assert not (tmp_path / "p" / "checkpoint.pt").exists()
 
 
-@pytest.mark.parametrize("bad", [{"lr": 0.0}, {"lr": float("nan")}, {"batch": 0}, {"kind": "diffusion"}, {"max_steps": 2.5},
-                                 {"minutes": -1.0}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"lr": 0.0}, {"lr": float("nan")}, {"batch": 0}, {"kind": "diffusion"}, {"max_steps": 2.5}, {"minutes": -1.0}],
+)
 def test_painter_train_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         TrainConfig(**bad)
@@ -102,8 +124,21 @@ def test_painter_train_config_rejects_bad_values(bad):
 
 
 def backprop_config(run_dir: Path, **kw):
-    base = {"dataset": "mnist", "strokes": 2, "batch_size": 4, "eval_images": 2, "eval_every": 1000, "steps": 2, "width": 8, "hidden": 32,
-            "lr": 3e-3, "threads": 1, "run_dir": str(run_dir), "replay_seeds": (0,), "adversarial": 0.1}
+    base = {
+        "dataset": "mnist",
+        "strokes": 2,
+        "batch_size": 4,
+        "eval_images": 2,
+        "eval_every": 1000,
+        "steps": 2,
+        "width": 8,
+        "hidden": 32,
+        "lr": 3e-3,
+        "threads": 1,
+        "run_dir": str(run_dir),
+        "replay_seeds": (0,),
+        "adversarial": 0.1,
+    }
     return backprop.BackpropConfig(**{**base, **kw})
 
 
@@ -129,8 +164,19 @@ def test_backprop_agent_stops_on_divergence_not_on_its_own_strokes(tmp_path):
 
 
 def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    tiny = {"strokes": 2, "num_envs": 2, "eval_images": 2, "width": 8, "hidden": 16, "critic_width": 8, "minibatches": 1, "update_epochs": 2,
-            "threads": 1, "run_dir": str(tmp_path / "run"), "dense_l2": 100.0}
+    tiny = {
+        "strokes": 2,
+        "num_envs": 2,
+        "eval_images": 2,
+        "width": 8,
+        "hidden": 16,
+        "critic_width": 8,
+        "minibatches": 1,
+        "update_epochs": 2,
+        "threads": 1,
+        "run_dir": str(tmp_path / "run"),
+        "dense_l2": 100.0,
+    }
     with spiral.SpiralTrainer(spiral.SpiralConfig(**tiny)) as trainer:
         trainer.train_once()
         trainer.save_checkpoint()
@@ -154,8 +200,17 @@ def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
 
 
 def test_sb3_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    kw = {"strokes": 2, "run_dir": str(tmp_path / "run"), "eval_images": 2, "algo": "ppo", "n_steps": 8, "batch_size": 4, "n_epochs": 2,
-          "threads": 1, "replay_seeds": (0,)}
+    kw = {
+        "strokes": 2,
+        "run_dir": str(tmp_path / "run"),
+        "eval_images": 2,
+        "algo": "ppo",
+        "n_steps": 8,
+        "batch_size": 4,
+        "n_epochs": 2,
+        "threads": 1,
+        "replay_seeds": (0,),
+    }
     with sb3.SB3Trainer(sb3.SB3Config(**kw)) as trainer:
         trainer.run(2.0, eval_every_seconds=10.0, progress=False)
     checkpoint = tmp_path / "run" / "checkpoint.pt"

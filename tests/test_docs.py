@@ -13,7 +13,12 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def test_benchmark_readme_is_generated_from_the_json_results() -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_readme.py"), "--check"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 

@@ -117,8 +117,14 @@ def test_final_none_and_callable_rewards(rng):
 
 @pytest.mark.parametrize(
     "bad, match",
-    [(np.full(12, np.nan, np.float32), "NaN"), (np.full(12, np.inf, np.float32), "inf"), (np.zeros(11, np.float32), "shape"),
-     (np.zeros((2, 12), np.float32), "shape"), (np.array(["x"] * 12), "real numbers"), ("paint!", "real numbers")],
+    [
+        (np.full(12, np.nan, np.float32), "NaN"),
+        (np.full(12, np.inf, np.float32), "inf"),
+        (np.zeros(11, np.float32), "shape"),
+        (np.zeros((2, 12), np.float32), "shape"),
+        (np.array(["x"] * 12), "real numbers"),
+        ("paint!", "real numbers"),
+    ],
 )
 def test_bad_actions_raise_and_leave_the_episode_unchanged(env, rng, bad, match):
     env.reset(seed=0)
@@ -137,7 +143,9 @@ def test_any_finite_action_paints_inside_the_observation_space(env, action):
     env.reset(seed=0)
     obs, reward, *_ = env.step(action)
     assert env.observation_space.contains(obs) and np.isfinite(reward)
-    np.testing.assert_array_equal(env.step(np.clip(action, -1, 1))[4]["stroke"], np.clip(action, -1, 1).astype(np.float32))
+    np.testing.assert_array_equal(
+        env.step(np.clip(action, -1, 1))[4]["stroke"], np.clip(action, -1, 1).astype(np.float32)
+    )
 
 
 def test_render_shows_target_and_canvas_side_by_side(env, rng):

@@ -25,7 +25,16 @@ TARGET_INFO = {
     "CelebA": {"target_index": ()},
     "Strokes": {"target_actions": (8, 12), "target_seed": ()},
 }
-KINDS = {"l2": "f", "step": "i", "stroke": "f", "painted": "b", "target_index": "i", "target_label": "i", "target_actions": "f", "target_seed": "i"}
+KINDS = {
+    "l2": "f",
+    "step": "i",
+    "stroke": "f",
+    "painted": "b",
+    "target_index": "i",
+    "target_label": "i",
+    "target_actions": "f",
+    "target_seed": "i",
+}
 
 
 def expected_info(env_id: str) -> dict[str, tuple[int, ...]]:
@@ -163,22 +172,40 @@ def test_vector_sub_env_i_equals_the_single_env_seeded_s_plus_i(env_id, how, act
 
 # -- every constructor argument is checked at the boundary, by one rule for every env ------------
 BAD_TASK_ARGUMENTS = [
-    ("task", "CIFAR"), ("canvas_size", 3), ("canvas_size", 7), ("canvas_size", 64.5), ("canvas_size", "64"),
-    ("canvas_size", True), ("canvas_size", float("nan")), ("episode_length", 0), ("episode_length", 2.5),
-    ("split", "test"), ("reward", "sparse"), ("action_mode", "joystick"), ("discrete", paint_gym.DiscreteActions()),
-    ("background", "pink"), ("render_mode", "ansi"), ("data_dir", 5),
+    ("task", "CIFAR"),
+    ("canvas_size", 3),
+    ("canvas_size", 7),
+    ("canvas_size", 64.5),
+    ("canvas_size", "64"),
+    ("canvas_size", True),
+    ("canvas_size", float("nan")),
+    ("episode_length", 0),
+    ("episode_length", 2.5),
+    ("split", "test"),
+    ("reward", "sparse"),
+    ("action_mode", "joystick"),
+    ("discrete", paint_gym.DiscreteActions()),
+    ("background", "pink"),
+    ("render_mode", "ansi"),
+    ("data_dir", 5),
 ]
 CONSTRUCTORS = {
     "gym.make": lambda env_id, **kw: gym.make(env_id, **kw),
     "make_vec": lambda env_id, **kw: gym.make_vec(env_id, num_envs=N, **kw),
     "sync": lambda env_id, **kw: gym.make_vec(env_id, num_envs=N, vectorization_mode="sync", **kw),
-    "class": lambda env_id, **kw: paint_gym.envs.MyPaintEnv(**kw) if env_id.startswith("MyPaint") else paint_gym.envs.NeuralPaintEnv(**kw),
+    "class": lambda env_id, **kw: (
+        paint_gym.envs.MyPaintEnv(**kw) if env_id.startswith("MyPaint") else paint_gym.envs.NeuralPaintEnv(**kw)
+    ),
     "vector class": lambda env_id, **kw: paint_gym.envs.NeuralPaintVectorEnv(N, **kw),
 }
 
 
-ENVS = [(env_id, how) for env_id in ("MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0") for how in CONSTRUCTORS
-        if not (env_id.startswith("MyPaint") and how == "vector class")]
+ENVS = [
+    (env_id, how)
+    for env_id in ("MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0")
+    for how in CONSTRUCTORS
+    if not (env_id.startswith("MyPaint") and how == "vector class")
+]
 
 
 @pytest.mark.filterwarnings("ignore:.*render_mode")  # gym.make's own warning about "ansi"
@@ -189,9 +216,20 @@ def test_every_env_rejects_a_bad_task_argument_with_a_value_error_naming_it(name
         CONSTRUCTORS[how](env_id, **{name: value})
 
 
-@pytest.mark.parametrize("name, value", [("painter", "mypaint"), ("painter", "no_such.pt"), ("painter", 42), ("device", "nonsense"),
-                                         ("num_envs", 0), ("num_envs", 2.5), ("max_episode_steps", 0), ("max_episode_steps", 2.5),
-                                         ("autoreset_mode", "sometimes")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("painter", "mypaint"),
+        ("painter", "no_such.pt"),
+        ("painter", 42),
+        ("device", "nonsense"),
+        ("num_envs", 0),
+        ("num_envs", 2.5),
+        ("max_episode_steps", 0),
+        ("max_episode_steps", 2.5),
+        ("autoreset_mode", "sometimes"),
+    ],
+)
 def test_the_neural_vector_env_rejects_its_own_bad_arguments(name, value):
     kwargs = {"num_envs": N, name: value}
     with pytest.raises(ValueError, match=name):
@@ -203,7 +241,10 @@ def test_the_neural_vector_env_rejects_its_own_bad_arguments(name, value):
 
 @pytest.mark.parametrize("size", [8, 16.0, np.int64(24)])
 def test_whole_number_canvas_sizes_are_used_as_ints(size, gan):
-    for env in (gym.make("MyPaint-MNIST-v0", canvas_size=size), gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, canvas_size=size, painter=gan)):
+    for env in (
+        gym.make("MyPaint-MNIST-v0", canvas_size=size),
+        gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, canvas_size=size, painter=gan),
+    ):
         assert type(env.unwrapped.canvas_size) is int and env.unwrapped.canvas_size == int(size)
         assert env.reset(seed=0)[0]["canvas"].shape[-3:] == (int(size), int(size), 3)
         env.close()

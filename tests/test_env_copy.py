@@ -38,8 +38,8 @@ def play(env: gym.Env, actions: np.ndarray) -> list:
 
 def assert_same_play(first: list, second: list) -> None:
     assert len(first) == len(second)
-    for x, y in zip(first, second):
-        for a, b in zip(x, y):
+    for x, y in zip(first, second, strict=True):
+        for a, b in zip(x, y, strict=True):
             if isinstance(a, dict):
                 assert a.keys() == b.keys()
                 for key in a:

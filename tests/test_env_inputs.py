@@ -48,7 +48,9 @@ def test_the_vector_step_and_replay_read_bfloat16_tensors(gan, rng):
     assert obs["canvas"].shape == (2, SIZE, SIZE, 3)
     seq = a.detach()[None]
     np.testing.assert_array_equal(paint_gym.replay(seq, gan), paint_gym.replay(seq.float(), gan))
-    np.testing.assert_array_equal(paint_gym.replay(seq, "mypaint", canvas_size=SIZE), paint_gym.replay(seq.float(), "mypaint", canvas_size=SIZE))
+    np.testing.assert_array_equal(
+        paint_gym.replay(seq, "mypaint", canvas_size=SIZE), paint_gym.replay(seq.float(), "mypaint", canvas_size=SIZE)
+    )
 
 
 def test_a_batch_of_targets_in_sync_mode_says_it_needs_the_default_mode():
@@ -73,8 +75,13 @@ def test_the_default_vector_mode_takes_one_target_per_sub_env(gan):
 
 
 @pytest.mark.skipif(torch.backends.cuda.is_built() and torch.cuda.device_count() > 9, reason="a machine with 10 GPUs")
-@pytest.mark.parametrize("make", [lambda d: gym.make("NeuralPaint-MNIST-v0", device=d),
-                                  lambda d: gym.make_vec("NeuralPaint-MNIST-v0", num_envs=2, device=d)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: gym.make("NeuralPaint-MNIST-v0", device=d),
+        lambda d: gym.make_vec("NeuralPaint-MNIST-v0", num_envs=2, device=d),
+    ],
+)
 def test_a_device_that_does_not_exist_is_refused_when_the_env_is_made(make):
     with pytest.raises(ValueError, match="cuda:9"):
         make("cuda:9")
@@ -89,7 +96,9 @@ def test_a_painter_name_in_expected_mse_or_paint_differentiable_says_to_load_it_
     a = torch.as_tensor(random_actions(rng, 2, 3))
     target = torch.rand(2, 3, 64, 64)
     for call in (lambda p: paint_gym.expected_mse(a, target, p), lambda p: paint_gym.paint_differentiable(p, a)):
-        with pytest.raises(ValueError, match=r"not the name 'gan': load it once with painter = paint_gym.load_painter\('gan'\)"):
+        with pytest.raises(
+            ValueError, match=r"not the name 'gan': load it once with painter = paint_gym.load_painter\('gan'\)"
+        ):
             call("gan")
         with pytest.raises(ValueError, match="'mypaint' is the real program, which is not differentiable"):
             call("mypaint")

@@ -66,7 +66,7 @@ def test_neural_vector_env_reports_the_exact_mse_at_large_sizes():
     obs, info = envs.reset(seed=0, options={"target": black})
     np.testing.assert_array_equal(info["l2"], [1.0, 1.0])
     obs, reward, *_, info = envs.step(np.stack([BLACK_STROKE, BLACK_STROKE]))
-    expected = [reference_mse(c, t) for c, t in zip(obs["canvas"], obs["target"])]
+    expected = [reference_mse(c, t) for c, t in zip(obs["canvas"], obs["target"], strict=True)]
     np.testing.assert_allclose(info["l2"], expected, rtol=1e-12)
     np.testing.assert_allclose(reward, 1.0 - np.asarray(expected), rtol=1e-12)
     envs.close()

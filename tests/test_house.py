@@ -28,8 +28,26 @@ from .helpers import ROOT
 #: Source folder -> the import name it is installed under.
 SOURCES = {"paint_gym": "paint_gym", "agents": "paint_gym_agents"}
 #: Top-level names that collide with other distributions or mean nothing on their own.
-GENERIC = {"agents", "agent", "tests", "test", "benchmarks", "benchmark", "scripts", "examples", "docs", "utils", "common", "src", "lib",
-           "data", "envs", "models", "painters", "cli"}
+GENERIC = {
+    "agents",
+    "agent",
+    "tests",
+    "test",
+    "benchmarks",
+    "benchmark",
+    "scripts",
+    "examples",
+    "docs",
+    "utils",
+    "common",
+    "src",
+    "lib",
+    "data",
+    "envs",
+    "models",
+    "painters",
+    "cli",
+}
 #: What nothing under paint_gym/ may import: the library's users.
 USERS = {"paint_gym_agents", "agents", "benchmarks"}
 
@@ -61,19 +79,26 @@ def test_the_distribution_installs_only_its_two_unique_names():
 def test_every_package_folder_of_the_source_tree_is_installed():
     """The package list in pyproject.toml is explicit (nothing generic slips in): a new sub-package
     must be added there, or it would be missing from the wheel."""
-    found = {".".join((SOURCES[init.relative_to(ROOT).parts[0]], *init.parent.relative_to(ROOT).parts[1:]))
-             for folder in SOURCES for init in (ROOT / folder).rglob("__init__.py")}
+    found = {
+        ".".join((SOURCES[init.relative_to(ROOT).parts[0]], *init.parent.relative_to(ROOT).parts[1:]))
+        for folder in SOURCES
+        for init in (ROOT / folder).rglob("__init__.py")
+    }
     assert found == set(declared_packages())
 
 
 def test_paint_gym_agents_imports_from_any_folder_and_agents_is_not_ours(tmp_path):
-    code = ("import importlib.util, paint_gym_agents, paint_gym.benchmark.protocol; print(paint_gym_agents.__file__); "
-            "spec = importlib.util.find_spec('agents'); print(spec.origin if spec else None)")
+    code = (
+        "import importlib.util, paint_gym_agents, paint_gym.benchmark.protocol; print(paint_gym_agents.__file__); "
+        "spec = importlib.util.find_spec('agents'); print(spec.origin if spec else None)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     ours, agents = out.stdout.split()
     assert Path(ours) == ROOT / "agents" / "__init__.py"
-    assert agents == "None" or not Path(agents).is_relative_to(ROOT)  # a bare `agents` is someone else's (openai-agents), never ours
+    assert agents == "None" or not Path(agents).is_relative_to(
+        ROOT
+    )  # a bare `agents` is someone else's (openai-agents), never ours
 
 
 # ----------------------------------------------------------------------------------------
@@ -99,19 +124,27 @@ def module_name(path: Path) -> tuple[str, bool]:
 
 
 def source_modules() -> dict[str, tuple[Path, bool]]:
-    return {name: (path, package) for folder in SOURCES for path in sorted((ROOT / folder).rglob("*.py"))
-            for name, package in [module_name(path)]}
+    return {
+        name: (path, package)
+        for folder in SOURCES
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for name, package in [module_name(path)]
+    }
 
 
 def _is_type_checking(node: ast.If) -> bool:
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
     """Every import node with (inside a function, inside ``if TYPE_CHECKING:``)."""
 
-    def walk(node: ast.AST, in_function: bool, type_checking: bool) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
+    def walk(
+        node: ast.AST, in_function: bool, type_checking: bool
+    ) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.Import, ast.ImportFrom)):
                 yield child, in_function, type_checking
@@ -122,7 +155,8 @@ def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool,
 
 
 def _longest_known_prefix(target: str, modules: dict[str, tuple[Path, bool]]) -> str | None:
-    """``a.b.c`` -> the longest of ``a.b.c``, ``a.b``, ``a`` that is a source module (``import a.b.c`` runs them all)."""
+    """``a.b.c`` -> the longest of ``a.b.c``, ``a.b``, ``a`` that is a source module
+    (``import a.b.c`` runs them all)."""
     parts = target.split(".")
     return next((".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in modules), None)
 
@@ -141,7 +175,9 @@ def import_edges() -> list[Edge]:
                     parts = name.split(".") if package else name.split(".")[:-1]
                     parts = parts[: len(parts) - (node.level - 1)]
                     base = ".".join(parts + ([node.module] if node.module else []))
-                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names
+                ]
             for target in targets:
                 known = _longest_known_prefix(target, modules)
                 if known or target.split(".")[0] in USERS:
@@ -150,9 +186,12 @@ def import_edges() -> list[Edge]:
 
 
 def test_nothing_in_the_library_imports_the_agents_or_the_benchmarks():
-    bad = [f"{e.source} (line {e.line}{', in a function' if e.in_function else ''}) imports {e.target}"
-           for e in import_edges() if e.source.startswith("paint_gym.") or e.source == "paint_gym"
-           if e.target.split(".")[0] in USERS]
+    bad = [
+        f"{e.source} (line {e.line}{', in a function' if e.in_function else ''}) imports {e.target}"
+        for e in import_edges()
+        if e.source.startswith("paint_gym.") or e.source == "paint_gym"
+        if e.target.split(".")[0] in USERS
+    ]
     assert not bad, "the library depends on its users: " + "; ".join(bad)
 
 
@@ -166,7 +205,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         stack.pop()
@@ -192,7 +231,10 @@ def test_there_are_no_import_cycles_in_the_library_and_the_agents():
     cycle = find_cycle(graph)
     if cycle:
         where = {(e.source, e.target): e for e in edges}
-        steps = [f"{a} -> {b} (line {where[a, b].line}{', in a function' if where[a, b].in_function else ''})" for a, b in zip(cycle, cycle[1:])]
+        steps = [
+            f"{a} -> {b} (line {where[a, b].line}{', in a function' if where[a, b].in_function else ''})"
+            for a, b in zip(cycle, cycle[1:], strict=False)
+        ]
         pytest.fail("import cycle: " + "; ".join(steps))
 
 

@@ -31,9 +31,9 @@ def stroke_action(x0, y0, x1, y1, size=0.0, pressure=0.6):
     a = np.zeros(12, np.float32)
     a[act.PRESSURE] = pressure
     a[act.SIZE] = size
-    a[act.START_X:act.START_Y + 1] = x0, y0
-    a[act.CONTROL_X:act.CONTROL_Y + 1] = (x0 + x1) / 2, (y0 + y1) / 2
-    a[act.END_X:act.END_Y + 1] = x1, y1
+    a[act.START_X : act.START_Y + 1] = x0, y0
+    a[act.CONTROL_X : act.CONTROL_Y + 1] = (x0 + x1) / 2, (y0 + y1) / 2
+    a[act.END_X : act.END_Y + 1] = x1, y1
     return a
 
 
@@ -99,7 +99,7 @@ def test_painting_on_one_surface_equals_compositing_alpha_maps(rng):
     painter.reseed(3)
     alphas = painter.render_alpha(seq)
     canvas = blank_canvas(64)
-    for alpha, color in zip(alphas, act.colors_of(seq)):
+    for alpha, color in zip(alphas, act.colors_of(seq), strict=True):
         canvas = composite(canvas, alpha, color)
     assert np.abs(painted - canvas).max() < 0.01
     assert np.abs(painted - canvas).mean() < 0.002
@@ -171,12 +171,19 @@ def test_missing_libmypaint_names_the_install_commands():
     )
     env = dict(os.environ, PAINT_GYM_LIBMYPAINT="/nonexistent/libmypaint.so")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    for needle in ("apt-get install libmypaint-1.5-1", "dnf install", "brew install", "conda-forge", "PAINT_GYM_LIBMYPAINT"):
+    for needle in (
+        "apt-get install libmypaint-1.5-1",
+        "dnf install",
+        "brew install",
+        "conda-forge",
+        "PAINT_GYM_LIBMYPAINT",
+    ):
         assert needle in out
 
 
 def test_memory_stays_flat_over_many_strokes(rng):
     import psutil  # part of the dev extra
+
     p = MyPaintPainter(64, seed=0)
     a = random_actions(rng, 500)
     p.render_alpha(a)

@@ -71,7 +71,9 @@ def test_a_stroke_lays_no_more_paint_than_a_solid_stroke_twice_its_diameter(brus
         alpha = MyPaintPainter(canvas, brush, seed=seed).render_alpha(a)[0]
         diameter = 2 * float(act.to_physical(a, canvas).radius[0])
         paint = middle_columns(alpha).sum(axis=0).mean()
-        assert paint <= 2 * diameter, f"{brush} at pressure {pressure}, size {size}: {paint:.1f} px of paint for a {diameter:.1f} px stroke"
+        assert paint <= 2 * diameter, (
+            f"{brush} at pressure {pressure}, size {size}: {paint:.1f} px of paint for a {diameter:.1f} px stroke"
+        )
 
 
 @pytest.mark.parametrize("brush", SOLID_BRUSHES)
@@ -84,7 +86,9 @@ def test_brushes_without_dab_jitter_paint_within_the_radius(brush, canvas):
         alpha = MyPaintPainter(canvas, brush, seed=seed).render_alpha(a)[0]
         diameter = 2 * float(act.to_physical(a, canvas).radius[0])
         thickness = (middle_columns(alpha) >= 1 / 255).sum(axis=0).max()
-        assert thickness <= diameter + 2, f"{brush} at pressure {pressure}, size {size}: {thickness} px thick for a {diameter:.1f} px stroke"
+        assert thickness <= diameter + 2, (
+            f"{brush} at pressure {pressure}, size {size}: {thickness} px thick for a {diameter:.1f} px stroke"
+        )
 
 
 def test_the_full_pressure_stroke_of_classic_brush_covers_only_its_stroke():
@@ -132,7 +136,9 @@ def measured_bands(brush: str) -> list[tuple[float, float, float, tuple]]:
         a = horizontal(pressure, size)
         alpha = MyPaintPainter(canvas, brush, seed=seed).render_alpha(a)[0]
         distance, radius = distance_to_path(a, canvas), float(act.to_physical(a, canvas).radius[0])
-        out.append((radius, ink_band(alpha, distance, 0.95), ink_band(alpha, distance, 0.99), (canvas, pressure, size, seed)))
+        out.append(
+            (radius, ink_band(alpha, distance, 0.95), ink_band(alpha, distance, 0.99), (canvas, pressure, size, seed))
+        )
     return out
 
 
@@ -145,8 +151,12 @@ def test_the_ink_lands_within_the_documented_band_and_the_band_is_not_loose(brus
     k95, k99 = INK_BANDS[brush]
     bands = measured_bands(brush)
     for radius, b95, b99, where in bands:
-        assert b95 <= k95 * radius + 1, f"{brush} {where}: 95% of the ink within {b95:.1f} px, documented {k95} radii of {radius:.1f} px"
-        assert b99 <= k99 * radius + 1, f"{brush} {where}: 99% of the ink within {b99:.1f} px, documented {k99} radii of {radius:.1f} px"
+        assert b95 <= k95 * radius + 1, (
+            f"{brush} {where}: 95% of the ink within {b95:.1f} px, documented {k95} radii of {radius:.1f} px"
+        )
+        assert b99 <= k99 * radius + 1, (
+            f"{brush} {where}: 99% of the ink within {b99:.1f} px, documented {k99} radii of {radius:.1f} px"
+        )
     assert max(b95 / r for r, b95, _, _ in bands) >= k95 - 0.3
     assert max(b99 / r for r, _, b99, _ in bands) >= k99 - 0.3
 

@@ -25,7 +25,9 @@ def test_same_seed_gives_same_pixels_for_reused_painter(brush, rng):
         used.paint(random_actions(rng, 2))
         used.render_alpha(random_actions(rng, 1))
         used.reseed(seed)
-        np.testing.assert_array_equal(used.render_alpha(strokes), MyPaintPainter(64, brush, seed=seed).render_alpha(strokes))
+        np.testing.assert_array_equal(
+            used.render_alpha(strokes), MyPaintPainter(64, brush, seed=seed).render_alpha(strokes)
+        )
 
 
 @pytest.mark.parametrize("brush", SUPPORTED_BRUSHES)
@@ -49,7 +51,7 @@ def test_same_seed_gives_same_pixels_for_reused_env(rng):
     for a in random_actions(rng, 5):
         used.step(a)
     used.reset(seed=7)
-    for a, (obs, reward, *_) in zip(acts, expected):
+    for a, (obs, reward, *_) in zip(acts, expected, strict=True):
         obs_u, reward_u, *_ = used.step(a)
         np.testing.assert_array_equal(obs_u["canvas"], obs["canvas"])
         assert reward_u == reward  # exactly: the squared error is an integer sum

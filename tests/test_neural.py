@@ -31,12 +31,18 @@ def test_painters_render_valid_alpha_and_variance_differentiably(cls, rng):
     assert mean.shape == var.shape == (5, 64, 64)
     assert 0 <= mean.min() and mean.max() <= 1 and (var >= 0).all() and (var <= mean * (1 - mean) + 1e-6).all()
     (mean.sum() + var.sum()).backward()
-    assert a.grad[:, act.START_X:].abs().sum() > 0
+    assert a.grad[:, act.START_X :].abs().sum() > 0
     assert torch.equal(a.grad[:, act.COLOR], torch.zeros(5, 3))  # colour does not move paint
 
 
-@pytest.mark.parametrize("bad, match", [(torch.zeros(2, 11), "12"), (torch.zeros(2, 12, dtype=torch.int64), "float"),
-                                        (np.full((2, 12), np.nan, np.float32), "NaN")])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (torch.zeros(2, 11), "12"),
+        (torch.zeros(2, 12, dtype=torch.int64), "float"),
+        (np.full((2, 12), np.nan, np.float32), "NaN"),
+    ],
+)
 def test_painters_reject_bad_shapes_and_dtypes_and_untraced_nan(bad, match):
     with pytest.raises(ValueError, match=match):
         GANPainter().render_alpha(bad)
@@ -65,7 +71,10 @@ def test_render_alpha_runs_under_vmap_and_gives_per_sample_gradients(cls, rng):
     a = torch.tensor(random_actions(rng, 3, 4))  # (N, B, 12): vmap over N
     batched = torch.func.vmap(painter.render_alpha)(a)
     torch.testing.assert_close(batched, torch.stack([painter.render_alpha(x) for x in a]), atol=1e-6, rtol=1e-5)
-    loss = lambda x: painter.render_alpha(x[None]).mean()  # one stroke (12,) -> scalar
+
+    def loss(x: torch.Tensor) -> torch.Tensor:  # one stroke (12,) -> scalar
+        return painter.render_alpha(x[None]).mean()
+
     grads = torch.func.vmap(torch.func.grad(loss))(a[0])
     assert grads.shape == (4, 12) and torch.isfinite(grads).all()
     for i in range(4):
@@ -102,7 +111,9 @@ def test_checkpoints_round_trip_and_are_verified(tmp_path, rng):
     digest = painter.save(tmp_path / "p.pt")
     loaded = load_checkpoint(tmp_path / "p.pt", sha256=digest)
     a = torch.tensor(random_actions(rng, 3))
-    torch.testing.assert_close(loaded.render_alpha(a), painter.eval().render_alpha(a), atol=2e-3, rtol=0)  # float16 weights
+    torch.testing.assert_close(
+        loaded.render_alpha(a), painter.eval().render_alpha(a), atol=2e-3, rtol=0
+    )  # float16 weights
     with pytest.raises(CheckpointError, match="SHA-256"):
         load_checkpoint(tmp_path / "p.pt", sha256="0" * 64)
     (tmp_path / "bad.pt").write_bytes(b"garbage")
@@ -149,8 +160,21 @@ def autoencoder_mse(trainer: PainterTrainer) -> float:
 @pytest.mark.parametrize("kind", ["gan", "vae"])
 def test_a_few_training_steps_lower_the_loss_and_resume(kind, stroke_folder, tmp_path):
     folder, _ = stroke_folder
-    cfg = TrainConfig(kind=kind, data=str(folder), out=str(tmp_path / kind), minutes=0, max_steps=40, batch=32, lr=1e-3,
-                      holdout=100, eval_every=1000, checkpoint_every=20, stage1_fraction=0.5, adv_warmup_fraction=0.5, painter={"width": 16, "hidden": 64})
+    cfg = TrainConfig(
+        kind=kind,
+        data=str(folder),
+        out=str(tmp_path / kind),
+        minutes=0,
+        max_steps=40,
+        batch=32,
+        lr=1e-3,
+        holdout=100,
+        eval_every=1000,
+        checkpoint_every=20,
+        stage1_fraction=0.5,
+        adv_warmup_fraction=0.5,
+        painter={"width": 16, "hidden": 64},
+    )
     trainer = PainterTrainer(cfg)
     before = trainer.evaluate()["val_mse_mean"]
     ae_before = autoencoder_mse(trainer) if kind == "vae" else None
@@ -182,7 +206,9 @@ def test_expected_mse_matches_monte_carlo_compositing():
         canvas_size = s
 
         def render_alpha(self, actions, return_var=False):
-            return (mean_a.reshape(b * t, s, s), var_a.reshape(b * t, s, s)) if return_var else mean_a.reshape(b * t, s, s)
+            return (
+                (mean_a.reshape(b * t, s, s), var_a.reshape(b * t, s, s)) if return_var else mean_a.reshape(b * t, s, s)
+            )
 
     actions = torch.rand(b, t, 12, generator=gen) * 2 - 1
     target = torch.rand(b, 3, s, s, generator=gen)
@@ -260,8 +286,20 @@ def test_paint_differentiable_rejects_bad_input():
 def test_vae_escapes_the_constant_stroke_plateau(stroke_folder, tmp_path):
     """200 steps of stage 1 bring the VAE from the mean-alpha plateau (MSE ~0.045) below 0.03."""
     folder, _ = stroke_folder
-    cfg = TrainConfig(kind="vae", data=str(folder), out=str(tmp_path / "vae"), minutes=10, max_steps=200, batch=32, lr=1e-3,
-                      holdout=100, eval_every=1000, checkpoint_every=1000, stage1_fraction=1.0, painter={"width": 16, "hidden": 64})
+    cfg = TrainConfig(
+        kind="vae",
+        data=str(folder),
+        out=str(tmp_path / "vae"),
+        minutes=10,
+        max_steps=200,
+        batch=32,
+        lr=1e-3,
+        holdout=100,
+        eval_every=1000,
+        checkpoint_every=1000,
+        stage1_fraction=1.0,
+        painter={"width": 16, "hidden": 64},
+    )
     trainer = PainterTrainer(cfg)
     before = autoencoder_mse(trainer)
     trainer.run(progress=False)

@@ -141,15 +141,26 @@ def test_paint_takes_numpy_or_tensors_and_rejects_bad_input_with_value_errors(pa
     from_tensor = env.paint(torch.tensor(acts))
     for paint in (env.paint, vec.paint):
         assert torch.equal(paint(acts), from_tensor) and torch.equal(paint(acts.astype(np.float64)), from_tensor)
-        assert torch.equal(paint(acts, canvas=np.zeros((2, 3, 64, 64))), paint(torch.tensor(acts), canvas=torch.zeros(2, 3, 64, 64)))
+        assert torch.equal(
+            paint(acts, canvas=np.zeros((2, 3, 64, 64))), paint(torch.tensor(acts), canvas=torch.zeros(2, 3, 64, 64))
+        )
     assert from_tensor.shape == (2, 3, 64, 64)
-    bad = [(acts[0], "3-d"), (np.full_like(acts, np.nan), "NaN"), (torch.full((2, 3, 12), float("inf")), "NaN or inf"),
-           (torch.zeros(2, 3, 12, dtype=torch.int64), "float"), (torch.zeros(2, 3, 11), "shape"), ("strokes", "real numbers")]
+    bad = [
+        (acts[0], "3-d"),
+        (np.full_like(acts, np.nan), "NaN"),
+        (torch.full((2, 3, 12), float("inf")), "NaN or inf"),
+        (torch.zeros(2, 3, 12, dtype=torch.int64), "float"),
+        (torch.zeros(2, 3, 11), "shape"),
+        ("strokes", "real numbers"),
+    ]
     for actions, match in bad:
         with pytest.raises(ValueError, match=match):
             env.paint(actions)
-    for canvas, match in [(np.zeros((2, 64, 64, 3), np.uint8), "canvas must be"), (torch.zeros(2, 3, 64, 64, dtype=torch.uint8), "floats"),
-                          (torch.full((2, 3, 64, 64), float("nan")), "NaN")]:
+    for canvas, match in [
+        (np.zeros((2, 64, 64, 3), np.uint8), "canvas must be"),
+        (torch.zeros(2, 3, 64, 64, dtype=torch.uint8), "floats"),
+        (torch.full((2, 3, 64, 64), float("nan")), "NaN"),
+    ]:
         with pytest.raises(ValueError, match=match):
             env.paint(acts, canvas=canvas)
     # a tensor that requires grad keeps its graph, as the canvas does

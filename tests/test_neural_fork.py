@@ -61,8 +61,14 @@ if __name__ == "__main__":
 def test_torch_entry_points_work_in_a_fork_pool_after_the_parent_used_openmp(tmp_path):
     script = tmp_path / "fork_pool.py"
     script.write_text(SCRIPT)
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=dict(os.environ))  # its own process group: killed as a whole
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=dict(os.environ),
+    )  # its own process group: killed as a whole
     try:
         out, err = proc.communicate(timeout=150)
     except subprocess.TimeoutExpired:

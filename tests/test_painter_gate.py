@@ -57,7 +57,9 @@ def test_coincident_points_paint_nothing_as_in_dry_brush(name: str, size: int, r
 
 @pytest.mark.parametrize("name", ["gan", "vae"])
 @pytest.mark.parametrize("length_px", [0.5, 1.0, 2.0])
-def test_short_strokes_are_within_mypaints_seed_to_seed_floor(name: str, length_px: float, rng: np.random.Generator) -> None:
+def test_short_strokes_are_within_mypaints_seed_to_seed_floor(
+    name: str, length_px: float, rng: np.random.Generator
+) -> None:
     a = short_strokes(rng, length_px)
     real = MyPaintPainter(64, seed=0)
     renders = []

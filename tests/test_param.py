@@ -116,7 +116,7 @@ def test_checkpointed_painting_gives_the_same_gradients() -> None:
         grid = StrokeGrid(100, 3, seed=3, checkpoint=ckpt, chunk_strokes=6)
         grid().square().mean().backward()
         grads.append([p.grad.clone() for p in grid.params])
-    for a, b in zip(*grads):
+    for a, b in zip(*grads, strict=True):
         assert torch.allclose(a, b, atol=1e-6)
 
 
@@ -329,7 +329,9 @@ def test_a_visualization_that_diverges_stops_with_step_loss_and_learning_rate() 
             ink = 1 - x.mean(dim=(1, 2, 3))
             return torch.stack([torch.zeros_like(ink), -10 * torch.sqrt(cap - ink)], dim=1)
 
-    with pytest.raises(TrainingDivergedError, match=r"class visualization diverged at step \d+: the loss is nan with learning rate 0.3") as exc:
+    with pytest.raises(
+        TrainingDivergedError, match=r"class visualization diverged at step \d+: the loss is nan with learning rate 0.3"
+    ) as exc:
         visualize_class(1, Fragile(), cfg, check_mypaint=False, progress=False)
     assert 1 <= exc.value.step < 30 and "lower the learning rate" in str(exc.value)
 
@@ -341,7 +343,9 @@ def test_a_blown_up_learning_rate_stops_visualization_although_the_loss_stays_fi
 
     redness = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
     cfg = VisualizeConfig(size=64, strokes=4, steps=6, lr=1e30, copies=1, transforms=False)
-    with pytest.raises(TrainingDivergedError, match=r"class visualization diverged at step 0: the largest stroke parameter") as exc:
+    with pytest.raises(
+        TrainingDivergedError, match=r"class visualization diverged at step 0: the largest stroke parameter"
+    ) as exc:
         visualize_class(1, redness, cfg, check_mypaint=False, progress=False)
     assert exc.value.lr == 1e30 and exc.value.loss > 1e6 and "learning rate 1e+30" in str(exc.value)
     assert re.search(r"\(loss -?[0-9.e+-]+,", str(exc.value))  # the loss of that step is named too
@@ -350,12 +354,16 @@ def test_a_blown_up_learning_rate_stops_visualization_although_the_loss_stays_fi
 def test_a_blown_up_learning_rate_stops_style_transfer_instead_of_returning_a_blank_painting() -> None:
     from paint_gym import TrainingDivergedError
 
-    with pytest.raises(TrainingDivergedError, match=r"style transfer diverged at step 0: the largest stroke parameter") as exc:
-        intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=6, strokes=4, lr=1e30), check_mypaint=False,
-                                 progress=False)
+    with pytest.raises(
+        TrainingDivergedError, match=r"style transfer diverged at step 0: the largest stroke parameter"
+    ) as exc:
+        intrinsic_style_transfer(
+            content_image(64), StyleConfig(size=64, steps=6, strokes=4, lr=1e30), check_mypaint=False, progress=False
+        )
     assert exc.value.lr == 1e30 and "learning rate 1e+30" in str(exc.value)
-    result = intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=3, strokes=4, lr=1.0), check_mypaint=False,
-                                      progress=False)  # a large but sane rate runs
+    result = intrinsic_style_transfer(
+        content_image(64), StyleConfig(size=64, steps=3, strokes=4, lr=1.0), check_mypaint=False, progress=False
+    )  # a large but sane rate runs
     assert len(result.losses) == 3
 
 
@@ -368,7 +376,12 @@ def test_configs_take_whole_floats_as_every_other_check_does() -> None:
     layout = GridLayout(128.0, tile=64.0, overlap=16.0, width=192.0)
     assert layout.shape == (128, 192) and type(layout.tile) is int
     assert StrokeGrid(64, 3.0).strokes == 3
-    for bad in (lambda: GridLayout(64.5), lambda: StrokeGrid(64, 2.5), lambda: StyleConfig(steps="3"), lambda: VisualizeConfig(tile_fraction=0.0)):
+    for bad in (
+        lambda: GridLayout(64.5),
+        lambda: StrokeGrid(64, 2.5),
+        lambda: StyleConfig(steps="3"),
+        lambda: VisualizeConfig(tile_fraction=0.0),
+    ):
         with pytest.raises(ValueError):
             bad()
 
@@ -413,7 +426,9 @@ def test_non_square_content_is_painted_on_a_grid_of_its_shape_not_squashed(shape
     assert result.grid.layout.shape == shape and result.image.shape == result.mypaint.shape == (h, w, 3)
     assert len(result.losses) == 2 and all(math.isfinite(x) for x in result.losses)
     # the painting keeps the aspect ratio: at size 32-px tiles and size 32 it is half the content
-    small = intrinsic_style_transfer(content, StyleConfig(size=32, tile=32, overlap=8, strokes=2, steps=0), check_mypaint=False, progress=False)
+    small = intrinsic_style_transfer(
+        content, StyleConfig(size=32, tile=32, overlap=8, strokes=2, steps=0), check_mypaint=False, progress=False
+    )
     assert small.image.shape == (h // 2, w // 2, 3)
 
 
@@ -422,7 +437,9 @@ def test_a_given_grid_of_another_aspect_ratio_is_refused_with_the_fix() -> None:
     with pytest.raises(ValueError, match="aspect ratio"):
         intrinsic_style_transfer(content_image(128)[..., :64], StyleConfig(size=64, steps=1), grid=grid, progress=False)
     with pytest.raises(ValueError, match="one image"):
-        intrinsic_style_transfer(content_image(64), StyleConfig(size=64, steps=1), grid=StrokeGrid(64, 2, batch=2), progress=False)
+        intrinsic_style_transfer(
+            content_image(64), StyleConfig(size=64, steps=1), grid=StrokeGrid(64, 2, batch=2), progress=False
+        )
 
 
 def test_content_in_other_forms_is_read_or_refused_with_the_fix() -> None:
@@ -432,8 +449,13 @@ def test_content_in_other_forms_is_read_or_refused_with_the_fix() -> None:
     as_uint8 = (photo[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     torch.testing.assert_close(as_content(as_uint8), photo, atol=1 / 255, rtol=0)
     torch.testing.assert_close(as_content(photo[0].requires_grad_()), photo)
-    for bad, match in ((photo * 255, "divide 0-255"), (photo.permute(0, 2, 3, 1), "channels last"), (photo.repeat(2, 1, 1, 1), "one content"),
-                       ((photo * 255).byte(), "float"), (photo[..., :4, :4], "8 px")):
+    for bad, match in (
+        (photo * 255, "divide 0-255"),
+        (photo.permute(0, 2, 3, 1), "channels last"),
+        (photo.repeat(2, 1, 1, 1), "one content"),
+        ((photo * 255).byte(), "float"),
+        (photo[..., :4, :4], "8 px"),
+    ):
         with pytest.raises(ValueError, match=match):
             intrinsic_style_transfer(bad, StyleConfig(size=64, steps=1), progress=False)
 
@@ -464,7 +486,9 @@ def test_saved_strokes_are_taken_as_numpy_or_as_a_tensor_that_requires_grad() ->
         grid.render_mypaint(actions=actions[:, :, :2])
 
 
-@pytest.mark.parametrize("bad", [{"size": 64.5}, {"size": 32}, {"strokes": 0}, {"steps": 1.5}, {"lr": 0.0}, {"tile": True}])
+@pytest.mark.parametrize(
+    "bad", [{"size": 64.5}, {"size": 32}, {"strokes": 0}, {"steps": 1.5}, {"lr": 0.0}, {"tile": True}]
+)
 def test_configs_reject_sizes_they_would_break_on(bad) -> None:
     with pytest.raises(ValueError):
         StyleConfig(**bad)
@@ -477,7 +501,10 @@ def test_class_probability_reads_uint8_images_and_tensors_and_refuses_ambiguous_
 
     image = (content_image(64)[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
     p = class_probability(lite0, image, 953)
-    assert p == pytest.approx(class_probability(lite0, torch.as_tensor(image).permute(2, 0, 1).float().div(255).requires_grad_(), 953), abs=1e-5)
+    assert p == pytest.approx(
+        class_probability(lite0, torch.as_tensor(image).permute(2, 0, 1).float().div(255).requires_grad_(), 953),
+        abs=1e-5,
+    )
     with pytest.raises(ValueError, match="uint8"):
         class_probability(lite0, image.astype(np.float32) / 255, 953)
     with pytest.raises(ValueError, match="class index"):
@@ -499,8 +526,14 @@ def test_content_image_errors_name_the_problem(tmp_path) -> None:
 def test_transforms_reject_settings_they_would_break_on() -> None:
     from paint_gym.param.transforms import jitter, pad, random_scale, random_tile
 
-    for make in (lambda: pad(2.5), lambda: pad(-1), lambda: jitter(float("nan")), lambda: random_scale(()), lambda: random_scale((0.0, 1.0)),
-                 lambda: random_tile(1.5)):
+    for make in (
+        lambda: pad(2.5),
+        lambda: pad(-1),
+        lambda: jitter(float("nan")),
+        lambda: random_scale(()),
+        lambda: random_scale((0.0, 1.0)),
+        lambda: random_tile(1.5),
+    ):
         with pytest.raises(ValueError):
             make()
     assert pad(np.int64(2))(torch.ones(1, 3, 8, 8), torch.Generator()).shape == (1, 3, 12, 12)

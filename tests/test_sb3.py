@@ -36,10 +36,13 @@ def test_make_env_is_the_registered_id_with_scaled_dense_reward():
     assert terminated
 
 
-@pytest.mark.parametrize(("algo", "steps", "extra"), [
-    ("ppo", 192, {"n_steps": 64, "batch_size": 32, "n_epochs": 1}),
-    ("sac", 200, {"learning_starts": 180, "sac_batch_size": 16, "buffer_size": 500}),
-])
+@pytest.mark.parametrize(
+    ("algo", "steps", "extra"),
+    [
+        ("ppo", 192, {"n_steps": 64, "batch_size": 32, "n_epochs": 1}),
+        ("sac", 200, {"learning_starts": 180, "sac_batch_size": 16, "buffer_size": 500}),
+    ],
+)
 def test_a_few_hundred_steps_change_the_policy_and_paint(tmp_path, algo, steps, extra):
     cfg = SB3Config(algo=algo, strokes=4, threads=1, **extra)
     model = build_model(cfg)
@@ -68,8 +71,16 @@ def budget_run(budget_seconds: float, **kw) -> list:
 
 
 def test_budget_run_logs_eval_points_and_resumes(tmp_path):
-    kw = {"strokes": 3, "run_dir": str(tmp_path / "run"), "eval_images": 4, "algo": "ppo", "n_steps": 32, "batch_size": 16, "n_epochs": 1,
-          "threads": 1}
+    kw = {
+        "strokes": 3,
+        "run_dir": str(tmp_path / "run"),
+        "eval_images": 4,
+        "algo": "ppo",
+        "n_steps": 32,
+        "batch_size": 16,
+        "n_epochs": 1,
+        "threads": 1,
+    }
     first = budget_run(1.0, **kw)
     assert first[0].seconds == 0 and first[0].strokes == 0 and first[-1].seconds >= 1.0 and len(first) >= 2
     assert all(b.strokes >= a.strokes for a, b in itertools.pairwise(first))
@@ -78,7 +89,9 @@ def test_budget_run_logs_eval_points_and_resumes(tmp_path):
     steps = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"]
     second = budget_run(2.0, **kw)
     assert second[: len(first)] == first and second[-1].seconds >= 2.0
-    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"] > steps == first[-1].strokes
+    assert (
+        torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["num_timesteps"] > steps == first[-1].strokes
+    )
     agent = SB3Agent.load(tmp_path / "run" / "checkpoint.pt")
     assert agent.paint(eval_targets("mnist", 2)).shape == (2, 3, 12)
 
@@ -89,14 +102,20 @@ def test_bad_inputs_raise(tmp_path):
             SB3Config(**bad)
     with pytest.raises(FileNotFoundError):
         SB3Agent.load(tmp_path / "missing.pt")
-    with SB3Trainer(SB3Config(run_dir=str(tmp_path / "r"), eval_images=2)) as trainer, pytest.raises(ValueError, match="budget"):
+    with (
+        SB3Trainer(SB3Config(run_dir=str(tmp_path / "r"), eval_images=2)) as trainer,
+        pytest.raises(ValueError, match="budget"),
+    ):
         trainer.run(0.0, progress=False)
 
 
-@pytest.mark.parametrize(("algo", "size", "extra"), [
-    ("ppo", 32, {"n_steps": 16, "batch_size": 8, "n_epochs": 1}),
-    ("sac", 16, {"learning_starts": 8, "sac_batch_size": 4, "buffer_size": 64}),
-])
+@pytest.mark.parametrize(
+    ("algo", "size", "extra"),
+    [
+        ("ppo", 32, {"n_steps": 16, "batch_size": 8, "n_epochs": 1}),
+        ("sac", 16, {"learning_starts": 8, "sac_batch_size": 4, "buffer_size": 64}),
+    ],
+)
 def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, extra):
     """SB3Config(canvas_size=32) was accepted and then crashed inside SB3's NatureCNN (>= 36 px)."""
     cfg = SB3Config(algo=algo, canvas_size=size, strokes=2, threads=1, **extra)
@@ -113,9 +132,22 @@ def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, ex
     assert policy_kwargs(SB3Config(canvas_size=64)) == {}  # SB3's own NatureCNN from 36 px up
 
 
-@pytest.mark.parametrize("bad", [{"canvas_size": 4}, {"canvas_size": 64.5}, {"canvas_size": True}, {"lr": float("nan")}, {"gamma": 0.0},
-                                 {"batch_size": 1}, {"batch_size": 512, "n_steps": 256}, {"learning_starts": -1}, {"n_steps": 2.5},
-                                 {"algo": "sac", "sac_batch_size": 64, "buffer_size": 32}, {"replay_seeds": ()}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"canvas_size": 4},
+        {"canvas_size": 64.5},
+        {"canvas_size": True},
+        {"lr": float("nan")},
+        {"gamma": 0.0},
+        {"batch_size": 1},
+        {"batch_size": 512, "n_steps": 256},
+        {"learning_starts": -1},
+        {"n_steps": 2.5},
+        {"algo": "sac", "sac_batch_size": 64, "buffer_size": 32},
+        {"replay_seeds": ()},
+    ],
+)
 def test_config_rejects_values_the_model_would_break_on(bad):
     with pytest.raises(ValueError):
         SB3Config(**bad)

@@ -20,7 +20,17 @@ from paint_gym_agents.spiral import (
     obs_images,
 )
 
-TINY = {"strokes": 3, "num_envs": 4, "eval_images": 4, "width": 8, "hidden": 32, "critic_width": 8, "minibatches": 2, "update_epochs": 2, "threads": 1}
+TINY = {
+    "strokes": 3,
+    "num_envs": 4,
+    "eval_images": 4,
+    "width": 8,
+    "hidden": 32,
+    "critic_width": 8,
+    "minibatches": 2,
+    "update_epochs": 2,
+    "threads": 1,
+}
 
 
 def tiny_config(tmp_path, **kw) -> SpiralConfig:
@@ -76,7 +86,9 @@ def test_lift_stroke_lays_no_paint_in_mypaint_or_the_gan_painter():
 def test_discrete_strokes_start_where_the_pen_rests():
     decoder = StrokeDecoder("discrete")
     pens = np.zeros((2, 2), np.float32)
-    first = torch.tensor([[31, 31, 5, 5, 1, 9, 3, 0, 0, 0], [0, 0, 5, 5, 0, 9, 3, 0, 0, 0]])  # env 0 lifts to the corner
+    first = torch.tensor(
+        [[31, 31, 5, 5, 1, 9, 3, 0, 0, 0], [0, 0, 5, 5, 0, 9, 3, 0, 0, 0]]
+    )  # env 0 lifts to the corner
     strokes1, pens = decoder(first, pens)
     np.testing.assert_array_equal(strokes1[0], LIFT_STROKE)
     np.testing.assert_allclose(pens, [[1, 1], [-1, -1]])
@@ -113,7 +125,11 @@ def test_checkpoint_round_trip_and_resume(tmp_path):
     steps_before = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"]
     targets = eval_targets("mnist", 4)
     assert np.array_equal(SpiralAgent(loaded.policy, loaded.config).paint(targets), loaded.paint(targets))
-    assert (tmp_path / "run" / "agent.pt").is_file() and (tmp_path / "run" / "log.csv").is_file() and (tmp_path / "run" / "curves.png").is_file()
+    assert (
+        (tmp_path / "run" / "agent.pt").is_file()
+        and (tmp_path / "run" / "log.csv").is_file()
+        and (tmp_path / "run" / "curves.png").is_file()
+    )
     second = budget_run(tmp_path, 2.0)
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     assert second[: len(first)] == first and second[-1].seconds >= 2.0
@@ -121,8 +137,14 @@ def test_checkpoint_round_trip_and_resume(tmp_path):
 
 
 def test_bad_configs_and_checkpoints_raise(tmp_path):
-    for bad in ({"env": "gpu"}, {"action_mode": "binary"}, {"strokes": 0}, {"adversarial": 0.0, "dense_l2": 0.0}, {"dataset": "cifar"},
-                {"minibatches": 8, "num_envs": 4}):
+    for bad in (
+        {"env": "gpu"},
+        {"action_mode": "binary"},
+        {"strokes": 0},
+        {"adversarial": 0.0, "dense_l2": 0.0},
+        {"dataset": "cifar"},
+        {"minibatches": 8, "num_envs": 4},
+    ):
         with pytest.raises(ValueError):
             SpiralConfig(**bad)
     with pytest.raises(FileNotFoundError):
@@ -133,8 +155,20 @@ def test_bad_configs_and_checkpoints_raise(tmp_path):
         SpiralTrainer(tiny_config(tmp_path, hidden=16))
 
 
-@pytest.mark.parametrize("bad", [{"canvas_size": 64.5}, {"canvas_size": 3}, {"lr": 0.0}, {"gamma": 1.5}, {"gae_lambda": -0.1},
-                                 {"width": 0}, {"num_envs": 2.5}, {"background": "blue"}, {"max_grad_norm": float("nan")}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"canvas_size": 64.5},
+        {"canvas_size": 3},
+        {"lr": 0.0},
+        {"gamma": 1.5},
+        {"gae_lambda": -0.1},
+        {"width": 0},
+        {"num_envs": 2.5},
+        {"background": "blue"},
+        {"max_grad_norm": float("nan")},
+    ],
+)
 def test_config_rejects_values_a_run_would_break_on(bad):
     with pytest.raises(ValueError):
         SpiralConfig(**bad)

@@ -19,8 +19,10 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_mypaint_env_runs_without_importing_torch():
-    code = ("import paint_gym, gymnasium as gym, sys; e = gym.make('MyPaint-MNIST-v0'); e.reset(seed=0); "
-            "e.step(e.action_space.sample()); assert 'torch' not in sys.modules, 'torch was imported'")
+    code = (
+        "import paint_gym, gymnasium as gym, sys; e = gym.make('MyPaint-MNIST-v0'); e.reset(seed=0); "
+        "e.step(e.action_space.sample()); assert 'torch' not in sys.modules, 'torch was imported'"
+    )
     done = run_python(code)
     assert done.returncode == 0, done.stderr
 
@@ -32,9 +34,11 @@ def test_the_agents_package_imports_without_torch():
 
 
 def test_the_torch_names_load_on_first_use():
-    done = run_python("import sys, paint_gym; assert 'torch' not in sys.modules; paint_gym.replay; "
-                      "assert 'torch' in sys.modules; from paint_gym import load_painter; "
-                      "from paint_gym.envs import NeuralPaintEnv; from paint_gym.painters import GANPainter")
+    done = run_python(
+        "import sys, paint_gym; assert 'torch' not in sys.modules; paint_gym.replay; "
+        "assert 'torch' in sys.modules; from paint_gym import load_painter; "
+        "from paint_gym.envs import NeuralPaintEnv; from paint_gym.painters import GANPainter"
+    )
     assert done.returncode == 0, done.stderr
 
 

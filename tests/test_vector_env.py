@@ -73,7 +73,10 @@ def read_lines_until(proc: subprocess.Popen, prefix: str, timeout: float) -> lis
             lines.append(line.strip())
             if line.startswith(prefix):
                 return lines
-    pytest.fail(f"no {prefix!r} line within {timeout} s (a hang?); got {lines}; stderr: {proc.stderr.read()[-2000:] if proc.poll() is not None else '(still running)'}")
+    pytest.fail(
+        f"no {prefix!r} line within {timeout} s (a hang?); got {lines}; stderr: "
+        f"{proc.stderr.read()[-2000:] if proc.poll() is not None else '(still running)'}"
+    )
 
 
 def alive(pid: int) -> bool:
@@ -89,8 +92,13 @@ def test_async_make_vec_works_after_torch_ran_in_the_parent_and_workers_die_with
     script = tmp_path / "async_envs.py"
     script.write_text(ASYNC_SCRIPT)
     ids = ["NeuralPaint-MNIST-v0", "NeuralPaint-Strokes-v0", "MyPaint-MNIST-v0"]
-    proc = subprocess.Popen([sys.executable, str(script), *ids], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # its own process group: killed as a whole on failure
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *ids],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )  # its own process group: killed as a whole on failure
     try:
         lines = read_lines_until(proc, "workers", timeout=120)
         assert [line for line in lines if line.startswith("ok")] == [f"ok {env_id}" for env_id in ids]
@@ -121,8 +129,17 @@ def test_a_neural_env_checks_its_painter_when_made_and_loads_it_on_first_use():
 # -- item: the vector entry point is the env ------------------------------------------------------
 def test_make_vec_passes_every_gym_make_argument_to_the_vector_entry_point(gan):
     discrete = paint_gym.DiscreteActions(grid=8)
-    kwargs = {"canvas_size": SIZE, "episode_length": 3, "reward": "final", "action_mode": "discrete", "discrete": discrete,
-              "background": "black", "render_mode": "rgb_array", "split": "eval", "painter": gan}
+    kwargs = {
+        "canvas_size": SIZE,
+        "episode_length": 3,
+        "reward": "final",
+        "action_mode": "discrete",
+        "discrete": discrete,
+        "background": "black",
+        "render_mode": "rgb_array",
+        "split": "eval",
+        "painter": gan,
+    }
     envs = gym.make_vec("NeuralPaint-KMNIST-v0", num_envs=N, max_episode_steps=2, disable_env_checker=True, **kwargs)
     single = gym.make("NeuralPaint-KMNIST-v0", **kwargs)
     assert isinstance(envs.unwrapped, NeuralPaintVectorEnv)
@@ -134,8 +151,18 @@ def test_make_vec_passes_every_gym_make_argument_to_the_vector_entry_point(gan):
 
 @pytest.mark.parametrize("max_steps, length", [(2, 3), (3, 3), (4, 3)])
 def test_max_episode_steps_truncates_as_gym_makes_time_limit(max_steps, length, gan):
-    made = {how: gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, vectorization_mode=how, max_episode_steps=max_steps,
-                              canvas_size=SIZE, episode_length=length, painter=gan) for how in ("vector_entry_point", "sync")}
+    made = {
+        how: gym.make_vec(
+            "NeuralPaint-MNIST-v0",
+            num_envs=N,
+            vectorization_mode=how,
+            max_episode_steps=max_steps,
+            canvas_size=SIZE,
+            episode_length=length,
+            painter=gan,
+        )
+        for how in ("vector_entry_point", "sync")
+    }
     ends = {}
     for how, envs in made.items():
         envs.reset(seed=0)
@@ -191,9 +218,17 @@ def test_reset_mask_resets_only_the_masked_sub_envs_as_sync_mode_does(env_id, ga
 @pytest.mark.parametrize("env_id", ["NeuralPaint-Strokes-v0", "MyPaint-Strokes-v0"])
 def test_unsupported_reset_options_raise_and_change_nothing(env_id, how, gan):
     kwargs = {"canvas_size": SIZE, **({"painter": gan} if env_id.startswith("Neural") else {})}
-    env = gym.make(env_id, **kwargs) if how == "single" else gym.make_vec(env_id, num_envs=N, vectorization_mode=None if how == "vector" else "sync", **kwargs)
+    env = (
+        gym.make(env_id, **kwargs)
+        if how == "single"
+        else gym.make_vec(env_id, num_envs=N, vectorization_mode=None if how == "vector" else "sync", **kwargs)
+    )
     obs, _ = env.reset(seed=0)
-    for options in ({"targte": obs["target"]}, {"seed": 3}, {"reset_mask": np.ones(N, bool)} if how == "single" else {"colour": 1}):
+    for options in (
+        {"targte": obs["target"]},
+        {"seed": 3},
+        {"reset_mask": np.ones(N, bool)} if how == "single" else {"colour": 1},
+    ):
         with pytest.raises(ValueError, match="unsupported reset option"):
             env.reset(options=options)
     actions = np.zeros((N, 12), np.float32) if how != "single" else np.zeros(12, np.float32)
@@ -202,9 +237,25 @@ def test_unsupported_reset_options_raise_and_change_nothing(env_id, how, gan):
 
 
 def test_same_step_autoreset_reports_the_final_observation_and_info_as_sync_mode_does(gan, rng):
-    made = {"vector": gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, autoreset_mode="SameStep", canvas_size=SIZE, episode_length=2, painter=gan),
-            "sync": gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, vectorization_mode="sync", canvas_size=SIZE, episode_length=2, painter=gan,
-                                 vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP})}
+    made = {
+        "vector": gym.make_vec(
+            "NeuralPaint-MNIST-v0",
+            num_envs=N,
+            autoreset_mode="SameStep",
+            canvas_size=SIZE,
+            episode_length=2,
+            painter=gan,
+        ),
+        "sync": gym.make_vec(
+            "NeuralPaint-MNIST-v0",
+            num_envs=N,
+            vectorization_mode="sync",
+            canvas_size=SIZE,
+            episode_length=2,
+            painter=gan,
+            vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP},
+        ),
+    }
     actions = random_actions(rng, 3, N)
     for how, envs in made.items():
         assert envs.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
@@ -214,7 +265,9 @@ def test_same_step_autoreset_reports_the_final_observation_and_info_as_sync_mode
         assert terminated.all() and (obs["canvas"] == 255).all() and info["step"].tolist() == [0, 0], how
         assert info["_final_obs"].all() and info["final_obs"][0]["canvas"].shape == (SIZE, SIZE, 3)
         assert (info["final_obs"][0]["canvas"] < 255).any() and info["final_info"]["step"].tolist() == [2, 2]
-        assert set(info["final_info"]) == {key for key in info if key not in ("final_obs", "_final_obs", "final_info", "_final_info")}
+        assert set(info["final_info"]) == {
+            key for key in info if key not in ("final_obs", "_final_obs", "final_info", "_final_info")
+        }
         assert envs.step(actions[2])[4]["step"].tolist() == [1, 1]
     assert set(made["vector"].step(actions[0])[4]) == set(made["sync"].step(actions[0])[4])
 

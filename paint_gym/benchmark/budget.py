@@ -73,7 +73,10 @@ class EvalSchedule:
 
     def __post_init__(self) -> None:
         if self.every <= 0 or self.first <= 0 or self.ratio < 1:
-            raise ValueError(f"evaluation schedule needs every > 0, first > 0, ratio >= 1; got {self.every}, {self.first}, {self.ratio}")
+            raise ValueError(
+                "evaluation schedule needs every > 0, first > 0, ratio "
+                f">= 1; got {self.every}, {self.first}, {self.ratio}"
+            )
 
     def next_after(self, last: float) -> float:
         """The training time of the next evaluation after one at ``last`` seconds."""
@@ -112,8 +115,15 @@ def record_point(run: BudgetedRun) -> Point:
     return point
 
 
-def run_for_budget(run: BudgetedRun, budget_seconds: float | None, schedule: EvalSchedule, progress: bool = True, desc: str = "training",
-                   *, stop: Callable[[], bool] | None = None) -> list[Point]:
+def run_for_budget(
+    run: BudgetedRun,
+    budget_seconds: float | None,
+    schedule: EvalSchedule,
+    progress: bool = True,
+    desc: str = "training",
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> list[Point]:
     """Train ``run`` until its training clock reaches ``budget_seconds`` (in total, over resumes).
 
     Evaluates at the start (untrained, 0 s) unless resuming, on ``schedule``, and once training
@@ -130,9 +140,18 @@ def run_for_budget(run: BudgetedRun, budget_seconds: float | None, schedule: Eva
     if not run.points:
         record_point(run)
     next_eval = schedule.next_after(run.points[-1].seconds)
-    fmt = "{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if budget_seconds is not None else "{desc}: {n:.0f} s {postfix}"
-    bar = tqdm(total=None if budget_seconds is None else round(budget, 1), initial=round(min(run.elapsed, budget), 1), unit="s", desc=desc,
-               disable=not progress, dynamic_ncols=True, bar_format=fmt)
+    fmt = (
+        "{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if budget_seconds is not None else "{desc}: {n:.0f} s {postfix}"
+    )
+    bar = tqdm(
+        total=None if budget_seconds is None else round(budget, 1),
+        initial=round(min(run.elapsed, budget), 1),
+        unit="s",
+        desc=desc,
+        disable=not progress,
+        dynamic_ncols=True,
+        bar_format=fmt,
+    )
     while run.elapsed < budget and not done():
         t0 = time.monotonic()
         row = run.train_once()
@@ -142,10 +161,23 @@ def run_for_budget(run: BudgetedRun, budget_seconds: float | None, schedule: Eva
         if run.elapsed >= next_eval or run.elapsed >= budget or done():
             point = record_point(run)
             next_eval = schedule.next_after(point.seconds)
-            bar.set_postfix_str(f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes" + (f", loss {row['loss']:.4g}" if "loss" in row else ""))
+            bar.set_postfix_str(
+                f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes"
+                + (f", loss {row['loss']:.4g}" if "loss" in row else "")
+            )
     bar.close()
     return list(run.points)
 
 
-__all__ = ["EVAL_RATIO", "FIRST_EVAL_SECONDS", "BudgetedRun", "EvalSchedule", "Point", "mean_rows", "points_from_json", "points_to_json",
-           "record_point", "run_for_budget"]
+__all__ = [
+    "EVAL_RATIO",
+    "FIRST_EVAL_SECONDS",
+    "BudgetedRun",
+    "EvalSchedule",
+    "Point",
+    "mean_rows",
+    "points_from_json",
+    "points_to_json",
+    "record_point",
+    "run_for_budget",
+]

@@ -38,7 +38,9 @@ def _actions_for(actions: Any, targets: np.ndarray) -> np.ndarray:
     return a
 
 
-def replay_mse(actions: np.ndarray, targets: np.ndarray, seeds: Sequence[int] = REPLAY_SEEDS, background: str = "white") -> np.ndarray:
+def replay_mse(
+    actions: np.ndarray, targets: np.ndarray, seeds: Sequence[int] = REPLAY_SEEDS, background: str = "white"
+) -> np.ndarray:
     """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) replayed in MyPaint, averaged over
     brush ``seeds``; ``targets`` uint8 ``(B, H, W, 3)``. ``ValueError`` for mismatched batches."""
     targets = check_targets(targets)
@@ -77,18 +79,40 @@ class Row:
         return self.mypaint - self.neural
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "neural_mse": self.neural, "mypaint_mse": self.mypaint, "transfer_gap": self.gap, "seconds": self.seconds}
+        return {
+            "method": self.method,
+            "neural_mse": self.neural,
+            "mypaint_mse": self.mypaint,
+            "transfer_gap": self.gap,
+            "seconds": self.seconds,
+        }
 
 
-def evaluate_actions(method: str, actions: np.ndarray, targets: np.ndarray, seconds: float, painter: PainterLike = "gan",
-                     seeds: Sequence[int] = REPLAY_SEEDS) -> Row:
+def evaluate_actions(
+    method: str,
+    actions: np.ndarray,
+    targets: np.ndarray,
+    seconds: float,
+    painter: PainterLike = "gan",
+    seeds: Sequence[int] = REPLAY_SEEDS,
+) -> Row:
     """Score strokes ``(B, T, 12)`` for ``targets`` uint8 ``(B, H, W, 3)``: the neural canvas of
     ``painter`` and the MyPaint replay over ``seeds``; ``seconds`` is what painting them took."""
-    return Row(method, float(neural_mse(actions, targets, painter).mean()), float(replay_mse(actions, targets, seeds).mean()), seconds)
+    return Row(
+        method,
+        float(neural_mse(actions, targets, painter).mean()),
+        float(replay_mse(actions, targets, seeds).mean()),
+        seconds,
+    )
 
 
-def evaluate_agent(agent: PaintingAgent, targets: np.ndarray, method: str = "agent", painter: PainterLike = "gan",
-                   seeds: Sequence[int] = REPLAY_SEEDS) -> tuple[Row, np.ndarray]:
+def evaluate_agent(
+    agent: PaintingAgent,
+    targets: np.ndarray,
+    method: str = "agent",
+    painter: PainterLike = "gan",
+    seeds: Sequence[int] = REPLAY_SEEDS,
+) -> tuple[Row, np.ndarray]:
     """Paint ``targets`` with ``agent`` (timed) and score the strokes; returns the row and the
     strokes ``(B, T, 12)`` float32. ``ValueError`` if ``paint`` returns another shape."""
     t0 = time.perf_counter()
@@ -119,7 +143,7 @@ def figure7_array(targets: np.ndarray, actions: np.ndarray, painter: PainterLike
     neural = replay(actions, painter, canvas_size=size)
     real = replay(actions, "mypaint", seed=seed, canvas_size=size)
     gap = np.full((size, 2, 3), 255, np.uint8)
-    rows = [np.concatenate([t, gap, n, gap, r], axis=1) for t, n, r in zip(targets, neural, real)]
+    rows = [np.concatenate([t, gap, n, gap, r], axis=1) for t, n, r in zip(targets, neural, real, strict=True)]
     sep = np.full((2, rows[0].shape[1], 3), 255, np.uint8)
     return np.concatenate([x for r in rows for x in (r, sep)][:-1], axis=0)
 
@@ -138,11 +162,21 @@ def save_png(image: np.ndarray, out: str | os.PathLike, scale: int = 2) -> str:
     return str(out)
 
 
-def figure7(targets: np.ndarray, actions: np.ndarray, out: str | os.PathLike, painter: PainterLike = "gan", seed: int = 0, scale: int = 2,
-            columns: int = 1) -> str:
+def figure7(
+    targets: np.ndarray,
+    actions: np.ndarray,
+    out: str | os.PathLike,
+    painter: PainterLike = "gan",
+    seed: int = 0,
+    scale: int = 2,
+    columns: int = 1,
+) -> str:
     """Write Figure 7 (:func:`figure7_array`) as a PNG, split into ``columns`` side by side."""
     per_col = -(-len(targets) // columns)
-    blocks = [figure7_array(targets[i : i + per_col], actions[i : i + per_col], painter, seed) for i in range(0, len(targets), per_col)]
+    blocks = [
+        figure7_array(targets[i : i + per_col], actions[i : i + per_col], painter, seed)
+        for i in range(0, len(targets), per_col)
+    ]
     return save_png(side_by_side(blocks), out, scale)
 
 

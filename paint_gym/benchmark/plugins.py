@@ -56,12 +56,16 @@ def _import_dotted(module_name: str) -> Any:
     except ModuleNotFoundError as first:
         cwd = str(Path.cwd())
         if cwd in sys.path:
-            raise ValueError(f"cannot import module {module_name!r} ({first}); give a dotted module on sys.path or a .py file path") from first
+            raise ValueError(
+                f"cannot import module {module_name!r} ({first}); give a dotted module on sys.path or a .py file path"
+            ) from first
         sys.path.insert(0, cwd)
         try:
             return importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            raise ValueError(f"cannot import module {module_name!r} ({exc}); give a dotted module on sys.path or a .py file path") from exc
+            raise ValueError(
+                f"cannot import module {module_name!r} ({exc}); give a dotted module on sys.path or a .py file path"
+            ) from exc
         finally:
             sys.path.remove(cwd)
 
@@ -75,12 +79,22 @@ def make_agent(cls: type, strokes: int) -> PaintingAgent:
         params = {}
     agent = cls(n_strokes=strokes) if "n_strokes" in params else cls()
     if not isinstance(agent, PaintingAgent):
-        raise ValueError(f"{cls.__name__} is not a PaintingAgent: it needs act(observation) -> (12,) and paint(targets) -> (B, T, 12)")
+        raise ValueError(
+            f"{cls.__name__} is not a PaintingAgent: it needs "
+            "act(observation) -> (12,) and paint(targets) -> (B, T, 12)"
+        )
     return agent
 
 
-def bench_agent(spec: str, dataset: str = "mnist", images: int = 64, strokes: int | None = None, threshold: float | None = None,
-                name: str | None = None, data_dir: str | None = None) -> str:
+def bench_agent(
+    spec: str,
+    dataset: str = "mnist",
+    images: int = 64,
+    strokes: int | None = None,
+    threshold: float | None = None,
+    name: str | None = None,
+    data_dir: str | None = None,
+) -> str:
     """Evaluate the plug-in agent ``spec`` (``module:Class``) on the first ``images`` evaluation
     images of ``dataset``; returns (and prints) the table header and its row. ``threshold`` fills
     the "time to threshold" column. ``ValueError`` for a bad spec, class or number of images."""
@@ -92,10 +106,16 @@ def bench_agent(spec: str, dataset: str = "mnist", images: int = 64, strokes: in
     targets = eval_targets(dataset, images, data_dir=data_dir)
     row, actions = evaluate_agent(agent, targets, name or cls.__name__)
     if actions.shape[1] != strokes:
-        print(f"note: {cls.__name__} painted {actions.shape[1]} strokes per image; the benchmark's methods paint {strokes}")
+        print(
+            f"note: {cls.__name__} painted {actions.shape[1]} strokes "
+            f"per image; the benchmark's methods paint {strokes}"
+        )
     result = MethodResult(row.method, [Point(0.0, 0, row.mypaint)], info={"paint_seconds": row.seconds})
     text = f"{TABLE_HEADER}\n{format_row(result, threshold)}"
-    print(f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}")
+    print(
+        f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; "
+        f"MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}"
+    )
     print(text)
     return text
 

@@ -21,8 +21,17 @@ from .protocol import check_targets
 OBJECTIVES = ("expected", "mse")
 
 
-def direct_optimisation(targets: np.ndarray, strokes: int, painter: PainterLike = "gan", steps: int = 400, restarts: int = 4, objective: str = "expected",
-                        lr: float = 0.05, seed: int = 0, progress: bool = True) -> np.ndarray:
+def direct_optimisation(
+    targets: np.ndarray,
+    strokes: int,
+    painter: PainterLike = "gan",
+    steps: int = 400,
+    restarts: int = 4,
+    objective: str = "expected",
+    lr: float = 0.05,
+    seed: int = 0,
+    progress: bool = True,
+) -> np.ndarray:
     """Per-image optimisation of ``strokes`` strokes through the neural painter with Adam.
 
     Each image of ``targets`` (uint8 ``(B, H, W, 3)``) gets ``restarts`` random initialisations,
@@ -34,7 +43,11 @@ def direct_optimisation(targets: np.ndarray, strokes: int, painter: PainterLike 
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}; got {objective!r}")
-    strokes, steps, restarts = check_int("strokes", strokes, 1), check_int("steps", steps, 0), check_int("restarts", restarts, 1)
+    strokes, steps, restarts = (
+        check_int("strokes", strokes, 1),
+        check_int("steps", steps, 0),
+        check_int("restarts", restarts, 1),
+    )
     lr = check_float("lr", lr, 0.0, open_low=True)
     targets = check_targets(targets)
     net = load_painter(painter, targets.shape[1])
@@ -54,7 +67,9 @@ def direct_optimisation(targets: np.ndarray, strokes: int, painter: PainterLike 
         check_finite(loss, step=step, lr=lr, trainer="direct optimisation")
         opt.zero_grad()
         loss.backward()
-        check_finite(torch.linalg.vector_norm(z.grad), step=step + 1, lr=lr, what="gradient norm", trainer="direct optimisation")
+        check_finite(
+            torch.linalg.vector_norm(z.grad), step=step + 1, lr=lr, what="gradient norm", trainer="direct optimisation"
+        )
         opt.step()
     with torch.no_grad():
         final = loss_of(torch.tanh(z)).view(b, restarts)

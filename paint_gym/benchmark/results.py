@@ -50,14 +50,23 @@ class MethodResult:
         return next((p for p in self.points if p.mse <= threshold), None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "budget_seconds": self.budget_seconds, "final_mse": self.final_mse,
-                "points": [p.as_dict() for p in self.points], **self.info}
+        return {
+            "method": self.method,
+            "budget_seconds": self.budget_seconds,
+            "final_mse": self.final_mse,
+            "points": [p.as_dict() for p in self.points],
+            **self.info,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MethodResult:
         known = {"method", "budget_seconds", "final_mse", "points"}
-        return cls(data["method"], [Point.from_dict(p) for p in data["points"]], float(data.get("budget_seconds", 0.0)),
-                   {k: v for k, v in data.items() if k not in known})
+        return cls(
+            data["method"],
+            [Point.from_dict(p) for p in data["points"]],
+            float(data.get("budget_seconds", 0.0)),
+            {k: v for k, v in data.items() if k not in known},
+        )
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the result as JSON atomically (creating the folder); returns the path."""
@@ -90,7 +99,10 @@ def format_row(result: MethodResult, threshold: float | None = None) -> str:
         hit = result.first_reaching(threshold)
         to_time = "never" if hit is None else _seconds(hit.seconds)
         to_strokes = "never" if hit is None else f"{hit.strokes:,}"
-    return f"| {result.method} | {final.mse:.4f} | {to_time} | {to_strokes} | {final.strokes:,} | {_seconds(final.seconds)} |"
+    return (
+        f"| {result.method} | {final.mse:.4f} | {to_time} | "
+        f"{to_strokes} | {final.strokes:,} | {_seconds(final.seconds)} |"
+    )
 
 
 def format_table(results: list[MethodResult], threshold: float | None = None) -> str:

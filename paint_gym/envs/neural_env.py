@@ -82,7 +82,9 @@ def check_device(device: str | torch.device) -> torch.device:
         raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from exc
     if dev.type == "cuda":
         if not torch.backends.cuda.is_built():
-            raise ValueError(f"device {str(dev)!r} needs CUDA, but this torch build ({torch.__version__}) has none; use device='cpu'")
+            raise ValueError(
+                f"device {str(dev)!r} needs CUDA, but this torch build ({torch.__version__}) has none; use device='cpu'"
+            )
         count = torch.cuda.device_count()
         if count == 0 or (dev.index is not None and dev.index >= count):
             seen = "no CUDA device" if count == 0 else f"{count} CUDA device(s): cuda:0..cuda:{count - 1}"
@@ -107,16 +109,25 @@ def check_painter(painter: PainterLike, canvas_size: int) -> PainterLike:
         if name in SHIPPED_PAINTERS or Path(name).is_file():
             return painter
         if name == "mypaint":
-            raise ValueError("painter='mypaint' is the real program: use the MyPaint-*-v0 ids (MyPaintEnv); "
-                             f"the neural envs take {SHIPPED_PAINTERS}, a checkpoint path or a NeuralPainter")
-        raise ValueError(f"unknown painter {painter!r}: use {SHIPPED_PAINTERS}, the path of a neural painter checkpoint "
-                         "(no such file here) or a NeuralPainter instance")
+            raise ValueError(
+                "painter='mypaint' is the real program: use the MyPaint-*-v0 ids (MyPaintEnv); "
+                f"the neural envs take {SHIPPED_PAINTERS}, a checkpoint path or a NeuralPainter"
+            )
+        raise ValueError(
+            f"unknown painter {painter!r}: use {SHIPPED_PAINTERS}, the path of a neural painter checkpoint "
+            "(no such file here) or a NeuralPainter instance"
+        )
     if callable(getattr(painter, "render_alpha", None)) and hasattr(painter, "canvas_size"):
         if painter.canvas_size != canvas_size:
-            raise ValueError(f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
-                             "pass canvas_size to match, or a NeuralPainter (its output is resized)")
+            raise ValueError(
+                f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
+                "pass canvas_size to match, or a NeuralPainter (its output is resized)"
+            )
         return painter
-    raise ValueError(f"painter must be {SHIPPED_PAINTERS}, a checkpoint path or a torch painter with render_alpha; got {type(painter).__name__}")
+    raise ValueError(
+        f"painter must be {SHIPPED_PAINTERS}, a checkpoint path or a "
+        f"torch painter with render_alpha; got {type(painter).__name__}"
+    )
 
 
 class LazyPainter:
@@ -171,7 +182,9 @@ def as_action_tensor(actions: Any, device: torch.device) -> torch.Tensor:
     """
     if isinstance(actions, torch.Tensor):
         if actions.ndim != 3 or actions.shape[-1] != act.ACTION_DIM:
-            raise ValueError(f"actions must be (B, T, {act.ACTION_DIM}) stroke sequences; got shape {tuple(actions.shape)}")
+            raise ValueError(
+                f"actions must be (B, T, {act.ACTION_DIM}) stroke sequences; got shape {tuple(actions.shape)}"
+            )
         if not actions.is_floating_point():
             raise ValueError(f"actions must be a float tensor; got {actions.dtype}: convert with actions.float()")
         if not bool(torch.isfinite(actions.detach()).all()):
@@ -183,8 +196,9 @@ def as_action_tensor(actions: Any, device: torch.device) -> torch.Tensor:
 def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.device) -> torch.Tensor | None:
     """A start canvas ``(B, 3, H, W)`` float in [0, 1] (tensor or numpy) on ``device``, or None.
 
-    Tensors keep their dtype and autograd graph; numpy floats become float32. A wrong shape, an integer dtype or NaN/inf raise
-    ``ValueError`` (convert a uint8 observation with ``paint_gym.to_float_tensor(c)``).
+    Tensors keep their dtype and autograd graph; numpy floats become float32. A wrong shape, an
+    integer dtype or NaN/inf raise ``ValueError`` (convert a uint8 observation with
+    ``paint_gym.to_float_tensor(c)``).
     """
     if canvas is None:
         return None
@@ -197,15 +211,18 @@ def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.de
     if tuple(tensor.shape) != expected:
         raise ValueError(f"canvas must be (B, 3, H, W) = {expected} in [0, 1]; got shape {tuple(tensor.shape)}")
     if not tensor.is_floating_point():
-        raise ValueError(f"canvas must hold floats in [0, 1]; got {tensor.dtype}: "
-                         "convert a uint8 observation with paint_gym.to_float_tensor(c)")
+        raise ValueError(
+            f"canvas must hold floats in [0, 1]; got {tensor.dtype}: "
+            "convert a uint8 observation with paint_gym.to_float_tensor(c)"
+        )
     if not bool(torch.isfinite(tensor.detach()).all()):
         raise ValueError("canvas contains NaN or inf")
     return tensor.to(device)
 
 
-def paint_on_device(painter: DifferentiablePainter, actions: Any, canvas: Any, background: np.ndarray,
-                    device: torch.device) -> torch.Tensor:
+def paint_on_device(
+    painter: DifferentiablePainter, actions: Any, canvas: Any, background: np.ndarray, device: torch.device
+) -> torch.Tensor:
     """The envs' differentiable path: actions ``(B, T, 12)`` (tensor or array-like) and an
     optional start canvas ``(B, 3, H, W)``, checked and sent to ``device`` -> ``(B, 3, H, W)``."""
     a = as_action_tensor(actions, device)
@@ -275,7 +292,9 @@ class NeuralPaintEnv(PaintEnv):
       a ``ValueError`` that names the vector mode which takes one.
     """
 
-    def __init__(self, task: str = "MNIST", *, painter: PainterLike = "gan", device: str | torch.device = "cpu", **kwargs: Any) -> None:
+    def __init__(
+        self, task: str = "MNIST", *, painter: PainterLike = "gan", device: str | torch.device = "cpu", **kwargs: Any
+    ) -> None:
         super().__init__(task, **kwargs)
         self.device = check_device(device)
         self._painter = LazyPainter(painter, self.canvas_size, self.device)
@@ -299,7 +318,9 @@ class NeuralPaintEnv(PaintEnv):
         return paint_on_device(self.painter, actions, canvas, self.background, self.device)
 
     def _blank(self) -> torch.Tensor:
-        return torch.as_tensor(self.background, device=self.device).expand(self.canvas_size, self.canvas_size, 3).clone()
+        return (
+            torch.as_tensor(self.background, device=self.device).expand(self.canvas_size, self.canvas_size, 3).clone()
+        )
 
     def _clear(self) -> np.ndarray:
         self._painter.get()  # torch_ready() before the first torch operation
@@ -327,7 +348,9 @@ def check_autoreset_mode(mode: str | AutoresetMode) -> AutoresetMode:
         return mode if isinstance(mode, AutoresetMode) else AutoresetMode(mode)
     except ValueError:
         choices = [m.value for m in AutoresetMode]
-        raise ValueError(f"autoreset_mode must be a gymnasium.vector.AutoresetMode or one of {choices}; got {mode!r}") from None
+        raise ValueError(
+            f"autoreset_mode must be a gymnasium.vector.AutoresetMode or one of {choices}; got {mode!r}"
+        ) from None
 
 
 class NeuralPaintVectorEnv(VectorEnv):
@@ -400,7 +423,9 @@ class NeuralPaintVectorEnv(VectorEnv):
     metadata = {"render_modes": list(RENDER_MODES), "render_fps": 4, "autoreset_mode": AutoresetMode.NEXT_STEP}  # noqa: RUF012
     #: What ``reset(options=...)`` accepts; any other key raises ``ValueError``.
     reset_options: ClassVar[dict[str, str]] = {
-        "target": "uint8 (canvas_size, canvas_size, 3) for every reset sub-env, or (num_envs, canvas_size, canvas_size, 3)",
+        "target": (
+            "uint8 (canvas_size, canvas_size, 3) for every reset sub-env, or (num_envs, canvas_size, canvas_size, 3)"
+        ),
         "reset_mask": "bool numpy array (num_envs,): reset only these sub-envs",
     }
 
@@ -446,7 +471,9 @@ class NeuralPaintVectorEnv(VectorEnv):
         self._pen = np.zeros((n, 2), np.float32)
         self._action = np.zeros((n, act.ACTION_DIM), np.float32)
         self._painted = np.zeros(n, bool)
-        self._target_info = {key: np.zeros((n, *np.shape(value)), np.asarray(value).dtype) for key, value in config.target_info().items()}
+        self._target_info = {
+            key: np.zeros((n, *np.shape(value)), np.asarray(value).dtype) for key, value in config.target_info().items()
+        }
         self._autoreset = np.zeros(n, bool)
         self._started = False
         self._rngs: list[np.random.Generator] = [seeding.np_random()[0] for _ in range(n)]
@@ -480,7 +507,9 @@ class NeuralPaintVectorEnv(VectorEnv):
     # -- helpers ---------------------------------------------------------------------------
     def _check_open(self) -> None:
         if self.closed:
-            raise RuntimeError("this NeuralPaintVectorEnv was closed; make a new one, e.g. gym.make_vec(...), to paint again")
+            raise RuntimeError(
+                "this NeuralPaintVectorEnv was closed; make a new one, e.g. gym.make_vec(...), to paint again"
+            )
 
     def _l2(self, index: Any = slice(None)) -> np.ndarray:
         """Exact L2 (MSE on [0, 1] of the uint8 canvas and target), computed as the single env does."""
@@ -535,7 +564,10 @@ class NeuralPaintVectorEnv(VectorEnv):
         arr = np.asarray(act.to_numpy(actions))
         fields = len(self.discrete.FIELDS)
         if arr.shape != (n, fields):
-            raise ValueError(f"discrete actions must be ({n}, {fields}), one per sub-env ({', '.join(self.discrete.FIELDS)}); got {arr.shape}")
+            raise ValueError(
+                f"discrete actions must be ({n}, {fields}), one per sub-env "
+                f"({', '.join(self.discrete.FIELDS)}); got {arr.shape}"
+            )
         out = np.empty((n, act.ACTION_DIM), np.float32)
         paints = np.empty(n, bool)
         for i in range(n):
@@ -550,7 +582,13 @@ class NeuralPaintVectorEnv(VectorEnv):
 
     def _info(self, mask: np.ndarray) -> dict[str, np.ndarray]:
         """``info`` in Gymnasium's vector layout for the sub-envs in ``mask`` (others 0, masked out)."""
-        values = {**self._target_info, "l2": self._l2(), "step": self._steps, "stroke": self._action, "painted": self._painted}
+        values = {
+            **self._target_info,
+            "l2": self._l2(),
+            "step": self._steps,
+            "stroke": self._action,
+            "painted": self._painted,
+        }
         info: dict[str, np.ndarray] = {}
         for key, value in values.items():
             array = value.copy()
@@ -558,7 +596,9 @@ class NeuralPaintVectorEnv(VectorEnv):
             info[key], info["_" + key] = array, mask.copy()
         return info
 
-    def _parse_reset(self, seed: Any, options: dict[str, Any]) -> tuple[np.ndarray, list[int | None], np.ndarray | None]:
+    def _parse_reset(
+        self, seed: Any, options: dict[str, Any]
+    ) -> tuple[np.ndarray, list[int | None], np.ndarray | None]:
         """Validate ``reset``'s arguments before anything changes: mask, seeds, targets."""
         n, s = self.num_envs, self.canvas_size
         mask = np.ones(n, bool)
@@ -571,7 +611,10 @@ class NeuralPaintVectorEnv(VectorEnv):
             if mask.dtype != np.bool_:
                 raise TypeError(f"`options['reset_mask']` must have `dtype=np.bool_`, got {mask.dtype}")
             if not mask.any():
-                raise ValueError(f"`options['reset_mask']` must contain a boolean array with at least one True value, got reset_mask={mask}")
+                raise ValueError(
+                    "`options['reset_mask']` must contain a boolean array "
+                    f"with at least one True value, got reset_mask={mask}"
+                )
             mask = mask.copy()
         if seed is None:
             seeds: list[int | None] = [None] * n
@@ -580,18 +623,24 @@ class NeuralPaintVectorEnv(VectorEnv):
         else:
             seeds = list(seed)
             if len(seeds) != n:
-                raise ValueError(f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seeds)}")
+                raise ValueError(
+                    f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seeds)}"
+                )
         given = options.get("target")
         if given is not None:
             arr = np.asarray(act.to_numpy(given))
             if arr.dtype != np.uint8 or arr.shape not in ((s, s, 3), (n, s, s, 3)):
-                raise ValueError(f"options['target'] must be uint8 ({s}, {s}, 3) for every reset sub-env or ({n}, {s}, {s}, 3), "
-                                 f"one per sub-env (the env's canvas_size); got {arr.dtype} {arr.shape}")
+                raise ValueError(
+                    f"options['target'] must be uint8 ({s}, {s}, 3) for every reset sub-env or ({n}, {s}, {s}, 3), "
+                    f"one per sub-env (the env's canvas_size); got {arr.dtype} {arr.shape}"
+                )
             given = np.broadcast_to(arr, (n, s, s, 3)).copy()
         return mask, seeds, given
 
     # -- the vector API -------------------------------------------------------------------
-    def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    def reset(
+        self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Start new episodes in every sub-env (or those of ``options["reset_mask"]``).
 
         ``seed``: None, an int (sub-env ``i`` gets ``seed + i``) or one seed per sub-env.
@@ -602,7 +651,10 @@ class NeuralPaintVectorEnv(VectorEnv):
         options = check_reset_options(options, self.reset_options)
         mask, seeds, given = self._parse_reset(seed, options)
         if not self._started and not mask.all():
-            raise ValueError("options['reset_mask'] resets some sub-envs, but the others have never been reset: reset all of them first")
+            raise ValueError(
+                "options['reset_mask'] resets some sub-envs, but the "
+                "others have never been reset: reset all of them first"
+            )
         index = np.flatnonzero(mask)
         for i in index:
             if seeds[i] is not None:
@@ -620,8 +672,10 @@ class NeuralPaintVectorEnv(VectorEnv):
             raise RuntimeError("call reset() before step()")
         if self.autoreset_mode == AutoresetMode.DISABLED and self._autoreset.any():
             ended = np.flatnonzero(self._autoreset).tolist()
-            raise RuntimeError(f"the episodes of sub-envs {ended} are over and autoreset_mode is DISABLED: "
-                               "reset them with reset(options={'reset_mask': mask}) before step()")
+            raise RuntimeError(
+                f"the episodes of sub-envs {ended} are over and autoreset_mode is DISABLED: "
+                "reset them with reset(options={'reset_mask': mask}) before step()"
+            )
         continuous, paints = self._to_continuous(actions)  # raises before any state changes
         n = self.num_envs
         rewards = np.zeros(n)
@@ -635,7 +689,7 @@ class NeuralPaintVectorEnv(VectorEnv):
             if len(painting):
                 self._paint(painting, continuous[painting])
             if self.action_mode == "discrete":
-                self._pen[active] = continuous[active][:, act.END_X:act.END_Y + 1]
+                self._pen[active] = continuous[active][:, act.END_X : act.END_Y + 1]
             self._steps[active] += 1
             self._action[active] = continuous[active]
             self._painted[active] = paints[active]
@@ -644,15 +698,25 @@ class NeuralPaintVectorEnv(VectorEnv):
                 truncated[active] = self._steps[active] >= self.max_episode_steps
             l2 = self._l2(active)
             for j, i in enumerate(active):
-                canvas = lambda i=i: self._canvas[i].copy()
-                rewards[i] = reward_value(self.reward_mode, previous[j], l2[j], bool(terminated[i]), canvas, self._target[i])
+
+                def canvas(i: int = i) -> np.ndarray:
+                    return self._canvas[i].copy()
+
+                rewards[i] = reward_value(
+                    self.reward_mode, previous[j], l2[j], bool(terminated[i]), canvas, self._target[i]
+                )
         ended = terminated | truncated
         final: dict[str, Any] = {}
         if self.autoreset_mode == AutoresetMode.SAME_STEP and ended.any():
             final_obs = np.full(n, None, dtype=object)
             for i in np.flatnonzero(ended):
                 final_obs[i] = {"canvas": self._canvas[i].copy(), "target": self._target[i].copy()}
-            final = {"final_obs": final_obs, "_final_obs": ended.copy(), "final_info": self._info(ended), "_final_info": ended.copy()}
+            final = {
+                "final_obs": final_obs,
+                "_final_obs": ended.copy(),
+                "final_info": self._info(ended),
+                "_final_info": ended.copy(),
+            }
             self._reset_envs(np.flatnonzero(ended), None)
             ended = np.zeros(n, bool)
         self._autoreset = ended

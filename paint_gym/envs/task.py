@@ -88,7 +88,13 @@ def check_max_episode_steps(max_episode_steps: Any) -> int | None:
 _SHARED_TARGETS: weakref.WeakValueDictionary[tuple[Any, ...], ImageTargets] = weakref.WeakValueDictionary()
 
 
-def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | os.PathLike | None, stroke_painter: Callable[[], CanvasPainter]) -> TargetSource:
+def make_targets(
+    task: TaskSpec,
+    split: str,
+    canvas_size: int,
+    data_dir: str | os.PathLike | None,
+    stroke_painter: Callable[[], CanvasPainter],
+) -> TargetSource:
     """The target source of a task; ``stroke_painter()`` makes the painter of Strokes targets.
 
     Data set sources are shared between envs of one process (they hold no episode state; each env
@@ -108,7 +114,9 @@ def make_targets(task: TaskSpec, split: str, canvas_size: int, data_dir: str | o
     return targets
 
 
-def reward_value(mode: Reward, previous_l2: float, l2: float, done: bool, canvas: Callable[[], np.ndarray], target: np.ndarray) -> float:
+def reward_value(
+    mode: Reward, previous_l2: float, l2: float, done: bool, canvas: Callable[[], np.ndarray], target: np.ndarray
+) -> float:
     """The reward of one step (see the env docstrings); ``canvas()`` makes the uint8 canvas
     only when a callable reward needs it."""
     if callable(mode):
@@ -187,7 +195,9 @@ def check_target(target: Any, canvas_size: int, name: str = "options['target']")
             "image (e.g. sub-env i of a SyncVectorEnv: envs.envs[i].reset(options={'target': targets[i]}))"
         )
     if arr.shape != expected or arr.dtype != np.uint8:
-        raise ValueError(f"{name} must be a uint8 image {expected} (the env's canvas_size); got {arr.dtype} {arr.shape}")
+        raise ValueError(
+            f"{name} must be a uint8 image {expected} (the env's canvas_size); got {arr.dtype} {arr.shape}"
+        )
     return arr.copy()
 
 
@@ -255,13 +265,28 @@ class TaskConfig:
         if discrete is not None and not isinstance(discrete, act.DiscreteActions):
             raise ValueError(f"discrete must be a paint_gym.DiscreteActions or None; got {type(discrete).__name__}")
         if discrete is not None and action_mode != "discrete":
-            raise ValueError("discrete=DiscreteActions(...) applies only with action_mode='discrete'; pass both or neither")
+            raise ValueError(
+                "discrete=DiscreteActions(...) applies only with action_mode='discrete'; pass both or neither"
+            )
         rgb = tuple(float(v) for v in background_rgb(background))
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(f"render_mode must be None or one of {list(RENDER_MODES)}; got {render_mode!r}")
         if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
-            raise ValueError(f"data_dir must be a folder path (str or os.PathLike) or None; got {type(data_dir).__name__}")
-        return cls(spec, split, size, length, reward, action_mode, discrete or act.DiscreteActions(), rgb, render_mode, data_dir)
+            raise ValueError(
+                f"data_dir must be a folder path (str or os.PathLike) or None; got {type(data_dir).__name__}"
+            )
+        return cls(
+            spec,
+            split,
+            size,
+            length,
+            reward,
+            action_mode,
+            discrete or act.DiscreteActions(),
+            rgb,
+            render_mode,
+            data_dir,
+        )
 
     @property
     def background_rgb(self) -> np.ndarray:
@@ -291,9 +316,15 @@ class TaskConfig:
         if sampled is None:
             return fill
         if set(sampled) != set(fill):
-            raise RuntimeError(f"the {self.task.name} targets reported info keys {sorted(sampled)}; the task's info has {sorted(fill)}")
-        return {key: np.asarray(sampled[key], fill[key].dtype).copy() if isinstance(fill[key], np.ndarray) else type(fill[key])(sampled[key])
-                for key in fill}
+            raise RuntimeError(
+                f"the {self.task.name} targets reported info keys {sorted(sampled)}; the task's info has {sorted(fill)}"
+            )
+        return {
+            key: np.asarray(sampled[key], fill[key].dtype).copy()
+            if isinstance(fill[key], np.ndarray)
+            else type(fill[key])(sampled[key])
+            for key in fill
+        }
 
     def info_fill(self) -> dict[str, Any]:
         """Every ``info`` key with its reset value's type: the fixed key set of this task's envs."""
@@ -338,7 +369,9 @@ class PaintEnv(gym.Env, ABC):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": list(RENDER_MODES), "render_fps": 4}
     #: What ``reset(options=...)`` accepts; any other key raises ``ValueError``.
-    reset_options: ClassVar[dict[str, str]] = {"target": "a uint8 image (canvas_size, canvas_size, 3) to paint instead of a drawn target"}
+    reset_options: ClassVar[dict[str, str]] = {
+        "target": "a uint8 image (canvas_size, canvas_size, 3) to paint instead of a drawn target"
+    }
 
     def __init__(self, task: str = "MNIST", **kwargs: Any) -> None:
         """Validate the task arguments (see :meth:`TaskConfig.create`) and set up an empty env."""
@@ -396,7 +429,9 @@ class PaintEnv(gym.Env, ABC):
             self._targets = self.config.make_targets(self._stroke_painter)
         return self._targets
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Start an episode on a blank canvas with a new target.
 
         ``options={"target": uint8 (H, W, 3)}`` paints a given image instead of a drawn one;
@@ -439,8 +474,16 @@ class PaintEnv(gym.Env, ABC):
 
     def _info(self, action: np.ndarray, painted: bool) -> dict[str, Any]:
         """The step's ``info``: the same keys at reset and at every step (see the env docstrings)."""
-        target_info = {key: value.copy() if isinstance(value, np.ndarray) else value for key, value in self._target_info.items()}
-        return {**target_info, "l2": self._l2, "step": self._steps, "stroke": np.array(action, np.float32), "painted": bool(painted)}
+        target_info = {
+            key: value.copy() if isinstance(value, np.ndarray) else value for key, value in self._target_info.items()
+        }
+        return {
+            **target_info,
+            "l2": self._l2,
+            "step": self._steps,
+            "stroke": np.array(action, np.float32),
+            "painted": bool(painted),
+        }
 
     def close(self) -> None:
         """Free the env's resources. A closed env cannot be reset or stepped: make a new one."""

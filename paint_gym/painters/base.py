@@ -48,8 +48,9 @@ class DifferentiablePainter(Protocol):
 
     canvas_size: int
 
-    def render_alpha(self, actions: torch.Tensor,
-                     return_var: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]: ...
+    def render_alpha(
+        self, actions: torch.Tensor, return_var: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]: ...
 
 
 @runtime_checkable

@@ -29,9 +29,24 @@ STATE_ACTUAL_RADIUS = 4
 # Names of the brush inputs (``MyPaintBrushInput``) of libmypaint 1.5/1.6; an older library
 # answers -1 for those it lacks (``mypaint_brush_input_from_cname``).
 INPUTS = (
-    "pressure", "speed1", "speed2", "random", "stroke", "direction", "tilt_declination", "tilt_ascension",
-    "custom", "direction_angle", "attack_angle", "tilt_declinationx", "tilt_declinationy", "gridmap_x",
-    "gridmap_y", "viewzoom", "barrel_rotation", "brush_radius",
+    "pressure",
+    "speed1",
+    "speed2",
+    "random",
+    "stroke",
+    "direction",
+    "tilt_declination",
+    "tilt_ascension",
+    "custom",
+    "direction_angle",
+    "attack_angle",
+    "tilt_declinationx",
+    "tilt_declinationy",
+    "gridmap_x",
+    "gridmap_y",
+    "viewzoom",
+    "barrel_rotation",
+    "brush_radius",
 )
 
 INSTALL_HINT = """\
@@ -134,4 +149,3 @@ def load() -> ctypes.CDLL:
     tried = "\n  ".join(errors) if errors else "(no candidate library file found)"
     where = f" (from {ENV_LIBRARY}={os.environ[ENV_LIBRARY]!r})" if os.environ.get(ENV_LIBRARY) else ""
     raise LibMyPaintNotFoundError(f"could not load libmypaint{where}. Tried:\n  {tried}\n{INSTALL_HINT}")
-

@@ -58,8 +58,9 @@ class ResizedPainter(nn.Module):
         mean, var = self.painter(actions)
         return self._resize(mean).clamp(0, 1), self._resize(var).clamp(min=0)
 
-    def render_alpha(self, actions: torch.Tensor,
-                     return_var: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def render_alpha(
+        self, actions: torch.Tensor, return_var: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         mean, var = self(actions)
         return (mean, var) if return_var else mean
 
@@ -76,8 +77,12 @@ def shipped_painter(name: str, device: str | torch.device = "cpu") -> NeuralPain
     return copy.deepcopy(_shipped[name]).to(device)
 
 
-def load_painter(name: PainterLike = "gan", canvas_size: int | None = None, device: str | torch.device | None = None,
-                 seed: int | None = None) -> Painter | DifferentiablePainter:
+def load_painter(
+    name: PainterLike = "gan",
+    canvas_size: int | None = None,
+    device: str | torch.device | None = None,
+    seed: int | None = None,
+) -> Painter | DifferentiablePainter:
     """A painter by name, or a painter object checked against ``canvas_size``.
 
     Names: ``"gan"`` or ``"vae"`` (shipped weights, verified once per process), ``"mypaint"``
@@ -109,20 +114,25 @@ def load_painter(name: PainterLike = "gan", canvas_size: int | None = None, devi
     return painter if painter.canvas_size == canvas_size else ResizedPainter(painter, canvas_size)
 
 
-def _checked_object(painter: Painter | DifferentiablePainter, canvas_size: int | None,
-                    device: str | torch.device | None) -> Painter | DifferentiablePainter:
+def _checked_object(
+    painter: Painter | DifferentiablePainter, canvas_size: int | None, device: str | torch.device | None
+) -> Painter | DifferentiablePainter:
     """A painter object on ``device``, resized (neural painters) or checked to paint ``canvas_size``."""
     if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
-        raise ValueError("a painter is a name ('gan', 'vae', 'mypaint', a checkpoint path) or an object with "
-                         f"canvas_size and render_alpha; got {type(painter).__name__}")
+        raise ValueError(
+            "a painter is a name ('gan', 'vae', 'mypaint', a checkpoint path) or an object with "
+            f"canvas_size and render_alpha; got {type(painter).__name__}"
+        )
     if device is not None and isinstance(painter, nn.Module):
         painter = painter.to(device)
     if canvas_size is None or painter.canvas_size == check_canvas_size(canvas_size):
         return painter
     if isinstance(painter, NeuralPainter):  # only a bare network can be resized
         return ResizedPainter(painter, canvas_size)
-    raise ValueError(f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
-                     "pass a painter of that size, or a NeuralPainter (its output is resized)")
+    raise ValueError(
+        f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
+        "pass a painter of that size, or a NeuralPainter (its output is resized)"
+    )
 
 
 def as_numpy(x: object) -> object:
@@ -141,8 +151,9 @@ class NeuralCanvasPainter:
     over a neural painter; ``background`` is the default of :meth:`paint`.
     """
 
-    def __init__(self, painter: DifferentiablePainter,
-                 background: str | Sequence[float] | np.ndarray = "white") -> None:
+    def __init__(
+        self, painter: DifferentiablePainter, background: str | Sequence[float] | np.ndarray = "white"
+    ) -> None:
         self.painter = painter
         self.canvas_size = painter.canvas_size
         self.background = background
@@ -162,8 +173,9 @@ class NeuralCanvasPainter:
         return self.painter.render_alpha(torch.as_tensor(a, device=self.device)).float().cpu().numpy()
 
     @torch.no_grad()
-    def paint(self, actions: np.ndarray | torch.Tensor,
-              background: str | Sequence[float] | np.ndarray | None = None) -> np.ndarray:
+    def paint(
+        self, actions: np.ndarray | torch.Tensor, background: str | Sequence[float] | np.ndarray | None = None
+    ) -> np.ndarray:
         """Stroke sequences ``(T, 12)`` or ``(B, T, 12)`` (numpy or torch, any float dtype; values
         clipped to [-1, 1]) -> uint8 ``(..., H, W, 3)`` over ``background`` (default: this
         painter's). NaN, inf or a wrong shape raise ``ValueError``."""
@@ -180,8 +192,13 @@ def canvas_painter(painter: CanvasPainter | DifferentiablePainter) -> CanvasPain
     return painter if isinstance(painter, CanvasPainter) else NeuralCanvasPainter(painter)
 
 
-def replay(actions: np.ndarray | torch.Tensor, painter: PainterLike = "mypaint", seed: int = 0,
-           canvas_size: int | None = None, background: str | Sequence[float] = "white") -> np.ndarray:
+def replay(
+    actions: np.ndarray | torch.Tensor,
+    painter: PainterLike = "mypaint",
+    seed: int = 0,
+    canvas_size: int | None = None,
+    background: str | Sequence[float] = "white",
+) -> np.ndarray:
     """Paint stroke sequences ``(B, T, 12)`` with any painter -> uint8 ``(B, H, W, 3)``.
 
     The transfer check of every agent: the same strokes replayed in MyPaint (seeded) or in a
@@ -199,5 +216,14 @@ def replay(actions: np.ndarray | torch.Tensor, painter: PainterLike = "mypaint",
     return painting.paint(a, background=background)
 
 
-__all__ = ["SHIPPED_PAINTERS", "NeuralCanvasPainter", "PainterLike", "ResizedPainter", "as_numpy", "canvas_painter",
-           "load_painter", "replay", "shipped_painter"]
+__all__ = [
+    "SHIPPED_PAINTERS",
+    "NeuralCanvasPainter",
+    "PainterLike",
+    "ResizedPainter",
+    "as_numpy",
+    "canvas_painter",
+    "load_painter",
+    "replay",
+    "shipped_painter",
+]

@@ -310,7 +310,10 @@ class Brush:
             raise ValueError(f"libmypaint could not parse the brush file {str(self.path)!r}")
         self._source = source
         self.radius_dynamics = bool(radius_dynamics)
-        setting = lambda name: lib.mypaint_brush_setting_from_cname(name.encode())
+
+        def setting(name: str) -> int:
+            return lib.mypaint_brush_setting_from_cname(name.encode())
+
         self._radius_id = setting("radius_logarithmic")
         self._hsv_ids = [setting(n) for n in ("color_h", "color_s", "color_v")]
         if not self.radius_dynamics:
@@ -376,11 +379,13 @@ class Brush:
         """Set the brush colour from RGB in [0, 1] (libmypaint stores it as HSV)."""
         rgb = tuple(float(c) for c in rgb)
         if rgb != self._color:
-            for sid, value in zip(self._hsv_ids, colorsys.rgb_to_hsv(*rgb)):
+            for sid, value in zip(self._hsv_ids, colorsys.rgb_to_hsv(*rgb), strict=True):
                 self._lib.mypaint_brush_set_base_value(self.ptr, sid, value)
             self._color = rgb
 
-    def stroke(self, surface: Surface, xs: Sequence[float], ys: Sequence[float], pressures: Sequence[float]) -> Box | None:
+    def stroke(
+        self, surface: Surface, xs: Sequence[float], ys: Sequence[float], pressures: Sequence[float]
+    ) -> Box | None:
         """Paint one stroke through the points (pixels) with the given pressures, then flush it.
 
         The brush is reset first, so strokes are independent of each other except through the
@@ -402,7 +407,7 @@ class Brush:
         lib.mypaint_brush_new_stroke(b)
         surface.begin()
         stroke_to(b, s, xs[0], ys[0], 0.0, 0.0, 0.0, POSITION_DTIME)
-        for x, y, p in zip(xs, ys, pressures):
+        for x, y, p in zip(xs, ys, pressures, strict=True):
             stroke_to(b, s, x, y, p, 0.0, 0.0, EVENT_DTIME)
         return surface.end()
 
@@ -418,8 +423,13 @@ class Brush:
         """The brush file's text, radius, colour and last seed (a copy's generator restarts from
         that seed; :class:`MyPaintPainter` reseeds before every stroke, so its copies are exact)."""
         return {
-            "path": self.path, "source": self._source, "radius_dynamics": self.radius_dynamics,
-            "radius": self._radius, "color": self._color, "seed": self._seed, "closed": not self._ptr,
+            "path": self.path,
+            "source": self._source,
+            "radius_dynamics": self.radius_dynamics,
+            "radius": self._radius,
+            "color": self._color,
+            "seed": self._seed,
+            "closed": not self._ptr,
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -495,12 +505,18 @@ class MyPaintPainter:
     the same pixels and the same stroke-seed generator state: it paints what the original would.
     """
 
-    def __init__(self, canvas_size: int = 64, brush: str | os.PathLike = DEFAULT_BRUSH, seed: int | None = None) -> None:
+    def __init__(
+        self, canvas_size: int = 64, brush: str | os.PathLike = DEFAULT_BRUSH, seed: int | None = None
+    ) -> None:
         self.canvas_size = check_canvas_size(canvas_size)
         self.brush = Brush(brush)
         warn_if_unsupported(brush, self.brush)
         if not self.brush.seedable:
-            warnings.warn("libmypaint brush seeding is unavailable: strokes will not depend on the seed", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                "libmypaint brush seeding is unavailable: strokes will not depend on the seed",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         self.surface = Surface(self.canvas_size, self.canvas_size)
         self.reseed(seed)
 

@@ -84,7 +84,13 @@ class StrokeDecoder(nn.Module):
         c = width
         for i in range(stages):
             c2 = max(2 * width // 2**i, 32)  # 64, 64, 32 for width 32 at 64 px
-            layers += [nn.Conv2d(c, c2, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(c2, c2, 3, padding=1), nn.LeakyReLU(0.2), nn.PixelShuffle(2)]
+            layers += [
+                nn.Conv2d(c, c2, 3, padding=1),
+                nn.LeakyReLU(0.2),
+                nn.Conv2d(c2, c2, 3, padding=1),
+                nn.LeakyReLU(0.2),
+                nn.PixelShuffle(2),
+            ]
             c = c2 // 4
         layers += [nn.Conv2d(c, c, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(c, 2, 3, padding=1)]
         self.body = nn.Sequential(*layers)
@@ -102,7 +108,11 @@ class StrokeDecoder(nn.Module):
 
 def action_mlp(out_dim: int, hidden: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Linear(len(GEOMETRY), hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, out_dim)
+        nn.Linear(len(GEOMETRY), hidden),
+        nn.LeakyReLU(0.2),
+        nn.Linear(hidden, hidden),
+        nn.LeakyReLU(0.2),
+        nn.Linear(hidden, out_dim),
     )
 
 
@@ -143,7 +153,9 @@ class NeuralPainter(nn.Module):
     #: down (measured here: 2,150 strokes/s at 64 but 1,220 at 256 in one piece).
     chunk: int = 64
 
-    def render_alpha(self, actions: torch.Tensor, return_var: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def render_alpha(
+        self, actions: torch.Tensor, return_var: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Alpha ``(B, H, W)`` in [0, 1] of strokes ``(B, 12)``; with ``return_var``, also the
         per-pixel variance of alpha across brush seeds. Differentiable; large batches are
         rendered in chunks of ``chunk`` strokes."""
@@ -156,7 +168,11 @@ class NeuralPainter(nn.Module):
 
     def save(self, path: str | os.PathLike, half: bool = True, extra: dict[str, Any] | None = None) -> str:
         """Write an inference checkpoint (float16 by default); returns its SHA-256."""
-        payload = {"config": asdict(self.config), "state_dict": half_state(self.state_dict(), half), "extra": json.dumps(extra or {})}
+        payload = {
+            "config": asdict(self.config),
+            "state_dict": half_state(self.state_dict(), half),
+            "extra": json.dumps(extra or {}),
+        }
         return write_checkpoint(payload, path)
 
 
@@ -223,23 +239,31 @@ def build_painter(config: PainterConfig) -> NeuralPainter:
     return PAINTER_CLASSES[config.kind](config)
 
 
-def load_checkpoint(path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu") -> NeuralPainter:
+def load_checkpoint(
+    path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu"
+) -> NeuralPainter:
     """Load a painter saved by :meth:`NeuralPainter.save` (``weights_only=True``), in eval mode.
 
     When ``sha256`` is given the file must match it. Raises ``FileNotFoundError`` and
     :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered or not a painter).
     """
+
     def build(payload: dict[str, Any]) -> NeuralPainter:
         painter = build_painter(PainterConfig(**payload["config"]))
         painter.load_state_dict(float_state(payload["state_dict"]))
         return painter
 
-    painter = read_checkpoint(path, "painter checkpoint", build, sha256=sha256, missing=f"no painter checkpoint at {path}")
+    painter = read_checkpoint(
+        path, "painter checkpoint", build, sha256=sha256, missing=f"no painter checkpoint at {path}"
+    )
     return painter.to(device).eval()
 
 
 def load_neural_painter(name: str, device: str | torch.device = "cpu") -> NeuralPainter:
     """A shipped painter by name (``"gan"`` or ``"vae"``), verified against the MANIFEST."""
-    path = verified_path(f"{name}_painter", f"no shipped {name!r} painter; train one with `paint-gym train-painter --kind {name}` "
-                                            "and load it by its path, or reinstall paint-gym")
+    path = verified_path(
+        f"{name}_painter",
+        f"no shipped {name!r} painter; train one with `paint-gym train-painter --kind {name}` "
+        "and load it by its path, or reinstall paint-gym",
+    )
     return load_checkpoint(path, device=device)

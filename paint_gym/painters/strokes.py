@@ -34,7 +34,7 @@ ENV_STROKES = "PAINT_GYM_STROKES"
 class StrokeDataSpec:
     """The settings that define a stroke data set (saved as ``meta.json``)."""
 
-    n_actions: int = 100_000
+    n_actions: int = 200_000
     """Random actions (uniform in [-1, 1]^12) in the data set."""
     seeds_per_action: int = 4
     """Brush seeds each action is rendered with (at least 2: the painters learn the spread)."""
@@ -91,7 +91,9 @@ def _render_shard(spec: StrokeDataSpec, index: int, folder: str) -> int:
 def default_folder(spec: StrokeDataSpec) -> Path:
     """``PAINT_GYM_STROKES`` or the user cache, one subfolder per setting."""
     root = Path(os.environ.get(ENV_STROKES) or cache_dir() / "strokes")
-    name = f"{spec.brush.replace('/', '-')}_{spec.canvas_size}px_{spec.n_actions}x{spec.seeds_per_action}_seed{spec.seed}"
+    name = (
+        f"{spec.brush.replace('/', '-')}_{spec.canvas_size}px_{spec.n_actions}x{spec.seeds_per_action}_seed{spec.seed}"
+    )
     return root / name
 
 
@@ -105,7 +107,9 @@ def _check_meta(folder: Path, spec: StrokeDataSpec) -> None:
         write_text_atomic(meta, json.dumps(asdict(spec), indent=2))
 
 
-def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, workers: int | None = None, progress: bool = True) -> Path:
+def generate(
+    spec: StrokeDataSpec, folder: str | os.PathLike | None = None, workers: int | None = None, progress: bool = True
+) -> Path:
     """Render the data set described by ``spec`` into ``folder`` (resuming what is there).
 
     Uses ``workers`` processes (default: all cores). Prints the strokes/s figure when done.
@@ -119,7 +123,9 @@ def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, work
     workers = workers or os.cpu_count() or 1
     start = time.perf_counter()
     rendered = 0
-    with tqdm(total=total, initial=done_before, desc="rendering strokes", unit="stroke", unit_scale=True, disable=not progress) as bar:
+    with tqdm(
+        total=total, initial=done_before, desc="rendering strokes", unit="stroke", unit_scale=True, disable=not progress
+    ) as bar:
         if workers == 1:
             for i in todo:
                 n = _render_shard(spec, i, str(folder))
@@ -132,7 +138,10 @@ def generate(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, work
                     bar.update(n)
     elapsed = time.perf_counter() - start
     if progress and rendered:
-        print(f"rendered {rendered:,} strokes in {elapsed:.1f} s ({rendered / elapsed:,.0f} strokes/s, {workers} processes) into {folder}")
+        print(
+            f"rendered {rendered:,} strokes in {elapsed:.1f} s "
+            f"({rendered / elapsed:,.0f} strokes/s, {workers} processes) into {folder}"
+        )
     return folder
 
 
@@ -141,7 +150,9 @@ def load(folder: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     folder = Path(folder)
     shards = sorted(folder.glob("shard_*.npz"))
     if not shards:
-        raise FileNotFoundError(f"no stroke shards in {folder}; create them with `paint-gym strokes` or paint_gym.painters.strokes.generate")
+        raise FileNotFoundError(
+            f"no stroke shards in {folder}; create them with `paint-gym strokes` or paint_gym.painters.strokes.generate"
+        )
     actions, alpha = [], []
     for path in shards:
         try:

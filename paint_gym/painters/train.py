@@ -42,8 +42,20 @@ from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
 
 #: TrainConfig fields that may change when a run resumes: the budget, the learning rates and
 #: bookkeeping. Any other difference from the checkpoint's config is refused.
-RESUME_MAY_CHANGE = frozenset({"minutes", "max_steps", "lr", "critic_lr", "decoder_lr_scale", "eval_every", "checkpoint_every", "threads",
-                               "out", "data"})
+RESUME_MAY_CHANGE = frozenset(
+    {
+        "minutes",
+        "max_steps",
+        "lr",
+        "critic_lr",
+        "decoder_lr_scale",
+        "eval_every",
+        "checkpoint_every",
+        "threads",
+        "out",
+        "data",
+    }
+)
 
 
 @dataclass
@@ -110,7 +122,12 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-        if isinstance(self.minutes, bool) or not isinstance(self.minutes, numbers.Real) or not math.isfinite(self.minutes) or self.minutes < 0:
+        if (
+            isinstance(self.minutes, bool)
+            or not isinstance(self.minutes, numbers.Real)
+            or not math.isfinite(self.minutes)
+            or self.minutes < 0
+        ):
             raise ValueError(f"minutes must be a finite number >= 0; got {self.minutes!r}")
 
 
@@ -154,7 +171,10 @@ class StrokeBatches:
         self.alpha = torch.from_numpy(alpha)  # (K, N, H, W) uint8
         self.train_n = len(actions) - holdout
         if self.train_n < 1:
-            raise ValueError(f"holdout ({holdout}) must be smaller than the {len(actions)} strokes in {folder}; lower holdout or generate more data")
+            raise ValueError(
+                f"holdout ({holdout}) must be smaller than the {len(actions)} "
+                f"strokes in {folder}; lower holdout or generate more data"
+            )
         self.gen = torch.Generator().manual_seed(seed)
 
     def get(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -189,7 +209,9 @@ class PainterTrainer:
         self.stage = 1
         self.opt = self._optimizer()
         self.critic = Critic(size) if cfg.kind == "gan" else None
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9)) if self.critic else None
+        self.critic_opt = (
+            torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9)) if self.critic else None
+        )
         self.step = 0
         self.elapsed = 0.0  # training seconds over all resumed runs
         self.history: list[dict[str, float]] = []
@@ -200,14 +222,17 @@ class PainterTrainer:
         encoder is frozen; ``decoder_lr_scale`` sets the decoder's fine-tuning rate)."""
         if self.stage == 2:
             vae = self.painter
-            groups = [{"params": vae.to_latent.parameters()}, {"params": vae.decoder.parameters(), "lr": self.cfg.lr * self.cfg.decoder_lr_scale}]
+            groups = [
+                {"params": vae.to_latent.parameters()},
+                {"params": vae.decoder.parameters(), "lr": self.cfg.lr * self.cfg.decoder_lr_scale},
+            ]
             return torch.optim.Adam(groups, lr=self.cfg.lr)
         return torch.optim.Adam(self.painter.parameters(), lr=self.cfg.lr)
 
     def _set_learning_rates(self) -> None:
         """Learning rates come from the config, also after a resume (they may have changed)."""
         scales = [1.0, self.cfg.decoder_lr_scale] if self.stage == 2 else [1.0]
-        for group, scale in zip(self.opt.param_groups, scales):
+        for group, scale in zip(self.opt.param_groups, scales, strict=True):
             group["lr"] = self.cfg.lr * scale
         if self.critic_opt is not None:
             for group in self.critic_opt.param_groups:
@@ -216,27 +241,50 @@ class PainterTrainer:
     # -- divergence -----------------------------------------------------------------------
     def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
         """``value`` as a float, or :class:`TrainingDivergedError` if it is NaN or inf."""
-        return check_finite(value, step=self.step + 1, lr=self.cfg.lr if lr is None else lr, what=what,
-                            checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
+        return check_finite(
+            value,
+            step=self.step + 1,
+            lr=self.cfg.lr if lr is None else lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer=f"{self.cfg.kind} painter training",
+        )
 
     def _check_gradients(self, module: nn.Module, what: str, lr: float) -> None:
         """Stop before an optimiser step would write NaN or inf into the weights."""
         grads = [(n, p.grad) for n, p in module.named_parameters() if p.grad is not None]
-        check_finite_tensors(grads, step=self.step + 1, lr=lr, what=what, checkpoint=self.checkpoint_path,
-                             trainer=f"{self.cfg.kind} painter training")
+        check_finite_tensors(
+            grads,
+            step=self.step + 1,
+            lr=lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer=f"{self.cfg.kind} painter training",
+        )
 
     def check_healthy(self) -> None:
         """Raise :class:`TrainingDivergedError` unless the weights, and the painter's output on a
         few held-out strokes, are finite (called before every checkpoint is written)."""
         modules = [("painter", self.painter)] + ([("critic", self.critic)] if self.critic is not None else [])
         for name, module in modules:
-            check_finite_tensors(module.state_dict().items(), step=self.step, lr=self.cfg.lr if name == "painter" else self.cfg.critic_lr,
-                                 what=f"{name}'s weights", checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
+            check_finite_tensors(
+                module.state_dict().items(),
+                step=self.step,
+                lr=self.cfg.lr if name == "painter" else self.cfg.critic_lr,
+                what=f"{name}'s weights",
+                checkpoint=self.checkpoint_path,
+                trainer=f"{self.cfg.kind} painter training",
+            )
         with torch.no_grad():
             mean, var = self.painter(self.data.holdout_actions(8))
-        check_finite_tensors([("mean", mean), ("variance", var)], step=self.step, lr=self.cfg.lr,
-                             what="painter's output on held-out strokes", checkpoint=self.checkpoint_path,
-                             trainer=f"{self.cfg.kind} painter training")
+        check_finite_tensors(
+            [("mean", mean), ("variance", var)],
+            step=self.step,
+            lr=self.cfg.lr,
+            what="painter's output on held-out strokes",
+            checkpoint=self.checkpoint_path,
+            trainer=f"{self.cfg.kind} painter training",
+        )
 
     # -- checkpoints --------------------------------------------------------------------
     @property
@@ -249,7 +297,9 @@ class PainterTrainer:
         if not self.checkpoint_path.is_file():
             return
         state = read_checkpoint(self.checkpoint_path, "painter training checkpoint")
-        check_resume(config_from_json(TrainConfig, state["train_config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+        check_resume(
+            config_from_json(TrainConfig, state["train_config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path
+        )
         self.painter.load_state_dict(state["painter"])
         self.stage = int(state["stage"])
         self.opt = self._optimizer()
@@ -315,13 +365,21 @@ class PainterTrainer:
         self.opt.step()
         return {"loss": value, "rec": rec.item(), **stats}
 
-    def gan_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor, single: torch.Tensor) -> dict[str, float]:
+    def gan_step(
+        self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor, single: torch.Tensor
+    ) -> dict[str, float]:
         g, d = self.painter, self.critic
         geometry = g.geometry(actions)
         mean, var = g(actions)
         # the generator's output first: a critic fed a diverged generator's NaN would be blamed
-        check_finite_tensors([("mean", mean), ("variance", var)], step=self.step + 1, lr=self.cfg.lr, what="painter's output",
-                             checkpoint=self.checkpoint_path, trainer=f"{self.cfg.kind} painter training")
+        check_finite_tensors(
+            [("mean", mean), ("variance", var)],
+            step=self.step + 1,
+            lr=self.cfg.lr,
+            what="painter's output",
+            checkpoint=self.checkpoint_path,
+            trainer=f"{self.cfg.kind} painter training",
+        )
         # critic: real = one MyPaint render, fake = the generator's stroke
         fake = mean.detach()
         gp = gradient_penalty(d, single, fake, geometry)
@@ -348,7 +406,7 @@ class PainterTrainer:
     def evaluate(self) -> dict[str, float]:
         self.painter.eval()
         actions, mean_t, var_t, single = self.data.holdout()
-        mean, var = zip(*(self.painter(actions[i : i + 512]) for i in range(0, len(actions), 512)))
+        mean, var = zip(*(self.painter(actions[i : i + 512]) for i in range(0, len(actions), 512)), strict=True)
         mean, var = torch.cat(mean), torch.cat(var)
         self.painter.train()
         figures = {
@@ -357,8 +415,14 @@ class PainterTrainer:
             "val_var_mse": nn.functional.mse_loss(var, var_t).item(),
         }
         for key, value in figures.items():
-            check_finite(value, step=self.step, lr=self.cfg.lr, what=f"held-out {key}", checkpoint=self.checkpoint_path,
-                         trainer=f"{self.cfg.kind} painter training")
+            check_finite(
+                value,
+                step=self.step,
+                lr=self.cfg.lr,
+                what=f"held-out {key}",
+                checkpoint=self.checkpoint_path,
+                trainer=f"{self.cfg.kind} painter training",
+            )
         return figures
 
     def run(self, progress: bool = True) -> NeuralPainter:
@@ -406,7 +470,10 @@ class PainterTrainer:
         path = self.out / CURVES_PNG
         with curves_figure(path, 1, f"{self.cfg.kind.upper()} painter") as (_, ax):
             steps = [r["step"] for r in rows]
-            for key, label in (("val_mse_single", "held-out MSE vs one MyPaint render"), ("val_mse_mean", "held-out MSE vs mean of seeds")):
+            for key, label in (
+                ("val_mse_single", "held-out MSE vs one MyPaint render"),
+                ("val_mse_mean", "held-out MSE vs mean of seeds"),
+            ):
                 ax.plot(steps, [r[key] for r in rows], label=label)
             train = [r for r in rows if "rec" in r]
             ax.plot([r["step"] for r in train], [r["rec"] for r in train], alpha=0.4, label="training reconstruction")

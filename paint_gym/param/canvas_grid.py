@@ -211,7 +211,11 @@ class GridLayout:
 def size_bound(max_radius: float) -> float:
     """The largest ``size`` action whose radius is ``max_radius`` px on the 64 px scale (1-8)."""
     lo, hi = act.MIN_RADIUS_64, act.MAX_RADIUS_64
-    if isinstance(max_radius, bool) or not (isinstance(max_radius, numbers.Real) and math.isfinite(max_radius)) or not lo <= max_radius <= hi:
+    if (
+        isinstance(max_radius, bool)
+        or not (isinstance(max_radius, numbers.Real) and math.isfinite(max_radius))
+        or not lo <= max_radius <= hi
+    ):
         raise ValueError(
             f"max_radius must be a brush radius in [{lo:g}, {hi:g}] px (on the 64 px canvas); got {max_radius!r}"
         )
@@ -315,7 +319,10 @@ class StrokeGrid:
     # -- parameters -> actions ------------------------------------------------------------
     def _init_params(self, gen: torch.Generator, device: torch.device) -> list[torch.Tensor]:
         shape = (self.batch, self.layout.count, self.strokes)
-        uniform = lambda *s: (torch.rand(*s, generator=gen) * 2 - 1) * _INIT_RANGE
+
+        def uniform(*s: int) -> torch.Tensor:
+            return (torch.rand(*s, generator=gen) * 2 - 1) * _INIT_RANGE
+
         geometry = torch.atanh(uniform(*shape, len(GEOMETRY)))
         if self.palette is not None:
             colour = 0.1 * torch.randn(*shape, len(self.palette), generator=gen)
@@ -352,9 +359,14 @@ class StrokeGrid:
         """Every canvas ``(B, K, 3, tile, tile)`` painted by the neural painter, in chunks of
         about ``chunk_strokes`` strokes (checkpointed when gradients are needed)."""
         a = self.actions() if actions is None else actions
-        if not isinstance(a, torch.Tensor) or a.ndim != 4 or a.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM):
+        if (
+            not isinstance(a, torch.Tensor)
+            or a.ndim != 4
+            or a.shape[1:] != (self.layout.count, self.strokes, act.ACTION_DIM)
+        ):
             raise ValueError(
-                f"actions must be a tensor (B, {self.layout.count}, {self.strokes}, 12) for this grid; got {tuple(getattr(a, 'shape', ()))}"
+                f"actions must be a tensor (B, {self.layout.count}, {self.strokes}, 12) "
+                f"for this grid; got {tuple(getattr(a, 'shape', ()))}"
             )
         b, k = a.shape[:2]
         flat = a.reshape(b * k, self.strokes, act.ACTION_DIM)
@@ -416,7 +428,7 @@ class StrokeGrid:
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         """Restore parameters saved by :meth:`state_dict` (same size, strokes and constraints).
         ``ValueError`` for missing keys, other shapes or non-finite values."""
-        for p, key in zip(self.params, ("geometry", "colour")):
+        for p, key in zip(self.params, ("geometry", "colour"), strict=True):
             if key not in state:
                 raise ValueError(f"the state has no {key!r} parameters; pass what StrokeGrid.state_dict() returned")
             if not torch.isfinite(torch.as_tensor(state[key])).all():
@@ -441,8 +453,8 @@ def checked_loss(loss: torch.Tensor, step: int, lr: float, task: str) -> float:
     if not math.isfinite(value):
         if step == 0:
             raise ValueError(
-                f"the {task} loss is {value} before any update: the model judging the painting returns NaN or inf for it; "
-                "check the model (and the content image) on a plain image first"
+                f"the {task} loss is {value} before any update: the model judging the painting returns "
+                "NaN or inf for it; check the model (and the content image) on a plain image first"
             )
         raise TrainingDivergedError(step=step, loss=value, lr=lr, what="loss", trainer=task)
     return value
@@ -451,7 +463,7 @@ def checked_loss(loss: torch.Tensor, step: int, lr: float, task: str) -> float:
 def check_gradients(grid: StrokeGrid, step: int, lr: float, task: str) -> None:
     """Stop before an optimiser step would write NaN or inf into the stroke parameters
     (:class:`paint_gym.errors.TrainingDivergedError`)."""
-    grads = [(name, p.grad) for name, p in zip(("geometry", "colour"), grid.params) if p.grad is not None]
+    grads = [(name, p.grad) for name, p in zip(("geometry", "colour"), grid.params, strict=True) if p.grad is not None]
     check_finite_tensors(grads, step=step + 1, lr=lr, what="gradient of the stroke parameters", trainer=task)
 
 
@@ -470,11 +482,18 @@ def check_parameters(grid: StrokeGrid, step: int, lr: float, task: str, loss: fl
     with torch.no_grad():
         largest = max(float(p.detach().abs().max()) for p in grid.params)
     if not math.isfinite(largest) or largest > MAX_PARAMETER:
-        raise TrainingDivergedError(step=step, loss=largest, lr=lr, trainer=task,
-                                    what=f"largest stroke parameter |p| after its update (loss {loss:.6g}, limit {MAX_PARAMETER:g})")
+        raise TrainingDivergedError(
+            step=step,
+            loss=largest,
+            lr=lr,
+            trainer=task,
+            what=f"largest stroke parameter |p| after its update (loss {loss:.6g}, limit {MAX_PARAMETER:g})",
+        )
 
 
-def stroke_canvases(size: int | tuple[int, int], strokes: int = 30, **options: object) -> tuple[list[torch.Tensor], StrokeGrid]:
+def stroke_canvases(
+    size: int | tuple[int, int], strokes: int = 30, **options: object
+) -> tuple[list[torch.Tensor], StrokeGrid]:
     """Lucid-style: ``params, image_f = stroke_canvases(256, 30)``; ``image_f()`` is the image
     ``(B, 3, 256, 256)`` and ``image_f.render_mypaint()`` the MyPaint check. Options are those of
     :class:`StrokeGrid`."""
@@ -487,6 +506,14 @@ def grid_for(config: Any, size: int | tuple[int, int] | None = None) -> StrokeGr
     ``strokes``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``, ``max_radius``,
     ``seed``): the configs of class visualization and style transfer share them. ``size``
     overrides ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
-    return StrokeGrid(config.size if size is None else size, config.strokes, tile=config.tile, overlap=config.overlap, painter=config.painter,
-                      grayscale=config.grayscale, palette=config.palette, max_radius=config.max_radius, seed=config.seed)
-
+    return StrokeGrid(
+        config.size if size is None else size,
+        config.strokes,
+        tile=config.tile,
+        overlap=config.overlap,
+        painter=config.painter,
+        grayscale=config.grayscale,
+        palette=config.palette,
+        max_radius=config.max_radius,
+        seed=config.seed,
+    )

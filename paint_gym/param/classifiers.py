@@ -85,7 +85,8 @@ class ClassifierEnsemble(nn.Module):
         sizes = {o.shape[-1] for o in outs}
         if len(sizes) != 1:
             raise ValueError(
-                f"the ensemble's classifiers disagree on the number of classes ({sorted(sizes)}); combine classifiers of one task"
+                "the ensemble's classifiers disagree on the number of "
+                f"classes ({sorted(sizes)}); combine classifiers of one task"
             )
         return torch.stack(outs)
 

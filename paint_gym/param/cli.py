@@ -49,7 +49,11 @@ def _save_actions(grid: StrokeGrid, out: Path) -> Path:
     path = out.with_suffix(".npz")
     layout = grid.layout
     np.savez_compressed(
-        path, actions=grid.actions().detach().cpu().numpy(), size=layout.size, width=layout.image_width, tile=layout.tile,
+        path,
+        actions=grid.actions().detach().cpu().numpy(),
+        size=layout.size,
+        width=layout.image_width,
+        tile=layout.tile,
         overlap=layout.overlap,
     )
     return path
@@ -92,8 +96,8 @@ def visualize(config: VisualizeArgs) -> int:
     out = Path(config.out)
     _save_png(result.image, out, config.scale)
     print(
-        f"{result.label} (class {result.target}): ensemble probability {result.probability:.3f} for the neural painting "
-        f"({result.grid.layout.count} canvases x {cfg.strokes} strokes, {cfg.steps} steps); wrote {out}"
+        f"{result.label} (class {result.target}): ensemble probability {result.probability:.3f} for the neural "
+        f"painting ({result.grid.layout.count} canvases x {cfg.strokes} strokes, {cfg.steps} steps); wrote {out}"
     )
     if result.mypaint is not None:
         mp = _companion(out, "mypaint")

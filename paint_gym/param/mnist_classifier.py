@@ -63,7 +63,10 @@ class MnistNet(nn.Module):
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random shift (+-3 px), scale (0.85-1.15) and rotation (+-15 deg) of ``(B, C, 28, 28)``."""
     b = x.shape[0]
-    u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=gen)
+
+    def u(lo: float, hi: float) -> torch.Tensor:
+        return lo + (hi - lo) * torch.rand(b, generator=gen)
+
     angle, scale = u(-math.pi / 12, math.pi / 12), u(0.85, 1.15)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack([torch.stack([cos, -sin, u(-0.2, 0.2)], 1), torch.stack([sin, cos, u(-0.2, 0.2)], 1)], 1)
@@ -136,8 +139,11 @@ def train(
 
 def load_mnist_classifier(device: str | torch.device = "cpu") -> MnistNet:
     """The shipped classifier (eval mode, frozen), verified against its SHA-256 in the MANIFEST."""
-    path = verified_path(NAME, f"the MNIST classifier ({NAME} in the weights MANIFEST) is missing; reinstall paint-gym or retrain it with "
-                               "`python scripts/ship_weights.py classifier`")
+    path = verified_path(
+        NAME,
+        f"the MNIST classifier ({NAME} in the weights MANIFEST) is missing; reinstall paint-gym or retrain it with "
+        "`python scripts/ship_weights.py classifier`",
+    )
     model = MnistNet()
     model.load_state_dict(float_state(read_checkpoint(path, "MNIST classifier checkpoint")))
     for p in model.parameters():
@@ -156,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     model, stats = train(args.minutes, args.seed)
     print(
-        f"MNIST classifier: {stats['steps']} steps in {stats['training_minutes']} min, test accuracy {stats['test_accuracy']:.4f}"
+        f"MNIST classifier: {stats['steps']} steps in {stats['training_minutes']} "
+        f"min, test accuracy {stats['test_accuracy']:.4f}"
     )
     if args.out:
         torch.save(model.state_dict(), args.out)

@@ -63,11 +63,21 @@ class StyleConfig:
     """Brush seed of the MyPaint re-render."""
 
     def __post_init__(self) -> None:
-        for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("tile", 8), ("overlap", 0), ("seed", 0), ("mypaint_seed", 0)):
+        for name, low in (
+            ("size", 8),
+            ("strokes", 1),
+            ("steps", 0),
+            ("tile", 8),
+            ("overlap", 0),
+            ("seed", 0),
+            ("mypaint_seed", 0),
+        ):
             setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
         self.lr = check_float("lr", self.lr, 0.0, open_low=True)
         if self.size < self.tile:
-            raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
+            raise ValueError(
+                f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)"
+            )
 
 
 @dataclass
@@ -154,11 +164,16 @@ def as_content(content: torch.Tensor | np.ndarray) -> torch.Tensor:
         hint = " (channels last: use x.permute(0, 3, 1, 2))" if x.ndim == 4 and x.shape[-1] == 3 else ""
         raise ValueError(f"content must be an image tensor (1, 3, H, W) in [0, 1]; got shape {tuple(x.shape)}{hint}")
     if not x.is_floating_point():
-        raise ValueError(f"content must be a float tensor in [0, 1]; got {x.dtype} (convert uint8 images (B, H, W, 3) with paint_gym.to_float_tensor)")
+        raise ValueError(
+            f"content must be a float tensor in [0, 1]; got {x.dtype} "
+            "(convert uint8 images (B, H, W, 3) with paint_gym.to_float_tensor)"
+        )
     if not torch.isfinite(x).all():
         raise ValueError("the content image contains NaN or inf")
     if float(x.min()) < 0 or float(x.max()) > 1:
-        raise ValueError(f"content values must be in [0, 1]; got {float(x.min()):g}..{float(x.max()):g} (divide 0-255 values by 255)")
+        raise ValueError(
+            f"content values must be in [0, 1]; got {float(x.min()):g}..{float(x.max()):g} (divide 0-255 values by 255)"
+        )
     if min(x.shape[-2:]) < 8:
         raise ValueError(f"the content image is {x.shape[-2]}x{x.shape[-1]} px; it needs at least 8 px a side")
     return x.float()
@@ -182,7 +197,8 @@ def feature_extractor(model: nn.Module, layer: str) -> Callable[[torch.Tensor], 
     if layer not in modules or not layer:
         names = [n for n in modules if n]
         raise ValueError(
-            f"the model has no submodule {layer!r}; choose one of {', '.join(names[:40])}{' ...' if len(names) > 40 else ''}"
+            f"the model has no submodule {layer!r}; choose one of "
+            f"{', '.join(names[:40])}{' ...' if len(names) > 40 else ''}"
         )
     return _HookExtractor(net, modules[layer], prepare)
 
@@ -210,7 +226,9 @@ class _HookExtractor:
 class ContentLoss:
     """Mean squared distance between ``layer`` activations of a painting and of ``content``."""
 
-    def __init__(self, content: torch.Tensor | np.ndarray, model: str | nn.Module = "lite0", layer: str = "blocks.4") -> None:
+    def __init__(
+        self, content: torch.Tensor | np.ndarray, model: str | nn.Module = "lite0", layer: str = "blocks.4"
+    ) -> None:
         """``content``: see :func:`as_content`. A painting passed to the loss must have the
         content's batch size and pixel size (``ValueError`` otherwise)."""
         content = as_content(content)
@@ -221,7 +239,10 @@ class ContentLoss:
 
     def __call__(self, painting: torch.Tensor) -> torch.Tensor:
         if tuple(painting.shape) != self.shape:
-            raise ValueError(f"the painting is {tuple(painting.shape)} but the content image {self.shape}; paint at the content's size")
+            raise ValueError(
+                f"the painting is {tuple(painting.shape)} but the "
+                f"content image {self.shape}; paint at the content's size"
+            )
         return ((self.features(painting) - self.target) ** 2).mean()
 
 
@@ -262,16 +283,23 @@ def intrinsic_style_transfer(
         if grid.batch != 1:
             raise ValueError(f"style transfer paints one image: build the grid with batch=1 (got batch={grid.batch})")
         if min(grid.layout.shape) != cfg.size:
-            raise ValueError(f"the given grid paints {grid.layout.height}x{grid.layout.image_width} px but config.size is {cfg.size}; "
-                             "make config.size the grid's shorter side")
+            raise ValueError(
+                f"the given grid paints {grid.layout.height}x{grid.layout.image_width} px "
+                f"but config.size is {cfg.size}; make config.size the grid's shorter side"
+            )
         if grid.layout.shape != shape:
             raise ValueError(
-                f"the content image is {content.shape[-2]}x{content.shape[-1]} px, which paints at {shape[0]}x{shape[1]}, but the given "
-                f"grid paints {grid.layout.height}x{grid.layout.image_width}: crop the content to the grid's aspect ratio or start a new grid"
+                f"the content image is {content.shape[-2]}x{content.shape[-1]} px, which paints at "
+                f"{shape[0]}x{shape[1]}, but the given grid paints {grid.layout.height}x{grid.layout.image_width}: "
+                "crop the content to the grid's aspect ratio or start a new grid"
             )
     if tuple(content.shape[-2:]) != shape:
         content = F.interpolate(
-            content, size=shape, mode="bilinear", align_corners=False, antialias=bool(content.shape[-1] > shape[1] or content.shape[-2] > shape[0])
+            content,
+            size=shape,
+            mode="bilinear",
+            align_corners=False,
+            antialias=bool(content.shape[-1] > shape[1] or content.shape[-2] > shape[0]),
         )
     loss_fn = ContentLoss(content, cfg.model, cfg.layer)
     opt = torch.optim.Adam(grid.params, lr=cfg.lr)

@@ -70,13 +70,23 @@ class VisualizeConfig:
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
-        for name, low in (("size", 8), ("strokes", 1), ("steps", 0), ("copies", 1), ("tile", 8), ("overlap", 0), ("seed", 0),
-                          ("mypaint_seed", 0)):
+        for name, low in (
+            ("size", 8),
+            ("strokes", 1),
+            ("steps", 0),
+            ("copies", 1),
+            ("tile", 8),
+            ("overlap", 0),
+            ("seed", 0),
+            ("mypaint_seed", 0),
+        ):
             setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
         self.lr = check_float("lr", self.lr, 0.0, open_low=True)
         self.tile_fraction = check_float("tile_fraction", self.tile_fraction, 0.0, 1.0, open_low=True)
         if self.size < self.tile:
-            raise ValueError(f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)")
+            raise ValueError(
+                f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)"
+            )
 
 
 @dataclass
@@ -128,7 +138,10 @@ def class_probability(ensemble: ClassifierEnsemble, image: np.ndarray | torch.Te
     else:
         arr = np.asarray(image)
         if arr.ndim != 3 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
-            raise ValueError(f"a numpy image must be uint8 (H, W, 3); got {arr.dtype} {arr.shape} (torch tensors: float (1, 3, H, W))")
+            raise ValueError(
+                f"a numpy image must be uint8 (H, W, 3); got {arr.dtype} "
+                f"{arr.shape} (torch tensors: float (1, 3, H, W))"
+            )
         x = to_float_tensor(arr)[None]
     probs = ensemble.probabilities(x)
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not 0 <= target < probs.shape[-1]:
@@ -207,7 +220,7 @@ def _judge(
         painting = grid()
         probs = ensemble.probabilities(painting)[0]
     names = (lambda i: class_name(i)) if probs.shape[-1] == NUM_CLASSES else str
-    top = [(names(int(i)), float(p)) for p, i in zip(*probs.topk(min(3, probs.shape[-1])))]
+    top = [(names(int(i)), float(p)) for p, i in zip(*probs.topk(min(3, probs.shape[-1])), strict=True)]
     result = Visualization(grid, index, label, losses, grid.image_uint8()[0], float(probs[index]), top=top)
     if mypaint_seed is not None:
         result.mypaint = grid.render_mypaint(seed=mypaint_seed)[0]
