@@ -41,7 +41,6 @@ fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's config.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -58,7 +57,7 @@ from torch import nn
 from tqdm import tqdm
 
 from paint_gym.actions import ACTION_DIM, colors_of
-from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
+from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, run_for_budget
 from paint_gym.benchmark.evaluation import replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.canvas import (
@@ -80,13 +79,18 @@ from paint_gym.checkpoint import (
     write_checkpoint,
 )
 from paint_gym.data import DATASETS, ImageTargets
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.errors import (
+    DivergenceChecks,
+    NonFiniteOutputError,
+    TrainingDivergedError,
+    check_finite_tensors,
+)
 from paint_gym.painters.base import DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
 
-from .base import read_agent_checkpoint
+from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .precondition import load_templates
 
@@ -378,14 +382,7 @@ class BackpropAgent:
     def save(self, path: str | os.PathLike, half: bool = False) -> Path:
         """Write the agent (``kind: backprop_agent``, config, weights, ``info``) atomically;
         ``half`` stores the weights in float16 (shipped agents: half the bytes)."""
-        payload = {
-            "kind": self.KIND,
-            "config": config_to_json(self.config),
-            "state_dict": half_state(self.policy.state_dict(), half),
-            "extra": json.dumps(self.info),
-        }
-        write_checkpoint(payload, path)
-        return Path(path)
+        return write_agent_checkpoint(self, path, state_dict=half_state(self.policy.state_dict(), half))
 
     @classmethod
     def load(
@@ -401,7 +398,7 @@ class BackpropAgent:
             policy.load_state_dict(
                 float_state(payload["state_dict"] if "state_dict" in payload else payload["agent"])
             )  # else a training checkpoint
-            return cls(policy, config, painter, batch, json.loads(payload.get("extra", "{}")))
+            return cls(policy, config, painter, batch, info_of(payload))
 
         missing = (
             f"no agent checkpoint at {path}; train one with `paint-gym "
@@ -423,11 +420,7 @@ class BackpropAgent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` (and ``minutes``); returns the best agent of the run (``agent.pt``)."""
-        if run_dir is not None:
-            config = dataclasses.replace(config, run_dir=str(run_dir))
-        with BackpropTrainer(config, data_dir) as trainer:
-            trainer.run(budget_seconds, eval_every_seconds, progress)
-            return trainer.best_agent()
+        return train_with(BackpropTrainer, config, budget_seconds, run_dir, data_dir, eval_every_seconds, progress)
 
 
 # ----------------------------------------------------------------------------------------
@@ -512,7 +505,7 @@ class Distributed:
         self.active = False
 
 
-class BackpropTrainer:
+class BackpropTrainer(DivergenceChecks):
     """Trains a :class:`BackpropPolicy`; resumable from ``run_dir/checkpoint.pt``.
 
     :meth:`run` trains for the config's ``steps``/``minutes`` or for a wall-clock budget. Writes
@@ -522,6 +515,8 @@ class BackpropTrainer:
     optimisation steps x batch size x strokes per painting (every stroke the agent renders
     through the neural painter). Use as a context manager (or call :meth:`close`).
     """
+
+    trainer_name = "backprop agent training"
 
     def __init__(self, config: BackpropConfig, data_dir: str | os.PathLike | None = None) -> None:
         self.cfg = config
@@ -610,22 +605,11 @@ class BackpropTrainer:
         self.close()
 
     # -- divergence ---------------------------------------------------------------------------
-    def _diverged_check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
-        """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` naming this step."""
-        return check_finite(
-            value,
-            step=self.step + 1,
-            lr=self.cfg.lr if lr is None else lr,
-            what=what,
-            checkpoint=self.checkpoint_path,
-            trainer="backprop agent training",
-        )
-
     def check_healthy(self) -> None:
         """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the agent's and the critic's
         weights and the agent's strokes for one evaluation image are finite (run before every
         checkpoint is written, so a diverged state never replaces a good one)."""
-        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "backprop agent training"}
+        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": self.trainer_name}
         check_finite_tensors(self.policy.state_dict().items(), lr=self.cfg.lr, what="agent's weights", **kw)
         check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
         probe = to_float_tensor(self.eval_targets[:1], self.device)
@@ -649,11 +633,7 @@ class BackpropTrainer:
             "opt": self.opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "generator": self.generator.get_state(),
-            "step": self.step,
-            "elapsed": self.elapsed,
-            "best": self.best,
-            "points": points_to_json(self.points),
-            "history": json.dumps(self.history),
+            **run_progress(self),
         }
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()
@@ -707,16 +687,16 @@ class BackpropTrainer:
             lr=cfg.lr,
             what="agent's strokes",
             checkpoint=self.checkpoint_path,
-            trainer="backprop agent training",
+            trainer=self.trainer_name,
         )
         if adversarial:
             self.critic.requires_grad_(True)
             c_loss, wasserstein = critic_loss(self.critic, canvas, target, cfg.gp_lambda)
-            self._diverged_check(c_loss, "critic loss", cfg.critic_lr)
+            self._check(c_loss, "critic loss", cfg.critic_lr)
             self.critic_opt.zero_grad(set_to_none=True)
             c_loss.backward()
             self.dist.average_gradients(self.critic)
-            self._diverged_check(
+            self._check(
                 nn.utils.get_total_norm([p.grad for p in self.critic.parameters() if p.grad is not None]),
                 "critic's gradient norm",
                 cfg.critic_lr,
@@ -734,10 +714,10 @@ class BackpropTrainer:
             t_loss = ((actions - templates) ** 2).mean()
             loss = loss + w * t_loss
             row["template_loss"] = t_loss.item()
-        row["loss"] = self._diverged_check(loss)
+        row["loss"] = self._check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        self._diverged_check(nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.grad_clip), "gradient norm")
+        self._check(nn.utils.clip_grad_norm_(self.policy.parameters(), cfg.grad_clip), "gradient norm")
         self.opt.step()
         return row
 
@@ -768,7 +748,7 @@ class BackpropTrainer:
                 lr=self.cfg.lr,
                 what="agent's strokes on the evaluation images",
                 checkpoint=self.checkpoint_path,
-                trainer="backprop agent training",
+                trainer=self.trainer_name,
             ) from exc
         finally:
             self.policy.train()

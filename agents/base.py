@@ -19,6 +19,8 @@ reads the kind of a checkpoint and loads it with the right class.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +28,8 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from paint_gym.checkpoint import CheckpointError, read_checkpoint
+from paint_gym.benchmark.budget import points_to_json
+from paint_gym.checkpoint import CheckpointError, config_to_json, read_checkpoint, write_checkpoint
 
 T = TypeVar("T")
 
@@ -72,6 +75,51 @@ def kind_of(payload: dict[str, Any]) -> str | None:
     if kind is None:
         kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
     return kind if kind in KINDS else None
+
+
+def write_agent_checkpoint(agent: Any, path: str | os.PathLike, **state: Any) -> Path:
+    """Write ``agent`` to ``path`` atomically: its ``kind``, its config as JSON, ``state`` (the
+    weights, under the keys its ``load`` reads) and its ``info`` as JSON (``extra``); return the path."""
+    write_checkpoint(
+        {"kind": agent.KIND, "config": config_to_json(agent.config), **state, "extra": json.dumps(agent.info)}, path
+    )
+    return Path(path)
+
+
+def run_progress(trainer: Any) -> dict[str, Any]:
+    """What every agent trainer's ``checkpoint.pt`` records of the run so far: ``step``,
+    ``elapsed`` training seconds, ``best`` evaluation MSE, the evaluation ``points`` and the
+    ``history`` rows (as JSON)."""
+    return {
+        "step": trainer.step,
+        "elapsed": trainer.elapsed,
+        "best": trainer.best,
+        "points": points_to_json(trainer.points),
+        "history": json.dumps(trainer.history),
+    }
+
+
+def info_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ``info`` an agent checkpoint's payload holds (``{}`` for a training checkpoint)."""
+    return json.loads(payload.get("extra", "{}"))
+
+
+def train_with(
+    trainer_class: Callable[[Any, str | os.PathLike | None], Any],
+    config: Any,
+    budget_seconds: float | None,
+    run_dir: str | os.PathLike | None,
+    data_dir: str | os.PathLike | None,
+    eval_every_seconds: float,
+    progress: bool,
+) -> Any:
+    """What every trained agent's ``train`` does: run ``trainer_class(config, data_dir)`` (in
+    ``run_dir`` when given, else ``config.run_dir``) and return the best agent of the run."""
+    if run_dir is not None:
+        config = dataclasses.replace(config, run_dir=str(run_dir))
+    with trainer_class(config, data_dir) as trainer:
+        trainer.run(budget_seconds, eval_every_seconds, progress)
+        return trainer.best_agent()
 
 
 def read_agent_checkpoint(
@@ -123,4 +171,15 @@ def label_of(agent: Any) -> str:
     return KINDS[kind][1] if kind in KINDS else type(agent).__name__
 
 
-__all__ = ["KINDS", "Agent", "kind_of", "label_of", "read_agent_checkpoint", "read_kind"]
+__all__ = [
+    "KINDS",
+    "Agent",
+    "info_of",
+    "kind_of",
+    "label_of",
+    "read_agent_checkpoint",
+    "read_kind",
+    "run_progress",
+    "train_with",
+    "write_agent_checkpoint",
+]

@@ -8,7 +8,6 @@ episode draw the strokes ``paint`` gives a single target.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,10 @@ import numpy as np
 
 from paint_gym.actions import ACTION_DIM
 from paint_gym.benchmark.protocol import check_targets
-from paint_gym.checkpoint import config_from_json, config_to_json, write_checkpoint
+from paint_gym.checkpoint import config_from_json
 from paint_gym.validation import check_int
 
-from .base import read_agent_checkpoint
+from .base import read_agent_checkpoint, write_agent_checkpoint
 
 
 @dataclass
@@ -81,10 +80,7 @@ class RandomAgent:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the agent (``kind: random_agent`` and its config) atomically."""
-        write_checkpoint(
-            {"kind": self.KIND, "config": config_to_json(self.config), "extra": json.dumps(self.info)}, path
-        )
-        return Path(path)
+        return write_agent_checkpoint(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> RandomAgent:

@@ -40,7 +40,6 @@ module without it raises ``ModuleNotFoundError`` saying so.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -57,7 +56,7 @@ from torch import nn
 from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
-from paint_gym.benchmark.budget import EvalSchedule, Point, points_from_json, points_to_json
+from paint_gym.benchmark.budget import EvalSchedule, Point, points_from_json
 from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
@@ -68,7 +67,7 @@ from paint_gym.painters.load import as_numpy
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from paint_gym.validation import check_canvas_size, check_float, check_int, check_seeds
 
-from .base import read_agent_checkpoint
+from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
 
 try:
     from stable_baselines3 import PPO, SAC
@@ -472,8 +471,7 @@ class SB3Agent:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the agent (``kind: sb3_agent``, config, SB3's parameters, ``info``) atomically."""
-        write_checkpoint({"kind": self.KIND, **_state(self.model, self.config), "extra": json.dumps(self.info)}, path)
-        return Path(path)
+        return write_agent_checkpoint(self, path, **_state(self.model, self.config))
 
     @classmethod
     def load(cls, path: str | os.PathLike, data_dir: str | os.PathLike | None = None, **kwargs: Any) -> SB3Agent:
@@ -485,7 +483,7 @@ class SB3Agent:
             config = config_from_json(SB3Config, state["config"])
             model = build_model(config, data_dir)
             _restore(model, state)
-            return cls(model, config, data_dir, info=json.loads(state.get("extra", "{}")), **kwargs)
+            return cls(model, config, data_dir, info=info_of(state), **kwargs)
 
         missing = f"no SB3 agent checkpoint at {path}; train one with SB3Agent.train(SB3Config(...), run_dir=...)"
         return read_agent_checkpoint(path, cls.KIND, build, missing=missing)
@@ -504,11 +502,7 @@ class SB3Agent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` environment steps; returns the best agent of the run (``agent.pt``)."""
-        if run_dir is not None:
-            config = dataclasses.replace(config, run_dir=str(run_dir))
-        with SB3Trainer(config, data_dir) as trainer:
-            trainer.run(budget_seconds, eval_every_seconds, progress)
-            return trainer.best_agent()
+        return train_with(SB3Trainer, config, budget_seconds, run_dir, data_dir, eval_every_seconds, progress)
 
 
 # ----------------------------------------------------------------------------------------
@@ -630,11 +624,7 @@ class SB3Trainer:
         state = {
             "kind": SB3Agent.KIND,
             **_state(self.model, self.cfg),
-            "step": self.step,
-            "elapsed": self.elapsed,
-            "best": self.best,
-            "points": points_to_json(self.points),
-            "history": json.dumps(self.history),
+            **run_progress(self),
         }
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()

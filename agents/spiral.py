@@ -43,7 +43,6 @@ checkpoint's config).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -59,19 +58,24 @@ from torch.distributions import Categorical, Normal
 
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions, end_point
-from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, points_to_json, run_for_budget
+from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, run_for_budget
 from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.canvas import to_float_tensor
 from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite, check_finite_tensors
+from paint_gym.errors import (
+    DivergenceChecks,
+    NonFiniteOutputError,
+    TrainingDivergedError,
+    check_finite_tensors,
+)
 from paint_gym.painters.load import PainterLike, as_numpy
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
 
-from .base import read_agent_checkpoint
+from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .stroke_canvas import StrokeCanvas
 
@@ -471,16 +475,7 @@ class SpiralAgent:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the agent (``kind: spiral_agent``, config, weights, ``info``) atomically."""
-        write_checkpoint(
-            {
-                "kind": self.KIND,
-                "config": config_to_json(self.config),
-                "state_dict": self.policy.state_dict(),
-                "extra": json.dumps(self.info),
-            },
-            path,
-        )
-        return Path(path)
+        return write_agent_checkpoint(self, path, state_dict=self.policy.state_dict())
 
     @classmethod
     def load(cls, path: str | os.PathLike, **kwargs: Any) -> SpiralAgent:
@@ -494,7 +489,7 @@ class SpiralAgent:
             policy.load_state_dict(
                 payload["state_dict"] if "state_dict" in payload else payload["policy"]
             )  # else a training checkpoint
-            return cls(policy, config, info=json.loads(payload.get("extra", "{}")), **kwargs)
+            return cls(policy, config, info=info_of(payload), **kwargs)
 
         missing = (
             f"no SPIRAL agent checkpoint at {path}; train one with SpiralAgent.train(SpiralConfig(...), run_dir=...)"
@@ -515,11 +510,7 @@ class SpiralAgent:
         """Train an agent (resuming from ``run_dir``, default ``config.run_dir``, when it holds a
         checkpoint) for ``budget_seconds`` of training wall-clock, or without a budget for the
         config's ``steps`` updates; returns the best agent of the run (``agent.pt``)."""
-        if run_dir is not None:
-            config = dataclasses.replace(config, run_dir=str(run_dir))
-        with SpiralTrainer(config, data_dir) as trainer:
-            trainer.run(budget_seconds, eval_every_seconds, progress)
-            return trainer.best_agent()
+        return train_with(SpiralTrainer, config, budget_seconds, run_dir, data_dir, eval_every_seconds, progress)
 
 
 # ----------------------------------------------------------------------------------------
@@ -573,7 +564,7 @@ def advantages(
     return adv, adv + values
 
 
-class SpiralTrainer:
+class SpiralTrainer(DivergenceChecks):
     """Trains a :class:`SpiralPolicy` and its critic; resumable from ``run_dir/checkpoint.pt``.
 
     ``train_once()`` is one update (rollout, critic, PPO); ``run(budget_seconds, ...)`` trains
@@ -581,6 +572,8 @@ class SpiralTrainer:
     updates, and returns the evaluation points. Use as a context manager (or call
     :meth:`close`) to stop MyPaint worker processes.
     """
+
+    trainer_name = "SPIRAL training"
 
     def __init__(self, config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> None:
         self.cfg = config
@@ -637,17 +630,6 @@ class SpiralTrainer:
         self.history = json.loads(state["history"])
 
     # -- divergence -----------------------------------------------------------------------------
-    def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
-        """``value`` as a float, or :class:`paint_gym.errors.TrainingDivergedError` for this update."""
-        return check_finite(
-            value,
-            step=self.step + 1,
-            lr=self.cfg.lr if lr is None else lr,
-            what=what,
-            checkpoint=self.checkpoint_path,
-            trainer="SPIRAL training",
-        )
-
     def _check_outputs(self, dist: DiagGaussian | MultiCategorical, value: torch.Tensor, step: int) -> None:
         check_finite_tensors(
             [("strokes", dist.raw), ("value", value)],
@@ -655,14 +637,14 @@ class SpiralTrainer:
             lr=self.cfg.lr,
             what="policy's output",
             checkpoint=self.checkpoint_path,
-            trainer="SPIRAL training",
+            trainer=self.trainer_name,
         )
 
     def check_healthy(self) -> None:
         """Raise :class:`paint_gym.errors.TrainingDivergedError` unless the policy's and critic's
         weights and the policy's first stroke for two evaluation images are finite (run before
         every checkpoint is written, so a diverged state never replaces a good one)."""
-        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": "SPIRAL training"}
+        kw = {"step": self.step, "checkpoint": self.checkpoint_path, "trainer": self.trainer_name}
         check_finite_tensors(self.policy.state_dict().items(), lr=self.cfg.lr, what="policy's weights", **kw)
         check_finite_tensors(self.critic.state_dict().items(), lr=self.cfg.critic_lr, what="critic's weights", **kw)
         targets = self.eval_targets[:2]
@@ -687,12 +669,8 @@ class SpiralTrainer:
             "opt": self.opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "torch_rng": torch.get_rng_state(),
-            "step": self.step,
+            **run_progress(self),
             "strokes": self.strokes,
-            "elapsed": self.elapsed,
-            "best": self.best,
-            "points": points_to_json(self.points),
-            "history": json.dumps(self.history),
         }
         write_checkpoint(state, self.checkpoint_path)
         self._write_log()
@@ -841,7 +819,7 @@ class SpiralTrainer:
                 lr=self.cfg.lr,
                 what="policy's strokes on the evaluation images",
                 checkpoint=self.checkpoint_path,
-                trainer="SPIRAL training",
+                trainer=self.trainer_name,
             ) from exc
         finally:
             self.policy.train()

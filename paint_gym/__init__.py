@@ -19,12 +19,12 @@ torch runs torch on one thread, so torch's OpenMP pool cannot deadlock it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import gymnasium as gym
 
 from . import forksafe  # noqa: F401  (first: forked children run torch on one thread; see its docstring)
+from ._lazy import lazy_attributes
 from .actions import ACTION_DIM, FIELDS, DiscreteActions, action_space
 from .canvas import (
     composite,
@@ -52,17 +52,7 @@ __version__ = "0.1.0"
 #: Public names that need torch, by the module that defines them (imported on first access).
 _LAZY = {"load_painter": ".painters.load", "replay": ".painters.load"}
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 
 def _register_envs() -> None:

@@ -126,7 +126,31 @@ def check_finite_tensors(
         raise TrainingDivergedError(step=step, loss=value, lr=lr, what=label, checkpoint=checkpoint, trainer=trainer)
 
 
+class DivergenceChecks:
+    """A trainer's ``_check``: :func:`check_finite` for its next optimisation step, naming its
+    learning rate, its last good checkpoint and ``trainer_name``. The trainer has ``step``,
+    ``cfg.lr`` and ``checkpoint_path``."""
+
+    trainer_name: str = "training"
+    step: int
+    cfg: Any
+    checkpoint_path: str | os.PathLike | None
+
+    def _check(self, value: Any, what: str = "loss", lr: float | None = None) -> float:
+        """``value`` as a float, or :class:`TrainingDivergedError` naming the next step and ``lr``
+        (default the config's ``lr``) if it is NaN or inf."""
+        return check_finite(
+            value,
+            step=self.step + 1,
+            lr=self.cfg.lr if lr is None else lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer=self.trainer_name,
+        )
+
+
 __all__ = [
+    "DivergenceChecks",
     "NonFiniteOutputError",
     "TrainingDivergedError",
     "check_finite",

@@ -6,9 +6,9 @@ Every env takes its task arguments through one validated :class:`TaskConfig`. Th
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .mypaint_env import MyPaintEnv
 from .task import TASKS, PaintEnv, TaskConfig, TaskSpec
 
@@ -17,17 +17,7 @@ if TYPE_CHECKING:
 
 _LAZY = {"NeuralPaintEnv": ".neural_env", "NeuralPaintVectorEnv": ".neural_env"}
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = ["TASKS", "MyPaintEnv", "NeuralPaintEnv", "NeuralPaintVectorEnv", "PaintEnv", "TaskConfig", "TaskSpec"]

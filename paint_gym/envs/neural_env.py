@@ -38,7 +38,7 @@ from .task import (
     RENDER_MODES,
     Box,
     PaintEnv,
-    TaskConfig,
+    TaskEnvState,
     check_max_episode_steps,
     check_reset_options,
     reward_value,
@@ -353,7 +353,7 @@ def check_autoreset_mode(mode: str | AutoresetMode) -> AutoresetMode:
         ) from None
 
 
-class NeuralPaintVectorEnv(VectorEnv):
+class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     """N painting episodes stepped as one torch batch (``gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N)``).
 
     ## Description
@@ -441,20 +441,11 @@ class NeuralPaintVectorEnv(VectorEnv):
         disable_env_checker: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        self.config = TaskConfig.create(task, **kwargs)
-        config = self.config
+        config = self._set_task(task, kwargs)
         self.num_envs = check_int("num_envs", num_envs, 1)
         self.max_episode_steps = check_max_episode_steps(max_episode_steps)
         self.autoreset_mode = check_autoreset_mode(autoreset_mode)
         self.metadata = {**type(self).metadata, "autoreset_mode": self.autoreset_mode}
-        self.task = config.task
-        self.canvas_size = config.canvas_size
-        self.episode_length = config.episode_length
-        self.reward_mode = config.reward
-        self.render_mode = config.render_mode
-        self.action_mode = config.action_mode
-        self.discrete = config.discrete
-        self.background = config.background_rgb
         self.device = check_device(device)
         self._painter = LazyPainter(painter, self.canvas_size, self.device)
         self.single_action_space = config.action_space()
@@ -483,19 +474,6 @@ class NeuralPaintVectorEnv(VectorEnv):
     def painter(self) -> DifferentiablePainter:
         """The neural painter (loaded on first use)."""
         return self._painter.get()
-
-    def __getstate__(self) -> dict[str, Any]:
-        """The env's state for ``copy.deepcopy`` and ``pickle``, as the single env's: the target
-        source is left out (a data set's images are found again on first use, shared within a
-        process; a Strokes source is rebuilt around the painter); a painter named by
-        ``"gan"``, ``"vae"`` or a path is reloaded after unpickling, and shared, not copied, by
-        ``copy.deepcopy`` (see :class:`LazyPainter`). A pickle is then well under 1 MB at 64 px."""
-        state = self.__dict__.copy()
-        state["_targets"] = None
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
     @property
     def targets(self) -> Any:
@@ -576,9 +554,6 @@ class NeuralPaintVectorEnv(VectorEnv):
             except ValueError as exc:
                 raise ValueError(f"sub-env {i}: {exc}") from exc
         return out, paints
-
-    def _observation(self) -> dict[str, np.ndarray]:
-        return {"canvas": self._canvas.copy(), "target": self._target.copy()}
 
     def _info(self, mask: np.ndarray) -> dict[str, np.ndarray]:
         """``info`` in Gymnasium's vector layout for the sub-envs in ``mask`` (others 0, masked out)."""

@@ -331,7 +331,53 @@ class TaskConfig:
         return {**target_info_fill(self.task), "l2": 0.0, "step": 0, "stroke": NO_ACTION.copy(), "painted": False}
 
 
-class PaintEnv(gym.Env, ABC):
+class TaskEnvState:
+    """What the single env (:class:`PaintEnv`) and the vector env (``NeuralPaintVectorEnv``)
+    share: the validated :class:`TaskConfig` and its fields as attributes, the observation,
+    and the copy and pickle rule of the episode state."""
+
+    _canvas: np.ndarray
+    _target: np.ndarray
+
+    def _set_task(self, task: str, kwargs: Mapping[str, Any]) -> TaskConfig:
+        """Validate the task arguments (see :meth:`TaskConfig.create`), keep the config as
+        ``self.config`` and its fields as attributes; return the config."""
+        self.config = config = TaskConfig.create(task, **kwargs)
+        self.task = config.task
+        self.canvas_size = config.canvas_size
+        self.episode_length = config.episode_length
+        self.reward_mode = config.reward
+        self.render_mode = config.render_mode
+        self.action_mode = config.action_mode
+        self.discrete = config.discrete
+        self.background = config.background_rgb
+        return config
+
+    def _observation(self) -> dict[str, np.ndarray]:
+        return {"canvas": self._canvas.copy(), "target": self._target.copy()}
+
+    # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """The env's state for ``copy.deepcopy`` and ``pickle``: the episode (canvas, target,
+        step, pen, squared error, done), the generators and the painter, which copies itself
+        (``MyPaintPainter`` rebuilds its libmypaint surface and brush; a neural painter named
+        by ``"gan"``, ``"vae"`` or a path is reloaded after unpickling, and shared, not copied,
+        by ``copy.deepcopy``: see ``LazyPainter``).
+
+        The target source is left out: a data set's images (MNIST's train split: 47 MB) are
+        found again on first use (shared within a process), and a Strokes source is rebuilt
+        around the env's painter; it holds no episode state, so a copy continues identically.
+        A pickle is then well under 1 MB at 64 px.
+        """
+        state = self.__dict__.copy()
+        state["_targets"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+class PaintEnv(TaskEnvState, gym.Env, ABC):
     """Episode logic shared by MyPaintEnv and NeuralPaintEnv (see their docstrings).
 
     ## Arguments
@@ -375,16 +421,7 @@ class PaintEnv(gym.Env, ABC):
 
     def __init__(self, task: str = "MNIST", **kwargs: Any) -> None:
         """Validate the task arguments (see :meth:`TaskConfig.create`) and set up an empty env."""
-        self.config = TaskConfig.create(task, **kwargs)
-        config = self.config
-        self.task = config.task
-        self.canvas_size = config.canvas_size
-        self.episode_length = config.episode_length
-        self.reward_mode = config.reward
-        self.render_mode = config.render_mode
-        self.action_mode = config.action_mode
-        self.discrete = config.discrete
-        self.background = config.background_rgb
+        config = self._set_task(task, kwargs)
         self.split = config.split
         self._data_dir = config.data_dir
         self.action_space = config.action_space()
@@ -517,9 +554,6 @@ class PaintEnv(gym.Env, ABC):
             return self.discrete.to_continuous(action, self._pen)
         return act.validate_actions(action, batch_ndim=1), True
 
-    def _observation(self) -> dict[str, np.ndarray]:
-        return {"canvas": self._canvas.copy(), "target": self._target.copy()}
-
     def render(self) -> np.ndarray | None:
         """``rgb_array``: target | canvas side by side, uint8 ``(H, 2W, 3)``."""
         if self.render_mode is None:
@@ -527,20 +561,3 @@ class PaintEnv(gym.Env, ABC):
             return None
         target = self._target if self._target is not None else to_uint8(np.ones_like(self._canvas, np.float32))
         return side_by_side(target, self._canvas)
-
-    # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
-    def __getstate__(self) -> dict[str, Any]:
-        """The env's state for ``copy.deepcopy`` and ``pickle``: the episode (canvas, target,
-        step, pen, squared error, done), the generator ``np_random`` and the painter, which
-        copies itself (``MyPaintPainter`` rebuilds its libmypaint surface and brush).
-
-        The target source is left out: a data set's images (MNIST's train split: 47 MB) are
-        found again on first use (shared within a process), and a Strokes source is rebuilt
-        around the env's painter; it holds no episode state, so a copy continues identically.
-        """
-        state = self.__dict__.copy()
-        state["_targets"] = None
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)

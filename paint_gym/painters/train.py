@@ -35,7 +35,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
-from ..errors import check_finite, check_finite_tensors
+from ..errors import DivergenceChecks, check_finite, check_finite_tensors
 from ..runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from . import strokes as stroke_data
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
@@ -193,7 +193,7 @@ class StrokeBatches:
         return self.actions[self.train_n : self.train_n + n]
 
 
-class PainterTrainer:
+class PainterTrainer(DivergenceChecks):
     """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists."""
 
     def __init__(self, cfg: TrainConfig) -> None:
@@ -239,16 +239,11 @@ class PainterTrainer:
                 group["lr"] = self.cfg.critic_lr
 
     # -- divergence -----------------------------------------------------------------------
-    def _check(self, value: torch.Tensor | float, what: str = "loss", lr: float | None = None) -> float:
-        """``value`` as a float, or :class:`TrainingDivergedError` if it is NaN or inf."""
-        return check_finite(
-            value,
-            step=self.step + 1,
-            lr=self.cfg.lr if lr is None else lr,
-            what=what,
-            checkpoint=self.checkpoint_path,
-            trainer=f"{self.cfg.kind} painter training",
-        )
+    @property
+    def trainer_name(self) -> str:
+        """What a :class:`TrainingDivergedError` calls this training (``_check`` is
+        :class:`DivergenceChecks`')."""
+        return f"{self.cfg.kind} painter training"
 
     def _check_gradients(self, module: nn.Module, what: str, lr: float) -> None:
         """Stop before an optimiser step would write NaN or inf into the weights."""
@@ -259,7 +254,7 @@ class PainterTrainer:
             lr=lr,
             what=what,
             checkpoint=self.checkpoint_path,
-            trainer=f"{self.cfg.kind} painter training",
+            trainer=self.trainer_name,
         )
 
     def check_healthy(self) -> None:
@@ -273,7 +268,7 @@ class PainterTrainer:
                 lr=self.cfg.lr if name == "painter" else self.cfg.critic_lr,
                 what=f"{name}'s weights",
                 checkpoint=self.checkpoint_path,
-                trainer=f"{self.cfg.kind} painter training",
+                trainer=self.trainer_name,
             )
         with torch.no_grad():
             mean, var = self.painter(self.data.holdout_actions(8))
@@ -283,7 +278,7 @@ class PainterTrainer:
             lr=self.cfg.lr,
             what="painter's output on held-out strokes",
             checkpoint=self.checkpoint_path,
-            trainer=f"{self.cfg.kind} painter training",
+            trainer=self.trainer_name,
         )
 
     # -- checkpoints --------------------------------------------------------------------
@@ -378,7 +373,7 @@ class PainterTrainer:
             lr=self.cfg.lr,
             what="painter's output",
             checkpoint=self.checkpoint_path,
-            trainer=f"{self.cfg.kind} painter training",
+            trainer=self.trainer_name,
         )
         # critic: real = one MyPaint render, fake = the generator's stroke
         fake = mean.detach()
@@ -421,7 +416,7 @@ class PainterTrainer:
                 lr=self.cfg.lr,
                 what=f"held-out {key}",
                 checkpoint=self.checkpoint_path,
-                trainer=f"{self.cfg.kind} painter training",
+                trainer=self.trainer_name,
             )
         return figures
 

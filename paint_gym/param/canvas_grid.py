@@ -39,7 +39,7 @@ from ..painters.base import CanvasPainter, DifferentiablePainter
 from ..painters.load import PainterLike, as_numpy, load_painter
 from ..painters.mypaint import MyPaintPainter
 from ..painters.neural import GEOMETRY
-from ..validation import check_int
+from ..validation import check_float, check_int
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
 _ORDER = torch.as_tensor(np.argsort(np.array([*GEOMETRY, *range(act.RED, act.BLUE + 1)])))
@@ -499,6 +499,28 @@ def stroke_canvases(
     :class:`StrokeGrid`."""
     grid = StrokeGrid(size, strokes, **options)
     return grid.params, grid
+
+
+def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> None:
+    """Validate, in place, the fields every stroke-grid config has (``size``, ``strokes``,
+    ``steps``, ``extra`` whole numbers with their lower bounds, ``tile``, ``overlap``, ``seed``,
+    ``mypaint_seed``, ``lr``): ``ValueError`` naming the field, or a ``size`` below ``tile``."""
+    for name, low in (
+        ("size", 8),
+        ("strokes", 1),
+        ("steps", 0),
+        *extra,
+        ("tile", 8),
+        ("overlap", 0),
+        ("seed", 0),
+        ("mypaint_seed", 0),
+    ):
+        setattr(config, name, check_int(name, getattr(config, name), low=low))  # 64.0 is 64; 64.5 raises
+    config.lr = check_float("lr", config.lr, 0.0, open_low=True)
+    if config.size < config.tile:
+        raise ValueError(
+            f"size {config.size} px is smaller than one {config.tile} px canvas; use size >= tile (or a smaller tile)"
+        )
 
 
 def grid_for(config: Any, size: int | tuple[int, int] | None = None) -> StrokeGrid:

@@ -24,8 +24,8 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
-from ..validation import check_float, check_int
-from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
+from ..validation import check_int
+from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
 
 
@@ -63,21 +63,7 @@ class StyleConfig:
     """Brush seed of the MyPaint re-render."""
 
     def __post_init__(self) -> None:
-        for name, low in (
-            ("size", 8),
-            ("strokes", 1),
-            ("steps", 0),
-            ("tile", 8),
-            ("overlap", 0),
-            ("seed", 0),
-            ("mypaint_seed", 0),
-        ):
-            setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
-        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
-        if self.size < self.tile:
-            raise ValueError(
-                f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)"
-            )
+        check_grid_config(self)
 
 
 @dataclass

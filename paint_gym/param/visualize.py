@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
-from ..validation import check_float, check_int
-from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
+from ..validation import check_float
+from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
 from .transforms import Transform, standard_transforms
@@ -70,23 +70,8 @@ class VisualizeConfig:
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
-        for name, low in (
-            ("size", 8),
-            ("strokes", 1),
-            ("steps", 0),
-            ("copies", 1),
-            ("tile", 8),
-            ("overlap", 0),
-            ("seed", 0),
-            ("mypaint_seed", 0),
-        ):
-            setattr(self, name, check_int(name, getattr(self, name), low=low))  # 64.0 is 64; 64.5 raises
-        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
+        check_grid_config(self, extra=[("copies", 1)])
         self.tile_fraction = check_float("tile_fraction", self.tile_fraction, 0.0, 1.0, open_low=True)
-        if self.size < self.tile:
-            raise ValueError(
-                f"size {self.size} px is smaller than one {self.tile} px canvas; use size >= tile (or a smaller tile)"
-            )
 
 
 @dataclass
