@@ -305,15 +305,7 @@ def reconstruction(name: str) -> Section:
     if d is None:
         return "*not run*", []
     c = d["claim"]
-    labels = {
-        "backprop": "backprop agent",
-        "spiral-neural": "SPIRAL-style RL, neural env",
-        "spiral-mypaint": "SPIRAL-style RL, MyPaint env",
-        "sb3-ppo": "SB3 PPO",
-        "sb3-sac": "SB3 SAC",
-        "random": "random agent",
-        "blank": "blank canvas",
-    }
+    labels = {key: m.get("method", key) for key, m in d["methods"].items()}  # the names the run wrote
     threshold = c["threshold_mse"]
     rows = []
     for key, m in d["methods"].items():
