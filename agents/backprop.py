@@ -25,6 +25,9 @@ Objectives (combine with weights):
 Training stops after ``steps`` optimisation steps or ``minutes`` of training, or, on a
 wall-clock budget (``train(config, budget_seconds)``, the reconstruction benchmark), when
 :func:`paint_gym.benchmark.budget.run_for_budget`'s clock runs out, as for every method.
+It evaluates every ``eval_every`` steps (or ``eval_minutes`` of training) on ``eval_images``
+held out of the training split (``eval_split="validation"``) and keeps the best as ``agent.pt``,
+so the evaluation split stays unseen until the agent is scored. ``device="cuda"`` trains on a GPU.
 
 Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each rank draws its
 own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
@@ -95,11 +98,27 @@ from .discriminator import PairCritic, critic_loss
 from .precondition import load_templates
 
 PIXEL_OBJECTIVES = ("expected", "mse", "none")
+#: Where training's evaluation images come from (see :attr:`BackpropConfig.eval_split`).
+EVAL_SPLITS = ("validation", "eval")
 #: BackpropConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
 #: a checkpoint trained with any other setting is refused.
 RESUME_MAY_CHANGE = frozenset(
-    {"steps", "minutes", "lr", "critic_lr", "eval_every", "checkpoint_minutes", "threads", "device", "run_dir"}
+    {
+        "steps",
+        "minutes",
+        "lr",
+        "critic_lr",
+        "eval_every",
+        "eval_minutes",
+        "checkpoint_minutes",
+        "threads",
+        "device",
+        "run_dir",
+    }
 )
+#: Values of the BackpropConfig fields added after agents were shipped, for checkpoints written
+#: before them (what those runs did): they load, paint and resume as they were trained.
+LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0}
 
 
 @dataclass
@@ -159,7 +178,15 @@ class BackpropConfig:
     eval_every: int = 250
     """optimisation steps between evaluations (without a wall-clock budget), >= 1"""
     eval_images: int = 64
-    """evaluation images (the first of the evaluation split), >= 1"""
+    """images evaluated during training (MyPaint replay), by which agent.pt is chosen, >= 1"""
+    eval_split: str = "validation"
+    (
+        'where the evaluated images come from: "validation" (the last eval_images of the training split, held out '
+        'of training) or "eval" (the first eval_images of the evaluation split, which agents are scored on: agents '
+        "trained before this field existed chose their checkpoint so)"
+    )
+    eval_minutes: float = 0.0
+    """training minutes between evaluations (0: every eval_every steps), >= 0; steps vary 10x between devices"""
     replay_seeds: tuple[int, ...] = (0, 1, 2, 3)
     """MyPaint brush seeds the evaluation replay averages over (at least one)"""
     checkpoint_minutes: float = 2.0
@@ -178,6 +205,7 @@ class BackpropConfig:
         if self.pixel not in PIXEL_OBJECTIVES:
             raise ValueError(f"pixel objective must be one of {PIXEL_OBJECTIVES}; got {self.pixel!r}")
         check_choice("dataset", self.dataset, DATASETS)
+        check_choice("eval_split", self.eval_split, EVAL_SPLITS)
         self.canvas_size = check_canvas_size(self.canvas_size)
         check_background(self.background)
         for name, low in (
@@ -196,7 +224,15 @@ class BackpropConfig:
             setattr(self, name, check_int(name, getattr(self, name), low))
         for name in ("lr", "critic_lr", "grad_clip"):
             setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
-        for name in ("pixel_weight", "adversarial", "gp_lambda", "template", "minutes", "checkpoint_minutes"):
+        for name in (
+            "pixel_weight",
+            "adversarial",
+            "gp_lambda",
+            "template",
+            "minutes",
+            "eval_minutes",
+            "checkpoint_minutes",
+        ):
             setattr(self, name, check_float(name, getattr(self, name), 0.0))
         if self.pixel == "none" and self.adversarial <= 0 and self.template <= 0 and self.template_only_steps <= 0:
             raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
@@ -216,6 +252,13 @@ class BackpropPolicy(nn.Module):
     seeds (channels last, ``(B, H, W, 3)``); :meth:`paint_step` is one stroke of it (what
     :meth:`BackpropAgent.act` runs). Coordinate channels (CoordConv) make regressing stroke
     positions from a convolutional code easy.
+
+    The encoder's first convolution is linear in its 8 input channels, so
+    ``conv([target, canvas, xy]) = conv_t(target) + conv_xy(xy) + bias + conv_c(canvas)``: the
+    first three terms are the same at every stroke of a painting, so :meth:`encode_target`
+    computes them once per image and each stroke convolves only its canvas (3 channels). The
+    weights are those of one convolution of the concatenation (checkpoints are unchanged) and
+    the strokes equal its strokes up to float rounding.
     """
 
     def __init__(self, canvas_size: int = 64, width: int = 32, hidden: int = 256, background: str = "white") -> None:
@@ -246,20 +289,35 @@ class BackpropPolicy(nn.Module):
         bg = self.background.expand(batch, self.canvas_size, self.canvas_size, 3)
         return z(batch, self.hidden), z(batch, self.hidden), z(batch, ACTION_DIM), bg, bg**2
 
+    def _first_conv(self, x: torch.Tensor, channels: slice, bias: bool = False) -> torch.Tensor:
+        """The encoder's first convolution of ``x`` in [0, 1] over its input ``channels`` alone."""
+        conv = self.encoder[0]
+        b = conv.bias if bias else None
+        return nn.functional.conv2d(x * 2 - 1, conv.weight[:, channels], b, conv.stride, conv.padding)
+
+    def encode_target(self, target: torch.Tensor) -> torch.Tensor:
+        """What the first convolution makes of ``target`` ``(B, 3, H, W)`` and the coordinates
+        (with its bias): ``(B, C, H/2, W/2)``, computed once per painting, reused at every stroke."""
+        return self._first_conv(target, slice(0, 3)) + self._first_conv(self.coords, slice(6, 8), bias=True)
+
     def step(
-        self, target: torch.Tensor, state: tuple[torch.Tensor, ...]
+        self, features: torch.Tensor, state: tuple[torch.Tensor, ...]
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """One stroke from ``target`` ``(B, 3, H, W)`` and the state; returns it and new (h, c)."""
+        """One stroke from the target's ``features`` (:meth:`encode_target`) and the state;
+        returns it and the new (h, c)."""
         h, c, prev, mean, _ = state
-        x = torch.cat([target, mean.permute(0, 3, 1, 2), self.coords.expand(len(target), -1, -1, -1)], dim=1)
-        h, c = self.lstm(torch.cat([self.encoder(x * 2 - 1), prev], dim=1), (h, c))
+        x = features + self._first_conv(mean.permute(0, 3, 1, 2), slice(3, 6))
+        for layer in self.encoder[1:]:
+            x = layer(x)
+        h, c = self.lstm(torch.cat([x, prev], dim=1), (h, c))
         return torch.tanh(self.head(h)), (h, c)
 
     def paint_step(
-        self, target: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
+        self, features: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        """One stroke ``(B, 12)`` painted through ``painter``; returns it and the next state."""
-        action, (h, c) = self.step(target, state)
+        """One stroke ``(B, 12)`` painted through ``painter`` (``features``: :meth:`encode_target`
+        of the targets); returns it and the next state."""
+        action, (h, c) = self.step(features, state)
         alpha, var = painter.render_alpha(action, return_var=True)
         mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
         return action, (h, c, action, mean, second)
@@ -267,12 +325,22 @@ class BackpropPolicy(nn.Module):
     def forward(
         self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        features = self.encode_target(target)
         state = self.initial_state(len(target))
         actions = []
         for _ in range(strokes):
-            action, state = self.paint_step(target, painter, state)
+            action, state = self.paint_step(features, painter, state)
             actions.append(action)
         return torch.stack(actions, dim=1), state[3], state[4]
+
+
+def config_of(saved: str | dict[str, Any]) -> BackpropConfig:
+    """The :class:`BackpropConfig` a checkpoint stores (JSON text or dict), with the fields it
+    predates set to what its run did (:data:`LEGACY_FIELDS`)."""
+    data = json.loads(saved) if isinstance(saved, str) else dict(saved)
+    for name, value in LEGACY_FIELDS.items():
+        data.setdefault(name, value)
+    return config_from_json(BackpropConfig, data)
 
 
 def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last: torch.Tensor) -> torch.Tensor:
@@ -357,6 +425,7 @@ class BackpropAgent:
     def reset(self) -> None:
         """Start a new episode: the next :meth:`act` paints the first stroke."""
         self._state: tuple[torch.Tensor, ...] | None = None
+        self._features: torch.Tensor | None = None
         self._target: np.ndarray | None = None
         self._t = 0
 
@@ -373,8 +442,9 @@ class BackpropAgent:
         ):
             self.reset()
             self._target = target.copy()
+            self._features = self.policy.encode_target(self._targets(target[None]))  # once per episode
             self._state = self.policy.initial_state(1)
-        action, self._state = self.policy.paint_step(self._targets(target[None]), self.painter, self._state)
+        action, self._state = self.policy.paint_step(self._features, self.painter, self._state)
         _check_strokes(action)
         self._t += 1
         return action[0].cpu().numpy().astype(np.float32)
@@ -382,7 +452,8 @@ class BackpropAgent:
     def save(self, path: str | os.PathLike, half: bool = False) -> Path:
         """Write the agent (``kind: backprop_agent``, config, weights, ``info``) atomically;
         ``half`` stores the weights in float16 (shipped agents: half the bytes)."""
-        return write_agent_checkpoint(self, path, state_dict=half_state(self.policy.state_dict(), half))
+        state = {k: v.detach().cpu() for k, v in self.policy.state_dict().items()}  # loads on any machine
+        return write_agent_checkpoint(self, path, state_dict=half_state(state, half))
 
     @classmethod
     def load(
@@ -393,7 +464,7 @@ class BackpropAgent:
         :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered, or another kind of agent)."""
 
         def build(payload: dict[str, Any]) -> BackpropAgent:
-            config = config_from_json(BackpropConfig, payload["config"])
+            config = config_of(payload["config"])
             policy = BackpropPolicy.from_config(config)
             policy.load_state_dict(
                 float_state(payload["state_dict"] if "state_dict" in payload else payload["agent"])
@@ -511,7 +582,9 @@ class BackpropTrainer(DivergenceChecks):
     :meth:`run` trains for the config's ``steps``/``minutes`` or for a wall-clock budget. Writes
     ``log.csv`` (training and evaluation rows), ``curves.png`` (loss and evaluation MSE against
     steps), ``checkpoint.pt`` (everything to resume: weights, optimisers, step, evaluation points)
-    and ``agent.pt`` (the best evaluation so far, by MyPaint replay MSE). Strokes painted =
+    and ``agent.pt`` (the best evaluation so far, by MyPaint replay MSE of the ``eval_split`` images:
+    by default a validation slice held out of the training split, never the images agents are
+    scored on). Strokes painted =
     optimisation steps x batch size x strokes per painting (every stroke the agent renders
     through the neural painter). Use as a context manager (or call :meth:`close`).
     """
@@ -524,17 +597,29 @@ class BackpropTrainer(DivergenceChecks):
         self.device = self.dist.device
         if config.threads:
             torch.set_num_threads(config.threads)
+        if self.device.type == "cuda":  # fixed shapes: let cuDNN pick its fastest kernels; TF32 matrix products
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cuda.matmul.allow_tf32 = True
         torch.manual_seed(config.seed)
         self.run_dir = Path(config.run_dir)
         self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
         train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
-        self.train_images = _target_tensor(
-            config.dataset, config.canvas_size, None if data_dir is None else str(data_dir)
-        )
-        eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
-        self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
+        images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
+        n_train = len(images)
+        if config.eval_split == "validation":  # the last eval_images training images, held out
+            if config.eval_images >= len(images):
+                raise ValueError(
+                    f"eval_images={config.eval_images} leaves no {config.dataset} training image to train on "
+                    f"(its training split has {len(images)}): hold out fewer"
+                )
+            n_train = len(images) - config.eval_images
+            self.eval_targets = images[n_train:].numpy()
+        else:
+            eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
+            self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
+        self.train_images = images[:n_train]
         self.train_labels = (
-            torch.as_tensor(train_set.labels.astype(np.int64))
+            torch.as_tensor(train_set.labels[:n_train].astype(np.int64))
             if self._needs_templates and train_set.labels is not None
             else None
         )
@@ -576,9 +661,7 @@ class BackpropTrainer(DivergenceChecks):
         if not self.checkpoint_path.exists():
             return
         state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
-        check_resume(
-            config_from_json(BackpropConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path
-        )
+        check_resume(config_of(state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         self.policy.load_state_dict(state["agent"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
@@ -642,10 +725,9 @@ class BackpropTrainer(DivergenceChecks):
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
         target = to_float_tensor(self.train_images[idx], self.device)
-        if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double 3,600 training faces
-            flip = torch.rand(len(idx), generator=self.generator) < 0.5
-            flip = flip.to(self.device)
-            target[flip] = target[flip].flip(-1)
+        if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double the training faces
+            flip = (torch.rand(len(idx), generator=self.generator) < 0.5).to(self.device)
+            target = torch.where(flip[:, None, None, None], target.flip(-1), target)  # no GPU sync, unlike a mask
         templates = None
         if self.templates is not None and self.train_labels is not None:
             templates = self.templates[self.train_labels[idx]].to(self.device)
@@ -674,11 +756,11 @@ class BackpropTrainer(DivergenceChecks):
         actions, mean, second = self.model(target, self.painter, cfg.strokes)
         canvas = mean.permute(0, 3, 1, 2)
         stage1 = self.step < cfg.template_only_steps
-        with torch.no_grad():
-            row: dict[str, float] = {
-                "mse": float(mse(mean, target_last).mean()),
-                "expected_mse": float(pixel_loss("expected", mean, second, target_last).mean()),
-            }
+        expected = pixel_loss("expected", mean, second, target_last).mean()  # the objective, or a figure
+        row: dict[str, float] = {
+            "mse": float(mse(mean.detach(), target_last).mean()),
+            "expected_mse": float(expected.detach()),
+        }
         adversarial = cfg.adversarial > 0 and not stage1
         # a diverged agent paints NaN: say so here, before the critic or the losses are blamed
         check_finite_tensors(
@@ -706,7 +788,8 @@ class BackpropTrainer(DivergenceChecks):
             self.critic.requires_grad_(False)
         loss = canvas.new_zeros(())
         if not stage1 and cfg.pixel != "none":
-            loss = loss + cfg.pixel_weight * pixel_loss(cfg.pixel, mean, second, target_last).mean()
+            objective = expected if cfg.pixel == "expected" else pixel_loss(cfg.pixel, mean, second, target_last).mean()
+            loss = loss + cfg.pixel_weight * objective
         if adversarial:
             loss = loss - cfg.adversarial * self.critic(canvas, target).mean()
         w = self.template_weight()
@@ -817,23 +900,14 @@ class BackpropTrainer(DivergenceChecks):
             disable=not (progress and self.dist.main),
             dynamic_ncols=True,
         )
-        last_save = time.monotonic()
-        evaluated = False
-        while self.step < cfg.steps:
-            if self.dist.agree(bool(cfg.minutes) and self.elapsed >= cfg.minutes * 60):
-                break
-            t0 = time.monotonic()
-            row = self.train_once()
-            self.elapsed += time.monotonic() - t0
-            evaluated = False
-            bar.update(1)
-            bar.set_postfix(loss=f"{row['loss']:.4f}", mse=f"{row['mse']:.4f}", refresh=False)
-            if self.step % cfg.eval_every == 0:
-                self._record()
-                evaluated = True
-            if time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
+        try:
+            evaluated = self._train_steps(bar)
+        except KeyboardInterrupt:  # Ctrl-C or `timeout -s INT`: keep what was trained, then stop
+            bar.close()
+            if self.dist.main:
                 self.save_checkpoint()
-                last_save = time.monotonic()
+                tqdm.write(f"interrupted at step {self.step}: wrote checkpoint.pt, log.csv (the same command resumes)")
+            raise
         bar.close()
         self.dist.check_replicas(self.policy)
         self.dist.check_replicas(self.critic)
@@ -843,10 +917,41 @@ class BackpropTrainer(DivergenceChecks):
         self.dist.barrier()  # every rank returns once rank 0 has written agent.pt and checkpoint.pt
         return list(self.points)
 
+    def _train_steps(self, bar: tqdm) -> bool:
+        """:meth:`run`'s loop without a budget: train until ``steps`` or ``minutes`` run out,
+        evaluating and checkpointing on the way; returns whether the last step was evaluated."""
+        cfg = self.cfg
+        last_save = time.monotonic()
+        evaluated = False
+        next_eval = self.elapsed + cfg.eval_minutes * 60  # with eval_minutes > 0: on the training clock
+        while self.step < cfg.steps:
+            if self.dist.agree(bool(cfg.minutes) and self.elapsed >= cfg.minutes * 60):
+                break
+            t0 = time.monotonic()
+            row = self.train_once()
+            self.elapsed += time.monotonic() - t0
+            evaluated = False
+            bar.update(1)
+            bar.set_postfix(loss=f"{row['loss']:.4f}", mse=f"{row['mse']:.4f}", refresh=False)
+            due = self.elapsed >= next_eval if cfg.eval_minutes > 0 else self.step % cfg.eval_every == 0
+            if due:
+                self._record()
+                evaluated = True
+                next_eval = self.elapsed + cfg.eval_minutes * 60
+            if time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
+                self.save_checkpoint()
+                last_save = time.monotonic()
+        return evaluated
+
     def _record(self) -> None:
-        """Evaluate on rank 0 and add the point (the other ranks keep training)."""
+        """Evaluate on rank 0, add the point and print it (the other ranks keep training)."""
         if self.dist.main:
             self.points.append(Point(self.elapsed, self.strokes, self.evaluate()))
+            row = self.history[-1]
+            tqdm.write(
+                f"step {self.step} ({self.elapsed / 60:.1f} training min): {self.cfg.eval_split} MyPaint replay "
+                f"{row['eval_mypaint_mse']:.4f}, neural {row['eval_neural_mse']:.4f} (best {self.best:.4f})"
+            )
 
     # -- logs -----------------------------------------------------------------------------------
     def _write_log(self) -> None:

@@ -11,7 +11,11 @@ be built over several runs of at most ``--minutes`` (a class takes minutes on th
     python benchmarks/class_visualization.py                          # every class, then the figure
     python benchmarks/class_visualization.py --figure-only            # the figure from the cache
 
-Writes ``docs/class_visualization.png`` and ``results/class_visualization.json``.
+Writes ``docs/class_visualization.png`` and ``results/class_visualization.json``. ``--painter``
+and ``--layout`` choose the painter and where its strokes lie (:mod:`paint_gym.param.layout`:
+the dab painter paints the 224 px image as one native canvas by default, the GAN as stitched
+64 px tiles); ``--tag NAME`` keeps such a run apart (``results/class_visualization_NAME/``,
+``docs/class_visualization_NAME.png``, ``results/class_visualization_NAME.json``).
 """
 
 from __future__ import annotations
@@ -31,16 +35,21 @@ from PIL import Image
 from paint_gym.canvas import to_float_tensor
 from paint_gym.checkpoint import read_checkpoint, write_checkpoint
 from paint_gym.painters.mypaint import Brush
-from paint_gym.param.canvas_grid import StrokeGrid
+from paint_gym.param.canvas_grid import StrokeGrid, grid_for
 from paint_gym.param.classifiers import load_ensemble
+from paint_gym.param.layout import LAYOUTS
 from paint_gym.param.visualize import VisualizeConfig, class_probability, visualize_class
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 CLASSES = ("pineapple", "goldfish", "flamingo")
-CACHE = RESULTS / "class_visualization"
-FIGURE = Path(__file__).resolve().parents[1] / "docs" / "class_visualization.png"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def output_name(tag: str) -> str:
+    """``class_visualization``, or ``class_visualization_TAG``: the cache folder, figure and JSON name."""
+    return f"class_visualization_{tag}" if tag else "class_visualization"
 
 
 def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | None:
@@ -55,17 +64,20 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
         lr=args.lr,
         copies=args.copies,
         seed=args.seed,
+        painter=args.painter,
+        layout=args.layout,
     )
-    grid = StrokeGrid(cfg.size, cfg.strokes, seed=cfg.seed)
+    grid = grid_for(cfg)
     ensemble = load_ensemble(models)
     target = int(label) if mnist else label
-    path = CACHE / f"{label.replace(' ', '_')}.pt"
+    cache = RESULTS / output_name(args.tag)
+    path = cache / f"{label.replace(' ', '_')}.pt"
     state = {"steps": 0, "losses": [], "seconds": 0.0}
     if path.is_file():
         saved = read_checkpoint(path, "class visualization cache")
         grid.load_state_dict(saved["grid"])
         state = {"steps": int(saved["steps"]), "losses": list(saved["losses"]), "seconds": float(saved["seconds"])}
-    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     while state["steps"] < args.steps and time.perf_counter() < deadline:
         cfg.steps = min(args.segment, args.steps - state["steps"])
         cfg.seed = args.seed + state["steps"]  # fresh transform draws in every segment
@@ -85,8 +97,11 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
         "index": result.target,
         "models": models,
         "size": cfg.size,
-        "strokes_per_canvas": cfg.strokes,
+        "strokes_per_canvas": grid.strokes,
+        "strokes_per_tile": cfg.strokes,
         "canvases": grid.layout.count,
+        "painter": cfg.painter,
+        "layout": grid.layout.kind,
         "steps": state["steps"],
         "lr": cfg.lr,
         "copies": cfg.copies,
@@ -99,7 +114,7 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
         "loss_last": round(state["losses"][-1], 3),
     }
     np.savez_compressed(
-        CACHE / f"{label.replace(' ', '_')}.npz", actions=grid.actions().detach().numpy(), record=np.array(repr(record))
+        cache / f"{label.replace(' ', '_')}.npz", actions=grid.actions().detach().numpy(), record=np.array(repr(record))
     )
     print(
         f"{result.label}: p = {result.probability:.3f} neural, {result.probability_mypaint:.3f} MyPaint "
@@ -109,9 +124,9 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
     return record
 
 
-def load_cached(label: str) -> tuple[dict, np.ndarray] | None:
+def load_cached(label: str, tag: str = "") -> tuple[dict, np.ndarray] | None:
     """A finished class: its record and its strokes ``(1, K, N, 12)``."""
-    path = CACHE / f"{label.replace(' ', '_')}.npz"
+    path = RESULTS / output_name(tag) / f"{label.replace(' ', '_')}.npz"
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as z:
@@ -125,7 +140,12 @@ def paint(record: dict, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             "libmypaint's brush could not be seeded in this process, so the MyPaint re-render would not be "
             "reproducible; run again"
         )
-    grid = StrokeGrid(record["size"], record["strokes_per_canvas"])
+    grid = StrokeGrid(  # records before the layouts: the GAN on tiles, strokes_per_canvas per tile
+        record["size"],
+        record.get("strokes_per_tile", record["strokes_per_canvas"]),
+        painter=record.get("painter", "gan"),
+        layout=record.get("layout", "tiles"),
+    )
     return grid.image_uint8(actions)[0], grid.render_mypaint(seed=0, actions=actions)[0]
 
 
@@ -136,8 +156,8 @@ def save_small_png(fig, path: Path, dpi: int) -> None:
     Image.open(buf).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
-def figure(labels: list[str]) -> None:
-    done = [(lab, load_cached(lab)) for lab in labels]
+def figure(labels: list[str], tag: str = "") -> None:
+    done = [(lab, load_cached(lab, tag)) for lab in labels]
     done = [(lab, c) for lab, c in done if c is not None]
     if not done:
         raise SystemExit("no cached class yet: run without --figure-only first")
@@ -178,17 +198,18 @@ def figure(labels: list[str]) -> None:
             name = f"'{rec['label']}' (MNIST)" if rec["models"] == "mnist" else rec["label"]
             axes[i, j].set_title(f"{name}\n{who}: p = {p:.2f}", fontsize=9)
     fig.tight_layout()
-    FIGURE.parent.mkdir(exist_ok=True)
-    save_small_png(fig, FIGURE, dpi=100)
+    name = output_name(tag)
+    DOCS.mkdir(exist_ok=True)
+    save_small_png(fig, DOCS / f"{name}.png", dpi=100)
     records = [rec for _, (rec, _) in done]
     write_json(
-        "class_visualization",
+        name,
         {
             "machine": machine(),
             "classes": records,
             "note": "probability = mean softmax of the ensemble for the final painting without transforms; "
             "MyPaint = the same strokes repainted by libmypaint "
-            "(classic/dry_brush, seed 0), canvas by canvas, stitched",
+            "(classic/dry_brush, seed 0), canvas by canvas: tiles stitched, or the one native canvas",
         },
     )
     print(
@@ -201,7 +222,7 @@ def figure(labels: list[str]) -> None:
             f"{r['probability_neural']:.3f} | {r['probability_mypaint']:.3f} "
             f"| {r['mypaint_rank_of_target']} | {r['seconds'] / 60:.1f} |"
         )
-    print(f"wrote {FIGURE} and {RESULTS / 'class_visualization.json'}")
+    print(f"wrote {DOCS / f'{name}.png'} and {RESULTS / f'{name}.json'}")
 
 
 def main() -> None:
@@ -211,7 +232,10 @@ def main() -> None:
     )
     parser.add_argument("--models", default="lite0,lite1,lite2")
     parser.add_argument("--size", type=int, default=224)
-    parser.add_argument("--strokes", type=int, default=12, help="strokes per 64 px canvas (ImageNet classes)")
+    parser.add_argument("--strokes", type=int, default=12, help="strokes per 64 px tile (ImageNet classes)")
+    parser.add_argument("--painter", default="gan", help="'gan', 'vae', 'dab' or a painter checkpoint")
+    parser.add_argument("--layout", default="auto", choices=LAYOUTS, help="'native' needs the dab painter")
+    parser.add_argument("--tag", default="", help="keep this run's cache, figure and JSON apart (NAME suffix)")
     parser.add_argument("--mnist-strokes", type=int, default=12)
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--lr", type=float, default=0.05)
@@ -228,9 +252,9 @@ def main() -> None:
     deadline = time.perf_counter() + args.minutes * 60
     if not args.figure_only:
         for label in labels:
-            if load_cached(label) is None and run_class(label, args, deadline) is None:
+            if load_cached(label, args.tag) is None and run_class(label, args, deadline) is None:
                 print(f"{label} is not finished: run again to continue")
-    figure([lab for lab in dict.fromkeys([*CLASSES, "3", *labels])])
+    figure([lab for lab in dict.fromkeys([*CLASSES, "3", *labels])], args.tag)
 
 
 if __name__ == "__main__":

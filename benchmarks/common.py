@@ -61,6 +61,23 @@ def describe(m: dict[str, Any]) -> str:
     )
 
 
-def write_json(name: str, payload: dict[str, Any]) -> Path:
-    """Write ``results/<name>.json`` atomically (a benchmark stopped mid-write keeps the old result)."""
-    return write_text_atomic(RESULTS / f"{name}.json", json.dumps(payload, indent=2) + "\n")
+def write_json(name: str, payload: dict[str, Any], folder: Path = RESULTS) -> Path:
+    """Write ``results/<name>.json`` atomically (a benchmark stopped mid-write keeps the old result);
+    ``folder`` elsewhere for trial runs (``--quick`` in the tests), which must not replace results."""
+    return write_text_atomic(Path(folder) / f"{name}.json", json.dumps(payload, indent=2) + "\n")
+
+
+def load_dab(path: str | None = None) -> Any:
+    """The dab painter (64 px; :meth:`~paint_gym.painters.dab.DabPainter.at_size` for other
+    canvases): the checkpoint at ``path`` when given, else the shipped one, ``load_painter("dab")``."""
+    from paint_gym.painters.load import load_painter  # lazy: the MyPaint-only benchmarks never load torch
+
+    try:
+        painter = load_painter(path or "dab")
+    except (ValueError, FileNotFoundError) as err:
+        raise SystemExit(
+            f"cannot load the dab painter {path or 'dab'!r} ({err}); pass a checkpoint with --dab PATH"
+        ) from err
+    if not callable(getattr(painter, "at_size", None)):
+        raise SystemExit(f"{path or 'dab'!r} is not a dab painter (no at_size): pass one with --dab PATH")
+    return painter

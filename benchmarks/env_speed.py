@@ -12,14 +12,20 @@ actions, at 64/128/256 px:
 * ``gym.make step``   - the same through ``gym.make`` (its checker and order wrappers);
 * ``AsyncVectorEnv``  - 2 worker processes (total strokes/s; this machine has 2 cores).
 
-Then, at 64 px beside ``MyPaintEnv.step`` in the same run, the batched neural env
-(``NeuralPaintVectorEnv`` with the shipped GAN painter) at batch 1, 16, 64 and 256: ``step``
-(forward only) and the differentiable path (``paint`` + a loss + ``backward``).
+Then the batched neural env (``NeuralPaintVectorEnv``) beside ``MyPaintEnv.step`` in the same
+run: ``step`` (forward only) and the differentiable path (``paint``, i.e.
+``paint_gym.canvas.paint_differentiable``, + a loss + ``backward``), in strokes/s:
+
+* at batch 64 with each painter of ``--painters`` (the shipped GAN and VAE, trained at 64 px and
+  resized to larger canvases; the dab painter, which renders every size natively) at every size;
+* at 64 px with ``--painter`` at batch 1, 16, 64 and 256.
 
 Methods are interleaved over ``--rounds`` rounds and the median rate is reported, because the
 machine is noisy. Then 100,000 strokes go through one env with RSS measured before and after.
 
-    python benchmarks/env_speed.py            # about 4 minutes here
+    python benchmarks/env_speed.py            # about 6 minutes here
+    python benchmarks/env_speed.py --dab runs/dab_dry_brush/painter.pt
+    python benchmarks/env_speed.py --quick --out /tmp/speed   # seconds: a trial run
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import psutil
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, describe, load_dab, machine, write_json
 from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
@@ -44,6 +52,10 @@ from paint_gym.painters.mypaint import Brush, MyPaintPainter, Surface
 
 METHODS = ("bare binding", "render_alpha", "MyPaintEnv.step", "gym.make step", "AsyncVectorEnv x2")
 NEURAL_BATCHES = (1, 16, 64, 256)
+#: The batch of the painter-by-size table and of the targets.
+TARGET_BATCH = 64
+#: Targets at 64 px, batch 64: (painter, kind, minimum ratio to MyPaintEnv.step).
+NEURAL_TARGETS = (("gan", "forward", 3.0), ("dab", "forward", 5.0), ("dab", "forward+backward", 2.0))
 
 
 def bare_binding(size: int, actions: np.ndarray) -> Callable[[], float]:
@@ -130,17 +142,19 @@ def measure_speed(sizes: list[int], strokes: int, rounds: int) -> dict[str, dict
     return results
 
 
-def neural_runners(painter: str, batch: int, strokes: int) -> dict[str, Callable[[], float]]:
+def neural_runners(painter: Any, batch: int, strokes: int, size: int = 64) -> dict[str, Callable[[], float]]:
+    """Forward (``step``) and forward+backward (``paint`` + MSE + ``backward``) runners of a
+    ``NeuralPaintVectorEnv`` of ``batch`` sub-envs at ``size`` px; ``painter`` a name or an object."""
     import torch  # lazy: the MyPaint speed and memory measurements run without torch loaded
 
     from paint_gym.envs.neural_env import NeuralPaintVectorEnv  # lazy: (torch, as above)
 
-    env = NeuralPaintVectorEnv(batch, "MNIST", painter=painter, episode_length=10**9)
+    env = NeuralPaintVectorEnv(batch, "MNIST", painter=painter, canvas_size=size, episode_length=10**9)
     env.reset(seed=0)
     steps = max(3, strokes // batch)
     rng = np.random.default_rng(0)
     actions = rng.uniform(-1, 1, (steps, batch, 12)).astype(np.float32)
-    target = torch.rand(batch, 3, 64, 64)
+    target = torch.rand(batch, 3, size, size)
 
     def forward() -> float:
         start = time.perf_counter()
@@ -159,12 +173,14 @@ def neural_runners(painter: str, batch: int, strokes: int) -> dict[str, Callable
     return {"forward": forward, "forward+backward": backward}
 
 
-def measure_neural(painter: str, strokes: int, rounds: int) -> dict[str, dict[str, float]]:
-    """Strokes/s of the batched neural env, interleaved with MyPaintEnv.step (64 px)."""
+def measure_neural(
+    painter: Any, strokes: int, rounds: int, batches: tuple[int, ...] = NEURAL_BATCHES
+) -> dict[str, float]:
+    """Strokes/s of the batched neural env at each batch size, interleaved with MyPaintEnv.step (64 px)."""
     rng = np.random.default_rng(0)
     actions = rng.uniform(-1, 1, (strokes, 12)).astype(np.float32)
     mypaint = env_steps(MyPaintEnv("Strokes", episode_length=10**9), actions)
-    runners = {b: neural_runners(painter, b, strokes) for b in NEURAL_BATCHES}
+    runners = {b: neural_runners(painter, b, strokes) for b in batches}
     rates: dict[str, list[float]] = {"MyPaintEnv.step": []}
     for _ in tqdm(range(rounds), desc="neural env", leave=False):
         rates["MyPaintEnv.step"].append(mypaint())
@@ -172,6 +188,51 @@ def measure_neural(painter: str, strokes: int, rounds: int) -> dict[str, dict[st
             for kind, fn in fns.items():
                 rates.setdefault(f"batch {b} {kind}", []).append(fn())
     return {k: statistics.median(v) for k, v in rates.items()}
+
+
+def measure_painters(
+    painters: dict[str, Any], sizes: list[int], strokes: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Strokes/s of the neural env at batch 64 with each painter, interleaved with
+    MyPaintEnv.step at each size: ``{size: {"MyPaintEnv.step": r, "<painter> forward": r, ...}}``.
+    ``painters`` maps a name to a painter name or to a callable giving the painter for a size."""
+    rng = np.random.default_rng(0)
+    out: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        n = max(200, strokes * 64 // size)  # fewer strokes on larger canvases (each costs more)
+        actions = rng.uniform(-1, 1, (n, 12)).astype(np.float32)
+        env = MyPaintEnv("Strokes", canvas_size=size, episode_length=10**9)
+        runners = {"MyPaintEnv.step": env_steps(env, actions)}
+        for name, source in painters.items():
+            painter = source(size) if callable(source) else source
+            for kind, fn in neural_runners(painter, TARGET_BATCH, n, size).items():
+                runners[f"{name} {kind}"] = fn
+        rates: dict[str, list[float]] = {k: [] for k in runners}
+        for _ in tqdm(range(rounds), desc=f"neural env {size} px", leave=False):
+            for key, fn in runners.items():  # interleaved, as above
+                rates[key].append(fn())
+        out[str(size)] = {k: statistics.median(v) for k, v in rates.items()}
+        env.close()
+    return out
+
+
+def neural_targets(table: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """The neural env's targets at 64 px and batch 64 (those whose painter was measured)."""
+    rates = table.get("64", {})
+    out = []
+    for painter, kind, goal in NEURAL_TARGETS:
+        key = f"{painter} {kind}"
+        if key in rates:
+            ratio = rates[key] / rates["MyPaintEnv.step"]
+            what = "vector env step" if kind == "forward" else "paint + backward"
+            out.append(
+                {
+                    "target": f"{painter} {what} at batch {TARGET_BATCH} >= {goal:g}x MyPaintEnv.step (64 px)",
+                    "ratio": ratio,
+                    "met": ratio >= goal,
+                }
+            )
+    return out
 
 
 def measure_memory(total: int) -> dict[str, float]:
@@ -208,40 +269,95 @@ def measure_memory(total: int) -> dict[str, float]:
     }
 
 
-def plot(results: dict[str, dict[str, float]], path: str) -> None:
+def plot(results: dict[str, dict[str, float]], painters: dict[str, dict[str, float]] | None, path: Path) -> None:
     import matplotlib  # lazy: kept out of the measured process until the measurements are done
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # lazy: after the backend is chosen
 
+    fig, axes = plt.subplots(1, 2 if painters else 1, figsize=(13 if painters else 8, 4), squeeze=False)
+    ax = axes[0, 0]
     sizes = list(results)
     width = 0.8 / len(METHODS)
-    fig, ax = plt.subplots(figsize=(8, 4))
     for i, method in enumerate(METHODS):
         xs = np.arange(len(sizes)) + (i - (len(METHODS) - 1) / 2) * width
         ax.bar(xs, [results[s][method] for s in sizes], width, label=method)
     ax.set_xticks(range(len(sizes)), [f"{s} px" for s in sizes])
     ax.set_ylabel("strokes / s")
     ax.set_yscale("log")
-    ax.set_title("MyPaint strokes per second (classic/dry_brush, random strokes)")
+    ax.set_title("MyPaint strokes per second (classic/dry_brush, random strokes)", fontsize=9)
     ax.legend(fontsize=8)
+    if painters:
+        ax = axes[0, 1]
+        sizes = list(painters)
+        keys = list(painters[sizes[0]])
+        width = 0.8 / len(keys)
+        for i, key in enumerate(keys):
+            xs = np.arange(len(sizes)) + (i - (len(keys) - 1) / 2) * width
+            ax.bar(xs, [painters[s][key] for s in sizes], width, label=key, hatch="//" if "backward" in key else None)
+        ax.set_xticks(range(len(sizes)), [f"{s} px" for s in sizes])
+        ax.set_yscale("log")
+        ax.set_title(f"NeuralPaintVectorEnv at batch {TARGET_BATCH} against MyPaintEnv.step, same run", fontsize=9)
+        ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
-def main() -> None:
+def print_neural(painters: dict[str, dict[str, float]] | None, sweep: dict[str, float] | None, name: str) -> None:
+    if painters:
+        keys = [k for k in next(iter(painters.values())) if k != "MyPaintEnv.step"]
+        print(f"| canvas | MyPaintEnv.step | {' | '.join(f'{k} (x step)' for k in keys)} |")
+        print("|" + "---|" * (len(keys) + 2))
+        for size, rates in painters.items():
+            base = rates["MyPaintEnv.step"]
+            cells = " | ".join(f"{rates[k]:,.0f} ({rates[k] / base:.2f}x)" for k in keys)
+            print(f"| {size} px | {base:,.0f} | {cells} |")
+    if sweep:
+        base = sweep["MyPaintEnv.step"]
+        print(f"| 64 px, {name} painter | strokes/s | x MyPaintEnv.step |")
+        print("|---|---|---|")
+        for key, rate in sweep.items():
+            print(f"| {key} | {rate:,.0f} | {rate / base:.2f} |")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
     parser.add_argument("--strokes", type=int, default=1500, help="strokes per measurement at 64 px")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--memory-strokes", type=int, default=100_000)
-    parser.add_argument("--painter", default="gan", help="neural painter for the neural env rows ('' to skip)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--painters", nargs="*", default=["gan", "vae", "dab"], help="painters of the batch-64 table, by size"
+    )
+    parser.add_argument("--painter", default="dab", help="painter of the 64 px batch sweep ('' to skip)")
+    parser.add_argument("--dab", default=None, help="dab painter checkpoint (default: the shipped one)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON and the figure")
+    parser.add_argument("--quick", action="store_true", help="a trial run in seconds (64 px, one round)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.strokes, args.rounds, args.memory_strokes = args.sizes[:1], 200, 1, 0
+    args.out.mkdir(parents=True, exist_ok=True)
 
     info = machine()
-    print(f"machine: {describe(info)}")
+    import torch  # lazy: loaded by machine() already; for the thread count
+
+    print(f"machine: {describe(info)}; torch threads {torch.get_num_threads()}")
+    dab = load_dab(args.dab) if "dab" in (*args.painters, args.painter) else None
+
+    def source(name: str) -> Any:
+        """A painter name, or for the dab painter a function of the canvas size (native at each)."""
+        return dab.at_size if name == "dab" else name
+
     speed = measure_speed(args.sizes, args.strokes, args.rounds)
-    neural = measure_neural(args.painter, args.strokes, args.rounds) if args.painter else None
+    painters = (
+        measure_painters({p: source(p) for p in args.painters}, args.sizes, args.strokes, args.rounds)
+        if args.painters
+        else None
+    )
+    sweep_painter = dab.at_size(64) if args.painter == "dab" else args.painter
+    batches = (1, TARGET_BATCH) if args.quick else NEURAL_BATCHES
+    neural = measure_neural(sweep_painter, args.strokes, args.rounds, batches) if args.painter else None
     memory = measure_memory(args.memory_strokes) if args.memory_strokes else None
 
     header = f"| canvas | {' | '.join(METHODS)} | step / bare |"
@@ -257,34 +373,31 @@ def main() -> None:
             f"{memory['rss_after_mib']:.1f} MiB (max "
             f"{memory['rss_max_mib']:.1f}, growth {memory['growth_mib']:+.1f} MiB)"
         )
-    if neural:
-        base = neural["MyPaintEnv.step"]
-        print(f"| 64 px, {args.painter} painter | strokes/s | x MyPaintEnv.step |")
-        print("|---|---|---|")
-        for key, rate in neural.items():
-            print(f"| {key} | {rate:,.0f} | {rate / base:.2f} |")
-        ratio = neural["batch 64 forward"] / base
-        print(
-            "target: batched neural env at batch 64 >= 3x MyPaintEnv.step: "
-            f"{ratio:.2f}x -> {'met' if ratio >= 3 else 'NOT met'}"
-        )
+    print_neural(painters, neural, args.painter)
+    targets = neural_targets(painters or {})
     target = speed.get("64", {})
     verdict = None
     if target:
         ratio = target["MyPaintEnv.step"] / target["bare binding"]
         verdict = {"target": "MyPaintEnv.step >= 75% of bare binding at 64 px", "ratio": ratio, "met": ratio >= 0.75}
         print(f"target: {verdict['target']}: {ratio:.0%} -> {'met' if verdict['met'] else 'NOT met'}")
+    for t in targets:
+        print(f"target: {t['target']}: {t['ratio']:.2f}x -> {'met' if t['met'] else 'NOT met'}")
     payload = {
         "machine": info,
+        "torch_threads": torch.get_num_threads(),
         "strokes_per_s": speed,
+        "neural_by_painter": painters,
         "neural_64px": neural,
         "memory": memory,
         "target": verdict,
-        "args": vars(args),
+        "neural_targets": targets,
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "out"},
     }
-    path = write_json("env_speed", payload)
-    plot(speed, str(RESULTS / "env_speed.png"))
-    print(f"wrote {path} and {RESULTS / 'env_speed.png'}")
+    path = write_json("env_speed", payload, args.out)
+    plot(speed, painters, args.out / "env_speed.png")
+    print(f"wrote {path} and {args.out / 'env_speed.png'}")
+    return payload
 
 
 if __name__ == "__main__":

@@ -1,33 +1,49 @@
 """How faithfully do the neural painters imitate MyPaint? Measured on held-out seeded actions.
 
 For ``--n`` random actions (seed 12345, disjoint from the training data's seed 0), MyPaint
-renders every action with ``--seeds`` brush seeds. Against those renders:
+renders every action with ``--seeds`` brush seeds at each canvas size (64, 128 and 256 px: the
+ground truth at that size). The VAE and GAN were trained at 64 px and are resized bilinearly
+(``load_painter(name, canvas_size=...)``); the dab painter renders every size natively with the
+same weights (``DabPainter.at_size``). Against those renders, at each size:
 
-* alpha MSE and ink-over-white MSE (each stroke in its own colour over white) of each painter;
-* the noise floor: MyPaint against itself with another brush seed (the real program is random),
-  and the oracle conditional mean (the average of the other seeds' renders, leave-one-out): the
-  best any deterministic predictor can do is about half the noise floor;
-* coverage error (relative error of a stroke's mean alpha) and sharpness (high-frequency energy,
-  the mean squared difference between a stroke and its 3x3 box blur, relative to MyPaint's);
-* the variance head: predicted against measured per-pixel variance across the seeds
-  (calibration plot);
-* a figure like the paper's Figures 3 and 5: rows MyPaint | VAE | GAN for the same actions;
-* whole paintings (8 coloured strokes on MNIST targets): the canvas MSE between MyPaint and each
-  painter, and how well ``expected_mse`` predicts MyPaint's error against the target.
+* alpha MSE against one render (averaged over the seeds) and against the seeds' mean, and the
+  ratio to the *ideal*: half the noise floor, the noise floor being MyPaint against itself with
+  another brush seed (the real program is random; the exact conditional mean scores floor / 2
+  against one render, and floor / (2 x seeds) against the seeds' mean); the oracle mean (the
+  average of the other seeds' renders, leave-one-out) for reference;
+* ink-over-white MSE (each stroke in its own colour over white) and coverage error (relative
+  error of a stroke's mean alpha);
+* sharpness (high-frequency energy, the mean squared difference between a stroke and its 3x3
+  box blur, relative to MyPaint's; MyPaint's is averaged over all its seeds' renders) of each
+  painter's mean and of the dab painter's ``sample()``;
+* the variance: each painter's predicted per-pixel variance against the variance measured across
+  MyPaint's seeds (total ratio and correlation; calibration plot at 64 px), and the per-pixel
+  variance of ``--seeds`` dab samples against MyPaint's (total ratio and correlation);
+* figures: rows MyPaint | VAE | GAN | dab mean | dab sample for the same actions, per size;
+* whole paintings (8 coloured strokes on MNIST targets, 64 px): the canvas MSE between MyPaint
+  and each painter, and how well ``expected_mse`` predicts MyPaint's error against the target.
 
-    python benchmarks/painter_fidelity.py              # shipped painters, about 2 minutes
-    python benchmarks/painter_fidelity.py --gan runs/gan_painter/painter.pt
+MyPaint is timed at each size (printed, and in the JSON); ``--n-large`` uses fewer actions at
+256 px and above when that is too slow (printed with the results when it is used).
+
+    python benchmarks/painter_fidelity.py              # shipped painters, about 10 minutes here
+    python benchmarks/painter_fidelity.py --dab runs/dab_dry_brush/painter.pt
+    python benchmarks/painter_fidelity.py --quick --out /tmp/fidelity   # seconds: a trial run
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, describe, load_dab, machine, write_json
+from tqdm import tqdm
 
 from paint_gym import actions as act
 from paint_gym.canvas import expected_mse, mse, to_float
@@ -40,15 +56,22 @@ from paint_gym.painters.strokes import render_seeds
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
+#: Seed of the held-out actions (the stroke data sets use seed 0).
+HELD_OUT_SEED = 12345
+#: Target thresholds for the dab painter (alpha MSE at 64 px, ratio to the ideal at larger sizes).
+DAB_MSE_64 = 0.0037
+DAB_IDEAL_RATIO = 1.15
 
-def high_frequency(alpha: np.ndarray) -> float:
+
+def high_frequency(alpha: np.ndarray | torch.Tensor) -> float:
     """Mean squared difference between strokes ``(N, H, W)`` and their 3x3 box blur."""
-    t = torch.as_tensor(alpha)[:, None]
+    t = torch.as_tensor(alpha).reshape(-1, 1, *alpha.shape[-2:])
     blur = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(t, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
     return float(((t - blur) ** 2).mean())
 
 
-def predict(painter: DifferentiablePainter, actions: np.ndarray, batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def predict(painter: DifferentiablePainter, actions: np.ndarray, batch: int = 250) -> tuple[np.ndarray, np.ndarray]:
+    """Mean alpha and its predicted variance, ``(N, H, W)`` each."""
     means, variances = [], []
     with torch.no_grad():
         for i in range(0, len(actions), batch):
@@ -58,32 +81,164 @@ def predict(painter: DifferentiablePainter, actions: np.ndarray, batch: int = 50
     return np.concatenate(means), np.concatenate(variances)
 
 
-def ink_over_white_mse(pred: np.ndarray, renders: np.ndarray, colors: np.ndarray) -> float:
-    """MSE of each stroke laid in its colour over white: (alpha - alpha')^2 (1 - colour)^2."""
-    weight = ((1 - colors) ** 2).mean(axis=1)[None, :, None, None]  # mean over RGB
-    return float(np.mean((renders - pred[None]) ** 2 * weight))
+def samples(painter: Any, actions: np.ndarray, k: int, generator: torch.Generator) -> np.ndarray:
+    """``k`` random strokes per action from the painter's ``sample()``: ``(k, N, H, W)``."""
+    a = torch.as_tensor(actions)
+    with torch.no_grad():
+        return np.stack([painter.sample(a, generator).numpy() for _ in range(k)])
 
 
-def evaluate(
-    name: str,
+class Means:
+    """Running means of named quantities over chunks of actions, each weighted by its element
+    count: the 256 px renders are scored chunk by chunk, never all as floats at once."""
+
+    def __init__(self) -> None:
+        self.total: dict[str, float] = defaultdict(float)
+        self.count: dict[str, int] = defaultdict(int)
+
+    def add(self, name: str, x: np.ndarray) -> None:
+        self.total[name] += float(np.sum(x, dtype=np.float64))
+        self.count[name] += x.size
+
+    def add_mean(self, name: str, mean: float, count: int) -> None:
+        """A mean already taken over ``count`` elements."""
+        self.total[name] += mean * count
+        self.count[name] += count
+
+    def add_pair(self, name: str, x: np.ndarray, y: np.ndarray) -> None:
+        """The moments :meth:`corr` needs, of paired samples ``x`` and ``y``."""
+        x, y = x.ravel().astype(np.float64), y.ravel().astype(np.float64)
+        for key, v in (("x", x), ("y", y), ("xx", x * x), ("yy", y * y), ("xy", x * y)):
+            self.add(f"{name}.{key}", v)
+
+    def __getitem__(self, name: str) -> float:
+        return self.total[name] / self.count[name]
+
+    def corr(self, name: str) -> float:
+        x, y = self[f"{name}.x"], self[f"{name}.y"]
+        cov = self[f"{name}.xy"] - x * y
+        return float(cov / np.sqrt((self[f"{name}.xx"] - x * x) * (self[f"{name}.yy"] - y * y)))
+
+    def ratio(self, name: str) -> float:
+        return self[f"{name}.x"] / self[f"{name}.y"]
+
+
+def add_reference(ref: Means, renders: np.ndarray) -> None:
+    """MyPaint against itself on one chunk: renders ``(K, n, H, W)`` in [0, 1]."""
+    k = len(renders)
+    ref.add("noise_floor", np.stack([(renders[i] - renders[(i + 1) % k]) ** 2 for i in range(k)]))
+    loo = (renders.sum(axis=0, keepdims=True) - renders) / (k - 1)  # leave-one-out mean
+    ref.add("oracle", (renders - loo) ** 2)
+    ref.add_mean("hf", high_frequency(renders), renders.size)
+    ref.add("coverage", renders)
+
+
+def add_painter(
+    m: Means,
+    coverage: list[np.ndarray],
     pred: np.ndarray,
     var: np.ndarray,
+    drawn: np.ndarray | None,
     renders: np.ndarray,
-    colors: np.ndarray,
     measured_var: np.ndarray,
-    hf_real: float,
-) -> dict:
-    coverage_real = renders.mean(axis=(0, 2, 3))
-    coverage_pred = pred.mean(axis=(1, 2))
-    return {
-        "painter": name,
-        "alpha_mse": float(np.mean((renders - pred[None]) ** 2)),
-        "ink_over_white_mse": ink_over_white_mse(pred, renders, colors),
-        "coverage_rel_error": float(np.mean(np.abs(coverage_pred - coverage_real)) / coverage_real.mean()),
-        "sharpness_vs_mypaint": high_frequency(pred) / hf_real,
-        "variance_total_ratio": float(var.sum() / measured_var.sum()),
-        "variance_corr": float(np.corrcoef(var.ravel(), measured_var.ravel())[0, 1]),
+    colors: np.ndarray,
+) -> None:
+    """One painter on one chunk: mean ``pred`` and variance ``var`` ``(n, H, W)``, its samples
+    ``drawn`` ``(K, n, H, W)`` (or None) against MyPaint's ``renders`` ``(K, n, H, W)``."""
+    weight = ((1 - colors) ** 2).mean(axis=1)[None, :, None, None]  # ink over white: mean over RGB
+    err = (renders - pred[None]) ** 2
+    m.add("mse_one", err)
+    m.add("ink_over_white", err * weight)
+    m.add("mse_seed_mean", (renders.mean(axis=0) - pred) ** 2)
+    m.add_mean("hf", high_frequency(pred), pred.size)
+    m.add_pair("variance", var, measured_var)
+    coverage.append(pred.mean(axis=(1, 2)))
+    if drawn is not None:
+        m.add_mean("sample_hf", high_frequency(drawn), drawn.size)
+        m.add_pair("sample_variance", drawn.var(axis=0, ddof=1), measured_var)
+        m.add("sample_mse_one", (renders - drawn) ** 2)  # independent pairs: the noise floor if perfect
+
+
+def score_size(
+    size: int, actions: np.ndarray, seeds: list[int], painters: dict[str, Any], chunk: int, keep: int = 10
+) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Every painter against MyPaint at ``size`` px: (results, ``keep`` strokes per row of the
+    figure, (predicted, measured) variances for the calibration plot)."""
+    mypaint = MyPaintPainter(size)
+    start = time.perf_counter()
+    stored = np.stack([render_seeds(mypaint, actions, [s])[0] for s in tqdm(seeds, desc=f"MyPaint {size} px")])
+    mypaint_seconds = time.perf_counter() - start
+    print(
+        f"{size} px: rendered {len(actions)} x {len(seeds)} MyPaint strokes in {mypaint_seconds:.1f} s "
+        f"({len(actions) * len(seeds) / mypaint_seconds:,.0f} strokes/s, one process)"
+    )
+    ref = Means()
+    stats = {name: Means() for name in painters}
+    coverage: dict[str, list[np.ndarray]] = {name: [] for name in painters}
+    coverage_real: list[np.ndarray] = []
+    shown: dict[str, np.ndarray] = {"MyPaint": to_float(stored[0, :keep])}
+    calib: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {name: ([], []) for name in painters}
+    generator = torch.Generator().manual_seed(0)
+    timing: dict[str, float] = defaultdict(float)
+    for i in tqdm(range(0, len(actions), chunk), desc=f"painters {size} px", leave=False):
+        a = actions[i : i + chunk]
+        renders = to_float(stored[:, i : i + chunk])
+        measured_var = renders.var(axis=0, ddof=1)
+        add_reference(ref, renders)
+        coverage_real.append(renders.mean(axis=(0, 2, 3)))
+        for name, painter in painters.items():
+            t0 = time.perf_counter()
+            pred, var = predict(painter, a)
+            drawn = samples(painter, a, len(seeds), generator) if hasattr(painter, "sample") else None
+            timing[name] += time.perf_counter() - t0
+            add_painter(stats[name], coverage[name], pred, var, drawn, renders, measured_var, act.colors_of(a))
+            if i == 0:
+                shown[f"{name} mean" if name == "dab" else name] = pred[:keep]
+                if name == "dab":
+                    shown["dab sample"] = drawn[0, :keep]
+            if size == 64:
+                calib[name][0].append(var.ravel())
+                calib[name][1].append(measured_var.ravel())
+    floor = ref["noise_floor"]
+    real_cov = np.concatenate(coverage_real)
+    reference = {
+        "actions": len(actions),
+        "noise_floor_alpha_mse": floor,
+        "ideal_alpha_mse": floor / 2,
+        "ideal_vs_seed_mean": floor / (2 * len(seeds)),
+        "oracle_mean_alpha_mse": ref["oracle"],
+        "oracle_note": f"average of the other {len(seeds) - 1} seeds' renders; the exact conditional mean "
+        "scores the ideal, half the noise floor",
+        "mypaint_high_frequency": ref["hf"],
+        "mypaint_mean_coverage": ref["coverage"],
+        "mypaint_seconds": mypaint_seconds,
+        "mypaint_strokes_per_s": len(actions) * len(seeds) / mypaint_seconds,
     }
+    rows = []
+    for name, m in stats.items():
+        pred_cov = np.concatenate(coverage[name])
+        row = {
+            "painter": name,
+            "alpha_mse": m["mse_one"],
+            "ratio_to_ideal": m["mse_one"] / (floor / 2),
+            "alpha_mse_vs_seed_mean": m["mse_seed_mean"],
+            "ink_over_white_mse": m["ink_over_white"],
+            "coverage_rel_error": float(np.mean(np.abs(pred_cov - real_cov)) / real_cov.mean()),
+            "sharpness_vs_mypaint": m["hf"] / ref["hf"],
+            "variance_total_ratio": m.ratio("variance"),
+            "variance_corr": m.corr("variance"),
+            "seconds": timing[name],
+        }
+        if m.count["sample_hf"]:
+            row |= {
+                "sample_sharpness_vs_mypaint": m["sample_hf"] / ref["hf"],
+                "sample_variance_total_ratio": m.ratio("sample_variance"),
+                "sample_variance_corr": m.corr("sample_variance"),
+                "sample_mse_vs_noise_floor": m["sample_mse_one"] / floor,
+            }
+        rows.append(row)
+    calibration = {name: (np.concatenate(p), np.concatenate(q)) for name, (p, q) in calib.items() if p}
+    return {"reference": reference, "painters": rows}, shown, calibration
 
 
 def canvas_transfer(painters: dict[str, DifferentiablePainter], sequences: int, seeds: int) -> dict:
@@ -113,23 +268,27 @@ def canvas_transfer(painters: dict[str, DifferentiablePainter], sequences: int, 
     return out
 
 
-def figure(actions: np.ndarray, renders: np.ndarray, preds: dict[str, np.ndarray], path: str, n: int = 10) -> None:
-    rows = [("MyPaint", renders[0])] + list(preds.items())
-    fig, axes = plt.subplots(len(rows), n, figsize=(n * 1.1, len(rows) * 1.2))
-    for r, (label, images) in enumerate(rows):
+def figure(rows: dict[str, np.ndarray], size: int, path: Path, n: int = 10) -> None:
+    n = min(n, *(len(v) for v in rows.values()))
+    fig, axes = plt.subplots(len(rows), n, figsize=(n * 1.1, len(rows) * 1.2), squeeze=False)
+    for r, (label, images) in enumerate(rows.items()):
         for c in range(n):
             ax = axes[r, c]
             ax.imshow(1 - images[c], cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
         axes[r, 0].set_ylabel(label, fontsize=9)
-    fig.suptitle("The same held-out actions: MyPaint (one brush seed) and the neural painters", fontsize=9)
+    fig.suptitle(
+        f"The same held-out actions at {size} px: MyPaint (one brush seed), the neural painters' means "
+        "and a dab sample",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def calibration_plot(pairs: dict[str, tuple[np.ndarray, np.ndarray]], path: str) -> None:
+def calibration_plot(pairs: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(4.5, 4))
     top = 0.0
     for name, (pred, measured) in pairs.items():
@@ -142,99 +301,155 @@ def calibration_plot(pairs: dict[str, tuple[np.ndarray, np.ndarray]], path: str)
     ax.plot([0, top], [0, top], "k--", lw=0.8, label="ideal")
     ax.set_xlabel("predicted variance of alpha")
     ax.set_ylabel("measured variance over brush seeds")
-    ax.set_title("Variance head calibration (20 quantile bins)", fontsize=9)
+    ax.set_title("Variance head calibration at 64 px (20 quantile bins)", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def main() -> None:
+def judge(sizes: dict[str, dict[str, Any]]) -> dict[str, bool | None]:
+    """The targets; None where the size was not measured."""
+
+    def row(size: int, name: str) -> dict[str, Any] | None:
+        block = sizes.get(str(size))
+        return next((r for r in block["painters"] if r["painter"] == name), None) if block else None
+
+    vae, gan, dab = row(64, "VAE"), row(64, "GAN"), row(64, "dab")
+    floor = sizes["64"]["reference"]["noise_floor_alpha_mse"] if "64" in sizes else None
+    out: dict[str, bool | None] = {
+        "vae_alpha_mse_le_0.0040": vae["alpha_mse"] <= 0.0040 if vae else None,
+        "gan_below_noise_floor": gan["alpha_mse"] < floor if gan else None,
+        "gan_sharpness_within_20pct": abs(gan["sharpness_vs_mypaint"] - 1) <= 0.2 if gan else None,
+        "vae_sharpness_below_gan": vae["sharpness_vs_mypaint"] < gan["sharpness_vs_mypaint"] if vae and gan else None,
+        f"dab_alpha_mse_le_{DAB_MSE_64}_at_64px": dab["alpha_mse"] <= DAB_MSE_64 if dab else None,
+    }
+    for size in (128, 256):
+        r = row(size, "dab")
+        out[f"dab_within_{DAB_IDEAL_RATIO}x_ideal_at_{size}px"] = r["ratio_to_ideal"] <= DAB_IDEAL_RATIO if r else None
+    out["dab_sample_sharpness_within_20pct_at_64px"] = (
+        abs(dab["sample_sharpness_vs_mypaint"] - 1) <= 0.2 if dab else None
+    )
+    out["dab_sample_variance_within_10pct_at_64px"] = (
+        abs(dab["sample_variance_total_ratio"] - 1) <= 0.1 if dab else None
+    )
+    return out
+
+
+def print_tables(sizes: dict[str, dict[str, Any]], seeds: int) -> None:
+    print(
+        "| canvas | painter | alpha MSE vs one render | x ideal | vs seed mean | ink-over-white | coverage error "
+        "| sharpness (mean) | sharpness (sample) | predicted / measured var | var corr "
+        "| sample var / MyPaint var | sample var corr |"
+    )
+    print("|" + "---|" * 13)
+    for size, block in sizes.items():
+        ref = block["reference"]
+        print(
+            f"| {size} px | MyPaint, another seed (noise floor; ideal = half) | {ref['noise_floor_alpha_mse']:.5f} "
+            f"| 2.00 | | | | 1.00 | 1.00 | | | 1.00 | |"
+        )
+        print(
+            f"| {size} px | oracle: mean of the other {seeds - 1} seeds | {ref['oracle_mean_alpha_mse']:.5f} "
+            f"| {ref['oracle_mean_alpha_mse'] / ref['ideal_alpha_mse']:.2f} | | | | | | | | | |"
+        )
+        for r in block["painters"]:
+            sample = (
+                (
+                    f"{r['sample_sharpness_vs_mypaint']:.2f}",
+                    f"{r['sample_variance_total_ratio']:.2f}",
+                    f"{r['sample_variance_corr']:.2f}",
+                )
+                if "sample_sharpness_vs_mypaint" in r
+                else ("", "", "")
+            )
+            print(
+                f"| {size} px | {r['painter']} | {r['alpha_mse']:.5f} | {r['ratio_to_ideal']:.2f} "
+                f"| {r['alpha_mse_vs_seed_mean']:.5f} | {r['ink_over_white_mse']:.5f} | {r['coverage_rel_error']:.1%} "
+                f"| {r['sharpness_vs_mypaint']:.2f} | {sample[0]} | {r['variance_total_ratio']:.2f} "
+                f"| {r['variance_corr']:.2f} | {sample[1]} | {sample[2]} |"
+            )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--n", type=int, default=2000, help="held-out actions")
+    parser.add_argument("--seeds", type=int, default=8, help="MyPaint brush seeds per action (and dab samples)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256], help="canvas sizes, px")
+    parser.add_argument("--n-large", type=int, default=None, help="actions at 256 px and above (default: --n)")
+    parser.add_argument("--chunk", type=int, default=250, help="actions scored at once up to 128 px (fewer above)")
     parser.add_argument("--vae", default="vae", help="'vae' (shipped) or a checkpoint path")
     parser.add_argument("--gan", default="gan", help="'gan' (shipped) or a checkpoint path")
+    parser.add_argument("--dab", default=None, help="dab painter checkpoint (default: the shipped one)")
     parser.add_argument("--sequences", type=int, default=200, help="paintings of 8 strokes for the canvas-level check")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON and figures")
+    parser.add_argument("--quick", action="store_true", help="a trial run in seconds: 24 actions, 3 seeds")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.seeds, args.sequences, args.n_large = min(args.n, 24), 3, 4, min(args.n, 8)
+    return args
 
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     info = machine()
-    print(f"machine: {describe(info)}")
-    actions = np.random.default_rng(12345).uniform(-1, 1, (args.n, 12)).astype(np.float32)
-    start = time.perf_counter()
-    renders = to_float(render_seeds(MyPaintPainter(64), actions, [1_000_003 * (k + 1) for k in range(args.seeds)]))
-    print(f"rendered {args.n} x {args.seeds} MyPaint strokes in {time.perf_counter() - start:.1f} s")
-    colors = act.colors_of(actions)
-    measured_var = renders.var(axis=0, ddof=1)
-    k = args.seeds
-    noise_floor = float(np.mean([np.mean((renders[i] - renders[(i + 1) % k]) ** 2) for i in range(k)]))
-    loo = (renders.sum(axis=0, keepdims=True) - renders) / (k - 1)  # leave-one-out mean
-    oracle = float(np.mean((renders - loo) ** 2))
-    hf_real = high_frequency(renders[0])
+    print(f"machine: {describe(info)}; torch threads {torch.get_num_threads()}")
+    actions = np.random.default_rng(HELD_OUT_SEED).uniform(-1, 1, (args.n, 12)).astype(np.float32)
+    seeds = [1_000_003 * (k + 1) for k in range(args.seeds)]
+    base = {"VAE": load_painter(args.vae), "GAN": load_painter(args.gan), "dab": load_dab(args.dab)}
 
-    rows, preds, calib, painters = [], {}, {}, {}
-    for name, source in (("VAE", args.vae), ("GAN", args.gan)):
-        painter = load_painter(source)
-        painters[name] = painter
-        pred, var = predict(painter, actions)
-        preds[name] = pred
-        calib[name] = (var.ravel(), measured_var.ravel())
-        rows.append(evaluate(name, pred, var, renders, colors, measured_var, hf_real))
-    reference = {
-        "noise_floor_alpha_mse": noise_floor,
-        "oracle_mean_alpha_mse": oracle,
-        "oracle_note": f"average of the other {k - 1} seeds' renders; the exact conditional mean scores a little less",
-        "mypaint_high_frequency": hf_real,
-        "mypaint_mean_coverage": float(renders.mean()),
-    }
-    print(
-        f"noise floor (MyPaint vs MyPaint, another seed): {noise_floor:.5f} "
-        f"alpha MSE; oracle mean (leave-one-out): {oracle:.5f}"
-    )
-    print(
-        "| painter | alpha MSE | ink-over-white MSE | coverage error | "
-        "sharpness vs MyPaint | variance total ratio | variance corr |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(
-            f"| {r['painter']} | {r['alpha_mse']:.5f} | {r['ink_over_white_mse']:.5f} | {r['coverage_rel_error']:.1%} "
-            f"| {r['sharpness_vs_mypaint']:.2f} | {r['variance_total_ratio']:.2f} | {r['variance_corr']:.2f} |"
-        )
-    targets = {
-        "vae_alpha_mse_le_0.0040": rows[0]["alpha_mse"] <= 0.0040,
-        "gan_below_noise_floor": rows[1]["alpha_mse"] < noise_floor,
-        "gan_sharpness_within_20pct": abs(rows[1]["sharpness_vs_mypaint"] - 1) <= 0.2,
-        "vae_sharpness_below_gan": rows[0]["sharpness_vs_mypaint"] < rows[1]["sharpness_vs_mypaint"],
-    }
+    sizes: dict[str, dict[str, Any]] = {}
+    calib: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    figures = []
+    for size in args.sizes:
+        n = args.n if size < 256 or args.n_large is None else min(args.n, args.n_large)
+        if n < args.n:
+            print(f"{size} px: {n} of the {args.n} actions (--n-large), MyPaint being slow at this size")
+        painters = {
+            "VAE": load_painter(args.vae, canvas_size=size),  # trained at 64 px: resized bilinearly
+            "GAN": load_painter(args.gan, canvas_size=size),
+            "dab": base["dab"].at_size(size),  # native at every size
+        }
+        chunk = max(8, args.chunk * 128**2 // max(size, 128) ** 2)  # fewer actions at a time on large canvases
+        block, shown, pairs = score_size(size, actions[:n], seeds, painters, chunk)
+        sizes[str(size)] = block
+        calib |= pairs
+        name = "painter_fidelity_strokes.png" if size == 64 else f"painter_fidelity_strokes_{size}px.png"
+        figure(shown, size, args.out / name)
+        figures.append(name)
+    print_tables(sizes, args.seeds)
+    targets = judge(sizes)
     for key, ok in targets.items():
-        print(f"target {key}: {'met' if ok else 'NOT met'}")
-    transfer = canvas_transfer(painters, args.sequences, 4)
+        print(f"target {key}: {'not measured' if ok is None else 'met' if ok else 'NOT met'}")
+
+    transfer = canvas_transfer(base, args.sequences, 4)
     print(
         f"canvases of 8 strokes on {args.sequences} MNIST targets: MyPaint MSE to "
         f"target {transfer['mypaint_mse_to_target']:.4f} (4 brush seeds; "
         f"seed-to-seed canvas MSE {transfer['mypaint_seed_to_seed_canvas_mse']:.4f})"
     )
-    for name in painters:
+    for name in base:
         r = transfer[name]
         print(
             f"  {name}: canvas MSE vs MyPaint {r['canvas_mse_vs_mypaint']:.4f}; MSE to target: neural canvas "
             f"{r['neural_mse_to_target']:.4f}, expected_mse prediction {r['expected_mse_to_target']:.4f}"
         )
-    figure(actions, renders, preds, str(RESULTS / "painter_fidelity_strokes.png"))
-    calibration_plot(calib, str(RESULTS / "painter_fidelity_calibration.png"))
-    path = write_json(
-        "painter_fidelity",
-        {
-            "machine": info,
-            "reference": reference,
-            "painters": rows,
-            "targets": targets,
-            "canvas_transfer": transfer,
-            "args": vars(args),
-        },
-    )
-    print(f"wrote {path}, painter_fidelity_strokes.png and painter_fidelity_calibration.png in {RESULTS}")
+    if calib:
+        calibration_plot(calib, args.out / "painter_fidelity_calibration.png")
+        figures.append("painter_fidelity_calibration.png")
+    payload = {
+        "machine": info,
+        "torch_threads": torch.get_num_threads(),
+        "sizes": sizes,
+        "targets": targets,
+        "canvas_transfer": transfer,
+        "figures": figures,
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "out"},
+    }
+    path = write_json("painter_fidelity", payload, args.out)
+    print(f"wrote {path} and {', '.join(figures)} in {args.out}")
+    return payload
 
 
 if __name__ == "__main__":

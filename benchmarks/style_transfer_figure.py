@@ -8,7 +8,12 @@ runs of a few minutes (Adam restarts at each segment):
 
     python benchmarks/style_transfer_figure.py                 # continue until --steps, then the figure
 
-Writes ``docs/style_transfer.png`` and ``results/style_transfer.json``.
+Writes ``docs/style_transfer.png`` and ``results/style_transfer.json``. ``--painter`` and
+``--layout`` choose the painter and where its strokes lie (:mod:`paint_gym.param.layout`: the
+dab painter paints one native canvas by default, the GAN stitched 64 px tiles); ``--tag NAME``
+keeps such a run apart (``results/style_transfer_NAME/``, ``docs/style_transfer_NAME.png``,
+``results/style_transfer_NAME.json``). ``benchmarks/style_speed.py --layouts`` compares the two
+layouts side by side.
 """
 
 from __future__ import annotations
@@ -28,15 +33,20 @@ from PIL import Image
 from paint_gym.canvas import to_float_tensor, to_uint8_array
 from paint_gym.checkpoint import read_checkpoint, write_checkpoint
 from paint_gym.painters.mypaint import Brush
-from paint_gym.param.canvas_grid import StrokeGrid
+from paint_gym.param.canvas_grid import grid_for
+from paint_gym.param.layout import LAYOUTS
 from paint_gym.param.style import ContentLoss, StyleConfig, intrinsic_style_transfer, load_image
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-STATE = RESULTS / "style_transfer"
-FIGURE = Path(__file__).resolve().parents[1] / "docs" / "style_transfer.png"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 VARIANTS = {"colour": False, "grey": True}
+
+
+def output_name(tag: str) -> str:
+    """``style_transfer``, or ``style_transfer_TAG``: the state folder, figure and JSON name."""
+    return f"style_transfer_{tag}" if tag else "style_transfer"
 
 
 def content(size: int) -> torch.Tensor:
@@ -52,9 +62,12 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
         lr=args.lr,
         grayscale=VARIANTS[variant],
         seed=args.seed,
+        painter=args.painter,
+        layout=args.layout,
     )
-    grid = StrokeGrid(cfg.size, cfg.strokes, grayscale=cfg.grayscale, seed=cfg.seed)
-    path = STATE / f"{variant}.pt"
+    grid = grid_for(cfg)
+    state_dir = RESULTS / output_name(args.tag)
+    path = state_dir / f"{variant}.pt"
     state = {"steps": 0, "losses": [], "seconds": 0.0}
     if path.is_file():
         saved = read_checkpoint(path, "style transfer state")
@@ -68,7 +81,7 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
         state["seconds"] += time.perf_counter() - t0
         state["steps"] += cfg.steps
         state["losses"] += result.losses
-        STATE.mkdir(parents=True, exist_ok=True)
+        state_dir.mkdir(parents=True, exist_ok=True)
         write_checkpoint({"grid": grid.state_dict(), **state}, path)
         print(f"{variant}: {state['steps']}/{args.steps} steps, content loss {result.losses[-1]:.3f}", flush=True)
     state["grid"] = grid
@@ -109,6 +122,7 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
             "content_loss_mypaint": round(lm, 3),
             "canvases": grid.layout.count,
             "strokes_per_canvas": grid.strokes,
+            "layout": grid.layout.kind,
         }
         panels += [
             (neural_img, f"{variant}: neural painter\ncontent loss {ln:.1f}"),
@@ -121,16 +135,19 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.tight_layout()
-    FIGURE.parent.mkdir(exist_ok=True)
-    save_small_png(fig, FIGURE, dpi=100)
+    figure = DOCS / f"{output_name(args.tag)}.png"
+    DOCS.mkdir(exist_ok=True)
+    save_small_png(fig, figure, dpi=100)
     write_json(
-        "style_transfer",
+        output_name(args.tag),
         {
             "machine": machine(),
             "content": "matplotlib sample grace_hopper.jpg (public domain)",
             "settings": {
                 "size": args.size,
                 "strokes_per_canvas": args.strokes,
+                "strokes_per_tile": args.strokes,
+                "painter": args.painter,
                 "lr": args.lr,
                 "segment": args.segment,
                 "model": "lite0",
@@ -144,13 +161,16 @@ def finish(states: dict[str, dict], args: argparse.Namespace) -> None:
             f"{variant}: content loss {r['loss_first']:.2f} -> {r['content_loss_neural']:.2f} (neural), "
             f"{r['content_loss_mypaint']:.2f} (MyPaint), {r['steps']} steps in {r['seconds'] / 60:.1f} min"
         )
-    print(f"wrote {FIGURE}")
+    print(f"wrote {figure}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--strokes", type=int, default=20)
+    parser.add_argument("--strokes", type=int, default=20, help="strokes per 64 px tile (natively: as many in all)")
+    parser.add_argument("--painter", default="gan", help="'gan', 'vae', 'dab' or a painter checkpoint")
+    parser.add_argument("--layout", default="auto", choices=LAYOUTS, help="'native' needs the dab painter")
+    parser.add_argument("--tag", default="", help="keep this run's state, figure and JSON apart (NAME suffix)")
     parser.add_argument("--steps", type=int, default=80)
     parser.add_argument("--segment", type=int, default=20)
     parser.add_argument("--lr", type=float, default=0.1)

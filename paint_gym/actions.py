@@ -169,9 +169,18 @@ def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_PO
     Coordinates map linearly onto ``[0, canvas_size]`` pixels; the radius is log-uniform in
     :func:`radius_range`; pressure runs linearly from start to end along the curve, scaled to
     ``[0, MAX_PRESSURE]``; colour maps to ``[0, 1]``.
+
+    ``actions`` may be a numpy array (the real painter) or a torch tensor (the dab painter,
+    :mod:`paint_gym.painters.dab`): a tensor gives tensors on its device and dtype, differentiable
+    with respect to the actions, so every painter reads a stroke through this one mapping. torch
+    is not imported here.
     """
-    u = _unit(np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM))
     t, weights = _curve_basis(n_points)
+    if hasattr(actions, "new_tensor"):  # a torch tensor: the same arithmetic, on its device
+        u = _unit(actions.reshape(-1, ACTION_DIM))
+        t, weights = actions.new_tensor(t), actions.new_tensor(weights)
+    else:
+        u = _unit(np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM))
     anchors = (u[:, START_X:] * canvas_size).reshape(-1, 3, 2)  # start, through, end
     points = weights @ anchors
     pressures = MAX_PRESSURE * (u[:, [START_PRESSURE]] + (u[:, [END_PRESSURE]] - u[:, [START_PRESSURE]]) * t)

@@ -36,6 +36,7 @@ import tyro
 from .benchmark.plugins import bench_agent
 from .command import Command, base_config, config_type, summary, tyro_command
 from .data import DATASETS, cache_dir, download
+from .painters.dab import DabConfig
 from .painters.mypaint import SUPPORTED_BRUSHES, brush_dirs, list_brushes
 from .painters.neural import PainterConfig
 from .painters.strokes import StrokeDataSpec, generate
@@ -107,12 +108,16 @@ class TrainPainterArgs(TrainConfig):
     out: str | None = None
     """Run folder; an existing one resumes (None: runs/KIND_painter)."""
     painter: dict[str, int] = field(default_factory=dict)
-    """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (width, hidden, latent)."""
+    """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (gan/vae: width, hidden,
+    latent; dab: dabs_per_64px, hidden)."""
 
 
 def train_painter(config: TrainPainterArgs) -> int:
     """Train a neural painter on stroke data (checkpoints, resumes)."""
-    allowed = {f.name for f in dataclasses.fields(PainterConfig)} - {"kind", "canvas_size"}  # from --kind, the data
+    architecture = DabConfig if config.kind == "dab" else PainterConfig
+    # kind and canvas size come from --kind and the data; a dab painter's brush settings from its data's brush file
+    fixed = {"kind", "canvas_size", "brush", "dot", "offset_by_random", "radius_by_random"}
+    allowed = {f.name for f in dataclasses.fields(architecture)} - fixed
     unknown = set(config.painter) - allowed
     if unknown:
         raise ValueError(f"--painter sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")

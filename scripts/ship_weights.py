@@ -5,6 +5,7 @@ own folder. It writes into this checkout's ``paint_gym/weights/`` (or ``--weight
 where the next release carries the file; :mod:`paint_gym.shipped_weights` reads the entries.
 
     python scripts/ship_weights.py painter --kind gan --run runs/gan_painter --command "paint-gym train-painter ..."
+    python scripts/ship_weights.py painter --kind dab --brush classic/pen --run runs/dab_pen --command "..."
     python scripts/ship_weights.py agent --run runs/agent_mnist_8 --name agent_mnist \
         --command "paint-gym train-agent ..."
     python scripts/ship_weights.py agent --run runs/agent_celeba --name agent_celeba --local  # user cache only (CelebA)
@@ -154,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="what", required=True)
     painter = sub.add_parser("painter", help="a train-painter run's painter.pt")
-    painter.add_argument("--kind", choices=["vae", "gan"], required=True)
+    painter.add_argument("--kind", choices=["vae", "gan", "dab"], required=True)
+    painter.add_argument(
+        "--brush", default=None, help="dab painters: the brush (shipped as dab_painter_<brush name>, e.g. dry_brush)"
+    )
     painter.add_argument("--run", required=True, help="run folder of train-painter")
     painter.add_argument("--command", required=True, help="the training command, recorded in the MANIFEST")
     agent = sub.add_parser("agent", help="a train-agent run's best agent.pt")
@@ -178,7 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     invoked = "python scripts/ship_weights.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     if args.what == "painter":
-        entry = ship_painter(args.run, f"{args.kind}_painter", args.command, args.weights_dir)
+        name = f"{args.kind}_painter"
+        if args.kind == "dab":
+            if not args.brush:
+                raise SystemExit("--kind dab needs --brush (the brush the run's data was rendered with)")
+            name = f"dab_painter_{Path(args.brush).name}"
+        elif args.brush:
+            raise SystemExit("--brush is for --kind dab (the VAE and GAN imitate classic/dry_brush)")
+        entry = ship_painter(args.run, name, args.command, args.weights_dir)
     elif args.what == "agent":
         entry = ship_agent(
             args.run,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.data import ImageTargets
 from paint_gym.painters.load import load_painter
 from paint_gym_agents.backprop import (
+    LEGACY_FIELDS,
     BackpropAgent,
     BackpropConfig,
     BackpropPolicy,
@@ -251,3 +253,69 @@ def test_every_accepted_canvas_size_builds_networks_that_paint(size):
     actions, mean, _ = network(target, load_painter("gan", size), 2)
     assert actions.shape == (2, 2, 12) and mean.shape == (2, size, size, 3)
     assert critic(mean.permute(0, 3, 1, 2), target).shape == (2,)
+
+
+def test_target_features_once_equal_one_convolution_of_target_canvas_and_coordinates():
+    """The encoder's first layer convolves (target, canvas, x/y) as one 8-channel input; the
+    policy computes the target's and the coordinates' share once per painting and convolves only
+    the canvas at each stroke: the same values, so checkpoints keep painting as they did."""
+    torch.manual_seed(0)
+    policy = BackpropPolicy(64, width=8, hidden=16)
+    target, canvas = torch.rand(3, 3, 64, 64), torch.rand(3, 3, 64, 64)
+    joint = torch.cat([target, canvas, policy.coords.expand(3, -1, -1, -1)], dim=1) * 2 - 1
+    split = policy.encode_target(target) + policy._first_conv(canvas, slice(3, 6))
+    torch.testing.assert_close(split, policy.encoder[0](joint), atol=1e-5, rtol=1e-5)
+
+
+def test_checkpoints_from_before_the_validation_split_load_as_they_were_trained(tmp_path, fixed_batch):
+    trainer = BackpropTrainer(tiny_config(tmp_path))
+    agent = BackpropAgent(trainer.policy, trainer.cfg, trainer.painter)
+    path = agent.save(tmp_path / "agent.pt")
+    payload = torch.load(path, weights_only=True)
+    config = json.loads(payload["config"])
+    for name in LEGACY_FIELDS:  # what a checkpoint written before these fields holds
+        del config[name]
+    payload["config"] = json.dumps(config)
+    torch.save(payload, tmp_path / "old.pt")
+    old = BackpropAgent.load(tmp_path / "old.pt", trainer.painter)
+    assert old.config.eval_split == "eval" and old.config.eval_minutes == 0.0
+    targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
+    np.testing.assert_allclose(old.paint(targets), agent.paint(targets), atol=1e-6)
+
+
+def test_training_evaluates_on_a_validation_slice_held_out_of_the_training_split(tmp_path):
+    trainer = BackpropTrainer(tiny_config(tmp_path, eval_images=5))
+    train = ImageTargets("mnist", "train")
+    assert len(trainer.train_images) == len(train) - 5
+    np.testing.assert_array_equal(trainer.eval_targets, train.batch(range(len(train) - 5, len(train))))
+    np.testing.assert_array_equal(trainer.train_images[-1].numpy(), train[len(train) - 6])
+    chosen_on_eval = BackpropTrainer(tiny_config(tmp_path / "eval", eval_images=5, eval_split="eval"))
+    np.testing.assert_array_equal(chosen_on_eval.eval_targets, ImageTargets("mnist", "eval").batch(range(5)))
+    with pytest.raises(ValueError, match="eval_split"):
+        BackpropConfig(eval_split="test")
+
+
+def test_eval_minutes_evaluates_on_the_training_clock(tmp_path):
+    trainer = BackpropTrainer(tiny_config(tmp_path, steps=3, eval_every=1, eval_minutes=60.0))
+    trainer.run(progress=False)
+    assert [r["step"] for r in trainer.history] == [3]  # not every step: an hour of training has not passed
+    trainer = BackpropTrainer(tiny_config(tmp_path / "often", steps=3, eval_every=1000, eval_minutes=1e-9))
+    trainer.run(progress=False)
+    assert [r["step"] for r in trainer.history] == [1, 2, 3]
+
+
+def test_an_interrupted_run_writes_its_checkpoint_and_log_then_resumes(tmp_path, monkeypatch):
+    """Ctrl-C (or `timeout -s INT` on a rented GPU) keeps the steps trained so far."""
+    trainer = BackpropTrainer(tiny_config(tmp_path, steps=10, eval_every=1))
+    train_once = trainer.train_once
+
+    def interrupt_at_step_3() -> dict[str, float]:
+        if trainer.step == 2:
+            raise KeyboardInterrupt
+        return train_once()
+
+    monkeypatch.setattr(trainer, "train_once", interrupt_at_step_3)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run(progress=False)
+    assert {"checkpoint.pt", "log.csv", "agent.pt"} <= {p.name for p in Path(trainer.cfg.run_dir).iterdir()}
+    assert BackpropTrainer(tiny_config(tmp_path, steps=10, eval_every=1)).step == 2

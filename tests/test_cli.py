@@ -120,7 +120,7 @@ def test_commands_are_generated_from_the_library_configs(name, library_config, c
 
 def test_train_painter_help_lists_all_of_train_config(capsys):
     text = help_text(["train-painter"], capsys)
-    assert len(dataclasses.fields(TrainConfig)) == 22
+    assert len(dataclasses.fields(TrainConfig)) == 24
     for f in dataclasses.fields(TrainConfig):
         assert f"--{f.name.replace('_', '-')}" in text
 
@@ -148,7 +148,7 @@ def test_a_missing_data_folder_is_one_line_and_exit_code_2(tmp_path, capsys):
     "argv, message",
     [
         (["train-painter", "--batch", "0"], "batch must be an integer >= 1"),
-        (["train-painter", "--kind", "diffusion"], "kind must be 'gan' or 'vae'"),
+        (["train-painter", "--kind", "diffusion"], "kind must be one of ['dab', 'gan', 'vae']"),
         (["train-painter", "--painter", "depth", "3"], "--painter sets depth"),
         (["visualize", "--class", "3", "--objective", "argmax"], "objective must be one of"),
         (["train-agent", "--pixel", "l1"], "pixel objective must be one of"),

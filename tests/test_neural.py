@@ -313,3 +313,41 @@ def test_large_batches_render_in_chunks_identically(rng):
     whole_mean, whole_var = painter(a)
     torch.testing.assert_close(mean, whole_mean, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(var, whole_var, atol=1e-5, rtol=1e-4)
+
+
+def test_a_few_dab_painter_steps_lower_the_loss_calibrate_the_sampler_and_resume(stroke_folder, tmp_path):
+    folder, _ = stroke_folder
+    cfg = TrainConfig(
+        kind="dab",
+        data=str(folder),
+        out=str(tmp_path / "dab"),
+        minutes=10.0,
+        max_steps=30,
+        holdout=100,
+        eval_every=1000,
+    )
+    assert (cfg.batch, cfg.lr) == (128, 3e-3)  # the dab kind's defaults
+    trainer = PainterTrainer(cfg)
+    before = trainer.evaluate()["val_mse_mean"]
+    noise_before = float(trainer.painter.ink_noise.detach())
+    trainer.run(progress=False)
+    last = trainer.history[-1]
+    assert trainer.step == 30 and last["val_mse_mean"] < 0.9 * before
+    assert float(trainer.painter.ink_noise.detach()) != noise_before  # the sampler was calibrated at the end
+    assert 0.5 < last["val_sample_var_ratio"] < 2.0 and 0.3 < last["val_var_ratio"] < 3.0
+    loaded = load_checkpoint(tmp_path / "dab" / "painter.pt")
+    actions = torch.rand(4, 12) * 2 - 1
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.render_alpha(actions), trainer.painter.render_alpha(actions))
+    cfg.max_steps = 35
+    again = PainterTrainer(cfg)
+    assert again.step == 30
+    again.run(progress=False)
+    assert again.step == 35
+
+
+def test_train_painter_refuses_data_and_brush_together(stroke_folder, tmp_path):
+    folder, _ = stroke_folder
+    cfg = TrainConfig(kind="dab", data=str(folder), brush="classic/pen", out=str(tmp_path / "x"))
+    with pytest.raises(ValueError, match="not both"):
+        PainterTrainer(cfg)

@@ -22,6 +22,7 @@ from paint_gym.param import mnist_classifier
 from paint_gym.param.canvas_grid import GridLayout, StrokeGrid, parse_palette, size_bound, stroke_canvases
 from paint_gym.param.classifiers import ClassifierEnsemble, load_classifier, load_ensemble
 from paint_gym.param.imagenet import class_index, class_name, imagenet_classes
+from paint_gym.param.layout import NativeLayout
 from paint_gym.param.style import ContentLoss, StyleConfig, feature_extractor, intrinsic_style_transfer, load_image
 from paint_gym.param.transforms import standard_transforms
 from paint_gym.param.visualize import VisualizeConfig, visualize_class
@@ -40,6 +41,23 @@ def _one_thread():
 @pytest.fixture(scope="module")
 def lite0() -> ClassifierEnsemble:
     return load_ensemble("lite0")
+
+
+@pytest.fixture(scope="module")
+def dab(tmp_path_factory) -> str:
+    """The dab painter by name once its weights are shipped; until then an unfitted one saved as a
+    checkpoint (the real painter code, weights at their initial values: the layouts' mechanics
+    do not depend on the fit)."""
+    from paint_gym.painters.dab import dab_painter_for
+    from paint_gym.painters.load import load_painter
+
+    try:
+        load_painter("dab")
+        return "dab"
+    except ValueError:
+        path = tmp_path_factory.mktemp("dab") / "painter.pt"
+        dab_painter_for().save(path)
+        return str(path)
 
 
 def content_image(size: int = 64) -> torch.Tensor:
@@ -199,6 +217,96 @@ def test_bad_grid_settings_raise_clear_errors() -> None:
         grid.params[0][0, 0, 0, 0] = float("nan")
     with pytest.raises(ValueError, match="NaN"):
         grid()
+
+
+# --------------------------------------------------------------------------------------
+# Layouts: one native canvas or stitched tiles
+# --------------------------------------------------------------------------------------
+
+
+def test_auto_layout_is_native_for_a_painter_with_at_size_and_tiles_otherwise(dab: str) -> None:
+    assert StrokeGrid(96, 2, painter=dab).layout.kind == "native"
+    assert StrokeGrid(96, 2, painter=dab, layout="tiles").layout.kind == "tiles"
+    assert StrokeGrid(96, 2).layout.kind == "tiles"  # the GAN paints 64 px only
+
+
+def test_bad_layouts_raise_with_the_choices_and_the_fix() -> None:
+    for bad in ("grid", "Native", None, 1):
+        with pytest.raises(ValueError, match="layout must be 'auto', 'native' or 'tiles'"):
+            StrokeGrid(64, 2, layout=bad)
+        with pytest.raises(ValueError, match="layout must be"):
+            StyleConfig(layout=bad)
+        with pytest.raises(ValueError, match="layout must be"):
+            VisualizeConfig(layout=bad)
+    with pytest.raises(ValueError, match="renders 64 px only: use layout='tiles'"):
+        StrokeGrid(96, 2, layout="native")  # the GAN
+
+
+def test_the_native_layout_paints_as_many_strokes_on_one_full_size_canvas(dab: str) -> None:
+    native, tiles = (StrokeGrid(160, 3, painter=dab, layout=kind, seed=0) for kind in ("native", "tiles"))
+    assert tiles.layout.count == native.tiles.count == 9 and isinstance(native.layout, NativeLayout)
+    assert native.layout.count == 1 and native.strokes == 3 * 9 == tiles.layout.count * tiles.strokes
+    assert native.painter.canvas_size == 160 and tiles.painter.canvas_size == 64
+    assert native.actions().shape == (1, 1, 27, 12) and tiles.actions().shape == (1, 9, 3, 12)
+    with torch.no_grad():
+        assert native.paint_canvases().shape == (1, 1, 3, 160, 160)
+        assert tiles.paint_canvases().shape == (1, 9, 3, 64, 64)
+        for grid in (native, tiles):
+            image = grid()
+            assert image.shape == (1, 3, 160, 160) and 0 <= float(image.min()) and float(image.max()) <= 1
+    painted = native.render_mypaint(seed=0)
+    assert painted.shape == (1, 160, 160, 3) and painted.dtype == np.uint8
+    blank = np.full_like(painted, 255)
+    neural = native.image_uint8()
+    assert np.abs(painted.astype(int) - neural).mean() < 0.6 * np.abs(blank.astype(int) - neural).mean()
+
+
+@pytest.mark.parametrize("shape", [(64, 100), (100, 64)])
+def test_a_non_square_native_painting_keeps_every_stroke_point_on_the_image(dab: str, shape) -> None:
+    grid = StrokeGrid(shape, 4, painter=dab, layout="native", seed=1)
+    assert grid.layout.tile == 100 and grid.layout.shape == shape
+    with torch.no_grad():
+        assert grid().shape == (1, 3, *shape)
+    points = act.to_physical(grid.actions().detach().reshape(-1, 12), 100).points  # (B, P, 2) px on the canvas
+    (oy, ox), (h, w) = grid.layout.offsets, shape
+    assert float(points[..., 0].min()) >= ox - 1e-3 and float(points[..., 0].max()) <= ox + w + 1e-3
+    assert float(points[..., 1].min()) >= oy - 1e-3 and float(points[..., 1].max()) <= oy + h + 1e-3
+    assert grid.render_mypaint().shape == (1, *shape, 3)
+
+
+def test_native_strokes_painted_in_checkpointed_chunks_give_the_same_image_and_gradients(dab: str) -> None:
+    images, grads = [], []
+    for ckpt, chunk in ((True, 3), (False, 256)):
+        grid = StrokeGrid(96, 3, painter=dab, layout="native", seed=3, checkpoint=ckpt, chunk_strokes=chunk)
+        image = grid()
+        image.square().mean().backward()
+        images.append(image.detach())
+        grads.append([p.grad.clone() for p in grid.params])
+    torch.testing.assert_close(images[0], images[1])
+    for a, b in zip(*grads, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-4)
+
+
+@pytest.mark.parametrize("layout", ["native", "tiles"])
+def test_style_transfer_in_either_layout_lowers_the_content_loss(dab: str, layout: str) -> None:
+    cfg = StyleConfig(size=96, strokes=3, steps=4, lr=0.1, painter=dab, layout=layout)
+    result = intrinsic_style_transfer(content_image(96), cfg, progress=False)
+    assert result.grid.layout.kind == layout
+    assert result.losses[-1] < result.losses[0]
+    assert result.image.shape == result.mypaint.shape == (96, 96, 3)
+    assert math.isfinite(result.content_loss_mypaint)
+
+
+@pytest.mark.parametrize("layout", ["native", "tiles"])
+def test_class_visualization_in_either_layout_raises_the_target_logit(dab: str, layout: str) -> None:
+    redness = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2))
+    with torch.no_grad():
+        redness[2].weight.copy_(torch.tensor([[0.0, 0, 0], [4.0, -2, -2]]))
+        redness[2].bias.zero_()
+    cfg = VisualizeConfig(size=96, strokes=3, steps=4, lr=0.2, copies=1, painter=dab, layout=layout)
+    result = visualize_class(1, redness, cfg, progress=False)
+    assert result.grid.layout.kind == layout and result.losses[-1] < result.losses[0]
+    assert result.image.shape == result.mypaint.shape == (96, 96, 3)
 
 
 # --------------------------------------------------------------------------------------

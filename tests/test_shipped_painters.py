@@ -1,4 +1,5 @@
-"""The shipped neural painters: verified loading, and how close they paint to MyPaint."""
+"""The shipped neural painters: verified loading, and how close they paint to MyPaint (the VAE and
+GAN to classic/dry_brush, each shipped dab painter to its own brush)."""
 
 from __future__ import annotations
 
@@ -13,21 +14,36 @@ from paint_gym.canvas import mse_uint8
 from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.envs import MyPaintEnv
 from paint_gym.envs.neural_env import NeuralPaintEnv
-from paint_gym.painters.load import load_painter
-from paint_gym.painters.mypaint import MyPaintPainter
+from paint_gym.painters.load import load_painter, shipped_dab_brushes
+from paint_gym.painters.mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter
 from paint_gym.painters.neural import load_neural_painter
 
 from .helpers import random_actions
 
+#: Every shipped painter as (load_painter name, brush, MANIFEST name).
+SHIPPED = [
+    ("gan", DEFAULT_BRUSH, "gan_painter"),
+    ("vae", DEFAULT_BRUSH, "vae_painter"),
+    *(("dab", b, f"dab_painter_{b.rsplit('/', 1)[-1]}") for b in SUPPORTED_BRUSHES),
+]
+IDS = [entry for *_, entry in SHIPPED]
 
-@pytest.mark.parametrize("name", ["gan", "vae"])
-def test_shipped_painters_are_listed_small_and_verified(name):
-    entry = shipped_weights.read_manifest()[f"{name}_painter"]
+
+def _shipped_or_skip(name: str, brush: str) -> None:
+    if name == "dab" and brush not in shipped_dab_brushes():
+        pytest.skip(f"dab weights for {brush} not shipped yet")
+
+
+@pytest.mark.parametrize(("name", "brush", "entry_name"), SHIPPED, ids=IDS)
+def test_shipped_painters_are_listed_small_and_verified(name, brush, entry_name):
+    _shipped_or_skip(name, brush)
+    entry = shipped_weights.read_manifest()[entry_name]
     path = shipped_weights.WEIGHTS_DIR / entry["file"]
-    assert entry["sha256"] == sha256_of(path) and shipped_weights.verified_path(f"{name}_painter") == path
+    assert entry["sha256"] == sha256_of(path) and shipped_weights.verified_path(entry_name) == path
     assert path.stat().st_size < 8 * 2**20 and "train-painter" in entry["command"] and entry["training_minutes"] > 0
-    painter = load_painter(name)
+    painter = load_painter(name, brush=brush if name == "dab" else None)
     assert not any(p.requires_grad for p in painter.parameters())
+    assert getattr(painter.config, "brush", DEFAULT_BRUSH) == brush
 
 
 def test_a_tampered_weight_file_is_refused(tmp_path, monkeypatch):
@@ -41,12 +57,13 @@ def test_a_tampered_weight_file_is_refused(tmp_path, monkeypatch):
         load_neural_painter("gan")
 
 
-@pytest.mark.parametrize("name", ["gan", "vae"])
-def test_shipped_painters_imitate_mypaint(name, rng):
+@pytest.mark.parametrize(("name", "brush", "entry_name"), SHIPPED, ids=IDS)
+def test_shipped_painters_imitate_mypaint(name, brush, entry_name, rng):
+    _shipped_or_skip(name, brush)
     actions = random_actions(rng, 300)
-    renders = MyPaintPainter(64, seed=1).render_alpha(actions)
+    renders = MyPaintPainter(64, brush=brush, seed=1).render_alpha(actions)
     with torch.no_grad():
-        pred = load_painter(name).render_alpha(torch.tensor(actions)).numpy()
+        pred = load_painter(name, brush=brush if name == "dab" else None).render_alpha(torch.tensor(actions)).numpy()
     constant = np.mean((renders - renders.mean()) ** 2)
     assert np.mean((pred - renders) ** 2) < 0.35 * constant
     assert abs(pred.mean() - renders.mean()) < 0.15 * renders.mean()

@@ -1,4 +1,5 @@
-"""Painters turn stroke actions into alpha maps: the real MyPaint program and neural imitations.
+"""Painters turn stroke actions into alpha maps: the real MyPaint program and neural imitations
+(the paper's VAE and GAN, and the dab painter).
 
 The protocols and the MyPaint side import without torch; the neural painters and the loader
 (``load_painter``, ``replay``) are imported on first use.
@@ -14,11 +15,14 @@ from .libmypaint import LibMyPaintNotFoundError
 from .mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, Brush, MyPaintPainter, Surface, list_brushes
 
 if TYPE_CHECKING:
+    from .dab import DabConfig, DabPainter
     from .load import load_painter, replay
     from .neural import GANPainter, NeuralPainter, PainterConfig, VAEPainter
 
 #: Names that need torch, by the submodule that defines them (imported on first access).
 _LAZY = {
+    "DabConfig": ".dab",
+    "DabPainter": ".dab",
     "load_painter": ".load",
     "replay": ".load",
     "GANPainter": ".neural",
@@ -35,6 +39,8 @@ __all__ = [
     "SUPPORTED_BRUSHES",
     "Brush",
     "CanvasPainter",
+    "DabConfig",
+    "DabPainter",
     "DifferentiablePainter",
     "GANPainter",
     "LibMyPaintNotFoundError",

@@ -3,10 +3,12 @@
 * :class:`Painter` - numpy in, numpy out: the real program (:class:`~paint_gym.MyPaintPainter`)
   and the numpy face of a neural painter. What the envs and ``replay`` need.
 * :class:`DifferentiablePainter` - torch in, torch out, differentiable with respect to the
-  actions, with the per-pixel variance across brush seeds: the neural painters
-  (:class:`~paint_gym.painters.neural.GANPainter`, ``VAEPainter``). What
+  actions, with the per-pixel variance across brush seeds, and random strokes drawn with
+  ``sample``: the neural painters (:class:`~paint_gym.painters.neural.GANPainter`,
+  ``VAEPainter``, :class:`~paint_gym.painters.dab.DabPainter`). What
   :func:`~paint_gym.paint_differentiable`, :func:`~paint_gym.expected_mse`, the neural envs and
-  :mod:`paint_gym.param` need.
+  :mod:`paint_gym.param` need (they call ``render_alpha`` only: a plug-in torch painter without
+  ``sample`` works with all of them, though ``isinstance`` against this protocol says no).
 * :class:`CanvasPainter` - a :class:`Painter` that also paints whole stroke sequences onto
   uint8 canvases, reproducibly for a seed: what ``replay`` and the agents' canvases need.
   :func:`~paint_gym.painters.load.canvas_painter` gives one for any painter.
@@ -42,15 +44,28 @@ class Painter(Protocol):
 @runtime_checkable
 class DifferentiablePainter(Protocol):
     """Renders strokes with torch, differentiably: ``render_alpha(actions (B, 12)) -> (B, H, W)``
-    in [0, 1], and with ``return_var=True`` the pair ``(mean, var)``: the alpha's mean and its
-    per-pixel variance across the real brush's seeds (both ``(B, H, W)``, on the painter's
-    device)."""
+    float32 in [0, 1], and with ``return_var=True`` the pair ``(mean, var)``: the alpha's mean and
+    its per-pixel variance across the real brush's seeds (both ``(B, H, W)``, on the painter's
+    device).
+
+    ``sample(actions (B, 12), generator) -> (B, H, W)`` in [0, 1] draws one random stroke per
+    action (reparameterised: differentiable with respect to the actions; the same generator state
+    gives the same sample). The dab painter jitters its dabs as the brush does (texture); the VAE
+    and GAN draw ``mean + sqrt(var) * noise`` per pixel, clipped to [0, 1] (no texture).
+
+    Every painter of the package passes one contract (``tests/test_painter_contract.py``): zero
+    pressure paints nothing, strokes whose points coincide paint what MyPaint paints, short
+    strokes stay within MyPaint's seed-to-seed spread, output range, shape and dtype, the same
+    pixels in a batch of 1 and of 64, and finite gradients at the bounds of the action box.
+    """
 
     canvas_size: int
 
     def render_alpha(
         self, actions: torch.Tensor, return_var: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]: ...
+
+    def sample(self, actions: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor: ...
 
 
 @runtime_checkable

@@ -1,11 +1,15 @@
 """``load_painter`` and ``replay``: a painter is loaded once, at the top, and passed down as an object.
 
-Public functions take a painter object or a name (``"gan"``, ``"vae"``, ``"mypaint"`` or a
-checkpoint path); a name is resolved once, at the entry point, by :func:`load_painter`, and
+Public functions take a painter object or a name (``"gan"``, ``"vae"``, ``"dab"``, ``"mypaint"``
+or a checkpoint path); a name is resolved once, at the entry point, by :func:`load_painter`, and
 everything below works with the object. The shipped painters' files are read and checked
 against their SHA-256 once per process: later loads by name copy the verified module, so a
 painter returned by one call can be changed (trained, moved to a device) without touching
 another.
+
+Canvas sizes: a :class:`~paint_gym.painters.dab.DabPainter` renders any size natively
+(:meth:`~paint_gym.painters.dab.DabPainter.at_size`, the same weights); the VAE and GAN render
+64 px and are resized bilinearly (:class:`ResizedPainter`) for other sizes.
 """
 
 from __future__ import annotations
@@ -21,24 +25,35 @@ from torch import nn
 
 from .. import actions as act
 from ..canvas import paint_differentiable, to_uint8_array
+from ..checkpoint import CheckpointError
+from ..shipped_weights import read_manifest, verified_path
 from ..validation import check_canvas_size
 from .base import CanvasPainter, DifferentiablePainter, Painter
-from .mypaint import MyPaintPainter
+from .dab import DabPainter
+from .mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter
 from .neural import NeuralPainter, load_checkpoint, load_neural_painter
 
-#: What the public functions accept as a painter: an object, or a name :func:`load_painter` resolves.
+#: What the public functions accept as a painter: an object (a numpy :class:`Painter` such as
+#: ``MyPaintPainter``, or a torch :class:`DifferentiablePainter` such as ``GANPainter``,
+#: ``VAEPainter`` or ``DabPainter``), or a name :func:`load_painter` resolves: ``"gan"``,
+#: ``"vae"``, ``"dab"``, ``"mypaint"`` or the path of a painter checkpoint.
 PainterLike = str | os.PathLike | Painter | DifferentiablePainter
-#: Painters shipped with the package (verified by SHA-256 when first loaded).
-SHIPPED_PAINTERS = ("gan", "vae")
+#: Painters shipped with the package (verified by SHA-256 when first loaded): the paper's VAE
+#: and GAN (both imitate ``classic/dry_brush``) and the dab painter, one set of weights per
+#: brush (:func:`shipped_dab_brushes`), chosen with ``load_painter("dab", brush=...)``.
+SHIPPED_PAINTERS = ("gan", "vae", "dab")
+#: MANIFEST name of the shipped dab painter of a brush: ``dab_painter_<name>`` for ``group/name``.
+DAB_WEIGHTS = "dab_painter_{}"
 #: The verified shipped painters of this process, by name, on the CPU; callers get copies.
-_shipped: dict[str, NeuralPainter] = {}
+_shipped: dict[str, NeuralPainter | DabPainter] = {}
 
 
 class ResizedPainter(nn.Module):
-    """A neural painter used on a canvas of another size: its output is resized bilinearly.
+    """A VAE or GAN painter used on a canvas of another size: its output is resized bilinearly.
 
     Strokes scale with the canvas (coordinates and radius are relative), so a 64 px painter
-    serves other sizes, with the detail of 64 px.
+    serves other sizes, with the detail of 64 px. (A dab painter needs no wrapper: it renders
+    any size natively, :meth:`~paint_gym.painters.dab.DabPainter.at_size`.)
     """
 
     def __init__(self, painter: NeuralPainter, canvas_size: int) -> None:
@@ -64,17 +79,77 @@ class ResizedPainter(nn.Module):
         mean, var = self(actions)
         return (mean, var) if return_var else mean
 
+    def sample(self, actions: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """One random stroke ``(B, H, W)`` in [0, 1]: the wrapped painter's sample, resized."""
+        return self._resize(self.painter.sample(actions, generator)).clamp(0, 1)
 
-def shipped_painter(name: str, device: str | torch.device = "cpu") -> NeuralPainter:
-    """A fresh copy of the shipped painter ``name`` (``"gan"`` or ``"vae"``) on ``device``, in eval mode.
+
+def _short_name(brush: str) -> str:
+    return brush.rsplit("/", 1)[-1]
+
+
+def shipped_dab_brushes() -> tuple[str, ...]:
+    """The brushes of :data:`~paint_gym.painters.mypaint.SUPPORTED_BRUSHES` that have shipped dab
+    painter weights (a MANIFEST entry ``dab_painter_<name>``), in that order."""
+    manifest = read_manifest()
+    return tuple(b for b in SUPPORTED_BRUSHES if DAB_WEIGHTS.format(_short_name(b)) in manifest)
+
+
+def _load_shipped_dab(brush: str) -> DabPainter:
+    """The shipped dab painter of ``brush``, read and verified against the MANIFEST."""
+    shipped = shipped_dab_brushes()
+    if brush not in shipped:
+        raise ValueError(
+            f"no shipped dab painter for brush {brush!r}; shipped for: {', '.join(shipped) or 'none yet'}. "
+            f"Fit one with `paint-gym train-painter --kind dab --brush {brush}` and load it by the path "
+            "of the painter.pt it writes"
+        )
+    path = verified_path(DAB_WEIGHTS.format(_short_name(brush)))
+    painter = load_checkpoint(path)
+    if not isinstance(painter, DabPainter) or painter.config.brush != brush:
+        raise CheckpointError(f"{path} is not the dab painter of {brush!r}: reinstall paint-gym")
+    return painter
+
+
+def shipped_painter(
+    name: str, device: str | torch.device = "cpu", brush: str | None = None
+) -> NeuralPainter | DabPainter:
+    """A fresh copy of the shipped painter ``name`` (``"gan"``, ``"vae"`` or ``"dab"``) on
+    ``device``, in eval mode; ``brush`` chooses the dab painter's brush (default
+    ``classic/dry_brush``; ``None`` for the others).
 
     The first call in a process reads the file and verifies it against the MANIFEST's SHA-256;
     later calls copy the verified module (no file is read), so changing one returned painter
-    never changes another.
+    never changes another. Raises ``ValueError`` for a brush without shipped dab weights (the
+    message lists those that have them and how to fit one), ``FileNotFoundError`` for a listed
+    file that is absent and :class:`~paint_gym.checkpoint.CheckpointError` for a tampered one.
     """
-    if name not in _shipped:
-        _shipped[name] = load_neural_painter(name, "cpu")
-    return copy.deepcopy(_shipped[name]).to(device)
+    key = name if name != "dab" else f"dab:{brush or DEFAULT_BRUSH}"
+    if key not in _shipped:
+        _shipped[key] = _load_shipped_dab(brush or DEFAULT_BRUSH) if name == "dab" else load_neural_painter(name, "cpu")
+    return copy.deepcopy(_shipped[key]).to(device)
+
+
+def _check_brush(painter: NeuralPainter | DabPainter, brush: str | None, name: object) -> None:
+    """``brush`` must be the one ``painter`` imitates: a dab painter's own, the VAE's and GAN's
+    ``classic/dry_brush`` (the brush of the paper's data)."""
+    own = painter.config.brush if isinstance(painter, DabPainter) else DEFAULT_BRUSH
+    if brush is not None and brush != own:
+        raise ValueError(
+            f"painter {name!r} imitates {own!r}, not brush={brush!r}: use load_painter('dab', brush={brush!r}) "
+            f"or load_painter('mypaint', brush={brush!r})"
+        )
+
+
+def at_canvas_size(painter: NeuralPainter | DabPainter, canvas_size: int) -> DifferentiablePainter:
+    """``painter`` rendering ``canvas_size`` px canvases: itself at its own size, a dab painter's
+    native view (:meth:`~paint_gym.painters.dab.DabPainter.at_size`, shared weights) or a VAE or
+    GAN behind :class:`ResizedPainter` (bilinear)."""
+    if painter.canvas_size == canvas_size:
+        return painter
+    if isinstance(painter, DabPainter):
+        return painter.at_size(canvas_size)
+    return ResizedPainter(painter, canvas_size)
 
 
 def load_painter(
@@ -82,56 +157,79 @@ def load_painter(
     canvas_size: int | None = None,
     device: str | torch.device | None = None,
     seed: int | None = None,
+    brush: str | None = None,
 ) -> Painter | DifferentiablePainter:
     """A painter by name, or a painter object checked against ``canvas_size``.
 
-    Names: ``"gan"`` or ``"vae"`` (shipped weights, verified once per process), ``"mypaint"``
-    (the real program; ``seed`` seeds its brush) or the path of a neural painter checkpoint.
+    Names:
+
+    * ``"gan"``, ``"vae"`` - the paper's painters (shipped weights, verified once per process);
+      both imitate ``classic/dry_brush``.
+    * ``"dab"`` - the shipped :class:`~paint_gym.painters.dab.DabPainter` of ``brush`` (default
+      ``classic/dry_brush``); a brush without shipped weights raises ``ValueError`` listing
+      those that have them (:func:`shipped_dab_brushes`) and the command that fits one.
+    * ``"mypaint"`` - the real program with ``brush`` (default ``classic/dry_brush``); ``seed``
+      seeds it.
+    * the path of a painter checkpoint (VAE, GAN or dab).
+
+    ``brush`` chooses the brush of ``"mypaint"`` and ``"dab"``; for the other names and for
+    a dab checkpoint it may only name the brush the painter imitates (else ``ValueError``).
     A loaded neural painter's weights do not require grad (gradients flow to the actions).
     Objects are used as they are (a neural painter may be training), moved to ``device`` when
     one is given (torch modules). ``device`` defaults to the CPU for names and to where an
     object already is. ``canvas_size`` is an integer number of pixels >= 8, or None for the
-    painter's own (64 for a name); a neural painter of another size is resized bilinearly, any
-    other painter of another size raises ``ValueError``, as do unknown names (``64.5`` is not
-    truncated).
+    painter's own (64 for a name); for another size a dab painter renders natively
+    (:meth:`~paint_gym.painters.dab.DabPainter.at_size`, the same weights), a VAE or GAN is
+    resized bilinearly (:class:`ResizedPainter`), any other painter raises ``ValueError``, as
+    do unknown names (``64.5`` is not truncated).
 
     Neural painters are :class:`~paint_gym.painters.base.DifferentiablePainter` (torch in and
     out); ``MyPaintPainter`` is a numpy :class:`~paint_gym.painters.base.Painter`.
     """
     if not isinstance(name, (str, os.PathLike)):
-        return _checked_object(name, canvas_size, device)
+        return _checked_object(name, canvas_size, device, brush)
     canvas_size = check_canvas_size(64 if canvas_size is None else canvas_size)
     if str(name) == "mypaint":
-        return MyPaintPainter(canvas_size, seed=seed)
+        return MyPaintPainter(canvas_size, brush=brush or DEFAULT_BRUSH, seed=seed)
     device = "cpu" if device is None else device
     if str(name) in SHIPPED_PAINTERS:
-        painter = shipped_painter(str(name), device)
+        painter = shipped_painter(str(name), device, brush if str(name) == "dab" else None)
     elif Path(name).suffix in (".pt", ".pth") or Path(name).exists():
         painter = load_checkpoint(name, device=device)
     else:
-        raise ValueError(f"unknown painter {name!r}: use 'gan', 'vae', 'mypaint' or a checkpoint path")
+        raise ValueError(f"unknown painter {name!r}: use 'gan', 'vae', 'dab', 'mypaint' or a checkpoint path")
+    _check_brush(painter, brush, name)
     painter.requires_grad_(False)
-    return painter if painter.canvas_size == canvas_size else ResizedPainter(painter, canvas_size)
+    return at_canvas_size(painter, canvas_size)
 
 
 def _checked_object(
-    painter: Painter | DifferentiablePainter, canvas_size: int | None, device: str | torch.device | None
+    painter: Painter | DifferentiablePainter,
+    canvas_size: int | None,
+    device: str | torch.device | None,
+    brush: str | None = None,
 ) -> Painter | DifferentiablePainter:
-    """A painter object on ``device``, resized (neural painters) or checked to paint ``canvas_size``."""
+    """A painter object on ``device``, at ``canvas_size`` (a dab painter natively, a VAE or GAN
+    resized) or checked to paint it; ``brush``, if given, must be a neural painter's own."""
     if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
         raise ValueError(
-            "a painter is a name ('gan', 'vae', 'mypaint', a checkpoint path) or an object with "
+            "a painter is a name ('gan', 'vae', 'dab', 'mypaint', a checkpoint path) or an object with "
             f"canvas_size and render_alpha; got {type(painter).__name__}"
         )
+    neural = isinstance(painter, (NeuralPainter, DabPainter))
+    if brush is not None and not neural:
+        raise ValueError("brush= chooses the brush of a painter loaded by name; a painter object paints with its own")
+    if neural:
+        _check_brush(painter, brush, type(painter).__name__)
     if device is not None and isinstance(painter, nn.Module):
         painter = painter.to(device)
     if canvas_size is None or painter.canvas_size == check_canvas_size(canvas_size):
         return painter
-    if isinstance(painter, NeuralPainter):  # only a bare network can be resized
-        return ResizedPainter(painter, canvas_size)
+    if neural:  # a bare network: a dab painter at the size, a VAE or GAN resized
+        return at_canvas_size(painter, canvas_size)
     raise ValueError(
         f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
-        "pass a painter of that size, or a NeuralPainter (its output is resized)"
+        "pass a painter of that size, a DabPainter (it renders any size) or a NeuralPainter (its output is resized)"
     )
 
 
@@ -222,8 +320,10 @@ __all__ = [
     "PainterLike",
     "ResizedPainter",
     "as_numpy",
+    "at_canvas_size",
     "canvas_painter",
     "load_painter",
     "replay",
+    "shipped_dab_brushes",
     "shipped_painter",
 ]

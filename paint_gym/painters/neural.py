@@ -28,6 +28,7 @@ from .. import actions as act
 from ..checkpoint import float_state, half_state, read_checkpoint, write_checkpoint
 from ..shipped_weights import verified_path
 from ..validation import check_canvas_size, check_int
+from .dab import DabPainter
 from .gate import gate_moments
 
 #: Action entries a painter sees: pressures, size and the six coordinates (not the colour).
@@ -166,6 +167,21 @@ class NeuralPainter(nn.Module):
             mean, var = torch.cat([m for m, _ in parts]), torch.cat([v for _, v in parts])
         return (mean, var) if return_var else mean
 
+    def sample(self, actions: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """One random stroke ``(B, H, W)`` in [0, 1] per action: ``mean + sqrt(var) * noise``, one
+        standard normal per pixel drawn from ``generator`` (on the painter's device), clipped to
+        [0, 1]. The VAE and GAN predict only the per-pixel moments across brush seeds, not the
+        brush's texture: the pixels of a sample are independent, and clipping pulls the mean of
+        many samples toward 0.5 where the variance is large (the dab painter samples real dab
+        jitter instead). Where the variance is 0 (no paint) the sample is the mean exactly, and
+        gradients with respect to the actions stay finite."""
+        mean, var = self.render_alpha(actions, return_var=True)
+        gen = {"generator": generator} if generator is not None else {}
+        noise = torch.randn(mean.shape, device=mean.device, dtype=mean.dtype, **gen)
+        live = var > 0
+        std = torch.where(live, torch.sqrt(torch.where(live, var, torch.ones_like(var))), torch.zeros_like(var))
+        return (mean + std * noise).clamp(0, 1)
+
     def save(self, path: str | os.PathLike, half: bool = True, extra: dict[str, Any] | None = None) -> str:
         """Write an inference checkpoint (float16 by default); returns its SHA-256."""
         payload = {
@@ -241,14 +257,17 @@ def build_painter(config: PainterConfig) -> NeuralPainter:
 
 def load_checkpoint(
     path: str | os.PathLike, sha256: str | None = None, device: str | torch.device = "cpu"
-) -> NeuralPainter:
-    """Load a painter saved by :meth:`NeuralPainter.save` (``weights_only=True``), in eval mode.
+) -> NeuralPainter | DabPainter:
+    """Load a painter saved by :meth:`NeuralPainter.save` or :meth:`DabPainter.save`
+    (``weights_only=True``), in eval mode; the kind stored in its config says which.
 
     When ``sha256`` is given the file must match it. Raises ``FileNotFoundError`` and
     :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered or not a painter).
     """
 
-    def build(payload: dict[str, Any]) -> NeuralPainter:
+    def build(payload: dict[str, Any]) -> NeuralPainter | DabPainter:
+        if payload["config"].get("kind") == "dab":
+            return DabPainter.from_payload(payload)
         painter = build_painter(PainterConfig(**payload["config"]))
         painter.load_state_dict(float_state(payload["state_dict"]))
         return painter

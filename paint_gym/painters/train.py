@@ -1,6 +1,6 @@
 """Training the neural painters on stroke data from the real painter.
 
-One loop for both kinds, with checkpoints and resume (a session can end at any time):
+One loop for every kind, with checkpoints and resume (a session can end at any time):
 
 * ``vae``: stage 1 trains the stroke VAE on average strokes (reconstruction + variance + a
   small KL term); stage 2 trains the MLP from actions to the VAE's latent (latent matching and
@@ -8,6 +8,12 @@ One loop for both kinds, with checkpoints and resume (a session can end at any t
 * ``gan``: the conditional generator learns against a WGAN-GP critic on (stroke, action) pairs
   (one random interpolation point per sample, lambda 10, no BatchNorm), whose real examples are
   single MyPaint renders, plus a reconstruction term toward the average stroke.
+* ``dab``: the structured dab painter (:mod:`paint_gym.painters.dab`) fits its ink-and-width
+  MLP to the average stroke and its variance factor to the spread of the seeds; at the end the
+  start dab of brushes that paint while the pen rests is fitted to MyPaint's renders of strokes
+  whose points coincide, and its samples' ink spread is calibrated so that their total variance
+  matches the seeds' (the dabs held fixed; positions and radii jitter as the brush file says).
+  With ``--brush NAME`` and no ``--data``, the brush's stroke data is rendered first (resumable).
 
 Both also learn the variance head from the spread of the ``K`` seeded renders of each action.
 Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv`` and drawn in
@@ -34,16 +40,21 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import actions as act
 from ..checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from ..errors import DivergenceChecks, check_finite, check_finite_tensors
 from ..runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from . import strokes as stroke_data
+from .dab import DabPainter, dab_painter_for
+from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
 
 #: TrainConfig fields that may change when a run resumes: the budget, the learning rates and
 #: bookkeeping. Any other difference from the checkpoint's config is refused.
 RESUME_MAY_CHANGE = frozenset(
     {
+        "brush",
+        "strokes",
         "minutes",
         "max_steps",
         "lr",
@@ -58,24 +69,42 @@ RESUME_MAY_CHANGE = frozenset(
 )
 
 
+#: Per-kind defaults of the TrainConfig fields left at None.
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "gan": {"minutes": 30.0, "batch": 64, "lr": 3e-4},
+    "vae": {"minutes": 30.0, "batch": 64, "lr": 3e-4},
+    "dab": {"minutes": 10.0, "batch": 128, "lr": 3e-3},
+}
+#: Mean per-pixel variance across seeds below which a brush counts as deterministic (pen, brush).
+DETERMINISTIC_VARIANCE = 1e-7
+#: Actions rendered for a kind when no data folder is given (TrainConfig.strokes = 0).
+KIND_STROKES = {"gan": 200_000, "vae": 200_000, "dab": 40_960}
+
+
 @dataclass
 class TrainConfig:
     """Hyperparameters of a painter training run (defaults: what shipped)."""
 
     kind: str = "gan"
-    """Painter to train: 'gan' (a generator against a WGAN-GP critic) or 'vae' (a stroke VAE and an MLP)."""
+    """Painter to train: 'gan' (a generator against a WGAN-GP critic), 'vae' (a stroke VAE and an MLP)
+    or 'dab' (the structured dab painter: dabs along the curve, a small learned ink-and-width MLP)."""
     data: str = ""
-    """Stroke data folder (from `paint-gym strokes`)."""
+    """Stroke data folder (from `paint-gym strokes`); empty: the default folder of --brush, rendered if missing."""
+    brush: str = ""
+    """MyPaint brush of the data rendered when --data is empty (empty: classic/dry_brush)."""
+    strokes: int = 0
+    """Actions rendered when --data is empty (0: 40,960 for 'dab', 200,000 for 'gan' and 'vae')."""
     out: str = "runs/painter"
     """Run folder (checkpoint.pt, painter.pt, log.csv, curves.png); an existing one resumes."""
-    minutes: float = 30.0
-    """Training-time budget in minutes, counted over resumes (resume with a larger value to train longer)."""
+    minutes: float | None = None
+    """Training-time budget in minutes, counted over resumes (resume with a larger value to train
+    longer); None: 10 for 'dab', 30 for 'gan' and 'vae'."""
     max_steps: int = 1_000_000
     """Optimisation steps at most, counted over resumes."""
-    batch: int = 64
-    """Actions per training batch."""
-    lr: float = 3e-4
-    """Adam learning rate of the painter."""
+    batch: int | None = None
+    """Actions per training batch (None: 128 for 'dab', 64 for 'gan' and 'vae')."""
+    lr: float | None = None
+    """Adam learning rate of the painter (None: 3e-3 for 'dab', 3e-4 for 'gan' and 'vae')."""
     var_weight: float = 1.0
     """Weight of the variance head's loss (the spread of each action's seeded renders)."""
     # vae
@@ -111,9 +140,12 @@ class TrainConfig:
     """PainterConfig overrides of the architecture (width, hidden, latent)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in ("gan", "vae"):
-            raise ValueError(f"kind must be 'gan' or 'vae'; got {self.kind!r}")
-        for name in ("max_steps", "batch", "holdout", "eval_every", "checkpoint_every", "threads", "seed"):
+        if self.kind not in KIND_DEFAULTS:
+            raise ValueError(f"kind must be one of {sorted(KIND_DEFAULTS)}; got {self.kind!r}")
+        for name, value in KIND_DEFAULTS[self.kind].items():  # None: this kind's default
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        for name in ("max_steps", "batch", "strokes", "holdout", "eval_every", "checkpoint_every", "threads", "seed"):
             value = getattr(self, name)
             low = 1 if name in ("batch", "holdout", "eval_every", "checkpoint_every") else 0
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -176,6 +208,8 @@ class StrokeBatches:
                 f"strokes in {folder}; lower holdout or generate more data"
             )
         self.gen = torch.Generator().manual_seed(seed)
+        meta = Path(folder) / "meta.json"
+        self.brush = json.loads(meta.read_text()).get("brush", DEFAULT_BRUSH) if meta.is_file() else DEFAULT_BRUSH
 
     def get(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         renders = self.alpha[:, index].float() / 255.0  # (K, B, H, W)
@@ -203,9 +237,14 @@ class PainterTrainer(DivergenceChecks):
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
-        self.data = StrokeBatches(cfg.data, cfg.holdout, cfg.seed)
+        self.data = StrokeBatches(self._data_folder(), cfg.holdout, cfg.seed)
         size = self.data.alpha.shape[-1]
-        self.painter: NeuralPainter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.painter))
+        self.painter: NeuralPainter | DabPainter
+        if cfg.kind == "dab":
+            self.painter = dab_painter_for(self.data.brush, size, **cfg.painter)
+        else:
+            self.painter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.painter))
+        self.sample_gen = torch.Generator().manual_seed(cfg.seed + 1)
         self.stage = 1
         self.opt = self._optimizer()
         self.critic = Critic(size) if cfg.kind == "gan" else None
@@ -216,6 +255,18 @@ class PainterTrainer(DivergenceChecks):
         self.elapsed = 0.0  # training seconds over all resumed runs
         self.history: list[dict[str, float]] = []
         self._resume()
+
+    def _data_folder(self) -> str:
+        """``cfg.data``, or the default stroke folder of ``cfg.brush`` (rendered now if missing,
+        resuming a partial one): ``paint-gym train-painter --kind dab --brush NAME`` is one command."""
+        if self.cfg.data:
+            if self.cfg.brush:
+                raise ValueError("give --data (a stroke folder) or --brush (render its data), not both")
+            return self.cfg.data
+        spec = stroke_data.StrokeDataSpec(
+            n_actions=self.cfg.strokes or KIND_STROKES[self.cfg.kind], brush=self.cfg.brush or DEFAULT_BRUSH
+        )
+        return str(stroke_data.generate(spec, stroke_data.default_folder(spec)))
 
     def _optimizer(self) -> torch.optim.Optimizer:
         """Adam over the whole painter; in the VAE's stage 2, the MLP and the decoder (the
@@ -360,6 +411,70 @@ class PainterTrainer(DivergenceChecks):
         self.opt.step()
         return {"loss": value, "rec": rec.item(), **stats}
 
+    def dab_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor) -> dict[str, float]:
+        """The mean and variance heads against the seeds' mean and variance (the sampler's ink
+        spread is calibrated once at the end: :meth:`calibrate_sampler`)."""
+        mean, var = self.painter(actions)
+        rec = nn.functional.mse_loss(mean, mean_t)
+        loss = rec + self._variance_loss(var, var_t)
+        value = self._check(loss)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.painter.dot_ink.grad = self.painter.dot_width.grad = None  # fixed by calibrate_dot
+        self._check_gradients(self.painter, "gradient", self.cfg.lr)
+        self.opt.step()
+        return {"loss": value, "rec": rec.item()}
+
+    def calibrate_dot(self, steps: int = 300, strokes: int = 256) -> float:
+        """Brushes that paint while the pen rests (``dabs_per_second``, :attr:`DabConfig.dot`):
+        fit the time dabs' ink and width to MyPaint's renders of strokes whose points coincide,
+        which uniformly random actions almost never are: on those, the time dabs' ink and the
+        MLP's could trade places freely. Run before the main fit (every run, resumes included),
+        which then keeps them fixed and fits the MLP around them. Renders ``strokes`` coincident
+        strokes with the brush; returns their alpha MSE."""
+        painter = self.painter
+        gen = torch.Generator().manual_seed(self.cfg.seed + 2)
+        actions = torch.rand(strokes, 12, generator=gen) * 2 - 1
+        actions[:, act.CONTROL_X :] = actions[:, act.START_X : act.START_Y + 1].repeat(1, 2)  # all three points
+        real = MyPaintPainter(painter.canvas_size, brush=painter.config.brush, seed=self.cfg.seed)
+        target = torch.from_numpy(real.render_alpha(actions.numpy()))
+        opt = torch.optim.Adam([painter.dot_ink, painter.dot_width], lr=0.05)
+        for _ in range(steps):
+            loss = nn.functional.mse_loss(painter.render_alpha(actions), target)
+            self._check(loss, "dot calibration loss", 0.05)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            return float(nn.functional.mse_loss(painter.render_alpha(actions), target))
+
+    def calibrate_sampler(self, steps: int = 200, batch: int = 128) -> float:
+        """Fit the dab painter's ink spread (:attr:`DabPainter.ink_noise`, the only free
+        parameter of :meth:`DabPainter.sample`; positions and radii jitter as the brush file
+        says) so that the samples' total per-pixel variance equals MyPaint's across seeds, on
+        training batches, with the dabs fixed. Returns the held-out ratio (samples / MyPaint)."""
+        painter = self.painter
+        painter.jitter_gain.zero_()  # the brush's own offset_by_random and radius_by_random
+        if float(self.data.sample(4 * batch)[2].mean()) < DETERMINISTIC_VARIANCE:  # pen, brush: no randomness
+            painter.random_brush.zero_()  # variance exactly 0, samples equal to the mean
+            return self.evaluate()["val_sample_var_ratio"]
+        painter.random_brush.fill_(1.0)
+        opt = torch.optim.Adam([painter.ink_noise], lr=0.05)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)  # the ratio is noisy: settle
+        for _ in range(steps):
+            actions, _, var_t, _ = self.data.sample(batch)
+            with torch.no_grad():
+                dabs = painter.dabs(actions)
+            s1, s2 = painter.sample_dabs(dabs, self.sample_gen), painter.sample_dabs(dabs, self.sample_gen)
+            ratio = 0.5 * (s1 - s2).pow(2).sum() / var_t.sum().clamp_min(1e-8)  # (s1 - s2)^2 / 2: unbiased
+            loss = (ratio - 1) ** 2
+            self._check(loss, "sampler calibration loss", 0.05)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            schedule.step()
+        return self.evaluate()["val_sample_var_ratio"]
+
     def gan_step(
         self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor, single: torch.Tensor
     ) -> dict[str, float]:
@@ -408,7 +523,15 @@ class PainterTrainer(DivergenceChecks):
             "val_mse_single": nn.functional.mse_loss(mean, single).item(),
             "val_mse_mean": nn.functional.mse_loss(mean, mean_t).item(),
             "val_var_mse": nn.functional.mse_loss(var, var_t).item(),
+            # predicted / measured total (1 where both are 0: brushes without randomness)
+            "val_var_ratio": ((var.mean() + 1e-9) / (var_t.mean() + 1e-9)).item(),
         }
+        if isinstance(self.painter, DabPainter):  # the samples' variance, from two samples per action
+            n = min(len(actions), 1024)
+            s1 = self.painter.sample(actions[:n], self.sample_gen)
+            s2 = self.painter.sample(actions[:n], self.sample_gen)
+            sample_var = 0.5 * (s1 - s2).pow(2).mean()  # (s1 - s2)^2 / 2: unbiased
+            figures["val_sample_var_ratio"] = ((sample_var + 1e-9) / (var_t[:n].mean() + 1e-9)).item()
         for key, value in figures.items():
             check_finite(
                 value,
@@ -426,12 +549,16 @@ class PainterTrainer(DivergenceChecks):
         cfg = self.cfg
         budget = cfg.minutes * 60
         self.painter.train()
+        if isinstance(self.painter, DabPainter) and self.painter.config.dot:
+            self.calibrate_dot()
         bar = tqdm(desc=f"training {cfg.kind} painter", unit="step", initial=self.step, disable=not progress)
         last = time.perf_counter()
         while self.step < cfg.max_steps and self.elapsed < budget:
             actions, mean_t, var_t, single = self.data.sample(cfg.batch)
             if cfg.kind == "gan":
                 stats = self.gan_step(actions, mean_t, var_t, single)
+            elif cfg.kind == "dab":
+                stats = self.dab_step(actions, mean_t, var_t)
             else:
                 stats = self.vae_step(actions, mean_t, var_t)
             self.step += 1
@@ -448,6 +575,8 @@ class PainterTrainer(DivergenceChecks):
                 self.save_checkpoint()
                 last = time.perf_counter()
         bar.close()
+        if isinstance(self.painter, DabPainter):
+            self.calibrate_sampler()
         self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self.evaluate()})
         self._write_log()
         self.save_checkpoint()

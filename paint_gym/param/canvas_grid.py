@@ -1,30 +1,39 @@
-"""Stroke canvases of any size: the neural painter as a Lucid-style image parameterization.
+"""Strokes on a painting of any size: the neural painter as a Lucid-style image parameterization.
 
-A painter paints one small canvas (64 px for the shipped ones). An image of any resolution is
-made of many such canvases on an overlapping grid, each with its own ``N`` strokes, blended
-where they overlap (a linear cross-fade, normalised so every pixel is a convex mix of the
-canvases covering it). The optimised parameters are unconstrained tensors; constraints are
-built into the map from parameters to stroke actions, so any optimiser keeps them:
+Where the strokes lie is the :mod:`.layout`:
+
+* ``"tiles"``: an overlapping grid of small canvases (64 px, the size the shipped VAE and GAN
+  paint), each with its own ``N`` strokes, blended where they overlap (a linear cross-fade,
+  normalised so every pixel is a convex mix of the canvases covering it). Any neural painter.
+* ``"native"``: one canvas for the whole image, painted at its full size by a painter that
+  renders any canvas size (the dab painter, ``at_size``), with as many strokes in all as the
+  tiles would have (``N`` x the grid's canvases), spread over the whole image.
+* ``"auto"`` (default): native when the painter can render natively, tiles otherwise.
+
+The optimised parameters are unconstrained tensors; constraints are built into the map from
+parameters to stroke actions, so any optimiser keeps them:
 
 * ``grayscale``: one grey value per stroke, so the image has R = G = B exactly;
 * ``palette``: each stroke picks one colour of a fixed palette (straight-through: the forward
   pass uses exactly the chosen colour, gradients flow through a softmax over the palette);
-* ``max_radius``: brush radius at most this many pixels (on the 64 px canvas scale, 1-8).
+* ``max_radius``: brush radius at most this many pixels on the 64 px canvas scale (1-8; a
+  canvas of side ``s`` scales it by ``s / 64``, so natively at 256 px it is 4x this);
+* (native, non-square) the strokes' points stay on the image's band of the square canvas.
 
 ``stroke_canvases`` returns ``(params, grid)`` as Lucid's parameterizations return ``(params,
 image_f)``: ``grid()`` is the differentiable image ``(B, 3, H, W)`` in [0, 1] (square, or any
-``(height, width)`` of at least one canvas a side), and
-``grid.render_mypaint()`` paints the same strokes in the real program (canvas by canvas, then
-stitched the same way), so every result can be checked outside the neural painter.
+``(height, width)`` of at least one tile a side), and
+``grid.render_mypaint()`` paints the same strokes in the real program (canvas by canvas at the
+same size, then stitched or cropped the same way), so every result can be checked outside the
+neural painter.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -33,179 +42,31 @@ from torch.nn import functional as F
 from torch.utils.checkpoint import checkpoint
 
 from .. import actions as act
-from ..canvas import background_rgb, paint_differentiable, to_float_tensor, to_uint8_array
+from ..canvas import background_rgb, composite_sequence, paint_differentiable, to_float_tensor, to_uint8_array
 from ..errors import TrainingDivergedError, check_finite_tensors
 from ..painters.base import CanvasPainter, DifferentiablePainter
 from ..painters.load import PainterLike, as_numpy, load_painter
-from ..painters.mypaint import MyPaintPainter
+from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter
 from ..painters.neural import GEOMETRY
 from ..validation import check_float, check_int
+from .layout import GridLayout, NativeLayout, check_layout, choose_layout
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
 _ORDER = torch.as_tensor(np.argsort(np.array([*GEOMETRY, *range(act.RED, act.BLUE + 1)])))
 _SIZE_IN_GEOMETRY = GEOMETRY.index(act.SIZE)
+_X_IN_GEOMETRY = [GEOMETRY.index(i) for i in (act.START_X, act.CONTROL_X, act.END_X)]
+_Y_IN_GEOMETRY = [GEOMETRY.index(i) for i in (act.START_Y, act.CONTROL_Y, act.END_Y)]
 _INIT_RANGE = 0.9  # initial actions uniform in [-0.9, 0.9]: away from tanh's flat tails
-#: Above this many strokes the painter's activations (about 1.2 MB a stroke) are recomputed in
-#: the backward pass rather than stored.
+#: Above this many strokes, counted at 64 px (a stroke on a canvas of side ``s`` counts
+#: ``(s / 64)^2``), the painter's activations (about 1.2 MB a 64 px stroke for the GAN) are
+#: recomputed in the backward pass rather than stored.
 AUTO_CHECKPOINT_STROKES = 1024
 
 
-def _axis(length: int, tile: int, overlap: int) -> tuple[int, int]:
-    """Canvases and stride along one side of ``length`` px: the fewest ``tile`` px canvases whose
-    neighbours share at least ``overlap`` px, spread over the side."""
-    if length == tile:
-        return 1, tile
-    n = math.ceil((length - tile) / (tile - overlap)) + 1
-    return n, math.ceil((length - tile) / (n - 1))
-
-
-def _pixels(name: str, value: object) -> int:
-    """A whole number of pixels (``64.0`` is 64; ``64.5``, bools and non-numbers raise ``ValueError``)."""
-    return check_int(f"{name} (pixels)", value, low=0)
-
-
-@dataclass(frozen=True)
-class GridLayout:
-    """Where the canvases lie: ``rows`` x ``cols`` canvases of ``tile`` px, neighbours sharing at
-    least ``overlap`` px, covering ``full`` >= the image; the centre ``height`` x ``width`` px are
-    the image.
-
-    ``size`` is the image's height, and its width too unless ``width`` is given (a non-square
-    image, e.g. a landscape photo: ``GridLayout(256, width=384)``). Both sides must hold one
-    canvas (>= ``tile``). The fewest canvases that keep the minimum overlap are spread over each
-    side (so the real overlap can be larger: at 128 px three 64 px canvases overlap by 32 px),
-    wasting fewer than ``n`` pixels beyond the image. Raises ``ValueError`` naming the field for
-    non-integer sizes, a side smaller than a tile or an overlap above half a tile.
-    """
-
-    size: int
-    tile: int = 64
-    overlap: int = 16
-    width: int | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("size", "tile", "overlap"):
-            object.__setattr__(self, name, _pixels(name, getattr(self, name)))
-        if self.width is not None:
-            object.__setattr__(self, "width", _pixels("width", self.width))
-        if self.tile < 8:
-            raise ValueError(f"tile must be at least 8 px; got {self.tile}")
-        for name, side in (("size", self.size), ("width", self.width)):
-            if side is not None and side < self.tile:
-                raise ValueError(
-                    f"{name} {side} px is too small: an image holds at least one {self.tile} px canvas; "
-                    f"use a {name} of {self.tile} px or more (or a smaller tile)"
-                )
-        if not 0 <= self.overlap <= self.tile // 2:
-            raise ValueError(f"overlap must be in 0..{self.tile // 2} px (half a tile); got {self.overlap}")
-
-    # -- the two sides ------------------------------------------------------------------------
-    @property
-    def height(self) -> int:
-        """Image height in px (``size``)."""
-        return int(self.size)
-
-    @property
-    def image_width(self) -> int:
-        """Image width in px (``width``, or ``size`` for a square image)."""
-        return int(self.size if self.width is None else self.width)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(height, width)`` of the image in px."""
-        return self.height, self.image_width
-
-    @property
-    def square(self) -> bool:
-        return self.height == self.image_width
-
-    @property
-    def rows(self) -> int:
-        """Canvases down the image."""
-        return _axis(self.height, self.tile, self.overlap)[0]
-
-    @property
-    def cols(self) -> int:
-        """Canvases across the image."""
-        return _axis(self.image_width, self.tile, self.overlap)[0]
-
-    @property
-    def strides(self) -> tuple[int, int]:
-        """Pixels between neighbouring canvases down and across (each at most ``tile - overlap``)."""
-        return _axis(self.height, self.tile, self.overlap)[1], _axis(self.image_width, self.tile, self.overlap)[1]
-
-    @property
-    def full_shape(self) -> tuple[int, int]:
-        """``(height, width)`` of the area the canvases cover."""
-        (sy, sx), t = self.strides, self.tile
-        return (self.rows - 1) * sy + t, (self.cols - 1) * sx + t
-
-    @property
-    def offsets(self) -> tuple[int, int]:
-        """Pixels cropped on the top and on the left of the covered area."""
-        fh, fw = self.full_shape
-        return (fh - self.height) // 2, (fw - self.image_width) // 2
-
-    # -- a square image's single numbers (the rows) ---------------------------------------------
-    @property
-    def n(self) -> int:
-        """Canvases per side (of a square image; down the image otherwise)."""
-        return self.rows
-
-    @property
-    def stride(self) -> int:
-        """Pixels between neighbouring canvases (at most ``tile - overlap``; down the image)."""
-        return self.strides[0]
-
-    @property
-    def count(self) -> int:
-        """Canvases in the grid (row-major)."""
-        return self.rows * self.cols
-
-    @property
-    def full(self) -> int:
-        return self.full_shape[0]
-
-    @property
-    def offset(self) -> int:
-        """Pixels cropped on the top (and, for a square image, the left) of the covered area."""
-        return self.offsets[0]
-
-    # -- blending ---------------------------------------------------------------------------------
-    def _ramp(self, stride: int) -> torch.Tensor:
-        width = min(self.tile - stride, self.tile // 2)  # the real overlap, at most half a tile
-        i = torch.arange(self.tile, dtype=torch.float32) + 0.5
-        return torch.ones(self.tile) if width == 0 else torch.clamp(torch.minimum(i, self.tile - i) / width, max=1.0)
-
-    @cached_property
-    def window(self) -> torch.Tensor:
-        """Blend weight ``(tile, tile)`` of one canvas: 1 inside, a linear ramp over the overlap."""
-        sy, sx = self.strides
-        return self._ramp(sy)[:, None] * self._ramp(sx)[None, :]
-
-    @cached_property
-    def _norm(self) -> torch.Tensor:
-        """Sum of the windows at every covered pixel ``(1, 1, full_h, full_w)`` (> 0 everywhere)."""
-        cols = self.window.reshape(1, -1, 1).expand(1, -1, self.count)
-        return self._fold(cols)
-
-    def _fold(self, cols: torch.Tensor) -> torch.Tensor:
-        return F.fold(cols, output_size=self.full_shape, kernel_size=self.tile, stride=self.strides)
-
-    def stitch(self, canvases: torch.Tensor) -> torch.Tensor:
-        """Blend canvases ``(B, count, 3, tile, tile)`` (channels first, [0, 1], row-major) into
-        images ``(B, 3, height, width)``: a window-weighted average where canvases overlap.
-        Differentiable; raises ``ValueError`` for canvases of another shape."""
-        if canvases.ndim != 5 or canvases.shape[1] != self.count or canvases.shape[2:] != (3, self.tile, self.tile):
-            raise ValueError(
-                f"canvases must be (B, {self.count}, 3, {self.tile}, {self.tile}); got {tuple(canvases.shape)}"
-            )
-        b, k, t = canvases.shape[0], canvases.shape[1], canvases.shape[-1]
-        weighted = canvases * self.window.to(canvases)
-        cols = weighted.permute(0, 2, 3, 4, 1).reshape(b, 3 * t * t, k)  # (B, C*kh*kw, L) as fold wants
-        image = self._fold(cols) / self._norm.to(canvases)
-        oy, ox = self.offsets
-        return image[..., oy : oy + self.height, ox : ox + self.image_width]
+def stroke_weight(canvas_side: int) -> float:
+    """What one stroke on a ``canvas_side`` px canvas counts in strokes at 64 px: its pixels
+    over a 64 px canvas's (the memory and chunking budgets are in these units)."""
+    return (canvas_side / 64.0) ** 2
 
 
 def size_bound(max_radius: float) -> float:
@@ -251,24 +112,47 @@ def parse_palette(text: str) -> np.ndarray:
     return np.asarray(colours, dtype=np.float32)
 
 
-class StrokeGrid:
-    """``N`` strokes on each canvas of a :class:`GridLayout`, for a batch of ``B`` images.
+def painter_at(painter: DifferentiablePainter, side: int) -> DifferentiablePainter:
+    """``painter`` rendering ``side`` px canvases: itself at its own size, its native view
+    (``at_size``: the dab painter, shared weights) or a 64 px VAE or GAN resized bilinearly
+    (:func:`~paint_gym.painters.load.load_painter`; other painters of another size raise
+    ``ValueError``)."""
+    if painter.canvas_size == side:
+        return painter
+    if callable(getattr(painter, "at_size", None)):
+        return painter.at_size(side)
+    return load_painter(painter, canvas_size=side)
 
-    Calling the grid paints it with the neural painter: ``(B, 3, size, size)`` in [0, 1],
-    differentiable with respect to :attr:`params`. See the module docstring for the constraints.
+
+class StrokeGrid:
+    """Strokes on a painting of any size, for a batch of ``B`` images: ``N`` strokes on each
+    canvas of :attr:`layout` (:mod:`.layout`).
+
+    Calling the grid paints it with the neural painter: ``(B, 3, height, width)`` in [0, 1],
+    differentiable with respect to :attr:`params`. See the module docstring for the layouts and
+    the constraints. :attr:`layout` is what is painted (a :class:`GridLayout` of tiles or a
+    :class:`NativeLayout`), :attr:`tiles` the grid of ``size``, ``tile`` and ``overlap`` (which
+    sets the stroke count in both layouts), :attr:`strokes` the strokes on each canvas of
+    :attr:`layout` (``strokes`` as given for tiles, ``strokes x tiles.count`` natively).
 
     Args:
         size: image side in pixels (at least ``tile``), or ``(height, width)`` for a non-square
             image (each side at least ``tile``).
-        strokes: strokes per canvas.
-        tile: canvas side in the image (px); the 64 px painter's output is resized to it, while
-            MyPaint paints natively at that size (strokes scale with the canvas).
-        overlap: pixels shared by neighbouring canvases (blended).
-        painter: ``"gan"``, ``"vae"``, a checkpoint path or a loaded neural painter.
-        checkpoint: recompute each chunk of canvases in the backward pass instead of storing
-            the painter's activations (about 1.2 MB a stroke): a 512 px grid of 30 strokes a
-            canvas then fits in well under 1 GB, for about a third more time. ``None`` (default)
-            turns it on for grids of more than ``AUTO_CHECKPOINT_STROKES`` strokes.
+        strokes: strokes per tile; the native layout paints the same total on its one canvas.
+        layout: ``"auto"`` (native if the painter has ``at_size``, tiles otherwise), ``"native"``
+            or ``"tiles"`` (:data:`.layout.LAYOUTS`).
+        tile: tile side in the image (px); a dab painter renders it natively, a 64 px VAE or
+            GAN's output is resized to it, MyPaint paints natively at that size (strokes scale
+            with the canvas).
+        overlap: pixels shared by neighbouring tiles (blended).
+        painter: ``"gan"``, ``"vae"``, ``"dab"``, a checkpoint path or a loaded neural painter.
+        checkpoint: recompute each chunk of strokes in the backward pass instead of storing the
+            painter's activations (about 1.2 MB a 64 px stroke for the GAN): a 512 px grid of 30
+            strokes a tile then fits in well under 1 GB, for about a third more time. ``None``
+            (default) turns it on above ``AUTO_CHECKPOINT_STROKES`` strokes counted at 64 px
+            (:func:`stroke_weight`: a stroke on a 256 px canvas counts 16).
+        chunk_strokes: strokes rendered in one batch, counted at 64 px (whole tiles per chunk; the
+            native canvas's strokes in order, each chunk composited over the last).
     """
 
     def __init__(
@@ -276,6 +160,7 @@ class StrokeGrid:
         size: int | tuple[int, int],
         strokes: int = 30,
         *,
+        layout: str = "auto",
         tile: int = 64,
         overlap: int = 16,
         painter: PainterLike = "gan",
@@ -292,28 +177,36 @@ class StrokeGrid:
         if isinstance(size, (tuple, list)):
             if len(size) != 2:
                 raise ValueError(f"size must be one side in px or (height, width); got {size!r}")
-            self.layout = GridLayout(size[0], tile, overlap, width=size[1])
+            self.tiles = GridLayout(size[0], tile, overlap, width=size[1])
         else:
-            self.layout = GridLayout(size, tile, overlap)
-        strokes, batch = check_int("strokes (per canvas)", strokes, 1), check_int("batch", batch, 1)
+            self.tiles = GridLayout(size, tile, overlap)
+        check_layout(layout)
+        strokes, batch = check_int("strokes (per tile)", strokes, 1), check_int("batch", batch, 1)
         if grayscale and palette is not None:
             raise ValueError("choose grayscale or a palette, not both (a grey palette gives both)")
-        self.strokes, self.batch, self.grayscale = int(strokes), int(batch), bool(grayscale)
+        self.batch, self.grayscale = int(batch), bool(grayscale)
         self.palette = None if palette is None else check_palette(palette).to(device)
         self.max_radius = max_radius
         self.size_max = 1.0 if max_radius is None else size_bound(max_radius)
         self.background = background
         background_rgb(background)  # validate early
-        total = self.batch * self.layout.count * self.strokes
-        self.checkpoint = total > AUTO_CHECKPOINT_STROKES if checkpoint is None else bool(checkpoint)
-        self.chunk_strokes = check_int("chunk_strokes", chunk_strokes, 1)
-        loaded = load_painter(painter, canvas_size=tile, device=device)
+        loaded = load_painter(painter, device=device)
         if isinstance(loaded, CanvasPainter):  # MyPaintPainter: numpy, no gradients
             raise ValueError(  # noqa: TRY004  (a bad argument value, as every argument check here)
-                "the painter must be a neural painter ('gan', 'vae' or a checkpoint); MyPaint is not differentiable "
-                "(use render_mypaint to check a result in it)"
+                "the painter must be a neural painter ('gan', 'vae', 'dab' or a checkpoint); MyPaint is not "
+                "differentiable (use render_mypaint to check a result in it)"
             )
-        self.painter: DifferentiablePainter = loaded
+        name = str(painter) if isinstance(painter, (str, os.PathLike)) else type(loaded).__name__
+        if choose_layout(layout, callable(getattr(loaded, "at_size", None)), repr(name)) == "native":
+            self.layout: GridLayout | NativeLayout = NativeLayout(self.tiles.size, self.tiles.width)
+            self.strokes = int(strokes) * self.tiles.count
+        else:
+            self.layout, self.strokes = self.tiles, int(strokes)
+        self.painter: DifferentiablePainter = painter_at(loaded, self.layout.tile)
+        total = self.batch * self.layout.count * self.strokes * stroke_weight(self.layout.tile)
+        self.checkpoint = total > AUTO_CHECKPOINT_STROKES if checkpoint is None else bool(checkpoint)
+        self.chunk_strokes = check_int("chunk_strokes", chunk_strokes, 1)
+        self._bounds = self._geometry_bounds(torch.device(device))
         self.params = self._init_params(torch.Generator().manual_seed(int(seed)), torch.device(device))
 
     # -- parameters -> actions ------------------------------------------------------------
@@ -330,6 +223,19 @@ class StrokeGrid:
             colour = torch.atanh(uniform(*shape, 1 if self.grayscale else 3))
         return [geometry.to(device).requires_grad_(), colour.to(device).requires_grad_()]
 
+    def _geometry_bounds(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+        """``(lo, hi, squeezed)`` ``(9,)`` each: the range of every geometry field (``size`` up to
+        ``max_radius``'s bound; natively on a non-square image, the points on the image) and
+        which fields are narrower than [-1, 1]; None if none is."""
+        lo, hi = torch.full((len(GEOMETRY),), -1.0), torch.ones(len(GEOMETRY))
+        hi[_SIZE_IN_GEOMETRY] = self.size_max
+        if isinstance(self.layout, NativeLayout):
+            (x_lo, x_hi), (y_lo, y_hi) = self.layout.coordinate_bounds()
+            lo[_X_IN_GEOMETRY], hi[_X_IN_GEOMETRY] = x_lo, x_hi
+            lo[_Y_IN_GEOMETRY], hi[_Y_IN_GEOMETRY] = y_lo, y_hi
+        squeezed = (lo != -1) | (hi != 1)
+        return (lo.to(device), hi.to(device), squeezed.to(device)) if bool(squeezed.any()) else None
+
     def colours(self) -> torch.Tensor:
         """Stroke colours ``(B, K, N, 3)`` in [0, 1] under the colour constraint."""
         raw = self.params[1]
@@ -343,21 +249,34 @@ class StrokeGrid:
     def actions(self) -> torch.Tensor:
         """Stroke actions ``(B, K, N, 12)`` in [-1, 1], K canvases of N strokes (row-major grid)."""
         geometry = torch.tanh(self.params[0])
-        if self.max_radius is not None:  # squeeze the size field into [-1, size_max]
-            size = -1 + (self.size_max + 1) * (geometry[..., _SIZE_IN_GEOMETRY : _SIZE_IN_GEOMETRY + 1] + 1) * 0.5
-            geometry = torch.cat(
-                [geometry[..., :_SIZE_IN_GEOMETRY], size, geometry[..., _SIZE_IN_GEOMETRY + 1 :]], dim=-1
-            )
+        if self._bounds is not None:  # squeeze the bounded fields (size, natively the points) into their range
+            lo, hi, squeezed = self._bounds
+            geometry = torch.where(squeezed, lo + (hi - lo) * (geometry + 1) * 0.5, geometry)
         full = torch.cat([geometry, self.colours() * 2 - 1], dim=-1)
         return full[..., _ORDER.to(full.device)]
 
     # -- painting ---------------------------------------------------------------------------
-    def _paint_canvases(self, actions: torch.Tensor) -> torch.Tensor:
+    def _paint_tiles(self, actions: torch.Tensor) -> torch.Tensor:
+        """Tiles ``(C, N, 12)`` -> ``(C, 3, tile, tile)``, each on a blank canvas."""
         return paint_differentiable(self.painter, actions, background=self.background)
+
+    def _paint_over(self, actions: torch.Tensor, canvas: torch.Tensor) -> torch.Tensor:
+        """Strokes ``(B, T, 12)`` composited in order over ``canvas`` ``(B, S, S, 3)`` (channels
+        last, as :func:`~paint_gym.canvas.composite_sequence` takes it) -> the same shape."""
+        b, t, s = actions.shape[0], actions.shape[1], self.layout.tile
+        alpha = self.painter.render_alpha(actions.reshape(b * t, act.ACTION_DIM)).view(b, t, s, s)
+        return composite_sequence(canvas, alpha, act.colors_of(actions.clamp(-1, 1)).to(alpha))
+
+    def _chunk(self, fn: Any, *args: torch.Tensor) -> torch.Tensor:
+        """``fn(*args)``, recomputed in the backward pass when :attr:`checkpoint` is on."""
+        if self.checkpoint and torch.is_grad_enabled() and args[0].requires_grad:
+            return checkpoint(fn, *args, use_reentrant=False)
+        return fn(*args)
 
     def paint_canvases(self, actions: torch.Tensor | None = None) -> torch.Tensor:
         """Every canvas ``(B, K, 3, tile, tile)`` painted by the neural painter, in chunks of
-        about ``chunk_strokes`` strokes (checkpointed when gradients are needed)."""
+        about ``chunk_strokes`` strokes counted at 64 px (checkpointed when gradients are
+        needed): whole tiles, or the native canvas's strokes in order."""
         a = self.actions() if actions is None else actions
         if (
             not isinstance(a, torch.Tensor)
@@ -368,17 +287,16 @@ class StrokeGrid:
                 f"actions must be a tensor (B, {self.layout.count}, {self.strokes}, 12) "
                 f"for this grid; got {tuple(getattr(a, 'shape', ()))}"
             )
-        b, k = a.shape[:2]
+        b, k, t = a.shape[0], a.shape[1], self.layout.tile
+        per_chunk = max(1, int(self.chunk_strokes / stroke_weight(t)))
         flat = a.reshape(b * k, self.strokes, act.ACTION_DIM)
-        step = max(1, self.chunk_strokes // self.strokes)
-        parts = []
-        for i in range(0, len(flat), step):
-            chunk = flat[i : i + step]
-            if self.checkpoint and torch.is_grad_enabled() and chunk.requires_grad:
-                parts.append(checkpoint(self._paint_canvases, chunk, use_reentrant=False))
-            else:
-                parts.append(self._paint_canvases(chunk))
-        t = self.layout.tile
+        if isinstance(self.layout, NativeLayout):
+            canvas = torch.as_tensor(background_rgb(self.background), device=a.device).expand(b, t, t, 3)
+            for i in range(0, self.strokes, per_chunk):
+                canvas = self._chunk(self._paint_over, flat[:, i : i + per_chunk], canvas)
+            return canvas.permute(0, 3, 1, 2)[:, None]
+        step = max(1, per_chunk // self.strokes)
+        parts = [self._chunk(self._paint_tiles, flat[i : i + step]) for i in range(0, len(flat), step)]
         return torch.cat(parts).reshape(b, k, 3, t, t)
 
     def __call__(self) -> torch.Tensor:
@@ -399,12 +317,15 @@ class StrokeGrid:
         return torch.as_tensor(act.validate_actions(arr, batch_ndim=4), device=self.params[0].device)
 
     def render_mypaint(
-        self, seed: int = 0, brush: str = "classic/dry_brush", actions: np.ndarray | torch.Tensor | None = None
+        self, seed: int = 0, brush: str | None = None, actions: np.ndarray | torch.Tensor | None = None
     ) -> np.ndarray:
-        """The same strokes (or saved ``actions`` ``(B, K, N, 12)``) painted by MyPaint, canvas by
-        canvas at ``tile`` px, then stitched with the same blend: uint8 ``(B, height, width, 3)``."""
+        """The same strokes (or saved ``actions`` ``(B, K, N, 12)``) painted by MyPaint with
+        ``brush`` (default: the one the painter imitates, ``classic/dry_brush`` for the VAE and
+        GAN), canvas by canvas at the size the painter renders (each tile, or the one native
+        canvas), then stitched or cropped the same way: uint8 ``(B, height, width, 3)``."""
         t = self.layout.tile
         a = self._actions_or_own(actions)
+        brush = brush or getattr(getattr(self.painter, "config", None), "brush", DEFAULT_BRUSH)
         canvases = MyPaintPainter(t, brush=brush, seed=seed).paint(
             a.cpu().numpy().reshape(-1, self.strokes, act.ACTION_DIM), background=self.background
         )
@@ -436,7 +357,7 @@ class StrokeGrid:
             if tuple(state[key].shape) != tuple(p.shape):
                 raise ValueError(
                     f"saved {key} parameters have shape {tuple(state[key].shape)}, this grid {tuple(p.shape)}; "
-                    "build the grid with the same size, strokes, tile, overlap and colour constraint"
+                    "build the grid with the same size, strokes, layout, tile, overlap and colour constraint"
                 )
             with torch.no_grad():
                 p.copy_(state[key])
@@ -504,7 +425,8 @@ def stroke_canvases(
 def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> None:
     """Validate, in place, the fields every stroke-grid config has (``size``, ``strokes``,
     ``steps``, ``extra`` whole numbers with their lower bounds, ``tile``, ``overlap``, ``seed``,
-    ``mypaint_seed``, ``lr``): ``ValueError`` naming the field, or a ``size`` below ``tile``."""
+    ``mypaint_seed``, ``lr``, ``layout``): ``ValueError`` naming the field, or a ``size`` below
+    ``tile`` (in both layouts: the tile grid sets the stroke count)."""
     for name, low in (
         ("size", 8),
         ("strokes", 1),
@@ -517,6 +439,7 @@ def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> Non
     ):
         setattr(config, name, check_int(name, getattr(config, name), low=low))  # 64.0 is 64; 64.5 raises
     config.lr = check_float("lr", config.lr, 0.0, open_low=True)
+    check_layout(config.layout)
     if config.size < config.tile:
         raise ValueError(
             f"size {config.size} px is smaller than one {config.tile} px canvas; use size >= tile (or a smaller tile)"
@@ -525,12 +448,13 @@ def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> Non
 
 def grid_for(config: Any, size: int | tuple[int, int] | None = None) -> StrokeGrid:
     """A fresh :class:`StrokeGrid` from any settings object with the grid's fields (``size``,
-    ``strokes``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``, ``max_radius``,
-    ``seed``): the configs of class visualization and style transfer share them. ``size``
-    overrides ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
+    ``strokes``, ``layout``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``,
+    ``max_radius``, ``seed``): the configs of class visualization and style transfer share them.
+    ``size`` overrides ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
     return StrokeGrid(
         config.size if size is None else size,
         config.strokes,
+        layout=config.layout,
         tile=config.tile,
         overlap=config.overlap,
         painter=config.painter,

@@ -47,16 +47,24 @@ def _palette(text: str | None) -> np.ndarray | None:
 
 def _save_actions(grid: StrokeGrid, out: Path) -> Path:
     path = out.with_suffix(".npz")
-    layout = grid.layout
+    tiles = grid.tiles
     np.savez_compressed(
         path,
         actions=grid.actions().detach().cpu().numpy(),
-        size=layout.size,
-        width=layout.image_width,
-        tile=layout.tile,
-        overlap=layout.overlap,
+        size=tiles.size,
+        width=tiles.image_width,
+        layout=grid.layout.kind,
+        tile=tiles.tile,
+        overlap=tiles.overlap,
     )
     return path
+
+
+def _strokes_text(grid: StrokeGrid) -> str:
+    """``25 tiles x 30 strokes`` or ``one 256 px canvas x 750 strokes``."""
+    if grid.layout.kind == "native":
+        return f"one {grid.layout.tile} px canvas x {grid.strokes} strokes"
+    return f"{grid.layout.count} tiles x {grid.strokes} strokes"
 
 
 @dataclass(kw_only=True)
@@ -69,7 +77,7 @@ class PaintingOptions:
     mypaint: bool = True
     """Repaint the same strokes with MyPaint and write OUT_mypaint.png (--no-mypaint skips it)."""
     save_actions: bool = False
-    """Also write the strokes (B, K, N, 12) to OUT.npz."""
+    """Also write the strokes (B, K, N, 12) to OUT.npz (K tiles of N strokes; natively K = 1)."""
     threads: int = 0
     """Torch threads (0: torch's default)."""
 
@@ -97,7 +105,7 @@ def visualize(config: VisualizeArgs) -> int:
     _save_png(result.image, out, config.scale)
     print(
         f"{result.label} (class {result.target}): ensemble probability {result.probability:.3f} for the neural "
-        f"painting ({result.grid.layout.count} canvases x {cfg.strokes} strokes, {cfg.steps} steps); wrote {out}"
+        f"painting ({_strokes_text(result.grid)}, {cfg.steps} steps); wrote {out}"
     )
     if result.mypaint is not None:
         mp = _companion(out, "mypaint")
@@ -132,7 +140,7 @@ def style(config: StyleArgs) -> int:
     first = result.losses[0] if result.losses else result.content_loss
     print(
         f"content loss ({cfg.model} {cfg.layer}) {first:.4f} -> {result.content_loss:.4f} over {cfg.steps} steps "
-        f"({result.grid.layout.count} canvases x {cfg.strokes} strokes); wrote {out}"
+        f"({_strokes_text(result.grid)}); wrote {out}"
     )
     if result.mypaint is not None:
         mp = _companion(out, "mypaint")

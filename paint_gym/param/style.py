@@ -4,9 +4,11 @@ Classic style transfer balances a content loss against a style loss taken from a
 Here there is no style image: only the content loss, the distance between a classifier layer's
 activations for the photo and for the painting. The style comes from the parameterization
 itself (brush strokes from a neural painter, optionally in grey), which is why the paper calls
-it *intrinsic*. Strokes live on an overlapping grid of canvases, so any resolution works, and
-any aspect ratio: a non-square photo is painted on a non-square grid whose shorter side is
-``StyleConfig.size`` (as ``torchvision.transforms.Resize(size)`` scales the shorter edge).
+it *intrinsic*. Strokes live on one canvas painted at full size (``layout="native"``, the dab
+painter) or on an overlapping grid of 64 px tiles (``layout="tiles"``, any painter; see
+:mod:`.layout`), so any resolution works, and any aspect ratio: a non-square photo is painted
+on a non-square canvas whose shorter side is ``StyleConfig.size`` (as
+``torchvision.transforms.Resize(size)`` scales the shorter edge).
 
     from paint_gym.param import StyleConfig, intrinsic_style_transfer, load_image
     result = intrinsic_style_transfer(load_image("photo.jpg", 256), StyleConfig(size=256))
@@ -18,6 +20,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import torch
@@ -27,6 +30,7 @@ from ..canvas import to_float_tensor
 from ..validation import check_int
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
+from .layout import LAYOUTS
 
 
 @dataclass
@@ -36,7 +40,10 @@ class StyleConfig:
     size: int = 256
     """Painting's shorter side in px (the content image is resized to it, keeping its aspect)."""
     strokes: int = 30
-    """Strokes per 64 px canvas."""
+    """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
+    layout: Literal[LAYOUTS] = "auto"
+    """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
+    tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""
     steps: int = 150
     """Adam steps."""
     lr: float = 0.1
@@ -50,13 +57,13 @@ class StyleConfig:
     palette: Sequence[Sequence[float]] | np.ndarray | None = None
     """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
     max_radius: float | None = None
-    """Largest brush radius in px on the 64 px canvas, 1-8 (None: the action space's)."""
+    """Largest brush radius in px on the 64 px scale, 1-8 (x side/64 on a native canvas; None: the action space's)."""
     tile: int = 64
-    """Canvas side in the image, px (64: the painter's own detail)."""
+    """Tile side in the image, px (64: the VAE's and GAN's own detail); sets the stroke count natively too."""
     overlap: int = 16
-    """Least overlap of neighbouring canvases, px."""
+    """Least overlap of neighbouring tiles, px."""
     painter: str = "gan"
-    """Neural painter: 'gan', 'vae' or a painter checkpoint."""
+    """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
     seed: int = 0
     """Seed of the initial strokes."""
     mypaint_seed: int = 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
@@ -25,6 +26,7 @@ from ..validation import check_float
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
 from .imagenet import NUM_CLASSES, class_index, class_name
+from .layout import LAYOUTS
 from .transforms import Transform, standard_transforms
 
 OBJECTIVES = ("logit", "log_prob")
@@ -37,7 +39,10 @@ class VisualizeConfig:
     size: int = 224
     """Image side, px."""
     strokes: int = 30
-    """Strokes per 64 px canvas."""
+    """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
+    layout: Literal[LAYOUTS] = "auto"
+    """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
+    tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""
     steps: int = 200
     """Adam steps."""
     lr: float = 0.05
@@ -51,17 +56,17 @@ class VisualizeConfig:
     tile_fraction: float = 1.0
     """Below 1: the classifiers also see random tiles of this fraction of the side."""
     tile: int = 64
-    """Canvas side in the image, px (64: the painter's own detail)."""
+    """Tile side in the image, px (64: the VAE's and GAN's own detail); sets the stroke count natively too."""
     overlap: int = 16
-    """Least overlap of neighbouring canvases, px."""
+    """Least overlap of neighbouring tiles, px."""
     grayscale: bool = False
     """Grey strokes only (R = G = B)."""
     palette: Sequence[Sequence[float]] | np.ndarray | None = None
     """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
     max_radius: float | None = None
-    """Largest brush radius in px on the 64 px canvas, 1-8 (None: the action space's)."""
+    """Largest brush radius in px on the 64 px scale, 1-8 (x side/64 on a native canvas; None: the action space's)."""
     painter: str = "gan"
-    """Neural painter: 'gan', 'vae' or a painter checkpoint."""
+    """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
     seed: int = 0
     """Seed of the initial strokes and of the random transforms."""
     mypaint_seed: int = 0
