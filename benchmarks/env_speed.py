@@ -23,7 +23,7 @@ run: ``step`` (forward only) and the differentiable path (``paint``, i.e.
 Methods are interleaved over ``--rounds`` rounds and the median rate is reported, because the
 machine is noisy. Then 100,000 strokes go through one env with RSS measured before and after.
 
-    python benchmarks/env_speed.py            # about 6 minutes here
+    python benchmarks/env_speed.py            # about 9 minutes here
     python benchmarks/env_speed.py --dab runs/dab_dry_brush/painter.pt
     python benchmarks/env_speed.py --quick --out /tmp/speed   # seconds: a trial run
 """

@@ -99,14 +99,7 @@ def env_speed() -> Section:
         ]
     )
     targets = [("env speed", t["target"], f"{t['ratio']:.0%}: {verdict(t['met'])}")]
-    if "neural_targets" in d:
-        targets += [("env speed", x["target"], f"{x['ratio']:.2f}x: {verdict(x['met'])}") for x in d["neural_targets"]]
-    else:  # results written before the painter-by-size table
-        neural = d["neural_64px"]
-        b64 = neural.get("batch 64 forward", float("nan")) / neural["MyPaintEnv.step"]
-        targets.append(
-            ("env speed", "batched neural env at batch 64 >= 3x MyPaintEnv.step", f"{b64:.2f}x: {verdict(b64 >= 3)}")
-        )
+    targets += [("env speed", x["target"], f"{x['ratio']:.2f}x: {verdict(x['met'])}") for x in d["neural_targets"]]
     return md, targets
 
 
@@ -211,8 +204,6 @@ def painter_fidelity() -> Section:
     d = load("painter_fidelity")
     if d is None:
         return "*not run*", []
-    if "sizes" not in d:
-        return painter_fidelity_64px(d)
     sizes = sorted(d["sizes"], key=int)
     accuracy, texture = [], []
     for s in sizes:
@@ -285,8 +276,8 @@ def painter_fidelity() -> Section:
             f"(`python benchmarks/painter_fidelity.py`; {machine(d)}). The VAE and GAN paint 64 px and are resized "
             "bilinearly; the dab painter renders each size natively with the same weights. The ideal is the exact "
             "conditional mean: against one render it scores half the noise floor (MyPaint against itself with "
-            "another seed), so *x ideal* is a painter's alpha MSE over half the noise floor. MyPaint, one "
-            f"process: {timing}.",
+            "another seed), so *x ideal* is a painter's alpha MSE over half the noise floor. MyPaint's rendering "
+            f"in this run (one process; a timing, not a speed benchmark): {timing}.",
             table(
                 [
                     "canvas",
@@ -302,8 +293,9 @@ def painter_fidelity() -> Section:
             "Texture and variance. Sharpness is high-frequency energy (a stroke minus its 3x3 box blur, "
             "squared) relative to MyPaint's, of the mean and of `sample()` (the VAE and GAN sample independent "
             "pixel noise; the dab painter jitters its dabs as the brush does). Variance: the predicted per-pixel "
-            "variance, and that of one `sample()` per brush seed, against the variance across MyPaint's seeds; a "
-            "sample against a MyPaint render should score the noise floor (1.00):",
+            "variance, and that of one `sample()` per brush seed, against the variance across MyPaint's seeds. "
+            "Sample MSE: a sample against a MyPaint render, over the noise floor (1.00 for a sampler with "
+            "MyPaint's mean and variance; too little variance scores lower, so read it beside the variance ratio):",
             table(
                 [
                     "canvas",
@@ -325,84 +317,6 @@ def painter_fidelity() -> Section:
             f"{ct['mypaint_seed_to_seed_canvas_mse']:.4f}). `expected_mse` prices the brush's variance in:",
             table(["painter", "canvas MSE vs MyPaint", "neural canvas MSE to target", "expected_mse prediction"], crow),
             "\n".join(f"![{f.removesuffix('.png').replace('_', ' ')}](results/{f})" for f in figures),
-        ]
-    )
-    return md, targets
-
-
-def painter_fidelity_64px(d: dict[str, Any]) -> Section:
-    """Results written before the per-size tables (64 px only, VAE and GAN)."""
-    ref = d["reference"]
-    rows = [
-        ["MyPaint, another brush seed (noise floor)", f"{ref['noise_floor_alpha_mse']:.5f}", "", "", "1.00", "", ""],
-        [
-            f"oracle: mean of the other {d['args']['seeds'] - 1} seeds",
-            f"{ref['oracle_mean_alpha_mse']:.5f}",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ],
-    ]
-    rows += [
-        [
-            p["painter"],
-            f"{p['alpha_mse']:.5f}",
-            f"{p['ink_over_white_mse']:.5f}",
-            f"{p['coverage_rel_error']:.1%}",
-            f"{p['sharpness_vs_mypaint']:.2f}",
-            f"{p['variance_total_ratio']:.2f}",
-            f"{p['variance_corr']:.2f}",
-        ]
-        for p in d["painters"]
-    ]
-    ct = d["canvas_transfer"]
-    crow = [
-        [
-            name,
-            f"{ct[name]['canvas_mse_vs_mypaint']:.4f}",
-            f"{ct[name]['neural_mse_to_target']:.4f}",
-            f"{ct[name]['expected_mse_to_target']:.4f}",
-        ]
-        for name in ("VAE", "GAN")
-        if name in ct
-    ]
-    readable = {
-        "vae_alpha_mse_le_0.0040": "VAE alpha MSE <= 0.0040",
-        "gan_below_noise_floor": "GAN alpha MSE below the noise floor",
-        "gan_sharpness_within_20pct": "GAN sharpness within 20% of MyPaint's",
-        "vae_sharpness_below_gan": "VAE less sharp than the GAN",
-    }
-    targets = [
-        ("painter fidelity", readable.get(name, name.replace("_", " ")), verdict(met))
-        for name, met in d["targets"].items()
-    ]
-    md = "\n\n".join(
-        [
-            f"{n(d['args']['n'])} held-out actions, each rendered by MyPaint with {d['args']['seeds']} brush "
-            f"seeds, against the shipped painters (`python benchmarks/painter_fidelity.py`; {machine(d)}). "
-            "The best a deterministic painter can score against one render is about half the noise floor.",
-            table(
-                [
-                    "painter",
-                    "alpha MSE vs one render",
-                    "ink-over-white MSE",
-                    "coverage error",
-                    "sharpness vs MyPaint",
-                    "predicted / measured variance",
-                    "variance correlation",
-                ],
-                rows,
-            ),
-            table(["target", "verdict"], [[t, v] for _, t, v in targets]),
-            f"Whole paintings ({ct['sequences']} sequences of strokes on MNIST targets): MyPaint's "
-            f"MSE to the target is {ct['mypaint_mse_to_target']:.4f} (mean of "
-            f"{ct['mypaint_seeds']} seeds; MyPaint against itself with another seed: "
-            f"{ct['mypaint_seed_to_seed_canvas_mse']:.4f}). `expected_mse` prices the brush's variance in:",
-            table(["painter", "canvas MSE vs MyPaint", "neural canvas MSE to target", "expected_mse prediction"], crow),
-            "![MyPaint, VAE and GAN strokes](results/painter_fidelity_strokes.png)\n"
-            "![variance calibration](results/painter_fidelity_calibration.png)",
         ]
     )
     return md, targets
@@ -646,6 +560,49 @@ def style_speed() -> Section:
     return "\n\n".join([*md_parts, "![style speed](results/style_speed.png)"]), []
 
 
+def style_layouts() -> Section:
+    d = load("style_layouts")
+    if d is None:
+        return "*not run*", []
+    rows = [
+        [
+            f"{r['size']} px",
+            r["layout"],
+            f"{r['canvases']} x {r['canvas_px']} px",
+            n(r["strokes"]),
+            f"{r['step_s_median']:.2f}",
+            f"{r['step_cpu_s_median']:.2f}",
+            f"{r['loss_first']:.1f} -> {r['loss_last']:.1f}",
+            f"{r['content_loss_neural']:.1f}",
+            f"{r['content_loss_mypaint']:.1f}",
+            f"{n(r['peak_rss_mib'])} MiB",
+        ]
+        for r in d["rows"]
+    ]
+    md = [
+        f"`python benchmarks/style_speed.py --layouts` ({machine(d)}; {d['note']}): the dab painter painting the "
+        "whole image on one canvas (`layout='native'`) against stitched 64 px tiles (`'tiles'`, the default), "
+        "the same strokes in all, the same photo, seed and learning rate.",
+        table(
+            [
+                "image",
+                "layout",
+                "canvases",
+                "strokes",
+                "wall s / step",
+                "CPU s / step",
+                "loss, step 1 -> last",
+                "content loss (neural)",
+                "content loss (MyPaint)",
+                "peak RSS",
+            ],
+            rows,
+        ),
+        "![style layouts](results/style_layouts.png)",
+    ]
+    return "\n\n".join(md), []
+
+
 SECTIONS: list[tuple[str, Callable[[], Section]]] = [
     ("Environment speed", env_speed),
     ("Brushes", brush_survey),
@@ -657,6 +614,7 @@ SECTIONS: list[tuple[str, Callable[[], Section]]] = [
     ("Class visualization", class_visualization),
     ("Intrinsic style transfer", style_transfer),
     ("Style transfer speed and memory", style_speed),
+    ("Style transfer: one native canvas against stitched tiles", style_layouts),
 ]
 
 

@@ -26,7 +26,7 @@ same weights (``DabPainter.at_size``). Against those renders, at each size:
 MyPaint is timed at each size (printed, and in the JSON); ``--n-large`` uses fewer actions at
 256 px and above when that is too slow (printed with the results when it is used).
 
-    python benchmarks/painter_fidelity.py              # shipped painters, about 10 minutes here
+    python benchmarks/painter_fidelity.py              # shipped painters, 20-30 minutes here
     python benchmarks/painter_fidelity.py --dab runs/dab_dry_brush/painter.pt
     python benchmarks/painter_fidelity.py --quick --out /tmp/fidelity   # seconds: a trial run
 """

@@ -225,9 +225,11 @@ def test_bad_grid_settings_raise_clear_errors() -> None:
 
 
 def test_auto_layout_is_native_for_a_painter_with_at_size_and_tiles_otherwise(dab: str) -> None:
-    assert StrokeGrid(96, 2, painter=dab).layout.kind == "native"
+    assert StrokeGrid(96, 2, painter=dab, layout="auto").layout.kind == "native"
     assert StrokeGrid(96, 2, painter=dab, layout="tiles").layout.kind == "tiles"
-    assert StrokeGrid(96, 2).layout.kind == "tiles"  # the GAN paints 64 px only
+    assert StrokeGrid(96, 2, layout="auto").layout.kind == "tiles"  # the GAN paints 64 px only
+    assert StrokeGrid(96, 2, painter=dab).layout.kind == "tiles"  # the default: measured faster and closer
+    assert StyleConfig().layout == VisualizeConfig().layout == "tiles"
 
 
 def test_bad_layouts_raise_with_the_choices_and_the_fix() -> None:

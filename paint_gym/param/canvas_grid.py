@@ -8,7 +8,10 @@ Where the strokes lie is the :mod:`.layout`:
 * ``"native"``: one canvas for the whole image, painted at its full size by a painter that
   renders any canvas size (the dab painter, ``at_size``), with as many strokes in all as the
   tiles would have (``N`` x the grid's canvases), spread over the whole image.
-* ``"auto"`` (default): native when the painter can render natively, tiles otherwise.
+* ``"auto"``: native when the painter can render natively, tiles otherwise.
+* ``"tiles"`` is the default: on a CPU the native canvas was 6x (128 px) to 18x (256 px) slower
+  per step and ended at about twice the content loss, its strokes scaling with the canvas
+  (``benchmarks/style_speed.py --layouts``).
 
 The optimised parameters are unconstrained tensors; constraints are built into the map from
 parameters to stroke actions, so any optimiser keeps them:
@@ -160,7 +163,7 @@ class StrokeGrid:
         size: int | tuple[int, int],
         strokes: int = 30,
         *,
-        layout: str = "auto",
+        layout: str = "tiles",
         tile: int = 64,
         overlap: int = 16,
         painter: PainterLike = "gan",

@@ -41,7 +41,7 @@ class StyleConfig:
     """Painting's shorter side in px (the content image is resized to it, keeping its aspect)."""
     strokes: int = 30
     """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
-    layout: Literal[LAYOUTS] = "auto"
+    layout: Literal[LAYOUTS] = "tiles"
     """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
     tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""
     steps: int = 150
