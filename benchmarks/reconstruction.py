@@ -82,7 +82,8 @@ def make_trainer(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
     }
     if key == "backprop":
         return BackpropTrainer(
-            BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9), args.data_dir
+            BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9, eval_split="eval"),
+            args.data_dir,
         )
     if key.startswith("spiral"):
         env = key.split("-")[1]
