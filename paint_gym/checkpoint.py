@@ -237,3 +237,19 @@ __all__ = [
     "write_checkpoint",
     "write_text_atomic",
 ]
+
+
+def write_painter_checkpoint(
+    config: Any, state: Mapping[str, Any], path: str | os.PathLike, half: bool, extra: Mapping[str, Any] | None
+) -> str:
+    """Write a painter's inference checkpoint: its config dataclass, its weights (float16 when
+    ``half``) and ``extra`` as JSON; returns the file's SHA-256 (:func:`write_checkpoint`)."""
+    import dataclasses
+    import json
+
+    payload = {
+        "config": dataclasses.asdict(config),
+        "state_dict": half_state(state, half),
+        "extra": json.dumps(extra or {}),
+    }
+    return write_checkpoint(payload, path)

@@ -54,14 +54,14 @@ import dataclasses
 import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
 from .. import actions as act
-from ..checkpoint import float_state, half_state, write_checkpoint
+from ..checkpoint import float_state, write_painter_checkpoint
 from ..validation import check_canvas_size, check_int
 from .mypaint import DEFAULT_BRUSH
 
@@ -325,12 +325,7 @@ class DabPainter(nn.Module):
     # -- saving -------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, half: bool = False, extra: dict[str, Any] | None = None) -> str:
         """Write an inference checkpoint (float32 by default: it is a few KB); returns its SHA-256."""
-        payload = {
-            "config": asdict(self.config),
-            "state_dict": half_state(self.state_dict(), half),
-            "extra": json.dumps(extra or {}),
-        }
-        return write_checkpoint(payload, path)
+        return write_painter_checkpoint(self.config, self.state_dict(), path, half, extra)
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DabPainter:

@@ -15,17 +15,16 @@ not smudge), so the painters read only the 9 geometric entries; compositing appl
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
 from .. import actions as act
-from ..checkpoint import float_state, half_state, read_checkpoint, write_checkpoint
+from ..checkpoint import float_state, read_checkpoint, write_painter_checkpoint
 from ..shipped_weights import verified_path
 from ..validation import check_canvas_size, check_int
 from .dab import DabPainter
@@ -184,12 +183,7 @@ class NeuralPainter(nn.Module):
 
     def save(self, path: str | os.PathLike, half: bool = True, extra: dict[str, Any] | None = None) -> str:
         """Write an inference checkpoint (float16 by default); returns its SHA-256."""
-        payload = {
-            "config": asdict(self.config),
-            "state_dict": half_state(self.state_dict(), half),
-            "extra": json.dumps(extra or {}),
-        }
-        return write_checkpoint(payload, path)
+        return write_painter_checkpoint(self.config, self.state_dict(), path, half, extra)
 
 
 class GANPainter(NeuralPainter):

@@ -72,8 +72,34 @@ def choose_layout(layout: str, native: bool, painter_name: str = "the painter") 
     return layout
 
 
+class ImageSides:
+    """The image's two sides, from ``size`` (height) and ``width`` (None: square), for both layouts."""
+
+    size: int
+    width: int | None
+
+    @property
+    def height(self) -> int:
+        """Image height in px (``size``)."""
+        return int(self.size)
+
+    @property
+    def image_width(self) -> int:
+        """Image width in px (``width``, or ``size`` for a square image)."""
+        return int(self.size if self.width is None else self.width)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)`` of the image in px."""
+        return self.height, self.image_width
+
+    @property
+    def square(self) -> bool:
+        return self.height == self.image_width
+
+
 @dataclass(frozen=True)
-class GridLayout:
+class GridLayout(ImageSides):
     """Where the canvases lie: ``rows`` x ``cols`` canvases of ``tile`` px, neighbours sharing at
     least ``overlap`` px, covering ``full`` >= the image; the centre ``height`` x ``width`` px are
     the image.
@@ -109,25 +135,6 @@ class GridLayout:
             raise ValueError(f"overlap must be in 0..{self.tile // 2} px (half a tile); got {self.overlap}")
 
     # -- the two sides ------------------------------------------------------------------------
-    @property
-    def height(self) -> int:
-        """Image height in px (``size``)."""
-        return int(self.size)
-
-    @property
-    def image_width(self) -> int:
-        """Image width in px (``width``, or ``size`` for a square image)."""
-        return int(self.size if self.width is None else self.width)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(height, width)`` of the image in px."""
-        return self.height, self.image_width
-
-    @property
-    def square(self) -> bool:
-        return self.height == self.image_width
-
     @property
     def rows(self) -> int:
         """Canvases down the image."""
@@ -215,7 +222,7 @@ class GridLayout:
 
 
 @dataclass(frozen=True)
-class NativeLayout:
+class NativeLayout(ImageSides):
     """One square canvas of side ``tile = max(height, width)`` px holding the whole image,
     painted natively at that size; the image is its centre ``height`` x ``width`` px.
 
@@ -234,25 +241,6 @@ class NativeLayout:
         object.__setattr__(self, "size", check_int("size (pixels)", self.size, low=8))
         if self.width is not None:
             object.__setattr__(self, "width", check_int("width (pixels)", self.width, low=8))
-
-    @property
-    def height(self) -> int:
-        """Image height in px (``size``)."""
-        return int(self.size)
-
-    @property
-    def image_width(self) -> int:
-        """Image width in px (``width``, or ``size`` for a square image)."""
-        return int(self.size if self.width is None else self.width)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(height, width)`` of the image in px."""
-        return self.height, self.image_width
-
-    @property
-    def square(self) -> bool:
-        return self.height == self.image_width
 
     @property
     def tile(self) -> int:
