@@ -63,6 +63,7 @@ from paint_gym.actions import ACTION_DIM, colors_of
 from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, run_for_budget
 from paint_gym.benchmark.evaluation import replay_mse
 from paint_gym.benchmark.protocol import check_targets
+from paint_gym.benchmark.reference import REFINE_LR, refine_strokes
 from paint_gym.canvas import (
     background_rgb,
     composite_moments,
@@ -88,7 +89,7 @@ from paint_gym.errors import (
     TrainingDivergedError,
     check_finite_tensors,
 )
-from paint_gym.painters.base import DifferentiablePainter
+from paint_gym.painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
@@ -114,6 +115,7 @@ RESUME_MAY_CHANGE = frozenset(
         "threads",
         "device",
         "run_dir",
+        "init",
     }
 )
 #: Values of the BackpropConfig fields added after agents were shipped, for checkpoints written
@@ -130,8 +132,8 @@ class BackpropConfig:
     """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
     strokes: int = 8
     """strokes per painting, T >= 1"""
-    painter: str = "gan"
-    """neural painter to train through: "gan", "vae" or the path of a painter checkpoint"""
+    painter: str = DEFAULT_PAINTER
+    """neural painter to train through: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
     canvas_size: int = 64
     """canvas side in pixels, >= 8"""
     background: str = "white"
@@ -191,6 +193,11 @@ class BackpropConfig:
     """MyPaint brush seeds the evaluation replay averages over (at least one)"""
     checkpoint_minutes: float = 2.0
     """minutes between checkpoints (also written at the end), >= 0"""
+    init: str = ""
+    (
+        "start a new run from an agent's weights: a shipped agent's name (\"mnist\") or an agent file (fine-tuning, "
+        'e.g. an agent trained through another painter); "" starts from random weights; unused on resume'
+    )
     seed: int = 0
     """seed of the network's initialisation and of the batches, >= 0"""
     threads: int = 0
@@ -418,9 +425,22 @@ class BackpropAgent:
             pics.append(to_uint8_array(mean.permute(0, 3, 1, 2)))  # the network's moments are channels-last
         return np.concatenate(acts), np.concatenate(pics)
 
-    def paint(self, targets: np.ndarray) -> np.ndarray:
-        """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``."""
-        return self.canvases(targets)[0]
+    def paint(
+        self, targets: np.ndarray, refine: int = 0, refine_lr: float = REFINE_LR, progress: bool = False
+    ) -> np.ndarray:
+        """Strokes ``(B, T, 12)`` float32 in [-1, 1] for uint8 targets ``(B, H, W, 3)``.
+
+        ``refine`` > 0: test-time refinement, the agent's strokes then ``refine`` Adam steps per
+        image (batched) of the expected error through the agent's painter
+        (:func:`paint_gym.benchmark.reference.refine_strokes`, step ``refine_lr`` on the ``atanh``
+        of the strokes); each image keeps its best strokes seen, so through the painter refining
+        never ends worse than the agent. Amortised inference and per-image search in one call.
+        """
+        actions = self.canvases(targets)[0]
+        if check_int("refine", refine, 0) == 0:
+            return actions
+        with torch.enable_grad():
+            return refine_strokes(actions, targets, self.painter, refine, lr=refine_lr, progress=progress)
 
     def reset(self) -> None:
         """Start a new episode: the next :meth:`act` paints the first stroke."""
@@ -659,6 +679,8 @@ class BackpropTrainer(DivergenceChecks):
         """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
         in a field outside :data:`RESUME_MAY_CHANGE`)."""
         if not self.checkpoint_path.exists():
+            if self.cfg.init:
+                self._start_from(self.cfg.init)
             return
         state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
         check_resume(config_of(state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
@@ -676,6 +698,24 @@ class BackpropTrainer(DivergenceChecks):
         self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
         self.points = points_from_json(state.get("points", "[]"))
         self.history = json.loads(state["history"])
+
+    def _start_from(self, source: str) -> None:
+        """Copy the policy weights of agent ``source`` (:attr:`BackpropConfig.init`); ``ValueError``
+        if its network differs from this run's (canvas size, width, hidden size, background)."""
+        from .zoo import load_agent  # the zoo imports this module
+
+        agent = load_agent(source, painter=self.painter)
+        if not isinstance(agent, BackpropAgent):
+            raise ValueError(f"init={source!r} is a {type(agent).__name__}, not a backprop agent")
+        for name in ("canvas_size", "width", "hidden", "background"):
+            theirs, ours = getattr(agent.config, name), getattr(self.cfg, name)
+            if theirs != ours:
+                raise ValueError(
+                    f"init={source!r} has {name}={theirs!r} but this run {ours!r}: "
+                    "set the same to start from its weights"
+                )
+        self.policy.load_state_dict(agent.policy.state_dict())
+        self.dist.broadcast(self.policy)
 
     def close(self) -> None:
         """Leave the ``torchrun`` process group, if any."""

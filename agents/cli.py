@@ -21,6 +21,7 @@ from typing import Literal
 from paint_gym.command import Command, base_config
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import TASKS
+from paint_gym.painters.base import DEFAULT_PAINTER
 
 from .backprop import BackpropAgent, BackpropConfig
 from .demo import random_demo, run_demo
@@ -48,8 +49,8 @@ class DemoArgs:
     """Task of the random episode."""
     seed: int = 0
     """Seed of the random episode (its target and its strokes)."""
-    painter: str = "gan"
-    """Neural painter shown beside MyPaint in the random episode: 'gan', 'vae' or a checkpoint."""
+    painter: str = DEFAULT_PAINTER
+    """Neural painter shown beside MyPaint in the random episode: 'dab' (default), 'gan', 'vae' or a checkpoint."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
@@ -134,8 +135,8 @@ class EvalArgs:
     """Adam steps of the per-image direct optimisation reference (0: skip it)."""
     direct_images: int = 20
     """Images for the (slow) direct optimisation reference."""
-    painter: str = "gan"
-    """Neural painter of the neural canvas: 'gan', 'vae' or a checkpoint."""
+    painter: str = DEFAULT_PAINTER
+    """Neural painter of the neural canvas: 'dab' (default), 'gan', 'vae' or a checkpoint."""
     figure: str = "figure7.png"
     """PNG of target | neural | MyPaint rows (the paper's Figure 7)."""
     json: str | None = None

@@ -25,6 +25,7 @@ from paint_gym.benchmark.evaluation import (
     side_by_side,
 )
 from paint_gym.canvas import mse_uint8
+from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.painters.load import replay
 
 from .zoo import available_agents, load_agent, shipped_agents
@@ -75,7 +76,7 @@ def run_demo(
 def random_demo(
     task: str = "MNIST",
     seed: int = 0,
-    painter: str = "gan",
+    painter: str = DEFAULT_PAINTER,
     out: str | os.PathLike = "demo.png",
     scale: int = 3,
     data_dir: str | os.PathLike | None = None,

@@ -22,6 +22,7 @@ from paint_gym.benchmark.evaluation import (
     figure7,
 )
 from paint_gym.benchmark.reference import direct_optimisation
+from paint_gym.painters.base import DEFAULT_PAINTER
 
 from .base import label_of
 from .random_agent import RandomAgent
@@ -36,7 +37,7 @@ def evaluate_table(
     direct_images: int = 20,
     figure: str | None = "figure7.png",
     data_dir: str | os.PathLike | None = None,
-    painter: str = "gan",
+    painter: str = DEFAULT_PAINTER,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Score the agent ``agent`` (a shipped name or a checkpoint path of any agent kind) on

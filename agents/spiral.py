@@ -71,6 +71,7 @@ from paint_gym.errors import (
     TrainingDivergedError,
     check_finite_tensors,
 )
+from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.painters.load import PainterLike, as_numpy
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
@@ -115,8 +116,8 @@ class SpiralConfig:
         'training env: "neural" (the batched NeuralPaintVectorEnv) or "mypaint" (MyPaintEnv in AsyncVectorEnv worker '
         "processes)"
     )
-    painter: str = "gan"
-    """the neural env's painter: "gan", "vae" or the path of a painter checkpoint"""
+    painter: str = DEFAULT_PAINTER
+    """the neural env's painter: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
     action_mode: str = "continuous"
     (
         'stroke outputs: "continuous" (12 numbers per stroke) or "discrete" '

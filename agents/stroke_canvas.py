@@ -13,6 +13,7 @@ import numpy as np
 
 from paint_gym.actions import colors_of, validate_actions
 from paint_gym.canvas import background_rgb, composite, to_uint8
+from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.painters.load import PainterLike, as_numpy, canvas_painter, load_painter
 
 
@@ -20,12 +21,12 @@ class StrokeCanvas:
     """``start(B)`` blank float canvases, ``add(canvas, strokes (B, 12))``, ``uint8(canvas)``.
 
     ``painter`` is a painter object or a name for :func:`~paint_gym.painters.load.load_painter`
-    (``"gan"``, ``"vae"``, a checkpoint path or ``"mypaint"``); it is reseeded with ``seed`` at
+    (``"dab"``, ``"gan"``, ``"vae"``, a checkpoint path or ``"mypaint"``); it is reseeded with ``seed`` at
     every :meth:`start`, so the same strokes give the same canvases.
     """
 
     def __init__(
-        self, painter: PainterLike = "gan", canvas_size: int = 64, background: str = "white", seed: int = 0
+        self, painter: PainterLike = DEFAULT_PAINTER, canvas_size: int = 64, background: str = "white", seed: int = 0
     ) -> None:
         self.canvas_size = int(canvas_size)
         self.background = background_rgb(background)

@@ -213,7 +213,7 @@ def expected_mse(
     ``actions`` ``(B, T, 12)`` torch tensor; ``target`` ``(B, 3, H, W)`` float tensor in [0, 1]
     (torch's layout, as ``NeuralPaintEnv.paint`` returns) or uint8 numpy ``(B, H, W, 3)`` (an
     observation's layout); ``painter`` a differentiable painter (``render_alpha(actions,
-    return_var=True)``; load it once with ``paint_gym.load_painter("gan")``: a name raises a
+    return_var=True)``; load it once with ``paint_gym.load_painter("dab")``: a name raises a
     ``ValueError`` saying so). Returns ``(B,)``, differentiable with respect to the actions:
     :func:`mse_of_moments` of the canvas's moments (:func:`composite_moments`). The seed-to-seed
     variance of the brush is priced in, so optimising this avoids strokes that look smooth in
@@ -313,7 +313,7 @@ def paint_differentiable(
 ) -> torch.Tensor:
     """Paint ``actions`` ``(B, T, 12)`` (torch) with a differentiable painter, differentiably.
 
-    ``painter`` is a differentiable painter object (``paint_gym.load_painter("gan")``; a name
+    ``painter`` is a differentiable painter object (``paint_gym.load_painter("dab")``; a name
     raises a ``ValueError`` saying to load it once). ``canvas`` is ``(B, 3, H, W)`` in [0, 1] to
     paint over, or None for a blank ``background``.
     All T strokes are rendered in one batch, then composited in order. Returns ``(B, 3, H, W)``

@@ -109,7 +109,7 @@ class TrainPainterArgs(TrainConfig):
     """Run folder; an existing one resumes (None: runs/KIND_painter)."""
     painter: dict[str, int] = field(default_factory=dict)
     """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (gan/vae: width, hidden,
-    latent; dab: dabs_per_64px, hidden)."""
+    latent; dab: n_dabs, hidden)."""
 
 
 def train_painter(config: TrainPainterArgs) -> int:

@@ -319,3 +319,48 @@ def test_an_interrupted_run_writes_its_checkpoint_and_log_then_resumes(tmp_path,
         trainer.run(progress=False)
     assert {"checkpoint.pt", "log.csv", "agent.pt"} <= {p.name for p in Path(trainer.cfg.run_dir).iterdir()}
     assert BackpropTrainer(tiny_config(tmp_path, steps=10, eval_every=1)).step == 2
+
+
+def test_refinement_starts_from_the_agent_and_lowers_the_objective_per_image(tmp_path, fixed_batch):
+    """``paint(targets, refine=N)``: N = 0 is the agent's strokes; more steps never end worse through
+    the painter (each image keeps its best), and a few steps lower the expected error of every image."""
+    from paint_gym.canvas import expected_mse, to_float_tensor
+
+    trainer = BackpropTrainer(tiny_config(tmp_path, strokes=3))
+    agent = BackpropAgent(trainer.policy, trainer.cfg, trainer.painter)
+    targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
+    plain = agent.paint(targets)
+    np.testing.assert_array_equal(agent.paint(targets, refine=0), plain)
+    refined = agent.paint(targets, refine=8)
+    assert refined.shape == plain.shape and refined.dtype == np.float32 and np.abs(refined).max() <= 1
+
+    def error(actions: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return expected_mse(torch.as_tensor(actions), to_float_tensor(targets), agent.painter).numpy()
+
+    before, after = error(plain), error(refined)
+    assert (after < before).all(), (before, after)
+    with pytest.raises(ValueError, match="refine"):
+        agent.paint(targets, refine=-1)
+
+
+def test_refine_strokes_checks_its_inputs(fixed_batch):
+    from paint_gym.benchmark.reference import refine_strokes
+
+    targets = (fixed_batch.permute(0, 2, 3, 1) * 255).round().to(torch.uint8).numpy()
+    with pytest.raises(ValueError, match=r"\(B, T, 12\)"):
+        refine_strokes(np.zeros((3, 2, 12), np.float32), targets)
+    with pytest.raises(ValueError, match="NaN"):
+        refine_strokes(np.full((4, 2, 12), np.nan, np.float32), targets)
+
+
+def test_init_starts_a_new_run_from_an_agents_weights(tmp_path, fixed_batch):
+    """``init``: fine-tuning (e.g. through another painter) starts from the given agent's policy."""
+    first = BackpropTrainer(tiny_config(tmp_path / "a"))
+    first.train_step(fixed_batch)
+    path = BackpropAgent(first.policy, first.cfg, first.painter).save(tmp_path / "agent.pt")
+    second = BackpropTrainer(tiny_config(tmp_path / "b", init=str(path), painter="gan"))
+    for name, value in first.policy.state_dict().items():
+        torch.testing.assert_close(second.policy.state_dict()[name], value, rtol=0, atol=0)
+    with pytest.raises(ValueError, match="width"):
+        BackpropTrainer(tiny_config(tmp_path / "c", init=str(path), width=4))

@@ -41,7 +41,7 @@ def ordinary_strokes(rng: np.random.Generator, n: int = 8) -> torch.Tensor:
 
 def test_at_size_shares_the_weights_and_changes_only_the_canvas(painter, rng):
     view = painter.at_size(128)
-    assert view.canvas_size == 128 and painter.canvas_size == 64 and view.config.n_dabs == 2 * painter.config.n_dabs
+    assert view.canvas_size == 128 and painter.canvas_size == 64 and view.config.n_dabs == painter.config.n_dabs
     assert view.mlp is painter.mlp and view.jitter_gain is painter.jitter_gain
     assert [p.data_ptr() for p in view.parameters()] == [p.data_ptr() for p in painter.parameters()]
     x = ordinary_strokes(rng)
@@ -67,6 +67,30 @@ def test_a_stroke_at_128_px_is_the_64_px_stroke_at_twice_the_detail(painter, rng
     assert upsampled.sub(large).pow(2).mean() <= 3e-3 * signal
     ratio = large.sum((1, 2)) / small.sum((1, 2))
     torch.testing.assert_close(ratio, torch.full_like(ratio, 4.0), rtol=0.01, atol=0)
+
+
+@pytest.mark.parametrize("size", [128, 256])
+def test_the_dab_count_does_not_grow_with_the_canvas(painter, rng, size):
+    """Lengths and widths scale with the canvas, so 96 dabs serve every size: four times as many
+    change the alpha by far less than the painter's error (about 3e-3), at a quarter of the cost."""
+    view = painter.at_size(size)
+    dense = dataclasses.replace(view.config, n_dabs=4 * view.config.n_dabs)
+    x = ordinary_strokes(rng, 16)
+    with torch.no_grad():
+        sparse_alpha = view.render_alpha(x)
+        dense_alpha = DabPainter(dense).to(painter.device)
+        dense_alpha.load_state_dict(painter.state_dict())
+        dense_alpha = dense_alpha.render_alpha(x)
+    assert view.config.n_dabs == 96
+    assert sparse_alpha.sub(dense_alpha).pow(2).mean().item() <= 1e-6
+
+
+def test_nan_actions_give_nan_alpha_not_an_error(painter, rng):
+    """A diverged agent's NaN strokes must reach its divergence checks as NaN (the GAN's behaviour)."""
+    x = ordinary_strokes(rng, 4)
+    x[1, 0] = float("nan")
+    alpha = painter.render_alpha(x)
+    assert torch.isnan(alpha[1]).any() and torch.isfinite(alpha[[0, 2, 3]]).all()
 
 
 def test_load_painter_gives_a_dab_painter_of_another_size_natively(painter, tmp_path):
@@ -171,7 +195,7 @@ def test_missing_and_corrupt_checkpoints_raise_clear_errors(painter, tmp_path):
     [
         ("canvas_size", 64.5, "canvas_size"),
         ("canvas_size", 4, "canvas_size"),
-        ("dabs_per_64px", 0, "dabs_per_64px"),
+        ("n_dabs", 0, "n_dabs"),
         ("hidden", 2.5, "hidden"),
         ("kind", "gan", "kind must be 'dab'"),
     ],

@@ -22,6 +22,7 @@ from PIL import Image
 from ..actions import validate_actions
 from ..canvas import background_rgb, mse_uint8, to_uint8
 from ..data import ImageTargets
+from ..painters.base import DEFAULT_PAINTER
 from ..painters.load import PainterLike, as_numpy, load_painter, replay
 from .protocol import PaintingAgent, check_targets
 
@@ -50,7 +51,7 @@ def replay_mse(
     return np.mean([mse_uint8(r, targets) for r in replays], axis=0)
 
 
-def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: PainterLike = "gan") -> np.ndarray:
+def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: PainterLike = DEFAULT_PAINTER) -> np.ndarray:
     """MSE ``(B,)`` of strokes ``(B, T, 12)`` (numpy or torch) painted by a neural painter."""
     targets = check_targets(targets)
     actions = _actions_for(actions, targets)
@@ -93,7 +94,7 @@ def evaluate_actions(
     actions: np.ndarray,
     targets: np.ndarray,
     seconds: float,
-    painter: PainterLike = "gan",
+    painter: PainterLike = DEFAULT_PAINTER,
     seeds: Sequence[int] = REPLAY_SEEDS,
 ) -> Row:
     """Score strokes ``(B, T, 12)`` for ``targets`` uint8 ``(B, H, W, 3)``: the neural canvas of
@@ -110,7 +111,7 @@ def evaluate_agent(
     agent: PaintingAgent,
     targets: np.ndarray,
     method: str = "agent",
-    painter: PainterLike = "gan",
+    painter: PainterLike = DEFAULT_PAINTER,
     seeds: Sequence[int] = REPLAY_SEEDS,
 ) -> tuple[Row, np.ndarray]:
     """Paint ``targets`` with ``agent`` (timed) and score the strokes; returns the row and the
@@ -135,7 +136,9 @@ def blank_row(targets: np.ndarray, background: str = "white") -> Row:
 # ----------------------------------------------------------------------------------------
 
 
-def figure7_array(targets: np.ndarray, actions: np.ndarray, painter: PainterLike = "gan", seed: int = 0) -> np.ndarray:
+def figure7_array(
+    targets: np.ndarray, actions: np.ndarray, painter: PainterLike = DEFAULT_PAINTER, seed: int = 0
+) -> np.ndarray:
     """The paper's Figure 7 as a uint8 image: one row ``target | neural painter | MyPaint``
     (brush seed ``seed``) per target, separated by white lines."""
     targets = check_targets(targets)
@@ -166,7 +169,7 @@ def figure7(
     targets: np.ndarray,
     actions: np.ndarray,
     out: str | os.PathLike,
-    painter: PainterLike = "gan",
+    painter: PainterLike = DEFAULT_PAINTER,
     seed: int = 0,
     scale: int = 2,
     columns: int = 1,

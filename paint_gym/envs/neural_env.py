@@ -29,7 +29,8 @@ from gymnasium.vector.utils import batch_space
 from .. import actions as act
 from ..canvas import composite, paint_differentiable, squared_error_sum, to_uint8_array
 from ..forksafe import forked_child
-from ..painters.base import DifferentiablePainter
+from ..painters.base import DEFAULT_PAINTER, DifferentiablePainter
+from ..painters.dab import DabPainter
 from ..painters.load import SHIPPED_PAINTERS, NeuralCanvasPainter, PainterLike, load_painter
 from ..painters.neural import NeuralPainter
 from ..validation import check_int
@@ -97,12 +98,13 @@ def check_device(device: str | torch.device) -> torch.device:
 def check_painter(painter: PainterLike, canvas_size: int) -> PainterLike:
     """Validate the ``painter`` argument of a neural env without loading anything.
 
-    Accepts ``"gan"`` or ``"vae"`` (the shipped painters), the path of a neural painter
-    checkpoint file, a :class:`~paint_gym.painters.neural.NeuralPainter` (of any canvas size:
-    its output is resized), or another torch painter with ``render_alpha`` whose
-    ``canvas_size`` is the env's. Raises ``ValueError`` naming what is accepted.
+    Accepts ``"dab"``, ``"gan"`` or ``"vae"`` (the shipped painters), the path of a neural
+    painter checkpoint file, a :class:`~paint_gym.painters.neural.NeuralPainter` (of any canvas
+    size: its output is resized) or :class:`~paint_gym.painters.dab.DabPainter` (any size,
+    natively), or another torch painter with ``render_alpha`` whose ``canvas_size`` is the env's.
+    Raises ``ValueError`` naming what is accepted.
     """
-    if isinstance(painter, NeuralPainter):
+    if isinstance(painter, (NeuralPainter, DabPainter)):
         return painter
     if isinstance(painter, (str, os.PathLike)):
         name = os.fspath(painter)
@@ -143,7 +145,7 @@ class LazyPainter:
         self._loaded: DifferentiablePainter | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        """For ``pickle``: a painter named by ``"gan"``, ``"vae"`` or a path is loaded again
+        """For ``pickle``: a painter named by ``"dab"``, ``"gan"``, ``"vae"`` or a path is loaded again
         after unpickling, so a pickled env stays small; a painter object travels with it."""
         state = dict(self.__dict__)
         if isinstance(self.source, (str, os.PathLike)):
@@ -236,8 +238,9 @@ class NeuralPaintEnv(PaintEnv):
     ## Description
     The same task as :class:`~paint_gym.envs.MyPaintEnv` (same spaces, targets, rewards,
     episode end, ``info`` and rendering; see :class:`~paint_gym.envs.task.PaintEnv`), but each
-    stroke's alpha map comes from a network trained to imitate MyPaint (``painter="gan"`` by
-    default, or ``"vae"``, or a checkpoint path), composited exactly with the stroke's colour.
+    stroke's alpha map comes from a network trained to imitate MyPaint (``painter="dab"`` by
+    default: :class:`~paint_gym.painters.dab.DabPainter`, the closest to MyPaint and the fastest;
+    or the paper's ``"gan"`` and ``"vae"``, or a checkpoint path), composited exactly with the stroke's colour.
     It needs no libmypaint, is deterministic, and runs on any torch ``device``.
 
     ## Action Space
@@ -272,8 +275,10 @@ class NeuralPaintEnv(PaintEnv):
     ## Arguments
     As MyPaintEnv (``split``, ``canvas_size``, ``episode_length``, ``reward``,
     ``action_mode``, ``discrete``, ``background``, ``render_mode``, ``data_dir``; validated by
-    :meth:`~paint_gym.envs.task.TaskConfig.create`), with ``painter="gan"`` and
-    ``device="cpu"`` instead of ``brush``. The painter is checked at once and loaded on first
+    :meth:`~paint_gym.envs.task.TaskConfig.create`), with ``painter="dab"`` and
+    ``device="cpu"`` instead of ``brush`` (the shipped painters imitate ``classic/dry_brush``, as
+    MyPaintEnv's default; another brush's dab painter is passed as an object,
+    ``load_painter("dab", brush=...)``). The painter is checked at once and loaded on first
     use. In a forked process (Gymnasium's async workers on Linux) torch runs on one thread (see
     :func:`torch_ready`).
 
@@ -289,11 +294,17 @@ class NeuralPaintEnv(PaintEnv):
       still reloads a named painter); ``device`` is checked when the env is made (``"cuda:9"``
       on a machine without it raises ``ValueError``); ``paint(canvas=...)`` refuses values
       outside [0, 1]; actions may be bfloat16 tensors; a batch of targets in ``options`` raises
-      a ``ValueError`` that names the vector mode which takes one.
+      a ``ValueError`` that names the vector mode which takes one. The default painter is the
+      dab painter (was the GAN; ``painter="gan"`` gives the old behaviour).
     """
 
     def __init__(
-        self, task: str = "MNIST", *, painter: PainterLike = "gan", device: str | torch.device = "cpu", **kwargs: Any
+        self,
+        task: str = "MNIST",
+        *,
+        painter: PainterLike = DEFAULT_PAINTER,
+        device: str | torch.device = "cpu",
+        **kwargs: Any,
     ) -> None:
         super().__init__(task, **kwargs)
         self.device = check_device(device)
@@ -434,7 +445,7 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         num_envs: int = 8,
         task: str = "MNIST",
         *,
-        painter: PainterLike = "gan",
+        painter: PainterLike = DEFAULT_PAINTER,
         device: str | torch.device = "cpu",
         max_episode_steps: int | None = None,
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,

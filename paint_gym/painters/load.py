@@ -28,7 +28,7 @@ from ..canvas import paint_differentiable, to_uint8_array
 from ..checkpoint import CheckpointError
 from ..shipped_weights import read_manifest, verified_path
 from ..validation import check_canvas_size
-from .base import CanvasPainter, DifferentiablePainter, Painter
+from .base import DEFAULT_PAINTER, CanvasPainter, DifferentiablePainter, Painter
 from .dab import DabPainter
 from .mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter
 from .neural import NeuralPainter, load_checkpoint, load_neural_painter
@@ -153,7 +153,7 @@ def at_canvas_size(painter: NeuralPainter | DabPainter, canvas_size: int) -> Dif
 
 
 def load_painter(
-    name: PainterLike = "gan",
+    name: PainterLike = DEFAULT_PAINTER,
     canvas_size: int | None = None,
     device: str | torch.device | None = None,
     seed: int | None = None,
@@ -315,6 +315,7 @@ def replay(
 
 
 __all__ = [
+    "DEFAULT_PAINTER",
     "SHIPPED_PAINTERS",
     "NeuralCanvasPainter",
     "PainterLike",

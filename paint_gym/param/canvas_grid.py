@@ -47,7 +47,7 @@ from torch.utils.checkpoint import checkpoint
 from .. import actions as act
 from ..canvas import background_rgb, composite_sequence, paint_differentiable, to_float_tensor, to_uint8_array
 from ..errors import TrainingDivergedError, check_finite_tensors
-from ..painters.base import CanvasPainter, DifferentiablePainter
+from ..painters.base import DEFAULT_PAINTER, CanvasPainter, DifferentiablePainter
 from ..painters.load import PainterLike, as_numpy, load_painter
 from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter
 from ..painters.neural import GEOMETRY
@@ -166,7 +166,7 @@ class StrokeGrid:
         layout: str = "tiles",
         tile: int = 64,
         overlap: int = 16,
-        painter: PainterLike = "gan",
+        painter: PainterLike = DEFAULT_PAINTER,
         grayscale: bool = False,
         palette: Sequence[Sequence[float]] | np.ndarray | None = None,
         max_radius: float | None = None,

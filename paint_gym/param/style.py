@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
+from ..painters.base import DEFAULT_PAINTER
 from ..validation import check_int
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
@@ -62,7 +63,7 @@ class StyleConfig:
     """Tile side in the image, px (64: the VAE's and GAN's own detail); sets the stroke count natively too."""
     overlap: int = 16
     """Least overlap of neighbouring tiles, px."""
-    painter: str = "gan"
+    painter: str = DEFAULT_PAINTER
     """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
     seed: int = 0
     """Seed of the initial strokes."""

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
+from ..painters.base import DEFAULT_PAINTER
 from ..validation import check_float
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
@@ -65,7 +66,7 @@ class VisualizeConfig:
     """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
     max_radius: float | None = None
     """Largest brush radius in px on the 64 px scale, 1-8 (x side/64 on a native canvas; None: the action space's)."""
-    painter: str = "gan"
+    painter: str = DEFAULT_PAINTER
     """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
     seed: int = 0
     """Seed of the initial strokes and of the random transforms."""
