@@ -49,12 +49,6 @@ def run_demo(
         raise FileNotFoundError(
             f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}"
         )
-    for d in ("celeba",):
-        if not datasets and d in shipped and d not in present:
-            print(
-                f"(no {d} agent on this machine: its data's licence keeps it "
-                f"out of the package; `paint-gym eval --agent {d}` says how to train it)"
-            )
     blocks, results = [], []
     print(
         f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
@@ -62,11 +56,12 @@ def run_demo(
     )
     for name in names:
         agent = load_agent(name)
-        targets = eval_targets(name, first + images, agent.config.canvas_size, data_dir)[first:]
-        row, actions = evaluate_agent(agent, targets, name)
+        targets = eval_targets(agent.config.dataset, first + images, agent.config.canvas_size, data_dir)[first:]
+        painter = getattr(agent, "painter", DEFAULT_PAINTER)  # its neural canvas: the painter it trained through
+        row, actions = evaluate_agent(agent, targets, name, painter)
         blank = blank_row(targets, agent.config.background).mypaint
         print(f"{name:8s} {agent.n_strokes:7d} {blank:7.4f} {row.neural:7.4f} {row.mypaint:8.4f} {row.gap:+8.4f}")
-        blocks.append(figure7_array(targets, actions))
+        blocks.append(figure7_array(targets, actions, painter))
         results.append({"dataset": name, "strokes": agent.n_strokes, "blank": blank, **row.as_dict()})
     save_png(side_by_side(blocks, pad=12), out, scale)
     print(f"wrote {out}: per data set, rows of target | neural painter | MyPaint replay (brush seed 0)")

@@ -10,10 +10,11 @@ command, steps, minutes on the machine that trained it, evaluation figures); the
 found and hash-checked by :mod:`paint_gym.shipped_weights` and loaded with
 ``torch.load(weights_only=True)``.
 
-Agents trained on data whose licence forbids redistribution (CelebA: research only) are never
-put in the package: their MANIFEST entry says ``"location": "cache"`` and the weights live in
-the user cache (``PAINT_GYM_CACHE`` or ``~/.cache/paint_gym``, folder ``agents/``), where the
-user copies the ``agent.pt`` of a run they trained (the error for a missing one says where).
+The CelebA agents (``celeba``: 15 strokes, ``celeba30``: 30 strokes) are in the package under
+their own terms, stated in ``paint_gym/weights/NOTICE``: derived from CelebA (Liu et al., 2015),
+for non-commercial research only; the code stays MIT. (An entry may still say
+``"location": "cache"`` for weights kept in the user cache, ``PAINT_GYM_CACHE`` or
+``~/.cache/paint_gym``, folder ``agents/``; none of the shipped ones does.)
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ from .base import Agent, read_kind
 from .random_agent import RandomAgent
 from .spiral import SpiralAgent
 
-SHIPPED = ("mnist", "kmnist", "celeba")
-#: Data sets whose licence keeps trained weights out of the package (they stay in the user cache).
-LOCAL_ONLY = ("celeba",)
+SHIPPED = ("mnist", "kmnist", "celeba", "celeba30")
+#: Data sets whose licence keeps trained weights out of the package (they stay in the user cache):
+#: none; CelebA's terms allow derived data for non-commercial research, stated in weights/NOTICE.
+LOCAL_ONLY: tuple[str, ...] = ()
+#: The terms of agents derived from a data set, recorded in their MANIFEST entries (weights/NOTICE).
+DATA_NOTICES = {
+    "celeba": "derived from CelebA (Liu et al., 2015): non-commercial research use only; see paint_gym/weights/NOTICE"
+}
 PREFIX = "agent_"
 
 
@@ -88,4 +94,4 @@ def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
     return agent_class(read_kind(path)).load(path, **kwargs)
 
 
-__all__ = ["LOCAL_ONLY", "SHIPPED", "agent_class", "available_agents", "load_agent", "shipped_agents"]
+__all__ = ["DATA_NOTICES", "LOCAL_ONLY", "SHIPPED", "agent_class", "available_agents", "load_agent", "shipped_agents"]

@@ -27,8 +27,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
+from common import RESULTS, describe, machine, write_json
 
-from benchmarks.common import RESULTS, describe, machine, write_json
 from paint_gym.canvas import to_float_tensor
 from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
 

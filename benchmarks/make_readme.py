@@ -375,10 +375,12 @@ def agent_transfer() -> Section:
             f"(`python benchmarks/agent_transfer.py`; {machine(d)}). Direct optimisation is per-image Adam "
             "through the painter on the first images, with the agent scored on the same images beside it.",
             table(["data set, strokes", "method", "neural canvas", "MyPaint replay", "transfer gap", "seconds"], rows),
+            *agent_refinement(d),
             "Stroke order against the hand-made MNIST templates "
             "(first stroke agrees: starts near the template's and runs its way):",
             table(["agent", "first stroke agrees", "starts near", "same direction", "MyPaint MSE"], srows),
-            "Expected-error objective against plain MSE, same run otherwise, at the same step:",
+            "Expected-error objective against plain MSE, same run otherwise, at the same step"
+            + (f" (read from those runs' logs, {str(ob['measured'])[:10]}):" if ob.get("measured") else ":"),
             table(["run", "step", "neural canvas", "MyPaint replay", "transfer gap"], orows),
             "![agent transfer](results/agent_transfer.png) ![objectives](results/agent_objectives.png)",
         ]
@@ -400,6 +402,91 @@ def agent_transfer() -> Section:
         better = runs["mnist_expected"]["eval_mypaint_mse"] < runs["mnist_mse"]["eval_mypaint_mse"]
         targets.append(("agent transfer", "expected-error objective beats plain MSE in MyPaint", verdict(better)))
     return md, targets
+
+
+def agent_refinement(d: dict[str, Any]) -> list[str]:
+    """Test-time refinement: MyPaint MSE and seconds per image against refinement steps, per agent,
+    beside direct optimisation on the same images."""
+    ref = d.get("refinement")
+    if not ref:
+        return []
+    rows = []
+    for name, block in ref.items():
+        direct = next(
+            (r for r in d["transfer"].get(name, {}).get("rows", []) if r["method"].startswith("direct")), None
+        )
+        for r in block["rows"]:
+            rows.append(
+                [
+                    name,
+                    r["refine_steps"],
+                    f"{r['neural_mse']:.4f}",
+                    f"**{r['mypaint_mse']:.4f}**",
+                    f"{r['seconds_per_image']:.2f}",
+                ]
+            )
+        if direct:
+            per_image = direct["seconds"] / d["transfer"][name]["direct_images"]
+            rows.append(
+                [
+                    name,
+                    direct["method"],
+                    f"{direct['neural_mse']:.4f}",
+                    f"**{direct['mypaint_mse']:.4f}**",
+                    f"{per_image:.2f}",
+                ]
+            )
+    return [
+        "Test-time refinement (`agent.paint(targets, refine=N)`: the agent's strokes, then N Adam steps per image of "
+        "the expected error through its painter, batched), on the direct-optimisation images, against direct "
+        "optimisation from random starts:",
+        table(["agent", "refinement steps", "neural canvas", "MyPaint replay", "seconds per image"], rows),
+        "![refinement](results/agent_refinement.png)",
+    ]
+
+
+def agent_step() -> Section:
+    d = load("agent_step")
+    if d is None:
+        return "*not run*", []
+    a = d["args"]
+    rows = [
+        [
+            r["threads"],
+            r["painter"],
+            f"{r['step_s']:.3f}",
+            f"{r['painter_s']:.3f}",
+            f"{r['painter_s'] / r['step_s']:.0%}",
+            f"{r['speedup_vs_gan']:.2f}x" if "speedup_vs_gan" in r else "1 (reference)",
+        ]
+        for r in d["rows"]
+    ]
+    ops = [
+        f"{p} step, top operations by self CPU time: " + ", ".join(f"`{o['op']}` {o['share']:.0%}" for o in top)
+        for p, top in d["top_ops"].items()
+    ]
+    md = "\n\n".join(
+        [
+            f"A backprop agent's training step ({a['dataset']}, {a['batch']} targets x {a['strokes']} strokes, "
+            f"expected error), through each painter in the same run, alternating, median of {a['rounds']} rounds "
+            f"(`python benchmarks/agent_step.py`; {machine(d)}). Painter alone: the painter's forward and "
+            "backward over the step's strokes by themselves.",
+            table(
+                ["threads", "painter", "s per step", "painter alone (s)", "share of the step", "speed-up vs GAN"], rows
+            ),
+            "\n".join(f"- {line}" for line in ops),
+            "![agent step](results/agent_step.png)",
+        ]
+    )
+    best = max((r["speedup_vs_gan"] for r in d["rows"] if "speedup_vs_gan" in r), default=float("nan"))
+    target = d.get("target_speedup", 2.0)
+    return md, [
+        (
+            "agent step",
+            f"dab agent step >= {target:g}x faster than the GAN's",
+            f"{best:.2f}x: {verdict(best >= target)}",
+        )
+    ]
 
 
 def reconstruction(name: str) -> Section:
@@ -609,6 +696,7 @@ SECTIONS: list[tuple[str, Callable[[], Section]]] = [
     ("Painter fidelity", painter_fidelity),
     ("Discrete actions and the lift flag", discrete_lift_sweep),
     ("Agents: transfer to MyPaint", agent_transfer),
+    ("Agents: a training step by painter", agent_step),
     ("Side-by-side: backprop against RL, MNIST", lambda: reconstruction("reconstruction_mnist")),
     ("Side-by-side: backprop against RL, KMNIST", lambda: reconstruction("reconstruction_kmnist")),
     ("Class visualization", class_visualization),

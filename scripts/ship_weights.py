@@ -8,13 +8,14 @@ where the next release carries the file; :mod:`paint_gym.shipped_weights` reads 
     python scripts/ship_weights.py painter --kind dab --brush classic/pen --run runs/dab_pen --command "..."
     python scripts/ship_weights.py agent --run runs/agent_mnist_8 --name agent_mnist \
         --command "paint-gym train-agent ..."
-    python scripts/ship_weights.py agent --run runs/agent_celeba --name agent_celeba --local  # user cache only (CelebA)
+    python scripts/ship_weights.py agent --run runs/agent_celeba --name agent_celeba  # + its NOTICE (CelebA)
     python scripts/ship_weights.py classifier --minutes 3 --threads 1                        # trains, then ships
 
 Each MANIFEST entry keeps the file, its SHA-256 and size, the command that produced it, how long
-it trained and its figures. Agents trained on data whose licence forbids redistribution
-(CelebA) go to the user cache instead (``--local``, the default for them): their entry records
-the figures and the command, and loading them skips the hash (a retrained agent differs).
+it trained and its figures. Agents derived from data with terms of their own (CelebA:
+non-commercial research) record them (``notice``; ``paint_gym/weights/NOTICE``). ``--local``
+keeps a file in the user cache instead: its entry records the figures and the command, and
+loading it skips the hash (a retrained agent differs).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import torch
 from paint_gym.checkpoint import atomic_path, read_checkpoint, sha256_of, write_checkpoint, write_text_atomic
 from paint_gym.param import mnist_classifier
 from paint_gym.shipped_weights import MANIFEST, file_of, read_manifest
-from paint_gym_agents.zoo import LOCAL_ONLY
+from paint_gym_agents.zoo import DATA_NOTICES, LOCAL_ONLY
 
 #: This checkout's weights folder (the one a release packages).
 REPO_WEIGHTS = Path(__file__).resolve().parents[1] / "paint_gym" / "weights"
@@ -117,6 +118,7 @@ def ship_agent(
         "run_steps": int(state["step"]),
         "run_minutes": round(float(state["elapsed"]) / 60, 1),
         "eval": {k: round(v, 5) for k, v in best.items() if k.startswith("eval_")},
+        **({"notice": DATA_NOTICES[config["dataset"]]} if config["dataset"] in DATA_NOTICES else {}),
         **(notes or {}),
     }
     record_in_manifest(entry, weights_dir)
@@ -168,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument(
         "--local",
         action="store_true",
-        help="keep the weights in the user cache (default for CelebA, whose licence forbids redistribution)",
+        help="keep the weights in the user cache instead of the package",
     )
     agent.add_argument("--note", default=None, help="how it was trained (machine, sharing), recorded in the MANIFEST")
     classifier = sub.add_parser("classifier", help="train and ship the MNIST classifier of 'the optimal 3'")

@@ -14,6 +14,7 @@ from paint_gym.canvas import (
     mse,
     mse_uint8,
     squared_error_sum,
+    squared_error_sums,
     to_float,
     to_uint8,
 )
@@ -75,6 +76,21 @@ def test_squared_error_sum_is_exact_at_every_canvas_size(size, rng):
     b = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
     assert squared_error_sum(a, b) == reference_sse(a, b)
     assert mse_uint8(a, b) == pytest.approx(reference_sse(a, b) / (a.size * 255.0**2), rel=1e-15)
+
+
+@pytest.mark.parametrize("size", [64, 1024])
+def test_squared_error_sums_are_exact_per_image_of_a_batch(size, rng):
+    """The batched sums (the vector env's rewards) equal the one-image sums, also at their maximum."""
+    a = rng.integers(0, 256, (3, size, size, 3), dtype=np.uint8)
+    b = rng.integers(0, 256, (3, size, size, 3), dtype=np.uint8)
+    a[0], b[0] = 255, 0  # every difference maximal
+    sums = squared_error_sums(a, b)
+    assert sums.dtype == np.int64 and sums.shape == (3,)
+    assert sums.tolist() == [squared_error_sum(x, y) for x, y in zip(a, b, strict=True)]
+    assert sums[0] == size * size * 3 * 255**2
+    assert squared_error_sums(a[1], b[1]) == squared_error_sum(a[1], b[1])
+    with pytest.raises(ValueError, match=r"\(\.\.\., H, W, C\)"):
+        squared_error_sums(a[0, 0], b[0, 0])
 
 
 def test_squared_error_sum_rejects_other_shapes_and_dtypes():

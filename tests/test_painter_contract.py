@@ -248,3 +248,16 @@ def test_gradients_are_finite_at_the_bounds_of_the_action_box(make_painter, spec
     sample = painter.sample(x, torch.Generator().manual_seed(0))
     (mean.sum() + var.sum() + sample.sum()).backward()
     assert torch.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("spec", **_by_id(NEURAL))
+def test_a_nan_stroke_gives_nan_in_its_own_map_only(make_painter, spec, rng):
+    """A diverged network's NaN strokes reach its divergence checks as NaN (no index error, no
+    silent finite value) and do not leak into the other strokes of the batch."""
+    painter = make_painter(spec)
+    x = torch.as_tensor(random_actions(rng, 4))
+    x[2, act.START_X] = float("nan")
+    mean, var = painter.render_alpha(x, return_var=True)
+    sample = painter.sample(x, torch.Generator().manual_seed(0))
+    for out in (mean, var, sample):
+        assert torch.isnan(out[2]).any() and torch.isfinite(out[[0, 1, 3]]).all()

@@ -27,7 +27,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from .. import actions as act
-from ..canvas import composite, paint_differentiable, squared_error_sum, to_uint8_array
+from ..canvas import composite, paint_differentiable, squared_error_sums, to_uint8_array
 from ..forksafe import forked_child
 from ..painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from ..painters.dab import DabPainter
@@ -523,8 +523,7 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
         self._canvas_t[idx] = torch.as_tensor(self.background, device=self.device)
         self._canvas[index] = _observed(self._canvas_t[idx])
-        for i in index:
-            self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
+        self._sse[index] = squared_error_sums(self._canvas[index], self._target[index])
         self._steps[index] = 0
         self._pen[index] = 0.0
         self._action[index] = NO_ACTION
@@ -533,14 +532,19 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     def _paint(self, index: np.ndarray, actions: np.ndarray) -> None:
         """Paint one validated continuous stroke ``actions[k]`` on sub-env ``index[k]``."""
         painter = self._painter.get()
-        idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
         a = torch.as_tensor(actions, device=self.device)
+        every = len(index) == self.num_envs  # every sub-env, in order: no gathers and scatters
         with torch.no_grad():
             alpha = painter.render_alpha(a)
+            if every:
+                self._canvas_t = composite(self._canvas_t, alpha, act.colors_of(a))
+                self._canvas[...] = _observed(self._canvas_t)
+                self._sse[...] = squared_error_sums(self._canvas, self._target)
+                return
+            idx = torch.as_tensor(index, device=self.device, dtype=torch.long)
             self._canvas_t[idx] = composite(self._canvas_t[idx], alpha, act.colors_of(a))
         self._canvas[index] = _observed(self._canvas_t[idx])
-        for i in index:
-            self._sse[i] = squared_error_sum(self._canvas[i], self._target[i])
+        self._sse[index] = squared_error_sums(self._canvas[index], self._target[index])
 
     def _to_continuous(self, actions: Any) -> tuple[np.ndarray, np.ndarray]:
         """Validated continuous actions ``(N, 12)`` and whether each paints; raises ``ValueError``."""
