@@ -48,10 +48,16 @@ def composite(canvas: Array, alpha: Array, color: Array) -> Array:
         alpha: ``(..., H, W)`` in [0, 1], the stroke's coverage.
         color: ``(..., 3)`` in [0, 1], one colour per stroke.
 
-    Works unchanged on numpy arrays and (differentiably) on torch tensors.
+    Works unchanged on numpy arrays and (differentiably) on torch tensors; on tensors it is one
+    fused ``torch.lerp`` (the four-operation form was 1.8x slower at 256 px, batch 64: it is
+    memory-bound), equal to within float rounding.
     """
     a = alpha[..., None]
-    return canvas * (1 - a) + color[..., None, None, :] * a
+    if isinstance(canvas, np.ndarray):
+        return canvas * (1 - a) + color[..., None, None, :] * a
+    import torch
+
+    return torch.lerp(canvas, color[..., None, None, :], a)
 
 
 def composite_sequence(canvas: Array, alphas: Array, colors: Array) -> Array:
@@ -102,7 +108,8 @@ def to_uint8_array(images: torch.Tensor) -> np.ndarray:
 
     if images.ndim < 3 or images.shape[-3] != 3:
         raise ValueError(f"to_uint8_array takes float images (..., 3, H, W), channels first; got {tuple(images.shape)}")
-    return (images.detach().clamp(0, 1) * 255 + 0.5).to(torch.uint8).movedim(-3, -1).cpu().numpy()
+    scaled = images.detach().clamp(0, 1).mul_(255).add_(0.5)  # in place on clamp's new tensor
+    return scaled.to(torch.uint8).movedim(-3, -1).cpu().numpy()
 
 
 def _is_integer(x: Any) -> bool:

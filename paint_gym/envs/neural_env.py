@@ -536,8 +536,8 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         every = len(index) == self.num_envs  # every sub-env, in order: no gathers and scatters
         with torch.no_grad():
             alpha = painter.render_alpha(a)
-            if every:
-                self._canvas_t = composite(self._canvas_t, alpha, act.colors_of(a))
+            if every:  # in place: composite() as one lerp, no new canvas (memory-bound at 256 px)
+                self._canvas_t.lerp_(act.colors_of(a)[:, None, None, :], alpha[..., None])
                 self._canvas[...] = _observed(self._canvas_t)
                 self._sse[...] = squared_error_sums(self._canvas, self._target)
                 return
