@@ -120,7 +120,7 @@ RESUME_MAY_CHANGE = frozenset(
 )
 #: Values of the BackpropConfig fields added after agents were shipped, for checkpoints written
 #: before them (what those runs did): they load, paint and resume as they were trained.
-LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0}
+LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0, "init": ""}
 
 
 @dataclass

@@ -385,7 +385,7 @@ def main() -> None:
     note = (
         f"load average {load_before[0]:.1f} before and {load_after[0]:.1f} after the run on {info['cores']} cores: "
         + (
-            "the machine was shared with other jobs (another engineer's training), so times are pessimistic"
+            "other jobs were running (the load average above 1.5), so times may be pessimistic"
             if shared
             else "the machine was otherwise idle"
         )

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 #: The painter used where none is named (envs, agents, ``expected_mse`` users, ``paint_gym.param``):
 #: the dab painter, because ``benchmarks/painter_fidelity.py`` and ``benchmarks/env_speed.py`` measured
 #: it closer to MyPaint than the GAN and VAE (held-out alpha MSE 0.0036 vs 0.0053 at 64 px, 1.06x vs
-#: 1.6x the ideal at 128 and 256 px) and faster (batch 64: 4x the GAN's strokes/s at 64 px). The
-#: paper's painters stay available by name (``"gan"``, ``"vae"``).
+#: 1.6x the ideal at 128 and 256 px) and faster (vector env, batch 64: 5.7x the GAN's strokes/s
+#: at 64 px, 1.2x at 256 px). The paper's painters stay available by name (``"gan"``, ``"vae"``).
 DEFAULT_PAINTER = "dab"
 
 
