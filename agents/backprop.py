@@ -92,6 +92,7 @@ from paint_gym.errors import (
 from paint_gym.painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
+from paint_gym.shipped_weights import read_manifest, verified_path
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
 
 from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
@@ -702,11 +703,12 @@ class BackpropTrainer(DivergenceChecks):
     def _start_from(self, source: str) -> None:
         """Copy the policy weights of agent ``source`` (:attr:`BackpropConfig.init`); ``ValueError``
         if its network differs from this run's (canvas size, width, hidden size, background)."""
-        from .zoo import load_agent  # the zoo imports this module
-
-        agent = load_agent(source, painter=self.painter)
-        if not isinstance(agent, BackpropAgent):
-            raise ValueError(f"init={source!r} is a {type(agent).__name__}, not a backprop agent")
+        shipped = f"agent_{source}"  # a shipped agent's MANIFEST name (as the zoo names them), else a path
+        if shipped in read_manifest():
+            path = verified_path(shipped, f"the shipped {source} agent is missing: reinstall paint-gym")
+        else:
+            path = Path(source)
+        agent = BackpropAgent.load(path, painter=self.painter)  # CheckpointError for another kind of agent
         for name in ("canvas_size", "width", "hidden", "background"):
             theirs, ours = getattr(agent.config, name), getattr(self.cfg, name)
             if theirs != ours:

@@ -364,3 +364,5 @@ def test_init_starts_a_new_run_from_an_agents_weights(tmp_path, fixed_batch):
         torch.testing.assert_close(second.policy.state_dict()[name], value, rtol=0, atol=0)
     with pytest.raises(ValueError, match="width"):
         BackpropTrainer(tiny_config(tmp_path / "c", init=str(path), width=4))
+    with pytest.raises(ValueError, match="width=32"):  # a shipped agent by name (verified, then compared)
+        BackpropTrainer(tiny_config(tmp_path / "d", init="mnist"))
