@@ -118,7 +118,8 @@ def _optimise(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Adam on free parameters ``z`` ``(N, T, 12)`` (strokes ``tanh(z)``) against ``tgt``
     ``(N, 3, H, W)``; returns each row's best strokes seen and their loss ``(N,)``."""
-    z = z.detach().clone().requires_grad_(True)
+    device = getattr(net, "device", torch.device("cpu"))  # where the painter runs (an agent's may be a GPU)
+    z, tgt = z.detach().to(device).clone().requires_grad_(True), tgt.to(device)
     opt = torch.optim.Adam([z], lr=lr)
 
     def loss_of(actions: torch.Tensor) -> torch.Tensor:
@@ -126,7 +127,7 @@ def _optimise(
             return expected_mse(actions, tgt, net)
         return mse(paint_differentiable(net, actions), tgt)
 
-    best_loss = torch.full((len(z),), float("inf"))
+    best_loss = torch.full((len(z),), float("inf"), device=device)
     best = torch.tanh(z).detach().clone()
     for step in trange(steps + 1, desc=desc, disable=not progress, leave=False):
         actions = torch.tanh(z)
@@ -142,7 +143,7 @@ def _optimise(
         loss.sum().backward()
         check_finite(torch.linalg.vector_norm(z.grad), step=step + 1, lr=lr, what="gradient norm", trainer=desc)
         opt.step()
-    return best, best_loss
+    return best.cpu(), best_loss.cpu()
 
 
 __all__ = ["OBJECTIVES", "REFINE_LR", "direct_optimisation", "refine_strokes"]
