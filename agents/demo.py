@@ -25,6 +25,7 @@ from paint_gym.benchmark.evaluation import (
     side_by_side,
 )
 from paint_gym.canvas import mse_uint8
+from paint_gym.data import DataNotFoundError
 from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.painters.load import replay
 
@@ -41,7 +42,9 @@ def run_demo(
 ) -> list[dict[str, float]]:
     """Paint ``images`` evaluation images (from index ``first``) of each data set with its shipped
     agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set.
-    ``FileNotFoundError`` if a data set asked for has no shipped agent."""
+    ``FileNotFoundError`` if a data set asked for has no shipped agent; without ``datasets``, a
+    data set whose images are neither local nor downloadable is skipped with a note
+    (``DataNotFoundError`` if none is left)."""
     shipped, present = shipped_agents(), available_agents()
     names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
@@ -56,13 +59,21 @@ def run_demo(
     )
     for name in names:
         agent = load_agent(name)
-        targets = eval_targets(agent.config.dataset, first + images, agent.config.canvas_size, data_dir)[first:]
+        try:
+            targets = eval_targets(agent.config.dataset, first + images, agent.config.canvas_size, data_dir)[first:]
+        except DataNotFoundError as err:
+            if datasets:  # asked for by name: say why it cannot be painted
+                raise
+            print(f"(skipped {name}: {str(err).splitlines()[0]}; pass --data-dir or set PAINT_GYM_DATA)")
+            continue
         painter = getattr(agent, "painter", DEFAULT_PAINTER)  # its neural canvas: the painter it trained through
         row, actions = evaluate_agent(agent, targets, name, painter)
         blank = blank_row(targets, agent.config.background).mypaint
         print(f"{name:8s} {agent.n_strokes:7d} {blank:7.4f} {row.neural:7.4f} {row.mypaint:8.4f} {row.gap:+8.4f}")
         blocks.append(figure7_array(targets, actions, painter))
         results.append({"dataset": name, "strokes": agent.n_strokes, "blank": blank, **row.as_dict()})
+    if not blocks:
+        raise DataNotFoundError(f"no evaluation images for {', '.join(names)}: pass --data-dir or set PAINT_GYM_DATA")
     save_png(side_by_side(blocks, pad=12), out, scale)
     print(f"wrote {out}: per data set, rows of target | neural painter | MyPaint replay (brush seed 0)")
     return results

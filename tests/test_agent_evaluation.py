@@ -73,6 +73,26 @@ def test_celeba_agents_ship_with_their_notice(tmp_path, monkeypatch):
     assert [r["dataset"] for r in results] == ["mnist", "kmnist", "celeba"]
 
 
+def test_the_demo_skips_a_data_set_it_cannot_read_unless_asked_for_it(tmp_path, monkeypatch, capsys):
+    """Offline without CelebA's archive, `paint-gym demo` paints the digits and says why no faces."""
+    from paint_gym.data import DataNotFoundError
+    from paint_gym_agents import demo
+
+    real = demo.eval_targets
+
+    def no_celeba(name, *args, **kwargs):
+        if name == "celeba":
+            raise DataNotFoundError("data set 'celeba' (celeba64.npz) not found. Looked in: ...")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "eval_targets", no_celeba)
+    results = run_demo(None, images=1, out=tmp_path / "d.png", scale=1)
+    assert [r["dataset"] for r in results] == ["mnist", "kmnist"]
+    assert "skipped celeba" in capsys.readouterr().out
+    with pytest.raises(DataNotFoundError):
+        run_demo(["celeba"], images=1, out=tmp_path / "e.png", scale=1)
+
+
 def test_load_agent_refuses_unknown_and_tampered(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="unknown agent"):
         load_agent("cifar")
