@@ -89,4 +89,23 @@ class CanvasPainter(Painter, Protocol):
     def reseed(self, seed: int | None) -> None: ...
 
 
-__all__ = ["CanvasPainter", "DifferentiablePainter", "Painter"]
+def action_tensor(actions: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Strokes ``(B, 12)`` as float32 on ``device``, clipped to [-1, 1]: every neural painter's
+    input check (static only, so the traced path stays traceable; see
+    :meth:`~paint_gym.painters.neural.NeuralPainter.geometry`).
+    Numpy or list input is validated in full (:func:`paint_gym.actions.validate_actions`); a wrong
+    shape or a non-float tensor raises ``ValueError``."""
+    import torch  # lazy: this module loads no torch (the MyPaint side of the library does not need it)
+
+    from .. import actions as act
+
+    if not isinstance(actions, torch.Tensor):
+        actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=device)
+    if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
+        raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
+    if not actions.is_floating_point():
+        raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
+    return actions.to(device, torch.float32).clamp(-1, 1)
+
+
+__all__ = ["DEFAULT_PAINTER", "CanvasPainter", "DifferentiablePainter", "Painter", "action_tensor"]

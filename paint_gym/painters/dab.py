@@ -71,6 +71,7 @@ from torch import nn
 from .. import actions as act
 from ..checkpoint import float_state, write_painter_checkpoint
 from ..validation import check_canvas_size, check_int
+from .base import action_tensor
 from .mypaint import DEFAULT_BRUSH
 
 #: Points along the curve over which the arc length is measured and the dabs are placed.
@@ -183,21 +184,12 @@ class DabPainter(nn.Module):
         view.config = dataclasses.replace(self.config, canvas_size=check_canvas_size(canvas_size))
         return view
 
-    def _actions(self, actions: torch.Tensor) -> torch.Tensor:
-        if not isinstance(actions, torch.Tensor):
-            actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=self.device)
-        if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
-            raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
-        if not actions.is_floating_point():
-            raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
-        return actions.to(self.device, torch.float32).clamp(-1, 1)
-
     def dabs(self, actions: torch.Tensor) -> dict[str, torch.Tensor]:
         """The stroke's dabs: centres ``x, y`` ``(B, K)`` px, Gaussian widths ``sigma`` ``(B, K)`` px,
         ink ``w`` ``(B, K)`` (peak density), pressures ``p`` ``(B, K)``, radius ``r`` ``(B, 1)`` px,
         and the per-stroke variance factor ``kappa`` ``(B,)``; with :attr:`DabConfig.dot`,
         :data:`TIME_DABS` more, evenly spaced in time (K + TIME_DABS)."""
-        a = self._actions(actions)
+        a = action_tensor(actions, self.device)
         size = self.canvas_size
         stroke = act.to_physical(a, size, n_points=ARC_POINTS)
         pts, pressures = stroke.points, stroke.pressures  # (B, P, 2), (B, P)

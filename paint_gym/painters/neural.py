@@ -27,6 +27,7 @@ from .. import actions as act
 from ..checkpoint import float_state, read_checkpoint, write_painter_checkpoint
 from ..shipped_weights import verified_path
 from ..validation import check_canvas_size, check_int
+from .base import action_tensor
 from .dab import DabPainter
 from .gate import gate_moments
 
@@ -141,13 +142,7 @@ class NeuralPainter(nn.Module):
         ``ValueError`` there. Non-tensor inputs (numpy, lists) are not traced and are validated
         in full by :func:`paint_gym.actions.validate_actions`.
         """
-        if not isinstance(actions, torch.Tensor):
-            actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=self.device)
-        if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
-            raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
-        if not actions.is_floating_point():
-            raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
-        return actions.clamp(-1, 1)[:, GEOMETRY].to(self.device, torch.float32)
+        return action_tensor(actions, self.device)[:, GEOMETRY]
 
     #: Strokes rendered per chunk: on a CPU, batches beyond this overflow the caches and slow
     #: down (measured here: 2,150 strokes/s at 64 but 1,220 at 256 in one piece).
