@@ -32,9 +32,11 @@ EVAL_IMAGES=${EVAL_IMAGES:-64}   # validation images: the last of each training 
 BATCH=${BATCH:-128}              # targets per step (a GPU step is launch-bound: 128 cost little more than 32)
 THREADS=${THREADS:-2}            # torch CPU threads per run (5 runs on 16 cores)
 KILL_AFTER=${KILL_AFTER:-540}    # seconds after the launch when a run still going is stopped
-AGENTS=${AGENTS:-"mnist kmnist celeba celeba30 mnist_precond"}
+AGENTS=${AGENTS:-"mnist kmnist celeba celeba30"}  # mnist_precond too on request (from scratch)
+INIT=${INIT:-1}                  # 1: start from the shipped agent of the same data set (celeba30 from celeba)
+LR_INIT=${LR_INIT:-}             # the rate of the fine-tuning runs (default 3e-4)
 CHECKPOINTS=${CHECKPOINTS:-"celeba celeba30"} # runs whose checkpoint.pt (resumes; 17 MB, gzipped to 16.4) comes back too
-PROFILE_STEPS=${PROFILE_STEPS:-5} # first, time this many CelebA 15-stroke steps alone on the device (0: skip)
+PROFILE_STEPS=${PROFILE_STEPS:-3} # first, time this many CelebA 15-stroke steps alone on the device (0: skip)
 START=$(date +%s)
 log() { echo "[gpu_train_agents $(($(date +%s) - START)) s] $*"; }
 mkdir -p "$OUT" "$WORK/runs"
@@ -105,12 +107,12 @@ fi
 COMMON=(--pixel expected --painter "$PAINTER" --device "$DEVICE" --batch-size "$BATCH" --minutes "$MINUTES"
   --eval-minutes "$EVAL_MINUTES" --eval-images "$EVAL_IMAGES" --eval-split validation --steps 100000000
   --checkpoint-minutes 1 --threads "$THREADS")
-args_of() {
+args_of() {  # from the shipped agents (--init; trained on this CPU) unless INIT=0: fine-tuning, not from scratch
   case $1 in
-    mnist) echo "--dataset mnist --strokes 8 --lr 1e-3" ;;
-    kmnist) echo "--dataset kmnist --strokes 8 --lr 1e-3" ;;
-    celeba) echo "--dataset celeba --strokes 15 --lr 5e-4" ;;   # 1e-3 at batch 16 once diverged; 3e-4 worked
-    celeba30) echo "--dataset celeba --strokes 30 --lr 5e-4" ;;
+    mnist) echo "--dataset mnist --strokes 8 --lr ${LR_INIT:-3e-4} $( [ "$INIT" = 1 ] && echo --init mnist)" ;;
+    kmnist) echo "--dataset kmnist --strokes 8 --lr ${LR_INIT:-3e-4} $( [ "$INIT" = 1 ] && echo --init kmnist)" ;;
+    celeba) echo "--dataset celeba --strokes 15 --lr ${LR_INIT:-3e-4} $( [ "$INIT" = 1 ] && echo --init celeba)" ;;
+    celeba30) echo "--dataset celeba --strokes 30 --lr ${LR_INIT:-3e-4} $( [ "$INIT" = 1 ] && echo --init celeba)" ;;
     mnist_precond) echo "--dataset mnist --strokes 8 --lr 1e-3 --template 1.0 --template-only-steps 150 --template-decay-steps 400" ;;
     *) return 1 ;;
   esac
