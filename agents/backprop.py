@@ -90,7 +90,7 @@ from paint_gym.errors import (
     check_finite_tensors,
 )
 from paint_gym.painters.base import DEFAULT_PAINTER, DifferentiablePainter
-from paint_gym.painters.load import PainterLike, as_numpy, load_painter
+from paint_gym.painters.load import PainterLike, as_numpy, load_painter, module_device
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.shipped_weights import read_manifest, verified_path
 from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
@@ -394,8 +394,9 @@ class BackpropAgent:
         batch: int = 64,
         info: dict[str, Any] | None = None,
     ) -> None:
-        self.policy = policy.eval()
-        self.device = next(policy.parameters()).device
+        on = module_device(painter)  # a painter object stays where it is (it may be training): the policy joins it
+        self.policy = (policy if on is None else policy.to(on)).eval()
+        self.device = next(self.policy.parameters()).device
         self.config = config
         self.n_strokes = config.strokes
         self.painter: DifferentiablePainter = load_painter(

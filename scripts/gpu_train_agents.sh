@@ -128,7 +128,13 @@ train() {  # one agent; a diverged run resumes from its last good checkpoint at 
     timeout -k 15 -s INT "$left" "$PY" -m paint_gym.cli train-agent "${args[@]}" "${COMMON[@]}" --run-dir "$run" >>"$run.log" 2>&1
     rc=$?
     [ "$rc" = 0 ] && return 0
-    tail -c 3000 "$run.log" | grep -q "diverged" || return "$rc"
+    if ! tail -c 3000 "$run.log" | grep -q "diverged"; then  # another failure: once more from scratch, if it started from weights
+      [[ " ${args[*]} " == *" --init "* && ! -e "$run/checkpoint.pt" ]] || return "$rc"
+      for i in "${!args[@]}"; do [ "${args[$i]}" = --init ] && unset "args[$i]" "args[$((i + 1))]"; done
+      args=("${args[@]}")
+      echo "=== failed (exit code $rc) starting from weights: from scratch with ${args[*]}" >>"$run.log"
+      continue
+    fi
     for i in "${!args[@]}"; do
       if [ "${args[$i]}" = --lr ]; then args[$((i + 1))]=$("$PY" -c "print(${args[$((i + 1))]} / 3)"); fi
     done

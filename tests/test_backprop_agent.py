@@ -366,3 +366,18 @@ def test_init_starts_a_new_run_from_an_agents_weights(tmp_path, fixed_batch):
         BackpropTrainer(tiny_config(tmp_path / "c", init=str(path), width=4))
     with pytest.raises(ValueError, match="width=32"):  # a shipped agent by name (verified, then compared)
         BackpropTrainer(tiny_config(tmp_path / "d", init="mnist"))
+
+
+def test_an_agent_given_a_painter_object_joins_its_device_and_leaves_it_there(tmp_path, fixed_batch):
+    """Loading an agent with a caller's painter (the trainer's own, for ``init``) must not move that
+    painter: it did, to the CPU, and ``train-agent --init NAME --device cuda`` failed at its first step
+    with tensors on two devices. The "meta" device stands in for a GPU here."""
+    first = BackpropTrainer(tiny_config(tmp_path / "a"))
+    path = BackpropAgent(first.policy, first.cfg, first.painter).save(tmp_path / "agent.pt")
+    painter = load_painter("dab").to("meta")
+    agent = BackpropAgent.load(path, painter=painter)
+    assert next(painter.parameters()).device.type == "meta"
+    assert agent.device.type == "meta" and agent.painter is painter
+    assert all(p.device.type == "meta" for p in agent.policy.parameters())
+    cpu = BackpropAgent.load(path, painter=load_painter("dab"))  # and a CPU painter keeps a CPU agent
+    assert cpu.device.type == "cpu"

@@ -203,6 +203,17 @@ def load_painter(
     return at_canvas_size(painter, canvas_size)
 
 
+def module_device(painter: object) -> torch.device | None:
+    """The device of a painter object's first parameter or buffer; None for names, paths, ``None``
+    and painters without tensors (``MyPaintPainter``). Code that is handed a caller's painter puts
+    its own networks there rather than moving the painter (which may be training elsewhere)."""
+    if not isinstance(painter, nn.Module):
+        return None
+    for tensor in (*painter.parameters(), *painter.buffers()):
+        return tensor.device
+    return None
+
+
 def _checked_object(
     painter: Painter | DifferentiablePainter,
     canvas_size: int | None,
