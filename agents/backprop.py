@@ -495,7 +495,7 @@ class BackpropAgent:
 
         missing = (
             f"no agent checkpoint at {path}; train one with `paint-gym "
-            "train-agent` or use a shipped name (mnist, kmnist, mnist_precond)"
+            "train-agent` or use a shipped name (mnist, kmnist, mnist_precond, celeba, celeba30)"
         )
         return read_agent_checkpoint(path, cls.KIND, build, sha256=sha256, missing=missing)
 

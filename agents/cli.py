@@ -126,7 +126,7 @@ def train_spiral(config: TrainSpiralArgs) -> int:
 @dataclass(frozen=True)
 class EvalArgs:
     agent: str
-    """Shipped agent name (mnist, kmnist, celeba) or a checkpoint path."""
+    """Shipped agent name (mnist, kmnist, mnist_precond, celeba, celeba30) or a checkpoint path."""
     dataset: Literal[DATASETS] | None = None
     """Data set to evaluate on (None: the agent's own)."""
     images: int = 200

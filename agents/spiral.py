@@ -86,6 +86,18 @@ ACTION_MODES = ("continuous", "discrete")
 #: bookkeeping; a wall-clock budget is an argument of :meth:`SpiralTrainer.run`); any other
 #: difference is refused.
 RESUME_MAY_CHANGE = frozenset({"steps", "lr", "critic_lr", "threads", "run_dir"})
+#: Values of the SpiralConfig fields added after runs were written, for their checkpoints (what
+#: those runs did): they load, paint and resume as they were trained.
+LEGACY_FIELDS: dict[str, Any] = {"bounded_mean": False}
+
+
+def config_of(saved: str | dict[str, Any]) -> SpiralConfig:
+    """The :class:`SpiralConfig` a checkpoint stores (JSON text or dict), with the fields it
+    predates set to what its run did (:data:`LEGACY_FIELDS`)."""
+    data = json.loads(saved) if isinstance(saved, str) else dict(saved)
+    for name, value in LEGACY_FIELDS.items():
+        data.setdefault(name, value)
+    return config_from_json(SpiralConfig, data)
 
 
 def _lift_stroke() -> np.ndarray:
@@ -163,6 +175,12 @@ class SpiralConfig:
     """gradient-norm clip of the policy's update, > 0"""
     init_log_std: float = -0.5
     """continuous mode: initial log standard deviation of the strokes, in [-20, 2] (-0.5: 0.6 in action units)"""
+    bounded_mean: bool = True
+    (
+        "continuous mode: the Gaussian's mean is tanh of the network's output, inside the action box. False (the "
+        "first release) lets it leave the box, where the env's clip makes nearby samples one stroke: the pressure's "
+        "mean drifted below -1 and the policy painted nothing with no gradient back"
+    )
     width: int = 16
     """channels of the policy's first convolution (doubling per halving, capped at 2 x width), >= 1"""
     hidden: int = 128
@@ -291,8 +309,10 @@ class SpiralPolicy(nn.Module):
         action_mode: str = "continuous",
         strokes: int = 8,
         init_log_std: float = -0.5,
+        bounded_mean: bool = True,
     ) -> None:
         super().__init__()
+        self.bounded_mean = bounded_mean
         layers: list[nn.Module] = []
         c, c2, size = 8, width, canvas_size
         while size > 4:  # halve the resolution, double the channels (capped at 2 * width)
@@ -318,7 +338,13 @@ class SpiralPolicy(nn.Module):
     @classmethod
     def from_config(cls, config: SpiralConfig) -> SpiralPolicy:
         return cls(
-            config.canvas_size, config.width, config.hidden, config.action_mode, config.strokes, config.init_log_std
+            config.canvas_size,
+            config.width,
+            config.hidden,
+            config.action_mode,
+            config.strokes,
+            config.init_log_std,
+            config.bounded_mean,
         )
 
     def initial_state(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -332,6 +358,8 @@ class SpiralPolicy(nn.Module):
         clock = prev.new_full((len(images), 1), t / self.strokes)
         h, c = self.lstm(torch.cat([self.encoder(x), prev, clock], dim=1), state)
         out = self.head(h)
+        if self.action_mode == "continuous" and self.bounded_mean:
+            out = torch.tanh(out)
         dist = DiagGaussian(out, self.log_std) if self.action_mode == "continuous" else MultiCategorical(out, self.nvec)
         return dist, self.value(h).squeeze(1), (h, c)
 
@@ -485,7 +513,7 @@ class SpiralAgent:
         ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
         def build(payload: dict[str, Any]) -> SpiralAgent:
-            config = config_from_json(SpiralConfig, payload["config"])
+            config = config_of(payload["config"])
             policy = SpiralPolicy.from_config(config)
             policy.load_state_dict(
                 payload["state_dict"] if "state_dict" in payload else payload["policy"]
@@ -549,6 +577,7 @@ class Rollout:
     final_canvas: np.ndarray
     final_target: np.ndarray
     final_l2: np.ndarray
+    strokes: torch.Tensor | None = None
 
 
 def advantages(
@@ -563,6 +592,14 @@ def advantages(
         running = delta + gamma * lam * running
         adv[t] = running
     return adv, adv + values
+
+
+def silent_fraction(roll: Rollout) -> float:
+    """Fraction of the rollout's strokes that lay no paint: both pressures at the box's floor (-1,
+    zero pressure; discrete lifts too). A policy collapsing to a blank canvas shows it rising to 1."""
+    if roll.strokes is None:
+        return math.nan
+    return float((roll.strokes[..., PRESSURE] <= -1.0).all(-1).float().mean())
 
 
 class SpiralTrainer(DivergenceChecks):
@@ -609,7 +646,7 @@ class SpiralTrainer(DivergenceChecks):
         if not self.checkpoint_path.exists():
             return
         state = read_checkpoint(self.checkpoint_path, "SPIRAL training checkpoint")
-        check_resume(config_from_json(SpiralConfig, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+        check_resume(config_of(state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         self.policy.load_state_dict(state["policy"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
@@ -698,6 +735,7 @@ class SpiralTrainer(DivergenceChecks):
             prev = torch.zeros(n, ACTION_DIM)
             pens = np.zeros((n, 2), np.float32)
             ep: dict[str, list[Any]] = {k: [] for k in ("images", "prev", "raw", "logp", "values", "rewards")}
+            painted: list[torch.Tensor] = []
             for t in range(steps):
                 images = obs_images(obs["canvas"], obs["target"])
                 dist, value, state = self.policy.step(images, prev, t, state)
@@ -712,6 +750,7 @@ class SpiralTrainer(DivergenceChecks):
                 ):
                     ep[key].append(item)
                 prev = torch.from_numpy(stroke)
+                painted.append(prev)
             if not np.all(terminated):
                 raise RuntimeError(
                     f"episodes did not end after {steps} strokes: the env's episode_length differs from strokes={steps}"
@@ -722,6 +761,7 @@ class SpiralTrainer(DivergenceChecks):
                     "canvas": obs["canvas"],
                     "target": obs["target"],
                     "l2": np.asarray(info["l2"]),
+                    "strokes": torch.stack(painted),
                 }
             )
 
@@ -738,6 +778,7 @@ class SpiralTrainer(DivergenceChecks):
             np.concatenate([c["canvas"] for c in cols]),
             np.concatenate([c["target"] for c in cols]),
             np.concatenate([c["l2"] for c in cols]),
+            cat("strokes"),
         )
 
     def _critic_reward(self, roll: Rollout) -> tuple[torch.Tensor, dict[str, float]]:
@@ -765,7 +806,7 @@ class SpiralTrainer(DivergenceChecks):
         cfg = self.cfg
         roll = self._rollout()
         rewards = roll.rewards.clone()
-        row: dict[str, float] = {"train_mse": float(roll.final_l2.mean())}
+        row: dict[str, float] = {"train_mse": float(roll.final_l2.mean()), "silent_strokes": silent_fraction(roll)}
         if cfg.adversarial > 0:
             reward, critic_row = self._critic_reward(roll)
             rewards[-1] += cfg.adversarial * reward
@@ -876,7 +917,7 @@ class SpiralTrainer(DivergenceChecks):
             f"{self.cfg.dataset}, {self.cfg.strokes} strokes"
         )
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
-            plot_columns(ax1, self.history, "step", ("train_mse", "wasserstein", "entropy"))
+            plot_columns(ax1, self.history, "step", ("train_mse", "silent_strokes", "wasserstein", "entropy"))
             ax1.set_xlabel("update")
             if ax1.lines:
                 ax1.legend(fontsize=8)

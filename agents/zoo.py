@@ -10,7 +10,7 @@ command, steps, minutes on the machine that trained it, evaluation figures); the
 found and hash-checked by :mod:`paint_gym.shipped_weights` and loaded with
 ``torch.load(weights_only=True)``.
 
-The CelebA agent (``celeba``: 15 strokes; a 30-stroke ``celeba30`` is planned) is in the package under
+The CelebA agents (``celeba``: 15 strokes, ``celeba30``: 30 strokes) are in the package under
 their own terms, stated in ``paint_gym/weights/NOTICE``: derived from CelebA (Liu et al., 2015),
 for non-commercial research only; the code stays MIT. (An entry may still say
 ``"location": "cache"`` for weights kept in the user cache, ``PAINT_GYM_CACHE`` or
@@ -30,7 +30,7 @@ from .base import Agent, read_kind
 from .random_agent import RandomAgent
 from .spiral import SpiralAgent
 
-SHIPPED = ("mnist", "kmnist", "celeba")
+SHIPPED = ("mnist", "kmnist", "celeba", "celeba30")
 #: Data sets whose licence keeps trained weights out of the package (they stay in the user cache):
 #: none; CelebA's terms allow derived data for non-commercial research, stated in weights/NOTICE.
 LOCAL_ONLY: tuple[str, ...] = ()

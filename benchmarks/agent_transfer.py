@@ -197,7 +197,9 @@ def plot_transfer(transfer: dict[str, dict]) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--agents", nargs="+", default=["mnist", "kmnist", "celeba"], help="shipped agents to evaluate")
+    parser.add_argument(
+        "--agents", nargs="+", default=["mnist", "kmnist", "celeba", "celeba30"], help="shipped agents to evaluate"
+    )
     parser.add_argument("--images", type=int, default=200)
     parser.add_argument("--direct-steps", type=int, default=400)
     parser.add_argument("--direct-images", type=int, default=20)

@@ -97,8 +97,8 @@ def ship_agent(
     run = Path(run_dir)
     missing = f"{run}/agent.pt not found: train with `paint-gym train-agent --run-dir {run}` first"
     payload = read_checkpoint(run / "agent.pt", "agent checkpoint", missing=missing)
-    state = read_checkpoint(run / "checkpoint.pt", "agent training checkpoint", missing=missing)
-    best, config = json.loads(payload["extra"]), json.loads(state["config"])
+    best, config = json.loads(payload["extra"]), json.loads(payload["config"])
+    run_steps, run_seconds = _run_length(run, missing)
     local = config["dataset"] in LOCAL_ONLY if local is None else local
     location = {"location": "cache"} if local else {}
     dest = _copy(run / "agent.pt", file_of({"file": f"{name}.pt", **location}) if local else weights_dir / f"{name}.pt")
@@ -111,18 +111,31 @@ def ship_agent(
         "command": command,
         "dataset": config["dataset"],
         "strokes": config["strokes"],
-        "steps": int(best.get("step", state["step"])),
+        "steps": int(best.get("step", run_steps)),
         "training_minutes": round(
-            float(best["minutes"] if "minutes" in best else best.get("seconds", state["elapsed"]) / 60), 1
+            float(best["minutes"] if "minutes" in best else best.get("seconds", run_seconds) / 60), 1
         ),
-        "run_steps": int(state["step"]),
-        "run_minutes": round(float(state["elapsed"]) / 60, 1),
+        "run_steps": run_steps,
+        "run_minutes": round(run_seconds / 60, 1),
         "eval": {k: round(v, 5) for k, v in best.items() if k.startswith("eval_")},
         **({"notice": DATA_NOTICES[config["dataset"]]} if config["dataset"] in DATA_NOTICES else {}),
         **(notes or {}),
     }
     record_in_manifest(entry, weights_dir)
     return entry
+
+
+def _run_length(run: Path, missing: str) -> tuple[int, float]:
+    """Steps and training seconds of a run: from its ``checkpoint.pt``, else from the last row of
+    its ``log.csv`` (a GPU run brings back ``agent.pt`` and ``log.csv``, not its 17 MB checkpoint)."""
+    if (run / "checkpoint.pt").exists():
+        state = read_checkpoint(run / "checkpoint.pt", "agent training checkpoint", missing=missing)
+        return int(state["step"]), float(state["elapsed"])
+    try:
+        last = (run / "log.csv").read_text().strip().splitlines()[-1].split(",")
+        return int(last[0]), float(last[1]) * 60
+    except (FileNotFoundError, IndexError, ValueError) as e:
+        raise FileNotFoundError(f"{run} has neither checkpoint.pt nor a log.csv with rows ({e})") from e
 
 
 def ship_classifier(

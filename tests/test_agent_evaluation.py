@@ -45,7 +45,7 @@ def test_stroke_order_agreement_detects_reversed_strokes():
 
 def test_shipped_agents_paint_better_than_blank_in_mypaint():
     shipped = shipped_agents()
-    assert set(shipped) >= {"mnist", "kmnist", "mnist_precond", "celeba"}
+    assert set(shipped) >= {"mnist", "kmnist", "mnist_precond", "celeba", "celeba30"}
     assert all(e.get("location") != "cache" for e in shipped.values())  # every shipped agent is in the package
     for name, entry in shipped.items():
         assert entry["training_minutes"] > 0 and "command" in entry and entry["bytes"] < 8 * 2**20
@@ -62,13 +62,13 @@ def test_celeba_agents_ship_with_their_notice(tmp_path, monkeypatch):
     notice = (shipped_weights.WEIGHTS_DIR / "NOTICE").read_text()
     assert "Liu" in notice and "non-commercial research" in notice.lower()
     celeba = [name for name, entry in shipped_agents().items() if entry["dataset"] == "celeba"]
-    assert "celeba" in celeba
+    assert {"celeba", "celeba30"} <= set(celeba)
     for name in celeba:
         entry = shipped_agents()[name]
         assert (shipped_weights.WEIGHTS_DIR / entry["file"]).is_file() and entry["file"] in notice
         assert "non-commercial" in entry["notice"]
     monkeypatch.setenv("PAINT_GYM_CACHE", str(tmp_path))  # an empty cache: the package's files are used
-    assert load_agent("celeba").n_strokes == 15
+    assert load_agent("celeba").n_strokes == 15 and load_agent("celeba30").n_strokes == 30
     results = run_demo(None, images=1, out=tmp_path / "d.png", scale=1)
     assert [r["dataset"] for r in results] == ["mnist", "kmnist", "celeba"]
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
 
+from paint_gym.actions import PRESSURE
 from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.benchmark.protocol import PaintingAgent
+from paint_gym.checkpoint import config_to_json
 from paint_gym.painters.load import replay
 from paint_gym_agents.spiral import (
     LIFT_STROKE,
@@ -182,3 +186,38 @@ def test_every_accepted_canvas_size_builds_a_policy_that_acts(size, mode):
     dist, value, _ = policy.step(images, torch.zeros(2, 12), 0, policy.initial_state(2))
     assert value.shape == (2,) and torch.isfinite(dist.sample().float()).all()
     assert SpiralConfig(canvas_size=size).canvas_size == size
+
+
+def test_the_bounded_mean_stays_in_the_action_box_where_the_unbounded_one_left_it():
+    """The collapse: an unbounded mean pushed past -1 in pressure paints nothing, and the env's clip
+    gives every nearby sample the same blank stroke (no gradient back). tanh keeps the mean inside."""
+    images = torch.zeros(5, 6, 16, 16, dtype=torch.uint8)
+    state_args = (torch.zeros(5, 12), 0)
+    for bounded in (True, False):
+        policy = SpiralPolicy(canvas_size=16, width=4, hidden=8, init_log_std=-1.0, bounded_mean=bounded)
+        with torch.no_grad():
+            policy.head.bias.fill_(-3.0)  # what a drifting policy's output does
+            dist, _, _ = policy.step(images, *state_args, policy.initial_state(5))
+        mean = dist.mode()
+        if bounded:
+            assert mean.min() > -1 and mean.max() < 1
+        else:
+            assert (mean < -2).all()
+
+
+def test_silent_strokes_are_counted_and_old_checkpoints_keep_their_unbounded_mean(tmp_path):
+    from paint_gym_agents.spiral import config_of, silent_fraction
+
+    with SpiralTrainer(tiny_config(tmp_path, dense_l2=100.0)) as trainer:
+        roll = trainer._rollout()
+        assert roll.strokes.shape == (3, 4, 12)
+        silent = float((roll.strokes[..., PRESSURE] <= -1).all(-1).float().mean())
+        assert silent_fraction(roll) == pytest.approx(silent)
+        roll.strokes[..., PRESSURE] = -1.0
+        assert silent_fraction(roll) == 1.0
+        row = trainer.train_once()
+        assert 0.0 <= row["silent_strokes"] <= 1.0
+    saved = json.loads(config_to_json(tiny_config(tmp_path)))
+    del saved["bounded_mean"]  # a checkpoint written before the field existed
+    assert config_of(saved).bounded_mean is False
+    assert config_of(json.dumps({**saved, "bounded_mean": True})).bounded_mean is True

@@ -1,0 +1,193 @@
+"""Why SPIRAL-style RL collapsed to a blank canvas, and what each fix changes (issue 15, part 1).
+
+Trains the SPIRAL-style agent (:mod:`paint_gym_agents.spiral`) on MNIST's batched dab-painter env
+for the same wall-clock budget once per *variant*, a variant being the default config with a few
+fields changed, one after the other on this machine, and records for each:
+
+* the MyPaint-replay MSE of the first ``--images`` evaluation images against training seconds
+  (the same geometric schedule as the reconstruction benchmark), beside the blank canvas's;
+* per update: the training canvases' MSE, the fraction of *silent strokes* (both pressures at
+  the box's floor, so no paint: the collapse), the critic's reward and the policy's entropy;
+* strokes painted per second of training.
+
+Outputs: ``results/spiral_diagnosis.json`` (all of it and the machine), ``spiral_diagnosis.png``
+(eval MSE against seconds with the blank level; silent strokes against updates) and the table
+printed. Each variant's result lands in ``results/spiral_diagnosis/<variant>.json`` when it
+finishes (its checkpoints in ``--runs``), so a stopped run resumes and finished variants are kept.
+
+    python benchmarks/spiral_diagnosis.py                      # 3 variants x 5 min, about 20 min here
+    python benchmarks/spiral_diagnosis.py --variants bounded --minutes 0.2 --images 8 --out /tmp/d  # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from common import RESULTS, describe, machine, write_json
+
+from paint_gym.benchmark.evaluation import blank_row, eval_targets
+from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+
+#: name -> (label, SpiralConfig fields changed from the defaults)
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "unbounded": ("first release: unbounded Gaussian mean, critic reward", {"bounded_mean": False}),
+    "bounded": ("tanh-bounded mean, critic reward (default)", {}),
+    "bounded_dense": ("tanh-bounded mean, critic + dense L2 x100", {"dense_l2": 100.0}),
+    "unbounded_dense": (
+        "first release + dense L2 x100 (the old benchmark's)",
+        {"bounded_mean": False, "dense_l2": 100.0},
+    ),
+}
+
+
+def run_variant(name: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """Train one variant for the budget (resuming its run) and return its result (saved as JSON)."""
+    path = folder / f"{name}.json"
+    setup = {"minutes": args.minutes, "images": args.images, "dataset": args.dataset, "seed": args.seed}
+    if path.exists():
+        done = json.loads(path.read_text())
+        if done.get("setup") == setup:
+            print(f"{name}: finished before, kept ({path})")
+            return done
+    label, fields = VARIANTS[name]
+    config = SpiralConfig(
+        dataset=args.dataset,
+        run_dir=str(Path(args.runs) / name),
+        eval_images=args.images,
+        threads=args.threads,
+        seed=args.seed,
+        **fields,
+    )
+    start = time.perf_counter()
+    with SpiralTrainer(config, args.data_dir) as trainer:
+        points = trainer.run(args.minutes * 60, eval_every_seconds=args.eval_every)
+        history = trainer.history
+        updates, strokes, seconds = trainer.step, trainer.strokes, trainer.elapsed
+    result = {
+        "variant": name,
+        "label": label,
+        "config_changes": fields,
+        "setup": setup,
+        "points": [p.as_dict() for p in points],
+        "history": history,
+        "updates": updates,
+        "strokes": strokes,
+        "training_seconds": seconds,
+        "strokes_per_second": strokes / seconds if seconds else math.nan,
+        "wall_seconds": time.perf_counter() - start,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+def last_of(history: list[dict[str, float]], key: str, n: int = 5) -> float:
+    """Mean of ``key`` over the last ``n`` logged rows that have it (NaN if none)."""
+    vals = [r[key] for r in history if key in r and r[key] == r[key]][-n:]
+    return sum(vals) / len(vals) if vals else math.nan
+
+
+def summary_rows(results: list[dict[str, Any]], blank: float) -> list[dict[str, Any]]:
+    rows = []
+    for r in results:
+        mses = [p["mse"] for p in r["points"]]
+        rows.append(
+            {
+                "variant": r["variant"],
+                "label": r["label"],
+                "final_mse": mses[-1] if mses else math.nan,
+                "best_mse": min(mses) if mses else math.nan,
+                "best_vs_blank": (min(mses) / blank) if mses else math.nan,
+                "silent_strokes_end": last_of(r["history"], "silent_strokes"),
+                "train_mse_end": last_of(r["history"], "train_mse"),
+                "updates": r["updates"],
+                "strokes_per_second": r["strokes_per_second"],
+            }
+        )
+    return rows
+
+
+def format_rows(rows: list[dict[str, Any]], blank: float) -> str:
+    head = (
+        "| variant | final MSE | best MSE | best / blank | silent strokes (end) | training MSE (end) "
+        "| updates | strokes/s |"
+    )
+    lines = [head, "|" + "---|" * 8]
+    for r in rows:
+        lines.append(
+            f"| {r['label']} | {r['final_mse']:.4f} | {r['best_mse']:.4f} | {r['best_vs_blank']:.2f} | "
+            f"{r['silent_strokes_end']:.0%} | {r['train_mse_end']:.4f} | {r['updates']:,} | "
+            f"{r['strokes_per_second']:,.0f} |"
+        )
+    lines.append(f"| blank canvas | {blank:.4f} | {blank:.4f} | 1.00 | - | - | - | - |")
+    return "\n".join(lines)
+
+
+def figure(results: list[dict[str, Any]], blank: float, out: Path) -> None:
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for r in results:
+        pts = r["points"]
+        ax1.plot([p["seconds"] for p in pts], [p["mse"] for p in pts], marker=".", label=r["label"])
+        hist = [h for h in r["history"] if "silent_strokes" in h]
+        ax2.plot([h["step"] for h in hist], [h["silent_strokes"] for h in hist], label=r["label"])
+    ax1.axhline(blank, color="k", ls="--", lw=1, label="blank canvas")
+    ax1.axhline(blank / 2, color="gray", ls=":", lw=1, label="half of blank (issue 15 target)")
+    ax1.set_xscale("symlog", linthresh=10)
+    ax1.set_xlabel("training seconds")
+    ax1.set_ylabel("MyPaint replay MSE (eval images)")
+    ax1.legend(fontsize=7)
+    ax2.set_xlabel("update")
+    ax2.set_ylabel("silent strokes (no paint), training rollouts")
+    ax2.set_ylim(-0.02, 1.02)
+    fig.suptitle("SPIRAL-style RL on MNIST, dab-painter env: the collapse and its fixes")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", nargs="+", default=["unbounded", "bounded", "bounded_dense"], choices=VARIANTS)
+    parser.add_argument("--dataset", default="mnist")
+    parser.add_argument("--minutes", type=float, default=5.0, help="training minutes per variant")
+    parser.add_argument("--images", type=int, default=64, help="evaluation images")
+    parser.add_argument("--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", default="runs/spiral_diagnosis", help="run folders (checkpoints; resumable)")
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args()
+    out = Path(args.out)
+    m = machine()
+    targets = eval_targets(args.dataset, args.images, 64, args.data_dir)
+    blank = blank_row(targets).mypaint
+    results = [run_variant(v, args, out / "spiral_diagnosis") for v in args.variants]
+    rows = summary_rows(results, blank)
+    table = format_rows(rows, blank)
+    header = (
+        f"{args.dataset}, 8 strokes, {args.images} eval images, {args.minutes:g} training min per variant, "
+        f"SPIRAL-style RL on the dab-painter vector env; {describe(m)}."
+    )
+    print(header)
+    print(table)
+    write_json(
+        "spiral_diagnosis",
+        {"header": header, "blank_mse": blank, "rows": rows, "results": results, "machine": m, "table": table},
+        out,
+    )
+    figure(results, blank, out / "spiral_diagnosis.png")
+    print(f"wrote {out / 'spiral_diagnosis.json'} and {out / 'spiral_diagnosis.png'}")
+
+
+if __name__ == "__main__":
+    main()
