@@ -345,10 +345,7 @@ class BackpropPolicy(nn.Module):
 def config_of(saved: str | dict[str, Any]) -> BackpropConfig:
     """The :class:`BackpropConfig` a checkpoint stores (JSON text or dict), with the fields it
     predates set to what its run did (:data:`LEGACY_FIELDS`)."""
-    data = json.loads(saved) if isinstance(saved, str) else dict(saved)
-    for name, value in LEGACY_FIELDS.items():
-        data.setdefault(name, value)
-    return config_from_json(BackpropConfig, data)
+    return config_from_json(BackpropConfig, saved, LEGACY_FIELDS)
 
 
 def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last: torch.Tensor) -> torch.Tensor:

@@ -75,7 +75,9 @@ try:
     from stable_baselines3.common.monitor import Monitor
     from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_image_space
     from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
-    from stable_baselines3.common.vec_env import DummyVecEnv
+    from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecMonitor
+
+    from .sb3_vecenv import BatchedVecEnv
 except ModuleNotFoundError as exc:  # the optional rl extra
     raise ModuleNotFoundError(
         f"paint_gym_agents.sb3 needs Stable-Baselines3 ({exc}): pip install 'paint-gym[rl]'"
@@ -101,13 +103,16 @@ class SB3Config:
     strokes: int = 8
     """strokes per painting (the env's episode length), T >= 1"""
     env: str = "mypaint"
-    """training env: "mypaint" (MyPaint-<Task>-v0, the fastest single env here) or "neural" (NeuralPaint-<Task>-v0)"""
+    (
+        'training env: "mypaint" (MyPaint-<Task>-v0, n_envs copies one after the other) or "neural" (the batched '
+        "NeuralPaint-<Task>-v0 vector env: n_envs canvases painted in one dab-painter call)"
+    )
     canvas_size: int = 64
     """canvas side in pixels, >= 8 (below 36 px the policy reads images with SmallCanvasExtractor)"""
     reward_scale: float = 100.0
     """factor on the dense reward (the MSE decrease per stroke), > 0"""
     n_envs: int = 1
-    """env copies in SB3's DummyVecEnv (stepped in one process), >= 1"""
+    """episodes stepped together, >= 1: MyPaint copies in SB3's DummyVecEnv, or the neural vector env's sub-envs"""
     lr: float = 3e-4
     """Adam learning rate, > 0"""
     gamma: float = 0.99
@@ -197,6 +202,25 @@ def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale
     return env
 
 
+def make_venv(config: SB3Config, data_dir: str | os.PathLike | None = None) -> VecEnv:
+    """The run's SB3 vector env, episode returns monitored: for ``env="mypaint"`` ``n_envs``
+    copies of :func:`make_env` in a ``DummyVecEnv``; for ``env="neural"`` the batched vector env
+    (``gym.make_vec``, one painter call for all ``n_envs`` strokes) through
+    :class:`~paint_gym_agents.sb3_vecenv.BatchedVecEnv`, the reward scaled the same way."""
+    if config.env == "mypaint":
+        return DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
+    envs = gym.make_vec(
+        config.env_id,
+        num_envs=config.n_envs,
+        episode_length=config.strokes,
+        reward="dense",
+        canvas_size=config.canvas_size,
+        data_dir=data_dir,
+        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
+    )
+    return VecMonitor(BatchedVecEnv(envs, reward_scale=config.reward_scale))
+
+
 class SmallCanvasExtractor(BaseFeaturesExtractor):
     """SB3 features extractor for the ``{"canvas", "target"}`` observation on canvases too small
     for NatureCNN (< 36 px): per image ``(C, H, W)``, 3x3 convolutions (32, 64, 64 channels;
@@ -244,7 +268,7 @@ def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) ->
     """A fresh SB3 model on ``n_envs`` monitored copies of the env (``threads`` sets torch's)."""
     if config.threads:
         torch.set_num_threads(config.threads)
-    venv = DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
+    venv = make_venv(config, data_dir)
     common = {
         "learning_rate": config.lr,
         "gamma": config.gamma,

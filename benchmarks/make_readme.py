@@ -351,7 +351,7 @@ def agent_transfer() -> Section:
         for r in block["rows"]:
             rows.append(
                 [
-                    f"{ds}, {block['strokes']}",
+                    f"{block.get('dataset', ds)}, {block['strokes']}",
                     r["method"],
                     f"{r['neural_mse']:.4f}",
                     f"**{r['mypaint_mse']:.4f}**",
@@ -393,7 +393,7 @@ def agent_transfer() -> Section:
             targets.append(
                 (
                     "agent transfer",
-                    f"{ds}, {block['strokes']} strokes: MyPaint MSE <= {goal[ds]}",
+                    f"{block.get('dataset', ds)}, {block['strokes']} strokes: MyPaint MSE <= {goal[ds]}",
                     f"{agent['mypaint_mse']:.4f}: {verdict(agent['mypaint_mse'] <= goal[ds])}",
                 )
             )
@@ -543,6 +543,56 @@ def reconstruction(name: str) -> Section:
             f"reconstruction ({name.removeprefix('reconstruction_')})",
             "backprop reaches the best RL final MSE >= 10x sooner",
             f"{c['speedup']:.0f}x at {threshold:.4f}: {verdict(c['met'])}",
+        )
+    ]
+
+
+def spiral_diagnosis() -> Section:
+    """Why SPIRAL-style RL collapsed: each fix's learning curve beside the blank canvas (issue 15)."""
+    d = load("spiral_diagnosis")
+    if d is None:
+        return "*not run*", []
+    rows = [
+        [
+            r["label"],
+            f"{r['final_mse']:.4f}",
+            f"{r['best_mse']:.4f}",
+            f"{r['best_vs_blank']:.2f}",
+            f"{r['silent_strokes_end']:.0%}",
+            f"{r['train_mse_end']:.4f}",
+            n(r["updates"]),
+            n(r["strokes_per_second"]),
+        ]
+        for r in d["rows"]
+    ]
+    rows.append(["blank canvas", f"{d['blank_mse']:.4f}", f"{d['blank_mse']:.4f}", "1.00", "-", "-", "-", "-"])
+    md = "\n\n".join(
+        [
+            f"{d['header']} (`python benchmarks/spiral_diagnosis.py`). Silent strokes: the share of the training "
+            "rollouts' strokes with both pressures at the floor (no paint), the collapse's symptom; training MSE: "
+            "the rollouts' final canvases (sampled strokes), the last 5 updates.",
+            table(
+                [
+                    "variant",
+                    "final MSE",
+                    "best MSE",
+                    "best / blank",
+                    "silent strokes (end)",
+                    "training MSE (end)",
+                    "updates",
+                    "strokes/s",
+                ],
+                rows,
+            ),
+            "![SPIRAL diagnosis](results/spiral_diagnosis.png)",
+        ]
+    )
+    best = min((r["best_mse"] for r in d["rows"]), default=float("nan"))
+    return md, [
+        (
+            "SPIRAL diagnosis (mnist)",
+            "a SPIRAL-style variant at or below half the blank canvas's MSE (issue 15's RL target)",
+            f"best {best:.4f}, blank {d['blank_mse']:.4f}: {verdict(best <= d['blank_mse'] / 2)}",
         )
     ]
 
@@ -699,6 +749,7 @@ SECTIONS: list[tuple[str, Callable[[], Section]]] = [
     ("Agents: a training step by painter", agent_step),
     ("Side-by-side: backprop against RL, MNIST", lambda: reconstruction("reconstruction_mnist")),
     ("Side-by-side: backprop against RL, KMNIST", lambda: reconstruction("reconstruction_kmnist")),
+    ("SPIRAL-style RL: why it collapsed, and the fixes", spiral_diagnosis),
     ("Class visualization", class_visualization),
     ("Intrinsic style transfer", style_transfer),
     ("Style transfer speed and memory", style_speed),

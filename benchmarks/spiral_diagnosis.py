@@ -15,7 +15,7 @@ Outputs: ``results/spiral_diagnosis.json`` (all of it and the machine), ``spiral
 printed. Each variant's result lands in ``results/spiral_diagnosis/<variant>.json`` when it
 finishes (its checkpoints in ``--runs``), so a stopped run resumes and finished variants are kept.
 
-    python benchmarks/spiral_diagnosis.py                      # 3 variants x 5 min, about 20 min here
+    python benchmarks/spiral_diagnosis.py                      # 7 variants x 5 min, about 45 min here
     python benchmarks/spiral_diagnosis.py --variants bounded --minutes 0.2 --images 8 --out /tmp/d  # smoke
 """
 
@@ -39,12 +39,15 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 #: name -> (label, SpiralConfig fields changed from the defaults)
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "unbounded": ("first release: unbounded Gaussian mean, critic reward", {"bounded_mean": False}),
-    "bounded": ("tanh-bounded mean, critic reward (default)", {}),
-    "bounded_dense": ("tanh-bounded mean, critic + dense L2 x100", {"dense_l2": 100.0}),
-    "unbounded_dense": (
-        "first release + dense L2 x100 (the old benchmark's)",
-        {"bounded_mean": False, "dense_l2": 100.0},
+    "unbounded": ("first release: unbounded mean, raw critic reward", {"bounded_mean": False, "reward_norm": False}),
+    "bounded": ("tanh-bounded mean, raw critic reward", {"reward_norm": False}),
+    "bounded_dense": ("tanh-bounded mean, raw critic + dense L2 x100", {"reward_norm": False, "dense_l2": 100.0}),
+    "normalized": ("bounded mean, normalised critic reward (default)", {}),
+    "normalized_dense": ("bounded mean, normalised critic + dense L2 x100", {"dense_l2": 100.0}),
+    "dense": ("bounded mean, dense L2 reward only (no critic)", {"adversarial": 0.0, "dense_l2": 100.0}),
+    "dense_wide": (
+        "dense L2 only, 64 envs, 2 epochs x 4 minibatches, no entropy bonus",
+        {"adversarial": 0.0, "dense_l2": 100.0, "num_envs": 64, "update_epochs": 2, "minibatches": 4, "ent_coef": 0.0},
     ),
 }
 
@@ -133,30 +136,38 @@ def format_rows(rows: list[dict[str, Any]], blank: float) -> str:
 
 
 def figure(results: list[dict[str, Any]], blank: float, out: Path) -> None:
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    """Eval MSE against training seconds (blank and half-blank drawn); training MSE and silent
+    strokes against updates."""
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(17, 4.8))
     for r in results:
         pts = r["points"]
-        ax1.plot([p["seconds"] for p in pts], [p["mse"] for p in pts], marker=".", label=r["label"])
-        hist = [h for h in r["history"] if "silent_strokes" in h]
-        ax2.plot([h["step"] for h in hist], [h["silent_strokes"] for h in hist], label=r["label"])
-    ax1.axhline(blank, color="k", ls="--", lw=1, label="blank canvas")
-    ax1.axhline(blank / 2, color="gray", ls=":", lw=1, label="half of blank (issue 15 target)")
+        (line,) = ax1.plot([p["seconds"] for p in pts], [p["mse"] for p in pts], marker=".", label=r["label"])
+        hist = [h for h in r["history"] if "train_mse" in h]
+        ax2.plot([h["step"] for h in hist], [h["train_mse"] for h in hist], color=line.get_color())
+        silent = [h for h in hist if "silent_strokes" in h]
+        ax3.plot([h["step"] for h in silent], [h["silent_strokes"] for h in silent], color=line.get_color())
+    for ax in (ax1, ax2):
+        ax.axhline(blank, color="k", ls="--", lw=1, label="blank canvas")
+        ax.axhline(blank / 2, color="gray", ls=":", lw=1, label="half of blank (issue 15 target)")
     ax1.set_xscale("symlog", linthresh=10)
+    ax1.set_xlim(left=0)
     ax1.set_xlabel("training seconds")
     ax1.set_ylabel("MyPaint replay MSE (eval images)")
     ax1.legend(fontsize=7)
     ax2.set_xlabel("update")
-    ax2.set_ylabel("silent strokes (no paint), training rollouts")
-    ax2.set_ylim(-0.02, 1.02)
-    fig.suptitle("SPIRAL-style RL on MNIST, dab-painter env: the collapse and its fixes")
+    ax2.set_ylabel("training rollouts' final MSE (sampled strokes)")
+    ax3.set_xlabel("update")
+    ax3.set_ylabel("silent strokes (no paint), training rollouts")
+    ax3.set_ylim(-0.02, 1.02)
+    fig.suptitle("SPIRAL-style RL on MNIST, dab-painter env: what each change does (5 training minutes each)")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=100)
     plt.close(fig)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", nargs="+", default=["unbounded", "bounded", "bounded_dense"], choices=VARIANTS)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--minutes", type=float, default=5.0, help="training minutes per variant")
     parser.add_argument("--images", type=int, default=64, help="evaluation images")
@@ -166,7 +177,7 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/spiral_diagnosis", help="run folders (checkpoints; resumable)")
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     out = Path(args.out)
     m = machine()
     targets = eval_targets(args.dataset, args.images, 64, args.data_dir)
@@ -187,6 +198,7 @@ def main() -> None:
     )
     figure(results, blank, out / "spiral_diagnosis.png")
     print(f"wrote {out / 'spiral_diagnosis.json'} and {out / 'spiral_diagnosis.png'}")
+    return {"rows": rows, "results": results, "blank_mse": blank}
 
 
 if __name__ == "__main__":

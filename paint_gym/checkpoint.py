@@ -177,16 +177,18 @@ def config_to_json(config: Any) -> str:
     return json.dumps(dataclasses.asdict(config))
 
 
-def config_from_json(cls: type[T], text: str | Mapping[str, Any]) -> T:
+def config_from_json(cls: type[T], text: str | Mapping[str, Any], legacy: Mapping[str, Any] | None = None) -> T:
     """The dataclass ``cls`` from JSON text (or an already parsed dict).
 
     Fields annotated as tuples get tuples back. Every field must be present and nothing else:
     a ``CheckpointError`` names unknown and missing fields (a checkpoint of another kind or
-    version); ``cls``'s own checks (``__post_init__``) still run.
+    version); ``cls``'s own checks (``__post_init__``) still run. ``legacy`` gives the values
+    of fields added after older checkpoints were written (what those runs did), used when absent.
     """
     data = json.loads(text) if isinstance(text, str) else dict(text)
     if not isinstance(data, dict):
         raise CheckpointError(f"a {cls.__name__} is a JSON object; got {type(data).__name__}")
+    data = {**(legacy or {}), **data}
     names = [f.name for f in dataclasses.fields(cls)]
     unknown, missing = sorted(set(data) - set(names)), [n for n in names if n not in data]
     if unknown or missing:

@@ -98,3 +98,23 @@ def test_env_speed_quick_puts_each_painter_beside_mypaint(scripts, dab_checkpoin
     monkeypatch.setattr(readme, "RESULTS", tmp_path)
     md, targets = readme.env_speed()
     assert "| 64 px | dab |" in md and len(targets) == 4
+
+
+def test_spiral_diagnosis_trains_each_variant_and_keeps_finished_ones(scripts, tmp_path, capsys):
+    """benchmarks/spiral_diagnosis.py: a real tiny run per variant (updates, eval points, the silent-stroke
+    curve), a table row each beside the blank canvas, the figure; a second call keeps finished variants."""
+    diagnosis = scripts("spiral_diagnosis")
+    argv = ["--variants", "unbounded", "bounded", "--minutes", "0.05", "--images", "4", "--threads", "1"]
+    argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
+    payload = diagnosis.main(argv)
+    assert [r["variant"] for r in payload["rows"]] == ["unbounded", "bounded"]
+    for result in payload["results"]:
+        assert result["updates"] >= 1 and result["points"] and result["strokes_per_second"] > 0
+        assert all(0.0 <= h["silent_strokes"] <= 1.0 for h in result["history"] if "silent_strokes" in h)
+    assert payload["results"][0]["config_changes"] == {"bounded_mean": False, "reward_norm": False}
+    assert (tmp_path / "spiral_diagnosis.png").stat().st_size > 0
+    table = json.loads((tmp_path / "spiral_diagnosis.json").read_text())["table"]
+    assert "blank canvas" in table and "first release" in table
+    capsys.readouterr()
+    diagnosis.main(argv)
+    assert capsys.readouterr().out.count("finished before, kept") == 2

@@ -151,3 +151,47 @@ def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, ex
 def test_config_rejects_values_the_model_would_break_on(bad):
     with pytest.raises(ValueError):
         SB3Config(**bad)
+
+
+def test_the_batched_neural_env_gives_sb3_what_its_vec_envs_give():
+    """env="neural": SB3 steps the dab painter's vector env (one painter call per step) through
+    BatchedVecEnv: rewards scaled, episodes reset in the step that ends them with the last canvas in
+    terminal_observation, the same strokes as painting each sub-env's episode with the single env."""
+    import gymnasium as gym
+
+    from paint_gym_agents.sb3 import make_venv
+    from paint_gym_agents.sb3_vecenv import BatchedVecEnv
+
+    cfg = SB3Config(env="neural", strokes=2, n_envs=3, reward_scale=10.0)
+    venv = make_venv(cfg)
+    venv.seed(5)
+    obs = venv.reset()
+    assert obs["canvas"].shape == (3, 64, 64, 3) and obs["target"].dtype == np.uint8
+    single = gym.make("NeuralPaint-MNIST-v0", episode_length=2, reward="dense")
+    first, _ = single.reset(seed=6)  # sub-env 1 of reset(seed=5)
+    assert np.array_equal(first["target"], obs["target"][1])
+    actions = np.random.default_rng(0).uniform(-1, 1, (2, 3, 12)).astype(np.float32)
+    obs1, rewards, dones, infos = venv.step(actions[0])
+    _, reward, *_ = single.step(actions[0, 1])
+    assert rewards.dtype == np.float32 and rewards[1] == pytest.approx(10.0 * reward, rel=1e-5, abs=1e-6)
+    assert not dones.any() and infos == [{}, {}, {}]
+    obs2, _, dones, infos = venv.step(actions[1])
+    last, *_ = single.step(actions[1, 1])
+    assert dones.all()
+    assert np.array_equal(infos[1]["terminal_observation"]["canvas"], last["canvas"])
+    assert infos[1]["TimeLimit.truncated"] is False and "episode" in infos[1]  # VecMonitor's episode stats
+    assert not np.array_equal(obs2["canvas"], last["canvas"][None].repeat(3, 0))  # new episodes' blank canvases
+    assert (obs2["canvas"] == 255).all()
+    venv.close()
+    with pytest.raises(ValueError, match="SAME_STEP"):
+        BatchedVecEnv(gym.make_vec("NeuralPaint-MNIST-v0", num_envs=2))
+
+
+def test_ppo_on_the_batched_neural_env_learns_a_few_steps(tmp_path):
+    cfg = SB3Config(env="neural", n_envs=8, strokes=4, n_steps=8, batch_size=32, n_epochs=1, threads=1)
+    model = build_model(cfg)
+    before = policy_vector(model)
+    model.learn(total_timesteps=128)
+    assert model.num_timesteps >= 128 and not torch.equal(policy_vector(model), before)
+    actions = SB3Agent(model, cfg, batch=2).paint(eval_targets("mnist", 2))
+    assert actions.shape == (2, 4, 12)
