@@ -58,6 +58,11 @@ class BatchedVecEnv(VecEnv):
 
     # -- the VecEnv API -----------------------------------------------------------------------
     def reset(self) -> VecEnvObs:
+        if any(self._options):
+            raise ValueError(
+                "BatchedVecEnv takes no per-sub-env reset options (set_options); reset the vector env itself "
+                "with env.reset(options={'target': ...})"
+            )
         seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
         obs, info = self.env.reset(seed=seeds)
         self.reset_infos = [{} for _ in range(self.num_envs)]

@@ -177,14 +177,15 @@ class SpiralConfig:
     reward_norm: bool = True
     (
         "divide the rewards by a running root-mean-square of the episode returns (EMA, rate 0.1) before the "
-        "advantages and value targets: the critic's score drifts from 0.01 to -75 in 100 updates, and unnormalised "
-        "its value loss swamped the policy's gradient in the shared network (False: the first release)"
+        "advantages and value targets: the critic's score drifted from about 0 to -75 within 150 updates, and "
+        "unnormalised its value loss swamped the policy's gradient in the shared network (False: the first release)"
     )
     bounded_mean: bool = True
     (
         "continuous mode: the Gaussian's mean is tanh of the network's output, inside the action box. False (the "
-        "first release) lets it leave the box, where the env's clip makes nearby samples one stroke: the pressure's "
-        "mean drifted below -1 and the policy painted nothing with no gradient back"
+        "first release) lets it leave the box, where the env's clip makes nearby samples one stroke and the gradient "
+        "vanishes: a pressure mean below -1 paints nothing (the suspected cause of the first release's blank-canvas "
+        "collapse on MyPaint, not reproduced in 5-minute runs: benchmarks/spiral_diagnosis.py)"
     )
     width: int = 16
     """channels of the policy's first convolution (doubling per halving, capped at 2 x width), >= 1"""

@@ -195,3 +195,23 @@ def test_ppo_on_the_batched_neural_env_learns_a_few_steps(tmp_path):
     assert model.num_timesteps >= 128 and not torch.equal(policy_vector(model), before)
     actions = SB3Agent(model, cfg, batch=2).paint(eval_targets("mnist", 2))
     assert actions.shape == (2, 4, 12)
+
+
+def test_batched_vec_env_refuses_what_it_cannot_honour():
+    import gymnasium as gym
+
+    from paint_gym_agents.sb3_vecenv import BatchedVecEnv
+
+    envs = gym.make_vec("NeuralPaint-MNIST-v0", num_envs=2, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+    with pytest.raises(TypeError, match="VectorEnv"):
+        BatchedVecEnv(gym.make("NeuralPaint-MNIST-v0"))
+    with pytest.raises(ValueError, match="reward_scale"):
+        BatchedVecEnv(envs, reward_scale=0.0)
+    venv = BatchedVecEnv(envs)
+    venv.set_options({"target": np.zeros((64, 64, 3), np.uint8)})
+    with pytest.raises(ValueError, match="reset options"):
+        venv.reset()
+    with pytest.raises(RuntimeError, match="step_async"):
+        venv.step_wait()
+    assert venv.get_attr("num_envs") == [2, 2] and venv.env_is_wrapped(gym.Wrapper) == [False, False]
+    venv.close()
