@@ -572,7 +572,8 @@ def make_envs(config: SpiralConfig, data_dir: str | os.PathLike | None = None) -
 class Rollout:
     """``episodes`` full episodes, time-major: ``images`` ``(T, E, 6, H, W)`` uint8, ``prev``
     ``(T, E, 12)``, ``raw`` policy outputs, ``logp``/``values``/``rewards`` ``(T, E)``; the final
-    canvases and targets ``(E, H, W, 3)`` uint8 and the final MSE ``(E,)`` of each episode."""
+    canvases and targets ``(E, H, W, 3)`` uint8, the final MSE ``(E,)`` of each episode and the
+    strokes the env painted ``(T, E, 12)``."""
 
     images: torch.Tensor
     prev: torch.Tensor
@@ -583,7 +584,7 @@ class Rollout:
     final_canvas: np.ndarray
     final_target: np.ndarray
     final_l2: np.ndarray
-    strokes: torch.Tensor | None = None
+    strokes: torch.Tensor
 
 
 def advantages(
@@ -603,8 +604,6 @@ def advantages(
 def silent_fraction(roll: Rollout) -> float:
     """Fraction of the rollout's strokes that lay no paint: both pressures at the box's floor (-1,
     zero pressure; discrete lifts too). A policy collapsing to a blank canvas shows it rising to 1."""
-    if roll.strokes is None:
-        return math.nan
     return float((roll.strokes[..., PRESSURE] <= -1.0).all(-1).float().mean())
 
 
