@@ -1,7 +1,8 @@
 """Stable-Baselines3 baselines: PPO and SAC on the registered env ids, with the dense L2 reward.
 
-The off-the-shelf reference: SB3's ``MultiInputPolicy`` (a NatureCNN per image of the
-``{"canvas", "target"}`` observation) trained one stroke per step, no recurrence, no
+The off-the-shelf reference: SB3's ``MultiInputPolicy`` (by default one NatureCNN reading the
+``{"canvas", "target"}`` observation stacked as 6 channels, :class:`StackedCanvasExtractor`;
+``extractor="separate"`` is SB3's own one-CNN-per-image) trained one stroke per step, no recurrence, no
 adversary. Hyperparameters are :class:`SB3Config`; :class:`SB3Agent` wraps a model with the
 verbs of every agent (paint, act, reset, save, load, train); :class:`SB3Trainer` trains it,
 with :class:`BudgetCallback` stopping when the wall-clock budget (or, without one, the
@@ -15,9 +16,9 @@ The dense reward (the MSE decrease a stroke makes, about 0.1 over a whole MNIST 
 multiplied by ``reward_scale`` (default 100): SAC's entropy tuning and both algorithms' value
 losses assume rewards of order 1.
 
-SB3's ``MultiInputPolicy`` reads each image with NatureCNN, which needs at least 36 px; on
-smaller canvases (16 to 35 px) the policy gets :class:`SmallCanvasExtractor`'s CNN instead (3x3
-convolutions that fit any size), so every ``canvas_size`` an :class:`SB3Config` accepts trains.
+NatureCNN needs at least 36 px; on smaller canvases (16 to 35 px) the CNNs are 3x3
+convolutions that fit any size (:func:`image_cnn`, :class:`SmallCanvasExtractor`), so every
+``canvas_size`` an :class:`SB3Config` accepts trains.
 
 Divergence: while learning, :class:`DivergenceGuard` watches the policy's output layers (the
 action mean, log-std and values, through forward hooks), SB3's logged training losses and the
@@ -85,6 +86,9 @@ except ModuleNotFoundError as exc:  # the optional rl extra
 
 ALGOS = ("ppo", "sac")
 ENVS = ("mypaint", "neural")
+EXTRACTORS = ("stacked", "separate")
+#: SB3Config fields added after checkpoints were first written, with the value those runs used.
+LEGACY_FIELDS = {"extractor": "separate", "log_std_init": 0.0}
 #: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
 NATURE_CNN_MIN = 36
 #: SB3Config fields that may change when a run resumes (the model is rebuilt from the requested
@@ -108,7 +112,13 @@ class SB3Config:
         "NeuralPaint-<Task>-v0 vector env: n_envs canvases painted in one dab-painter call)"
     )
     canvas_size: int = 64
-    """canvas side in pixels, >= 8 (below 36 px the policy reads images with SmallCanvasExtractor)"""
+    """canvas side in pixels, >= 8 (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
+    extractor: str = "stacked"
+    (
+        'how the policy reads the observation: "stacked" (one CNN on canvas and target stacked as 6 channels, '
+        ':class:`StackedCanvasExtractor`, so the first layer can compare them pixel by pixel) or "separate" '
+        "(SB3's CombinedExtractor: one CNN per image, features compared only after flattening)"
+    )
     reward_scale: float = 100.0
     """factor on the dense reward (the MSE decrease per stroke), > 0"""
     n_envs: int = 1
@@ -125,6 +135,11 @@ class SB3Config:
     """PPO: epochs over each rollout, >= 1"""
     ent_coef: float = 0.0
     """PPO: entropy bonus weight, >= 0"""
+    log_std_init: float = 0.0
+    (
+        "PPO: initial log standard deviation of the Gaussian policy (SB3's default 0: std 1, half the [-1, 1] box, "
+        "so most sampled strokes are clipped at first), in [-20, 2]"
+    )
     buffer_size: int = 10_000
     """SAC: replay buffer transitions, >= 1 (image observations: 10,000 are about 0.5 GB)"""
     learning_starts: int = 256
@@ -152,6 +167,8 @@ class SB3Config:
             raise ValueError(f"algo must be one of {ALGOS}; got {self.algo!r}")
         if self.env not in ENVS:
             raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
+        if self.extractor not in EXTRACTORS:
+            raise ValueError(f"extractor must be one of {EXTRACTORS}; got {self.extractor!r}")
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
         for name in (
@@ -172,6 +189,7 @@ class SB3Config:
         self.lr = check_float("lr", self.lr, 0.0, open_low=True)
         self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
         self.ent_coef = check_float("ent_coef", self.ent_coef, 0.0)
+        self.log_std_init = check_float("log_std_init", self.log_std_init, -20.0, 2.0)
         if self.algo == "ppo":
             if self.batch_size < 2:
                 raise ValueError(
@@ -221,11 +239,31 @@ def make_venv(config: SB3Config, data_dir: str | os.PathLike | None = None) -> V
     return VecMonitor(BatchedVecEnv(envs, reward_scale=config.reward_scale))
 
 
+def image_cnn(channels: int, size: int) -> nn.Sequential:
+    """The convolutional trunk for ``(channels, size, size)`` images, ending flattened: NatureCNN's
+    (Mnih et al. 2015; 8x8/4, 4x4/2, 3x3/1 convolutions, 32-64-64 channels) from 36 px up, below
+    that 3x3 convolutions (32, 64, 64 channels; strides 2, 2, 1; padded, so any size >= 1 px works)."""
+    if size >= NATURE_CNN_MIN:
+        layers = [nn.Conv2d(channels, 32, 8, stride=4), nn.ReLU(), nn.Conv2d(32, 64, 4, stride=2), nn.ReLU()]
+        layers += [nn.Conv2d(64, 64, 3, stride=1), nn.ReLU()]
+    else:
+        layers = [nn.Conv2d(channels, 32, 3, stride=2, padding=1), nn.ReLU()]
+        layers += [nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, stride=1, padding=1)]
+        layers += [nn.ReLU()]
+    return nn.Sequential(*layers, nn.Flatten())
+
+
+def _with_head(cnn: nn.Sequential, shape: tuple[int, ...], features: int) -> tuple[nn.Sequential, int]:
+    with torch.no_grad():
+        n_flat = cnn(torch.zeros(1, *shape)).shape[1]
+    return nn.Sequential(cnn, nn.Linear(n_flat, features), nn.ReLU()), features
+
+
 class SmallCanvasExtractor(BaseFeaturesExtractor):
     """SB3 features extractor for the ``{"canvas", "target"}`` observation on canvases too small
-    for NatureCNN (< 36 px): per image ``(C, H, W)``, 3x3 convolutions (32, 64, 64 channels;
-    strides 2, 2, 1; padded, so any size >= 1 px works) and a linear layer to ``cnn_output_dim``
-    features, concatenated as SB3's ``CombinedExtractor`` does with NatureCNN."""
+    for NatureCNN (< 36 px): per image ``(C, H, W)``, :func:`image_cnn`'s 3x3 convolutions and a
+    linear layer to ``cnn_output_dim`` features, concatenated as SB3's ``CombinedExtractor``
+    does with NatureCNN (``extractor="separate"`` below 36 px)."""
 
     def __init__(self, observation_space: spaces.Dict, cnn_output_dim: int = 256) -> None:
         super().__init__(observation_space, features_dim=1)
@@ -233,22 +271,10 @@ class SmallCanvasExtractor(BaseFeaturesExtractor):
         total = 0
         for key, sub in observation_space.spaces.items():
             if is_image_space(sub):
-                cnn = nn.Sequential(
-                    nn.Conv2d(sub.shape[0], 32, 3, stride=2, padding=1),
-                    nn.ReLU(),
-                    nn.Conv2d(32, 64, 3, stride=2, padding=1),
-                    nn.ReLU(),
-                    nn.Conv2d(64, 64, 3, stride=1, padding=1),
-                    nn.ReLU(),
-                    nn.Flatten(),
-                )
-                with torch.no_grad():
-                    n_flat = cnn(torch.zeros(1, *sub.shape)).shape[1]
-                extractors[key] = nn.Sequential(cnn, nn.Linear(n_flat, cnn_output_dim), nn.ReLU())
-                total += cnn_output_dim
+                extractors[key], n = _with_head(image_cnn(sub.shape[0], min(sub.shape[1:])), sub.shape, cnn_output_dim)
             else:
-                extractors[key] = nn.Flatten()
-                total += get_flattened_obs_dim(sub)
+                extractors[key], n = nn.Flatten(), get_flattened_obs_dim(sub)
+            total += n
         self.extractors = nn.ModuleDict(extractors)
         self._features_dim = total
 
@@ -256,12 +282,50 @@ class SmallCanvasExtractor(BaseFeaturesExtractor):
         return torch.cat([extractor(observations[key]) for key, extractor in self.extractors.items()], dim=1)
 
 
+class StackedCanvasExtractor(BaseFeaturesExtractor):
+    """SB3 features extractor that reads all image keys of a Dict observation (``canvas`` and
+    ``target``: ``(3, H, W)`` each after SB3's transpose, scaled to [0, 1]) *stacked* along the
+    channels, ``(6, H, W)``, with one :func:`image_cnn` and a linear layer to ``features_dim``
+    features; other keys are flattened and appended.
+
+    Why: what a stroke should do depends on where canvas and target differ; with one CNN per
+    image (SB3's ``CombinedExtractor``) that difference can only be formed after each image is
+    flattened to 256 features, while stacked channels let the first convolution subtract them
+    pixel by pixel (as SPIRAL's and the backprop agent's encoders do). Images of one size only.
+    """
+
+    def __init__(self, observation_space: spaces.Dict, features_dim: int = 512) -> None:
+        super().__init__(observation_space, features_dim=1)
+        self.image_keys = [k for k, sub in observation_space.spaces.items() if is_image_space(sub)]
+        self.other_keys = [k for k in observation_space.spaces if k not in self.image_keys]
+        if not self.image_keys:
+            raise ValueError("StackedCanvasExtractor needs at least one image in the observation")
+        shapes = {observation_space.spaces[k].shape[1:] for k in self.image_keys}
+        if len(shapes) != 1:
+            raise ValueError(f"StackedCanvasExtractor stacks images of one size; got sizes {sorted(shapes)}")
+        (hw,) = shapes
+        channels = sum(observation_space.spaces[k].shape[0] for k in self.image_keys)
+        self.cnn, n = _with_head(image_cnn(channels, min(hw)), (channels, *hw), features_dim)
+        self._features_dim = n + sum(get_flattened_obs_dim(observation_space.spaces[k]) for k in self.other_keys)
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        stacked = torch.cat([observations[k] for k in self.image_keys], dim=1)
+        others = [observations[k].flatten(1) for k in self.other_keys]
+        return torch.cat([self.cnn(stacked), *others], dim=1)
+
+
 def policy_kwargs(config: SB3Config) -> dict[str, Any]:
-    """SB3 ``policy_kwargs`` for this config: SB3's defaults (NatureCNN) from 36 px up, the
-    small-canvas extractor below."""
-    if config.canvas_size >= NATURE_CNN_MIN:
-        return {}
-    return {"features_extractor_class": SmallCanvasExtractor}
+    """SB3 ``policy_kwargs`` for this config: :class:`StackedCanvasExtractor` for
+    ``extractor="stacked"``; for ``"separate"`` SB3's defaults (a NatureCNN per image) from 36 px
+    up and :class:`SmallCanvasExtractor` below; PPO's ``log_std_init`` when it is not SB3's 0."""
+    kwargs: dict[str, Any] = {}
+    if config.algo == "ppo" and config.log_std_init != 0.0:
+        kwargs["log_std_init"] = config.log_std_init
+    if config.extractor == "stacked":
+        kwargs["features_extractor_class"] = StackedCanvasExtractor
+    elif config.canvas_size < NATURE_CNN_MIN:
+        kwargs["features_extractor_class"] = SmallCanvasExtractor
+    return kwargs
 
 
 def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) -> Any:
@@ -504,7 +568,7 @@ class SB3Agent:
         constructor. Raises ``FileNotFoundError`` and :class:`paint_gym.checkpoint.CheckpointError`."""
 
         def build(state: dict[str, Any]) -> SB3Agent:
-            config = config_from_json(SB3Config, state["config"])
+            config = config_from_json(SB3Config, state["config"], LEGACY_FIELDS)
             model = build_model(config, data_dir)
             _restore(model, state)
             return cls(model, config, data_dir, info=info_of(state), **kwargs)
@@ -633,7 +697,8 @@ class SB3Trainer:
         if not self.checkpoint_path.exists():
             return
         state = read_checkpoint(self.checkpoint_path, "SB3 training checkpoint")
-        check_resume(config_from_json(SB3Config, state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+        saved = config_from_json(SB3Config, state["config"], LEGACY_FIELDS)
+        check_resume(saved, self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
         _restore(self.model, state)
         if self.cfg.algo == "sac":  # the replay buffer was not saved: refill it before updating again
             self.model.learning_starts = self.model.num_timesteps + self.cfg.learning_starts
@@ -766,6 +831,8 @@ class SB3Trainer:
 
 
 __all__ = [
+    "EXTRACTORS",
+    "LEGACY_FIELDS",
     "NATURE_CNN_MIN",
     "RESUME_MAY_CHANGE",
     "BudgetCallback",
@@ -775,7 +842,9 @@ __all__ = [
     "SB3Config",
     "SB3Trainer",
     "SmallCanvasExtractor",
+    "StackedCanvasExtractor",
     "build_model",
+    "image_cnn",
     "make_env",
     "policy_kwargs",
 ]

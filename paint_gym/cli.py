@@ -144,7 +144,7 @@ class BenchArgs:
     strokes: int | None = None
     """Strokes per painting (None: the task's episode length)."""
     threshold: float | None = None
-    """MSE threshold of the 'time to threshold' column (from the benchmark's table)."""
+    """The best RL method's final MSE from the benchmark's table, added to the levels (75/50/25% of blank)."""
     name: str | None = None
     """Row label (None: the class name)."""
     data_dir: str | None = None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 import pytest
 
 from paint_gym.benchmark.budget import Point
-from paint_gym.benchmark.results import MethodResult
+from paint_gym.benchmark.results import MethodResult, protocol_levels
 
 from .helpers import ROOT
 
@@ -22,28 +23,54 @@ def reconstruction(monkeypatch):
     sys.modules.pop("reconstruction", None)
 
 
-def test_claim_compares_backprop_with_the_best_rl_method(reconstruction):
+def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(reconstruction):
     bp = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(5, 10, 0.05), Point(30, 90, 0.02)], 900.0)
-    ppo = MethodResult("SB3 PPO", [Point(0, 0, 0.09), Point(300, 10, 0.06), Point(900, 90, 0.05)], 900.0)
-    sac = MethodResult("SB3 SAC", [Point(0, 0, 0.09), Point(900, 90, 0.07)], 900.0)
-    c = reconstruction.claim({"backprop": bp, "sb3-ppo": ppo, "sb3-sac": sac})
-    assert (
-        c["best_rl"] == "sb3-ppo" and c["threshold_mse"] == 0.05 and c["speedup"] == pytest.approx(180.0) and c["met"]
+    ppo = MethodResult(
+        "SB3 PPO", [Point(0, 0, 0.09), Point(300, 10, 0.06), Point(600, 50, 0.039), Point(900, 90, 0.041)]
     )
-    slow = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(600, 10, 0.05)], 900.0)
-    c = reconstruction.claim({"backprop": slow, "sb3-ppo": ppo})
-    assert c["speedup"] == pytest.approx(1.5) and not c["met"] and "NOT MET" in reconstruction.claim_text(c)
-    flat = MethodResult(
-        "SB3 SAC", [Point(0, 0, 0.08), Point(900, 90, 0.08)], 900.0
-    )  # never improved on its untrained policy
-    c = reconstruction.claim({"backprop": bp, "sb3-sac": flat})
-    assert c["met"] is None and "UNDECIDED" in reconstruction.claim_text(c)
-    # the budget reading still decides: bp at 90 s (its point at 30 s: 0.02) vs the flat RL end (0.08)
-    assert c["tenth_budget_met"] and c["backprop_seconds_at_tenth"] == 30 and c["backprop_mse_at_tenth"] == 0.02
-    c = reconstruction.claim({"backprop": slow, "sb3-ppo": ppo})  # slow is still at 0.09 at 90 s
-    assert not c["tenth_budget_met"] and "Budget reading" in reconstruction.claim_text(c)
+    sac = MethodResult("SB3 SAC", [Point(0, 0, 0.09), Point(900, 90, 0.07)], 900.0)
+    results = {"backprop": bp, "sb3-ppo": ppo, "sb3-sac": sac}
+    levels = protocol_levels(0.08, 0.041)  # 0.06, 0.04, 0.02 and PPO's final 0.041
+    c = reconstruction.claim(results, levels)
+    # PPO (lowest final) reached 50% of blank (0.039 at 600 s) but not 25%: the deciding level is 0.04
+    assert c["best_rl"] == "sb3-ppo" and c["decision"]["level"] == "50% of blank"
+    assert c["decision"]["rl_seconds"] == 600 and c["decision"]["backprop_seconds"] == 30
+    assert c["decision"]["ratio"] == pytest.approx(20.0) and c["met"]
+    assert [r["ratio"] for r in c["per_level"]] == [pytest.approx(60.0), pytest.approx(20.0), None, pytest.approx(20.0)]
+    # the painter's one-off cost, charged to both (PPO runs on the dab-painter env): (600 + 300) / (30 + 300)
+    c = reconstruction.claim(results, levels, painter_seconds=300.0)
+    assert c["decision"]["ratio_with_costs"] == pytest.approx(900 / 330) and c["met"] and not c["met_with_costs"]
+    text = reconstruction.claim_text(c)
+    assert "met, 20.0x at 50% of blank (0.0400)" in text and "NOT MET" in text and "5.0 min" in text
+    # an RL method on MyPaint needs no painter: only the backprop agent is charged
+    mypaint = {"backprop": bp, "spiral-mypaint": ppo}
+    c = reconstruction.claim(mypaint, levels, painter_seconds=300.0)
+    assert c["decision"]["ratio_with_costs"] == pytest.approx(600 / 330) and c["rl_charged_seconds"] == 0
+    slow = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(600, 10, 0.05)], 900.0)  # never reaches 0.04
+    c = reconstruction.claim({"backprop": slow, "sb3-ppo": ppo}, levels)
+    assert c["decision"]["ratio"] == 0.0 and not c["met"] and "never reached it" in reconstruction.claim_text(c)
+    flat = MethodResult("SB3 SAC", [Point(0, 0, 0.05), Point(900, 90, 0.05)], 900.0)  # untrained already at 75%
+    c = reconstruction.claim({"backprop": bp, "sb3-sac": flat}, protocol_levels(0.08, 0.05))
+    assert c["decision"]["level"] == "best RL final" and c["met"] is None
+    assert "UNDECIDED" in reconstruction.claim_text(c)
+    assert "| 75% of blank | 0.0600 | 0.0 s / 0 |" in reconstruction.ratio_table(c)
+    assert not reconstruction.claim({"backprop": bp}, levels)["tested"]
     with pytest.raises(ValueError, match="unknown"):
         reconstruction.parse_methods("backprop,dqn")
+    assert "spiral-mypaint" not in reconstruction.parse_methods("all")
+
+
+def test_painter_cost_comes_from_the_manifest_recipe(reconstruction):
+    entry = {
+        "name": "p",
+        "command": "paint-gym strokes -n 40960 --seeds 4 --out D && paint-gym train-painter --minutes 8",
+        "training_minutes": 8.0,
+    }
+    assert reconstruction.painter_recipe(entry) == {"n_actions": 40960, "seeds_per_action": 4, "fit_seconds": 480.0}
+    with pytest.raises(ValueError, match="stroke data size"):
+        reconstruction.painter_recipe({"name": "p", "command": "train it"})
+    shipped = reconstruction.painter_recipe(reconstruction.read_manifest()[reconstruction.PAINTER_ENTRY])
+    assert shipped["n_actions"] > 0 and shipped["fit_seconds"] > 0
 
 
 def test_benchmark_writes_table_plots_and_json_and_resumes(reconstruction, tmp_path, capsys):
@@ -54,14 +81,17 @@ def test_benchmark_writes_table_plots_and_json_and_resumes(reconstruction, tmp_p
         "4",
         "--budget",
         "0.1",
-        "--threshold",
-        "0.08",
         "--out",
         str(tmp_path),
         "--runs",
         str(tmp_path / "runs"),
+        "--painter-sample",
+        "64",
     ]
     payload = reconstruction.main(argv)
+    cost = payload["painter_cost"]  # rendered 64 actions x 4 seeds in MyPaint, scaled to the recipe
+    assert cost["sample_actions"] == 64 and cost["data_seconds"] > cost["sample_seconds"] > 0
+    assert cost["total_seconds"] == pytest.approx(cost["data_seconds"] + cost["fit_seconds"])
     for name in (
         "reconstruction_mnist.json",
         "reconstruction_mnist.md",
@@ -77,3 +107,21 @@ def test_benchmark_writes_table_plots_and_json_and_resumes(reconstruction, tmp_p
     capsys.readouterr()
     reconstruction.main(argv)
     assert capsys.readouterr().out.count("done earlier") == 2
+
+
+def test_the_benchmark_runs_the_best_configurations_of_the_committed_searches(reconstruction):
+    """SB3_CHOICE is what sb3_search.py found best (its committed JSON), and spiral-dense is the
+    spiral_diagnosis variant it names; a search rerun that changes its winner fails here until
+    reconstruction.py follows it."""
+    search = json.loads((ROOT / "benchmarks" / "results" / "sb3_search.json").read_text())
+    assert reconstruction.SB3_CHOICE == search["best"]
+    args = argparse.Namespace(
+        dataset="mnist", strokes=8, images=4, threads=1, budget=1.0, spiral_mode="continuous", data_dir=None
+    )
+    ppo = reconstruction.method_config("sb3-ppo", args, ROOT / "unused")
+    assert ppo.env == "neural"
+    chosen = next(r for r in search["results"] if r["config"] == search["best"]["ppo"])
+    assert all(getattr(ppo, k) == v for k, v in chosen["fields"].items())
+    dense = reconstruction.method_config("spiral-dense", args, ROOT / "unused")
+    assert dense.adversarial == 0 and dense.dense_l2 > 0 and dense.env == "neural"
+    assert reconstruction.method_config("spiral-mypaint", args, ROOT / "unused").env == "mypaint"

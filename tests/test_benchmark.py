@@ -14,7 +14,7 @@ from paint_gym.benchmark.budget import EvalSchedule, Point
 from paint_gym.benchmark.evaluation import blank_row, eval_targets, figure7, neural_mse, replay_mse
 from paint_gym.benchmark.plugins import bench_agent, load_class, make_agent
 from paint_gym.benchmark.reference import direct_optimisation
-from paint_gym.benchmark.results import TABLE_HEADER, MethodResult, format_row
+from paint_gym.benchmark.results import MethodResult, format_row, protocol_levels, table_header
 from paint_gym.canvas import mse_uint8
 from paint_gym.cli import main
 from paint_gym.painters.load import replay
@@ -80,13 +80,28 @@ def test_eval_schedule_is_geometric_then_capped():
         EvalSchedule(every=0)
 
 
-def test_time_to_threshold_is_the_first_evaluation_at_or_below_it(tmp_path):
+def test_each_level_cell_is_the_first_evaluation_at_or_below_it(tmp_path):
     r = MethodResult("m", [Point(0, 0, 0.09), Point(10, 500, 0.05), Point(20, 900, 0.06), Point(40, 2000, 0.04)], 40.0)
     assert r.first_reaching(0.05).seconds == 10 and r.first_reaching(0.01) is None and r.final_mse == 0.04
-    assert format_row(r, 0.05) == "| m | 0.0400 | 10 s | 500 | 2,000 | 40 s |"
-    assert format_row(r, 0.01).split("|")[3].strip() == "never"
-    fast = MethodResult("f", [Point(0, 0, 0.09), Point(1.5, 40, 0.05)], 1.5)
-    assert format_row(fast, 0.05) == "| f | 0.0500 | 1.5 s | 40 | 40 | 1.5 s |"  # sub-10 s times keep a decimal
+    levels = protocol_levels(0.08, rl_final_mse=0.045)
+    assert [(lv.label, lv.mse) for lv in levels] == [
+        ("75% of blank", pytest.approx(0.06)),
+        ("50% of blank", pytest.approx(0.04)),
+        ("25% of blank", pytest.approx(0.02)),
+        ("best RL final", 0.045),
+    ]
+    assert (
+        format_row(r, levels)
+        == "| m | 0.0400 | 0.0400 | 10 s / 500 | 40 s / 2,000 | never | 40 s / 2,000 | 2,000 | 40 s |"
+    )
+    header = table_header(levels).splitlines()
+    assert len(header[0].strip("|").split("|")) == len(format_row(r, levels).strip("|").split("|")) == 9
+    assert "to 50% of blank (0.0400)" in header[0]
+    fast = MethodResult("f", [Point(0, 0, 0.09), Point(1.5, 40, 0.05), Point(3, 80, 0.07)], 3.0)
+    assert format_row(fast) == "| f | 0.0700 | 0.0500 | 80 | 3.0 s |"  # best and final differ; sub-10 s keeps a decimal
+    assert len(protocol_levels(0.08)) == 3 and len(protocol_levels(0.08, float("nan"))) == 3
+    with pytest.raises(ValueError, match="blank_mse"):
+        protocol_levels(0.0)
     assert MethodResult.from_dict(r.as_dict()).points == r.points
     assert MethodResult.load(r.save(tmp_path / "deep" / "m.json")).points == r.points
     assert [p.name for p in (tmp_path / "deep").iterdir()] == ["m.json"]  # no temporary file left
@@ -105,13 +120,17 @@ def test_example_agent_through_the_bench_command_prints_a_table_row(capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert TABLE_HEADER in out
+    header = next(line for line in out.splitlines() if line.startswith("| method |"))
+    assert "to 75% of blank" in header and "to best RL final (0.2000)" in header
     row = next(line for line in out.splitlines() if line.startswith("| InkAgent |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == len(TABLE_HEADER.splitlines()[0].strip("|").split("|"))
+    assert len(cells) == len(header.strip("|").split("|")) == 9
     mse = float(cells[1])
-    assert 0 < mse < 0.086  # better than the blank canvas (0.086 on these images)
-    assert cells[2:] == ["0 s", "0", "0", "0 s"]  # below the threshold without training
+    blank = blank_row(eval_targets("mnist", 8)).mypaint
+    assert 0 < mse < blank  # better than the blank canvas
+    reached = [mse <= f * blank for f in (0.75, 0.5, 0.25)] + [mse <= 0.2]
+    assert [c == "0 s / 0" for c in cells[3:7]] == reached  # a level reached without training: at 0 s, 0 strokes
+    assert all(c in ("0 s / 0", "never") for c in cells[3:7])
 
 
 def test_dotted_module_agents_get_the_number_of_strokes():

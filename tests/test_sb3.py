@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import torch
 
 from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.benchmark.protocol import PaintingAgent
+from paint_gym.checkpoint import config_from_json, config_to_json
 from paint_gym_agents.sb3 import (
     NATURE_CNN_MIN,
     SB3Agent,
@@ -109,6 +111,7 @@ def test_bad_inputs_raise(tmp_path):
         trainer.run(0.0, progress=False)
 
 
+@pytest.mark.parametrize("extractor", ["stacked", "separate"])
 @pytest.mark.parametrize(
     ("algo", "size", "extra"),
     [
@@ -116,9 +119,9 @@ def test_bad_inputs_raise(tmp_path):
         ("sac", 16, {"learning_starts": 8, "sac_batch_size": 4, "buffer_size": 64}),
     ],
 )
-def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, extra):
+def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, extra, extractor):
     """SB3Config(canvas_size=32) was accepted and then crashed inside SB3's NatureCNN (>= 36 px)."""
-    cfg = SB3Config(algo=algo, canvas_size=size, strokes=2, threads=1, **extra)
+    cfg = SB3Config(algo=algo, canvas_size=size, strokes=2, threads=1, extractor=extractor, **extra)
     assert size < NATURE_CNN_MIN and "features_extractor_class" in policy_kwargs(cfg)
     model = build_model(cfg)
     before = policy_vector(model)
@@ -129,7 +132,39 @@ def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, ex
     assert actions.shape == (2, 2, 12) and np.isfinite(actions).all()
     SB3Agent(model, cfg).save(tmp_path / "agent.pt")
     assert np.array_equal(SB3Agent.load(tmp_path / "agent.pt", batch=2).paint(targets), actions)
-    assert policy_kwargs(SB3Config(canvas_size=64)) == {}  # SB3's own NatureCNN from 36 px up
+    assert policy_kwargs(SB3Config(canvas_size=64, extractor="separate")) == {}  # SB3's own NatureCNN from 36 px up
+
+
+def test_the_stacked_extractor_compares_canvas_and_target_in_its_first_layer():
+    """extractor="stacked" (the default): one CNN whose first convolution reads canvas and target
+    as 6 channels; old checkpoints' configs load as "separate" (what those runs used)."""
+    from paint_gym_agents.sb3 import LEGACY_FIELDS, StackedCanvasExtractor
+
+    cfg = SB3Config(strokes=2, n_steps=8, batch_size=8, n_epochs=1, threads=1)
+    model = build_model(cfg)
+    extractor = model.policy.features_extractor
+    assert isinstance(extractor, StackedCanvasExtractor) and extractor.image_keys == ["canvas", "target"]
+    first = next(m for m in extractor.cnn.modules() if isinstance(m, torch.nn.Conv2d))
+    assert first.in_channels == 6
+    a, b = torch.rand(1, 3, 64, 64), torch.rand(1, 3, 64, 64)
+    with torch.no_grad():
+        ab, ba = extractor({"canvas": a, "target": b}), extractor({"canvas": b, "target": a})
+    assert ab.shape == (1, extractor.features_dim) and not torch.equal(ab, ba)  # which image is which matters
+    with pytest.raises(ValueError, match="extractor"):
+        SB3Config(extractor="nature")
+    saved = json.loads(config_to_json(cfg))
+    del saved["extractor"], saved["log_std_init"]  # a checkpoint written before the fields existed
+    old = config_from_json(SB3Config, saved, LEGACY_FIELDS)
+    assert old.extractor == "separate" and old.log_std_init == 0.0
+
+
+def test_ppo_starts_from_the_configured_policy_spread():
+    """log_std_init=-1: PPO's Gaussian starts at std e^-1 ~ 0.37 instead of SB3's 1 (half the box)."""
+    model = build_model(SB3Config(strokes=2, n_steps=8, batch_size=8, n_epochs=1, threads=1, log_std_init=-1.0))
+    assert torch.allclose(model.policy.log_std, torch.full((12,), -1.0))
+    assert torch.allclose(
+        build_model(SB3Config(strokes=2, n_steps=8, batch_size=8, threads=1)).policy.log_std, torch.zeros(12)
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,6 +181,8 @@ def test_canvases_below_nature_cnn_size_train_and_paint(tmp_path, algo, size, ex
         {"n_steps": 2.5},
         {"algo": "sac", "sac_batch_size": 64, "buffer_size": 32},
         {"replay_seeds": ()},
+        {"log_std_init": float("inf")},
+        {"log_std_init": 5.0},
     ],
 )
 def test_config_rejects_values_the_model_would_break_on(bad):

@@ -19,9 +19,9 @@ from typing import Any
 
 from ..envs.task import task_spec
 from .budget import Point
-from .evaluation import REPLAY_SEEDS, eval_targets, evaluate_agent
+from .evaluation import REPLAY_SEEDS, blank_row, eval_targets, evaluate_agent
 from .protocol import PaintingAgent
-from .results import TABLE_HEADER, MethodResult, format_row
+from .results import MethodResult, format_row, protocol_levels, table_header
 
 
 def load_class(spec: str) -> type:
@@ -96,8 +96,11 @@ def bench_agent(
     data_dir: str | None = None,
 ) -> str:
     """Evaluate the plug-in agent ``spec`` (``module:Class``) on the first ``images`` evaluation
-    images of ``dataset``; returns (and prints) the table header and its row. ``threshold`` fills
-    the "time to threshold" column. ``ValueError`` for a bad spec, class or number of images."""
+    images of ``dataset``; returns (and prints) the table header and its row, with the columns
+    of ``benchmarks/reconstruction.py``: the levels 75/50/25% of the blank canvas's MSE (measured
+    on the same images) and, when ``threshold`` is given (the best RL method's final MSE from the
+    benchmark's table), that level too. An agent without training reaches a level at "0 s / 0"
+    or never. ``ValueError`` for a bad spec, class or number of images."""
     if images < 1:
         raise ValueError(f"--images must be positive; got {images}")
     strokes = strokes or task_spec(dataset).episode_length
@@ -111,7 +114,8 @@ def bench_agent(
             f"per image; the benchmark's methods paint {strokes}"
         )
     result = MethodResult(row.method, [Point(0.0, 0, row.mypaint)], info={"paint_seconds": row.seconds})
-    text = f"{TABLE_HEADER}\n{format_row(result, threshold)}"
+    levels = protocol_levels(blank_row(targets).mypaint, threshold)
+    text = f"{table_header(levels)}\n{format_row(result, levels)}"
     print(
         f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; "
         f"MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}"

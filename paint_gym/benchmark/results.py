@@ -1,7 +1,10 @@
 """A method's result in the reconstruction benchmark, and the table row every method prints.
 
 One format for the benchmark script and for ``paint-gym bench --agent module:Class``, so a
-plug-in agent's row can be pasted under the built-in methods' rows. Results are saved as JSON
+plug-in agent's row can be pasted under the built-in methods' rows: per method its final and
+best MSE and, for each level of the protocol (75%, 50%, 25% of the blank canvas's MSE and the
+best RL method's final MSE, :func:`protocol_levels`), the training time and strokes it took to
+get there. Results are saved as JSON
 atomically (an interrupted benchmark never leaves a half-written result).
 """
 
@@ -17,11 +20,36 @@ from typing import Any
 from ..checkpoint import write_text_atomic
 from .budget import Point
 
-#: Markdown table header (columns of :func:`format_row`).
-TABLE_HEADER = (
-    "| method | final MSE | time to threshold | strokes to threshold | strokes consumed | trained |\n"
-    "|---|---|---|---|---|---|"
-)
+#: The fixed levels of the protocol, as fractions of the blank canvas's MSE (issue 15).
+LEVEL_FRACTIONS = (0.75, 0.5, 0.25)
+
+
+@dataclass(frozen=True)
+class Level:
+    """An MSE level a method may reach: ``label`` for tables, ``mse`` on [0, 1] images."""
+
+    label: str
+    mse: float
+
+
+def protocol_levels(blank_mse: float, rl_final_mse: float | None = None) -> list[Level]:
+    """The levels of the reconstruction protocol: 75%, 50% and 25% of the blank canvas's MSE
+    (:data:`LEVEL_FRACTIONS`) and, when given (finite), the best RL method's final MSE.
+    ``ValueError`` for a blank MSE that is not positive and finite."""
+    if not (math.isfinite(blank_mse) and blank_mse > 0):
+        raise ValueError(f"blank_mse must be positive and finite; got {blank_mse}")
+    levels = [Level(f"{f:.0%} of blank", f * blank_mse) for f in LEVEL_FRACTIONS]
+    if rl_final_mse is not None and math.isfinite(rl_final_mse):
+        levels.append(Level("best RL final", float(rl_final_mse)))
+    return levels
+
+
+def table_header(levels: list[Level]) -> str:
+    """Markdown table header of :func:`format_row`'s columns: one "time / strokes to" column per level."""
+    cols = ["method", "final MSE", "best MSE"]
+    cols += [f"to {lv.label} ({lv.mse:.4f})" for lv in levels]
+    cols += ["strokes painted", "trained"]
+    return "| " + " | ".join(cols) + " |\n" + "|" + "---|" * len(cols)
 
 
 @dataclass
@@ -44,6 +72,11 @@ class MethodResult:
     @property
     def final_mse(self) -> float:
         return self.final.mse
+
+    @property
+    def best_mse(self) -> float:
+        """The lowest MSE of any evaluation."""
+        return min(p.mse for p in self.points)
 
     def first_reaching(self, threshold: float) -> Point | None:
         """The first evaluation with MSE <= ``threshold`` (an upper bound on when it got there)."""
@@ -85,29 +118,39 @@ def _seconds(s: float) -> str:
     return f"{s / 60:.1f} min"
 
 
-def format_row(result: MethodResult, threshold: float | None = None) -> str:
-    """The method's markdown table row.
+def time_to(result: MethodResult, level: Level) -> str:
+    """``"<time> / <strokes>"`` of the first evaluation at or below ``level``, or "never"."""
+    hit = result.first_reaching(level.mse)
+    return "never" if hit is None else f"{_seconds(hit.seconds)} / {hit.strokes:,}"
 
-    ``time to threshold`` is the training time of the first evaluation at or below
-    ``threshold`` ("never" if none; "-" without a threshold); ``strokes consumed`` counts every
-    stroke the method painted while training, in an env or through a painter.
+
+def format_row(result: MethodResult, levels: list[Level] | None = None) -> str:
+    """The method's markdown table row (columns of :func:`table_header`).
+
+    Each level's cell is the training time and strokes painted at the first evaluation at or
+    below it ("never" if none; evaluations are spaced geometrically, so each is an upper
+    bound); ``strokes painted`` counts every stroke the method painted while training, in an
+    env or through a painter; ``trained`` is its training wall-clock.
     """
     final = result.final
-    if threshold is None or not math.isfinite(threshold):
-        to_time = to_strokes = "-"
-    else:
-        hit = result.first_reaching(threshold)
-        to_time = "never" if hit is None else _seconds(hit.seconds)
-        to_strokes = "never" if hit is None else f"{hit.strokes:,}"
-    return (
-        f"| {result.method} | {final.mse:.4f} | {to_time} | "
-        f"{to_strokes} | {final.strokes:,} | {_seconds(final.seconds)} |"
-    )
+    cells = [result.method, f"{final.mse:.4f}", f"{result.best_mse:.4f}"]
+    cells += [time_to(result, lv) for lv in levels or []]
+    cells += [f"{final.strokes:,}", _seconds(final.seconds)]
+    return "| " + " | ".join(cells) + " |"
 
 
-def format_table(results: list[MethodResult], threshold: float | None = None) -> str:
-    """:data:`TABLE_HEADER` and one :func:`format_row` per result."""
-    return "\n".join([TABLE_HEADER, *(format_row(r, threshold) for r in results)])
+def format_table(results: list[MethodResult], levels: list[Level] | None = None) -> str:
+    """:func:`table_header` and one :func:`format_row` per result."""
+    return "\n".join([table_header(levels or []), *(format_row(r, levels) for r in results)])
 
 
-__all__ = ["TABLE_HEADER", "MethodResult", "format_row", "format_table"]
+__all__ = [
+    "LEVEL_FRACTIONS",
+    "Level",
+    "MethodResult",
+    "format_row",
+    "format_table",
+    "protocol_levels",
+    "table_header",
+    "time_to",
+]
