@@ -118,3 +118,37 @@ def test_spiral_diagnosis_trains_each_variant_and_keeps_finished_ones(scripts, t
     capsys.readouterr()
     diagnosis.main(argv)
     assert capsys.readouterr().out.count("finished before, kept") == 2
+
+
+def test_sb3_search_trains_each_configuration_and_names_the_best(scripts, tmp_path, capsys):
+    """benchmarks/sb3_search.py: a real tiny PPO and SAC run on the batched dab-painter env, a row
+    each beside the blank canvas, the best of each algorithm named, the figure; a second call
+    keeps finished configurations, and a changed configuration is trained again."""
+    search = scripts("sb3_search")
+    argv = ["--configs", "ppo_std0.37_short", "sac", "--minutes", "0.05", "--images", "4", "--threads", "1"]
+    argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
+    payload = search.main(argv)
+    assert [r["config"] for r in payload["rows"]] == ["ppo_std0.37_short", "sac"]
+    assert payload["best"] == {"ppo": "ppo_std0.37_short", "sac": "sac"}
+    for result in payload["results"]:
+        assert result["strokes"] > 0 and len(result["points"]) >= 2 and result["strokes_per_second"] > 0
+    assert payload["results"][0]["fields"]["log_std_init"] == -1.0
+    assert (tmp_path / "sb3_search.png").stat().st_size > 0
+    assert "blank canvas" in json.loads((tmp_path / "sb3_search.json").read_text())["table"]
+    capsys.readouterr()
+    search.main(argv)
+    assert capsys.readouterr().out.count("finished before, kept") == 2
+    search.CONFIGS["sac"] = (search.CONFIGS["sac"][0], {**search.CONFIGS["sac"][1], "lr": 1e-4})
+    search.main(argv)
+    assert capsys.readouterr().out.count("finished before, kept") == 1  # the changed SAC trains again
+
+
+def test_rl_throughput_measures_each_method_on_both_envs(scripts, tmp_path):
+    """benchmarks/rl_throughput.py: the benchmark's PPO configuration trained briefly on the
+    dab-painter env and on MyPaint, strokes per training second for each, the table and figure."""
+    throughput = scripts("rl_throughput")
+    payload = throughput.main(["--methods", "sb3-ppo", "--seconds", "2", "--threads", "1", "--out", str(tmp_path)])
+    rows = payload["rows"]
+    assert [(r["method"], r["env"]) for r in rows] == [("sb3-ppo", "neural"), ("sb3-ppo", "mypaint")]
+    assert all(r["strokes"] > 0 and r["strokes_per_second"] > 0 for r in rows)
+    assert "| SB3 PPO |" in payload["table"] and (tmp_path / "rl_throughput.png").stat().st_size > 0
