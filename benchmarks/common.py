@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,41 @@ def write_json(name: str, payload: dict[str, Any], folder: Path = RESULTS) -> Pa
     """Write ``results/<name>.json`` atomically (a benchmark stopped mid-write keeps the old result);
     ``folder`` elsewhere for trial runs (``--quick`` in the tests), which must not replace results."""
     return write_text_atomic(Path(folder) / f"{name}.json", json.dumps(payload, indent=2) + "\n")
+
+
+def kept_result(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
+    """The result a finished run saved at ``path`` when every key of ``expected`` matches it (the run is
+    kept and not repeated), else ``None`` (no file, or the setup or config changed since)."""
+    if not path.exists():
+        return None
+    done = json.loads(path.read_text())
+    if any(done.get(k) != v for k, v in expected.items()):
+        return None
+    print(f"{path.stem}: finished before, kept ({path})")
+    return done
+
+
+def train_for_budget(trainer: Any, minutes: float, eval_every: float) -> dict[str, Any]:
+    """Run a trainer (``SpiralTrainer``, ``SB3Trainer``: resumes from its run folder) for ``minutes`` of
+    training time, evaluating every ``eval_every`` seconds; returns its evaluation points, strokes
+    painted, training seconds and strokes/s, the fields every training benchmark's result shares."""
+    start = time.perf_counter()
+    points = trainer.run(minutes * 60, eval_every_seconds=eval_every)
+    strokes, seconds = trainer.strokes, trainer.elapsed
+    return {
+        "points": [p.as_dict() for p in points],
+        "strokes": strokes,
+        "training_seconds": seconds,
+        "strokes_per_second": strokes / seconds if seconds else math.nan,
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
+def save_result(path: Path, result: dict[str, Any]) -> dict[str, Any]:
+    """Write one run's result as JSON (atomically, creating its folder) and return it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, json.dumps(result, indent=1) + "\n")
+    return result
 
 
 def load_dab(path: str | None = None) -> Any:

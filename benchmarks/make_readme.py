@@ -579,21 +579,24 @@ def reconstruction(name: str) -> Section:
     return "\n\n".join(parts), targets
 
 
+def script_table(d: dict[str, Any], script: str, figure: str, note: str = "") -> str:
+    """A section made of a benchmark's own header and table (stored in its JSON), its command and figure."""
+    return "\n\n".join(
+        [f"{d['header']} (`python benchmarks/{script}.py`).{note}", d["table"], f"![{figure}](results/{script}.png)"]
+    )
+
+
 def sb3_search() -> Section:
     """The SB3 PPO/SAC hyperparameter search on the batched dab-painter env (issue 15)."""
     d = load("sb3_search")
     if d is None:
         return "*not run yet*", []
-    md = "\n\n".join(
-        [
-            f"{d['header']} (`python benchmarks/sb3_search.py`). Each row changes a few fields of the one above it "
-            "or of the base; the best configuration of each algorithm (bold) is the one `reconstruction.py` runs.",
-            d["table"],
-            "![SB3 search](results/sb3_search.png)",
-        ]
+    note = (
+        " Each row changes a few fields of the one above it or of the base; the best configuration of each "
+        "algorithm (bold) is the one `reconstruction.py` runs."
     )
     best = {algo: next(r for r in d["rows"] if r["config"] == name) for algo, name in d["best"].items()}
-    return md, [
+    return script_table(d, "sb3_search", "SB3 search", note), [
         (
             "SB3 search (mnist)",
             "4-8 documented configurations; the best of each algorithm used by the benchmark",
@@ -607,14 +610,7 @@ def rl_throughput() -> Section:
     d = load("rl_throughput")
     if d is None:
         return "*not run yet*", []
-    md = "\n\n".join(
-        [
-            f"{d['header']} (`python benchmarks/rl_throughput.py`).",
-            d["table"],
-            "![RL throughput](results/rl_throughput.png)",
-        ]
-    )
-    return md, []
+    return script_table(d, "rl_throughput", "RL throughput"), []
 
 
 def spiral_diagnosis() -> Section:

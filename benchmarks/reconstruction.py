@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import math
 import re
@@ -386,20 +387,18 @@ def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Pat
         ax.set_ylim(0, 1.15 * results["blank"].final_mse)
     for lv in levels:
         ax.axhline(lv.mse, color="black", linestyle="-.", linewidth=0.6, alpha=0.6)
-        ax.annotate(
-            f"{lv.label} {lv.mse:.4f}",
-            (1, lv.mse),
-            xycoords=("axes fraction", "data"),
-            fontsize=6,
-            ha="right",
-            va="bottom",
-        )
+    bottom, top = ax.get_ylim()
+    for lv, y in zip(levels, _spread([(lv.mse - bottom) / (top - bottom) for lv in levels], gap=0.07), strict=True):
+        ax.annotate(f"{lv.label}\n{lv.mse:.4f}", (1.01, y), xycoords="axes fraction", fontsize=6, va="center")
+    xs = [getattr(p, x) for k in trained for p in results[k].points] or [1.0]
     if x == "seconds":
         ax.set_xscale("symlog", linthresh=1.0, linscale=0.3)
         ax.set_xlabel("training wall-clock (s; linear below 1 s, log above)")
     else:
         ax.set_xscale("symlog", linthresh=1000.0, linscale=0.5)
         ax.set_xlabel("strokes painted while training (linear below 1,000, log above)")
+        # ticks 0, 10^3, 10^4, ...: symlog's own locator also marks 10^2, which lands on the 0
+        ax.set_xticks([0] + [10**k for k in range(3, int(math.log10(max(max(xs), 1000))) + 1)])
     ax.set_xlim(left=0)
     ax.set_ylabel("MSE of the MyPaint replay (eval images)")
     ax.set_title(title, fontsize=9)
@@ -408,6 +407,16 @@ def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Pat
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
+    return out
+
+
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Label positions (axes fractions) near ``ys``, moved apart so no two are closer than ``gap``:
+    labels of levels a few thousandths apart in MSE would print on top of each other."""
+    order = sorted(range(len(ys)), key=ys.__getitem__)
+    out = list(ys)
+    for prev, i in itertools.pairwise(order):
+        out[i] = max(out[i], out[prev] + gap)
     return out
 
 

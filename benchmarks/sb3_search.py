@@ -28,14 +28,11 @@ stopped search resumes and finished configurations are kept.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import time
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, describe, kept_result, machine, save_result, train_for_budget, write_json
 
 from paint_gym.benchmark.evaluation import blank_row, eval_targets
 from paint_gym_agents.sb3 import SB3Config, SB3Trainer
@@ -103,31 +100,14 @@ def run_config(name: str, args: argparse.Namespace, folder: Path) -> dict[str, A
     """Train one configuration for the budget (resuming its run); returns its result (saved as JSON)."""
     path = folder / f"{name}.json"
     setup = {"minutes": args.minutes, "images": args.images, "dataset": args.dataset, "seed": args.seed}
-    if path.exists():
-        done = json.loads(path.read_text())
-        if done.get("setup") == setup and done.get("fields") == {**BASE, **CONFIGS[name][1]}:
-            print(f"{name}: finished before, kept ({path})")
-            return done
-    config = config_of(name, args)
+    fields = {**BASE, **CONFIGS[name][1]}
+    done = kept_result(path, {"setup": setup, "fields": fields})
+    if done is not None:
+        return done
     print(f"== {name}: {CONFIGS[name][0]}", flush=True)
-    start = time.perf_counter()
-    with SB3Trainer(config, args.data_dir) as trainer:
-        points = trainer.run(args.minutes * 60, eval_every_seconds=args.eval_every)
-        strokes, seconds = trainer.strokes, trainer.elapsed
-    result = {
-        "config": name,
-        "label": CONFIGS[name][0],
-        "fields": {**BASE, **CONFIGS[name][1]},
-        "setup": setup,
-        "points": [p.as_dict() for p in points],
-        "strokes": strokes,
-        "training_seconds": seconds,
-        "strokes_per_second": strokes / seconds if seconds else math.nan,
-        "wall_seconds": time.perf_counter() - start,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    return result
+    with SB3Trainer(config_of(name, args), args.data_dir) as trainer:
+        run = train_for_budget(trainer, args.minutes, args.eval_every)
+    return save_result(path, {"config": name, "label": CONFIGS[name][0], "fields": fields, "setup": setup, **run})
 
 
 def summary_rows(results: list[dict[str, Any]], blank: float) -> list[dict[str, Any]]:

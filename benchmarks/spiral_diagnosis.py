@@ -22,14 +22,12 @@ finishes (its checkpoints in ``--runs``), so a stopped run resumes and finished 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, describe, kept_result, machine, save_result, train_for_budget, write_json
 
 from paint_gym.benchmark.evaluation import blank_row, eval_targets
 from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
@@ -56,11 +54,9 @@ def run_variant(name: str, args: argparse.Namespace, folder: Path) -> dict[str, 
     """Train one variant for the budget (resuming its run) and return its result (saved as JSON)."""
     path = folder / f"{name}.json"
     setup = {"minutes": args.minutes, "images": args.images, "dataset": args.dataset, "seed": args.seed}
-    if path.exists():
-        done = json.loads(path.read_text())
-        if done.get("setup") == setup:
-            print(f"{name}: finished before, kept ({path})")
-            return done
+    done = kept_result(path, {"setup": setup})
+    if done is not None:
+        return done
     label, fields = VARIANTS[name]
     config = SpiralConfig(
         dataset=args.dataset,
@@ -70,27 +66,11 @@ def run_variant(name: str, args: argparse.Namespace, folder: Path) -> dict[str, 
         seed=args.seed,
         **fields,
     )
-    start = time.perf_counter()
     with SpiralTrainer(config, args.data_dir) as trainer:
-        points = trainer.run(args.minutes * 60, eval_every_seconds=args.eval_every)
-        history = trainer.history
-        updates, strokes, seconds = trainer.step, trainer.strokes, trainer.elapsed
-    result = {
-        "variant": name,
-        "label": label,
-        "config_changes": fields,
-        "setup": setup,
-        "points": [p.as_dict() for p in points],
-        "history": history,
-        "updates": updates,
-        "strokes": strokes,
-        "training_seconds": seconds,
-        "strokes_per_second": strokes / seconds if seconds else math.nan,
-        "wall_seconds": time.perf_counter() - start,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    return result
+        run = train_for_budget(trainer, args.minutes, args.eval_every)
+        history, updates = trainer.history, trainer.step
+    result = {"variant": name, "label": label, "config_changes": fields, "setup": setup, "history": history}
+    return save_result(path, {**result, "updates": updates, **run})
 
 
 def last_of(history: list[dict[str, float]], key: str, n: int = 5) -> float:
