@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -67,6 +68,30 @@ def write_json(name: str, payload: dict[str, Any], folder: Path = RESULTS) -> Pa
     """Write ``results/<name>.json`` atomically (a benchmark stopped mid-write keeps the old result);
     ``folder`` elsewhere for trial runs (``--quick`` in the tests), which must not replace results."""
     return write_text_atomic(Path(folder) / f"{name}.json", json.dumps(payload, indent=2) + "\n")
+
+
+def training_arguments(
+    doc: str | None, choices: dict[str, Any], *, item: str, minutes: float, runs: str, argv: list[str] | None = None
+) -> argparse.Namespace:
+    """The command line every search over trainer configurations shares: ``--<item>s`` (which of
+    ``choices`` to run), data set, training ``--minutes`` per item, evaluation images, the longest gap
+    between evaluations, threads, seed, the resumable ``--runs`` folder, ``--out`` and ``--data-dir``.
+    Exits with argparse's usage error when ``--minutes`` or ``--images`` is not positive."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(f"--{item}s", nargs="+", default=list(choices), choices=choices)
+    parser.add_argument("--dataset", default="mnist")
+    parser.add_argument("--minutes", type=float, default=minutes, help=f"training minutes per {item}")
+    parser.add_argument("--images", type=int, default=64, help="evaluation images")
+    parser.add_argument("--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--runs", default=runs, help="run folders (checkpoints; resumable)")
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args(argv)
+    if args.minutes <= 0 or args.images < 1:
+        parser.error("--minutes and --images must be positive")
+    return args
 
 
 def kept_result(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:

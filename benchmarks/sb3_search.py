@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-from common import RESULTS, describe, kept_result, machine, save_result, train_for_budget, write_json
+from common import (
+    describe,
+    kept_result,
+    machine,
+    save_result,
+    train_for_budget,
+    training_arguments,
+    write_json,
+)
 
 from paint_gym.benchmark.evaluation import blank_row, eval_targets
 from paint_gym_agents.sb3 import SB3Config, SB3Trainer
@@ -173,20 +181,7 @@ def figure(results: list[dict[str, Any]], blank: float, minutes: float, out: Pat
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
-    parser.add_argument("--dataset", default="mnist")
-    parser.add_argument("--minutes", type=float, default=3.0, help="training minutes per configuration")
-    parser.add_argument("--images", type=int, default=64, help="evaluation images")
-    parser.add_argument("--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--runs", default="runs/sb3_search", help="run folders (checkpoints; resumable)")
-    parser.add_argument("--out", default=str(RESULTS))
-    parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args(argv)
-    if args.minutes <= 0 or args.images < 1:
-        parser.error("--minutes and --images must be positive")
+    args = training_arguments(__doc__, CONFIGS, item="config", minutes=3.0, runs="runs/sb3_search", argv=argv)
     out = Path(args.out)
     m = machine()
     blank = blank_row(eval_targets(args.dataset, args.images, 64, args.data_dir)).mypaint

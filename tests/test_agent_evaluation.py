@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from paint_gym_agents import load_agent
 from paint_gym_agents.demo import run_demo
 from paint_gym_agents.precondition import _allocate, load_templates, stroke_order_agreement, template_strokes
 from paint_gym_agents.zoo import shipped_agents
+
+from .helpers import ROOT
 
 
 def test_templates_cut_pen_paths_in_order():
@@ -143,3 +147,21 @@ def test_demo_paints_with_the_shipped_agents(tmp_path, capsys):
     assert img.shape == (2 * 64 + 2, 2 * (3 * 64 + 4) + 12, 3)
     text = capsys.readouterr().out
     assert "mnist" in text and "kmnist" in text and "MyPaint" in text
+
+
+def test_no_celeba_image_is_tracked_but_the_one_figure_and_the_benchmark_curves():
+    """CelebA's terms: the data set is never committed; the only tracked images whose name says CelebA
+    are the README's paper-style figure of 8 evaluation faces and the benchmark's MSE curves (no face);
+    no archive of it either. Skipped outside a git checkout (an installed package has no history)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", "*celeba*"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    images = {p for p in tracked if p.lower().endswith((".png", ".jpg", ".jpeg"))}
+    assert images <= {
+        "docs/figure7_celeba.png",
+        "benchmarks/results/reconstruction_celeba_wallclock.png",
+        "benchmarks/results/reconstruction_celeba_strokes.png",
+    }
+    assert not [p for p in tracked if p.lower().endswith((".npz", ".zip", ".npy", ".tar", ".gz"))]
