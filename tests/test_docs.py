@@ -39,3 +39,19 @@ def test_the_readme_stays_a_front_door() -> None:
     assert len(text.splitlines()) <= 160
     first_block = text.split("```bash", 1)[1].split("```", 1)[0]
     assert "make demo" in first_block and "make test" in first_block
+
+
+def test_the_readme_says_when_untrained_strokes_already_reach_a_level(monkeypatch) -> None:
+    """CelebA's white blank canvas is far from a face: the random agent reaches 75% of blank at 0 s,
+    and the generated section says so; on a data set where it reaches none, nothing is added."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import make_readme
+
+    levels = [{"label": "75% of blank", "mse": 0.30}, {"label": "50% of blank", "mse": 0.19}]
+    d = {"blank_mse": 0.40, "levels": levels, "methods": {"random": {"final_mse": 0.1919}}}
+    (sentence,) = make_readme.random_reach(d)
+    assert "reach 75% of blank:" in sentence and "50% of blank" not in sentence and "(0.1919, 48% of blank)" in sentence
+    d["methods"]["random"]["final_mse"] = 0.39
+    assert make_readme.random_reach(d) == []
+    assert make_readme.random_reach({**d, "methods": {}}) == []
+    sys.modules.pop("make_readme", None)
