@@ -378,7 +378,10 @@ def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Pat
     trained = [k for k in results if k not in ("random", "blank")]
     for k in trained:
         pts = results[k].points
-        ax.plot([getattr(p, x) for p in pts], [p.mse for p in pts], marker="o", markersize=3, label=METHODS[k])
+        color = f"C{list(METHODS).index(k) % 10}"  # one colour per method on every data set
+        ax.plot(
+            [getattr(p, x) for p in pts], [p.mse for p in pts], marker="o", markersize=3, color=color, label=METHODS[k]
+        )
     for k, style in (("random", ":"), ("blank", "--")):
         if k in results:
             mse = results[k].final_mse
