@@ -393,7 +393,6 @@ def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Pat
     bottom, top = ax.get_ylim()
     for lv, y in zip(levels, _spread([(lv.mse - bottom) / (top - bottom) for lv in levels], gap=0.07), strict=True):
         ax.annotate(f"{lv.label}\n{lv.mse:.4f}", (1.01, y), xycoords="axes fraction", fontsize=6, va="center")
-    xs = [getattr(p, x) for k in trained for p in results[k].points] or [1.0]
     if x == "seconds":
         ax.set_xscale("symlog", linthresh=1.0, linscale=0.3)
         ax.set_xlabel("training wall-clock (s; linear below 1 s, log above)")
@@ -401,7 +400,8 @@ def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Pat
         ax.set_xscale("symlog", linthresh=1000.0, linscale=0.5)
         ax.set_xlabel("strokes painted while training (linear below 1,000, log above)")
         # ticks 0, 10^3, 10^4, ...: symlog's own locator also marks 10^2, which lands on the 0
-        ax.set_xticks([0] + [10**k for k in range(3, int(math.log10(max(max(xs), 1000))) + 1)])
+        most = max((p.strokes for k in trained for p in results[k].points), default=0)
+        ax.set_xticks([0] + [10**k for k in range(3, int(math.log10(max(most, 1000))) + 1)])
     ax.set_xlim(left=0)
     ax.set_ylabel("MSE of the MyPaint replay (eval images)")
     ax.set_title(title, fontsize=9)

@@ -47,11 +47,14 @@ def test_the_readme_says_when_untrained_strokes_already_reach_a_level(monkeypatc
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     import make_readme
 
-    levels = [{"label": "75% of blank", "mse": 0.30}, {"label": "50% of blank", "mse": 0.19}]
-    d = {"blank_mse": 0.40, "levels": levels, "methods": {"random": {"final_mse": 0.1919}}}
-    (sentence,) = make_readme.random_reach(d)
-    assert "reach 75% of blank:" in sentence and "50% of blank" not in sentence and "(0.1919, 48% of blank)" in sentence
-    d["methods"]["random"]["final_mse"] = 0.39
-    assert make_readme.random_reach(d) == []
-    assert make_readme.random_reach({**d, "methods": {}}) == []
-    sys.modules.pop("make_readme", None)
+    try:
+        levels = [{"label": "75% of blank", "mse": 0.30}, {"label": "50% of blank", "mse": 0.19}]
+        d = {"blank_mse": 0.40, "levels": levels, "methods": {"random": {"final_mse": 0.1919}}}
+        (sentence,) = make_readme.random_reach(d)
+        assert "reach 75% of blank:" in sentence and "50% of blank" not in sentence
+        assert "(0.1919, 48% of blank)" in sentence
+        d["methods"]["random"]["final_mse"] = 0.39
+        assert make_readme.random_reach(d) == []
+        assert make_readme.random_reach({**d, "methods": {}}) == []
+    finally:
+        sys.modules.pop("make_readme", None)  # a script: imported for this test only
