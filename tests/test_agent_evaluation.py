@@ -152,6 +152,7 @@ def test_demo_paints_with_the_shipped_agents(tmp_path, capsys):
 def test_no_celeba_image_is_tracked_but_the_one_figure_and_the_benchmark_curves():
     """CelebA's terms: the data set is never committed; the only tracked images whose name says CelebA
     are the README's paper-style figure of 8 evaluation faces and the benchmark's MSE curves (no face);
+    every other tracked CelebA-named file is its agents' weights or the benchmark's MSE numbers (small text);
     no archive of it either. Skipped outside a git checkout (an installed package has no history)."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
@@ -165,3 +166,9 @@ def test_no_celeba_image_is_tracked_but_the_one_figure_and_the_benchmark_curves(
         "benchmarks/results/reconstruction_celeba_strokes.png",
     }
     assert not [p for p in tracked if p.lower().endswith((".npz", ".zip", ".npy", ".tar", ".gz"))]
+    # the rest are the CelebA agents' weights and the benchmark's MSE numbers: small text, no pixel data
+    # (64 faces of 64 x 64 x 3 bytes would be 786 KB)
+    weights = {f"paint_gym/weights/{e['file']}" for e in shipped_agents().values() if e["dataset"] == "celeba"}
+    for path in set(tracked) - images - weights:
+        assert (ROOT / path).stat().st_size < 64_000, path
+        assert path.endswith((".json", ".md")), path
