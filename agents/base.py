@@ -29,7 +29,13 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 import numpy as np
 
 from paint_gym.benchmark.budget import points_to_json
-from paint_gym.checkpoint import CheckpointError, config_to_json, read_checkpoint, write_checkpoint
+from paint_gym.checkpoint import (
+    CheckpointError,
+    config_to_json,
+    describe_payload,
+    read_checkpoint,
+    write_checkpoint,
+)
 
 T = TypeVar("T")
 
@@ -141,7 +147,9 @@ def read_agent_checkpoint(
     def checked(payload: dict[str, Any]) -> T:
         found = kind_of(payload)
         if found != kind:
-            what = f"a {found} checkpoint" if found else "not an agent checkpoint (it records no agent kind)"
+            what = (
+                f"a {found} checkpoint" if found else f"not an agent checkpoint (it holds {describe_payload(payload)})"
+            )
             fix = (
                 f"load it with {KINDS[found][0]}.load or " if found else "give an agent.pt or checkpoint.pt of a run; "
             )
@@ -158,9 +166,11 @@ def read_kind(path: str | os.PathLike, sha256: str | None = None) -> str:
     payload = read_checkpoint(path, "agent checkpoint", sha256=sha256, missing=f"no agent checkpoint at {path}")
     kind = kind_of(payload)
     if kind is None:
+        held = describe_payload(payload)
         raise CheckpointError(
-            f"{path} is not an agent checkpoint (it records no agent kind, one of {', '.join(KINDS)}): "
+            f"{path} is not an agent checkpoint: it holds {held} (no agent kind, one of {', '.join(KINDS)}): "
             "give the agent.pt or checkpoint.pt of a training run"
+            + (" (load a painter with paint_gym.load_painter)" if "painter" in held else "")
         )
     return kind
 

@@ -16,12 +16,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from paint_gym.command import Command, base_config
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import TASKS
 from paint_gym.painters.base import DEFAULT_PAINTER
+from paint_gym.validation import check_float, check_int
 
 from .backprop import BackpropAgent, BackpropConfig
 from .demo import random_demo, run_demo
@@ -53,6 +54,12 @@ class DemoArgs:
     """Neural painter shown beside MyPaint in the random episode: 'dab' (default), 'gan', 'vae' or a checkpoint."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+    cli_outputs: ClassVar[dict[str, str]] = {"out": "image"}  # checked before any work (paint_gym.command)
+
+    def __post_init__(self) -> None:
+        for name, low in (("images", 1), ("first", 0), ("scale", 1), ("seed", 0)):
+            check_int(f"--{name}", getattr(self, name), low=low)
 
 
 def demo(config: DemoArgs) -> int:
@@ -92,6 +99,8 @@ class TrainAgentArgs(BackpropConfig):
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
+    cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
+
 
 def train_agent(config: TrainAgentArgs) -> int:
     """Train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)."""
@@ -111,12 +120,17 @@ class TrainSpiralArgs(SpiralConfig):
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
+    cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.minutes is not None:
+            self.minutes = check_float("--minutes", self.minutes, 0.0, open_low=True)
+
 
 def train_spiral(config: TrainSpiralArgs) -> int:
     """Train the SPIRAL-style RL baseline (PPO with a critic's reward; checkpoints, resumes)."""
     cfg = base_config(config, SpiralConfig)
-    if config.minutes is not None and not config.minutes > 0:
-        raise ValueError(f"minutes must be positive; got {config.minutes}")
     budget = None if config.minutes is None else config.minutes * 60
     agent = SpiralAgent.train(cfg, budget, data_dir=config.data_dir)
     _report(agent, cfg.run_dir)
@@ -137,12 +151,18 @@ class EvalArgs:
     """Images for the (slow) direct optimisation reference."""
     painter: str = DEFAULT_PAINTER
     """Neural painter of the neural canvas: 'dab' (default), 'gan', 'vae' or a checkpoint."""
-    figure: str = "figure7.png"
-    """PNG of target | neural | MyPaint rows (the paper's Figure 7)."""
+    figure: str | None = "figure7.png"
+    """Image of target | neural | MyPaint rows (the paper's Figure 7; None: no figure)."""
     json: str | None = None
-    """Also write the table as JSON to this file."""
+    """Also write the table as JSON to this file (.json)."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+    cli_outputs: ClassVar[dict[str, str]] = {"figure": "image", "json": "json"}
+
+    def __post_init__(self) -> None:
+        for name, low in (("images", 1), ("direct_steps", 0), ("direct_images", 0)):
+            check_int(f"--{name.replace('_', '-')}", getattr(self, name), low=low)
 
 
 def evaluate(config: EvalArgs) -> int:

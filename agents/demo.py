@@ -26,8 +26,10 @@ from paint_gym.benchmark.evaluation import (
 )
 from paint_gym.canvas import mse_uint8
 from paint_gym.data import DataNotFoundError
+from paint_gym.outputs import IMAGE_SUFFIXES, check_output_file
 from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.painters.load import replay
+from paint_gym.validation import check_int
 
 from .zoo import available_agents, load_agent, shipped_agents
 
@@ -44,7 +46,11 @@ def run_demo(
     agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set.
     ``FileNotFoundError`` if a data set asked for has no shipped agent; without ``datasets``, a
     data set whose images are neither local nor downloadable is skipped with a note
-    (``DataNotFoundError`` if none is left)."""
+    (``DataNotFoundError`` if none is left). ``ValueError``, before any work, for a count out of
+    range (``images`` >= 1, ``first`` >= 0, ``scale`` >= 1) or an ``out`` that cannot be written
+    (:func:`paint_gym.outputs.check_output_file`: an image extension, a creatable folder)."""
+    images, first, scale = check_int("images", images, 1), check_int("first", first, 0), check_int("scale", scale, 1)
+    check_output_file(out, IMAGE_SUFFIXES, "out")
     shipped, present = shipped_agents(), available_agents()
     names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
@@ -67,7 +73,7 @@ def run_demo(
             print(f"(skipped {name}: {str(err).splitlines()[0]}; pass --data-dir or set PAINT_GYM_DATA)")
             continue
         painter = getattr(agent, "painter", DEFAULT_PAINTER)  # its neural canvas: the painter it trained through
-        row, actions = evaluate_agent(agent, targets, name, painter)
+        row, actions = evaluate_agent(agent, targets, name, painter, strokes=agent.n_strokes)
         blank = blank_row(targets, agent.config.background).mypaint
         print(f"{name:8s} {agent.n_strokes:7d} {blank:7.4f} {row.neural:7.4f} {row.mypaint:8.4f} {row.gap:+8.4f}")
         blocks.append(figure7_array(targets, actions, painter))
@@ -89,7 +95,11 @@ def random_demo(
 ) -> dict[str, float]:
     """Play one ``MyPaint-<task>-v0`` episode with random strokes (seeded); write
     ``target | MyPaint canvas | neural canvas`` as a PNG and print the MSEs. Returns the L2
-    before and after and the neural canvas's MSE to MyPaint's and to the target."""
+    before and after and the neural canvas's MSE to MyPaint's and to the target. ``ValueError``,
+    before any work, for a negative ``seed``, a ``scale`` below 1 or an ``out`` that cannot be
+    written."""
+    seed, scale = check_int("seed", seed, 0), check_int("scale", scale, 1)
+    check_output_file(out, IMAGE_SUFFIXES, "out")
     env = gym.make(f"MyPaint-{task}-v0", render_mode="rgb_array", data_dir=data_dir)
     obs, info = env.reset(seed=seed)
     env.action_space.seed(seed)  # the random strokes too are reproducible
@@ -101,7 +111,7 @@ def random_demo(
     frame = env.render()
     env.close()
     neural = replay(np.stack(strokes)[None], painter)[0]
-    save_png(np.concatenate([frame, neural], axis=1), out, max(1, scale))
+    save_png(np.concatenate([frame, neural], axis=1), out, scale)
     gap, to_target = mse_uint8(neural, obs["canvas"]), mse_uint8(neural, obs["target"])
     print(f"painted {info['step']} random MyPaint strokes on a {task} target: L2 {start:.4f} -> {info['l2']:.4f}")
     print(

@@ -22,7 +22,9 @@ from paint_gym.benchmark.evaluation import (
     figure7,
 )
 from paint_gym.benchmark.reference import direct_optimisation
+from paint_gym.outputs import IMAGE_SUFFIXES, check_output_file
 from paint_gym.painters.base import DEFAULT_PAINTER
+from paint_gym.validation import check_int
 
 from .base import label_of
 from .random_agent import RandomAgent
@@ -49,7 +51,16 @@ def evaluate_table(
     ``direct_images`` images; the agent is scored on those same images too, for a fair pair).
     Writes the paper's Figure 7 (first 8 images) when ``figure`` is set. Returns the table as a
     JSON-ready dict (``rows``: one :meth:`Row.as_dict` each).
+
+    Raises ``ValueError``, before any work, for ``images`` below 1, a negative ``direct_steps``
+    or ``direct_images``, or a ``figure`` that cannot be written
+    (:func:`paint_gym.outputs.check_output_file`: an image extension, a creatable folder).
     """
+    images = check_int("images", images, 1)
+    direct_steps = check_int("direct_steps", direct_steps, 0)
+    direct_images = check_int("direct_images", direct_images, 0)
+    if figure is not None:
+        check_output_file(figure, IMAGE_SUFFIXES, "figure")
     painting_agent = load_agent(agent)
     cfg = painting_agent.config
     dataset = dataset or getattr(cfg, "dataset", None)
@@ -62,11 +73,11 @@ def evaluate_table(
     strokes, label = painting_agent.n_strokes, label_of(painting_agent)
     targets = eval_targets(dataset, images, canvas_size, data_dir)
     rows: list[Row] = []
-    agent_row, actions = evaluate_agent(painting_agent, targets, f"{label} ({agent})", painter)
+    agent_row, actions = evaluate_agent(painting_agent, targets, f"{label} ({agent})", painter, strokes=strokes)
     rows += [
         agent_row,
         blank_row(targets, background),
-        evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent", painter)[0],
+        evaluate_agent(RandomAgent(strokes, seed=0), targets, "random agent", painter, strokes=strokes)[0],
     ]
     subset = {}
     if direct_steps > 0 and direct_images > 0:
@@ -93,7 +104,7 @@ def evaluate_table(
     print(f"{'method':58s} {'neural':>8s} {'MyPaint':>8s} {'gap':>8s} {'seconds':>8s}")
     for r in rows:
         print(f"{r.method:58s} {r.neural:8.4f} {r.mypaint:8.4f} {r.gap:+8.4f} {r.seconds:8.1f}")
-    if figure:
+    if figure is not None:
         figure7(targets[:8], actions[:8], figure, painter)
         print(f"wrote {figure} (target | {painter} painter | MyPaint, seed 0)")
     return {

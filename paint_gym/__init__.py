@@ -37,7 +37,7 @@ from .canvas import (
     to_uint8,
     to_uint8_array,
 )
-from .data import DataNotFoundError, ImageTargets, StrokeTargets
+from .data import DataArchiveError, DataNotFoundError, ImageTargets, StrokeTargets
 from .envs.task import TASKS
 from .errors import NonFiniteOutputError, TrainingDivergedError
 from .painters.base import DifferentiablePainter, Painter
@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_BRUSH",
     "FIELDS",
     "SUPPORTED_BRUSHES",
+    "DataArchiveError",
     "DataNotFoundError",
     "DifferentiablePainter",
     "DiscreteActions",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -153,6 +154,19 @@ def _curve_basis(n: int) -> tuple[np.ndarray, np.ndarray]:
     return t, weights
 
 
+def _curve_basis_tensor(n: int, like: Any) -> tuple[Any, Any]:
+    """:func:`_curve_basis` as torch tensors on ``like``'s device and dtype, computed by torch
+    with the same float32 arithmetic (so the same values), and no numpy: a numpy array inside
+    a traced function breaks ``torch.compile(fullgraph=True)`` (its read-only flag cannot be
+    traced). ``like`` is a tensor, so torch is already loaded."""
+    import torch
+
+    t = torch.linspace(0.0, 1.0, n, dtype=torch.float64).to(torch.float32)  # np.linspace's float64, then float32
+    b0, b1, b2 = (1 - t) ** 2, 2 * (1 - t) * t, t**2
+    weights = torch.stack([b0 - 0.5 * b1, 2.0 * b1, b2 - 0.5 * b1], dim=1)
+    return t.to(like.device, like.dtype), weights.to(like.device, like.dtype)
+
+
 def bezier_points(start: np.ndarray, through: np.ndarray, end: np.ndarray, n: int) -> np.ndarray:
     """Points ``(B, n, 2)`` on the quadratic Bezier from ``start`` to ``end`` passing ``through``.
 
@@ -175,12 +189,12 @@ def to_physical(actions: np.ndarray, canvas_size: int, n_points: int = STROKE_PO
     with respect to the actions, so every painter reads a stroke through this one mapping. torch
     is not imported here.
     """
-    t, weights = _curve_basis(n_points)
     if hasattr(actions, "new_tensor"):  # a torch tensor: the same arithmetic, on its device
         u = _unit(actions.reshape(-1, ACTION_DIM))
-        t, weights = actions.new_tensor(t), actions.new_tensor(weights)
+        t, weights = _curve_basis_tensor(n_points, actions)
     else:
         u = _unit(np.asarray(actions, dtype=np.float32).reshape(-1, ACTION_DIM))
+        t, weights = _curve_basis(n_points)
     anchors = (u[:, START_X:] * canvas_size).reshape(-1, 3, 2)  # start, through, end
     points = weights @ anchors
     pressures = MAX_PRESSURE * (u[:, [START_PRESSURE]] + (u[:, [END_PRESSURE]] - u[:, [START_PRESSURE]]) * t)

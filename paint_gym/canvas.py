@@ -238,7 +238,9 @@ def expected_mse(
     variance of the brush is priced in, so optimising this avoids strokes that look smooth in
     the neural canvas but come out speckled in MyPaint. Raises ``ValueError`` for non-finite
     actions, a target that is not finite or outside [0, 1], or a painter that is not a
-    differentiable painter object.
+    differentiable painter object. Traceable with every painter: under ``torch.func`` (``vmap``,
+    ``jacrev``) and ``torch.compile(fullgraph=True)`` the checks of values stand aside (they
+    would branch on data; types and shapes are still checked), so check values before.
     """
     import torch
 
@@ -258,22 +260,40 @@ def expected_mse(
     return mse_of_moments(mean, second, tgt)
 
 
+def _tracing() -> bool:
+    """True inside ``torch.compile`` or a ``torch.func`` transform (``vmap``, ``grad``,
+    ``jacrev``, ...): there a check of tensor *values* would branch on data, which ``vmap``
+    refuses and ``compile(fullgraph=True)`` cannot trace, so the public torch functions check
+    types and shapes always and values only when called eagerly (check the values once before
+    a transform, as eager code does)."""
+    import torch
+
+    if torch.compiler.is_compiling():
+        return True
+    peek = getattr(torch._C._functorch, "peek_interpreter_stack", None)  # the transforms' stack
+    return peek is not None and peek() is not None
+
+
 def _check_action_tensor(actions: Any) -> None:
     """The boundary of the torch functions: a float tensor ``(B, T, 12)`` of finite values
-    (painters do not check values: their traced path cannot branch on data)."""
+    (painters do not check values: their traced path cannot branch on data; neither does this
+    check under a transform, :func:`_tracing`)."""
     import torch
 
     if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
         shape = tuple(getattr(actions, "shape", ()))
         raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {shape}")
-    if not actions.is_floating_point() or not torch.isfinite(actions).all():
+    if not actions.is_floating_point() or (not _tracing() and not torch.isfinite(actions).all()):
         raise ValueError("actions must be finite floats (no NaN or inf)")
 
 
 def _check_unit_images(images: torch.Tensor, name: str) -> None:
-    """``ValueError`` naming ``name`` unless every value is finite and in [0, 1] (one device sync)."""
+    """``ValueError`` naming ``name`` unless every value is finite and in [0, 1] (one device sync;
+    skipped while tracing, :func:`_tracing`)."""
     import torch
 
+    if _tracing():
+        return
     x = images.detach()
     if bool((~torch.isfinite(x) | (x < 0) | (x > 1)).any()):
         finite = x[torch.isfinite(x)]

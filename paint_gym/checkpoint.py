@@ -87,6 +87,9 @@ def verified_file(path: str | os.PathLike, sha256: str | None, missing: str) -> 
     """``path`` if it exists (else ``FileNotFoundError(missing)``: say how to get the file) and,
     when ``sha256`` is given, matches it (else :class:`CheckpointError`)."""
     path = Path(path)
+    if path.is_dir():
+        inside = ", ".join(sorted(p.name for p in path.glob("*.pt"))) or "no .pt file"
+        raise FileNotFoundError(f"{missing}: {path} is a folder (holding {inside}); give the file itself")
     if not path.is_file():
         raise FileNotFoundError(missing)
     if sha256 is not None and sha256_of(path) != sha256:
@@ -140,18 +143,80 @@ def read_checkpoint(
     import torch  # lazy: keeps torch out of `import paint_gym` (see write_checkpoint)
 
     path = verified_file(path, sha256, missing or f"no {what} at {path}")
+    fix = "give the right file, or retrain or restore it"
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
-        if not isinstance(payload, dict):
-            raise TypeError(f"expected a dict of tensors and settings, got {type(payload).__name__}")
-        return payload if build is None else build(payload)
+    except Exception as exc:  # empty, cut short, another format, pickled objects: not a torch checkpoint
+        raise CheckpointError(
+            f"{path} is not a readable {what}: it is {describe_file(path)}, not a torch checkpoint "
+            f"({type(exc).__name__}: {_first_line(exc)}); {fix}"
+        ) from exc
+    if not isinstance(payload, dict):
+        raise CheckpointError(
+            f"{path} is not a readable {what}: it holds {describe_payload(payload)}, not a dict of tensors and "
+            f"settings; {fix}"
+        )
+    if build is None:
+        return payload
+    try:
+        return build(payload)
     except (CheckpointError, FileNotFoundError):  # FileNotFoundError: something ``build`` needs (data), not this file
         raise
-    except Exception as exc:  # unpickling errors, missing keys, wrong shapes: all mean "not this kind of file"
+    except Exception as exc:  # missing keys, wrong types or shapes: all mean "not this kind of file"
         raise CheckpointError(
-            f"{path} is not a readable {what} ({type(exc).__name__}: {exc}); "
-            "it is corrupt or was written by something else: retrain or restore it"
+            f"{path} is not a readable {what}: it holds {describe_payload(payload)} "
+            f"({type(exc).__name__}: {_first_line(exc, 600, whole=True)}); {fix}"
         ) from exc
+
+
+def _first_line(exc: BaseException, limit: int = 200, *, whole: bool = False) -> str:
+    """An exception's message, its first line only (torch's unpickling errors run to
+    paragraphs) or, ``whole``, all of it on one line (a state dict's size mismatches), cut at
+    ``limit`` characters."""
+    text = str(exc).strip() or "no message"
+    text = " ".join(text.split()) if whole else text.splitlines()[0]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe_file(path: str | os.PathLike) -> str:
+    """What a file that torch cannot load looks like, from its size and first bytes: empty, a
+    zip (torch's format) cut short or damaged, a NumPy file, a pickle, text, or other bytes."""
+    path = Path(path)
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if size == 0:
+        return "an empty file (0 bytes)"
+    if head.startswith(b"PK"):
+        return f"a zip file of {size:,} bytes that torch cannot read (cut short, damaged, or another program's)"
+    if head.startswith(b"\x93NUMPY"):
+        return f"a NumPy .npy file ({size:,} bytes)"
+    if head[:1] == b"\x80":
+        return f"a pickle of {size:,} bytes holding more than tensors and settings (e.g. whole Python objects)"
+    if all(32 <= b < 127 or b in b"\t\n\r" for b in head):
+        return f"a text file ({size:,} bytes, starting {head[:32].decode()!r})"
+    return f"{size:,} bytes of another format (starting {head[:8]!r})"
+
+
+def describe_payload(payload: Any) -> str:
+    """What a loaded checkpoint holds, in words, for messages about the wrong kind of file: an
+    agent checkpoint (a ``kind`` string: ``backprop_agent``, ...), a painter checkpoint (a
+    ``config`` with a painter ``kind``: ``gan``, ``vae``, ``dab``), a bare state dict (tensors
+    only), another dict (its first keys) or another type."""
+    if not isinstance(payload, dict):
+        return f"a {type(payload).__name__}"
+    kind, config = payload.get("kind"), payload.get("config")
+    if isinstance(kind, str):
+        return f"a {kind.replace('_', ' ')} checkpoint"
+    if isinstance(config, dict) and isinstance(config.get("kind"), str):
+        return f"a {config['kind']} painter checkpoint"
+    keys = sorted(map(str, payload))
+    shown = ", ".join(keys[:6]) + (", ..." if len(keys) > 6 else "")
+    if not keys:
+        return "an empty dict"
+    if all(hasattr(v, "shape") and hasattr(v, "dtype") for v in payload.values()):
+        return f"a bare state dict of {len(keys)} tensors ({shown}), no config or kind"
+    return f"a dict with keys {shown}"
 
 
 def half_state(state: Mapping[str, Any], half: bool = True) -> dict[str, Any]:
@@ -231,6 +296,8 @@ __all__ = [
     "check_resume",
     "config_from_json",
     "config_to_json",
+    "describe_file",
+    "describe_payload",
     "float_state",
     "half_state",
     "read_checkpoint",

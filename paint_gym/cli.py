@@ -42,6 +42,7 @@ from .painters.neural import PainterConfig
 from .painters.strokes import StrokeDataSpec, generate
 from .painters.train import PainterTrainer, TrainConfig
 from .param.cli import commands as param_commands
+from .validation import check_float, check_int
 
 #: The entry point group through which packages add ``paint-gym`` commands.
 COMMANDS_GROUP = "paint_gym.commands"
@@ -75,6 +76,8 @@ class DownloadArgs:
     folder: str | None = None
     """Destination folder (None: the user cache, PAINT_GYM_CACHE or ~/.cache/paint_gym)."""
 
+    cli_outputs: ClassVar[dict[str, str]] = {"folder": "folder"}
+
 
 def download_data(config: DownloadArgs) -> int:
     """Download a data set from its official source."""
@@ -93,6 +96,12 @@ class StrokesArgs(StrokeDataSpec):
     """Rendering processes (None: all cores)."""
 
     cli_aliases: ClassVar[dict[str, tuple[str, ...]]] = {"n_actions": ("-n",), "seeds_per_action": ("--seeds",)}
+    cli_outputs: ClassVar[dict[str, str]] = {"out": "folder"}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.workers is not None:
+            check_int("workers", self.workers, low=1)
 
 
 def strokes(config: StrokesArgs) -> int:
@@ -110,6 +119,13 @@ class TrainPainterArgs(TrainConfig):
     painter: dict[str, int] = field(default_factory=dict)
     """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (gan/vae: width, hidden,
     latent; dab: n_dabs, hidden)."""
+
+    cli_outputs: ClassVar[dict[str, str]] = {"out": "folder"}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name, value in self.painter.items():
+            check_int(f"--painter {name}", value, low=1)
 
 
 def train_painter(config: TrainPainterArgs) -> int:
@@ -149,6 +165,13 @@ class BenchArgs:
     """Row label (None: the class name)."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+    def __post_init__(self) -> None:
+        check_int("--images", self.images, low=1)
+        if self.strokes is not None:
+            check_int("--strokes", self.strokes, low=1)
+        if self.threshold is not None:
+            check_float("--threshold", self.threshold, 0.0, open_low=True)
 
 
 def bench(config: BenchArgs) -> int:

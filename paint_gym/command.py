@@ -17,9 +17,16 @@ markers in the field's type apply (``Annotated[str, tyro.conf.Positional]``,
 spellings (``{"n_actions": ("-n",)}``). A command that needs options beyond a library config
 subclasses it with them and passes :func:`base_config` of its argument to the library.
 
+A ``cli_outputs`` class variable names the fields that are paths the command writes, each with
+its kind (``{"out": "image", "json": "json", "run_dir": "folder"}``; kinds in
+:data:`paint_gym.outputs.OUTPUT_KINDS`): they are checked (extension known to the writer,
+folder creatable, nothing created at the filesystem root) before the command runs, so a bad
+``--out`` is refused at once instead of after the work.
+
 :func:`tyro_command` turns a command into the keyword-argument function tyro parses: it builds
-the config itself, so a ``ValueError`` from the config's validation is the command's error
-(one line, exit code 2, see :func:`paint_gym.cli.main`) rather than a parse error.
+the config itself, so a ``ValueError`` from the config's validation, or from the check of its
+``cli_outputs``, is the command's error (one line, exit code 2, see :func:`paint_gym.cli.main`)
+rather than a parse error.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import tyro
+
+from .outputs import check_outputs
 
 #: A command: a function of one config dataclass, returning an exit code (``None`` means 0).
 Command = Callable[[Any], "int | None"]
@@ -112,7 +121,8 @@ def cli_fields(cls: type) -> list[tuple[dataclasses.Field, Any]]:
 def tyro_command(command: Command) -> Callable[..., Any]:
     """``command`` as a function of keyword arguments, one per field of its config dataclass,
     for tyro to read: it builds the config from them (validation errors are the command's
-    errors, reported on one line, not tyro's) and runs the command on it."""
+    errors, reported on one line, not tyro's), checks the output paths it declares in
+    ``cli_outputs`` (:func:`paint_gym.outputs.check_outputs`), and only then runs the command."""
     cls = config_type(command)
     params = []
     for f, annotation in cli_fields(cls):
@@ -125,7 +135,9 @@ def tyro_command(command: Command) -> Callable[..., Any]:
         params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
 
     def run(**values: Any) -> int | None:
-        return command(cls(**values))
+        config = cls(**values)
+        check_outputs(config)  # before any work: a bad --out must not cost the run
+        return command(config)
 
     run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params}

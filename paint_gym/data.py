@@ -5,7 +5,10 @@ folder in ``PAINT_GYM_DATA``, the user cache (``~/.cache/paint_gym`` or ``PAINT_
 then a download from the official source, verified by checksum and built into the cache.
 An archive is an ``.npz`` file in the layout of the project's shared copies
 (``mnist.npz``: ``x_train, y_train, x_test, y_test``; ``kmnist.npz``: ``x_test, y_test``;
-``celeba64.npz``: ``x, ids``).
+``celeba64.npz``: ``x, ids``). Every archive is checked when it is read (:func:`load_arrays`:
+readable, the arrays present, uint8 images of the right rank, integer labels one per image and
+in range) and every raw file when an archive is built from it; a file that fails says which
+file, what it holds and what is expected (:class:`DataArchiveError`).
 
 Targets are uint8 RGB canvases: MNIST/KMNIST become dark ink on white (inverted and resized
 bilinearly over the whole canvas), CelebA is 64x64 RGB (resized when the canvas differs).
@@ -21,6 +24,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +51,11 @@ class DataNotFoundError(FileNotFoundError):
 
 class ChecksumError(ValueError):
     """A downloaded file's checksum differs from the official one (the file was discarded)."""
+
+
+class DataArchiveError(ValueError):
+    """A data file (an archive, or a raw file an archive is built from) cannot be read or is not
+    in the expected layout; the message names the file, what it holds and what is expected."""
 
 
 # ----------------------------------------------------------------------------------------
@@ -130,17 +139,29 @@ def fetch_any(remote: RemoteFile, folder: Path, progress: bool = True) -> Path:
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """Read a (gzipped) IDX file, the format of the official MNIST/KMNIST releases."""
+    """Read a (gzipped when the name ends in ``.gz``) IDX file, the format of the official
+    MNIST/KMNIST releases: uint8 array of the shape its header gives. Raises
+    :class:`DataArchiveError` (a ``ValueError``) naming the file when it cannot be read or
+    decompressed, is not an unsigned-byte IDX file, or holds another number of bytes than its
+    header says."""
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; a cut gzip stream an EOFError
+        raise DataArchiveError(
+            f"{path} is not a readable {'gzipped ' if opener is gzip.open else ''}IDX file "
+            f"({type(exc).__name__}: {exc}); delete it so that it is downloaded again"
+        ) from exc
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file")
+        raise DataArchiveError(f"{path} is not an unsigned-byte IDX file (its first bytes are {raw[:4]!r})")
     ndim = raw[3]
+    if ndim == 0 or len(raw) < 4 + 4 * ndim:
+        raise DataArchiveError(f"{path}: its IDX header is cut short or declares {ndim} dimensions")
     dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4).astype(int)
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: header says {tuple(dims)} but holds {data.size} bytes")
+        raise DataArchiveError(f"{path}: header says {tuple(dims)} but holds {data.size} bytes")
     return data.reshape(dims)
 
 
@@ -148,8 +169,13 @@ def _build_idx(pairs: dict[str, tuple[str, str]]) -> Callable[[dict[str, Path]],
     def build(files: dict[str, Path]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for split, (images, labels) in pairs.items():
-            out[f"x_{split}"] = read_idx(files[images])
-            out[f"y_{split}"] = read_idx(files[labels]).astype(np.int64)
+            x, y = read_idx(files[images]), read_idx(files[labels])
+            if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+                raise DataArchiveError(
+                    f"{files[images]} holds images {x.shape} and {files[labels]} labels {y.shape}: expected "
+                    "images (N, h, w) and labels (N,), one per image; delete both so that they are downloaded again"
+                )
+            out[f"x_{split}"], out[f"y_{split}"] = x, y.astype(np.int64)
         return out
 
     return build
@@ -159,14 +185,29 @@ def _build_celeba(files: dict[str, Path], limit: int = CELEBA_IMAGES) -> dict[st
     """Aligned 178x218 CelebA JPEGs -> centre 178x178 crop (rows 20..197) -> 64x64 bicubic."""
     from tqdm.auto import tqdm
 
-    with zipfile.ZipFile(files["img_align_celeba.zip"]) as zf:
-        names = sorted(n for n in zf.namelist() if n.lower().endswith(".jpg"))[:limit]
-        x = np.empty((len(names), 64, 64, 3), np.uint8)
-        for i, name in enumerate(tqdm(names, desc="building celeba64", leave=False)):
-            img = Image.open(io.BytesIO(zf.read(name))).convert("RGB")
-            img = img.crop((0, 20, 178, 198)).resize((64, 64), Image.Resampling.BICUBIC)
-            x[i] = np.asarray(img)
-        ids = np.array([int(Path(n).stem) for n in names], np.int32)
+    path = files["img_align_celeba.zip"]
+    redo = "delete it so that it is downloaded again"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = sorted(n for n in zf.namelist() if n.lower().endswith(".jpg"))[:limit]
+            if not names or not all(Path(n).stem.isdigit() for n in names):
+                raise DataArchiveError(
+                    f"{path} holds no aligned CelebA images (expected JPEGs named 000001.jpg, ...); {redo}"
+                )
+            x = np.empty((len(names), 64, 64, 3), np.uint8)
+            for i, name in enumerate(tqdm(names, desc="building celeba64", leave=False)):
+                img = Image.open(io.BytesIO(zf.read(name))).convert("RGB")
+                if img.size != (178, 218):
+                    raise DataArchiveError(
+                        f"{path}: {name} is {img.size[0]}x{img.size[1]}, not aligned CelebA's 178x218"
+                    )
+                img = img.crop((0, 20, 178, 198)).resize((64, 64), Image.Resampling.BICUBIC)
+                x[i] = np.asarray(img)
+    except DataArchiveError:
+        raise
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:  # a cut zip, a broken JPEG
+        raise DataArchiveError(f"{path} is not a readable CelebA zip ({type(exc).__name__}: {exc}); {redo}") from exc
+    ids = np.array([int(Path(n).stem) for n in names], np.int32)
     return {"x": x, "ids": ids}
 
 
@@ -281,16 +322,103 @@ def find_archive(name: str, data_dir: str | os.PathLike | None = None, *, allow_
     )
 
 
+@dataclass(frozen=True)
+class ArchiveLayout:
+    """What a data set's archive must hold: pairs of an image array and its labels, by name.
+
+    Images are uint8 (0..255) ``(N, h, w)`` greyscale (``channels`` None) or ``(N, h, w, 3)``
+    RGB, N >= ``min_images``; labels are integers ``(N,)``, one per image, class indices
+    ``0..classes - 1`` (``classes`` None: any integers, CelebA's image numbers).
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    channels: int | None
+    classes: int | None
+    min_images: int = 1
+
+    def describe(self) -> str:
+        """The layout in words, for error messages."""
+        shape = "(N, h, w)" if self.channels is None else f"(N, h, w, {self.channels})"
+        labels = "integers" if self.classes is None else f"integers 0..{self.classes - 1}"
+        need = f", N >= {self.min_images:,}" if self.min_images > 1 else ""
+        return "; ".join(f"{x} uint8 {shape} in 0..255 and {y} (N,) {labels}{need}" for x, y in self.pairs)
+
+
+#: The layout of each data set's archive (the project's shared copies; /work/shared/data/README.md).
+#: KMNIST's splits are images 0-7999 and 8000-9999 of its test file, so it needs all 10,000.
+LAYOUTS: dict[str, ArchiveLayout] = {
+    "mnist": ArchiveLayout((("x_train", "y_train"), ("x_test", "y_test")), None, 10),
+    "kmnist": ArchiveLayout((("x_test", "y_test"),), None, 10, min_images=10000),
+    "celeba": ArchiveLayout((("x", "ids"),), 3, None),
+}
+
+
+def check_archive(name: str, arrays: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """Check ``arrays`` read from ``path`` against the layout of data set ``name``
+    (:data:`LAYOUTS`). Raises :class:`DataArchiveError` naming the file, the first array that
+    differs, what it holds and what is expected (floats in [0, 1] are named as such: they would
+    otherwise become blank targets)."""
+    layout = LAYOUTS[_check_name(name)]
+
+    def fail(problem: str) -> DataArchiveError:
+        return DataArchiveError(
+            f"{path}: {problem}. The {name} archive holds {layout.describe()}; "
+            "replace the file (or delete it: a data set in the user cache is downloaded again)"
+        )
+
+    missing = [k for pair in layout.pairs for k in pair if k not in arrays]
+    if missing:
+        held = ", ".join(sorted(arrays)) or "none"
+        raise fail(f"lacks {', '.join(missing)} (it holds {held})")
+    rank = 3 if layout.channels is None else 4
+    for x_key, y_key in layout.pairs:
+        x, y = arrays[x_key], arrays[y_key]
+        if x.dtype != np.uint8:
+            span = f" with values {x.min():.4g}..{x.max():.4g}" if x.size and x.dtype.kind in "fiu" else ""
+            fix = " (floats in [0, 1]: save (x * 255).round().astype(np.uint8))" if x.dtype.kind == "f" else ""
+            raise fail(f"{x_key} is {x.dtype}{span}, not uint8 0..255{fix}")
+        if x.ndim != rank or (layout.channels is not None and x.shape[-1] != layout.channels) or 0 in x.shape[1:]:
+            raise fail(f"{x_key} has shape {x.shape}")
+        if len(x) < layout.min_images:
+            raise fail(f"{x_key} holds {len(x):,} images")
+        if y.ndim != 1 or y.dtype.kind not in "iu" or len(y) != len(x):
+            raise fail(f"{y_key} is {y.dtype} {y.shape} for {len(x):,} images in {x_key}")
+        if layout.classes is not None and len(y) and (y.min() < 0 or y.max() >= layout.classes):
+            raise fail(f"{y_key} holds labels {y.min()}..{y.max()}")
+
+
 def load_arrays(
     name: str, data_dir: str | os.PathLike | None = None, *, allow_download: bool = True
 ) -> dict[str, np.ndarray]:
-    """All arrays of a data set's archive, loaded into memory."""
+    """All arrays of a data set's archive, loaded into memory and checked
+    (:func:`check_archive`). Raises :class:`DataNotFoundError` when no archive is found
+    (:func:`find_archive`) and :class:`DataArchiveError` naming the file when it is not a
+    readable ``.npz`` archive (empty, cut short, another format) or not in the layout."""
     path = find_archive(name, data_dir, allow_download=allow_download)
+    redo = "replace the file (or delete it: a data set in the user cache is downloaded again)"
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{path} is not a readable .npz archive ({exc}); delete it and retry") from exc
+        loaded = np.load(path, allow_pickle=False)
+    except Exception as exc:  # empty (EOFError), not a zip, pickled objects, unreadable: all "not an archive"
+        size = path.stat().st_size if path.is_file() else 0
+        raise DataArchiveError(
+            f"{path} ({size:,} bytes) is not a readable .npz archive ({type(exc).__name__}: {exc}); "
+            f"expected {LAYOUTS[_check_name(name)].describe()}; {redo}"
+        ) from exc
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise DataArchiveError(
+            f"{path} holds one unnamed array {getattr(loaded, 'shape', '')} (a .npy file), not a readable .npz archive "
+            f"of named arrays; expected {LAYOUTS[_check_name(name)].describe()}; {redo}"
+        )
+    with loaded as z:
+        try:
+            arrays = {k: z[k] for k in z.files}
+        except Exception as exc:  # a damaged member: bad CRC, cut stream, object arrays
+            raise DataArchiveError(
+                f"{path} is not a readable .npz archive: an array could not be read "
+                f"({type(exc).__name__}: {exc}); expected {LAYOUTS[_check_name(name)].describe()}; {redo}"
+            ) from exc
+    check_archive(name, arrays, path)
+    return arrays
 
 
 def split_arrays(name: str, split: str, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -367,19 +495,24 @@ def to_target(image: np.ndarray, canvas_size: int) -> np.ndarray:
         image: uint8 ``(h, w)`` grayscale or ``(h, w, 3)`` RGB.
         canvas_size: side of the square target in pixels.
 
-    Returns uint8 ``(canvas_size, canvas_size, 3)``. Pillow infers the image mode from the uint8
-    array ("L" or "RGB"); its ``mode=`` argument is deprecated (Pillow 11.3) and not used.
+    Returns a new uint8 array ``(canvas_size, canvas_size, 3)`` (never a view of ``image``:
+    changing a target cannot change the data set). Raises ``ValueError`` for another dtype
+    (float images in [0, 1] would silently become blank targets) or shape. Pillow infers the
+    image mode from the uint8 array ("L" or "RGB"); its ``mode=`` argument is deprecated
+    (Pillow 11.3) and not used.
     """
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] == 3)):
+        raise ValueError(
+            f"a data set image must be uint8 (h, w) greyscale or (h, w, 3) RGB in 0..255; got {image.dtype} "
+            f"{image.shape} (floats in [0, 1]: (x * 255).round().astype(np.uint8))"
+        )
     if image.ndim == 2:
-        ink = 255 - np.asarray(image, dtype=np.uint8)
-        pil = Image.fromarray(ink).resize((canvas_size, canvas_size), Image.Resampling.BILINEAR)
+        pil = Image.fromarray(255 - image).resize((canvas_size, canvas_size), Image.Resampling.BILINEAR)
         return np.repeat(np.asarray(pil)[..., None], 3, axis=-1)
     if image.shape[:2] == (canvas_size, canvas_size):
-        return np.ascontiguousarray(image)
-    pil = Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
-        (canvas_size, canvas_size), Image.Resampling.BICUBIC
-    )
-    return np.asarray(pil)
+        return np.array(image, order="C")  # a copy
+    return np.array(Image.fromarray(image).resize((canvas_size, canvas_size), Image.Resampling.BICUBIC))
 
 
 class StrokeTargets:

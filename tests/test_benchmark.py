@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from paint_gym.benchmark.budget import EvalSchedule, Point
-from paint_gym.benchmark.evaluation import blank_row, eval_targets, figure7, neural_mse, replay_mse
+from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_agent, figure7, neural_mse, replay_mse
 from paint_gym.benchmark.plugins import bench_agent, load_class, make_agent
 from paint_gym.benchmark.reference import direct_optimisation
 from paint_gym.benchmark.results import MethodResult, format_row, protocol_levels, table_header
@@ -164,3 +164,102 @@ def test_a_plugin_agent_is_scored_without_importing_any_competitor(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# Plug-ins as users write them: any class with act and paint (user code, so defined here).
+
+
+class FixedStrokes:
+    """Paints the same seeded strokes whatever the targets."""
+
+    def __init__(self, n_strokes: int = 8) -> None:
+        self.n_strokes = n_strokes
+
+    def act(self, observation: dict) -> np.ndarray:
+        return self.paint(observation["target"][None])[0, 0]
+
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        rng = np.random.default_rng(0)
+        return rng.uniform(-1, 1, (len(targets), self.n_strokes, 12)).astype(np.float32)
+
+
+class InvertsItsTargets(FixedStrokes):
+    """The same strokes, then the targets it was given inverted in place (issue 23's report)."""
+
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        strokes = super().paint(targets)
+        np.subtract(255, targets, out=targets)
+        return strokes
+
+
+class OneStrokeTooMany(FixedStrokes):
+    """Ignores the count it is given."""
+
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        self.n_strokes += 1
+        return super().paint(targets)
+
+
+class Returns:
+    """Returns whatever it was built with."""
+
+    def __init__(self, strokes: object) -> None:
+        self.strokes = strokes
+
+    def act(self, observation: dict) -> np.ndarray:
+        return np.zeros(12, np.float32)
+
+    def paint(self, targets: np.ndarray) -> object:
+        return self.strokes
+
+
+def test_what_a_plugin_does_to_its_targets_changes_neither_its_score_nor_the_blank_levels():
+    honest = bench_agent(f"{__name__}:FixedStrokes", images=4, name="plug-in")
+    vandal = bench_agent(f"{__name__}:InvertsItsTargets", images=4, name="plug-in")
+    assert vandal == honest  # same strokes: same MSE, same blank-canvas levels in the header
+
+
+def test_agent_evaluation_scores_the_targets_as_they_were_given(digits):
+    """``evaluate_agent`` is the scorer of ``bench``, ``eval`` and ``demo``: the agent paints a copy."""
+    targets = digits[:3].copy()
+    before = targets.copy()
+    vandal, _ = evaluate_agent(InvertsItsTargets(2), targets, "vandal")
+    np.testing.assert_array_equal(targets, before)
+    honest, _ = evaluate_agent(FixedStrokes(2), targets, "honest")
+    assert (vandal.mypaint, vandal.neural) == (honest.mypaint, honest.neural)
+
+
+def test_a_plugin_painting_another_number_of_strokes_is_refused_not_scored():
+    with pytest.raises(
+        ValueError, match=r"OneStrokeTooMany.paint\(targets\) returned 9 strokes per image; this task paints 8"
+    ):
+        bench_agent(f"{__name__}:OneStrokeTooMany", images=2)
+    with pytest.raises(ValueError, match="returned 6 strokes per image; this task paints 5"):
+        bench_agent(f"{__name__}:OneStrokeTooMany", images=2, strokes=5)
+
+
+@pytest.mark.parametrize(
+    "strokes, match",
+    [
+        (np.full((2, 8, 12), np.nan, np.float32), "NaN or inf"),
+        (np.zeros((2, 8, 11), np.float32), "last axis 12"),
+        (np.zeros((2, 12), np.float32), "3-d"),
+        (np.zeros((3, 8, 12), np.float32), "strokes for 3 images, given 2"),
+        (np.zeros((2, 0, 12), np.float32), "no strokes"),
+        (np.zeros((2, 8, 12), np.complex64), "real numbers"),
+        (np.full((2, 8, 12), "0.5"), "real numbers"),
+        (None, "real numbers"),
+        ([[[0.0] * 12] * 8, [[0.0] * 12] * 7], "could not be read"),
+    ],
+    ids=["nan", "11 fields", "2-d", "3 sequences", "no strokes", "complex", "strings", "None", "ragged"],
+)
+def test_a_plugin_returning_malformed_strokes_is_refused_naming_it(strokes, match, digits):
+    with pytest.raises(ValueError, match=match) as err:
+        evaluate_agent(Returns(strokes), digits[:2], "MyAgent")
+    assert str(err.value).startswith("MyAgent.paint(targets) ")  # names the plug-in and its method
+
+
+@pytest.mark.parametrize("images", [0, -1, 2.5, True])
+def test_evaluation_image_counts_must_be_whole_and_positive(images):
+    with pytest.raises(ValueError, match="number of evaluation images must be an integer of at least 1"):
+        eval_targets("mnist", images)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -76,6 +77,84 @@ def test_checkpoints_round_trip_and_bad_files_are_named(tmp_path):
         read_checkpoint(tmp_path / "none.pt", missing="no checkpoint: train one first")
     with pytest.raises(FileNotFoundError, match="get it"):
         verified_file(tmp_path / "none.pt", None, "get it")
+
+
+WEIGHTS = ROOT / "paint_gym" / "weights"
+
+
+def _load_painter(path):
+    from paint_gym import load_painter
+
+    return load_painter(path)
+
+
+def _load_agent(path):
+    from paint_gym_agents import load_agent
+
+    return load_agent(path)
+
+
+def _backprop_load(path):
+    from paint_gym_agents.backprop import BackpropAgent
+
+    return BackpropAgent.load(path)
+
+
+#: Every loader of a checkpoint a user names: what it expects, and a file of the other kind.
+LOADERS = {
+    "load_painter": (_load_painter, "painter checkpoint", WEIGHTS / "agent_mnist.pt", "a backprop agent checkpoint"),
+    "load_agent": (_load_agent, "agent checkpoint", WEIGHTS / "dab_painter_pen.pt", "a dab painter checkpoint"),
+    "BackpropAgent.load": (
+        _backprop_load,
+        "checkpoint",
+        WEIGHTS / "gan_painter.pt",
+        "a gan painter checkpoint",
+    ),
+}
+
+#: Files that are no checkpoint of the kind asked for, and the words saying what each holds.
+WRONG_FILES = {
+    "the other kind": (None, None),
+    "empty": (lambda p, right: p.write_bytes(b""), r"an empty file \(0 bytes\), not a torch checkpoint"),
+    "cut in half": (
+        lambda p, right: p.write_bytes(right.read_bytes()[: right.stat().st_size // 2]),
+        r"a zip file of [\d,]+ bytes that torch cannot read \(cut short, damaged",
+    ),
+    "text": (lambda p, right: p.write_text("step,loss\n1,0.5\n"), r"a text file \(16 bytes, starting 'step,loss"),
+    "a NumPy array": (lambda p, right: p.write_bytes(b"\x93NUMPY\x01\x00" + b"\0" * 40), r"a NumPy \.npy file"),
+    "a bare state dict": (
+        lambda p, right: torch.save(GANPainter().state_dict(), p),
+        r"a bare state dict of \d+ tensors \(",
+    ),
+    "a list": (lambda p, right: torch.save([1, 2], p), r"it holds a list, not a dict of tensors and settings"),
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_FILES)
+@pytest.mark.parametrize("loader", LOADERS)
+def test_every_loader_says_what_a_wrong_file_holds_and_what_it_expected(loader, wrong, tmp_path):
+    load, expected, other_kind, other_words = LOADERS[loader]
+    right = WEIGHTS / ("dab_painter_pen.pt" if loader == "load_painter" else "agent_mnist.pt")
+    write, words = WRONG_FILES[wrong]
+    if write is None:
+        path, words = other_kind, other_words
+    else:
+        path = tmp_path / "model.pt"
+        write(path, right)
+    with pytest.raises(CheckpointError) as err:
+        load(path)
+    message = str(err.value)
+    assert str(path) in message and expected in message
+    assert re.search(words, message), message
+    assert "object has no attribute" not in message
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_every_loader_given_a_folder_says_it_is_a_folder(loader, tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "agent.pt").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match=r"run is a folder \(holding agent\.pt\); give the file itself"):
+        LOADERS[loader][0](tmp_path / "run")
 
 
 def test_half_state_halves_floats_only_and_float_state_restores_them():

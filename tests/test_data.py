@@ -221,3 +221,217 @@ def test_official_sources_are_declared_with_checksums():
     for source in data.SOURCES.values():
         for remote in source.files:
             assert len(remote.md5) == 32 and remote.mirrors
+
+
+# ---------------------------------------------------------------------------------------
+# Archives are checked: a file that is not what it should be names itself and what is expected
+# ---------------------------------------------------------------------------------------
+
+
+def mnist_arrays(n: int = 6) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    return {"x_train": x, "y_train": np.arange(n) % 10, "x_test": x, "y_test": np.arange(n) % 10}
+
+
+def write_npz(path: Path, **arrays: np.ndarray) -> None:
+    np.savez(path, **arrays)
+
+
+def write_half_of_a_real_archive(path: Path) -> None:
+    write_npz(path, **mnist_arrays())
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def write_npy(path: Path) -> None:
+    with open(path, "wb") as f:
+        np.save(f, mnist_arrays()["x_train"])
+
+
+CORRUPT_ARCHIVES = {
+    "empty file": ("mnist", lambda p: p.write_bytes(b""), r"\(0 bytes\) is not a readable \.npz archive \(EOFError"),
+    "text file": ("mnist", lambda p: p.write_text("x_train,y_train\n"), r"is not a readable \.npz archive"),
+    "cut in half": ("mnist", write_half_of_a_real_archive, r"is not a readable \.npz archive"),
+    "one .npy array": ("mnist", write_npy, r"holds one unnamed array \(6, 28, 28\) \(a \.npy file\)"),
+    "object array": (
+        "mnist",
+        lambda p: write_npz(p, **{**mnist_arrays(), "x_train": np.array([None] * 6)}),
+        "an array could not be read",
+    ),
+    "float images in [0, 1]": (
+        "mnist",
+        lambda p: write_npz(
+            p, **{**mnist_arrays(), "x_train": np.linspace(0, 1, 6 * 784, dtype=np.float32).reshape(6, 28, 28)}
+        ),
+        r"x_train is float32 with values 0\.\.1, not uint8 0\.\.255 \(floats in \[0, 1\]: save \(x \* 255\)",
+    ),
+    "integer images": (
+        "celeba",
+        lambda p: write_npz(p, x=np.full((4, 64, 64, 3), 200, np.int64), ids=np.arange(4)),
+        r"x is int64 with values 200\.\.200, not uint8",
+    ),
+    "missing labels": (
+        "mnist",
+        lambda p: write_npz(p, **{k: v for k, v in mnist_arrays().items() if k != "y_test"}),
+        r"lacks y_test \(it holds x_test, x_train, y_train\)",
+    ),
+    "labels of another length": (
+        "mnist",
+        lambda p: write_npz(p, **{**mnist_arrays(), "y_train": np.arange(5)}),
+        r"y_train is int64 \(5,\) for 6 images in x_train",
+    ),
+    "float labels": (
+        "mnist",
+        lambda p: write_npz(p, **{**mnist_arrays(), "y_test": np.zeros(6)}),
+        r"y_test is float64 \(6,\)",
+    ),
+    "labels out of range": (
+        "mnist",
+        lambda p: write_npz(p, **{**mnist_arrays(), "y_train": np.arange(6) * 2}),
+        r"y_train holds labels 0\.\.10",
+    ),
+    "RGB digits": (
+        "mnist",
+        lambda p: write_npz(p, **{**mnist_arrays(), "x_test": np.zeros((6, 28, 28, 3), np.uint8)}),
+        r"x_test has shape \(6, 28, 28, 3\)",
+    ),
+    "greyscale faces": (
+        "celeba",
+        lambda p: write_npz(p, x=np.zeros((4, 64, 64), np.uint8), ids=np.arange(4)),
+        r"x has shape \(4, 64, 64\)",
+    ),
+    "KMNIST without its eval images": (
+        "kmnist",
+        lambda p: write_npz(p, x_test=np.zeros((9000, 28, 28), np.uint8), y_test=np.zeros(9000, np.int64)),
+        r"x_test holds 9,000 images",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CORRUPT_ARCHIVES)
+@pytest.mark.parametrize("found_through", ["data_dir", "PAINT_GYM_DATA"])
+def test_a_corrupt_archive_is_refused_naming_the_file_and_the_layout(case, found_through, tmp_path, monkeypatch):
+    name, write, match = CORRUPT_ARCHIVES[case]
+    path = tmp_path / data.SOURCES[name].archive
+    write(path)
+    if found_through == "PAINT_GYM_DATA":
+        monkeypatch.setenv(data.ENV_DATA, str(tmp_path))
+    with pytest.raises(data.DataArchiveError, match=match) as err:
+        ImageTargets(name, "eval", data_dir=tmp_path if found_through == "data_dir" else None)
+    message = str(err.value)
+    assert message.startswith(str(path)) and "uint8" in message and "replace the file" in message
+    assert isinstance(err.value, ValueError)
+
+
+def test_a_valid_archive_written_by_a_user_loads():
+    """The checks accept the layout the messages ask for (the shared copies pass them too)."""
+    for name in data.DATASETS:
+        data.check_archive(name, data.load_arrays(name), data.find_archive(name))
+
+
+def test_targets_are_new_arrays_so_changing_one_cannot_change_the_data_set():
+    faces = ImageTargets("celeba", "eval")  # already 64 px: the one case that used to return a view
+    first = faces[0]
+    first[:] = 0
+    assert faces[0].max() > 0
+
+
+@pytest.mark.parametrize(
+    "image, match",
+    [
+        (np.linspace(0, 1, 784, dtype=np.float32).reshape(28, 28), "got float32 \\(28, 28\\)"),
+        (np.zeros((28, 28, 4), np.uint8), "got uint8 \\(28, 28, 4\\)"),
+        (np.zeros(28, np.uint8), "got uint8 \\(28,\\)"),
+    ],
+)
+def test_to_target_refuses_images_it_would_convert_wrongly(image, match):
+    with pytest.raises(ValueError, match=match):
+        data.to_target(image, 64)
+
+
+def test_read_idx_names_a_file_that_is_not_gzip_or_is_cut_short(tmp_path):
+    plain = tmp_path / "plain.gz"
+    plain.write_bytes(b"not gzip at all")
+    cut = tmp_path / "cut.gz"
+    cut.write_bytes(idx_bytes(np.zeros((4, 28, 28), np.uint8))[:40])
+    short_header = tmp_path / "short"
+    short_header.write_bytes(bytes([0, 0, 0x08, 3, 0, 0]))
+    for path, match in (
+        (plain, "not a readable gzipped IDX file"),
+        (cut, "not a readable gzipped IDX file"),
+        (short_header, "cut short"),
+    ):
+        with pytest.raises(data.DataArchiveError, match=match) as err:
+            data.read_idx(path)
+        assert str(path) in str(err.value)
+
+
+def test_download_refuses_labels_that_do_not_match_the_images(http_server, tmp_path):
+    root, url = http_server
+    (img_name, img_md5), (lab_name, lab_md5) = serve_kmnist_like(
+        root, np.zeros((12, 28, 28), np.uint8), np.arange(11) % 10
+    )
+    source = Source(
+        "kmnist.npz",
+        (RemoteFile(img_name, img_md5, (url,)), RemoteFile(lab_name, lab_md5, (url,))),
+        data._build_idx({"test": (img_name, lab_name)}),
+    )
+    with pytest.raises(
+        data.DataArchiveError, match=r"imgs\.gz holds images \(12, 28, 28\) and .*labels\.gz labels \(11,\)"
+    ):
+        data.download("kmnist", tmp_path / "cache", source=source, progress=False)
+    assert not (tmp_path / "cache" / "kmnist.npz").exists()
+
+
+def celeba_zip(root: Path, images: dict[str, np.ndarray]) -> RemoteFile:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, pixels in images.items():
+            jpeg = io.BytesIO()
+            from PIL import Image
+
+            Image.fromarray(pixels).save(jpeg, format="JPEG")
+            zf.writestr(f"img_align_celeba/{name}", jpeg.getvalue())
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "payload, match",
+    [
+        (b"PK\x03\x04 cut short", "is not a readable CelebA zip"),
+        ({"000001.jpg": np.zeros((109, 89, 3), np.uint8)}, "000001.jpg is 89x109, not aligned CelebA's 178x218"),
+        ({"notes.txt.jpg": np.zeros((218, 178, 3), np.uint8)}, "holds no aligned CelebA images"),
+    ],
+    ids=["cut zip", "wrong size", "wrong names"],
+)
+def test_a_celeba_download_that_is_not_the_aligned_faces_is_refused(payload, match, http_server, tmp_path):
+    root, url = http_server
+    raw = payload if isinstance(payload, bytes) else celeba_zip(root, payload)
+    (root / "faces.zip").write_bytes(raw)
+    source = Source(
+        "celeba64.npz",
+        (RemoteFile("faces.zip", hashlib.md5(raw).hexdigest(), (url,)),),
+        lambda files: data._build_celeba({"img_align_celeba.zip": files["faces.zip"]}),
+    )
+    with pytest.raises(data.DataArchiveError, match=match) as err:
+        data.download("celeba", tmp_path / "cache", source=source, progress=False)
+    assert "faces.zip" in str(err.value)
+    assert not (tmp_path / "cache" / "celeba64.npz").exists()
+
+
+def test_a_celeba_download_of_aligned_faces_builds_the_archive(http_server, tmp_path):
+    root, url = http_server
+    faces = {f"00000{i}.jpg": np.full((218, 178, 3), 40 * i, np.uint8) for i in (1, 2)}
+    raw = celeba_zip(root, faces)
+    (root / "faces.zip").write_bytes(raw)
+    source = Source(
+        "celeba64.npz",
+        (RemoteFile("faces.zip", hashlib.md5(raw).hexdigest(), (url,)),),
+        lambda files: data._build_celeba({"img_align_celeba.zip": files["faces.zip"]}),
+    )
+    dest = data.download("celeba", tmp_path / "cache", source=source, progress=False)
+    arrays = data.load_arrays("celeba", dest.parent)
+    assert arrays["x"].shape == (2, 64, 64, 3) and arrays["ids"].tolist() == [1, 2]

@@ -65,16 +65,29 @@ def test_nan_actions_raise_at_the_public_boundary_not_in_the_painter(entry):
     assert torch.isnan(painter.render_alpha(bad[0])).any()  # no check inside the painter itself
 
 
-@pytest.mark.parametrize("cls", [GANPainter, VAEPainter])
-def test_render_alpha_runs_under_vmap_and_gives_per_sample_gradients(cls, rng):
-    painter = cls().eval()
-    a = torch.tensor(random_actions(rng, 3, 4))  # (N, B, 12): vmap over N
-    batched = torch.func.vmap(painter.render_alpha)(a)
-    torch.testing.assert_close(batched, torch.stack([painter.render_alpha(x) for x in a]), atol=1e-6, rtol=1e-5)
+#: Every shipped differentiable painter, loaded as users load it; the docs promise each is traceable.
+TRACEABLE = ["dab", "gan", "vae"]
 
+
+@pytest.fixture(scope="module")
+def shipped():
+    return {name: load_painter(name) for name in TRACEABLE}
+
+
+def _one_stroke_loss(painter):
     def loss(x: torch.Tensor) -> torch.Tensor:  # one stroke (12,) -> scalar
         return painter.render_alpha(x[None]).mean()
 
+    return loss
+
+
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_render_alpha_runs_under_vmap_and_gives_per_sample_gradients(name, shipped, rng):
+    painter = shipped[name]
+    a = torch.tensor(random_actions(rng, 3, 4))  # (N, B, 12): vmap over N
+    batched = torch.func.vmap(painter.render_alpha)(a)
+    torch.testing.assert_close(batched, torch.stack([painter.render_alpha(x) for x in a]), atol=1e-6, rtol=1e-5)
+    loss = _one_stroke_loss(painter)
     grads = torch.func.vmap(torch.func.grad(loss))(a[0])
     assert grads.shape == (4, 12) and torch.isfinite(grads).all()
     for i in range(4):
@@ -83,12 +96,28 @@ def test_render_alpha_runs_under_vmap_and_gives_per_sample_gradients(cls, rng):
         torch.testing.assert_close(grads[i], x.grad, atol=1e-6, rtol=1e-4)
 
 
-@pytest.mark.parametrize("cls", [GANPainter, VAEPainter])
-def test_render_alpha_compiles_as_one_graph(cls, rng):
-    """``fullgraph=True`` fails on any graph break (a data-dependent branch is one); the
-    aot_eager backend traces forward and backward without a C compiler (inductor: -m slow)."""
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_render_alpha_has_a_jacobian_under_jacrev(name, shipped, rng):
+    """``jacrev`` gives d(mean alpha of stroke i)/d(action j): zero across strokes of a batch."""
+    painter = shipped[name]
+    a = torch.tensor(random_actions(rng, 3))
+    jac = torch.func.jacrev(lambda x: painter.render_alpha(x).mean((1, 2)))(a)  # (3, 3, 12)
+    assert jac.shape == (3, 3, 12) and torch.isfinite(jac).all()
+    for i in range(3):
+        x = a.clone().requires_grad_(True)
+        painter.render_alpha(x).mean((1, 2))[i].backward()
+        torch.testing.assert_close(jac[i], x.grad, atol=1e-6, rtol=1e-4)
+    off_diagonal = jac[~torch.eye(3, dtype=torch.bool)]
+    assert torch.equal(off_diagonal, torch.zeros_like(off_diagonal))
+
+
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_render_alpha_compiles_as_one_graph(name, shipped, rng):
+    """``fullgraph=True`` fails on any graph break (a data-dependent branch is one, and so is a
+    numpy array's attribute read inside the trace); the aot_eager backend traces forward and
+    backward without a C compiler (inductor: -m slow)."""
     torch._dynamo.reset()
-    painter = cls().eval()
+    painter = shipped[name]
     a = torch.tensor(random_actions(rng, 4))
     compiled = torch.compile(painter.render_alpha, fullgraph=True, backend="aot_eager")
     torch.testing.assert_close(compiled(a), painter.render_alpha(a))
@@ -97,13 +126,62 @@ def test_render_alpha_compiles_as_one_graph(cls, rng):
     assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
 
 
-@pytest.mark.slow
-def test_render_alpha_compiles_with_inductor(rng):
+@pytest.fixture
+def emse_inputs(rng):
+    """Strokes ``(N=2, B=1, T=3, 12)`` (vmap over N) and one target ``(1, 3, 64, 64)``."""
+    return torch.tensor(random_actions(rng, 2, 1, 3)), torch.rand(
+        1, 3, 64, 64, generator=torch.Generator().manual_seed(0)
+    )
+
+
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_expected_mse_runs_under_vmap_and_jacrev(name, shipped, emse_inputs):
+    """The public entry point's value checks (NaN actions, targets outside [0, 1]) run eagerly
+    and stand aside inside a transform, so per-sample losses and Jacobians work through it."""
+    painter = shipped[name]
+    a, target = emse_inputs
+    per_sample = torch.func.vmap(lambda x: expected_mse(x, target, painter))(a)  # (2, 1)
+    torch.testing.assert_close(per_sample, torch.stack([expected_mse(x, target, painter) for x in a]))
+    jac = torch.func.jacrev(lambda x: expected_mse(x, target, painter).sum())(a[0])  # (1, 3, 12)
+    x = a[0].clone().requires_grad_(True)
+    expected_mse(x, target, painter).sum().backward()
+    torch.testing.assert_close(jac, x.grad, atol=1e-7, rtol=1e-4)
+    assert jac.abs().sum() > 0
+
+
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_expected_mse_compiles_as_one_graph(name, shipped, emse_inputs):
     torch._dynamo.reset()
-    painter = GANPainter().eval()
+    painter = shipped[name]
+    a, target = emse_inputs
+    compiled = torch.compile(lambda x: expected_mse(x, target, painter), fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(compiled(a[0]), expected_mse(a[0], target, painter))
+    x = a[0].clone().requires_grad_(True)
+    compiled(x).sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+def test_expected_mse_still_refuses_bad_values_when_called_eagerly(shipped, emse_inputs):
+    a, target = emse_inputs
+    bad = a[0].clone()
+    bad[0, 1, 7] = float("nan")
+    with pytest.raises(ValueError, match="finite"):
+        expected_mse(bad, target, shipped["dab"])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        expected_mse(a[0], target * 2, shipped["dab"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_render_alpha_and_expected_mse_compile_with_inductor(name, shipped, emse_inputs, rng):
+    torch._dynamo.reset()
+    painter = shipped[name]
     a = torch.tensor(random_actions(rng, 4))
     compiled = torch.compile(painter.render_alpha, fullgraph=True)
     torch.testing.assert_close(compiled(a), painter.render_alpha(a), atol=1e-5, rtol=1e-4)
+    strokes, target = emse_inputs
+    loss = torch.compile(lambda x: expected_mse(x, target, painter), fullgraph=True)
+    torch.testing.assert_close(loss(strokes[0]), expected_mse(strokes[0], target, painter), atol=1e-6, rtol=1e-4)
 
 
 def test_checkpoints_round_trip_and_are_verified(tmp_path, rng):

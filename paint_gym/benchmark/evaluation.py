@@ -24,6 +24,7 @@ from ..canvas import background_rgb, mse_uint8, to_uint8
 from ..data import ImageTargets
 from ..painters.base import DEFAULT_PAINTER
 from ..painters.load import PainterLike, as_numpy, load_painter, replay
+from ..validation import check_int
 from .protocol import PaintingAgent, check_targets
 
 #: Brush seeds every replay is averaged over (fixed, so tables are comparable).
@@ -60,7 +61,9 @@ def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: PainterLike = 
 
 def eval_targets(dataset: str, n: int, canvas_size: int = 64, data_dir: str | os.PathLike | None = None) -> np.ndarray:
     """The first ``n`` images of a data set's evaluation split, uint8 ``(n, H, W, 3)`` (the same
-    for every method). Raises :class:`paint_gym.data.DataNotFoundError` without the data."""
+    for every method; all of them when the split holds fewer). Raises ``ValueError`` unless
+    ``n`` is a whole number >= 1, :class:`paint_gym.data.DataNotFoundError` without the data."""
+    n = check_int("the number of evaluation images", n, low=1)
     images = ImageTargets(dataset, "eval", canvas_size, data_dir)
     return images.batch(range(min(n, len(images))))
 
@@ -113,15 +116,51 @@ def evaluate_agent(
     method: str = "agent",
     painter: PainterLike = DEFAULT_PAINTER,
     seeds: Sequence[int] = REPLAY_SEEDS,
+    strokes: int | None = None,
 ) -> tuple[Row, np.ndarray]:
-    """Paint ``targets`` with ``agent`` (timed) and score the strokes; returns the row and the
-    strokes ``(B, T, 12)`` float32. ``ValueError`` if ``paint`` returns another shape."""
+    """Paint ``targets`` uint8 ``(B, H, W, 3)`` with ``agent`` (timed) and score the strokes;
+    returns the row and the strokes ``(B, T, 12)`` float32 in [-1, 1].
+
+    The agent paints a private copy of the targets, so whatever it does to the array it is
+    given (normalising or inverting it in place, say), its score depends only on its strokes:
+    they are scored against ``targets`` as they were. ``strokes``, when given, is the number of
+    strokes per image the task allows (the benchmark's tables compare methods at one count).
+    Raises ``ValueError`` naming ``method`` when ``paint`` returns anything but one sequence of
+    ``strokes`` (at least one) finite real 12-vectors per target: another shape or count,
+    NaN/inf, or a non-numeric dtype (out-of-range values are clipped, as everywhere).
+    """
+    targets = check_targets(targets)
+    given = targets.copy()  # the agent's own: the targets scored below stay as they were
     t0 = time.perf_counter()
-    actions = np.asarray(as_numpy(agent.paint(targets)), dtype=np.float32)
+    painted = agent.paint(given)
     seconds = time.perf_counter() - t0
-    if actions.ndim != 3 or actions.shape[0] != len(targets) or actions.shape[2] != 12:
-        raise ValueError(f"{method}.paint returned {actions.shape}; expected ({len(targets)}, T, 12)")
+    actions = agent_strokes(painted, len(targets), method, strokes)
     return evaluate_actions(method, actions, targets, seconds, painter, seeds), actions
+
+
+def agent_strokes(painted: Any, n_targets: int, method: str = "agent", strokes: int | None = None) -> np.ndarray:
+    """What an agent's ``paint`` returned (numpy, torch or nested lists) as strokes
+    ``(n_targets, T, 12)`` float32 clipped to [-1, 1]; ``ValueError`` naming ``method`` and what
+    was expected for another shape, a stroke count other than ``strokes`` (when given) or none,
+    NaN/inf or a non-numeric dtype."""
+    expected = f"({n_targets}, {strokes if strokes is not None else 'T'}, 12)"
+    try:
+        actions = validate_actions(as_numpy(painted), batch_ndim=3)
+    except ValueError as exc:
+        raise ValueError(f"{method}.paint(targets) must return strokes {expected} in [-1, 1]: {exc}") from exc
+    if len(actions) != n_targets:
+        raise ValueError(
+            f"{method}.paint(targets) returned strokes for {len(actions)} images, given {n_targets}: "
+            f"return {expected}, one stroke sequence per target"
+        )
+    if strokes is not None and actions.shape[1] != strokes:
+        raise ValueError(
+            f"{method}.paint(targets) returned {actions.shape[1]} strokes per image; this task paints {strokes}: "
+            f"return {expected} (a plug-in whose constructor takes n_strokes= is given the count)"
+        )
+    if actions.shape[1] == 0:
+        raise ValueError(f"{method}.paint(targets) returned no strokes: return {expected} with T >= 1")
+    return actions
 
 
 def blank_row(targets: np.ndarray, background: str = "white") -> Row:
@@ -186,6 +225,7 @@ def figure7(
 __all__ = [
     "REPLAY_SEEDS",
     "Row",
+    "agent_strokes",
     "blank_row",
     "eval_targets",
     "evaluate_actions",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..envs.task import task_spec
+from ..validation import check_float, check_int
 from .budget import Point
 from .evaluation import REPLAY_SEEDS, blank_row, eval_targets, evaluate_agent
 from .protocol import PaintingAgent
@@ -100,19 +101,22 @@ def bench_agent(
     of ``benchmarks/reconstruction.py``: the levels 75/50/25% of the blank canvas's MSE (measured
     on the same images) and, when ``threshold`` is given (the best RL method's final MSE from the
     benchmark's table), that level too. An agent without training reaches a level at "0 s / 0"
-    or never. ``ValueError`` for a bad spec, class or number of images."""
-    if images < 1:
-        raise ValueError(f"--images must be positive; got {images}")
-    strokes = strokes or task_spec(dataset).episode_length
+    or never. ``strokes`` defaults to the task's episode length.
+
+    The agent paints a copy of the targets (:func:`~paint_gym.benchmark.evaluation.evaluate_agent`):
+    what it does to that array changes neither its score nor the blank canvas's levels.
+    ``ValueError`` for a bad spec or class, a number of images or strokes that is not a whole
+    number >= 1, a threshold that is not a positive finite number, and an agent whose ``paint``
+    returns another number of strokes per image than ``strokes`` (or another shape, NaN/inf,
+    non-numbers)."""
+    images = check_int("--images", images, low=1)
+    strokes = task_spec(dataset).episode_length if strokes is None else check_int("--strokes", strokes, low=1)
+    if threshold is not None:
+        threshold = check_float("--threshold", threshold, low=0.0, open_low=True)
     cls = load_class(spec)
     agent = make_agent(cls, strokes)
     targets = eval_targets(dataset, images, data_dir=data_dir)
-    row, actions = evaluate_agent(agent, targets, name or cls.__name__)
-    if actions.shape[1] != strokes:
-        print(
-            f"note: {cls.__name__} painted {actions.shape[1]} strokes "
-            f"per image; the benchmark's methods paint {strokes}"
-        )
+    row, _ = evaluate_agent(agent, targets, name or cls.__name__, strokes=strokes)
     result = MethodResult(row.method, [Point(0.0, 0, row.mypaint)], info={"paint_seconds": row.seconds})
     levels = protocol_levels(blank_row(targets).mypaint, threshold)
     text = f"{table_header(levels)}\n{format_row(result, levels)}"

@@ -40,7 +40,9 @@ class MyPaintEnv(PaintEnv):
     images) caused by the stroke, so the return is the total improvement; the L2 is exact at
     every canvas size (an integer sum of squared uint8 differences, ``info["l2"]``). ``"final"``: minus
     the final L2 at the last step, 0 before. ``"none"``: always 0 (for an external
-    discriminator, as in SPIRAL). A callable ``f(canvas, target, done) -> float`` is used as is.
+    discriminator, as in SPIRAL). A callable ``f(canvas, target, done) -> float`` is used as is
+    (it must return a finite number: NaN, inf or a non-number raise ``ValueError`` naming it).
+    The last step of an episode, terminated or truncated, pays the final reward (``done=True``).
 
     ## Starting State
     A blank canvas in the background colour and a target drawn with the env's generator
@@ -48,8 +50,11 @@ class MyPaintEnv(PaintEnv):
 
     ## Episode End
     The episode terminates after ``episode_length`` strokes (MNIST/KMNIST/Strokes: 8, CelebA:
-    15). It is never truncated (``gym.make(..., max_episode_steps=N)`` adds Gymnasium's
-    ``TimeLimit``).
+    15) and is truncated after ``max_episode_steps`` steps if it has a time limit:
+    ``gym.make(..., max_episode_steps=N)`` (Gymnasium's ``TimeLimit`` around the env, which
+    the env reads at each reset) or ``MyPaintEnv(max_episode_steps=N)``. The env owns the limit,
+    so a truncated episode's last step pays the final reward too (see
+    :class:`~paint_gym.envs.task.PaintEnv`); stepping after it raises ``RuntimeError``.
 
     ## Info
     The same keys at reset and at every step (see :class:`~paint_gym.envs.task.PaintEnv`):
@@ -61,7 +66,10 @@ class MyPaintEnv(PaintEnv):
     ## Arguments
     ``gym.make("MyPaint-MNIST-v0", split="train", canvas_size=64, episode_length=None,
     reward="dense", action_mode="continuous", brush="classic/dry_brush", background="white",
-    render_mode=None, data_dir=None)``. Data sets are found through ``data_dir``,
+    render_mode=None, data_dir=None)``, each checked when the env is made (``ValueError``
+    naming the argument; ``brush`` is a name or a ``.myb`` path). ``task=`` may not contradict
+    the id, and the neural envs' ``painter``/``device`` are refused with a ``ValueError`` saying
+    where they belong. Data sets are found through ``data_dir``,
     ``PAINT_GYM_DATA``, the user cache, or downloaded (see :mod:`paint_gym.data`).
     ``render_mode="rgb_array"`` renders target | canvas side by side. A brush outside
     ``paint_gym.SUPPORTED_BRUSHES`` paints but warns once (``UserWarning``): its ink is not
@@ -82,6 +90,14 @@ class MyPaintEnv(PaintEnv):
       ``ValueError``; a closed env raises ``RuntimeError``; envs can be deep-copied and pickled;
       a reused env paints exactly what a fresh one does for the same seed; the brush's radius is
       the action's at every pressure and speed (brush-file radius mappings are removed).
+    * v0, round 3 fixes: a truncated episode's last step pays the final reward (``"final"``,
+      a callable sees ``done=True``) and the env reports ``truncated`` itself (it owns its time
+      limit: ``max_episode_steps``, or the ``TimeLimit`` of ``gym.make``); stepping after
+      truncation raises ``RuntimeError``; a rejected ``reset`` (``seed=-5``) changes nothing and
+      a bad seed raises ``ValueError``; ``task=`` contradicting the id, an argument of another
+      env (``painter=``) and ``brush=None`` raise ``ValueError``; a reward callable's NaN, inf
+      or non-number raises; ``render()`` before ``reset()`` raises ``ResetNeeded``; ``canvas``
+      and ``target`` have separate ``Box`` objects.
     """
 
     def __init__(
@@ -91,6 +107,14 @@ class MyPaintEnv(PaintEnv):
         brush: str | os.PathLike = DEFAULT_BRUSH,
         **kwargs: Any,
     ) -> None:
+        """Validate the arguments (see the class docstring), then load the brush into a new
+        libmypaint surface; ``ValueError`` names a bad argument, ``FileNotFoundError`` a brush
+        that is not installed."""
+        if not isinstance(brush, (str, os.PathLike)):
+            raise ValueError(
+                f"brush must be a brush name such as {DEFAULT_BRUSH!r} (see paint_gym.list_brushes()) or the path "
+                f"of a .myb file; got {type(brush).__name__} {brush!r}"
+            )
         super().__init__(task, **kwargs)
         self.brush = brush
         self.painter = MyPaintPainter(self.canvas_size, brush=brush)

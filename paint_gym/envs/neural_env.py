@@ -17,9 +17,11 @@ covers every torch entry point, not only the envs), which is also what one worke
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import gymnasium as gym
 import numpy as np
 import torch
 from gymnasium.utils import seeding
@@ -29,6 +31,7 @@ from gymnasium.vector.utils import batch_space
 from .. import actions as act
 from ..canvas import composite, paint_differentiable, squared_error_sums, to_uint8_array
 from ..forksafe import forked_child
+from ..images import as_rgb_array
 from ..painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from ..painters.dab import DabPainter
 from ..painters.load import SHIPPED_PAINTERS, NeuralCanvasPainter, PainterLike, load_painter
@@ -36,12 +39,14 @@ from ..painters.neural import NeuralPainter
 from ..validation import check_int
 from .task import (
     NO_ACTION,
+    RENDER_BEFORE_RESET,
     RENDER_MODES,
     Box,
     PaintEnv,
     TaskEnvState,
     check_max_episode_steps,
     check_reset_options,
+    check_seed,
     reward_value,
     side_by_side,
 )
@@ -70,17 +75,32 @@ def torch_ready() -> None:
 
 
 def check_device(device: str | torch.device) -> torch.device:
-    """``device`` as a ``torch.device`` that exists here, or ``ValueError`` naming what does.
+    """``device`` as a ``torch.device`` that exists here and can hold a canvas, or ``ValueError``
+    naming what can.
 
     A CUDA device needs a torch build with CUDA and an index below the number of GPUs
     (``torch.cuda.device_count()``, which asks NVML and does not initialise CUDA, so a parent
-    that makes an env can still fork workers); an MPS device needs MPS. Checked when the env is
+    that makes an env can still fork workers); an MPS device needs MPS. ``"meta"`` holds shapes
+    without data (the env reads its canvas every step) and is refused; another backend (e.g.
+    ``"xpu"``) is accepted only if ``torch.<backend>.is_available()``. Checked when the env is
     made, not at its first reset.
     """
+    if not isinstance(device, (str, torch.device)):
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {type(device).__name__}")
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError, ValueError) as exc:
         raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from exc
+    if dev.type == "meta":
+        raise ValueError(
+            "device 'meta' holds tensor shapes without data, but the env paints real canvases and reads them "
+            "every step: use device='cpu' or a GPU ('cuda')"
+        )
+    if dev.type not in ("cpu", "cuda", "mps"):
+        backend = getattr(torch, dev.type, None)
+        available = getattr(backend, "is_available", None)
+        if not (callable(available) and available()):
+            raise ValueError(f"device {str(dev)!r} is not available to torch here; use device='cpu', 'cuda' or 'mps'")
     if dev.type == "cuda":
         if not torch.backends.cuda.is_built():
             raise ValueError(
@@ -252,7 +272,9 @@ class NeuralPaintEnv(PaintEnv):
 
     ## Rewards
     ``"dense"`` (default): the decrease of the exact L2 (MSE on [0, 1] of the uint8 images);
-    ``"final"``: minus the final L2; ``"none"``: 0; or ``f(canvas, target, done) -> float``.
+    ``"final"``: minus the final L2 at the episode's last step, terminated or truncated; ``"none"``:
+    0; or ``f(canvas, target, done) -> float`` (``done=True`` at the last step; NaN, inf or a
+    non-number raise ``ValueError`` naming the callable).
 
     ## Starting State
     A blank canvas and a target drawn with the env's generator; ``reset(options={"target":
@@ -260,7 +282,10 @@ class NeuralPaintEnv(PaintEnv):
 
     ## Episode End
     Terminates after ``episode_length`` strokes (MNIST/KMNIST/Strokes 8, CelebA 15); truncated
-    only by ``gym.make(..., max_episode_steps=n)``'s ``TimeLimit``.
+    after ``max_episode_steps`` steps if it has a time limit, which the env owns (the
+    ``max_episode_steps`` argument, or the ``TimeLimit`` of ``gym.make(..., max_episode_steps=n)``
+    read at each reset), so the truncated last step pays the final reward (see
+    :class:`~paint_gym.envs.task.PaintEnv`).
 
     ## Info
     The same keys at reset and at every step (see :class:`~paint_gym.envs.task.PaintEnv`):
@@ -278,9 +303,11 @@ class NeuralPaintEnv(PaintEnv):
     :meth:`~paint_gym.envs.task.TaskConfig.create`), with ``painter="dab"`` and
     ``device="cpu"`` instead of ``brush`` (the shipped painters imitate ``classic/dry_brush``, as
     MyPaintEnv's default; another brush's dab painter is passed as an object,
-    ``load_painter("dab", brush=...)``). The painter is checked at once and loaded on first
-    use. In a forked process (Gymnasium's async workers on Linux) torch runs on one thread (see
-    :func:`torch_ready`).
+    ``load_painter("dab", brush=...)``; ``brush=`` raises ``ValueError`` saying so), and
+    ``max_episode_steps``. The painter and the device are checked at once (``"meta"`` or a
+    missing GPU raise ``ValueError``) and the painter is loaded on first use. ``task=`` may not
+    contradict the id. In a forked process (Gymnasium's async workers on Linux) torch runs on
+    one thread (see :func:`torch_ready`).
 
     ## Version History
     * v0: initial version. Later v0 fixes: ``info`` has the same keys at reset and at every
@@ -296,6 +323,11 @@ class NeuralPaintEnv(PaintEnv):
       outside [0, 1]; actions may be bfloat16 tensors; a batch of targets in ``options`` raises
       a ``ValueError`` that names the vector mode which takes one. The default painter is the
       dab painter (was the GAN; ``painter="gan"`` gives the old behaviour).
+    * v0, round 3 fixes: as MyPaintEnv's (the final reward at a truncated last step, the env
+      owning its time limit; rejected resets change nothing; ``task=`` contradicting the id and
+      other envs' arguments refused; checked reward callables; ``render()`` before ``reset()``
+      raises ``ResetNeeded``; separate ``Box`` objects), and ``device="meta"`` is refused when
+      the env is made (it failed at the first reset).
     """
 
     def __init__(
@@ -383,17 +415,22 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     ``Dict(canvas=Box(0, 255, (N, H, W, 3), uint8), target=...)``.
 
     ## Rewards
-    As :class:`NeuralPaintEnv`, per sub-env (float64 ``(N,)``).
+    As :class:`NeuralPaintEnv`, per sub-env (float64 ``(N,)``): an episode's last step pays the
+    final reward whether it terminates or is truncated by ``max_episode_steps``.
 
     ## Starting State
     ``reset(seed=None | int | list of N, options=None)``. ``options`` may hold
     ``"target"``: uint8 ``(H, W, 3)`` (every reset sub-env paints it) or ``(N, H, W, 3)`` (one
     per sub-env), and Gymnasium's ``"reset_mask"``: bool ``(N,)``, which resets only the masked
     sub-envs (the others keep their episodes; their ``info`` entries are 0 and masked out).
-    Any other key raises ``ValueError``. One target per sub-env is this env's (the default
-    mode of ``gym.make_vec`` for the NeuralPaint ids): Gymnasium's ``"sync"`` and ``"async"``
-    vector envs pass the same ``options`` to every sub-env, whose single env then refuses a
-    batch with a ``ValueError`` that says so.
+    Any other key raises ``ValueError``. Every argument (each seed: None or an integer >= 0; the
+    mask; the targets; and ``step``'s actions, every row) is checked before any sub-env changes,
+    so a rejected call leaves every sub-env as it was. (Gymnasium's ``"sync"`` and ``"async"``
+    vector envs hand each sub-env its own seed or action in turn: a bad one is refused by its
+    sub-env, after the sub-envs before it were reset or stepped.) One target per sub-env is
+    this env's (the default mode of ``gym.make_vec`` for the NeuralPaint ids): Gymnasium's
+    ``"sync"`` and ``"async"`` vector envs pass the same ``options`` to every sub-env, whose
+    single env then refuses a batch with a ``ValueError`` that says so.
 
     ## Episode End
     Sub-env ``i`` terminates after ``episode_length`` strokes and is truncated after
@@ -413,6 +450,10 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     ``stroke``, ``painted`` and the task's target keys) at reset and at every step, autoreset
     steps included.
 
+    ## Rendering
+    ``render()`` gives every sub-env's ``target | canvas``; before the first ``reset()`` it
+    raises ``gymnasium.error.ResetNeeded``, as the single env and the sync mode do.
+
     ## Arguments
     ``num_envs`` and the arguments of :class:`NeuralPaintEnv` (the same validated
     :class:`~paint_gym.envs.task.TaskConfig`), plus what ``gym.make_vec`` passes on:
@@ -428,6 +469,13 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
       of the uint8 images, as the single env reports it; a closed env raises ``RuntimeError``;
       ``pickle`` leaves the data set and a named painter behind (well under 1 MB, was 48 MB for
       MNIST) and ``copy.deepcopy`` shares the frozen painter, as the single env does.
+    * v0, round 3 fixes: a truncated episode's last step pays the final reward (``"final"``; a
+      callable sees ``done=True``); a rejected ``reset`` (``seed=[7, 8, -5]``) or ``step``
+      changes no sub-env (sub-envs 0 and 1 were reseeded); ``task=`` contradicting the id,
+      another env's argument (``brush=``) and ``device="meta"`` raise ``ValueError`` when the
+      env is made; a reward callable's NaN, inf or non-number raises; ``render()`` before
+      ``reset()`` raises ``ResetNeeded`` (it returned white frames); ``canvas`` and ``target``
+      have separate ``Box`` objects.
     """
 
     #: The default; each env's own ``metadata`` holds its ``autoreset_mode``.
@@ -608,17 +656,21 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
             mask = mask.copy()
         if seed is None:
             seeds: list[int | None] = [None] * n
-        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-            seeds = [int(seed) + i for i in range(n)]
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+            seeds = [check_seed(seed) + i for i in range(n)]  # type: ignore[operator]
         else:
-            seeds = list(seed)
-            if len(seeds) != n:
+            if isinstance(seed, (str, bytes)) or not isinstance(seed, (Sequence, np.ndarray)):
                 raise ValueError(
-                    f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seeds)}"
+                    f"reset(seed=...) takes None, an integer >= 0 or one seed per sub-env ({n}); got {seed!r}"
                 )
+            if len(seed) != n:
+                raise ValueError(
+                    f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seed)}"
+                )
+            seeds = [check_seed(value, f"seed[{i}]") for i, value in enumerate(seed)]
         given = options.get("target")
         if given is not None:
-            arr = np.asarray(act.to_numpy(given))
+            arr = np.asarray(act.to_numpy(as_rgb_array(given, self.background)))
             if arr.dtype != np.uint8 or arr.shape not in ((s, s, 3), (n, s, s, 3)):
                 raise ValueError(
                     f"options['target'] must be uint8 ({s}, {s}, 3) for every reset sub-env or ({n}, {s}, {s}, 3), "
@@ -645,6 +697,8 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
                 "options['reset_mask'] resets some sub-envs, but the "
                 "others have never been reset: reset all of them first"
             )
+        self._painter.get()  # the painter and the targets load before anything changes
+        _ = self.targets if given is None else None
         index = np.flatnonzero(mask)
         for i in index:
             if seeds[i] is not None:
@@ -686,15 +740,11 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
             terminated[active] = self._steps[active] >= self.episode_length
             if self.max_episode_steps is not None:
                 truncated[active] = self._steps[active] >= self.max_episode_steps
-            l2 = self._l2(active)
-            for j, i in enumerate(active):
-
-                def canvas(i: int = i) -> np.ndarray:
-                    return self._canvas[i].copy()
-
-                rewards[i] = reward_value(
-                    self.reward_mode, previous[j], l2[j], bool(terminated[i]), canvas, self._target[i]
-                )
+            try:
+                rewards[active] = self._rewards(active, previous, terminated | truncated)
+            except ValueError:  # a reward callable's bad value: the strokes stand, ended episodes end
+                self._autoreset = terminated | truncated
+                raise
         ended = terminated | truncated
         final: dict[str, Any] = {}
         if self.autoreset_mode == AutoresetMode.SAME_STEP and ended.any():
@@ -712,9 +762,28 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         self._autoreset = ended
         return self._observation(), rewards, terminated, truncated, {**final, **self._info(np.ones(n, bool))}
 
+    def _rewards(self, active: np.ndarray, previous: np.ndarray, done: np.ndarray) -> np.ndarray:
+        """The rewards of sub-envs ``active`` after their stroke (``previous``: their L2 before;
+        ``done``: which sub-envs' episodes ended, by termination or truncation)."""
+        l2 = self._l2(active)
+        rewards = np.zeros(len(active))
+        for j, i in enumerate(active):
+
+            def canvas(i: int = i) -> np.ndarray:
+                return self._canvas[i].copy()
+
+            rewards[j] = reward_value(self.reward_mode, previous[j], l2[j], bool(done[i]), canvas, self._target[i])
+        return rewards
+
     def render(self) -> np.ndarray | None:
-        """``rgb_array``: every sub-env's ``target | canvas``, ``(N, H, 2W, 3)``."""
+        """``rgb_array``: every sub-env's ``target | canvas``, ``(N, H, 2W, 3)``.
+
+        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()``.
+        """
+        if not self._started:
+            raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
         if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
             return None
         return side_by_side(self._target, self._canvas)
 

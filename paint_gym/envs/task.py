@@ -9,8 +9,11 @@ a neural painter).
 
 from __future__ import annotations
 
+import inspect
+import math
 import numbers
 import os
+import sys
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -21,8 +24,10 @@ import gymnasium as gym
 import numpy as np
 
 from .. import actions as act
-from ..canvas import background_rgb, squared_error_sum, to_uint8
+from ..canvas import background_rgb, squared_error_sum
 from ..data import SPLITS, ImageTargets, StrokeTargets, TargetSource, find_archive
+from ..errors import NonFiniteOutputError
+from ..images import as_rgb_array
 from ..painters.base import CanvasPainter
 from ..validation import check_canvas_size, check_int
 
@@ -73,14 +78,53 @@ def check_reward(reward: Reward) -> Reward:
 
 
 def check_max_episode_steps(max_episode_steps: Any) -> int | None:
-    """``gym.make``'s ``max_episode_steps`` for an env that applies it itself (the vector envs).
+    """The env's own time limit (``max_episode_steps`` of every env, single and vector).
 
     ``None`` or ``-1``: no time limit (as ``gym.make``); otherwise a positive integer, after
     which an episode is truncated exactly as :class:`gymnasium.wrappers.TimeLimit` does.
+    Raises ``ValueError`` for anything else.
     """
     if max_episode_steps is None or (isinstance(max_episode_steps, numbers.Integral) and max_episode_steps == -1):
         return None
     return check_int("max_episode_steps", max_episode_steps, 1)
+
+
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """A reset seed: ``None`` or an integer of at least 0 (Python or numpy), as an ``int``.
+
+    Checked before a reset changes anything. Raises ``ValueError`` naming ``name`` (e.g.
+    ``"seed[2]"`` for the third seed of a vector env) for a negative number, a fraction, a bool or
+    a non-number (NumPy's generators take no negative seeds).
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"{name} must be None or an integer >= 0; got {seed!r}")
+    return int(seed)
+
+
+def time_limit_of_caller(env: gym.Env) -> int | None:
+    """The ``max_episode_steps`` of the :class:`gymnasium.wrappers.TimeLimit` that is resetting ``env``.
+
+    ``gym.make(id, max_episode_steps=n)`` (and ``gym.make_vec``'s sync and async modes, which
+    call it) applies ``n`` as a ``TimeLimit`` wrapper *outside* the env and passes the env nothing
+    (its ``env.unwrapped.spec.max_episode_steps`` is None), yet the env must know its last step to
+    pay the final reward there. Every ``TimeLimit`` around the env is on the call stack of the
+    env's ``reset`` (its ``reset`` calls the env's), so the env reads the limit there at each reset:
+    the smallest limit of the ``TimeLimit`` wrappers whose ``unwrapped`` is ``env``, or None.
+    A reset that bypasses the wrappers (``env.unwrapped.reset()``) finds none. Gymnasium keeps
+    the limit in the wrapper's private ``_max_episode_steps`` (its public ``spec`` is None for
+    an env made without ``gym.make``); tests/test_env_time_limit.py holds this to every way of
+    making an env.
+    """
+    limits = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        caller = frame.f_locals.get("self")
+        if isinstance(caller, gym.wrappers.TimeLimit) and caller.unwrapped is env:
+            limits.append(int(caller._max_episode_steps))
+        frame = frame.f_back
+    return min(limits, default=None)
 
 
 #: Shared, read-only target sources: envs of one process that read the same data set at the same
@@ -114,13 +158,47 @@ def make_targets(
     return targets
 
 
+def callable_name(reward: Callable[..., Any]) -> str:
+    """How an error names a reward callable: its qualified name, or its type's."""
+    name = getattr(reward, "__qualname__", None) or type(reward).__qualname__
+    module = getattr(reward, "__module__", None)
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def check_reward_value(value: Any, reward: Callable[..., Any]) -> float:
+    """A reward callable's return value as a float.
+
+    Accepted: a real number (Python, NumPy scalar, or a one-element real array or tensor).
+    Raises ``ValueError`` naming the callable for anything else and
+    :class:`~paint_gym.errors.NonFiniteOutputError` (a ``ValueError``) for NaN or inf: a bad
+    reward would otherwise reach the learner silently.
+    """
+    if not isinstance(value, numbers.Real) and callable(getattr(value, "item", None)):
+        numel = getattr(value, "numel", None)  # torch; NumPy has .size
+        if (numel() if callable(numel) else getattr(value, "size", None)) == 1:
+            value = value.item()
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        raise NonFiniteOutputError(
+            f"the reward callable {callable_name(reward)} returned {number}: a reward must be a finite number; "
+            "fix the callable (e.g. guard a division or a log against 0)"
+        )
+    raise ValueError(
+        f"the reward callable {callable_name(reward)} returned {type(value).__name__} {value!r}: "
+        "a reward must be a real number (float); make f(canvas, target, done) return one"
+    )
+
+
 def reward_value(
     mode: Reward, previous_l2: float, l2: float, done: bool, canvas: Callable[[], np.ndarray], target: np.ndarray
 ) -> float:
     """The reward of one step (see the env docstrings); ``canvas()`` makes the uint8 canvas
-    only when a callable reward needs it."""
+    only when a callable reward needs it. ``done`` is True at the episode's last step, whether
+    it terminates or is truncated. A callable's value is checked by :func:`check_reward_value`."""
     if callable(mode):
-        return float(mode(canvas(), target.copy(), done))
+        return check_reward_value(mode(canvas(), target.copy(), done), mode)
     if mode == "dense":
         return float(previous_l2 - l2)
     if mode == "final":
@@ -129,9 +207,16 @@ def reward_value(
 
 
 def observation_space(canvas_size: int) -> gym.spaces.Dict:
-    """``Dict(canvas=Box(0, 255, (S, S, 3), uint8), target=...)`` for a canvas of ``S`` pixels."""
-    image = gym.spaces.Box(0, 255, (canvas_size, canvas_size, 3), np.uint8)
-    return gym.spaces.Dict({"canvas": image, "target": image})
+    """``Dict(canvas=Box(0, 255, (S, S, 3), uint8), target=...)`` for a canvas of ``S`` pixels.
+
+    Each key has its own ``Box`` object: a wrapper that rewrites one key's space in place
+    (Stable-Baselines3's ``VecNormalize`` does) leaves the other unchanged.
+    """
+
+    def image() -> gym.spaces.Box:
+        return gym.spaces.Box(0, 255, (canvas_size, canvas_size, 3), np.uint8)
+
+    return gym.spaces.Dict({"canvas": image(), "target": image()})
 
 
 def side_by_side(target: np.ndarray, canvas: np.ndarray) -> np.ndarray:
@@ -155,6 +240,9 @@ def target_info_fill(task: TaskSpec) -> dict[str, Any]:
     return fill
 
 
+#: What ``render()`` before the first ``reset()`` says, in every env (single and vector).
+RENDER_BEFORE_RESET = "render() was called before reset(): there is no target or canvas yet; call reset() first"
+
 #: ``info["stroke"]`` at reset (and of a sub-env that was just reset): no stroke yet.
 NO_ACTION = np.full(act.ACTION_DIM, np.nan, np.float32)
 NO_ACTION.flags.writeable = False
@@ -177,14 +265,19 @@ def check_reset_options(options: Mapping[str, Any] | None, supported: Mapping[st
     return dict(options)
 
 
-def check_target(target: Any, canvas_size: int, name: str = "options['target']") -> np.ndarray:
+def check_target(
+    target: Any, canvas_size: int, name: str = "options['target']", background: Any = "white"
+) -> np.ndarray:
     """A given target as a new uint8 ``(S, S, 3)`` array, or ``ValueError`` naming what is wrong.
+
+    A Pillow image of any mode is read by :func:`paint_gym.images.to_rgb` (EXIF orientation
+    applied, transparency over ``background``, 16-bit and float images rescaled) first.
 
     A batch of targets ``(N, S, S, 3)`` is refused with the reason: only the batched vector env
     of the NeuralPaint ids (``gym.make_vec``'s default mode) gives one target per sub-env;
     Gymnasium's sync and async vector envs pass the same ``options`` to every sub-env.
     """
-    arr = np.asarray(act.to_numpy(target))
+    arr = np.asarray(act.to_numpy(as_rgb_array(target, background)))
     expected = (canvas_size, canvas_size, 3)
     if arr.ndim == 4 and arr.shape[1:] == expected:
         raise ValueError(
@@ -331,17 +424,90 @@ class TaskConfig:
         return {**target_info_fill(self.task), "l2": 0.0, "step": 0, "stroke": NO_ACTION.copy(), "painted": False}
 
 
+#: Arguments that one paint-gym env takes and another does not: where each belongs.
+ARGUMENT_HOMES = {
+    "painter": "painter= and device= are the NeuralPaint-* ids' (a neural painter); the MyPaint-* ids paint "
+    "with the real program: choose its brush with brush=...",
+    "device": "painter= and device= are the NeuralPaint-* ids' (a neural painter); the MyPaint-* ids paint "
+    "with the real program on the CPU",
+    "brush": "brush= is the MyPaint-* ids'; the NeuralPaint-* ids take a painter of that brush: "
+    "painter=paint_gym.load_painter('dab', brush=...)",
+    "autoreset_mode": "autoreset_mode is a vector env's: gym.make_vec(id, vectorization_mode='sync', "
+    "vector_kwargs={'autoreset_mode': ...}), or autoreset_mode=... in the default mode of the NeuralPaint-* ids",
+    "num_envs": "num_envs is gym.make_vec's: gym.make_vec(id, num_envs=N)",
+}
+
+
+def constructor_arguments(cls: type) -> list[str]:
+    """The named arguments of ``cls`` and of every ``__init__`` it passes ``**kwargs`` to, down to
+    :meth:`TaskConfig.create` (``task`` first)."""
+    names: list[str] = []
+    ours = [k for k in cls.__mro__ if "__init__" in k.__dict__ and k.__module__.startswith("paint_gym.")]
+    for function in [*(k.__dict__["__init__"] for k in ours), TaskConfig.create]:
+        parameters = inspect.signature(function).parameters.values()
+        for parameter in parameters:
+            named = parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+            if named and parameter.name not in ("self", "cls", *names):
+                names.append(parameter.name)
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            break  # this one passes nothing on
+    return names
+
+
+def check_env_kwargs(env: object, kwargs: Mapping[str, Any]) -> None:
+    """``ValueError`` for keyword arguments that ``type(env)`` does not take, naming where each
+    belongs (:data:`ARGUMENT_HOMES`) and the arguments it takes. Gymnasium would otherwise
+    report a bare ``TypeError`` from deep inside the constructor."""
+    accepted = constructor_arguments(type(env))
+    unknown = [key for key in kwargs if key not in accepted]
+    if unknown:
+        parts = [
+            f"{type(env).__name__} does not take {', '.join(f'{key}=' for key in unknown)}.",
+            *(ARGUMENT_HOMES[key] + "." for key in unknown if key in ARGUMENT_HOMES),
+            f"It takes: {', '.join(accepted)}.",
+        ]
+        raise ValueError(" ".join(dict.fromkeys(parts)))
+
+
+def check_task_of_id(spec: Any, task: TaskSpec) -> None:
+    """``ValueError`` if the env's task contradicts the task its registered id names.
+
+    ``gym.make("MyPaint-MNIST-v0", task="CelebA")`` would otherwise make a CelebA env that calls
+    itself MNIST. Ids registered without a ``task`` (a user's own) are not checked.
+    """
+    registered = gym.registry.get(getattr(spec, "id", None))
+    named = None if registered is None else registered.kwargs.get("task")
+    if not isinstance(named, str) or task_spec(named) == task:
+        return
+    given = spec.kwargs.get("task", task.name) if isinstance(getattr(spec, "kwargs", None), Mapping) else task.name
+    ids = [
+        other.id
+        for other in gym.registry.values()
+        if other.entry_point == registered.entry_point
+        and isinstance(other.kwargs.get("task"), str)
+        and other.kwargs["task"].lower() == task.name.lower()
+    ]
+    fix = f"use the id {ids[0]!r} (gym.make or gym.make_vec) without task=" if ids else "use that task's id"
+    raise ValueError(f"the id {spec.id!r} is the {named} task; task={given!r} contradicts it: {fix}")
+
+
 class TaskEnvState:
     """What the single env (:class:`PaintEnv`) and the vector env (``NeuralPaintVectorEnv``)
     share: the validated :class:`TaskConfig` and its fields as attributes, the observation,
-    and the copy and pickle rule of the episode state."""
+    the env's id (``spec``, checked against its task), and the copy and pickle rule of the
+    episode state."""
 
     _canvas: np.ndarray
     _target: np.ndarray
 
     def _set_task(self, task: str, kwargs: Mapping[str, Any]) -> TaskConfig:
         """Validate the task arguments (see :meth:`TaskConfig.create`), keep the config as
-        ``self.config`` and its fields as attributes; return the config."""
+        ``self.config`` and its fields as attributes; return the config.
+
+        Raises ``ValueError`` for an argument this env does not take (see :func:`check_env_kwargs`)
+        or a bad value (see :meth:`TaskConfig.create`).
+        """
+        check_env_kwargs(self, kwargs)
         self.config = config = TaskConfig.create(task, **kwargs)
         self.task = config.task
         self.canvas_size = config.canvas_size
@@ -355,6 +521,24 @@ class TaskEnvState:
 
     def _observation(self) -> dict[str, np.ndarray]:
         return {"canvas": self._canvas.copy(), "target": self._target.copy()}
+
+    @property
+    def spec(self) -> Any:
+        """The ``EnvSpec`` this env was made from (``gym.make``/``gym.make_vec`` set it), or None."""
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, spec: Any) -> None:
+        """``gym.make`` and ``gym.make_vec`` name the env's id here, right after making it: a
+        ``task=`` that contradicts the id is refused with ``ValueError`` (see
+        :func:`check_task_of_id`) and the env is closed."""
+        if spec is not None:
+            try:
+                check_task_of_id(spec, self.task)
+            except ValueError:
+                self.close()  # type: ignore[attr-defined]
+                raise
+        self.__dict__["_spec"] = spec
 
     # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -384,11 +568,29 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
     ``task`` and the keyword arguments of :meth:`TaskConfig.create` (``split``,
     ``canvas_size``, ``episode_length``, ``reward``, ``action_mode``, ``discrete``,
     ``background``, ``render_mode``, ``data_dir``), validated there with a ``ValueError``
-    that names the argument.
+    that names the argument, and ``max_episode_steps`` (the env's own time limit, see Episode
+    End). An argument the env does not take raises ``ValueError`` naming the env it belongs to
+    (``painter=`` on a MyPaint id, ``brush=`` on a NeuralPaint id). A ``task=`` that contradicts
+    the id (``gym.make("MyPaint-MNIST-v0", task="CelebA")``) raises ``ValueError`` naming the
+    id to use.
 
-    ## Reset options
+    ## Episode End
+    Terminated after ``episode_length`` strokes; truncated after ``max_episode_steps`` steps
+    when the episode has a time limit. **The env owns its time limit**, so that the episode's
+    last step pays the final reward (``reward="final"``, or a callable called with ``done=True``)
+    whether the episode terminates or is truncated: the limit is the smaller of the
+    ``max_episode_steps`` argument and that of every Gymnasium ``TimeLimit`` wrapped around the
+    env, which ``gym.make(id, max_episode_steps=n)`` (and ``gym.make_vec``'s sync and async
+    modes) apply outside the env; the env reads them at each ``reset`` (see
+    :func:`time_limit_of_caller`). At that step the env itself reports ``truncated=True`` (as
+    the wrapper does); after it, ``step`` raises ``RuntimeError`` until ``reset``.
+
+    ## Reset and step arguments
+    Every argument is checked before anything changes, so a rejected call leaves the episode,
+    the generators and the painter as they were (the next valid call gives what it would have
+    given without it). ``seed`` is None or an integer >= 0 (else ``ValueError``).
     ``options={"target": uint8 (H, W, 3)}`` paints a given image; any other key raises
-    ``ValueError`` before anything changes (an option is never dropped). A batch of targets
+    ``ValueError`` (an option is never dropped). A batch of targets
     ``(N, H, W, 3)`` raises ``ValueError``: in Gymnasium's sync and async vector envs every
     sub-env receives the same options, so one target per sub-env needs ``gym.make_vec``'s
     default mode of the NeuralPaint ids (``NeuralPaintVectorEnv``).
@@ -408,6 +610,10 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
       ``(8, 12)``) and ``target_seed`` (int). When ``options["target"]`` gave the target they
       hold -1 (ints) or NaN (``target_actions``).
 
+    ## Rendering
+    ``render()`` before the first ``reset()`` raises ``gymnasium.error.ResetNeeded`` (as
+    ``gym.make``'s order check does, and as the vector envs do).
+
     ## Closing
     ``close()`` frees the painter; resetting or stepping a closed env raises ``RuntimeError``
     (make a new env).
@@ -419,9 +625,12 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         "target": "a uint8 image (canvas_size, canvas_size, 3) to paint instead of a drawn target"
     }
 
-    def __init__(self, task: str = "MNIST", **kwargs: Any) -> None:
-        """Validate the task arguments (see :meth:`TaskConfig.create`) and set up an empty env."""
+    def __init__(self, task: str = "MNIST", *, max_episode_steps: int | None = None, **kwargs: Any) -> None:
+        """Validate the task arguments (see :meth:`TaskConfig.create`) and the time limit
+        (``None``/-1: none; else a positive integer, see Episode End) and set up an empty env."""
         config = self._set_task(task, kwargs)
+        self.max_episode_steps = check_max_episode_steps(max_episode_steps)
+        self._time_limit = self.max_episode_steps  # with the TimeLimit wrappers found at reset
         self.split = config.split
         self._data_dir = config.data_dir
         self.action_space = config.action_space()
@@ -475,13 +684,17 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         any other option raises ``ValueError`` (before anything changes).
         """
         self._check_open()
+        seed = check_seed(seed)
         options = check_reset_options(options, self.reset_options)
         given = options.get("target")
-        given = None if given is None else check_target(given, self.canvas_size)
+        given = None if given is None else check_target(given, self.canvas_size, background=self.config.background)
+        targets = self.targets if given is None else None  # loaded before anything changes
+        limits = [self.max_episode_steps, time_limit_of_caller(self)]
+        self._time_limit = min((limit for limit in limits if limit is not None), default=None)
         super().reset(seed=seed)
         self._reseed_painter(int(self.np_random.integers(1 << 31)))
-        if given is None:
-            target, sampled = self.targets.sample(self.np_random)
+        if targets is not None:
+            target, sampled = targets.sample(self.np_random)
             self._target, self._target_info = target, self.config.target_info(sampled)
         else:
             self._target, self._target_info = given, self.config.target_info()
@@ -493,7 +706,13 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         return self._observation(), self._info(NO_ACTION, False)
 
     def step(self, action: Any) -> tuple[dict[str, np.ndarray], float, bool, bool, dict[str, Any]]:
-        """Paint one stroke; see the class docstring for rewards and episode end."""
+        """Paint one stroke; see the class docstring for rewards and episode end.
+
+        Raises ``ValueError`` for a bad action (NaN, inf, wrong shape or dtype) before anything
+        changes, ``RuntimeError`` if the episode is over, and the errors of
+        :func:`check_reward_value` if a reward callable returns no finite number (the stroke
+        is then painted and counted, as the callable saw it).
+        """
         self._check_open()
         if self._done or self._target is None:
             raise RuntimeError("the episode is over (or was never started): call reset() before step()")
@@ -505,9 +724,10 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
             self._pen = act.end_point(continuous)
         self._steps += 1
         terminated = self._steps >= self.episode_length
-        self._done = terminated
-        reward = reward_value(self.reward_mode, previous, self._l2, terminated, self._canvas.copy, self._target)
-        return self._observation(), reward, terminated, False, self._info(continuous, paints)
+        truncated = self._time_limit is not None and self._steps >= self._time_limit
+        self._done = terminated or truncated
+        reward = reward_value(self.reward_mode, previous, self._l2, self._done, self._canvas.copy, self._target)
+        return self._observation(), reward, terminated, truncated, self._info(continuous, paints)
 
     def _info(self, action: np.ndarray, painted: bool) -> dict[str, Any]:
         """The step's ``info``: the same keys at reset and at every step (see the env docstrings)."""
@@ -555,9 +775,13 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         return act.validate_actions(action, batch_ndim=1), True
 
     def render(self) -> np.ndarray | None:
-        """``rgb_array``: target | canvas side by side, uint8 ``(H, 2W, 3)``."""
+        """``rgb_array``: target | canvas side by side, uint8 ``(H, 2W, 3)``.
+
+        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()``.
+        """
+        if self._target is None:
+            raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
             return None
-        target = self._target if self._target is not None else to_uint8(np.ones_like(self._canvas, np.float32))
-        return side_by_side(target, self._canvas)
+        return side_by_side(self._target, self._canvas)

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .. import actions as act
-from ..checkpoint import float_state, read_checkpoint, write_painter_checkpoint
+from ..checkpoint import CheckpointError, describe_payload, float_state, read_checkpoint, write_painter_checkpoint
 from ..shipped_weights import verified_path
 from ..validation import check_canvas_size, check_int
 from .base import action_tensor
@@ -251,11 +251,20 @@ def load_checkpoint(
     (``weights_only=True``), in eval mode; the kind stored in its config says which.
 
     When ``sha256`` is given the file must match it. Raises ``FileNotFoundError`` and
-    :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered or not a painter).
+    :class:`paint_gym.checkpoint.CheckpointError` (corrupt, tampered or not a painter), naming
+    what the file holds (an agent's checkpoint, another torch file, an empty or cut file).
     """
 
     def build(payload: dict[str, Any]) -> NeuralPainter | DabPainter:
-        if payload["config"].get("kind") == "dab":
+        config = payload.get("config")
+        if not isinstance(config, dict) or config.get("kind") not in (*PAINTER_CLASSES, "dab"):
+            agent = isinstance(payload.get("kind"), str)
+            raise CheckpointError(
+                f"{path} holds {describe_payload(payload)}, not a painter checkpoint (the painter.pt of "
+                f"`paint-gym train-painter`, kind {', '.join((*PAINTER_CLASSES, 'dab'))}): "
+                + ("load an agent with paint_gym_agents.load_agent" if agent else "give a painter's checkpoint")
+            )
+        if config["kind"] == "dab":
             return DabPainter.from_payload(payload)
         painter = build_painter(PainterConfig(**payload["config"]))
         painter.load_state_dict(float_state(payload["state_dict"]))

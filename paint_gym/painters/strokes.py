@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from ..actions import ACTION_DIM
 from ..checkpoint import atomic_path, write_text_atomic
 from ..data import cache_dir
+from ..validation import check_canvas_size, check_int
 from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 
 ENV_STROKES = "PAINT_GYM_STROKES"
@@ -46,6 +47,11 @@ class StrokeDataSpec:
     """Actions per shard file (the unit of resuming)."""
     seed: int = 0
     """Seed of the actions and of the brush seeds."""
+
+    def __post_init__(self) -> None:
+        for name, low in (("n_actions", 1), ("seeds_per_action", 2), ("shard_size", 1), ("seed", 0)):
+            check_int(name, getattr(self, name), low=low)  # ValueError naming the field
+        check_canvas_size(self.canvas_size)
 
     @property
     def n_shards(self) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import numpy as np
 import torch
@@ -18,6 +18,7 @@ import tyro
 from PIL import Image
 
 from ..command import Command, base_config
+from ..validation import check_int
 from .canvas_grid import StrokeGrid, parse_palette
 from .style import StyleConfig, intrinsic_style_transfer, load_image
 from .visualize import VisualizeConfig, visualize_class
@@ -81,6 +82,14 @@ class PaintingOptions:
     threads: int = 0
     """Torch threads (0: torch's default)."""
 
+    cli_outputs: ClassVar[dict[str, str]] = {"out": "image"}  # checked before any work (paint_gym.command)
+
+    def __post_init__(self) -> None:
+        config_post_init = getattr(super(), "__post_init__", None)  # the library config's validation
+        if config_post_init is not None:
+            config_post_init()
+        self.threads = check_int("threads", self.threads, low=0)
+
 
 @dataclass(kw_only=True)
 class VisualizeArgs(PaintingOptions, VisualizeConfig):
@@ -91,9 +100,13 @@ class VisualizeArgs(PaintingOptions, VisualizeConfig):
     models: str = "lite0,lite1,lite2"
     """Comma-separated ensemble: lite0, lite1, lite2, mnist, torchvision:NAME (cached weights), or 'imagenet'."""
     out: str = "visualization.png"
-    """PNG of the neural painting; OUT_mypaint.png is the MyPaint re-render."""
+    """Image of the neural painting (.png, .jpg, ...); OUT_mypaint.png is the MyPaint re-render."""
     scale: int = 1
     """Pixel zoom of the written PNGs."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.scale = check_int("scale", self.scale, low=1)
 
 
 def visualize(config: VisualizeArgs) -> int:
@@ -122,9 +135,9 @@ class StyleArgs(PaintingOptions, StyleConfig):
     """An intrinsic style transfer (:class:`StyleConfig`), its photo and its output files."""
 
     content: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="PHOTO")]
-    """The photo (JPEG or PNG)."""
+    """The photo (JPEG, PNG, TIFF, WebP, ...; EXIF orientation applied, transparency over white)."""
     out: str = "painted.png"
-    """PNG of the neural painting; OUT_mypaint.png is the MyPaint re-render."""
+    """Image of the neural painting (.png, .jpg, ...); OUT_mypaint.png is the MyPaint re-render."""
     keep_aspect: bool = False
     """Paint the whole photo at its aspect ratio (shorter side --size) instead of a centre square."""
 

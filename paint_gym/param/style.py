@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -27,6 +26,7 @@ import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
+from ..images import open_image
 from ..painters.base import DEFAULT_PAINTER
 from ..validation import check_int
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
@@ -89,22 +89,18 @@ class StyleResult:
 def load_image(path: str | os.PathLike, size: int, keep_aspect: bool = False) -> torch.Tensor:
     """A photo as float ``(1, 3, H, W)`` in [0, 1], Lanczos-resized.
 
-    By default a centre square crop, ``(1, 3, size, size)``; with ``keep_aspect`` the whole
-    photo, its shorter side ``size`` px (paint it with :func:`intrinsic_style_transfer`, which
-    builds a grid of that shape). Raises ``FileNotFoundError`` for a missing file and
-    ``ValueError`` for an unreadable image or a size that is not an integer >= 8.
+    Read by :func:`paint_gym.images.open_image`: EXIF orientation applied, transparency over
+    white (the canvas's background), 16-bit and float images rescaled, every Pillow mode
+    converted or refused by name. By default a centre square crop, ``(1, 3, size, size)``; with
+    ``keep_aspect`` the whole photo, its shorter side ``size`` px (paint it with
+    :func:`intrinsic_style_transfer`, which builds a grid of that shape). Raises
+    ``FileNotFoundError`` for a missing file and ``ValueError`` for an unreadable or too large
+    image, a mode that cannot be read, or a size that is not an integer >= 8.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"no image at {p}; give the path of a JPEG or PNG file")
     size = check_int("size (pixels)", size, low=8)
-    try:
-        with Image.open(p) as im:
-            rgb = im.convert("RGB")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f"{p} is not a readable image ({exc}); use a JPEG or PNG file") from exc
+    rgb = open_image(path)
     w, h = rgb.size
     if keep_aspect:
         out_h, out_w = painting_shape((h, w), size)
