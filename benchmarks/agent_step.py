@@ -27,7 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, md_table, read_result, verdict, write_json
 
 from paint_gym.canvas import to_float_tensor
 from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
@@ -162,6 +162,57 @@ def main() -> None:
     write_json("agent_step", result, folder)
     figure(result, folder / "agent_step.png")
     print(f"wrote {folder / 'agent_step.json'} and {folder / 'agent_step.png'}")
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: step and painter seconds by painter and threads, the top operations, the target."""
+    d = read_result(results, "agent_step")
+    if d is None:
+        return [Section("Agents: a training step by painter", "*not run*", [])]
+    a = d["args"]
+    rows = [
+        [
+            r["threads"],
+            r["painter"],
+            f"{r['step_s']:.3f}",
+            f"{r['painter_s']:.3f}",
+            f"{r['painter_s'] / r['step_s']:.0%}",
+            f"{r['speedup_vs_gan']:.2f}x" if "speedup_vs_gan" in r else "1 (reference)",
+        ]
+        for r in d["rows"]
+    ]
+    ops = [
+        f"{p} step, top operations by self CPU time: " + ", ".join(f"`{o['op']}` {o['share']:.0%}" for o in top)
+        for p, top in d["top_ops"].items()
+    ]
+    md = "\n\n".join(
+        [
+            f"A backprop agent's training step ({a['dataset']}, {a['batch']} targets x {a['strokes']} strokes, "
+            f"expected error), through each painter in the same run, alternating, median of {a['rounds']} rounds "
+            f"(`python benchmarks/agent_step.py`; {machine_line(d)}). Painter alone: the painter's forward and "
+            "backward over the step's strokes by themselves.",
+            md_table(
+                ["threads", "painter", "s per step", "painter alone (s)", "share of the step", "speed-up vs GAN"], rows
+            ),
+            "\n".join(f"- {line}" for line in ops),
+            "![agent step](results/agent_step.png)",
+        ]
+    )
+    best = max((r["speedup_vs_gan"] for r in d["rows"] if "speedup_vs_gan" in r), default=float("nan"))
+    target = d.get("target_speedup", 2.0)
+    return [
+        Section(
+            "Agents: a training step by painter",
+            md,
+            [
+                (
+                    "agent step",
+                    f"dab agent step >= {target:g}x faster than the GAN's",
+                    f"{best:.2f}x: {verdict(best >= target)}",
+                )
+            ],
+        )
+    ]
 
 
 if __name__ == "__main__":

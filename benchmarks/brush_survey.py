@@ -13,10 +13,11 @@ check of this.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import matplotlib
 import numpy as np
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, md_table, read_result, write_json
 
 from paint_gym import actions as act
 from paint_gym.painters.mypaint import SUPPORTED_BRUSHES, MyPaintPainter, list_brushes
@@ -81,6 +82,34 @@ def main() -> None:
     path = write_json("brush_survey", {"machine": info, "rows": rows, "args": vars(args)})
     plot(rows, str(RESULTS / "brush_survey.png"))
     print(f"wrote {path} and {RESULTS / 'brush_survey.png'}")
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: every brush's coverage at the smallest and largest radius."""
+    d = read_result(results, "brush_survey")
+    if d is None:
+        return [Section("Brushes", "*not run*", [])]
+    rows = [
+        [
+            r["brush"],
+            f"{r['coverage_1px']:.4f}",
+            f"{r['coverage_8px']:.4f}",
+            f"{r['coverage_8px'] / r['coverage_1px']:.1f}" if r["coverage_1px"] > 0 else "-",
+            "yes" if r["supported"] else "",
+        ]
+        for r in d["rows"]
+    ]
+    md = "\n\n".join(
+        [
+            f"Mean alpha (fraction of a 64 px canvas covered) of {d['args']['strokes']} random strokes "
+            f"painted alone at the smallest (1 px) and largest (8 px) radius, every `{d['args']['group']}/` "
+            f"brush (`python benchmarks/brush_survey.py`; {machine_line(d)}). The binding removes "
+            "every input mapping of a brush's radius, so the action's size is the radius for every brush.",
+            md_table(["brush", "coverage at 1 px", "coverage at 8 px", "ratio", "supported default"], rows),
+            "![brush survey](results/brush_survey.png)",
+        ]
+    )
+    return [Section("Brushes", md, [])]
 
 
 if __name__ == "__main__":

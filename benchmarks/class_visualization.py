@@ -29,7 +29,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, md_table, read_result, write_json
 from PIL import Image
 
 from paint_gym.canvas import to_float_tensor
@@ -255,6 +255,44 @@ def main() -> None:
             if load_cached(label, args.tag) is None and run_class(label, args, deadline) is None:
                 print(f"{label} is not finished: run again to continue")
     figure([lab for lab in dict.fromkeys([*CLASSES, "3", *labels])], args.tag)
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: each class's probabilities, neural and re-rendered in MyPaint."""
+    d = read_result(results, "class_visualization")
+    if d is None:
+        return [Section("Class visualization", "*not run*", [])]
+    rows = [
+        [
+            f"{c['label']} ({c['index']})",
+            c["models"],
+            f"{c['canvases']} x {c['strokes_per_canvas']}",
+            c["steps"],
+            f"{c['probability_neural']:.3f}",
+            f"{c['probability_mypaint']:.3f}",
+            c.get("mypaint_rank_of_target", ""),
+        ]
+        for c in d["classes"]
+    ]
+    md = "\n\n".join(
+        [
+            f"`python benchmarks/class_visualization.py` ({machine_line(d)}). {d['note']}.",
+            md_table(
+                [
+                    "class",
+                    "judged by",
+                    "canvases x strokes",
+                    "Adam steps",
+                    "p, neural painter",
+                    "p, MyPaint re-render",
+                    "MyPaint rank",
+                ],
+                rows,
+            ),
+            "![class visualization](../docs/class_visualization.png)",
+        ]
+    )
+    return [Section("Class visualization", md, [])]
 
 
 if __name__ == "__main__":

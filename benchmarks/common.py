@@ -1,17 +1,15 @@
-"""What every benchmark shares: the machine description and the results folder."""
+"""What every benchmark shares: the results folder, the machine description, and the pieces each
+script's README section is made of (``benchmarks/make_readme.py`` puts the sections together)."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import os
 import platform
 import subprocess
-import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from paint_gym.checkpoint import write_text_atomic
 
@@ -70,65 +68,6 @@ def write_json(name: str, payload: dict[str, Any], folder: Path = RESULTS) -> Pa
     return write_text_atomic(Path(folder) / f"{name}.json", json.dumps(payload, indent=2) + "\n")
 
 
-def training_arguments(
-    doc: str | None, choices: dict[str, Any], *, item: str, minutes: float, runs: str, argv: list[str] | None = None
-) -> argparse.Namespace:
-    """The command line every search over trainer configurations shares: ``--<item>s`` (which of
-    ``choices`` to run), data set, training ``--minutes`` per item, evaluation images, the longest gap
-    between evaluations, threads, seed, the resumable ``--runs`` folder, ``--out`` and ``--data-dir``.
-    Exits with argparse's usage error when ``--minutes`` or ``--images`` is not positive."""
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(f"--{item}s", nargs="+", default=list(choices), choices=choices)
-    parser.add_argument("--dataset", default="mnist")
-    parser.add_argument("--minutes", type=float, default=minutes, help=f"training minutes per {item}")
-    parser.add_argument("--images", type=int, default=64, help="evaluation images")
-    parser.add_argument("--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--runs", default=runs, help="run folders (checkpoints; resumable)")
-    parser.add_argument("--out", default=str(RESULTS))
-    parser.add_argument("--data-dir", default=None)
-    args = parser.parse_args(argv)
-    if args.minutes <= 0 or args.images < 1:
-        parser.error("--minutes and --images must be positive")
-    return args
-
-
-def kept_result(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
-    """The result a finished run saved at ``path`` when every key of ``expected`` matches it (the run is
-    kept and not repeated), else ``None`` (no file, or the setup or config changed since)."""
-    if not path.exists():
-        return None
-    done = json.loads(path.read_text())
-    if any(done.get(k) != v for k, v in expected.items()):
-        return None
-    print(f"{path.stem}: finished before, kept ({path})")
-    return done
-
-
-def train_for_budget(trainer: Any, minutes: float, eval_every: float) -> dict[str, Any]:
-    """Run a trainer (``SpiralTrainer``, ``SB3Trainer``: resumes from its run folder) for ``minutes`` of
-    training time, evaluating every ``eval_every`` seconds; returns its evaluation points, strokes
-    painted, training seconds and strokes/s, the fields every training benchmark's result shares."""
-    start = time.perf_counter()
-    points = trainer.run(minutes * 60, eval_every_seconds=eval_every)
-    strokes, seconds = trainer.strokes, trainer.elapsed
-    return {
-        "points": [p.as_dict() for p in points],
-        "strokes": strokes,
-        "training_seconds": seconds,
-        "strokes_per_second": strokes / seconds if seconds else math.nan,
-        "wall_seconds": time.perf_counter() - start,
-    }
-
-
-def save_result(path: Path, result: dict[str, Any]) -> dict[str, Any]:
-    """Write one run's result as JSON (atomically, creating its folder) and return it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, json.dumps(result, indent=1) + "\n")
-    return result
-
-
 def load_dab(path: str | None = None) -> Any:
     """The dab painter (64 px; :meth:`~paint_gym.painters.dab.DabPainter.at_size` for other
     canvases): the checkpoint at ``path`` when given, else the shipped one, ``load_painter("dab")``."""
@@ -143,3 +82,63 @@ def load_dab(path: str | None = None) -> Any:
     if not callable(getattr(painter, "at_size", None)):
         raise SystemExit(f"{path or 'dab'!r} is not a dab painter (no at_size): pass one with --dab PATH")
     return painter
+
+
+# -- the README: each script renders its own section from its JSON (make_readme.py assembles them) --
+class Section(NamedTuple):
+    """One section of ``benchmarks/README.md``: its title, its markdown (tables, figures, the
+    command that reproduces it) and its rows of the targets table, ``(benchmark, target, measured)``."""
+
+    title: str
+    markdown: str
+    targets: list[tuple[str, str, str]]
+
+
+def read_result(results: Path, name: str) -> dict[str, Any] | None:
+    """``results/<name>.json`` as a benchmark wrote it, or None when that benchmark has not run."""
+    path = Path(results) / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def machine_line(result: dict[str, Any]) -> str:
+    """The machine and day a result was measured on, as the README states it (with torch and
+    libmypaint; :func:`describe` is the shorter line the scripts print and store in headers)."""
+    m = result.get("machine") or {}
+    if not m:
+        return "machine not recorded"
+    date = str(m.get("date", ""))[:10]
+    return (
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+        f"{m.get('memory_gib', '?')} GiB, Python {m.get('python', '?')}, "
+        f"torch {m.get('torch', '?')}, libmypaint {m.get('libmypaint_deb', '?')}" + (f"; run {date}" if date else "")
+    )
+
+
+def md_table(header: list[str], rows: list[list[Any]]) -> str:
+    """A markdown table: ``header`` and one line per row (cells written with ``str``)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(met: bool | None) -> str:
+    """A target's verdict in bold: met, NOT met, or not measured (None)."""
+    return "not measured" if met is None else ("**met**" if met else "**NOT met**")
+
+
+def number(x: float, digits: int = 0) -> str:
+    """``x`` with thousands separators and ``digits`` decimals: ``number(12345.6) == "12,346"``."""
+    return f"{x:,.{digits}f}"
+
+
+def duration(s: float) -> str:
+    """Seconds as "12.3 s" below a minute, else "4.5 min"; NaN (never reached) as "never"."""
+    if s != s:  # NaN: never
+        return "never"
+    return f"{s:.1f} s" if s < 60 else f"{s / 60:.1f} min"
+
+
+def stored_table(d: dict[str, Any], command: str, figure: str, png: str, note: str = "") -> str:
+    """A section made of a benchmark's own header and table (stored in its JSON), the command that
+    wrote them, ``note``, and its figure ``results/<png>`` (alt text ``figure``)."""
+    return "\n\n".join([f"{d['header']} (`{command}`).{note}", d["table"], f"![{figure}](results/{png})"])

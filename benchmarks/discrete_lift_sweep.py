@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, number, read_result, write_json
 from torch import nn
 
 from paint_gym import actions as act
@@ -158,6 +159,33 @@ def main() -> None:
         "relative flicker per stroke (extra coverage variation beyond a monotone fade):", np.round(flicker, 3).tolist()
     )
     print(f"wrote {path} and {RESULTS / 'discrete_lift_sweep.png'}")
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: the lift painter's fit and the largest flicker of the lift sweep."""
+    d = read_result(results, "discrete_lift_sweep")
+    if d is None:
+        return [Section("Discrete actions and the lift flag", "*not run*", [])]
+    tr = d["training"]
+    flicker = max(abs(x) for x in d["flicker_relative"])
+    md = "\n\n".join(
+        [
+            f"A small painter learned {number(tr['examples'])} MyPaint strokes whose inputs include SPIRAL's lift flag "
+            f"({tr['minutes']:.0f} minutes, {number(tr['steps'])} steps, held-out MSE {d['held_out_mse']:.4f}; "
+            f"`python benchmarks/discrete_lift_sweep.py`; {machine_line(d)}). Lifted strokes paint "
+            f"mean alpha {d['mean_alpha_when_lifted']:.1e}. Sweeping the lift input from 0 to 1, "
+            f"the largest variation beyond a monotone fade is {flicker:.1e} of the coverage: no "
+            "flicker; intermediate values shorten the stroke from its end rather than fade it.",
+            "![lift sweep](results/discrete_lift_sweep.png)",
+        ]
+    )
+    return [
+        Section(
+            "Discrete actions and the lift flag",
+            md,
+            [("lift sweep", "the paper's flicker at intermediate lift values", f"{flicker:.1e}: not seen")],
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -41,7 +41,19 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import psutil
-from common import RESULTS, describe, load_dab, machine, write_json
+from common import (
+    RESULTS,
+    Section,
+    describe,
+    load_dab,
+    machine,
+    machine_line,
+    md_table,
+    number,
+    read_result,
+    verdict,
+    write_json,
+)
 from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
@@ -398,6 +410,107 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     plot(speed, painters, args.out / "env_speed.png")
     print(f"wrote {path} and {args.out / 'env_speed.png'}")
     return payload
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: strokes per second by canvas size, memory, the neural env beside MyPaint."""
+    d = read_result(results, "env_speed")
+    if d is None:
+        return [Section("Environment speed", "*not run*", [])]
+    sizes = sorted(d["strokes_per_s"], key=int)
+    cols = list(d["strokes_per_s"][sizes[0]])
+    rows = [
+        [
+            f"{s} px",
+            *(number(d["strokes_per_s"][s][c]) for c in cols),
+            f"{d['strokes_per_s'][s]['MyPaintEnv.step'] / d['strokes_per_s'][s]['bare binding']:.0%}",
+        ]
+        for s in sizes
+    ]
+    mem = d["memory"]
+    t = d["target"]
+    md = "\n\n".join(
+        [
+            f"Strokes per second (`python benchmarks/env_speed.py`; {machine_line(d)}), `classic/dry_brush`, "
+            "uniform random strokes, all methods interleaved in one run (median of rounds).",
+            md_table(["canvas", *cols, "step / bare"], rows),
+            f"Target: {t['target']}: measured {t['ratio']:.0%}, {verdict(t['met'])}.",
+            *(
+                [
+                    f"Memory: {number(mem['strokes'])} strokes through one `MyPaintEnv` (resets every episode) "
+                    f"moved RSS from {mem['rss_before_mib']:.1f} to {mem['rss_after_mib']:.1f} MiB "
+                    f"(max {mem['rss_max_mib']:.1f})."
+                ]
+                if mem
+                else []
+            ),
+            *(painters_paragraph(d) if d.get("neural_by_painter") else []),
+            *(batches_paragraph(d) if d.get("neural_64px") else []),
+            "![strokes per second](results/env_speed.png)",
+        ]
+    )
+    targets = [("env speed", t["target"], f"{t['ratio']:.0%}: {verdict(t['met'])}")]
+    targets += [("env speed", x["target"], f"{x['ratio']:.2f}x: {verdict(x['met'])}") for x in d["neural_targets"]]
+    return [Section("Environment speed", md, targets)]
+
+
+def batches_paragraph(d: dict[str, Any]) -> list[str]:
+    """The neural env at 64 px with one painter at several batch sizes, against MyPaintEnv.step."""
+    neural = d["neural_64px"]
+    base = neural["MyPaintEnv.step"]
+    batches = sorted({int(k.split()[1]) for k in neural if k.startswith("batch")})
+    rows = [
+        [
+            b,
+            number(neural[f"batch {b} forward"]),
+            f"{neural[f'batch {b} forward'] / base:.2f}",
+            number(neural[f"batch {b} forward+backward"]),
+            f"{neural[f'batch {b} forward+backward'] / base:.2f}",
+        ]
+        for b in batches
+    ]
+    painter = d["args"].get("painter", "gan")
+    return [
+        f"Neural env, 64 px, {'shipped ' if painter in ('gan', 'vae') else ''}painter `{painter}`, "
+        f"`NeuralPaintVectorEnv` against `MyPaintEnv.step` at {number(base)} strokes/s in the same run "
+        "(forward = `step`; forward+backward = `paint` + loss + `backward`):",
+        md_table(["batch", "forward", "x MyPaintEnv.step", "forward+backward", "x MyPaintEnv.step"], rows),
+    ]
+
+
+def painters_paragraph(d: dict[str, Any]) -> list[str]:
+    """The neural env at batch 64 with each painter, at each size, against MyPaintEnv.step."""
+    table_ = d["neural_by_painter"]
+    sizes = sorted(table_, key=int)
+    painters = list(dict.fromkeys(k.rsplit(" ", 1)[0] for k in table_[sizes[0]] if k != "MyPaintEnv.step"))
+    rows = []
+    for s in sizes:
+        rates = table_[s]
+        base = rates["MyPaintEnv.step"]
+        for p in painters:
+            fwd, bwd = rates[f"{p} forward"], rates[f"{p} forward+backward"]
+            rows.append(
+                [f"{s} px", p, number(base), number(fwd), f"{fwd / base:.2f}", number(bwd), f"{bwd / base:.2f}"]
+            )
+    return [
+        f"Neural env at batch 64 with each painter (`NeuralPaintVectorEnv`; torch threads: "
+        f"{d.get('torch_threads', '?')}), against `MyPaintEnv.step` at the same size in the same run. "
+        "The VAE and GAN paint 64 px and are resized; the dab painter renders each size natively. "
+        "Forward = `step`; forward+backward = `paint` "
+        "(`paint_differentiable`) + MSE + `backward`:",
+        md_table(
+            [
+                "canvas",
+                "painter",
+                "MyPaintEnv.step",
+                "forward",
+                "x MyPaintEnv.step",
+                "forward+backward",
+                "x MyPaintEnv.step",
+            ],
+            rows,
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -42,7 +42,19 @@ from typing import Any
 import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, load_dab, machine, write_json
+from common import (
+    RESULTS,
+    Section,
+    describe,
+    load_dab,
+    machine,
+    machine_line,
+    md_table,
+    number,
+    read_result,
+    verdict,
+    write_json,
+)
 from tqdm import tqdm
 
 from paint_gym import actions as act
@@ -337,38 +349,9 @@ def judge(sizes: dict[str, dict[str, Any]]) -> dict[str, bool | None]:
 
 
 def print_tables(sizes: dict[str, dict[str, Any]], seeds: int) -> None:
-    print(
-        "| canvas | painter | alpha MSE vs one render | x ideal | vs seed mean | ink-over-white | coverage error "
-        "| sharpness (mean) | sharpness (sample) | predicted / measured var | var corr "
-        "| sample var / MyPaint var | sample var corr |"
-    )
-    print("|" + "---|" * 13)
-    for size, block in sizes.items():
-        ref = block["reference"]
-        print(
-            f"| {size} px | MyPaint, another seed (noise floor; ideal = half) | {ref['noise_floor_alpha_mse']:.5f} "
-            f"| 2.00 | | | | 1.00 | 1.00 | | | 1.00 | |"
-        )
-        print(
-            f"| {size} px | oracle: mean of the other {seeds - 1} seeds | {ref['oracle_mean_alpha_mse']:.5f} "
-            f"| {ref['oracle_mean_alpha_mse'] / ref['ideal_alpha_mse']:.2f} | | | | | | | | | |"
-        )
-        for r in block["painters"]:
-            sample = (
-                (
-                    f"{r['sample_sharpness_vs_mypaint']:.2f}",
-                    f"{r['sample_variance_total_ratio']:.2f}",
-                    f"{r['sample_variance_corr']:.2f}",
-                )
-                if "sample_sharpness_vs_mypaint" in r
-                else ("", "", "")
-            )
-            print(
-                f"| {size} px | {r['painter']} | {r['alpha_mse']:.5f} | {r['ratio_to_ideal']:.2f} "
-                f"| {r['alpha_mse_vs_seed_mean']:.5f} | {r['ink_over_white_mse']:.5f} | {r['coverage_rel_error']:.1%} "
-                f"| {r['sharpness_vs_mypaint']:.2f} | {sample[0]} | {r['variance_total_ratio']:.2f} "
-                f"| {r['variance_corr']:.2f} | {sample[1]} | {sample[2]} |"
-            )
+    """The accuracy and the texture tables, as the README shows them."""
+    accuracy, texture = fidelity_rows(sizes, seeds)
+    print(md_table(ACCURACY_HEADER, accuracy) + "\n\n" + md_table(TEXTURE_HEADER, texture))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -450,6 +433,132 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     path = write_json("painter_fidelity", payload, args.out)
     print(f"wrote {path} and {', '.join(figures)} in {args.out}")
     return payload
+
+
+#: The README's words for each target of :func:`judge`.
+TARGET_WORDS = {
+    "vae_alpha_mse_le_0.0040": "VAE alpha MSE <= 0.0040",
+    "gan_below_noise_floor": "GAN alpha MSE below the noise floor",
+    "gan_sharpness_within_20pct": "GAN sharpness within 20% of MyPaint's",
+    "vae_sharpness_below_gan": "VAE less sharp than the GAN",
+    "dab_alpha_mse_le_0.0037_at_64px": "dab alpha MSE <= 0.0037 at 64 px",
+    "dab_within_1.15x_ideal_at_128px": "dab alpha MSE within 1.15x of the ideal at 128 px",
+    "dab_within_1.15x_ideal_at_256px": "dab alpha MSE within 1.15x of the ideal at 256 px",
+    "dab_sample_sharpness_within_20pct_at_64px": "dab `sample()` sharpness within 20% of MyPaint's (64 px)",
+    "dab_sample_variance_within_10pct_at_64px": "dab `sample()` variance total within 10% of MyPaint's (64 px)",
+}
+
+
+#: The columns of the accuracy and the texture tables (the console's and the README's).
+ACCURACY_HEADER = [
+    "canvas",
+    "painter",
+    "alpha MSE vs one render",
+    "x ideal",
+    "vs the seeds' mean",
+    "ink-over-white MSE",
+    "coverage error",
+]
+TEXTURE_HEADER = [
+    "canvas",
+    "painter",
+    "sharpness: mean",
+    "sharpness: sample",
+    "predicted / measured variance",
+    "variance correlation",
+    "sample / MyPaint variance",
+    "sample variance correlation",
+    "sample MSE / noise floor",
+]
+
+
+def fidelity_rows(sizes: dict[str, dict[str, Any]], seeds: int) -> tuple[list[list[str]], list[list[str]]]:
+    """The rows of the accuracy table (MyPaint's references, then each painter, per size) and of the
+    texture table (each painter per size; the sample columns blank for a painter without ``sample()``)."""
+    accuracy, texture = [], []
+    for s in sorted(sizes, key=int):
+        ref = sizes[s]["reference"]
+        ideal = ref["ideal_alpha_mse"]
+        accuracy += [
+            [f"{s} px", "MyPaint, another brush seed (noise floor)", f"{ref['noise_floor_alpha_mse']:.5f}", "2.00"]
+            + [""] * 3,
+            [f"{s} px", "ideal: the exact mean (half the noise floor)", f"{ideal:.5f}", "1.00"]
+            + [f"{ref['ideal_vs_seed_mean']:.5f}", "", ""],
+            [f"{s} px", f"oracle: mean of the other {seeds - 1} seeds", f"{ref['oracle_mean_alpha_mse']:.5f}"]
+            + [f"{ref['oracle_mean_alpha_mse'] / ideal:.2f}", "", "", ""],
+        ]
+        for p in sizes[s]["painters"]:
+            accuracy.append(
+                [f"{s} px", p["painter"], f"{p['alpha_mse']:.5f}", f"{p['ratio_to_ideal']:.2f}"]
+                + [f"{p['alpha_mse_vs_seed_mean']:.5f}", f"{p['ink_over_white_mse']:.5f}"]
+                + [f"{p['coverage_rel_error']:.1%}"]
+            )
+            keys = ("sample_sharpness_vs_mypaint", "sample_variance_total_ratio", "sample_variance_corr")
+            sample = [f"{p[k]:.2f}" if keys[0] in p else "" for k in (*keys, "sample_mse_vs_noise_floor")]
+            texture.append(
+                [f"{s} px", p["painter"], f"{p['sharpness_vs_mypaint']:.2f}", sample[0]]
+                + [f"{p['variance_total_ratio']:.2f}", f"{p['variance_corr']:.2f}", *sample[1:]]
+            )
+    return accuracy, texture
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: accuracy, texture and variance per size and painter, the targets, whole paintings."""
+    d = read_result(results, "painter_fidelity")
+    if d is None:
+        return [Section("Painter fidelity", "*not run*", [])]
+    sizes = sorted(d["sizes"], key=int)
+    accuracy, texture = fidelity_rows(d["sizes"], d["args"]["seeds"])
+    timing = "; ".join(
+        f"{s} px: {number(d['sizes'][s]['reference']['actions'])} actions, "
+        f"{number(d['sizes'][s]['reference']['mypaint_strokes_per_s'])} strokes/s"
+        for s in sizes
+    )
+    ct = d["canvas_transfer"]
+    crow = [
+        [
+            name,
+            f"{ct[name]['canvas_mse_vs_mypaint']:.4f}",
+            f"{ct[name]['neural_mse_to_target']:.4f}",
+            f"{ct[name]['expected_mse_to_target']:.4f}",
+        ]
+        for name in ct
+        if isinstance(ct[name], dict)
+    ]
+    targets = [
+        ("painter fidelity", TARGET_WORDS.get(name, name.replace("_", " ")), verdict(met))
+        for name, met in d["targets"].items()
+    ]
+    figures = [f for f in d.get("figures", []) if (Path(results) / f).is_file()]
+    md = "\n\n".join(
+        [
+            f"{number(d['args']['n'])} held-out actions (seed 12345; the training data use seed 0), each rendered by "
+            f"MyPaint with {d['args']['seeds']} brush seeds at each canvas size, against the shipped painters "
+            f"(`python benchmarks/painter_fidelity.py`; {machine_line(d)}). The VAE and GAN paint 64 px and are "
+            "resized bilinearly; the dab painter renders each size natively with the same weights. The ideal is "
+            "the exact conditional mean: against one render it scores half the noise floor (MyPaint against itself "
+            "with another seed), so *x ideal* is a painter's alpha MSE over half the noise floor. MyPaint's rendering "
+            f"in this run (one process; a timing, not a speed benchmark): {timing}.",
+            md_table(ACCURACY_HEADER, accuracy),
+            "Texture and variance. Sharpness is high-frequency energy (a stroke minus its 3x3 box blur, "
+            "squared) relative to MyPaint's, of the mean and of `sample()` (the VAE and GAN sample independent "
+            "pixel noise; the dab painter jitters its dabs as the brush does). Variance: the predicted per-pixel "
+            "variance, and that of one `sample()` per brush seed, against the variance across MyPaint's seeds. "
+            "Sample MSE: a sample against a MyPaint render, over the noise floor (1.00 for a sampler with "
+            "MyPaint's mean and variance; too little variance scores lower, so read it beside the variance ratio):",
+            md_table(TEXTURE_HEADER, texture),
+            md_table(["target", "verdict"], [[t, v] for _, t, v in targets]),
+            f"Whole paintings ({ct['sequences']} sequences of 8 strokes on MNIST targets, 64 px): MyPaint's "
+            f"MSE to the target is {ct['mypaint_mse_to_target']:.4f} (mean of "
+            f"{ct['mypaint_seeds']} seeds; MyPaint against itself with another seed: "
+            f"{ct['mypaint_seed_to_seed_canvas_mse']:.4f}). `expected_mse` prices the brush's variance in:",
+            md_table(
+                ["painter", "canvas MSE vs MyPaint", "neural canvas MSE to target", "expected_mse prediction"], crow
+            ),
+            "\n".join(f"![{f.removesuffix('.png').replace('_', ' ')}](results/{f})" for f in figures),
+        ]
+    )
+    return [Section("Painter fidelity", md, targets)]
 
 
 if __name__ == "__main__":

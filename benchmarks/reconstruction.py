@@ -9,10 +9,11 @@ averaged over brush seeds 0-3):
 
 * ``backprop``       - the backprop agent, trained through the dab painter (paint_gym_agents.backprop)
 * ``spiral``         - SPIRAL-style RL with SPIRAL's reward (a critic's score at the end), dab-painter env
-* ``spiral-dense``   - SPIRAL-style RL with the dense L2 reward, 64 envs (spiral_diagnosis.py's best)
+* ``spiral-dense``   - SPIRAL-style RL with the dense L2 reward, 64 envs (the best of
+  ``rl_search.py --method spiral``)
 * ``spiral-mypaint`` - the same on MyPaint in AsyncVectorEnv workers (not in the default run: slow)
 * ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on the batched dab-painter env, dense L2 reward, each
-  with the best configuration of ``sb3_search.py``
+  with the best configuration of ``rl_search.py --method sb3``
 * ``random``, ``blank`` - the random agent and the blank canvas (no training)
 
 The protocol: per method, the training time and strokes painted until its first evaluation at or
@@ -30,6 +31,8 @@ and ``_strokes.png`` (MSE against training time and strokes painted, the levels 
 ``reconstruction_<dataset>/<method>.json`` as soon as it finishes (kept while its configuration
 and budget are unchanged: commit them, and a later sitting runs only what is missing), and its
 checkpoints live in ``--runs``, so an interrupted method continues from its last evaluation.
+The methods' configurations are in ``methods.py``; the claim, tables, plots and README section in
+``reconstruction_report.py``.
 
     python benchmarks/reconstruction.py --dataset mnist        # 20 min x 5 methods, about 1 h 50 min here
     python benchmarks/reconstruction.py --dataset kmnist       # 10 min x 5 methods
@@ -40,61 +43,35 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import json
-import math
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, machine
-from sb3_search import BASE as SB3_BASE
-from sb3_search import CONFIGS as SB3_CONFIGS
-from spiral_diagnosis import VARIANTS as SPIRAL_VARIANTS
+from common import RESULTS
+from methods import METHODS, make_trainer, method_config
+from reconstruction_report import summarise
 
 from paint_gym.benchmark.budget import Point
 from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_agent
-from paint_gym.benchmark.results import Level, MethodResult, format_table, protocol_levels
+from paint_gym.benchmark.results import MethodResult
 from paint_gym.checkpoint import config_to_json
 from paint_gym.envs.task import task_spec
 from paint_gym.painters.strokes import StrokeDataSpec, generate
 from paint_gym.shipped_weights import read_manifest
 from paint_gym_agents import RandomAgent
-from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
-from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
-
-METHODS: dict[str, str] = {
-    "backprop": "backprop agent",
-    "spiral": "SPIRAL-style RL, critic reward",
-    "spiral-dense": "SPIRAL-style RL, dense L2 reward",
-    "spiral-mypaint": "SPIRAL-style RL, dense L2, MyPaint env",
-    "sb3-ppo": "SB3 PPO",
-    "sb3-sac": "SB3 SAC",
-    "random": "random agent",
-    "blank": "blank canvas",
-}
 #: What ``--methods all`` runs (``spiral-mypaint`` only when asked: its strokes/s is in rl_throughput.py).
 DEFAULT_METHODS = tuple(k for k in METHODS if k != "spiral-mypaint")
-RL_METHODS = ("spiral", "spiral-dense", "spiral-mypaint", "sb3-ppo", "sb3-sac")
-#: Methods that need the neural painter (charged its one-off cost in the second ratio).
-PAINTER_METHODS = ("backprop", "spiral", "spiral-dense", "sb3-ppo", "sb3-sac")
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
 #: whole benchmark in two sittings: MNIST in one, KMNIST and CelebA in the other).
 BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
-#: The SB3 configurations the benchmark runs: the best of each algorithm in sb3_search.py's search.
-SB3_CHOICE = {"ppo": "ppo_std0.37_short", "sac": "sac_lr1e-3_gamma0.9"}
 #: The shipped painter whose one-off cost is charged (the default dab painter's brush).
 PAINTER_ENTRY = "dab_painter_brush"
-CLAIM_SPEEDUP = 10.0
 
 
 # ----------------------------------------------------------------------------------------
@@ -102,49 +79,9 @@ CLAIM_SPEEDUP = 10.0
 # ----------------------------------------------------------------------------------------
 
 
-def method_config(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
-    """The config of one method's trainer as the benchmark sets it (resumes from ``run_dir``)."""
-    common = {
-        "dataset": args.dataset,
-        "strokes": args.strokes,
-        "run_dir": str(run_dir),
-        "eval_images": args.images,
-        "threads": args.threads,
-    }
-    if key == "backprop":
-        return BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9, eval_split="eval")
-    if key == "spiral":  # SPIRAL's own reward: the critic's score of the final canvas (the default config)
-        return SpiralConfig(**common, action_mode=args.spiral_mode)
-    if key.startswith("spiral"):
-        dense = dict(SPIRAL_VARIANTS["dense_wide"][1])
-        if key == "spiral-mypaint":  # 2 MyPaint worker processes x 8 episodes each per update
-            dense.update(env="mypaint", num_envs=2, episodes_per_env=8)
-        return SpiralConfig(**common, action_mode=args.spiral_mode, **dense)
-    from paint_gym_agents.sb3 import SB3Config  # lazy: Stable-Baselines3 is optional (the rl extra)
-
-    algo = key.split("-")[1]
-    return SB3Config(**common, **SB3_BASE, **SB3_CONFIGS[SB3_CHOICE[algo]][1])
-
-
-def make_trainer_for(key: str, config: Any, data_dir: str | None = None) -> Any:
-    """The trainer of method ``key`` for ``config`` (BackpropTrainer, SpiralTrainer or SB3Trainer)."""
-    if key == "backprop":
-        return BackpropTrainer(config, data_dir)
-    if key.startswith("spiral"):
-        return SpiralTrainer(config, data_dir)
-    from paint_gym_agents.sb3 import SB3Trainer  # lazy: Stable-Baselines3 is optional (the rl extra)
-
-    return SB3Trainer(config, data_dir)
-
-
-def make_trainer(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
-    """The trainer of one method as the benchmark configures it (:func:`method_config`)."""
-    return make_trainer_for(key, method_config(key, args, run_dir), args.data_dir)
-
-
 def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Point]:
     """Train one method for the budget; returns its evaluation points."""
-    with make_trainer(key, args, run_dir) as trainer:
+    with make_trainer(key, method_config(key, args, run_dir), args.data_dir) as trainer:
         return trainer.run(args.budget * 60, eval_every_seconds=args.eval_every)
 
 
@@ -253,229 +190,6 @@ def painter_cost(folder: Path, sample_actions: int = 1024) -> dict[str, Any]:
     cost = measure_painter_cost(sample_actions)
     path.write_text(json.dumps(cost, indent=2) + "\n")
     return cost
-
-
-# ----------------------------------------------------------------------------------------
-# Summary: threshold, claim, plots
-# ----------------------------------------------------------------------------------------
-
-
-def level_ratio(rl: MethodResult, backprop: MethodResult, level: Level, costs: tuple[float, float]) -> dict[str, Any]:
-    """When the RL method and the backprop agent first reached ``level``, and the ratio of those
-    training times, without and with the one-off costs ``(rl_cost, backprop_cost)`` in seconds.
-    A ratio is None when a time is 0 (an untrained policy already at the level measures no
-    training speed) and 0 when the backprop agent never reached the level."""
-    rl_hit, bp_hit = rl.first_reaching(level.mse), backprop.first_reaching(level.mse)
-    out: dict[str, Any] = {
-        "level": level.label,
-        "mse": level.mse,
-        "rl_seconds": None if rl_hit is None else rl_hit.seconds,
-        "rl_strokes": None if rl_hit is None else rl_hit.strokes,
-        "backprop_seconds": None if bp_hit is None else bp_hit.seconds,
-        "backprop_strokes": None if bp_hit is None else bp_hit.strokes,
-        "ratio": None,
-        "ratio_with_costs": None,
-    }
-    if rl_hit is None:
-        return out
-    if bp_hit is None:
-        return {**out, "ratio": 0.0, "ratio_with_costs": 0.0}
-    if rl_hit.seconds > 0 and bp_hit.seconds > 0:
-        out["ratio"] = rl_hit.seconds / bp_hit.seconds
-    out["ratio_with_costs"] = (rl_hit.seconds + costs[0]) / (bp_hit.seconds + costs[1])
-    return out
-
-
-def claim(results: dict[str, MethodResult], levels: list[Level], painter_seconds: float = 0.0) -> dict[str, Any]:
-    """Does the backprop agent reach the lowest level the best RL method reaches >= 10x sooner?
-
-    The best RL method is the one with the lowest final MSE; the deciding level is the lowest
-    of ``levels`` it reached at any evaluation. ``painter_seconds`` (the painter's one-off cost)
-    is added to every method in :data:`PAINTER_METHODS` for the second ratio. ``met`` is None
-    when the ratio is undefined (a time of 0); ``per_level`` holds every level's reading."""
-    rl = {k: r for k, r in results.items() if k in RL_METHODS}
-    if "backprop" not in results or not rl:
-        return {"tested": False, "reason": "needs the backprop agent and at least one RL method"}
-    best = min(rl, key=lambda k: rl[k].final_mse)
-    costs = (painter_seconds if best in PAINTER_METHODS else 0.0, painter_seconds)
-    per_level = [level_ratio(rl[best], results["backprop"], lv, costs) for lv in levels]
-    reached = [r for r in per_level if r["rl_seconds"] is not None]
-    if not reached:  # cannot happen with the best RL final level among ``levels``; kept for given levels
-        return {"tested": False, "reason": f"{METHODS[best]} reached none of the levels", "per_level": per_level}
-    decision = min(reached, key=lambda r: r["mse"])
-    ratio, with_costs = decision["ratio"], decision["ratio_with_costs"]
-    return {
-        "tested": True,
-        "best_rl": best,
-        "decision": decision,
-        "painter_seconds": painter_seconds,
-        "rl_charged_seconds": costs[0],
-        "per_level": per_level,
-        "met": None if ratio is None else ratio >= CLAIM_SPEEDUP,
-        "met_with_costs": with_costs >= CLAIM_SPEEDUP,
-    }
-
-
-def _ratio(value: float | None) -> str:
-    return "undefined (a time of 0)" if value is None else f"{value:,.1f}x"
-
-
-def claim_text(c: dict[str, Any]) -> str:
-    """The verdict in words: the deciding level beside the ratio, without and with one-off costs."""
-    if not c["tested"]:
-        return f"Claim not tested: {c['reason']}."
-    d = c["decision"]
-    target = f"Target: the backprop agent reaches the level >= {CLAIM_SPEEDUP:.0f}x sooner in wall-clock"
-    rl = (
-        f"the best RL method, {METHODS[c['best_rl']]} (lowest final MSE), reached the lowest level it reaches, "
-        f"{d['level']} = {d['mse']:.4f}, after {d['rl_seconds']:.0f} s and {d['rl_strokes']:,} strokes"
-    )
-    if d["backprop_seconds"] is None:
-        return f"{target}: NOT MET: {rl}; the backprop agent never reached it within its budget."
-    verdict = {True: "met", False: "NOT MET", None: "UNDECIDED"}
-    cost = (
-        f"with the painter's one-off cost ({c['painter_seconds'] / 60:.1f} min: stroke data + fitting) charged to "
-        f"the backprop agent{' and to the RL method' if c['rl_charged_seconds'] else ''}"
-    )
-    return (
-        f"{target}: {verdict[c['met']]}, {_ratio(d['ratio'])} at {d['level']} ({d['mse']:.4f}). "
-        f"{rl[0].upper()}{rl[1:]}; "
-        f"the backprop agent after {d['backprop_seconds']:.1f} s and {d['backprop_strokes']:,} strokes "
-        f"(times are those of the first evaluation at or below the level; evaluations are spaced geometrically, so "
-        f"each is an upper bound). {cost[0].upper()}{cost[1:]}: {_ratio(d['ratio_with_costs'])}, "
-        f"{verdict[c['met_with_costs']]}."
-    )
-
-
-def ratio_table(c: dict[str, Any]) -> str:
-    """Markdown table of every level's reading of the claim (best RL method vs backprop agent)."""
-    if not c.get("per_level"):
-        return ""
-
-    def when(seconds: float | None, strokes: int | None) -> str:
-        return "never" if seconds is None else f"{seconds:,.1f} s / {strokes:,}"
-
-    lines = [
-        "| level | MSE | best RL: time / strokes | backprop: time / strokes | ratio | ratio with painter cost |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in c["per_level"]:
-        if r["rl_seconds"] is None or r["backprop_seconds"] is None:  # RL never: no reading; backprop never: not met
-            ratio = with_costs = "-" if r["rl_seconds"] is None else "backprop never"
-        else:
-            ratio, with_costs = _ratio(r["ratio"]), _ratio(r["ratio_with_costs"])
-        lines.append(
-            f"| {r['level']} | {r['mse']:.4f} | {when(r['rl_seconds'], r['rl_strokes'])} | "
-            f"{when(r['backprop_seconds'], r['backprop_strokes'])} | {ratio} | {with_costs} |"
-        )
-    return "\n".join(lines)
-
-
-def plot(results: dict[str, MethodResult], levels: list[Level], x: str, out: Path, title: str) -> Path:
-    """MSE against training seconds (``x="seconds"``) or strokes painted (``"strokes"``), one line
-    per trained method, the blank and random agent's MSE and the protocol's levels drawn."""
-    fig, ax = plt.subplots(figsize=(8, 4.8))
-    trained = [k for k in results if k not in ("random", "blank")]
-    for k in trained:
-        pts = results[k].points
-        color = f"C{list(METHODS).index(k) % 10}"  # one colour per method on every data set
-        ax.plot(
-            [getattr(p, x) for p in pts], [p.mse for p in pts], marker="o", markersize=3, color=color, label=METHODS[k]
-        )
-    for k, style in (("random", ":"), ("blank", "--")):
-        if k in results:
-            mse = results[k].final_mse
-            ax.axhline(mse, color="grey", linestyle=style, linewidth=1, label=f"{METHODS[k]} ({mse:.4f})")
-    if "blank" in results:  # the view from 0 to just above the blank canvas (a random agent is far above it)
-        ax.set_ylim(0, 1.15 * results["blank"].final_mse)
-    for lv in levels:
-        ax.axhline(lv.mse, color="black", linestyle="-.", linewidth=0.6, alpha=0.6)
-    bottom, top = ax.get_ylim()
-    for lv, y in zip(levels, _spread([(lv.mse - bottom) / (top - bottom) for lv in levels], gap=0.07), strict=True):
-        ax.annotate(f"{lv.label}\n{lv.mse:.4f}", (1.01, y), xycoords="axes fraction", fontsize=6, va="center")
-    if x == "seconds":
-        ax.set_xscale("symlog", linthresh=1.0, linscale=0.3)
-        ax.set_xlabel("training wall-clock (s; linear below 1 s, log above)")
-    else:
-        ax.set_xscale("symlog", linthresh=1000.0, linscale=0.5)
-        ax.set_xlabel("strokes painted while training (linear below 1,000, log above)")
-        # ticks 0, 10^3, 10^4, ...: symlog's own locator also marks 10^2, which lands on the 0
-        most = max((p.strokes for k in trained for p in results[k].points), default=0)
-        ax.set_xticks([0] + [10**k for k in range(3, int(math.log10(max(most, 1000))) + 1)])
-    ax.set_xlim(left=0)
-    ax.set_ylabel("MSE of the MyPaint replay (eval images)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
-
-
-def _spread(ys: list[float], gap: float) -> list[float]:
-    """Label positions (axes fractions) near ``ys``, moved apart so no two are closer than ``gap``:
-    labels of levels a few thousandths apart in MSE would print on top of each other."""
-    order = sorted(range(len(ys)), key=ys.__getitem__)
-    out = list(ys)
-    for prev, i in itertools.pairwise(order):
-        out[i] = max(out[i], out[prev] + gap)
-    return out
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no infinity: non-finite floats become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def summarise(
-    results: dict[str, MethodResult], args: argparse.Namespace, out: Path, blank: float, cost: dict[str, Any]
-) -> dict[str, Any]:
-    """Levels, table, claim, plots, markdown and JSON of one data set's run."""
-    rl_finals = [r.final_mse for k, r in results.items() if k in RL_METHODS]
-    levels = protocol_levels(blank, min(rl_finals) if rl_finals else None)
-    table = format_table(list(results.values()), levels)
-    c = claim(results, levels, cost["total_seconds"])
-    m = machine()
-    stem = f"reconstruction_{args.dataset}"
-    title = f"{args.dataset}, {args.strokes} strokes, {args.images} eval images, {args.budget:g} min per method"
-    figs = [
-        plot(results, levels, "seconds", out / f"{stem}_wallclock.png", title),
-        plot(results, levels, "strokes", out / f"{stem}_strokes.png", title),
-    ]
-    head = (
-        f"{title}; MyPaint replay averaged over brush seeds 0-3; levels: 75/50/25% of the blank canvas's MSE "
-        f"({blank:.4f}) and the best RL method's final MSE; each level's cell is training time / strokes painted at "
-        f"the first evaluation at or below it. Painter one-off cost {cost['total_seconds'] / 60:.1f} min "
-        f"(rendering {cost['n_actions']:,} x {cost['seeds_per_action']} strokes: {cost['data_seconds'] / 60:.1f} min "
-        f"here, measured on {cost['sample_actions']:,}; fitting {cost['fit_seconds'] / 60:.1f} min). {describe(m)}."
-    )
-    md = f"{head}\n\n{table}\n\n{claim_text(c)}\n\n{ratio_table(c)}\n"
-    (out / f"{stem}.md").write_text(md)
-    payload = {
-        "dataset": args.dataset,
-        "strokes": args.strokes,
-        "images": args.images,
-        "budget_minutes": args.budget,
-        "blank_mse": blank,
-        "levels": [{"label": lv.label, "mse": lv.mse} for lv in levels],
-        "painter_cost": cost,
-        "claim": c,
-        "methods": {k: r.as_dict() for k, r in results.items()},
-        "table": table,
-        "machine": m,
-        "command": "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:]),
-    }
-    (out / f"{stem}.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
-    print("\n" + md)
-    print(f"wrote {out / (stem + '.json')}, {out / (stem + '.md')}, {figs[0]}, {figs[1]}")
-    return payload
 
 
 # ----------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 The world model's promise for RL is speed: the dab painter paints every sub-env's stroke in one
 call, where MyPaint renders one stroke at a time in C (in worker processes for SPIRAL, one after
 the other in SB3's DummyVecEnv). This script trains each RL method of
-``benchmarks/reconstruction.py``, with the configuration the benchmark uses, for ``--seconds``
-of training wall-clock on each env, one run after the other, and reports strokes painted per
+``benchmarks/reconstruction.py``, with the configuration the benchmark uses (``methods.py``), for
+``--seconds`` of training wall-clock on each env, one run after the other, and reports strokes painted per
 training second (policy updates included, evaluation excluded) side by side.
 
 On MyPaint the SPIRAL methods run 2 worker processes x 8 episodes per update (the machine's two
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-from common import RESULTS, describe, machine, write_json
-from reconstruction import METHODS, make_trainer_for, method_config
+from common import RESULTS, Section, describe, machine, read_result, stored_table, write_json
+from methods import METHODS, make_trainer, method_config
 
 from paint_gym.envs.task import task_spec
 
@@ -54,7 +54,7 @@ def measure(key: str, env: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         config = config_on(key, env, args, Path(tmp))
         start = time.perf_counter()
-        with make_trainer_for(key, config, args.data_dir) as trainer:
+        with make_trainer(key, config, args.data_dir) as trainer:
             trainer.run(args.seconds, eval_every_seconds=10**9, progress=False)
             strokes, seconds = trainer.strokes, trainer.elapsed
     return {
@@ -97,6 +97,16 @@ def figure(rows: list[dict[str, Any]], out: Path) -> None:
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: the stored header and table, the command, the figure."""
+    title = "RL throughput: dab-painter env against MyPaint"
+    d = read_result(results, "rl_throughput")
+    if d is None:
+        return [Section(title, "*not run yet*", [])]
+    md = stored_table(d, "python benchmarks/rl_throughput.py", "RL throughput", "rl_throughput.png")
+    return [Section(title, md, [])]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

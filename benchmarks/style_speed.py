@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, md_table, number, read_result, write_json
 
 SIZES = (128, 256, 512)
 
@@ -417,6 +417,99 @@ def main() -> None:
     else:
         plot(rows, RESULTS / f"{args.name}.png", args.compare)
     print(f"\n{note}\nwrote {path} and {RESULTS / f'{args.name}.png'}")
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's sections: speed and memory by image size, then the two layouts side by side."""
+    return [
+        Section("Style transfer speed and memory", *speed_section(results)),
+        Section("Style transfer: one native canvas against stitched tiles", *layouts_section(results)),
+    ]
+
+
+def speed_section(results: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """Per image size: canvases, strokes, seconds per step, MyPaint re-render and peak RSS (both runs)."""
+    md_parts = []
+    for name in ("style_speed", "style_speed_checkpoint"):
+        d = read_result(results, name)
+        if d is None:
+            continue
+        rows = [
+            [
+                f"{r['size']} px",
+                r["canvases"],
+                number(r["strokes"]),
+                "recomputed" if r["checkpoint"] else "stored",
+                f"{r['step_cpu_s_median']:.2f}",
+                f"{r['step_s_median']:.2f}",
+                f"{r['mypaint_rerender_s']:.1f} s",
+                f"{number(r['peak_rss_mib'])} MiB",
+            ]
+            for r in d["rows"]
+        ]
+        md_parts += [
+            f"`{name}.json` ({machine_line(d)}; {d['note']}):",
+            md_table(
+                [
+                    "image",
+                    "canvases",
+                    "strokes",
+                    "painter activations",
+                    "CPU s / step",
+                    "wall s / step",
+                    "MyPaint re-render",
+                    "peak RSS",
+                ],
+                rows,
+            ),
+        ]
+    if not md_parts:
+        return "*not run*", []
+    return "\n\n".join([*md_parts, "![style speed](results/style_speed.png)"]), []
+
+
+def layouts_section(results: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """One native canvas against stitched tiles, per image size: speed, losses, memory."""
+    d = read_result(results, "style_layouts")
+    if d is None:
+        return "*not run*", []
+    rows = [
+        [
+            f"{r['size']} px",
+            r["layout"],
+            f"{r['canvases']} x {r['canvas_px']} px",
+            number(r["strokes"]),
+            f"{r['step_s_median']:.2f}",
+            f"{r['step_cpu_s_median']:.2f}",
+            f"{r['loss_first']:.1f} -> {r['loss_last']:.1f}",
+            f"{r['content_loss_neural']:.1f}",
+            f"{r['content_loss_mypaint']:.1f}",
+            f"{number(r['peak_rss_mib'])} MiB",
+        ]
+        for r in d["rows"]
+    ]
+    md = [
+        f"`python benchmarks/style_speed.py --layouts` ({machine_line(d)}; {d['note']}): the dab painter painting the "
+        "whole image on one canvas (`layout='native'`) against stitched 64 px tiles (`'tiles'`, the default), "
+        "the same strokes in all, the same photo, seed and learning rate.",
+        md_table(
+            [
+                "image",
+                "layout",
+                "canvases",
+                "strokes",
+                "wall s / step",
+                "CPU s / step",
+                "loss, step 1 -> last",
+                "content loss (neural)",
+                "content loss (MyPaint)",
+                "peak RSS",
+            ],
+            rows,
+        ),
+        "![style layouts](results/style_layouts.png)",
+    ]
+    return "\n\n".join(md), []
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, machine_line, md_table, read_result, write_json
 from matplotlib import cbook
 from PIL import Image
 
@@ -186,6 +186,31 @@ def main() -> None:
         finish(states, args)
     else:
         print("not finished: run again to continue")
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: content losses of each variant, neural and re-rendered in MyPaint."""
+    d = read_result(results, "style_transfer")
+    if d is None:
+        return [Section("Intrinsic style transfer", "*not run*", [])]
+    s = d["settings"]
+    rows = [
+        [k, f"{v['loss_first']:.1f}", f"{v['content_loss_neural']:.1f}", f"{v['content_loss_mypaint']:.1f}", v["steps"]]
+        for k, v in d["variants"].items()
+    ]
+    md = "\n\n".join(
+        [
+            f"`python benchmarks/style_transfer_figure.py` ({machine_line(d)}): {s['size']} px, "
+            f"{s['strokes_per_canvas']} strokes per canvas, lr {s['lr']}, content loss of {s['model']} "
+            f"`{s['layer']}` only.",
+            md_table(
+                ["variant", "content loss: random strokes", "neural painter", "same strokes in MyPaint", "Adam steps"],
+                rows,
+            ),
+            "![style transfer](../docs/style_transfer.png)",
+        ]
+    )
+    return [Section("Intrinsic style transfer", md, [])]
 
 
 if __name__ == "__main__":

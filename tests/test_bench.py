@@ -1,10 +1,13 @@
-"""The reconstruction benchmark script (benchmarks/reconstruction.py): the claim, the table, resuming."""
+"""The reconstruction benchmark (benchmarks/reconstruction.py, its report and the methods registry): the claim,
+the table, resuming, the configurations it runs."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,17 +16,21 @@ from paint_gym.benchmark.results import MethodResult, protocol_levels
 
 from .helpers import ROOT
 
+SCRIPTS = ("reconstruction", "reconstruction_report", "methods", "common")
+
 
 @pytest.fixture
-def reconstruction(monkeypatch):
+def bench(monkeypatch):
+    """The benchmark's modules (``reconstruction``, ``reconstruction_report``, ``methods``), imported
+    with their folder on sys.path (scripts, not a package) and forgotten afterwards."""
     monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
-    import reconstruction  # lazy: a script, importable only once its folder is on sys.path
+    yield SimpleNamespace(**{name: importlib.import_module(name) for name in SCRIPTS[:3]})
+    for name in SCRIPTS:
+        sys.modules.pop(name, None)
 
-    yield reconstruction
-    sys.modules.pop("reconstruction", None)
 
-
-def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(reconstruction):
+def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(bench):
+    report = bench.reconstruction_report
     bp = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(5, 10, 0.05), Point(30, 90, 0.02)], 900.0)
     ppo = MethodResult(
         "SB3 PPO", [Point(0, 0, 0.09), Point(300, 10, 0.06), Point(600, 50, 0.039), Point(900, 90, 0.041)]
@@ -31,36 +38,37 @@ def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(reconst
     sac = MethodResult("SB3 SAC", [Point(0, 0, 0.09), Point(900, 90, 0.07)], 900.0)
     results = {"backprop": bp, "sb3-ppo": ppo, "sb3-sac": sac}
     levels = protocol_levels(0.08, 0.041)  # 0.06, 0.04, 0.02 and PPO's final 0.041
-    c = reconstruction.claim(results, levels)
+    c = report.claim(results, levels)
     # PPO (lowest final) reached 50% of blank (0.039 at 600 s) but not 25%: the deciding level is 0.04
     assert c["best_rl"] == "sb3-ppo" and c["decision"]["level"] == "50% of blank"
     assert c["decision"]["rl_seconds"] == 600 and c["decision"]["backprop_seconds"] == 30
     assert c["decision"]["ratio"] == pytest.approx(20.0) and c["met"]
     assert [r["ratio"] for r in c["per_level"]] == [pytest.approx(60.0), pytest.approx(20.0), None, pytest.approx(20.0)]
     # the painter's one-off cost, charged to both (PPO runs on the dab-painter env): (600 + 300) / (30 + 300)
-    c = reconstruction.claim(results, levels, painter_seconds=300.0)
+    c = report.claim(results, levels, painter_seconds=300.0)
     assert c["decision"]["ratio_with_costs"] == pytest.approx(900 / 330) and c["met"] and not c["met_with_costs"]
-    text = reconstruction.claim_text(c)
+    text = report.claim_text(c)
     assert "met, 20.0x at 50% of blank (0.0400)" in text and "NOT MET" in text and "5.0 min" in text
     # an RL method on MyPaint needs no painter: only the backprop agent is charged
     mypaint = {"backprop": bp, "spiral-mypaint": ppo}
-    c = reconstruction.claim(mypaint, levels, painter_seconds=300.0)
+    c = report.claim(mypaint, levels, painter_seconds=300.0)
     assert c["decision"]["ratio_with_costs"] == pytest.approx(600 / 330) and c["rl_charged_seconds"] == 0
     slow = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(600, 10, 0.05)], 900.0)  # never reaches 0.04
-    c = reconstruction.claim({"backprop": slow, "sb3-ppo": ppo}, levels)
-    assert c["decision"]["ratio"] == 0.0 and not c["met"] and "never reached it" in reconstruction.claim_text(c)
+    c = report.claim({"backprop": slow, "sb3-ppo": ppo}, levels)
+    assert c["decision"]["ratio"] == 0.0 and not c["met"] and "never reached it" in report.claim_text(c)
     flat = MethodResult("SB3 SAC", [Point(0, 0, 0.05), Point(900, 90, 0.05)], 900.0)  # untrained already at 75%
-    c = reconstruction.claim({"backprop": bp, "sb3-sac": flat}, protocol_levels(0.08, 0.05))
+    c = report.claim({"backprop": bp, "sb3-sac": flat}, protocol_levels(0.08, 0.05))
     assert c["decision"]["level"] == "best RL final" and c["met"] is None
-    assert "UNDECIDED" in reconstruction.claim_text(c)
-    assert "| 75% of blank | 0.0600 | 0.0 s / 0 |" in reconstruction.ratio_table(c)
-    assert not reconstruction.claim({"backprop": bp}, levels)["tested"]
+    assert "UNDECIDED" in report.claim_text(c)
+    assert "| 75% of blank | 0.0600 | 0.0 s / 0 |" in report.ratio_table(c)
+    assert not report.claim({"backprop": bp}, levels)["tested"]
     with pytest.raises(ValueError, match="unknown"):
-        reconstruction.parse_methods("backprop,dqn")
-    assert "spiral-mypaint" not in reconstruction.parse_methods("all")
+        bench.reconstruction.parse_methods("backprop,dqn")
+    assert "spiral-mypaint" not in bench.reconstruction.parse_methods("all")
 
 
-def test_painter_cost_comes_from_the_manifest_recipe(reconstruction):
+def test_painter_cost_comes_from_the_manifest_recipe(bench):
+    reconstruction = bench.reconstruction
     entry = {
         "name": "p",
         "command": "paint-gym strokes -n 40960 --seeds 4 --out D && paint-gym train-painter --minutes 8",
@@ -73,7 +81,8 @@ def test_painter_cost_comes_from_the_manifest_recipe(reconstruction):
     assert shipped["n_actions"] > 0 and shipped["fit_seconds"] > 0
 
 
-def test_benchmark_writes_table_plots_and_json_and_resumes(reconstruction, tmp_path, capsys):
+def test_benchmark_writes_table_plots_and_json_and_resumes(bench, tmp_path, capsys):
+    reconstruction = bench.reconstruction
     argv = [
         "--methods",
         "random,blank",
@@ -109,29 +118,30 @@ def test_benchmark_writes_table_plots_and_json_and_resumes(reconstruction, tmp_p
     assert capsys.readouterr().out.count("done earlier") == 2
 
 
-def test_the_benchmark_runs_the_best_configurations_of_the_committed_searches(reconstruction):
-    """SB3_CHOICE is what sb3_search.py found best (its committed JSON), and spiral-dense is the
-    spiral_diagnosis variant it names; a search rerun that changes its winner fails here until
-    reconstruction.py follows it."""
+def test_the_benchmark_runs_the_best_configurations_of_the_committed_searches(bench):
+    """SB3_CHOICE is what the SB3 search found best (its committed JSON), and spiral-dense is the
+    SPIRAL configuration it names; a search rerun that changes its winner fails here until
+    benchmarks/methods.py follows it."""
+    methods = bench.methods
     search = json.loads((ROOT / "benchmarks" / "results" / "sb3_search.json").read_text())
-    assert reconstruction.SB3_CHOICE == search["best"]
+    assert methods.SB3_CHOICE == search["best"]
     args = argparse.Namespace(
         dataset="mnist", strokes=8, images=4, threads=1, budget=1.0, spiral_mode="continuous", data_dir=None
     )
-    ppo = reconstruction.method_config("sb3-ppo", args, ROOT / "unused")
+    ppo = methods.method_config("sb3-ppo", args, ROOT / "unused")
     assert ppo.env == "neural"
     chosen = next(r for r in search["results"] if r["config"] == search["best"]["ppo"])
     assert all(getattr(ppo, k) == v for k, v in chosen["fields"].items())
-    dense = reconstruction.method_config("spiral-dense", args, ROOT / "unused")
+    dense = methods.method_config("spiral-dense", args, ROOT / "unused")
     assert dense.adversarial == 0 and dense.dense_l2 > 0 and dense.env == "neural"
-    assert reconstruction.method_config("spiral-mypaint", args, ROOT / "unused").env == "mypaint"
+    assert methods.method_config("spiral-mypaint", args, ROOT / "unused").env == "mypaint"
 
 
-def test_level_labels_are_moved_apart_but_keep_their_order(reconstruction):
+def test_level_labels_are_moved_apart_but_keep_their_order(bench):
     """Levels a few thousandths apart in MSE (50% of blank 0.0430, best RL final 0.0412) get labels at
     least ``gap`` apart, in the levels' order; labels already apart stay where their line is."""
     ys = [0.70, 0.45, 0.44, 0.20]
-    out = reconstruction._spread(ys, gap=0.07)
+    out = bench.reconstruction_report._spread(ys, gap=0.07)
     assert out[0] == 0.70 and out[3] == 0.20 and out[2] == 0.44
     assert out[1] == pytest.approx(0.51)
     ranked = sorted(out)

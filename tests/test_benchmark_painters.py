@@ -1,6 +1,6 @@
 """The painter benchmarks (benchmarks/painter_fidelity.py and benchmarks/env_speed.py) in their
-``--quick`` mode: every table, target and figure is written, and benchmarks/make_readme.py renders
-what they wrote. An unfitted dab painter stands in for the shipped one (the scripts' ``--dab``)."""
+``--quick`` mode: every table, target and figure is written, and each script's README section renders
+what it wrote. An unfitted dab painter stands in for the shipped one (the scripts' ``--dab``)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def scripts(monkeypatch):
         return importlib.import_module(name)
 
     yield load
-    for name in [*names, "common"]:
+    for name in [*names, "common", "methods"]:
         sys.modules.pop(name, None)
 
 
@@ -52,7 +52,7 @@ def test_scores_of_chunks_equal_scores_of_the_whole_batch(scripts, dab_checkpoin
         assert whole["painters"][0][key] == pytest.approx(parts["painters"][0][key], rel=1e-5), key
 
 
-def test_painter_fidelity_quick_writes_every_size_target_and_figure(scripts, dab_checkpoint, tmp_path, monkeypatch):
+def test_painter_fidelity_quick_writes_every_size_target_and_figure(scripts, dab_checkpoint, tmp_path):
     fidelity = scripts("painter_fidelity")
     payload = fidelity.main(["--quick", "--sizes", "64", "128", "--dab", dab_checkpoint, "--out", str(tmp_path)])
     saved = json.loads((tmp_path / "painter_fidelity.json").read_text())
@@ -71,14 +71,12 @@ def test_painter_fidelity_quick_writes_every_size_target_and_figure(scripts, dab
     for name in saved["figures"]:
         assert (tmp_path / name).is_file(), name
 
-    readme = scripts("make_readme")
-    monkeypatch.setattr(readme, "RESULTS", tmp_path)
-    md, targets = readme.painter_fidelity()
+    ((title, md, targets),) = fidelity.readme_sections(tmp_path)
     assert "| 128 px | dab |" in md and "x ideal" in md
     assert ("painter fidelity", "dab alpha MSE <= 0.0037 at 64 px") in [t[:2] for t in targets]
 
 
-def test_env_speed_quick_puts_each_painter_beside_mypaint(scripts, dab_checkpoint, tmp_path, monkeypatch):
+def test_env_speed_quick_puts_each_painter_beside_mypaint(scripts, dab_checkpoint, tmp_path):
     speed = scripts("env_speed")
     argv = ["--quick", "--painters", "gan", "dab", "--dab", dab_checkpoint, "--out", str(tmp_path)]
     payload = speed.main(argv)
@@ -94,19 +92,18 @@ def test_env_speed_quick_puts_each_painter_beside_mypaint(scripts, dab_checkpoin
         "dab paint + backward",
     ]
     assert (tmp_path / "env_speed.png").is_file()
-    readme = scripts("make_readme")
-    monkeypatch.setattr(readme, "RESULTS", tmp_path)
-    md, targets = readme.env_speed()
+    ((title, md, targets),) = speed.readme_sections(tmp_path)
     assert "| 64 px | dab |" in md and len(targets) == 4
 
 
-def test_spiral_diagnosis_trains_each_variant_and_keeps_finished_ones(scripts, tmp_path, capsys):
-    """benchmarks/spiral_diagnosis.py: a real tiny run per variant (updates, eval points, the silent-stroke
-    curve), a table row each beside the blank canvas, the figure; a second call keeps finished variants."""
-    diagnosis = scripts("spiral_diagnosis")
-    argv = ["--variants", "unbounded", "bounded", "--minutes", "0.05", "--images", "4", "--threads", "1"]
-    argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
-    payload = diagnosis.main(argv)
+def test_rl_search_spiral_trains_each_variant_and_keeps_finished_ones(scripts, tmp_path, capsys):
+    """benchmarks/rl_search.py --method spiral: a real tiny run per variant (updates, eval points, the
+    silent-stroke curve), a table row each beside the blank canvas, the figure, the README section; a
+    second call keeps finished variants."""
+    search = scripts("rl_search")
+    argv = ["--method", "spiral", "--configs", "unbounded", "bounded", "--minutes", "0.05", "--images", "4"]
+    argv += ["--threads", "1", "--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
+    payload = search.main(argv)
     assert [r["variant"] for r in payload["rows"]] == ["unbounded", "bounded"]
     for result in payload["results"]:
         assert result["updates"] >= 1 and result["points"] and result["strokes_per_second"] > 0
@@ -115,18 +112,21 @@ def test_spiral_diagnosis_trains_each_variant_and_keeps_finished_ones(scripts, t
     assert (tmp_path / "spiral_diagnosis.png").stat().st_size > 0
     table = json.loads((tmp_path / "spiral_diagnosis.json").read_text())["table"]
     assert "blank canvas" in table and "first release" in table
+    spiral, sb3 = search.readme_sections(tmp_path)
+    assert "--method spiral" in spiral.markdown and spiral.targets[0][0] == "SPIRAL diagnosis (mnist)"
+    assert sb3.markdown == "*not run yet*"
     capsys.readouterr()
-    diagnosis.main(argv)
+    search.main(argv)
     assert capsys.readouterr().out.count("finished before, kept") == 2
 
 
-def test_sb3_search_trains_each_configuration_and_names_the_best(scripts, tmp_path, capsys):
-    """benchmarks/sb3_search.py: a real tiny PPO and SAC run on the batched dab-painter env, a row
-    each beside the blank canvas, the best of each algorithm named, the figure; a second call
+def test_rl_search_sb3_trains_each_configuration_and_names_the_best(scripts, tmp_path, capsys, monkeypatch):
+    """benchmarks/rl_search.py --method sb3: a real tiny PPO and SAC run on the batched dab-painter env,
+    a row each beside the blank canvas, the best of each algorithm named, the figure; a second call
     keeps finished configurations, and a changed configuration is trained again."""
-    search = scripts("sb3_search")
-    argv = ["--configs", "ppo_std0.37_short", "sac", "--minutes", "0.05", "--images", "4", "--threads", "1"]
-    argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
+    search = scripts("rl_search")
+    argv = ["--method", "sb3", "--configs", "ppo_std0.37_short", "sac", "--minutes", "0.05", "--images", "4"]
+    argv += ["--threads", "1", "--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
     payload = search.main(argv)
     assert [r["config"] for r in payload["rows"]] == ["ppo_std0.37_short", "sac"]
     assert payload["best"] == {"ppo": "ppo_std0.37_short", "sac": "sac"}
@@ -138,9 +138,18 @@ def test_sb3_search_trains_each_configuration_and_names_the_best(scripts, tmp_pa
     capsys.readouterr()
     search.main(argv)
     assert capsys.readouterr().out.count("finished before, kept") == 2
-    search.CONFIGS["sac"] = (search.CONFIGS["sac"][0], {**search.CONFIGS["sac"][1], "lr": 1e-4})
+    methods = scripts("methods")
+    label, fields = methods.SB3_CONFIGS["sac"]
+    monkeypatch.setitem(methods.SB3_CONFIGS, "sac", (label, {**fields, "lr": 1e-4}))
     search.main(argv)
     assert capsys.readouterr().out.count("finished before, kept") == 1  # the changed SAC trains again
+
+
+def test_rl_search_refuses_a_configuration_of_the_other_method(scripts, capsys):
+    search = scripts("rl_search")
+    with pytest.raises(SystemExit):
+        search.parse_args(["--method", "spiral", "--configs", "ppo"])
+    assert "--method spiral has no configuration ppo" in capsys.readouterr().err
 
 
 def test_rl_throughput_measures_each_method_on_both_envs(scripts, tmp_path):
