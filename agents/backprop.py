@@ -83,6 +83,7 @@ from paint_gym.checkpoint import (
     write_checkpoint,
 )
 from paint_gym.data import DATASETS, ImageTargets
+from paint_gym.devices import check_device
 from paint_gym.errors import (
     DivergenceChecks,
     NonFiniteOutputError,
@@ -136,7 +137,7 @@ class BackpropConfig:
     painter: str = DEFAULT_PAINTER
     """neural painter to train through: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
     canvas_size: int = 64
-    """canvas side in pixels, >= 8"""
+    """canvas side in pixels, 8..8192"""
     background: str = "white"
     """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
     pixel: str = "expected"
@@ -204,7 +205,7 @@ class BackpropConfig:
     threads: int = 0
     """torch threads per process (0: torch's default)"""
     device: str = "cpu"
-    """device to train on: "cpu" or "cuda" (one GPU per process under torchrun, via LOCAL_RANK)"""
+    """device to train on: "cpu" or "cuda" (one GPU per process under torchrun, via LOCAL_RANK); not meta"""
     run_dir: str = "runs/agent"
     """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
@@ -216,6 +217,7 @@ class BackpropConfig:
         check_choice("eval_split", self.eval_split, EVAL_SPLITS)
         self.canvas_size = check_canvas_size(self.canvas_size)
         check_background(self.background)
+        check_device(self.device, here=False)  # a GPU this machine lacks: checked where training starts
         for name, low in (
             ("strokes", 1),
             ("batch_size", 1),
@@ -612,7 +614,7 @@ class BackpropTrainer(DivergenceChecks):
 
     def __init__(self, config: BackpropConfig, data_dir: str | os.PathLike | None = None) -> None:
         self.cfg = config
-        self.dist = Distributed.from_env(config.device)
+        self.dist = Distributed.from_env(str(check_device(config.device)))
         self.device = self.dist.device
         if config.threads:
             torch.set_num_threads(config.threads)

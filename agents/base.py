@@ -36,6 +36,8 @@ from paint_gym.checkpoint import (
     read_checkpoint,
     write_checkpoint,
 )
+from paint_gym.outputs import Output, check_all, run_folder_outputs
+from paint_gym.runlog import CURVES_PNG, LOG_CSV
 
 T = TypeVar("T")
 
@@ -110,6 +112,16 @@ def info_of(payload: dict[str, Any]) -> dict[str, Any]:
     return json.loads(payload.get("extra", "{}"))
 
 
+#: The files every agent trainer writes in its run folder.
+RUN_FILES = ("checkpoint.pt", "agent.pt", LOG_CSV, CURVES_PNG)
+
+
+def run_outputs(run_dir: str | os.PathLike, name: str = "run_dir") -> list[Output]:
+    """A training run's folder and the files written in it (:data:`RUN_FILES`), for
+    :func:`paint_gym.outputs.check_all` (``name``: how messages call the folder)."""
+    return run_folder_outputs(run_dir, name, RUN_FILES)
+
+
 def train_with(
     trainer_class: Callable[[Any, str | os.PathLike | None], Any],
     config: Any,
@@ -120,9 +132,12 @@ def train_with(
     progress: bool,
 ) -> Any:
     """What every trained agent's ``train`` does: run ``trainer_class(config, data_dir)`` (in
-    ``run_dir`` when given, else ``config.run_dir``) and return the best agent of the run."""
+    ``run_dir`` when given, else ``config.run_dir``) and return the best agent of the run.
+    The run folder and its files (:data:`RUN_FILES`) are checked first, before the data are
+    read: ``ValueError`` naming one that cannot be written (:mod:`paint_gym.outputs`)."""
     if run_dir is not None:
         config = dataclasses.replace(config, run_dir=str(run_dir))
+    check_all(run_outputs(config.run_dir))
     with trainer_class(config, data_dir) as trainer:
         trainer.run(budget_seconds, eval_every_seconds, progress)
         return trainer.best_agent()

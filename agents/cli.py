@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal
 
+from paint_gym.checkpoint import write_text_atomic
 from paint_gym.command import Command, base_config
 from paint_gym.data import DATASETS
+from paint_gym.devices import check_device
 from paint_gym.envs.task import TASKS
+from paint_gym.outputs import Output
 from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.validation import check_float, check_int
 
 from .backprop import BackpropAgent, BackpropConfig
+from .base import run_outputs
 from .demo import random_demo, run_demo
 from .evaluate import evaluate_table
 from .spiral import SpiralAgent, SpiralConfig
@@ -101,10 +104,22 @@ class TrainAgentArgs(BackpropConfig):
 
     cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_device(self.device)  # this machine trains on it: a missing GPU is refused before the data load
+
+    def resolved_run_dir(self) -> str:
+        """``--run-dir``, or its default runs/agent_DATASET_STROKES."""
+        return self.run_dir or f"runs/agent_{self.dataset}_{self.strokes}"
+
+    def derived_outputs(self) -> list[Output]:
+        """The run folder (its default too) and the files written in it, checked before any work."""
+        return run_outputs(self.resolved_run_dir(), "--run-dir")
+
 
 def train_agent(config: TrainAgentArgs) -> int:
     """Train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)."""
-    cfg = base_config(config, BackpropConfig, run_dir=config.run_dir or f"runs/agent_{config.dataset}_{config.strokes}")
+    cfg = base_config(config, BackpropConfig, run_dir=config.resolved_run_dir())
     agent = BackpropAgent.train(cfg, data_dir=config.data_dir)
     _report(agent, cfg.run_dir)
     return 0
@@ -121,6 +136,10 @@ class TrainSpiralArgs(SpiralConfig):
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
     cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
+
+    def derived_outputs(self) -> list[Output]:
+        """The run folder and the files written in it, checked before any work."""
+        return run_outputs(self.run_dir, "--run-dir")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -178,7 +197,7 @@ def evaluate(config: EvalArgs) -> int:
         painter=config.painter,
     )
     if config.json:
-        Path(config.json).write_text(json.dumps(table, indent=2))
+        write_text_atomic(config.json, json.dumps(table, indent=2))
         print(f"wrote {config.json}")
     return 0
 

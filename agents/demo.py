@@ -48,7 +48,8 @@ def run_demo(
     data set whose images are neither local nor downloadable is skipped with a note
     (``DataNotFoundError`` if none is left). ``ValueError``, before any work, for a count out of
     range (``images`` >= 1, ``first`` >= 0, ``scale`` >= 1) or an ``out`` that cannot be written
-    (:func:`paint_gym.outputs.check_output_file`: an image extension, a creatable folder)."""
+    (:func:`paint_gym.outputs.check_output_file`: an image extension, a creatable folder), and
+    before painting, for a ``first`` past the end of an evaluation split (the message names its size)."""
     images, first, scale = check_int("images", images, 1), check_int("first", first, 0), check_int("scale", scale, 1)
     check_output_file(out, IMAGE_SUFFIXES, "out")
     shipped, present = shipped_agents(), available_agents()
@@ -58,20 +59,23 @@ def run_demo(
         raise FileNotFoundError(
             f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}"
         )
-    blocks, results = [], []
-    print(
-        f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
-        f"(MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})"
-    )
+    work = []  # every data set's targets first: a --first past one split's end stops the demo before any painting
     for name in names:
         agent = load_agent(name)
         try:
-            targets = eval_targets(agent.config.dataset, first + images, agent.config.canvas_size, data_dir)[first:]
+            targets = eval_targets(agent.config.dataset, images, agent.config.canvas_size, data_dir, first=first)
         except DataNotFoundError as err:
             if datasets:  # asked for by name: say why it cannot be painted
                 raise
             print(f"(skipped {name}: {str(err).splitlines()[0]}; pass --data-dir or set PAINT_GYM_DATA)")
             continue
+        work.append((name, agent, targets))
+    blocks, results = [], []
+    print(
+        f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
+        f"(MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})"
+    )
+    for name, agent, targets in work:
         painter = getattr(agent, "painter", DEFAULT_PAINTER)  # its neural canvas: the painter it trained through
         row, actions = evaluate_agent(agent, targets, name, painter, strokes=agent.n_strokes)
         blank = blank_row(targets, agent.config.background).mypaint

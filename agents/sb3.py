@@ -112,7 +112,7 @@ class SB3Config:
         "NeuralPaint-<Task>-v0 vector env: n_envs canvases painted in one dab-painter call)"
     )
     canvas_size: int = 64
-    """canvas side in pixels, >= 8 (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
+    """canvas side in pixels, 8..8192 (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
     extractor: str = "stacked"
     (
         'how the policy reads the observation: "stacked" (one CNN on canvas and target stacked as 6 channels, '

@@ -135,7 +135,7 @@ class SpiralConfig:
         "(SPIRAL's choices, paint_gym.DiscreteActions defaults)"
     )
     canvas_size: int = 64
-    """canvas side in pixels, >= 8"""
+    """canvas side in pixels, 8..8192"""
     background: str = "white"
     """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
     num_envs: int = 16
@@ -185,7 +185,7 @@ class SpiralConfig:
         "continuous mode: the Gaussian's mean is tanh of the network's output, inside the action box. False (the "
         "first release) lets it leave the box, where the env's clip makes nearby samples one stroke and the gradient "
         "vanishes: a pressure mean below -1 paints nothing (the suspected cause of the first release's blank-canvas "
-        "collapse on MyPaint, not reproduced in 5-minute runs: benchmarks/spiral_diagnosis.py)"
+        "collapse on MyPaint, not reproduced in 5-minute runs: benchmarks/rl_search.py --method spiral)"
     )
     width: int = 16
     """channels of the policy's first convolution (doubling per halving, capped at 2 x width), >= 1"""

@@ -2,9 +2,11 @@
 
 Importing the package registers the env ids ``MyPaint-{MNIST,KMNIST,CelebA,Strokes}-v0`` and
 ``NeuralPaint-{MNIST,KMNIST,CelebA,Strokes}-v0``. ``gym.make_vec`` takes the arguments of
-``gym.make`` in every vectorization mode; for the NeuralPaint ids its default is the batched
-torch env (``NeuralPaintVectorEnv``). A process that does not import paint_gym itself (a worker
-started with "spawn" from a partial of ``gym.make``) finds the ids as ``"paint_gym:MyPaint-MNIST-v0"``.
+``gym.make`` in every vectorization mode; its default is paint-gym's own vector env, which checks
+every ``reset`` and ``step`` argument before any sub-env changes: ``MyPaintVectorEnv`` for the
+MyPaint ids, the batched torch env ``NeuralPaintVectorEnv`` for the NeuralPaint ids. A process
+that does not import paint_gym itself (a worker started with "spawn" from a partial of
+``gym.make``) finds the ids as ``"paint_gym:MyPaint-MNIST-v0"``.
 
 Images: numpy images are channels-last uint8 ``(B, H, W, 3)`` (observations, targets, ``replay``);
 torch images are channels-first float ``(B, 3, H, W)`` in [0, 1] (``paint_differentiable``,
@@ -59,7 +61,10 @@ def _register_envs() -> None:
     for task in TASKS:
         if f"MyPaint-{task}-v0" not in gym.registry:
             gym.register(
-                id=f"MyPaint-{task}-v0", entry_point="paint_gym.envs.mypaint_env:MyPaintEnv", kwargs={"task": task}
+                id=f"MyPaint-{task}-v0",
+                entry_point="paint_gym.envs.mypaint_env:MyPaintEnv",
+                vector_entry_point="paint_gym.envs.mypaint_env:MyPaintVectorEnv",
+                kwargs={"task": task},
             )
         if f"NeuralPaint-{task}-v0" not in gym.registry:
             gym.register(

@@ -238,11 +238,12 @@ def expected_mse(
     variance of the brush is priced in, so optimising this avoids strokes that look smooth in
     the neural canvas but come out speckled in MyPaint. Raises ``ValueError`` for non-finite
     actions, a target that is not finite or outside [0, 1], or a painter that is not a
-    differentiable painter object. Traceable with every painter: under ``torch.func`` (``vmap``,
-    ``jacrev``) and ``torch.compile(fullgraph=True)`` the checks of values stand aside (they
-    would branch on data; types and shapes are still checked), so check values before.
+    differentiable painter object. Traceable with every painter and either target layout (a
+    numpy target is read as a tensor, not through numpy attributes), also with a background
+    given as an RGB triple: under ``torch.func`` (``vmap``, ``jacrev``) and
+    ``torch.compile(fullgraph=True)`` the checks of values stand aside (they would branch on
+    data; types and shapes are still checked), so check values before.
     """
-    import torch
 
     _check_action_tensor(actions)
     painter = _differentiable(painter, "expected_mse")
@@ -252,8 +253,7 @@ def expected_mse(
     tgt = _target_channels_last(target, alpha.device)
     if tgt.shape != (b, size, size, 3):
         raise ValueError(f"target must hold {b} images of {size}x{size}; got {tuple(tgt.shape)} (channels last)")
-    bg = torch.as_tensor(background_rgb(background), device=alpha.device)
-    mean = bg.expand(b, size, size, 3)
+    mean = _background_tensor(background, alpha.device).expand(b, size, size, 3)
     second = mean**2
     for k in range(t):
         mean, second = composite_moments(mean, second, alpha[:, k], var[:, k], colors[:, k])
@@ -272,6 +272,20 @@ def _tracing() -> bool:
         return True
     peek = getattr(torch._C._functorch, "peek_interpreter_stack", None)  # the transforms' stack
     return peek is not None and peek() is not None
+
+
+def _background_tensor(background: Any, device: Any) -> torch.Tensor:
+    """The background colour as a float32 tensor ``(3,)`` on ``device``, checked by
+    :func:`background_rgb` (a name, or an RGB triple in [0, 1]). While tracing (:func:`_tracing`)
+    a triple is read as a tensor and only its shape is checked: its values would branch on data."""
+    import torch
+
+    if _tracing() and not isinstance(background, str):
+        x = torch.as_tensor(background, dtype=torch.float32, device=device)
+        if x.shape != (3,):
+            raise ValueError(f"background must be 'white', 'black' or an RGB triple in [0, 1]; got shape {x.shape}")
+        return x
+    return torch.as_tensor(background_rgb(background), device=device)
 
 
 def _check_action_tensor(actions: Any) -> None:
@@ -329,12 +343,20 @@ def _differentiable(painter: Any, name: str) -> DifferentiablePainter:
 
 
 def _target_channels_last(target: Any, device: Any) -> torch.Tensor:
+    """``target`` as float ``(B, H, W, 3)`` in [0, 1] on ``device``: a uint8 numpy array is read
+    as a tensor first and checked as one (``torch.compile`` traces a numpy array as a tensor but
+    not its numpy attributes, ``.dtype`` and ``.flags``), then scaled exactly as :func:`to_float`."""
     import torch
 
     if isinstance(target, np.ndarray):
-        if target.dtype != np.uint8 or target.ndim != 4 or target.shape[-1] != 3:
-            raise ValueError(f"a numpy target must be uint8 (B, H, W, 3); got {target.dtype} {target.shape}")
-        return torch.as_tensor(to_float(target), device=device)
+        try:
+            x = torch.as_tensor(target)
+        except TypeError as exc:  # object or string arrays have no tensor
+            raise ValueError(f"a numpy target must be uint8 (B, H, W, 3); got {target.dtype}") from exc
+        if x.dtype != torch.uint8 or x.ndim != 4 or x.shape[-1] != 3:
+            got = f"{str(x.dtype).removeprefix('torch.')} {tuple(x.shape)}"
+            raise ValueError(f"a numpy target must be uint8 (B, H, W, 3); got {got}")
+        return x.to(device).float() / 255.0
     if not (
         isinstance(target, torch.Tensor) and target.ndim == 4 and target.shape[1] == 3 and target.is_floating_point()
     ):
@@ -360,6 +382,8 @@ def paint_differentiable(
     would show). Gradients reach the actions and ``canvas``. Raises ``ValueError`` for actions
     that are not a finite float tensor ``(B, T, 12)``, a canvas of another shape or with values
     outside [0, 1] (or NaN), or a painter that is not a differentiable painter object.
+    Traceable as :func:`expected_mse` is (``vmap``, ``jacrev``, ``compile(fullgraph=True)``,
+    with the background a name or an RGB triple, numpy or not).
     """
     import torch
 
@@ -369,7 +393,7 @@ def paint_differentiable(
     painter = _differentiable(painter, "paint_differentiable")
     b, t, size = actions.shape[0], actions.shape[1], painter.canvas_size
     if canvas is None:
-        start = torch.as_tensor(background_rgb(background), device=actions.device).expand(b, size, size, 3)
+        start = _background_tensor(background, actions.device).expand(b, size, size, 3)
     elif tuple(canvas.shape) != (b, 3, size, size):
         raise ValueError(f"canvas must be (B, 3, H, W) = {(b, 3, size, size)} in [0, 1]; got {tuple(canvas.shape)}")
     else:

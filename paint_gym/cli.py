@@ -15,8 +15,9 @@ naming it; the other commands still work.
 
 Exit codes: 0 on success; 2 with ``paint-gym: error: MESSAGE`` on stderr (no traceback) when the
 command raises ``FileNotFoundError``, ``ValueError`` or ``RuntimeError`` (a config value out of range, a
-missing data folder, a diverged training run, a bad checkpoint); 2 with tyro's usage message for
-an unknown flag or a value of the wrong type.
+missing data folder, a diverged training run, a bad checkpoint, a GPU out of memory) or runs out of
+memory (``MemoryError``: the message names the allocation and the flags that shrink it); 2 with
+tyro's usage message for an unknown flag or a value of the wrong type.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ import tyro
 
 from .benchmark.plugins import bench_agent
 from .command import Command, base_config, config_type, summary, tyro_command
-from .data import DATASETS, cache_dir, download
+from .data import DATASETS, cache_dir, download, download_outputs
+from .outputs import Output
 from .painters.dab import DabConfig
 from .painters.mypaint import SUPPORTED_BRUSHES, brush_dirs, list_brushes
 from .painters.neural import PainterConfig
-from .painters.strokes import StrokeDataSpec, generate
+from .painters.strokes import StrokeDataSpec, data_outputs, generate
 from .painters.train import PainterTrainer, TrainConfig
+from .painters.train import run_outputs as painter_run_outputs
 from .param.cli import commands as param_commands
 from .validation import check_float, check_int
 
@@ -78,6 +81,10 @@ class DownloadArgs:
 
     cli_outputs: ClassVar[dict[str, str]] = {"folder": "folder"}
 
+    def derived_outputs(self) -> list[Output]:
+        """The folder (the cache by default), the archive built in it and its raw/ downloads."""
+        return download_outputs(self.dataset, self.folder, "--folder")
+
 
 def download_data(config: DownloadArgs) -> int:
     """Download a data set from its official source."""
@@ -97,6 +104,10 @@ class StrokesArgs(StrokeDataSpec):
 
     cli_aliases: ClassVar[dict[str, tuple[str, ...]]] = {"n_actions": ("-n",), "seeds_per_action": ("--seeds",)}
     cli_outputs: ClassVar[dict[str, str]] = {"out": "folder"}
+
+    def derived_outputs(self) -> list[Output]:
+        """The folder (its default too), its meta.json and every shard, checked before any rendering."""
+        return data_outputs(self, self.out, "--out")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -122,6 +133,14 @@ class TrainPainterArgs(TrainConfig):
 
     cli_outputs: ClassVar[dict[str, str]] = {"out": "folder"}
 
+    def resolved_out(self) -> str:
+        """``--out``, or its default runs/KIND_painter."""
+        return self.out or f"runs/{self.kind}_painter"
+
+    def derived_outputs(self) -> list[Output]:
+        """The run folder (its default too), its files and the stroke data it renders without --data."""
+        return painter_run_outputs(self, self.resolved_out(), "--out")
+
     def __post_init__(self) -> None:
         super().__post_init__()
         for name, value in self.painter.items():
@@ -137,7 +156,7 @@ def train_painter(config: TrainPainterArgs) -> int:
     unknown = set(config.painter) - allowed
     if unknown:
         raise ValueError(f"--painter sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")
-    cfg = base_config(config, TrainConfig, out=config.out or f"runs/{config.kind}_painter")
+    cfg = base_config(config, TrainConfig, out=config.resolved_out())
     trainer = PainterTrainer(cfg)
     trainer.run()
     last = trainer.history[-1]
@@ -255,6 +274,19 @@ def all_commands() -> dict[str, Command]:
 # ----------------------------------------------------------------------------------------
 
 
+def out_of_memory(exc: MemoryError, args: Sequence[str]) -> str:
+    """The one-line message for a command that ran out of memory: what ran out (the allocation,
+    when numpy names it) and the fix."""
+    what = str(exc).strip() or "an allocation failed"
+    name = next((a for a in args if not a.startswith("-")), None)
+    command = f"`paint-gym {name}`" if name else "the command"
+    see = f" (see `paint-gym {name} --help`)" if name else ""
+    return (
+        f"{command} ran out of memory: {what}; make the job smaller, e.g. a smaller image or canvas size, "
+        f"fewer images or strokes, a smaller batch{see}, or run it on a machine with more memory"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``paint-gym`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code.
 
@@ -271,11 +303,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, command in commands.items()
         ),
     )
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = list(sys.argv[1:] if argv is None else argv)
         code = tyro.cli(choices, prog="paint-gym", description=DESCRIPTION, args=args)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"paint-gym: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # numpy's _ArrayMemoryError names the array; Python's own says nothing
+        print(f"paint-gym: error: {out_of_memory(exc, args)}", file=sys.stderr)
         return 2
     return int(code or 0)
 

@@ -21,7 +21,11 @@ A ``cli_outputs`` class variable names the fields that are paths the command wri
 its kind (``{"out": "image", "json": "json", "run_dir": "folder"}``; kinds in
 :data:`paint_gym.outputs.OUTPUT_KINDS`): they are checked (extension known to the writer,
 folder creatable, nothing created at the filesystem root) before the command runs, so a bad
-``--out`` is refused at once instead of after the work.
+``--out`` is refused at once instead of after the work. A config whose command also writes
+paths it derives (``OUT_mypaint.png`` beside ``--out``, the ``checkpoint.pt`` and ``log.csv`` of
+a run folder, the default folder of a flag left None) lists them in a ``derived_outputs()``
+method returning :class:`paint_gym.outputs.Output` items; they are checked with the flags
+(:func:`paint_gym.outputs.declared_outputs`).
 
 :func:`tyro_command` turns a command into the keyword-argument function tyro parses: it builds
 the config itself, so a ``ValueError`` from the config's validation, or from the check of its
@@ -121,8 +125,9 @@ def cli_fields(cls: type) -> list[tuple[dataclasses.Field, Any]]:
 def tyro_command(command: Command) -> Callable[..., Any]:
     """``command`` as a function of keyword arguments, one per field of its config dataclass,
     for tyro to read: it builds the config from them (validation errors are the command's
-    errors, reported on one line, not tyro's), checks the output paths it declares in
-    ``cli_outputs`` (:func:`paint_gym.outputs.check_outputs`), and only then runs the command."""
+    errors, reported on one line, not tyro's), checks every output path it declares in
+    ``cli_outputs`` or derives in ``derived_outputs()`` (:func:`paint_gym.outputs.check_outputs`),
+    and only then runs the command."""
     cls = config_type(command)
     params = []
     for f, annotation in cli_fields(cls):

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from PIL import Image
 
+from .outputs import Output, check_all
+
 if TYPE_CHECKING:
     from .painters.base import CanvasPainter
 
@@ -265,14 +267,31 @@ def cache_dir() -> Path:
     return Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "paint_gym")
 
 
+def download_outputs(
+    name: str, folder: str | os.PathLike | None = None, label: str = "folder", source: Source | None = None
+) -> list[Output]:
+    """The paths :func:`download` writes for data set ``name``: ``folder`` (None: the cache),
+    the archive in it and the folder of its raw downloads (``raw/NAME``), for
+    :func:`paint_gym.outputs.check_all` (``label``: how messages call the folder)."""
+    archive = (source or SOURCES[_check_name(name)]).archive
+    folder = Path(folder or cache_dir())
+    return [
+        Output(label, "folder", folder),
+        Output(f"{label}'s {archive}", "arrays", folder / archive, derived=True),
+        Output(f"{label}'s raw/{name}", "folder", folder / "raw" / name),
+    ]
+
+
 def download(name: str, folder: Path | None = None, *, source: Source | None = None, progress: bool = True) -> Path:
     """Download a data set from its official source and build its archive in ``folder``.
 
     Raw downloads stay in ``folder/raw`` (checksummed, reused); the archive is written
     atomically. ``source`` overrides the official one (tests serve small files locally).
+    ``ValueError`` before any download for a path that cannot be written (:func:`download_outputs`).
     """
     src = source or SOURCES[_check_name(name)]
     folder = Path(folder or cache_dir())
+    check_all(download_outputs(name, folder, source=src))
     raw = folder / "raw" / name
     files = {f.name: fetch_any(f, raw, progress=progress) for f in src.files}
     arrays = src.build(files)
@@ -335,21 +354,43 @@ class ArchiveLayout:
     channels: int | None
     classes: int | None
     min_images: int = 1
+    splits: str = ""
+    """Where the train and eval splits come from, and so why ``min_images`` (for messages)."""
 
     def describe(self) -> str:
         """The layout in words, for error messages."""
         shape = "(N, h, w)" if self.channels is None else f"(N, h, w, {self.channels})"
         labels = "integers" if self.classes is None else f"integers 0..{self.classes - 1}"
-        need = f", N >= {self.min_images:,}" if self.min_images > 1 else ""
-        return "; ".join(f"{x} uint8 {shape} in 0..255 and {y} (N,) {labels}{need}" for x, y in self.pairs)
+        need = f", N >= {self.min_images:,}" if self.min_images > 1 else ", N >= 1"
+        arrays = "; ".join(f"{x} uint8 {shape} in 0..255 and {y} (N,) {labels}{need}" for x, y in self.pairs)
+        return f"{arrays} ({self.splits})" if self.splits else arrays
 
 
 #: The layout of each data set's archive (the project's shared copies; /work/shared/data/README.md).
-#: KMNIST's splits are images 0-7999 and 8000-9999 of its test file, so it needs all 10,000.
+#: KMNIST's splits are images 0-7999 and 8000-9999 of its test file, so it needs all 10,000;
+#: CelebA's are its first 90% and last 10% (rounded), so it needs 10 images for one in each.
 LAYOUTS: dict[str, ArchiveLayout] = {
-    "mnist": ArchiveLayout((("x_train", "y_train"), ("x_test", "y_test")), None, 10),
-    "kmnist": ArchiveLayout((("x_test", "y_test"),), None, 10, min_images=10000),
-    "celeba": ArchiveLayout((("x", "ids"),), 3, None),
+    "mnist": ArchiveLayout(
+        (("x_train", "y_train"), ("x_test", "y_test")),
+        None,
+        10,
+        splits="the train split is x_train and the eval split x_test: each needs at least one image",
+    ),
+    "kmnist": ArchiveLayout(
+        (("x_test", "y_test"),),
+        None,
+        10,
+        min_images=10000,
+        splits="the train split is images 0-7999 of x_test and the eval split 8000-9999, so it needs 10,000",
+    ),
+    "celeba": ArchiveLayout(
+        (("x", "ids"),),
+        3,
+        None,
+        min_images=10,
+        splits="the train split is the first 90% of x and the eval split the last 10%: "
+        "at least 10 images give each split one",
+    ),
 }
 
 
@@ -370,6 +411,11 @@ def check_archive(name: str, arrays: dict[str, np.ndarray], path: str | os.PathL
     if missing:
         held = ", ".join(sorted(arrays)) or "none"
         raise fail(f"lacks {', '.join(missing)} (it holds {held})")
+    for key in (k for pair in layout.pairs for k in pair):
+        if not isinstance(arrays[key], np.ndarray):
+            held = arrays[key]
+            what = f"{len(held):,} raw bytes" if isinstance(held, bytes) else f"a {type(held).__name__}"
+            raise fail(f"its member {key!r} is {what}, not a .npy array (save the archive with np.savez)")
     rank = 3 if layout.channels is None else 4
     for x_key, y_key in layout.pairs:
         x, y = arrays[x_key], arrays[y_key]
@@ -470,11 +516,33 @@ class ImageTargets:
     def __len__(self) -> int:
         return len(self.images)
 
+    def check_index(self, index: Any, name: str = "index") -> int:
+        """``index`` as an ``int`` if it is a whole number in ``0..len(self) - 1``; else
+        ``ValueError`` naming ``name``, the split and its size."""
+        n = len(self)
+        whole = isinstance(index, (int, np.integer)) and not isinstance(index, (bool, np.bool_))
+        if not whole or not 0 <= index < n:
+            raise ValueError(
+                f"{name} must be an integer in 0..{n - 1}: the {self.split} split of {self.name} holds "
+                f"{n:,} images; got {index!r}"
+            )
+        return int(index)
+
     def __getitem__(self, index: int) -> np.ndarray:
+        """The target of image ``index`` (negative counts from the end, as for a list);
+        ``IndexError`` naming the split's size beyond it."""
+        if isinstance(index, (int, np.integer)) and not -len(self) <= index < len(self):
+            raise IndexError(
+                f"image {index} is out of range: the {self.split} split of {self.name} holds {len(self):,} images "
+                f"(indices 0..{len(self) - 1})"
+            )
         return to_target(self.images[index], self.canvas_size)
 
     def batch(self, indices: Sequence[int]) -> np.ndarray:
-        """Targets ``(B, H, W, 3)`` uint8 for the given indices."""
+        """Targets ``(B, H, W, 3)`` uint8 for the given indices (``IndexError`` naming the
+        split's size for one beyond it; none: ``ValueError``)."""
+        if len(indices) == 0:
+            raise ValueError(f"batch needs at least one index into the {self.split} split of {self.name}")
         return np.stack([self[int(i)] for i in indices])
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, Any]]:

@@ -24,13 +24,16 @@ Pillow image. Both give an 8-bit ``RGB`` Pillow image, i.e. ``np.asarray(...)`` 
   refused with a ``ValueError`` naming the mode. Embedded ICC colour profiles are not applied.
 * **Several frames** (an animated GIF, a multi-page TIFF): the first frame.
 
-A file too large to decode safely (Pillow's decompression-bomb limit,
-``PIL.Image.MAX_IMAGE_PIXELS`` pixels) is refused with a ``ValueError`` saying so.
+A file too large to decode safely (more than Pillow's decompression-bomb limit,
+``PIL.Image.MAX_IMAGE_PIXELS`` pixels, about 89 million by default) is refused with a
+``ValueError`` saying so, before its pixels are decoded: Pillow itself only warns up to twice
+that limit, and the warning here is the same refusal.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -105,12 +108,14 @@ def open_image(path: str | os.PathLike, background: Background = "white") -> Ima
     if not p.is_file():
         raise FileNotFoundError(f"no image at {p}; give the path of an image file (JPEG, PNG, TIFF, WebP, ...)")
     try:
-        with Image.open(p) as im:
-            im.load()
-            return to_rgb(im, background)
+        with warnings.catch_warnings():  # Pillow warns between 1x and 2x its limit: refuse there too
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(p) as im:
+                im.load()
+                return to_rgb(im, background)
     except ValueError as exc:  # from to_rgb: say which file
         raise ValueError(f"{p}: {exc}") from exc
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValueError(
             f"{p} is too large to decode safely ({exc}); downscale it (e.g. to a few thousand pixels a side) "
             "and try again"

@@ -2,7 +2,7 @@
 
 A value is accepted only if what it describes can run: integers are integers (``64.5`` is not
 silently truncated, ``64.0`` from a JSON file is fine), canvases are at least
-:data:`MIN_CANVAS_SIZE` pixels, rates are finite numbers in range. Each check raises
+:data:`MIN_CANVAS_SIZE` and at most :data:`MAX_CANVAS_SIZE` pixels, rates are finite numbers in range. Each check raises
 ``ValueError`` naming the argument, the value and what is allowed. One module, so the rules
 cannot drift between the single env, the vector env, the painters and the agents.
 """
@@ -20,6 +20,10 @@ import numpy as np
 #: agents' conv encoders and critics halve a canvas down to 4 px; SB3 gets a small CNN below
 #: NatureCNN's 36 px).
 MIN_CANVAS_SIZE = 8
+#: The largest canvas side in pixels, for every env, painter, agent and painting (``style``,
+#: ``visualize``): one 8192 px RGB float canvas is 0.8 GB, and a training batch holds many; a
+#: larger side is nearly always a typo (``--size 100000000``) that would end in a MemoryError.
+MAX_CANVAS_SIZE = 8192
 
 
 def check_int(name: str, value: Any, low: int = 1, high: int | None = None) -> int:
@@ -58,8 +62,8 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
 
 
 def check_canvas_size(value: Any, name: str = "canvas_size") -> int:
-    """A canvas side: an integer number of pixels of at least :data:`MIN_CANVAS_SIZE`."""
-    return check_int(name, value, low=MIN_CANVAS_SIZE)
+    """A canvas side: an integer number of pixels in ``MIN_CANVAS_SIZE..MAX_CANVAS_SIZE`` (8..8192)."""
+    return check_int(name, value, low=MIN_CANVAS_SIZE, high=MAX_CANVAS_SIZE)
 
 
 def check_seeds(name: str, seeds: Iterable[Any]) -> tuple[int, ...]:
@@ -95,6 +99,7 @@ def check_background(value: Any) -> Any:
 
 
 __all__ = [
+    "MAX_CANVAS_SIZE",
     "MIN_CANVAS_SIZE",
     "background_rgb",
     "check_background",

@@ -192,6 +192,16 @@ def test_cli_reports_missing_data_as_an_error(tmp_path, monkeypatch, capsys):
 # ----------------------------------------------------------------------------------------
 
 
+def test_running_out_of_memory_is_one_line_naming_the_allocation_and_the_fix(tmp_path, capsys):
+    """A job larger than any machine (8.5 PiB of random actions: past the address space, so it
+    fails everywhere) ends with exit 2 and one line, not numpy's traceback."""
+    huge = str(10**14)
+    code = main(["strokes", "-n", huge, "--shard-size", huge, "--workers", "1", "--out", str(tmp_path / "s")])
+    line = one_error_line(capsys.readouterr().err)
+    assert code == 2 and "`paint-gym strokes` ran out of memory: Unable to allocate" in line
+    assert "PiB" in line and "make the job smaller" in line and "more memory" in line
+
+
 def test_brushes_lists_the_default(capsys):
     assert main(["brushes"]) == 0
     assert "classic/dry_brush  (supported default)" in capsys.readouterr().out

@@ -10,6 +10,7 @@ import http.server
 import os
 import threading
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -248,6 +249,13 @@ def write_npy(path: Path) -> None:
         np.save(f, mnist_arrays()["x_train"])
 
 
+def write_raw_member(path: Path) -> None:
+    """Valid arrays beside an ``x_test`` member of raw bytes (no .npy header): np.load hands back bytes."""
+    write_npz(path, **{k: v for k, v in mnist_arrays().items() if k != "x_test"})
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("x_test", b"hello")
+
+
 CORRUPT_ARCHIVES = {
     "empty file": ("mnist", lambda p: p.write_bytes(b""), r"\(0 bytes\) is not a readable \.npz archive \(EOFError"),
     "text file": ("mnist", lambda p: p.write_text("x_train,y_train\n"), r"is not a readable \.npz archive"),
@@ -299,6 +307,12 @@ CORRUPT_ARCHIVES = {
         "celeba",
         lambda p: write_npz(p, x=np.zeros((4, 64, 64), np.uint8), ids=np.arange(4)),
         r"x has shape \(4, 64, 64\)",
+    ),
+    "a member of raw bytes": ("mnist", write_raw_member, r"its member 'x_test' is 5 raw bytes, not a \.npy array"),
+    "CelebA of one face": (
+        "celeba",
+        lambda p: write_npz(p, x=np.zeros((1, 64, 64, 3), np.uint8), ids=np.arange(1)),
+        r"x holds 1 images\. .*N >= 10 .*the eval split the last 10%: at least 10 images give each split one",
     ),
     "KMNIST without its eval images": (
         "kmnist",
@@ -424,7 +438,7 @@ def test_a_celeba_download_that_is_not_the_aligned_faces_is_refused(payload, mat
 
 def test_a_celeba_download_of_aligned_faces_builds_the_archive(http_server, tmp_path):
     root, url = http_server
-    faces = {f"00000{i}.jpg": np.full((218, 178, 3), 40 * i, np.uint8) for i in (1, 2)}
+    faces = {f"{i:06d}.jpg": np.full((218, 178, 3), 20 * i, np.uint8) for i in range(1, 11)}  # 10: one eval face
     raw = celeba_zip(root, faces)
     (root / "faces.zip").write_bytes(raw)
     source = Source(
@@ -434,4 +448,4 @@ def test_a_celeba_download_of_aligned_faces_builds_the_archive(http_server, tmp_
     )
     dest = data.download("celeba", tmp_path / "cache", source=source, progress=False)
     arrays = data.load_arrays("celeba", dest.parent)
-    assert arrays["x"].shape == (2, 64, 64, 3) and arrays["ids"].tolist() == [1, 2]
+    assert arrays["x"].shape == (10, 64, 64, 3) and arrays["ids"].tolist() == list(range(1, 11))

@@ -1,16 +1,20 @@
 """What users hand the envs and the torch entry points, read or refused with a clear ValueError:
 bfloat16 tensors, huge float64 actions, a batch of targets where Gymnasium passes one options
-dict to every sub-env, devices that do not exist, painter names where an object is needed, NaN
-or out-of-range images."""
+dict to every sub-env, a list of Pillow images (each read by the image loader), devices that do
+not exist, painter names where an object is needed, NaN or out-of-range images."""
 
 from __future__ import annotations
+
+import io
 
 import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 import paint_gym
+from paint_gym.images import to_rgb
 from paint_gym.painters.load import load_painter
 
 from .helpers import random_actions
@@ -67,11 +71,59 @@ def test_a_batch_of_targets_in_sync_mode_says_it_needs_the_default_mode():
         single.reset(options={"target": torch.as_tensor(batch)})
 
 
-def test_the_default_vector_mode_takes_one_target_per_sub_env(gan):
-    envs = gym.make_vec("NeuralPaint-MNIST-v0", num_envs=2, canvas_size=SIZE, painter=gan)
+@pytest.mark.parametrize("env_id", ["MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0"])
+def test_the_default_vector_mode_takes_one_target_per_sub_env(env_id, gan):
+    kwargs = {"canvas_size": SIZE, **({"painter": gan} if env_id.startswith("Neural") else {})}
+    envs = gym.make_vec(env_id, num_envs=2, **kwargs)
     batch = np.stack([np.zeros((SIZE, SIZE, 3), np.uint8), np.full((SIZE, SIZE, 3), 200, np.uint8)])
     obs, _ = envs.reset(seed=0, options={"target": batch})
     np.testing.assert_array_equal(obs["target"], batch)
+
+
+def sideways_png(size: int) -> Image.Image:
+    """A PNG as a phone stores a photo: EXIF orientation 6 (turn 90 degrees clockwise to view);
+    its stored top row is red, so upright its right column is."""
+    stored = np.full((size, size, 3), 255, np.uint8)
+    stored[0] = (255, 0, 0)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    Image.fromarray(stored).save(buffer, format="PNG", exif=exif)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def transparent_square(size: int) -> Image.Image:
+    """RGBA: transparent but for an opaque red square in the middle."""
+    pixels = np.zeros((size, size, 4), np.uint8)
+    pixels[size // 4 : -size // 4, size // 4 : -size // 4] = (255, 0, 0, 255)
+    return Image.fromarray(pixels, "RGBA")
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+@pytest.mark.parametrize("env_id", ["MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0"])
+def test_a_list_of_pil_images_gives_each_sub_env_its_image_read_by_the_image_loader(env_id, container, gan):
+    """Each image of the list is read as a single PIL target is (EXIF orientation, transparency
+    over the env's background), in gym.make_vec's default mode for every id: the list skipped the
+    loader (an RGBA list was refused as (N, H, W, 4), mixed modes were numpy's ragged-array error)."""
+    kwargs = {"canvas_size": SIZE, "background": "black", **({"painter": gan} if env_id.startswith("Neural") else {})}
+    images = [sideways_png(SIZE), transparent_square(SIZE), Image.new("L", (SIZE, SIZE), 90)]
+    envs = gym.make_vec(env_id, num_envs=3, **kwargs)
+    obs, info = envs.reset(seed=0, options={"target": container(images)})
+    for target, image in zip(obs["target"], images, strict=True):
+        np.testing.assert_array_equal(target, np.asarray(to_rgb(image, "black")))
+    assert (obs["target"][0][:, -1] == (255, 0, 0)).all() and (obs["target"][0][0, :-1] == 255).all()  # upright
+    assert (obs["target"][1][0, 0] == 0).all()  # transparency over the black background
+    assert info["target_index"].tolist() == [-1] * 3
+    rgba = [transparent_square(SIZE)] * 3  # was "got uint8 (3, 16, 16, 4)"
+    np.testing.assert_array_equal(envs.reset(options={"target": rgba})[0]["target"][2], obs["target"][1])
+    ragged = [images[0], Image.new("RGB", (SIZE // 2, SIZE)), images[2]]
+    with pytest.raises(ValueError, match=r"images of different shapes \(\[0\]: \(16, 16, 3\), \[1\]: \(16, 8, 3\)"):
+        envs.reset(options={"target": ragged})
+    envs.close()
+    single = gym.make(env_id, **kwargs)
+    with pytest.raises(ValueError, match=r"batch of 3 targets \(3, 16, 16, 3\).*vector_entry_point"):
+        single.reset(options={"target": container(images)})
+    single.close()
 
 
 @pytest.mark.skipif(torch.backends.cuda.is_built() and torch.cuda.device_count() > 9, reason="a machine with 10 GPUs")

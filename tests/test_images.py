@@ -233,6 +233,18 @@ def test_a_decompression_bomb_is_a_value_error_naming_the_file(tmp_path):
     assert "huge.png" in str(err.value) and "downscale" in str(err.value)
 
 
+def test_an_image_between_once_and_twice_the_pixel_limit_is_refused_not_only_warned_about(tmp_path, monkeypatch):
+    """Pillow raises past twice ``MAX_IMAGE_PIXELS`` and only warns between 1x and 2x (a 9500 px
+    square at the default limit); the loader refuses from just above 1x, and reads one at it."""
+    Image.new("RGB", (100, 100), RED).save(tmp_path / "big.png")  # 10,000 px
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 6000)  # Pillow's own knob: 10,000 is 1.7x of it
+    with pytest.raises(ValueError, match="too large") as err:
+        open_image(tmp_path / "big.png")
+    assert "big.png" in str(err.value) and "downscale" in str(err.value)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)  # exactly at the limit: read
+    assert pixels(open_image(tmp_path / "big.png")).shape == (100, 100, 3)
+
+
 def test_style_on_a_decompression_bomb_is_one_error_line_and_exit_2(tmp_path, capsys):
     bomb_png(tmp_path / "huge.png")
     assert main(["style", str(tmp_path / "huge.png"), "--size", "64", "--out", str(tmp_path / "p.png")]) == 2

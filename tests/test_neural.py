@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from paint_gym import actions as act
-from paint_gym.canvas import composite, composite_moments, expected_mse, paint_differentiable
+from paint_gym.canvas import composite, composite_moments, expected_mse, paint_differentiable, to_uint8_array
 from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.painters import strokes
 from paint_gym.painters.load import ResizedPainter, load_painter, replay
@@ -134,12 +134,23 @@ def emse_inputs(rng):
     )
 
 
+#: The two documented target layouts of expected_mse: torch's float (B, 3, H, W) and an
+#: observation's uint8 numpy (B, H, W, 3).
+TARGET_LAYOUTS = ["torch float", "numpy uint8"]
+
+
+def _as_layout(target: torch.Tensor, layout: str):
+    return target if layout == "torch float" else to_uint8_array(target)
+
+
+@pytest.mark.parametrize("layout", TARGET_LAYOUTS)
 @pytest.mark.parametrize("name", TRACEABLE)
-def test_expected_mse_runs_under_vmap_and_jacrev(name, shipped, emse_inputs):
+def test_expected_mse_runs_under_vmap_and_jacrev(name, layout, shipped, emse_inputs):
     """The public entry point's value checks (NaN actions, targets outside [0, 1]) run eagerly
     and stand aside inside a transform, so per-sample losses and Jacobians work through it."""
     painter = shipped[name]
     a, target = emse_inputs
+    target = _as_layout(target, layout)
     per_sample = torch.func.vmap(lambda x: expected_mse(x, target, painter))(a)  # (2, 1)
     torch.testing.assert_close(per_sample, torch.stack([expected_mse(x, target, painter) for x in a]))
     jac = torch.func.jacrev(lambda x: expected_mse(x, target, painter).sum())(a[0])  # (1, 3, 12)
@@ -149,16 +160,42 @@ def test_expected_mse_runs_under_vmap_and_jacrev(name, shipped, emse_inputs):
     assert jac.abs().sum() > 0
 
 
+@pytest.mark.parametrize("layout", TARGET_LAYOUTS)
 @pytest.mark.parametrize("name", TRACEABLE)
-def test_expected_mse_compiles_as_one_graph(name, shipped, emse_inputs):
+def test_expected_mse_compiles_as_one_graph(name, layout, shipped, emse_inputs):
+    """Also with a numpy target (read as a tensor, not through numpy attributes, which
+    ``fullgraph=True`` cannot trace) and a background given as a numpy RGB triple."""
     torch._dynamo.reset()
     painter = shipped[name]
     a, target = emse_inputs
+    target = _as_layout(target, layout)
+    grey = np.array([0.5, 0.4, 0.3], np.float32)
     compiled = torch.compile(lambda x: expected_mse(x, target, painter), fullgraph=True, backend="aot_eager")
     torch.testing.assert_close(compiled(a[0]), expected_mse(a[0], target, painter))
+    on_grey = torch.compile(lambda x: expected_mse(x, target, painter, grey), fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(on_grey(a[0]), expected_mse(a[0], target, painter, grey))
     x = a[0].clone().requires_grad_(True)
     compiled(x).sum().backward()
     assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("background", ["white", (0.5, 0.4, 0.3), np.array([0.5, 0.4, 0.3], np.float32)])
+@pytest.mark.parametrize("name", TRACEABLE)
+def test_paint_differentiable_compiles_as_one_graph_on_any_background(name, background, shipped, rng):
+    torch._dynamo.reset()
+    painter = shipped[name]
+    a = torch.tensor(random_actions(rng, 1, 3))
+    compiled = torch.compile(
+        lambda x: paint_differentiable(painter, x, background=background), fullgraph=True, backend="aot_eager"
+    )
+    torch.testing.assert_close(compiled(a), paint_differentiable(painter, a, background=background))
+
+
+def test_a_numpy_target_of_another_dtype_is_refused_naming_it(shipped, emse_inputs):
+    a, target = emse_inputs
+    as_float = to_uint8_array(target).astype(np.float32)
+    with pytest.raises(ValueError, match=r"numpy target must be uint8 \(B, H, W, 3\); got float32 \(1, 64, 64, 3\)"):
+        expected_mse(a[0], as_float, shipped["dab"])
 
 
 def test_expected_mse_still_refuses_bad_values_when_called_eagerly(shipped, emse_inputs):

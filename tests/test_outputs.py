@@ -17,14 +17,20 @@ import pytest
 from PIL import Image
 
 from paint_gym import cli
+from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.cli import main
 from paint_gym.command import config_type
+from paint_gym.data import ImageTargets
 from paint_gym.outputs import (
     IMAGE_SUFFIXES,
+    LOSSY_FORMATS,
+    MISNAMED_SUFFIXES,
     OUTPUT_KINDS,
     check_output_file,
     check_output_folder,
+    write_image,
 )
+from paint_gym.validation import MAX_CANVAS_SIZE, check_canvas_size
 from paint_gym_agents.demo import random_demo, run_demo
 from paint_gym_agents.evaluate import evaluate_table
 
@@ -162,12 +168,12 @@ def test_every_integer_flag_of_every_command_refuses_a_negative_value(name, fiel
         (["strokes", "-n", "0"], "n_actions must be an integer of at least 1"),
         (["strokes", "--seeds", "1"], "seeds_per_action must be an integer of at least 2"),
         (["strokes", "--shard-size", "0"], "shard_size must be an integer of at least 1"),
-        (["strokes", "--canvas-size", "4"], "canvas_size must be an integer of at least 8"),
+        (["strokes", "--canvas-size", "4"], "canvas_size must be an integer in 8..8192"),
         (["strokes", "--workers", "0"], "workers must be an integer of at least 1"),
         (["train-painter", "--painter", "width", "0"], "--painter width must be an integer of at least 1"),
         (["visualize", "--class", "953", "--scale", "0"], "scale must be an integer of at least 1"),
         (["visualize", "--class", "953", "--copies", "0"], "copies must be an integer of at least 1"),
-        (["style", "p.jpg", "--size", "4"], "size must be an integer of at least 8"),
+        (["style", "p.jpg", "--size", "4"], "size must be an integer in 8..8192"),
         (["train-agent", "--batch-size", "0"], "batch_size must be an integer of at least 1"),
         (["train-spiral", "--minutes", "0"], "--minutes must be > 0"),
         (["train-spiral", "--num-envs", "0"], "num_envs must be an integer of at least 1"),
@@ -187,3 +193,151 @@ def test_library_functions_refuse_counts_before_any_work(tmp_path):
         run_demo(None, images=1, first=-1, out=tmp_path / "d.png")
     with pytest.raises(ValueError, match="scale"):
         random_demo(scale=0, out=tmp_path / "d.png")
+
+
+# ----------------------------------------------------------------------------------------
+# Files a command names itself: companions of --out, a run folder's files, default folders
+# ----------------------------------------------------------------------------------------
+
+#: (argv, a file the command writes under a name it derives) for every command that derives one;
+#: the name is made a folder first, so only a check of every derived path can refuse it at once.
+DERIVED = {
+    "style's MyPaint re-render": (["style", "no_such_photo.jpg", "--out", "comp.png"], "comp_mypaint.png"),
+    "style's strokes": (["style", "no_such_photo.jpg", "--save-actions", "--out", "acts.png"], "acts.npz"),
+    "visualize's MyPaint re-render": (["visualize", "--class", "953", "--out", "v.jpg"], "v_mypaint.jpg"),
+    "train-agent's agent.pt": (["train-agent", "--run-dir", "ta", "--steps", "1"], "ta/agent.pt"),
+    "train-agent's default run folder": (
+        ["train-agent", "--dataset", "mnist", "--strokes", "8", "--steps", "1"],
+        "runs/agent_mnist_8/checkpoint.pt",
+    ),
+    "train-spiral's curves.png": (["train-spiral", "--run-dir", "ts", "--steps", "1"], "ts/curves.png"),
+    "train-painter's log.csv": (["train-painter", "--out", "tp", "--data", "no_such_strokes"], "tp/log.csv"),
+    "train-painter's default run folder": (
+        ["train-painter", "--kind", "dab", "--data", "no_such_strokes"],
+        "runs/dab_painter/painter.pt",
+    ),
+    "strokes' shard": (["strokes", "-n", "10", "--out", "sd"], "sd/shard_00000.npz"),
+    "strokes' meta.json": (["strokes", "-n", "10", "--out", "sd"], "sd/meta.json"),
+    "download's archive": (["download", "mnist", "--folder", "dl"], "dl/mnist.npz"),
+}
+
+
+@pytest.mark.parametrize("case", DERIVED)
+def test_a_derived_output_that_is_a_folder_is_refused_before_any_work(case, tmp_path, capsys, monkeypatch):
+    """``mkdir comp_mypaint.png; paint-gym style ... --out comp.png`` painted, wrote comp.png, then
+    failed with a traceback: every file a command writes is checked at the door, by the name it
+    will have."""
+    monkeypatch.chdir(tmp_path)
+    argv, derived = DERIVED[case]
+    (tmp_path / derived).mkdir(parents=True)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code, err, seconds = run(argv, capsys)
+    assert code == 2 and f"'{derived}' is a folder" in err and "Traceback" not in err, err
+    assert seconds < 30 and sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_library_trainers_check_their_run_folders_files_first(tmp_path):
+    from paint_gym.painters.strokes import StrokeDataSpec, generate
+    from paint_gym.painters.train import PainterTrainer, TrainConfig
+    from paint_gym_agents.backprop import BackpropAgent, BackpropConfig
+
+    (tmp_path / "run" / "log.csv").mkdir(parents=True)
+    with pytest.raises(ValueError, match="log.csv' is a folder"):
+        BackpropAgent.train(BackpropConfig(steps=1), run_dir=tmp_path / "run")
+    with pytest.raises(ValueError, match="log.csv' is a folder"):
+        PainterTrainer(TrainConfig(kind="dab", data=str(tmp_path / "none"), out=str(tmp_path / "run")))
+    (tmp_path / "data" / "shard_00001.npz").mkdir(parents=True)
+    with pytest.raises(ValueError, match="shard_00001.npz' is a folder"):
+        generate(StrokeDataSpec(n_actions=20, shard_size=10), tmp_path / "data", workers=1, progress=False)
+    assert not list((tmp_path / "data").glob("*.json"))
+
+
+# ----------------------------------------------------------------------------------------
+# Image formats: only those that hold the painting under their own name
+# ----------------------------------------------------------------------------------------
+
+#: The first bytes of a file each extension promises (what other programs read it by), where a
+#: Pillow format covers several kinds: Netpbm's bitmap/greymap/pixmap/floatmap, JPEG 2000's
+#: codestream or container.
+MAGIC = {
+    ".pbm": (b"P1", b"P4"),
+    ".pgm": (b"P2", b"P5"),
+    ".ppm": (b"P3", b"P6"),
+    ".pnm": (b"P1", b"P2", b"P3", b"P4", b"P5", b"P6"),
+    ".pfm": (b"Pf", b"PF"),
+    ".j2k": (b"\xff\x4f\xff\x51",),
+    ".j2c": (b"\xff\x4f\xff\x51",),
+    ".jpc": (b"\xff\x4f\xff\x51",),
+    ".jp2": (b"\x00\x00\x00\x0cjP  ",),
+    ".jpf": (b"\x00\x00\x00\x0cjP  ",),
+    ".jpx": (b"\x00\x00\x00\x0cjP  ",),
+}
+
+
+def painting() -> np.ndarray:
+    """A smooth RGB image (what lossy codecs keep well), 24 x 40 px, every channel different."""
+    y, x = np.mgrid[0:24, 0:40]
+    return np.stack([x * 6, y * 10, 255 - x * 3 - y * 4], axis=-1).clip(0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("suffix", IMAGE_SUFFIXES)
+def test_every_accepted_image_suffix_round_trips_an_rgb_painting(suffix, tmp_path):
+    """Written by the commands' writer, the file is the format its extension names (the
+    magic bytes other programs check) and reads back as the RGB painting: exactly for a
+    lossless format, closely for JPEG, WebP and AVIF."""
+    path = write_image(painting(), tmp_path / f"p{suffix}", scale=2)
+    head = path.read_bytes()[:12]
+    assert head.startswith(MAGIC.get(suffix, (b"",))), (suffix, head)
+    fmt = Image.registered_extensions()[suffix]
+    with Image.open(path, formats=[fmt]) as im:
+        assert im.mode == "RGB" and im.size == (80, 48)
+        back = np.asarray(im)[::2, ::2]
+    error = np.abs(back.astype(int) - painting()).mean()
+    assert error < 4 if fmt in LOSSY_FORMATS else error == 0, (suffix, error)
+
+
+@pytest.mark.parametrize("suffix", sorted(MISNAMED_SUFFIXES | {".gif"}))
+def test_an_extension_whose_file_would_not_hold_the_painting_is_refused(suffix, tmp_path, capsys):
+    """``--out x.pgm`` was written as a colour pixmap (P6), ``x.gif`` with 256 colours."""
+    code, err, _ = run(["style", "no_such_photo.jpg", "--out", str(tmp_path / f"x{suffix}")], capsys)
+    assert code == 2 and f"x{suffix}" in err and "x.png" in err, err
+    assert suffix not in IMAGE_SUFFIXES
+
+
+# ----------------------------------------------------------------------------------------
+# Sizes and offsets: checked against what exists
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["style", "no_such_photo.jpg", "--size", "100000000"],
+        ["visualize", "--class", "953", "--size", "8193"],
+        ["train-agent", "--canvas-size", "100000"],
+        ["train-spiral", "--canvas-size", "8193"],
+        ["strokes", "--canvas-size", "8193"],
+    ],
+)
+def test_a_canvas_side_above_8192_px_is_refused_at_the_door(argv, capsys):
+    code, err, seconds = run(argv, capsys)
+    assert code == 2 and "8..8192" in err and "Traceback" not in err, err
+    assert seconds < 30
+
+
+def test_the_largest_canvas_side_is_8192_px():
+    assert check_canvas_size(MAX_CANVAS_SIZE) == 8192
+    with pytest.raises(ValueError, match="8..8192"):
+        check_canvas_size(8193)
+
+
+def test_an_index_past_the_end_of_an_evaluation_split_names_its_size(tmp_path, capsys):
+    """``paint-gym demo --first 100000000`` said "need at least one array to concatenate"."""
+    code, err, _ = run(["demo", "--first", "100000000", "--images", "1", "--out", str(tmp_path / "d.png")], capsys)
+    assert code == 2 and "holds 10,000 images" in err and "100000000" in err, err
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match=r"first .* in 0\.\.399: the eval split of celeba holds 400 images"):
+        eval_targets("celeba", 8, first=400)
+    assert eval_targets("kmnist", 8, first=1998).shape == (2, 64, 64, 3)  # the last two of 2,000
+    with pytest.raises(IndexError, match="the eval split of mnist holds 10,000 images"):
+        ImageTargets("mnist", "eval")[10_000]

@@ -1,6 +1,7 @@
 """Vector envs made the ways Gymnasium makes them: async workers that neither hang nor outlive
-their parent, and a vector entry point that is the env (arguments, options, time limits,
-autoreset modes) as ``vectorization_mode="sync"`` is."""
+their parent, and a vector entry point for every id (the default mode) that is the env
+(arguments, options, time limits, autoreset modes) as ``vectorization_mode="sync"`` is, with
+every seed and action row checked first."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import pytest
 from gymnasium.vector import AutoresetMode
 
 import paint_gym
-from paint_gym.envs import NeuralPaintVectorEnv
+from paint_gym.envs import MyPaintVectorEnv, NeuralPaintVectorEnv
+from paint_gym.envs.task import TASKS
 from paint_gym.painters.load import load_painter
 
 from .helpers import random_actions
@@ -127,6 +129,38 @@ def test_a_neural_env_checks_its_painter_when_made_and_loads_it_on_first_use():
 
 
 # -- item: the vector entry point is the env ------------------------------------------------------
+@pytest.mark.parametrize("env_id", [f"{family}-{task}-v0" for family in ("MyPaint", "NeuralPaint") for task in TASKS])
+def test_make_vec_defaults_to_paint_gyms_own_vector_env_for_every_id(env_id):
+    """The default mode validates every call before any sub-env changes; "sync" and "async"
+    stay Gymnasium's own classes."""
+    own = MyPaintVectorEnv if env_id.startswith("MyPaint") else NeuralPaintVectorEnv
+    envs = gym.make_vec(env_id, num_envs=N, canvas_size=SIZE, autoreset_mode="SameStep")
+    assert type(envs) is own and envs.metadata["autoreset_mode"] == AutoresetMode.SAME_STEP
+    assert envs.spec.id == env_id and envs.spec.kwargs["vectorization_mode"] == "vector_entry_point"
+    envs.close()
+    sync = gym.make_vec(env_id, num_envs=N, vectorization_mode="sync", canvas_size=SIZE)
+    assert type(sync) is gym.vector.SyncVectorEnv
+    sync.close()
+
+
+@pytest.mark.parametrize("env_id", ["MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0"])
+def test_a_zero_d_integer_array_seed_is_that_seed_in_the_default_vector_mode(env_id, gan):
+    kwargs = {"canvas_size": SIZE, **({"painter": gan} if env_id.startswith("Neural") else {})}
+    envs = gym.make_vec(env_id, num_envs=3, **kwargs)
+    drawn = {}
+    for name, seed in [("int", 5), ("0-d array", np.array(5)), ("numpy int", np.int64(5)), ("list", [5, 6, 7]),
+                       ("1-d array", np.arange(5, 8)), ("tuple", (5, 6, 7))]:  # fmt: skip
+        drawn[name] = envs.reset(seed=seed)[1]["target_index"].tolist()  # was "len() of unsized object"
+    assert len({tuple(index) for index in drawn.values()}) == 1, drawn
+    with pytest.raises(ValueError, match=r"an integer >= 0 or one seed per sub-env .*; got ndarray array\(5\.\)"):
+        envs.reset(seed=np.array(5.0))
+    with pytest.raises(ValueError, match=r"one seed per sub-env \(3: a list, tuple or 1-d array\); got generator"):
+        envs.reset(seed=(s for s in range(3)))
+    with pytest.raises(ValueError, match=r"seed\[0\] must be None or an integer >= 0; got \[5\]"):
+        envs.reset(seed=[[5], [6], [7]])
+    envs.close()
+
+
 def test_make_vec_passes_every_gym_make_argument_to_the_vector_entry_point(gan):
     discrete = paint_gym.DiscreteActions(grid=8)
     kwargs = {
@@ -236,24 +270,17 @@ def test_unsupported_reset_options_raise_and_change_nothing(env_id, how, gan):
     env.close()
 
 
-def test_same_step_autoreset_reports_the_final_observation_and_info_as_sync_mode_does(gan, rng):
+@pytest.mark.parametrize("env_id", ["NeuralPaint-MNIST-v0", "MyPaint-MNIST-v0"])
+def test_same_step_autoreset_reports_the_final_observation_and_info_as_sync_mode_does(env_id, gan, rng):
+    kwargs = {"canvas_size": SIZE, "episode_length": 2, **({"painter": gan} if env_id.startswith("Neural") else {})}
     made = {
-        "vector": gym.make_vec(
-            "NeuralPaint-MNIST-v0",
-            num_envs=N,
-            autoreset_mode="SameStep",
-            canvas_size=SIZE,
-            episode_length=2,
-            painter=gan,
-        ),
+        "vector": gym.make_vec(env_id, num_envs=N, autoreset_mode="SameStep", **kwargs),
         "sync": gym.make_vec(
-            "NeuralPaint-MNIST-v0",
+            env_id,
             num_envs=N,
             vectorization_mode="sync",
-            canvas_size=SIZE,
-            episode_length=2,
-            painter=gan,
             vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP},
+            **kwargs,
         ),
     }
     actions = random_actions(rng, 3, N)
@@ -272,8 +299,10 @@ def test_same_step_autoreset_reports_the_final_observation_and_info_as_sync_mode
     assert set(made["vector"].step(actions[0])[4]) == set(made["sync"].step(actions[0])[4])
 
 
-def test_disabled_autoreset_needs_a_masked_reset_before_stepping_an_ended_sub_env(gan, rng):
-    envs = NeuralPaintVectorEnv(N, "MNIST", painter=gan, canvas_size=SIZE, episode_length=1, autoreset_mode="Disabled")
+@pytest.mark.parametrize("cls", [NeuralPaintVectorEnv, MyPaintVectorEnv])
+def test_disabled_autoreset_needs_a_masked_reset_before_stepping_an_ended_sub_env(cls, gan, rng):
+    kwargs = {"painter": gan} if cls is NeuralPaintVectorEnv else {}
+    envs = cls(N, "MNIST", canvas_size=SIZE, episode_length=1, autoreset_mode="Disabled", **kwargs)
     envs.reset(seed=0)
     assert envs.step(random_actions(rng, N))[2].all()
     with pytest.raises(RuntimeError, match="reset_mask"):
@@ -281,11 +310,13 @@ def test_disabled_autoreset_needs_a_masked_reset_before_stepping_an_ended_sub_en
     envs.reset(options={"reset_mask": np.ones(N, bool)})
     assert envs.step(random_actions(rng, N))[4]["step"].tolist() == [1, 1]
     with pytest.raises(ValueError, match="autoreset_mode"):
-        NeuralPaintVectorEnv(N, painter=gan, autoreset_mode="sometimes")
+        cls(N, autoreset_mode="sometimes", **kwargs)
 
 
-def test_discrete_vector_env_keeps_a_pen_per_sub_env_and_lifts_without_paint(gan):
-    envs = gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, action_mode="discrete", canvas_size=SIZE, painter=gan)
+@pytest.mark.parametrize("env_id", ["NeuralPaint-MNIST-v0", "MyPaint-MNIST-v0"])
+def test_discrete_vector_env_keeps_a_pen_per_sub_env_and_lifts_without_paint(env_id, gan):
+    kwargs = {"canvas_size": SIZE, **({"painter": gan} if env_id.startswith("Neural") else {})}
+    envs = gym.make_vec(env_id, num_envs=N, action_mode="discrete", **kwargs)
     envs.reset(seed=0)
     lift = [31, 31, 16, 16, 1, 9, 3, 0, 0, 0]
     paint = [0, 31, 16, 16, 0, 9, 3, 0, 0, 0]
@@ -299,9 +330,11 @@ def test_discrete_vector_env_keeps_a_pen_per_sub_env_and_lifts_without_paint(gan
         envs.step(np.array([paint, [32, 0, 0, 0, 0, 0, 0, 0, 0, 0]]))
 
 
-def test_a_closed_vector_env_says_to_make_a_new_one(gan, rng):
+@pytest.mark.parametrize("env_id", ["NeuralPaint-MNIST-v0", "MyPaint-MNIST-v0"])
+def test_a_closed_vector_env_says_to_make_a_new_one(env_id, gan, rng):
+    kwargs = {"canvas_size": SIZE, **({"painter": gan} if env_id.startswith("Neural") else {})}
     for how in ("vector_entry_point", "sync"):
-        envs = gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N, vectorization_mode=how, canvas_size=SIZE, painter=gan)
+        envs = gym.make_vec(env_id, num_envs=N, vectorization_mode=how, **kwargs)
         envs.reset(seed=0)
         envs.close()
         with pytest.raises(RuntimeError, match="closed.*make a new"):

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from ..actions import validate_actions
 from ..canvas import background_rgb, mse_uint8, to_uint8
 from ..data import ImageTargets
+from ..outputs import write_image
 from ..painters.base import DEFAULT_PAINTER
 from ..painters.load import PainterLike, as_numpy, load_painter, replay
 from ..validation import check_int
@@ -59,13 +59,19 @@ def neural_mse(actions: np.ndarray, targets: np.ndarray, painter: PainterLike = 
     return mse_uint8(replay(actions, painter, canvas_size=targets.shape[1]), targets)
 
 
-def eval_targets(dataset: str, n: int, canvas_size: int = 64, data_dir: str | os.PathLike | None = None) -> np.ndarray:
-    """The first ``n`` images of a data set's evaluation split, uint8 ``(n, H, W, 3)`` (the same
-    for every method; all of them when the split holds fewer). Raises ``ValueError`` unless
-    ``n`` is a whole number >= 1, :class:`paint_gym.data.DataNotFoundError` without the data."""
+def eval_targets(
+    dataset: str, n: int, canvas_size: int = 64, data_dir: str | os.PathLike | None = None, first: int = 0
+) -> np.ndarray:
+    """``n`` images of a data set's evaluation split from index ``first`` (default: the first
+    ``n``, the same for every method), uint8 ``(n, H, W, 3)``; all of them from ``first`` on when
+    the split holds fewer. Raises ``ValueError`` unless ``n`` is a whole number >= 1 and
+    ``first`` an index into the split (``0 <= first < `` its size, which the message names),
+    :class:`paint_gym.data.DataNotFoundError` without the data."""
     n = check_int("the number of evaluation images", n, low=1)
+    first = check_int("first (the index of the first evaluation image)", first, low=0)
     images = ImageTargets(dataset, "eval", canvas_size, data_dir)
-    return images.batch(range(min(n, len(images))))
+    images.check_index(first, "first (the index of the first evaluation image)")
+    return images.batch(range(first, min(first + n, len(images))))
 
 
 @dataclass
@@ -199,9 +205,9 @@ def side_by_side(blocks: Sequence[np.ndarray], pad: int = 8) -> np.ndarray:
 
 
 def save_png(image: np.ndarray, out: str | os.PathLike, scale: int = 2) -> str:
-    """Write a uint8 image ``(H, W, 3)`` as a PNG, enlarged ``scale`` times (nearest pixel)."""
-    Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST).save(out)
-    return str(out)
+    """Write a uint8 image ``(H, W, 3)`` enlarged ``scale`` times (nearest pixel) in the format
+    ``out``'s extension names (a PNG for ``.png``): :func:`paint_gym.outputs.write_image`."""
+    return str(write_image(image, out, scale))
 
 
 def figure7(

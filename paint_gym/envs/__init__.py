@@ -1,4 +1,4 @@
-"""Gymnasium environments: MyPaintEnv (the real program) and NeuralPaintEnv/NeuralPaintVectorEnv.
+"""Gymnasium environments: MyPaintEnv/MyPaintVectorEnv (the real program) and NeuralPaintEnv/NeuralPaintVectorEnv.
 
 Every env takes its task arguments through one validated :class:`TaskConfig`. The neural envs
 (and with them torch) are imported on first use, so a MyPaint env needs no torch.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_attributes
-from .mypaint_env import MyPaintEnv
+from .mypaint_env import MyPaintEnv, MyPaintVectorEnv
 from .task import TASKS, PaintEnv, TaskConfig, TaskSpec
 
 if TYPE_CHECKING:
@@ -20,4 +20,13 @@ _LAZY = {"NeuralPaintEnv": ".neural_env", "NeuralPaintVectorEnv": ".neural_env"}
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 
-__all__ = ["TASKS", "MyPaintEnv", "NeuralPaintEnv", "NeuralPaintVectorEnv", "PaintEnv", "TaskConfig", "TaskSpec"]
+__all__ = [
+    "TASKS",
+    "MyPaintEnv",
+    "MyPaintVectorEnv",
+    "NeuralPaintEnv",
+    "NeuralPaintVectorEnv",
+    "PaintEnv",
+    "TaskConfig",
+    "TaskSpec",
+]

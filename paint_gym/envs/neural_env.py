@@ -17,7 +17,6 @@ covers every torch entry point, not only the envs), which is also what one worke
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,8 +29,8 @@ from gymnasium.vector.utils import batch_space
 
 from .. import actions as act
 from ..canvas import composite, paint_differentiable, squared_error_sums, to_uint8_array
+from ..devices import check_device  # the one device check (also importable from here)
 from ..forksafe import forked_child
-from ..images import as_rgb_array
 from ..painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from ..painters.dab import DabPainter
 from ..painters.load import SHIPPED_PAINTERS, NeuralCanvasPainter, PainterLike, load_painter
@@ -46,9 +45,16 @@ from .task import (
     TaskEnvState,
     check_max_episode_steps,
     check_reset_options,
-    check_seed,
     reward_value,
     side_by_side,
+)
+from .vector import (
+    check_action_batch,
+    check_autoreset_mode,
+    check_reset_mask,
+    check_seeds,
+    check_steppable,
+    check_targets,
 )
 
 _torch_pid: int | None = None  # the process in which torch_ready() last ran
@@ -72,47 +78,6 @@ def torch_ready() -> None:
         if forked_child():
             torch.set_num_threads(1)
         _torch_pid = pid
-
-
-def check_device(device: str | torch.device) -> torch.device:
-    """``device`` as a ``torch.device`` that exists here and can hold a canvas, or ``ValueError``
-    naming what can.
-
-    A CUDA device needs a torch build with CUDA and an index below the number of GPUs
-    (``torch.cuda.device_count()``, which asks NVML and does not initialise CUDA, so a parent
-    that makes an env can still fork workers); an MPS device needs MPS. ``"meta"`` holds shapes
-    without data (the env reads its canvas every step) and is refused; another backend (e.g.
-    ``"xpu"``) is accepted only if ``torch.<backend>.is_available()``. Checked when the env is
-    made, not at its first reset.
-    """
-    if not isinstance(device, (str, torch.device)):
-        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {type(device).__name__}")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError, ValueError) as exc:
-        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from exc
-    if dev.type == "meta":
-        raise ValueError(
-            "device 'meta' holds tensor shapes without data, but the env paints real canvases and reads them "
-            "every step: use device='cpu' or a GPU ('cuda')"
-        )
-    if dev.type not in ("cpu", "cuda", "mps"):
-        backend = getattr(torch, dev.type, None)
-        available = getattr(backend, "is_available", None)
-        if not (callable(available) and available()):
-            raise ValueError(f"device {str(dev)!r} is not available to torch here; use device='cpu', 'cuda' or 'mps'")
-    if dev.type == "cuda":
-        if not torch.backends.cuda.is_built():
-            raise ValueError(
-                f"device {str(dev)!r} needs CUDA, but this torch build ({torch.__version__}) has none; use device='cpu'"
-            )
-        count = torch.cuda.device_count()
-        if count == 0 or (dev.index is not None and dev.index >= count):
-            seen = "no CUDA device" if count == 0 else f"{count} CUDA device(s): cuda:0..cuda:{count - 1}"
-            raise ValueError(f"device {str(dev)!r} does not exist: torch sees {seen}; use one of those or device='cpu'")
-    elif dev.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device {str(dev)!r} needs Apple's MPS, which is not available here; use device='cpu'")
-    return dev
 
 
 def check_painter(painter: PainterLike, canvas_size: int) -> PainterLike:
@@ -273,8 +238,9 @@ class NeuralPaintEnv(PaintEnv):
     ## Rewards
     ``"dense"`` (default): the decrease of the exact L2 (MSE on [0, 1] of the uint8 images);
     ``"final"``: minus the final L2 at the episode's last step, terminated or truncated; ``"none"``:
-    0; or ``f(canvas, target, done) -> float`` (``done=True`` at the last step; NaN, inf or a
-    non-number raise ``ValueError`` naming the callable).
+    0; or ``f(canvas, target, done) -> float`` (``done=True`` at the last step; NaN, inf, a
+    number beyond float's range or a non-number raise ``ValueError`` naming the callable, after
+    the stroke was painted and counted: see :meth:`~paint_gym.envs.task.PaintEnv.step`).
 
     ## Starting State
     A blank canvas and a target drawn with the env's generator; ``reset(options={"target":
@@ -327,7 +293,9 @@ class NeuralPaintEnv(PaintEnv):
       owning its time limit; rejected resets change nothing; ``task=`` contradicting the id and
       other envs' arguments refused; checked reward callables; ``render()`` before ``reset()``
       raises ``ResetNeeded``; separate ``Box`` objects), and ``device="meta"`` is refused when
-      the env is made (it failed at the first reset).
+      the env is made (it failed at the first reset). Later, as MyPaintEnv's: ``10**400`` from a
+      reward callable raises the named ``ValueError``; ``render()`` after ``close()`` raises
+      ``RuntimeError``; a list of Pillow images as a target is read image by image.
     """
 
     def __init__(
@@ -385,17 +353,6 @@ class NeuralPaintEnv(PaintEnv):
         return NeuralCanvasPainter(self.painter, self.background)
 
 
-def check_autoreset_mode(mode: str | AutoresetMode) -> AutoresetMode:
-    """Gymnasium's ``AutoresetMode`` from the enum or its value (``"NextStep"``, ...), or ``ValueError``."""
-    try:
-        return mode if isinstance(mode, AutoresetMode) else AutoresetMode(mode)
-    except ValueError:
-        choices = [m.value for m in AutoresetMode]
-        raise ValueError(
-            f"autoreset_mode must be a gymnasium.vector.AutoresetMode or one of {choices}; got {mode!r}"
-        ) from None
-
-
 class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     """N painting episodes stepped as one torch batch (``gym.make_vec("NeuralPaint-MNIST-v0", num_envs=N)``).
 
@@ -416,21 +373,28 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
 
     ## Rewards
     As :class:`NeuralPaintEnv`, per sub-env (float64 ``(N,)``): an episode's last step pays the
-    final reward whether it terminates or is truncated by ``max_episode_steps``.
+    final reward whether it terminates or is truncated by ``max_episode_steps``. A reward
+    callable that returns no finite number makes ``step`` raise after every sub-env's stroke was
+    painted and counted and every sub-env's callable was called (the first refusal is raised), as
+    the single env and ``MyPaintVectorEnv`` do; a sub-env whose episode ended is reset at the next
+    step (``DISABLED``: reset it yourself).
 
     ## Starting State
     ``reset(seed=None | int | list of N, options=None)``. ``options`` may hold
-    ``"target"``: uint8 ``(H, W, 3)`` (every reset sub-env paints it) or ``(N, H, W, 3)`` (one
-    per sub-env), and Gymnasium's ``"reset_mask"``: bool ``(N,)``, which resets only the masked
-    sub-envs (the others keep their episodes; their ``info`` entries are 0 and masked out).
-    Any other key raises ``ValueError``. Every argument (each seed: None or an integer >= 0; the
-    mask; the targets; and ``step``'s actions, every row) is checked before any sub-env changes,
-    so a rejected call leaves every sub-env as it was. (Gymnasium's ``"sync"`` and ``"async"``
-    vector envs hand each sub-env its own seed or action in turn: a bad one is refused by its
-    sub-env, after the sub-envs before it were reset or stepped.) One target per sub-env is
-    this env's (the default mode of ``gym.make_vec`` for the NeuralPaint ids): Gymnasium's
-    ``"sync"`` and ``"async"`` vector envs pass the same ``options`` to every sub-env, whose
-    single env then refuses a batch with a ``ValueError`` that says so.
+    ``"target"``: uint8 ``(H, W, 3)`` (every reset sub-env paints it) or ``(N, H, W, 3)`` or a
+    list of N images (one per sub-env; each Pillow image is read by the image loader, as a
+    single env reads one), and Gymnasium's ``"reset_mask"``: bool ``(N,)``, which resets only
+    the masked sub-envs (the others keep their episodes; their ``info`` entries are 0 and
+    masked out).
+    Any other key raises ``ValueError``. Every argument (each seed: None or an integer >= 0,
+    ``np.array(5)`` included; the mask; the targets; and ``step``'s actions, every row) is
+    checked before any sub-env changes, with the checks of :mod:`paint_gym.envs.vector` that
+    ``MyPaintVectorEnv`` uses too, so a rejected call leaves every sub-env as it was.
+    (Gymnasium's ``"sync"`` and ``"async"`` vector envs hand each sub-env its own seed or action
+    in turn: a bad one is refused by its sub-env, after the sub-envs before it were reset or
+    stepped.) One target per sub-env is the default mode's (this env, ``MyPaintVectorEnv``):
+    Gymnasium's ``"sync"`` and ``"async"`` vector envs pass the same ``options`` to every
+    sub-env, whose single env then refuses a batch with a ``ValueError`` that says so.
 
     ## Episode End
     Sub-env ``i`` terminates after ``episode_length`` strokes and is truncated after
@@ -452,7 +416,8 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
 
     ## Rendering
     ``render()`` gives every sub-env's ``target | canvas``; before the first ``reset()`` it
-    raises ``gymnasium.error.ResetNeeded``, as the single env and the sync mode do.
+    raises ``gymnasium.error.ResetNeeded``, as the single env and the sync mode do, and after
+    ``close()`` ``RuntimeError``.
 
     ## Arguments
     ``num_envs`` and the arguments of :class:`NeuralPaintEnv` (the same validated
@@ -475,7 +440,12 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
       another env's argument (``brush=``) and ``device="meta"`` raise ``ValueError`` when the
       env is made; a reward callable's NaN, inf or non-number raises; ``render()`` before
       ``reset()`` raises ``ResetNeeded`` (it returned white frames); ``canvas`` and ``target``
-      have separate ``Box`` objects.
+      have separate ``Box`` objects. Later: ``reset(seed=np.array(5))`` is the seed 5 (was
+      ``TypeError``) and float arrays, nested lists or a generator raise ``ValueError``; a list
+      of Pillow images as ``options["target"]`` is read image by image (EXIF, transparency;
+      images of different shapes are named); a refused reward is raised after every sub-env's
+      callable was called (the others were skipped); ``render()`` after ``close()`` raises
+      ``RuntimeError``.
     """
 
     #: The default; each env's own ``metadata`` holds its ``autoreset_mode``.
@@ -595,27 +565,15 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         self._sse[index] = squared_error_sums(self._canvas[index], self._target[index])
 
     def _to_continuous(self, actions: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Validated continuous actions ``(N, 12)`` and whether each paints; raises ``ValueError``."""
-        n = self.num_envs
+        """Validated continuous actions ``(N, 12)`` and whether each paints; raises ``ValueError``
+        (every row checked by :func:`~paint_gym.envs.vector.check_action_batch` first)."""
+        rows = check_action_batch(actions, self.num_envs, self.action_mode, self.discrete)
         if self.action_mode == "continuous":
-            a = act.validate_actions(actions, batch_ndim=2)
-            if a.shape[0] != n:
-                raise ValueError(f"actions must be ({n}, {act.ACTION_DIM}), one per sub-env; got {a.shape}")
-            return a, np.ones(n, bool)
-        arr = np.asarray(act.to_numpy(actions))
-        fields = len(self.discrete.FIELDS)
-        if arr.shape != (n, fields):
-            raise ValueError(
-                f"discrete actions must be ({n}, {fields}), one per sub-env "
-                f"({', '.join(self.discrete.FIELDS)}); got {arr.shape}"
-            )
-        out = np.empty((n, act.ACTION_DIM), np.float32)
-        paints = np.empty(n, bool)
-        for i in range(n):
-            try:
-                out[i], paints[i] = self.discrete.to_continuous(arr[i], self._pen[i])
-            except ValueError as exc:
-                raise ValueError(f"sub-env {i}: {exc}") from exc
+            return rows, np.ones(self.num_envs, bool)
+        out = np.empty((self.num_envs, act.ACTION_DIM), np.float32)
+        paints = np.empty(self.num_envs, bool)
+        for i, row in enumerate(rows):
+            out[i], paints[i] = self.discrete.to_continuous(row, self._pen[i])
         return out, paints
 
     def _info(self, mask: np.ndarray) -> dict[str, np.ndarray]:
@@ -637,46 +595,11 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     def _parse_reset(
         self, seed: Any, options: dict[str, Any]
     ) -> tuple[np.ndarray, list[int | None], np.ndarray | None]:
-        """Validate ``reset``'s arguments before anything changes: mask, seeds, targets."""
-        n, s = self.num_envs, self.canvas_size
-        mask = np.ones(n, bool)
-        if "reset_mask" in options:  # Gymnasium's checks and errors, as SyncVectorEnv
-            mask = options["reset_mask"]
-            if not isinstance(mask, np.ndarray):
-                raise TypeError(f"`options['reset_mask']` must be a numpy array, got {type(mask)}")
-            if mask.shape != (n,):
-                raise ValueError(f"`options['reset_mask']` must have shape `({n},)`, got {mask.shape}")
-            if mask.dtype != np.bool_:
-                raise TypeError(f"`options['reset_mask']` must have `dtype=np.bool_`, got {mask.dtype}")
-            if not mask.any():
-                raise ValueError(
-                    "`options['reset_mask']` must contain a boolean array "
-                    f"with at least one True value, got reset_mask={mask}"
-                )
-            mask = mask.copy()
-        if seed is None:
-            seeds: list[int | None] = [None] * n
-        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-            seeds = [check_seed(seed) + i for i in range(n)]  # type: ignore[operator]
-        else:
-            if isinstance(seed, (str, bytes)) or not isinstance(seed, (Sequence, np.ndarray)):
-                raise ValueError(
-                    f"reset(seed=...) takes None, an integer >= 0 or one seed per sub-env ({n}); got {seed!r}"
-                )
-            if len(seed) != n:
-                raise ValueError(
-                    f"reset(seed=...) needs one seed per sub-env ({n} seeds), an int or None; got {len(seed)}"
-                )
-            seeds = [check_seed(value, f"seed[{i}]") for i, value in enumerate(seed)]
-        given = options.get("target")
-        if given is not None:
-            arr = np.asarray(act.to_numpy(as_rgb_array(given, self.background)))
-            if arr.dtype != np.uint8 or arr.shape not in ((s, s, 3), (n, s, s, 3)):
-                raise ValueError(
-                    f"options['target'] must be uint8 ({s}, {s}, 3) for every reset sub-env or ({n}, {s}, {s}, 3), "
-                    f"one per sub-env (the env's canvas_size); got {arr.dtype} {arr.shape}"
-                )
-            given = np.broadcast_to(arr, (n, s, s, 3)).copy()
+        """Validate ``reset``'s arguments before anything changes: mask, seeds, targets
+        (the checks of :mod:`paint_gym.envs.vector`, shared with ``MyPaintVectorEnv``)."""
+        mask = check_reset_mask(options, self.num_envs, self._started)
+        seeds = check_seeds(seed, self.num_envs)
+        given = check_targets(options.get("target"), self.num_envs, self.canvas_size, self.background)
         return mask, seeds, given
 
     # -- the vector API -------------------------------------------------------------------
@@ -692,11 +615,6 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         self._check_open()
         options = check_reset_options(options, self.reset_options)
         mask, seeds, given = self._parse_reset(seed, options)
-        if not self._started and not mask.all():
-            raise ValueError(
-                "options['reset_mask'] resets some sub-envs, but the "
-                "others have never been reset: reset all of them first"
-            )
         self._painter.get()  # the painter and the targets load before anything changes
         _ = self.targets if given is None else None
         index = np.flatnonzero(mask)
@@ -712,14 +630,7 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         """Paint one stroke in every sub-env; sub-envs whose episode ended are reset as
         ``autoreset_mode`` says (see the class docstring)."""
         self._check_open()
-        if not self._started:
-            raise RuntimeError("call reset() before step()")
-        if self.autoreset_mode == AutoresetMode.DISABLED and self._autoreset.any():
-            ended = np.flatnonzero(self._autoreset).tolist()
-            raise RuntimeError(
-                f"the episodes of sub-envs {ended} are over and autoreset_mode is DISABLED: "
-                "reset them with reset(options={'reset_mask': mask}) before step()"
-            )
+        check_steppable(self._started, self.autoreset_mode, self._autoreset)
         continuous, paints = self._to_continuous(actions)  # raises before any state changes
         n = self.num_envs
         rewards = np.zeros(n)
@@ -767,19 +678,27 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         ``done``: which sub-envs' episodes ended, by termination or truncation)."""
         l2 = self._l2(active)
         rewards = np.zeros(len(active))
+        refused: list[ValueError] = []
         for j, i in enumerate(active):
 
             def canvas(i: int = i) -> np.ndarray:
                 return self._canvas[i].copy()
 
-            rewards[j] = reward_value(self.reward_mode, previous[j], l2[j], bool(done[i]), canvas, self._target[i])
+            try:
+                rewards[j] = reward_value(self.reward_mode, previous[j], l2[j], bool(done[i]), canvas, self._target[i])
+            except ValueError as exc:  # every sub-env's callable is called, as MyPaintVectorEnv's sub-envs do
+                refused.append(exc)
+        if refused:
+            raise refused[0]
         return rewards
 
     def render(self) -> np.ndarray | None:
         """``rgb_array``: every sub-env's ``target | canvas``, ``(N, H, 2W, 3)``.
 
-        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()``.
+        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()`` and ``RuntimeError``
+        after ``close()``.
         """
+        self._check_open()
         if not self._started:
             raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
         if self.render_mode is None:

@@ -9,6 +9,7 @@ a neural painter).
 
 from __future__ import annotations
 
+import decimal
 import inspect
 import math
 import numbers
@@ -168,8 +169,10 @@ def callable_name(reward: Callable[..., Any]) -> str:
 def check_reward_value(value: Any, reward: Callable[..., Any]) -> float:
     """A reward callable's return value as a float.
 
-    Accepted: a real number (Python, NumPy scalar, or a one-element real array or tensor).
-    Raises ``ValueError`` naming the callable for anything else and
+    Accepted: a real number that is finite as a float: Python (``int``, ``float``,
+    ``fractions.Fraction``), ``decimal.Decimal``, a NumPy scalar, or a one-element real array or
+    tensor. Raises ``ValueError`` naming the callable for anything else (a complex number, a
+    string, an integer or fraction too large for a float: ``10**400``) and
     :class:`~paint_gym.errors.NonFiniteOutputError` (a ``ValueError``) for NaN or inf: a bad
     reward would otherwise reach the learner silently.
     """
@@ -177,18 +180,53 @@ def check_reward_value(value: Any, reward: Callable[..., Any]) -> float:
         numel = getattr(value, "numel", None)  # torch; NumPy has .size
         if (numel() if callable(numel) else getattr(value, "size", None)) == 1:
             value = value.item()
-    if isinstance(value, numbers.Real):
-        number = float(value)
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        try:
+            number = float(value)
+        except (ArithmeticError, ValueError, TypeError):  # 10**400: OverflowError; Decimal("sNaN"): ValueError
+            number = math.nan if _is_nan(value) else math.inf
         if math.isfinite(number):
             return number
+        if not (math.isnan(number) or _is_infinite(value)):  # finite, but beyond float's range
+            raise ValueError(
+                f"the reward callable {callable_name(reward)} returned {type(value).__name__} {_short(value)}, "
+                "beyond float's range (about 1.8e308): a reward must be a finite float; fix the callable "
+                "(e.g. scale it down)"
+            )
         raise NonFiniteOutputError(
             f"the reward callable {callable_name(reward)} returned {number}: a reward must be a finite number; "
             "fix the callable (e.g. guard a division or a log against 0)"
         )
     raise ValueError(
-        f"the reward callable {callable_name(reward)} returned {type(value).__name__} {value!r}: "
+        f"the reward callable {callable_name(reward)} returned {type(value).__name__} {_short(value)}: "
         "a reward must be a real number (float); make f(canvas, target, done) return one"
     )
+
+
+def _is_nan(value: Any) -> bool:
+    """Whether a real number (or ``Decimal``) that ``float()`` refused is a NaN (``Decimal("sNaN")``)."""
+    return isinstance(value, decimal.Decimal) and value.is_nan()
+
+
+def _is_infinite(value: Any) -> bool:
+    """Whether a real number (or ``Decimal``) is itself infinite, not only too large for a float."""
+    if isinstance(value, decimal.Decimal):
+        return value.is_infinite()
+    if isinstance(value, (numbers.Integral, numbers.Rational)):
+        return False
+    try:
+        return bool(np.isinf(value))
+    except TypeError:  # a real type NumPy does not know
+        return False
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, shortened to its ends (``10**400`` has 401 digits)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int (or a fraction of ints) beyond Python's digit limit for str()
+        return f"(too many digits to print: {type(value).__name__} of over 4300 digits)"
+    return text if len(text) <= 60 else f"{text[:25]}...{text[-25:]} ({len(text)} characters)"
 
 
 def reward_value(
@@ -265,25 +303,57 @@ def check_reset_options(options: Mapping[str, Any] | None, supported: Mapping[st
     return dict(options)
 
 
+def target_array(target: Any, background: Any = "white", name: str = "options['target']") -> np.ndarray:
+    """A given target image, or a list or tuple of them, as one numpy array (its shape and dtype
+    are checked by the caller: :func:`check_target`, or the vector envs' ``check_targets``).
+
+    A Pillow image of any mode is read by :func:`paint_gym.images.as_rgb_array` (EXIF
+    orientation applied, transparency over ``background``, 16-bit and float images rescaled);
+    so is each item of a list or tuple, which is then stacked (``(N, H, W, 3)``) and must hold
+    images of one shape: different shapes raise ``ValueError`` naming them. Torch tensors are
+    read by :func:`paint_gym.actions.to_numpy`.
+    """
+
+    def read(image: Any, where: str) -> np.ndarray:
+        try:
+            return np.asarray(act.to_numpy(as_rgb_array(image, background)))
+        except ValueError as exc:  # a ragged nested list
+            raise ValueError(f"{where} could not be read as an image: {exc}") from exc
+
+    if not isinstance(target, (list, tuple)) or not target:
+        return read(target, name)
+    items = [read(image, f"{name}[{i}]") for i, image in enumerate(target)]
+    shapes = [item.shape for item in items]
+    if len(set(shapes)) > 1:
+        raise ValueError(
+            f"{name} is a {type(target).__name__} of images of different shapes "
+            f"({', '.join(f'[{i}]: {shape}' for i, shape in enumerate(shapes))}); every image must be uint8 "
+            "(canvas_size, canvas_size, 3) (a Pillow image of that size in any mode)"
+        )
+    return np.stack(items)
+
+
 def check_target(
     target: Any, canvas_size: int, name: str = "options['target']", background: Any = "white"
 ) -> np.ndarray:
     """A given target as a new uint8 ``(S, S, 3)`` array, or ``ValueError`` naming what is wrong.
 
-    A Pillow image of any mode is read by :func:`paint_gym.images.to_rgb` (EXIF orientation
-    applied, transparency over ``background``, 16-bit and float images rescaled) first.
+    A Pillow image of any mode is read by :func:`paint_gym.images.as_rgb_array` (EXIF orientation
+    applied, transparency over ``background``, 16-bit and float images rescaled) first (see
+    :func:`target_array`).
 
-    A batch of targets ``(N, S, S, 3)`` is refused with the reason: only the batched vector env
-    of the NeuralPaint ids (``gym.make_vec``'s default mode) gives one target per sub-env;
-    Gymnasium's sync and async vector envs pass the same ``options`` to every sub-env.
+    A batch of targets (``(N, S, S, 3)``, or a list of ``N`` images) is refused with the reason:
+    only ``gym.make_vec``'s default mode (the vector envs ``MyPaintVectorEnv`` and
+    ``NeuralPaintVectorEnv``) gives one target per sub-env; Gymnasium's sync and async vector
+    envs pass the same ``options`` to every sub-env.
     """
-    arr = np.asarray(act.to_numpy(as_rgb_array(target, background)))
+    arr = target_array(target, background, name)
     expected = (canvas_size, canvas_size, 3)
     if arr.ndim == 4 and arr.shape[1:] == expected:
         raise ValueError(
             f"{name} holds a batch of {arr.shape[0]} targets {arr.shape}, but this single env paints one target "
             f"{expected}. One target per sub-env needs gym.make_vec's default mode (vectorization_mode="
-            "'vector_entry_point') of the NeuralPaint ids; in the 'sync' and 'async' modes Gymnasium passes the same "
+            "'vector_entry_point'); in the 'sync' and 'async' modes Gymnasium passes the same "
             "options to every sub-env: give one image (every sub-env paints it), or reset each sub-env with its own "
             "image (e.g. sub-env i of a SyncVectorEnv: envs.envs[i].reset(options={'target': targets[i]}))"
         )
@@ -432,8 +502,8 @@ ARGUMENT_HOMES = {
     "with the real program on the CPU",
     "brush": "brush= is the MyPaint-* ids'; the NeuralPaint-* ids take a painter of that brush: "
     "painter=paint_gym.load_painter('dab', brush=...)",
-    "autoreset_mode": "autoreset_mode is a vector env's: gym.make_vec(id, vectorization_mode='sync', "
-    "vector_kwargs={'autoreset_mode': ...}), or autoreset_mode=... in the default mode of the NeuralPaint-* ids",
+    "autoreset_mode": "autoreset_mode is a vector env's: gym.make_vec(id, num_envs=N, autoreset_mode=...) in the "
+    "default mode, or gym.make_vec(id, vectorization_mode='sync', vector_kwargs={'autoreset_mode': ...})",
     "num_envs": "num_envs is gym.make_vec's: gym.make_vec(id, num_envs=N)",
 }
 
@@ -491,11 +561,36 @@ def check_task_of_id(spec: Any, task: TaskSpec) -> None:
     raise ValueError(f"the id {spec.id!r} is the {named} task; task={given!r} contradicts it: {fix}")
 
 
-class TaskEnvState:
+class TaskOfId:
+    """An env's id (``spec``), checked against its task when ``gym.make`` or ``gym.make_vec``
+    names it: every paint-gym env, single and vector, has a ``task`` (a :class:`TaskSpec`)."""
+
+    task: TaskSpec
+
+    @property
+    def spec(self) -> Any:
+        """The ``EnvSpec`` this env was made from (``gym.make``/``gym.make_vec`` set it), or None."""
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, spec: Any) -> None:
+        """``gym.make`` and ``gym.make_vec`` name the env's id here, right after making it: a
+        ``task=`` that contradicts the id is refused with ``ValueError`` (see
+        :func:`check_task_of_id`) and the env is closed."""
+        if spec is not None:
+            try:
+                check_task_of_id(spec, self.task)
+            except ValueError:
+                self.close()  # type: ignore[attr-defined]
+                raise
+        self.__dict__["_spec"] = spec
+
+
+class TaskEnvState(TaskOfId):
     """What the single env (:class:`PaintEnv`) and the vector env (``NeuralPaintVectorEnv``)
     share: the validated :class:`TaskConfig` and its fields as attributes, the observation,
-    the env's id (``spec``, checked against its task), and the copy and pickle rule of the
-    episode state."""
+    the env's id (``spec``, checked against its task: :class:`TaskOfId`), and the copy and
+    pickle rule of the episode state."""
 
     _canvas: np.ndarray
     _target: np.ndarray
@@ -521,24 +616,6 @@ class TaskEnvState:
 
     def _observation(self) -> dict[str, np.ndarray]:
         return {"canvas": self._canvas.copy(), "target": self._target.copy()}
-
-    @property
-    def spec(self) -> Any:
-        """The ``EnvSpec`` this env was made from (``gym.make``/``gym.make_vec`` set it), or None."""
-        return self.__dict__.get("_spec")
-
-    @spec.setter
-    def spec(self, spec: Any) -> None:
-        """``gym.make`` and ``gym.make_vec`` name the env's id here, right after making it: a
-        ``task=`` that contradicts the id is refused with ``ValueError`` (see
-        :func:`check_task_of_id`) and the env is closed."""
-        if spec is not None:
-            try:
-                check_task_of_id(spec, self.task)
-            except ValueError:
-                self.close()  # type: ignore[attr-defined]
-                raise
-        self.__dict__["_spec"] = spec
 
     # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -591,9 +668,13 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
     given without it). ``seed`` is None or an integer >= 0 (else ``ValueError``).
     ``options={"target": uint8 (H, W, 3)}`` paints a given image; any other key raises
     ``ValueError`` (an option is never dropped). A batch of targets
-    ``(N, H, W, 3)`` raises ``ValueError``: in Gymnasium's sync and async vector envs every
-    sub-env receives the same options, so one target per sub-env needs ``gym.make_vec``'s
-    default mode of the NeuralPaint ids (``NeuralPaintVectorEnv``).
+    ``(N, H, W, 3)`` (or a list of images) raises ``ValueError``: in Gymnasium's sync and async
+    vector envs every sub-env receives the same options, so one target per sub-env needs
+    ``gym.make_vec``'s default mode (``MyPaintVectorEnv``, ``NeuralPaintVectorEnv``).
+
+    The one exception to "nothing changes": a reward callable runs after the stroke, so if it
+    returns no finite number ``step`` raises ``ValueError`` with the stroke painted and
+    counted (see :meth:`step`).
 
     ## Info
     The same keys, with the same shapes and types, at reset and at every step, for every id:
@@ -615,8 +696,8 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
     ``gym.make``'s order check does, and as the vector envs do).
 
     ## Closing
-    ``close()`` frees the painter; resetting or stepping a closed env raises ``RuntimeError``
-    (make a new env).
+    ``close()`` frees the painter; resetting, stepping or rendering a closed env raises
+    ``RuntimeError`` (make a new env).
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": list(RENDER_MODES), "render_fps": 4}
@@ -709,9 +790,15 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         """Paint one stroke; see the class docstring for rewards and episode end.
 
         Raises ``ValueError`` for a bad action (NaN, inf, wrong shape or dtype) before anything
-        changes, ``RuntimeError`` if the episode is over, and the errors of
-        :func:`check_reward_value` if a reward callable returns no finite number (the stroke
-        is then painted and counted, as the callable saw it).
+        changes, and ``RuntimeError`` if the episode is over or the env is closed.
+
+        A reward callable is called after the stroke (it is given the new canvas), so when it
+        returns no finite number (the errors of :func:`check_reward_value`: ``ValueError``,
+        ``NonFiniteOutputError`` for NaN/inf) the step raises **after** the stroke was painted
+        and counted: the canvas, ``step`` count and pen keep it, and an episode that this step
+        ended (``episode_length`` or the time limit) is over (``reset`` next). The state stays
+        consistent; only the step's return value is lost. The vector envs do the same for every
+        sub-env (every stroke stands, the first refused reward is raised).
         """
         self._check_open()
         if self._done or self._target is None:
@@ -777,8 +864,10 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
     def render(self) -> np.ndarray | None:
         """``rgb_array``: target | canvas side by side, uint8 ``(H, 2W, 3)``.
 
-        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()``.
+        Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()`` and
+        ``RuntimeError`` after ``close()`` (as ``reset`` and ``step`` do).
         """
+        self._check_open()
         if self._target is None:
             raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
         if self.render_mode is None:

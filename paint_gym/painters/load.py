@@ -177,7 +177,7 @@ def load_painter(
     A loaded neural painter's weights do not require grad (gradients flow to the actions).
     Objects are used as they are (a neural painter may be training), moved to ``device`` when
     one is given (torch modules). ``device`` defaults to the CPU for names and to where an
-    object already is. ``canvas_size`` is an integer number of pixels >= 8, or None for the
+    object already is. ``canvas_size`` is an integer number of pixels in 8..8192, or None for the
     painter's own (64 for a name); for another size a dab painter renders natively
     (:meth:`~paint_gym.painters.dab.DabPainter.at_size`, the same weights), a VAE or GAN is
     resized bilinearly (:class:`ResizedPainter`), any other painter raises ``ValueError``, as

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from ..actions import ACTION_DIM
 from ..checkpoint import atomic_path, write_text_atomic
 from ..data import cache_dir
+from ..outputs import Output, check_all, run_folder_outputs
 from ..validation import check_canvas_size, check_int
 from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 
@@ -40,7 +41,7 @@ class StrokeDataSpec:
     seeds_per_action: int = 4
     """Brush seeds each action is rendered with (at least 2: the painters learn the spread)."""
     canvas_size: int = 64
-    """Canvas side in pixels."""
+    """Canvas side in pixels, 8..8192."""
     brush: str = DEFAULT_BRUSH
     """MyPaint brush (a name from `paint-gym brushes`)."""
     shard_size: int = 2048
@@ -89,7 +90,7 @@ def _render_shard(spec: StrokeDataSpec, index: int, folder: str) -> int:
     actions = spec.shard_actions(index)
     seeds = [brush_seed(spec.seed, index, k) for k in range(spec.seeds_per_action)]
     alpha = render_seeds(_PAINTERS[key], actions, seeds)
-    with atomic_path(Path(folder) / f"shard_{index:05d}.npz") as tmp:
+    with atomic_path(Path(folder) / shard_name(index)) as tmp:
         np.savez_compressed(tmp, actions=actions, alpha=alpha)
     return len(actions) * spec.seeds_per_action
 
@@ -113,17 +114,32 @@ def _check_meta(folder: Path, spec: StrokeDataSpec) -> None:
         write_text_atomic(meta, json.dumps(asdict(spec), indent=2))
 
 
+def shard_name(index: int) -> str:
+    """The file name of shard ``index``: ``shard_00042.npz``."""
+    return f"shard_{index:05d}.npz"
+
+
+def data_outputs(spec: StrokeDataSpec, folder: str | os.PathLike | None = None, name: str = "folder") -> list[Output]:
+    """The paths :func:`generate` writes: the folder (``None``: :func:`default_folder`), its
+    ``meta.json`` and every shard, for :func:`paint_gym.outputs.check_all`."""
+    folder = Path(folder) if folder else default_folder(spec)
+    return run_folder_outputs(folder, name, ["meta.json", *(shard_name(i) for i in range(spec.n_shards))])
+
+
 def generate(
     spec: StrokeDataSpec, folder: str | os.PathLike | None = None, workers: int | None = None, progress: bool = True
 ) -> Path:
     """Render the data set described by ``spec`` into ``folder`` (resuming what is there).
 
     Uses ``workers`` processes (default: all cores). Prints the strokes/s figure when done.
+    ``ValueError`` before any work for a folder, ``meta.json`` or shard path that cannot be
+    written (:func:`data_outputs`, :mod:`paint_gym.outputs`).
     """
     folder = Path(folder) if folder else default_folder(spec)
+    check_all(data_outputs(spec, folder))
     folder.mkdir(parents=True, exist_ok=True)
     _check_meta(folder, spec)
-    todo = [i for i in range(spec.n_shards) if not (folder / f"shard_{i:05d}.npz").is_file()]
+    todo = [i for i in range(spec.n_shards) if not (folder / shard_name(i)).is_file()]
     total = spec.n_actions * spec.seeds_per_action
     done_before = total - sum(len(spec.shard_actions(i)) for i in todo) * spec.seeds_per_action
     workers = workers or os.cpu_count() or 1

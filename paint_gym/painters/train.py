@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 from .. import actions as act
 from ..checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
 from ..errors import DivergenceChecks, check_finite, check_finite_tensors
+from ..outputs import Output, check_all, run_folder_outputs
 from ..runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
 from . import strokes as stroke_data
 from .dab import DabPainter, dab_painter_for
@@ -227,12 +228,37 @@ class StrokeBatches:
         return self.actions[self.train_n : self.train_n + n]
 
 
+#: The files a painter training run writes in its folder.
+RUN_FILES = ("checkpoint.pt", "painter.pt", LOG_CSV, CURVES_PNG)
+
+
+def run_outputs(cfg: TrainConfig, out: str | None = None, name: str = "out") -> list[Output]:
+    """Every path a painter training run writes: its folder (``out``, default ``cfg.out``), the
+    files in it (:data:`RUN_FILES`) and, without ``cfg.data``, the stroke data it renders
+    (:func:`paint_gym.painters.strokes.data_outputs`); for :func:`paint_gym.outputs.check_all`."""
+    outputs = run_folder_outputs(cfg.out if out is None else out, name, RUN_FILES)
+    if not cfg.data:
+        spec = _data_spec(cfg)
+        outputs += stroke_data.data_outputs(spec, stroke_data.default_folder(spec), "the stroke data folder")
+    return outputs
+
+
+def _data_spec(cfg: TrainConfig) -> stroke_data.StrokeDataSpec:
+    """The stroke data rendered for a run without ``cfg.data``: ``cfg.brush``'s default folder."""
+    return stroke_data.StrokeDataSpec(n_actions=cfg.strokes or KIND_STROKES[cfg.kind], brush=cfg.brush or DEFAULT_BRUSH)
+
+
 class PainterTrainer(DivergenceChecks):
-    """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists."""
+    """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists.
+    Every path it writes is checked first (:func:`run_outputs`: ``ValueError`` naming one
+    that cannot be written)."""
 
     def __init__(self, cfg: TrainConfig) -> None:
         self.cfg = cfg
         self.out = Path(cfg.out)
+        if cfg.data and cfg.brush:
+            raise ValueError("give --data (a stroke folder) or --brush (render its data), not both")
+        check_all(run_outputs(cfg))
         self.out.mkdir(parents=True, exist_ok=True)
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
@@ -260,12 +286,8 @@ class PainterTrainer(DivergenceChecks):
         """``cfg.data``, or the default stroke folder of ``cfg.brush`` (rendered now if missing,
         resuming a partial one): ``paint-gym train-painter --kind dab --brush NAME`` is one command."""
         if self.cfg.data:
-            if self.cfg.brush:
-                raise ValueError("give --data (a stroke folder) or --brush (render its data), not both")
             return self.cfg.data
-        spec = stroke_data.StrokeDataSpec(
-            n_actions=self.cfg.strokes or KIND_STROKES[self.cfg.kind], brush=self.cfg.brush or DEFAULT_BRUSH
-        )
+        spec = _data_spec(self.cfg)
         return str(stroke_data.generate(spec, stroke_data.default_folder(spec)))
 
     def _optimizer(self) -> torch.optim.Optimizer:

@@ -52,7 +52,7 @@ from ..painters.base import DEFAULT_PAINTER, CanvasPainter, DifferentiablePainte
 from ..painters.load import PainterLike, as_numpy, load_painter
 from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter
 from ..painters.neural import GEOMETRY
-from ..validation import check_float, check_int
+from ..validation import check_canvas_size, check_float, check_int
 from .layout import GridLayout, NativeLayout, check_layout, choose_layout
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
@@ -429,10 +429,11 @@ def stroke_canvases(
 def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> None:
     """Validate, in place, the fields every stroke-grid config has (``size``, ``strokes``,
     ``steps``, ``extra`` whole numbers with their lower bounds, ``tile``, ``overlap``, ``seed``,
-    ``mypaint_seed``, ``lr``, ``layout``): ``ValueError`` naming the field, or a ``size`` below
-    ``tile`` (in both layouts: the tile grid sets the stroke count)."""
+    ``mypaint_seed``, ``lr``, ``layout``): ``ValueError`` naming the field, a ``size`` outside
+    8..8192 px (:func:`paint_gym.validation.check_canvas_size`), or a ``size`` below ``tile`` (in
+    both layouts: the tile grid sets the stroke count)."""
+    config.size = check_canvas_size(config.size, "size")
     for name, low in (
-        ("size", 8),
         ("strokes", 1),
         ("steps", 0),
         *extra,

@@ -15,26 +15,24 @@ from typing import Annotated, ClassVar
 import numpy as np
 import torch
 import tyro
-from PIL import Image
 
 from ..command import Command, base_config
+from ..outputs import Output, write_image
 from ..validation import check_int
 from .canvas_grid import StrokeGrid, parse_palette
 from .style import StyleConfig, intrinsic_style_transfer, load_image
 from .visualize import VisualizeConfig, visualize_class
 
 
-def _save_png(image: np.ndarray, path: Path, scale: int = 1) -> None:
-    out = Image.fromarray(image)
-    if scale > 1:
-        out = out.resize((image.shape[1] * scale, image.shape[0] * scale), Image.Resampling.NEAREST)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out.save(path)
-
-
-def _companion(out: Path, suffix: str) -> Path:
+def _companion(out: str | Path, suffix: str) -> Path:
     """``painting.png`` -> ``painting_mypaint.png`` (beside it)."""
+    out = Path(out)
     return out.with_name(f"{out.stem}_{suffix}{out.suffix or '.png'}")
+
+
+def _actions_path(out: str | Path) -> Path:
+    """``painting.png`` -> ``painting.npz`` (beside it): the strokes of ``--save-actions``."""
+    return Path(out).with_suffix(".npz")
 
 
 def _set_threads(threads: int) -> None:
@@ -47,7 +45,7 @@ def _palette(text: str | None) -> np.ndarray | None:
 
 
 def _save_actions(grid: StrokeGrid, out: Path) -> Path:
-    path = out.with_suffix(".npz")
+    path = _actions_path(out)
     tiles = grid.tiles
     np.savez_compressed(
         path,
@@ -84,6 +82,17 @@ class PaintingOptions:
 
     cli_outputs: ClassVar[dict[str, str]] = {"out": "image"}  # checked before any work (paint_gym.command)
 
+    def derived_outputs(self) -> list[Output]:
+        """The files written beside ``--out``: OUT_mypaint.EXT (unless --no-mypaint) and
+        OUT.npz (with --save-actions); checked with ``--out`` before any work."""
+        out = self.out
+        derived = []
+        if self.mypaint:
+            derived.append(Output("--out's MyPaint re-render", "image", _companion(out, "mypaint"), derived=True))
+        if self.save_actions:
+            derived.append(Output("--out's strokes (--save-actions)", "arrays", _actions_path(out), derived=True))
+        return derived
+
     def __post_init__(self) -> None:
         config_post_init = getattr(super(), "__post_init__", None)  # the library config's validation
         if config_post_init is not None:
@@ -115,14 +124,14 @@ def visualize(config: VisualizeArgs) -> int:
     cfg = base_config(config, VisualizeConfig, palette=_palette(config.palette))
     result = visualize_class(config.target, config.models, cfg, check_mypaint=config.mypaint)
     out = Path(config.out)
-    _save_png(result.image, out, config.scale)
+    write_image(result.image, out, config.scale)
     print(
         f"{result.label} (class {result.target}): ensemble probability {result.probability:.3f} for the neural "
         f"painting ({_strokes_text(result.grid)}, {cfg.steps} steps); wrote {out}"
     )
     if result.mypaint is not None:
         mp = _companion(out, "mypaint")
-        _save_png(result.mypaint, mp, config.scale)
+        write_image(result.mypaint, mp, config.scale)
         print(f"the same strokes repainted by MyPaint: probability {result.probability_mypaint:.3f}; wrote {mp}")
     print("ensemble's top 3: " + ", ".join(f"{name} {p:.3f}" for name, p in result.top))
     if config.save_actions:
@@ -149,7 +158,7 @@ def style(config: StyleArgs) -> int:
     content = load_image(config.content, cfg.size, keep_aspect=config.keep_aspect)
     result = intrinsic_style_transfer(content, cfg, check_mypaint=config.mypaint)
     out = Path(config.out)
-    _save_png(result.image, out)
+    write_image(result.image, out)
     first = result.losses[0] if result.losses else result.content_loss
     print(
         f"content loss ({cfg.model} {cfg.layer}) {first:.4f} -> {result.content_loss:.4f} over {cfg.steps} steps "
@@ -157,7 +166,7 @@ def style(config: StyleArgs) -> int:
     )
     if result.mypaint is not None:
         mp = _companion(out, "mypaint")
-        _save_png(result.mypaint, mp)
+        write_image(result.mypaint, mp)
         print(f"the same strokes repainted by MyPaint: content loss {result.content_loss_mypaint:.4f}; wrote {mp}")
     if config.save_actions:
         print(f"wrote the strokes to {_save_actions(result.grid, out)}")

@@ -27,7 +27,7 @@ from typing import ClassVar
 import torch
 from torch.nn import functional as F
 
-from ..validation import check_int
+from ..validation import MAX_CANVAS_SIZE, check_int
 
 #: The layouts a config may name; ``"auto"`` resolves to one of the other two.
 LAYOUTS = ("auto", "native", "tiles")
@@ -109,7 +109,8 @@ class GridLayout(ImageSides):
     canvas (>= ``tile``). The fewest canvases that keep the minimum overlap are spread over each
     side (so the real overlap can be larger: at 128 px three 64 px canvases overlap by 32 px),
     wasting fewer than ``n`` pixels beyond the image. Raises ``ValueError`` naming the field for
-    non-integer sizes, a side smaller than a tile or an overlap above half a tile.
+    non-integer sizes, a side smaller than a tile or larger than 8192 px
+    (:data:`~paint_gym.validation.MAX_CANVAS_SIZE`) or an overlap above half a tile.
     """
 
     size: int
@@ -130,6 +131,11 @@ class GridLayout(ImageSides):
                 raise ValueError(
                     f"{name} {side} px is too small: an image holds at least one {self.tile} px canvas; "
                     f"use a {name} of {self.tile} px or more (or a smaller tile)"
+                )
+            if side is not None and side > MAX_CANVAS_SIZE:
+                raise ValueError(
+                    f"{name} {side:,} px is too large: a painting is at most {MAX_CANVAS_SIZE} px a side "
+                    "(paint_gym.validation.MAX_CANVAS_SIZE); use a smaller size"
                 )
         if not 0 <= self.overlap <= self.tile // 2:
             raise ValueError(f"overlap must be in 0..{self.tile // 2} px (half a tile); got {self.overlap}")

@@ -28,7 +28,7 @@ from torch import nn
 from ..canvas import to_float_tensor
 from ..images import open_image
 from ..painters.base import DEFAULT_PAINTER
-from ..validation import check_int
+from ..validation import MAX_CANVAS_SIZE, check_canvas_size
 from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
 from .layout import LAYOUTS
@@ -39,7 +39,7 @@ class StyleConfig:
     """Hyperparameters of one intrinsic style transfer."""
 
     size: int = 256
-    """Painting's shorter side in px (the content image is resized to it, keeping its aspect)."""
+    """Painting's shorter side in px, 8..8192 (the content image is resized to it, keeping its aspect)."""
     strokes: int = 30
     """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
     layout: Literal[LAYOUTS] = "tiles"
@@ -95,15 +95,22 @@ def load_image(path: str | os.PathLike, size: int, keep_aspect: bool = False) ->
     ``keep_aspect`` the whole photo, its shorter side ``size`` px (paint it with
     :func:`intrinsic_style_transfer`, which builds a grid of that shape). Raises
     ``FileNotFoundError`` for a missing file and ``ValueError`` for an unreadable or too large
-    image, a mode that cannot be read, or a size that is not an integer >= 8.
+    image, a mode that cannot be read, a size that is not an integer in 8..8192
+    (:func:`paint_gym.validation.check_canvas_size`), or, with ``keep_aspect``, a longer side
+    above 8192 px.
     """
     from PIL import Image
 
-    size = check_int("size (pixels)", size, low=8)
+    size = check_canvas_size(size, "size (pixels)")
     rgb = open_image(path)
     w, h = rgb.size
     if keep_aspect:
         out_h, out_w = painting_shape((h, w), size)
+        if max(out_h, out_w) > MAX_CANVAS_SIZE:
+            raise ValueError(
+                f"{path}: its {w}x{h} px at a shorter side of {size} px is {out_w}x{out_h} px, above the "
+                f"{MAX_CANVAS_SIZE} px a painting may have a side; use a smaller size or a centre square"
+            )
         image = rgb.resize((out_w, out_h), Image.Resampling.LANCZOS)
     else:
         s = min(w, h)

@@ -38,7 +38,7 @@ class VisualizeConfig:
     """Hyperparameters of one class visualization (defaults as in the README's figure)."""
 
     size: int = 224
-    """Image side, px."""
+    """Image side, px (8..8192)."""
     strokes: int = 30
     """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
     layout: Literal[LAYOUTS] = "tiles"
