@@ -1,10 +1,11 @@
 """The backprop adversarial agent: an LSTM painter trained *through* a neural painter.
 
-CleanRL-style: one file holds the hyperparameters (:class:`BackpropConfig`), the network
-(:class:`BackpropPolicy`), the inference wrapper (:class:`BackpropAgent`) and the training loop
-(:class:`BackpropTrainer`). At each of T steps the agent sees the target, the current canvas and
-its previous stroke and emits the next stroke; the neural painter renders it differentiably,
-so a loss on the final canvas trains the agent by plain backpropagation (paper section 3).
+CleanRL-style: one file holds the hyperparameters (:class:`BackpropConfig`), the inference
+wrapper (:class:`BackpropAgent`) and the update (:class:`BackpropTrainer`); the network
+(:class:`BackpropPolicy`) is :mod:`paint_gym_agents.backprop_policy`. At each of T steps the
+agent sees the target, the current canvas and its previous stroke and emits the next stroke;
+the neural painter renders it differentiably, so a loss on the final canvas trains the agent
+by plain backpropagation (paper section 3).
 
     agent = BackpropAgent.train(BackpropConfig(dataset="mnist", steps=3000), run_dir="runs/agent")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
@@ -23,8 +24,9 @@ Objectives (combine with weights):
   paper section 4; :mod:`paint_gym_agents.precondition`).
 
 Training stops after ``steps`` optimisation steps or ``minutes`` of training, or, on a
-wall-clock budget (``train(config, budget_seconds)``, the reconstruction benchmark), when
-:func:`paint_gym.benchmark.budget.run_for_budget`'s clock runs out, as for every method.
+wall-clock budget (``train(config, budget_seconds)``, the reconstruction benchmark), when the
+training clock reaches it, as for every method: the loop, the run folder, resume and checkpoints
+are :class:`paint_gym.training.Trainer`'s; this file holds the update (:meth:`BackpropTrainer.train_step`).
 It evaluates every ``eval_every`` steps (or ``eval_minutes`` of training) on ``eval_images``
 held out of the training split (``eval_split="validation"``) and keeps the best as ``agent.pt``,
 so the evaluation split stays unseen until the agent is scored. ``device="cuda"`` trains on a GPU.
@@ -32,7 +34,7 @@ so the evaluation split stays unseen until the agent is scored. ``device="cuda"`
 Data-parallel: run the same command under ``torchrun --nproc_per_node=N``. Each rank draws its
 own batches; the agent is wrapped in ``DistributedDataParallel`` and the critic's gradients
 are averaged with ``all_reduce`` (DDP cannot wrap it: the gradient penalty needs a double
-backward). Rank 0 evaluates, logs and checkpoints.
+backward; :class:`paint_gym_agents.distributed.Distributed`). Rank 0 evaluates, logs and checkpoints.
 
 Divergence (e.g. a learning rate of 1e30) stops training with
 :class:`paint_gym.errors.TrainingDivergedError` naming the step, the value and the learning rate:
@@ -44,60 +46,48 @@ fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's config.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import torch
-import torch.distributed as dist
 from torch import nn
 from tqdm import tqdm
 
-from paint_gym.actions import ACTION_DIM, colors_of
-from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, run_for_budget
 from paint_gym.benchmark.evaluation import replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.benchmark.reference import REFINE_LR, refine_strokes
-from paint_gym.canvas import (
-    background_rgb,
-    composite_moments,
-    mse,
-    mse_of_moments,
-    mse_uint8,
-    to_float_tensor,
-    to_uint8_array,
-)
-from paint_gym.checkpoint import (
-    check_resume,
-    config_from_json,
-    config_to_json,
-    float_state,
-    half_state,
-    read_checkpoint,
-    write_checkpoint,
-)
+from paint_gym.canvas import mse, mse_of_moments, mse_uint8, to_float_tensor, to_uint8_array
+from paint_gym.checkpoint import config_from_json, config_to_json, float_state, half_state
 from paint_gym.data import DATASETS, ImageTargets
 from paint_gym.devices import check_device
-from paint_gym.errors import (
-    DivergenceChecks,
-    NonFiniteOutputError,
-    TrainingDivergedError,
-    check_finite_tensors,
-)
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
 from paint_gym.painters.base import DEFAULT_PAINTER, DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter, module_device
-from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
+from paint_gym.runlog import CURVES_PNG, curves_figure, plot_columns
 from paint_gym.shipped_weights import read_manifest, verified_path
-from paint_gym.validation import check_background, check_canvas_size, check_choice, check_float, check_int, check_seeds
+from paint_gym.training import EvalSchedule, Limits, Point, Schedule, Trainer
+from paint_gym.validation import (
+    Background,
+    CanvasSize,
+    NonNegativeFloat,
+    NonNegativeInt,
+    OneOf,
+    PositiveFloat,
+    PositiveInt,
+    Seeds,
+    ValidatedConfig,
+    check_int,
+)
 
-from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
+from .backprop_policy import BackpropPolicy
+from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
+from .distributed import Distributed
 from .precondition import load_templates
 
 PIXEL_OBJECTIVES = ("expected", "mse", "none")
@@ -126,83 +116,83 @@ LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0, "ini
 
 
 @dataclass
-class BackpropConfig:
+class BackpropConfig(ValidatedConfig):
     """Hyperparameters of a backprop agent run (saved as JSON in every checkpoint; shipped agents
-    store these field names, so they keep loading)."""
+    store these field names, so they keep loading). Each field's range is declared in its type."""
 
-    dataset: str = "mnist"
-    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
-    strokes: int = 8
-    """strokes per painting, T >= 1"""
+    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    strokes: PositiveInt = 8
+    """strokes per painting, T"""
     painter: str = DEFAULT_PAINTER
     """neural painter to train through: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
-    canvas_size: int = 64
-    """canvas side in pixels, 8..8192"""
-    background: str = "white"
-    """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
-    pixel: str = "expected"
+    canvas_size: CanvasSize = 64
+    """canvas side in pixels"""
+    background: Background = "white"
+    """canvas background"""
+    pixel: Annotated[str, OneOf(PIXEL_OBJECTIVES, label="pixel objective")] = "expected"
     (
         'pixel objective: "expected" (expected MSE over brush seeds), "mse" (MSE of the neural canvas) or "none" '
         "(critic or template only)"
     )
-    pixel_weight: float = 1.0
-    """weight of the pixel objective, >= 0"""
-    adversarial: float = 0.0
-    """weight of -critic(canvas, target), the conditional WGAN-GP critic's loss, >= 0 (0: no critic)"""
-    gp_lambda: float = 10.0
-    """weight of the critic's gradient penalty, >= 0"""
-    critic_lr: float = 1e-4
-    """critic's Adam learning rate, > 0"""
-    template: float = 0.0
+    pixel_weight: NonNegativeFloat = 1.0
+    """weight of the pixel objective"""
+    adversarial: NonNegativeFloat = 0.0
+    """weight of -critic(canvas, target), the conditional WGAN-GP critic's loss (0: no critic)"""
+    gp_lambda: NonNegativeFloat = 10.0
+    """weight of the critic's gradient penalty"""
+    critic_lr: PositiveFloat = 1e-4
+    """critic's Adam learning rate"""
+    template: NonNegativeFloat = 0.0
     (
         "preconditioning (MNIST): weight of the action MSE to the class template at the start of stage 2; decays "
-        "linearly to 0, >= 0"
+        "linearly to 0"
     )
-    template_only_steps: int = 0
-    """preconditioning stage 1: optimisation steps of template loss alone (no pixel or critic loss), >= 0"""
-    template_decay_steps: int = 2000
-    """preconditioning stage 2: optimisation steps over which the template weight decays to 0, >= 1"""
-    width: int = 32
-    """channels of the first convolution (doubling per halving, capped at 4 x width), >= 1"""
-    hidden: int = 256
-    """LSTM and code size, >= 1"""
-    batch_size: int = 32
-    """targets per optimisation step (per process under torchrun), >= 1"""
-    lr: float = 1e-3
-    """agent's Adam learning rate, > 0"""
-    grad_clip: float = 1.0
-    """gradient-norm clip of the agent's update, > 0"""
-    steps: int = 20_000
-    """optimisation steps to train for, in total over resumes (without a wall-clock budget), >= 0"""
-    minutes: float = 0.0
+    template_only_steps: NonNegativeInt = 0
+    """preconditioning stage 1: optimisation steps of template loss alone (no pixel or critic loss)"""
+    template_decay_steps: PositiveInt = 2000
+    """preconditioning stage 2: optimisation steps over which the template weight decays to 0"""
+    width: PositiveInt = 32
+    """channels of the first convolution (doubling per halving, capped at 4 x width)"""
+    hidden: PositiveInt = 256
+    """LSTM and code size"""
+    batch_size: PositiveInt = 32
+    """targets per optimisation step (per process under torchrun)"""
+    lr: PositiveFloat = 1e-3
+    """agent's Adam learning rate"""
+    grad_clip: PositiveFloat = 1.0
+    """gradient-norm clip of the agent's update"""
+    steps: NonNegativeInt = 20_000
+    """optimisation steps to train for, in total over resumes (without a wall-clock budget)"""
+    minutes: NonNegativeFloat = 0.0
     (
         "wall-clock training budget in minutes over resumes (0: none); training stops at whichever of steps and "
         "minutes comes first"
     )
-    eval_every: int = 250
-    """optimisation steps between evaluations (without a wall-clock budget), >= 1"""
-    eval_images: int = 64
-    """images evaluated during training (MyPaint replay), by which agent.pt is chosen, >= 1"""
-    eval_split: str = "validation"
+    eval_every: PositiveInt = 250
+    """optimisation steps between evaluations (without a wall-clock budget)"""
+    eval_images: PositiveInt = 64
+    """images evaluated during training (MyPaint replay), by which agent.pt is chosen"""
+    eval_split: Annotated[str, OneOf(EVAL_SPLITS)] = "validation"
     (
         'where the evaluated images come from: "validation" (the last eval_images of the training split, held out '
         'of training) or "eval" (the first eval_images of the evaluation split, which agents are scored on: agents '
         "trained before this field existed chose their checkpoint so)"
     )
-    eval_minutes: float = 0.0
-    """training minutes between evaluations (0: every eval_every steps), >= 0; steps vary 10x between devices"""
-    replay_seeds: tuple[int, ...] = (0, 1, 2, 3)
-    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
-    checkpoint_minutes: float = 2.0
-    """minutes between checkpoints (also written at the end), >= 0"""
+    eval_minutes: NonNegativeFloat = 0.0
+    """training minutes between evaluations (0: every eval_every steps); steps vary 10x between devices"""
+    replay_seeds: Seeds = (0, 1, 2, 3)
+    """MyPaint brush seeds the evaluation replay averages over"""
+    checkpoint_minutes: NonNegativeFloat = 2.0
+    """minutes between checkpoints (also written at the end)"""
     init: str = ""
     (
         "start a new run from an agent's weights: a shipped agent's name (\"mnist\") or an agent file (fine-tuning, "
         'e.g. an agent trained through another painter); "" starts from random weights; unused on resume'
     )
-    seed: int = 0
-    """seed of the network's initialisation and of the batches, >= 0"""
-    threads: int = 0
+    seed: NonNegativeInt = 0
+    """seed of the network's initialisation and of the batches"""
+    threads: NonNegativeInt = 0
     """torch threads per process (0: torch's default)"""
     device: str = "cpu"
     """device to train on: "cpu" or "cuda" (one GPU per process under torchrun, via LOCAL_RANK); not meta"""
@@ -210,138 +200,11 @@ class BackpropConfig:
     """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
-        """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
-        if self.pixel not in PIXEL_OBJECTIVES:
-            raise ValueError(f"pixel objective must be one of {PIXEL_OBJECTIVES}; got {self.pixel!r}")
-        check_choice("dataset", self.dataset, DATASETS)
-        check_choice("eval_split", self.eval_split, EVAL_SPLITS)
-        self.canvas_size = check_canvas_size(self.canvas_size)
-        check_background(self.background)
+        """Check every field (``ValueError`` naming the field), so a run that starts can finish."""
+        super().__post_init__()
         check_device(self.device, here=False)  # a GPU this machine lacks: checked where training starts
-        for name, low in (
-            ("strokes", 1),
-            ("batch_size", 1),
-            ("width", 1),
-            ("hidden", 1),
-            ("steps", 0),
-            ("eval_every", 1),
-            ("eval_images", 1),
-            ("template_only_steps", 0),
-            ("template_decay_steps", 1),
-            ("threads", 0),
-            ("seed", 0),
-        ):
-            setattr(self, name, check_int(name, getattr(self, name), low))
-        for name in ("lr", "critic_lr", "grad_clip"):
-            setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
-        for name in (
-            "pixel_weight",
-            "adversarial",
-            "gp_lambda",
-            "template",
-            "minutes",
-            "eval_minutes",
-            "checkpoint_minutes",
-        ):
-            setattr(self, name, check_float(name, getattr(self, name), 0.0))
         if self.pixel == "none" and self.adversarial <= 0 and self.template <= 0 and self.template_only_steps <= 0:
             raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
-        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
-
-
-# ----------------------------------------------------------------------------------------
-# Network
-# ----------------------------------------------------------------------------------------
-
-
-class BackpropPolicy(nn.Module):
-    """Conv encoder of (target, canvas, x/y coordinates) + LSTM over strokes -> 12-d strokes.
-
-    ``forward(target, painter, strokes)`` paints the whole sequence through ``painter`` and
-    returns the actions ``(B, T, 12)`` with the canvas's mean and second moment over brush
-    seeds (channels last, ``(B, H, W, 3)``); :meth:`paint_step` is one stroke of it (what
-    :meth:`BackpropAgent.act` runs). Coordinate channels (CoordConv) make regressing stroke
-    positions from a convolutional code easy.
-
-    The encoder's first convolution is linear in its 8 input channels, so
-    ``conv([target, canvas, xy]) = conv_t(target) + conv_xy(xy) + bias + conv_c(canvas)``: the
-    first three terms are the same at every stroke of a painting, so :meth:`encode_target`
-    computes them once per image and each stroke convolves only its canvas (3 channels). The
-    weights are those of one convolution of the concatenation (checkpoints are unchanged) and
-    the strokes equal its strokes up to float rounding.
-    """
-
-    def __init__(self, canvas_size: int = 64, width: int = 32, hidden: int = 256, background: str = "white") -> None:
-        super().__init__()
-        layers: list[nn.Module] = []
-        c, c2, size = 8, max(width // 2, 8), canvas_size
-        while size > 4:  # halve the resolution, double the channels (capped at 4 * width)
-            layers += [nn.Conv2d(c, c2, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
-            c, c2, size = c2, min(2 * c2, 4 * width), size // 2
-        self.encoder = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, hidden), nn.LeakyReLU(0.2))
-        self.lstm = nn.LSTMCell(hidden + ACTION_DIM, hidden)
-        self.head = nn.Linear(hidden, ACTION_DIM)  # default init: strokes depend on the input from the start
-        ramp = torch.linspace(-1, 1, canvas_size)
-        self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
-        self.register_buffer(
-            "background", torch.tensor(background_rgb(background), dtype=torch.float32), persistent=False
-        )
-        self.canvas_size = canvas_size
-        self.hidden = hidden
-
-    @classmethod
-    def from_config(cls, config: BackpropConfig) -> BackpropPolicy:
-        return cls(config.canvas_size, config.width, config.hidden, config.background)
-
-    def initial_state(self, batch: int) -> tuple[torch.Tensor, ...]:
-        """(h, c, previous action, canvas mean, canvas second moment) before the first stroke."""
-        z = self.head.weight.new_zeros
-        bg = self.background.expand(batch, self.canvas_size, self.canvas_size, 3)
-        return z(batch, self.hidden), z(batch, self.hidden), z(batch, ACTION_DIM), bg, bg**2
-
-    def _first_conv(self, x: torch.Tensor, channels: slice, bias: bool = False) -> torch.Tensor:
-        """The encoder's first convolution of ``x`` in [0, 1] over its input ``channels`` alone."""
-        conv = self.encoder[0]
-        b = conv.bias if bias else None
-        return nn.functional.conv2d(x * 2 - 1, conv.weight[:, channels], b, conv.stride, conv.padding)
-
-    def encode_target(self, target: torch.Tensor) -> torch.Tensor:
-        """What the first convolution makes of ``target`` ``(B, 3, H, W)`` and the coordinates
-        (with its bias): ``(B, C, H/2, W/2)``, computed once per painting, reused at every stroke."""
-        return self._first_conv(target, slice(0, 3)) + self._first_conv(self.coords, slice(6, 8), bias=True)
-
-    def step(
-        self, features: torch.Tensor, state: tuple[torch.Tensor, ...]
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """One stroke from the target's ``features`` (:meth:`encode_target`) and the state;
-        returns it and the new (h, c)."""
-        h, c, prev, mean, _ = state
-        x = features + self._first_conv(mean.permute(0, 3, 1, 2), slice(3, 6))
-        for layer in self.encoder[1:]:
-            x = layer(x)
-        h, c = self.lstm(torch.cat([x, prev], dim=1), (h, c))
-        return torch.tanh(self.head(h)), (h, c)
-
-    def paint_step(
-        self, features: torch.Tensor, painter: DifferentiablePainter, state: tuple[torch.Tensor, ...]
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        """One stroke ``(B, 12)`` painted through ``painter`` (``features``: :meth:`encode_target`
-        of the targets); returns it and the next state."""
-        action, (h, c) = self.step(features, state)
-        alpha, var = painter.render_alpha(action, return_var=True)
-        mean, second = composite_moments(state[3], state[4], alpha, var, colors_of(action))
-        return action, (h, c, action, mean, second)
-
-    def forward(
-        self, target: torch.Tensor, painter: DifferentiablePainter, strokes: int
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        features = self.encode_target(target)
-        state = self.initial_state(len(target))
-        actions = []
-        for _ in range(strokes):
-            action, state = self.paint_step(features, painter, state)
-            actions.append(action)
-        return torch.stack(actions, dim=1), state[3], state[4]
 
 
 def config_of(saved: str | dict[str, Any]) -> BackpropConfig:
@@ -520,84 +383,7 @@ class BackpropAgent:
 # ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class Distributed:
-    """The process group of a ``torchrun`` launch (world 1 when run plainly)."""
-
-    rank: int = 0
-    world: int = 1
-    active: bool = False
-    device: torch.device = torch.device("cpu")
-
-    @classmethod
-    def from_env(cls, device: str = "cpu") -> Distributed:
-        """Join the ``torchrun`` group if there is one: gloo on CPU, nccl on CUDA (one GPU per
-        process, chosen by ``LOCAL_RANK``)."""
-        world = int(os.environ.get("WORLD_SIZE", "1"))
-        cuda = device.startswith("cuda")
-        if cuda and not torch.cuda.is_available():
-            raise ValueError("device 'cuda' asked for, but torch sees no GPU: use --device cpu")
-        local = int(os.environ.get("LOCAL_RANK", "0"))
-        dev = torch.device(f"cuda:{local}" if cuda and device == "cuda" else device)
-        if world <= 1:
-            return cls(device=dev)
-        if not dist.is_initialized():
-            dist.init_process_group("nccl" if cuda else "gloo")
-        return cls(dist.get_rank(), dist.get_world_size(), True, dev)
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-    def average_gradients(self, module: nn.Module) -> None:
-        if not self.active:
-            return
-        grads = [p.grad for p in module.parameters() if p.grad is not None]
-        flat = torch.cat([g.flatten() for g in grads])
-        dist.all_reduce(flat)
-        flat /= self.world
-        offset = 0
-        for g in grads:
-            g.copy_(flat[offset : offset + g.numel()].view_as(g))
-            offset += g.numel()
-
-    def broadcast(self, module: nn.Module) -> None:
-        if self.active:
-            for t in module.state_dict().values():
-                dist.broadcast(t, 0)
-
-    def check_replicas(self, module: nn.Module) -> None:
-        """Raise if the ranks' copies of ``module`` have drifted apart (they must stay equal)."""
-        if not self.active:
-            return
-        total = torch.stack([p.detach().double().sum() for p in module.parameters()]).sum().reshape(1)
-        lo, hi = total.clone(), total.clone()
-        dist.all_reduce(lo, op=dist.ReduceOp.MIN)
-        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
-        if not torch.allclose(lo, hi, rtol=1e-9, atol=1e-9):
-            raise RuntimeError(f"data-parallel replicas diverged: parameter sums range {lo.item()} .. {hi.item()}")
-
-    def agree(self, flag: bool) -> bool:
-        """Rank 0's decision, shared with every rank (to stop on a wall-clock budget together)."""
-        if not self.active:
-            return flag
-        t = torch.tensor([1.0 if flag else 0.0], device=self.device)
-        dist.broadcast(t, 0)
-        return bool(t.item())
-
-    def barrier(self) -> None:
-        """Wait for every rank (e.g. until rank 0 has written its files)."""
-        if self.active:
-            dist.barrier()
-
-    def close(self) -> None:
-        """Leave the process group (the end of a ``torchrun`` run)."""
-        if self.active and dist.is_initialized():
-            dist.destroy_process_group()
-        self.active = False
-
-
-class BackpropTrainer(DivergenceChecks):
+class BackpropTrainer(Trainer):
     """Trains a :class:`BackpropPolicy`; resumable from ``run_dir/checkpoint.pt``.
 
     :meth:`run` trains for the config's ``steps``/``minutes`` or for a wall-clock budget. Writes
@@ -607,13 +393,17 @@ class BackpropTrainer(DivergenceChecks):
     by default a validation slice held out of the training split, never the images agents are
     scored on). Strokes painted =
     optimisation steps x batch size x strokes per painting (every stroke the agent renders
-    through the neural painter). Use as a context manager (or call :meth:`close`).
+    through the neural painter). The run folder, resume, checkpoints, log and loop are
+    :class:`paint_gym.training.Trainer`'s. Use as a context manager (or call :meth:`close`).
     """
 
     trainer_name = "backprop agent training"
+    resume_may_change = RESUME_MAY_CHANGE
+    checkpoint_label = "agent training checkpoint"
+    log_columns = ("step", "minutes")
 
     def __init__(self, config: BackpropConfig, data_dir: str | os.PathLike | None = None) -> None:
-        self.cfg = config
+        super().__init__(config, config.run_dir)
         self.dist = Distributed.from_env(str(check_device(config.device)))
         self.device = self.dist.device
         if config.threads:
@@ -622,7 +412,6 @@ class BackpropTrainer(DivergenceChecks):
             torch.backends.cudnn.benchmark = True
             torch.backends.cuda.matmul.allow_tf32 = True
         torch.manual_seed(config.seed)
-        self.run_dir = Path(config.run_dir)
         self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
         train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
         images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
@@ -656,49 +445,43 @@ class BackpropTrainer(DivergenceChecks):
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
         self.generator = torch.Generator().manual_seed(config.seed * 1000 + self.dist.rank)
-        self.step, self.elapsed = 0, 0.0
-        self.points: list[Point] = []
-        self.history: list[dict[str, float]] = []
-        self.best = math.inf
-        self._recent: list[dict[str, float]] = []  # training rows since the last evaluation
-        self._resume()
+        if not self.resume(map_location=self.device) and config.init:
+            self._start_from(config.init)
 
     @property
     def _needs_templates(self) -> bool:
         return self.cfg.template > 0 or self.cfg.template_only_steps > 0
 
     @property
-    def checkpoint_path(self) -> Path:
-        return self.run_dir / "checkpoint.pt"
-
-    @property
     def strokes(self) -> int:
         """Strokes rendered through the painter so far (this process's batches)."""
         return self.step * self.cfg.batch_size * self.cfg.strokes
 
-    def _resume(self) -> None:
-        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
-        in a field outside :data:`RESUME_MAY_CHANGE`)."""
-        if not self.checkpoint_path.exists():
-            if self.cfg.init:
-                self._start_from(self.cfg.init)
-            return
-        state = read_checkpoint(self.checkpoint_path, "agent training checkpoint", map_location=self.device)
-        check_resume(config_of(state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+    # -- checkpoints (the run folder and resume are Trainer's) -----------------------------------
+    def saved_config(self, state: dict[str, Any]) -> BackpropConfig:
+        return config_of(state["config"])
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "kind": BackpropAgent.KIND,
+            "config": config_to_json(self.cfg),
+            "agent": self.policy.state_dict(),
+            "critic": self.critic.state_dict(),
+            "opt": self.opt.state_dict(),
+            "critic_opt": self.critic_opt.state_dict(),
+            "generator": self.generator.get_state(),
+            **self.progress_state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.policy.load_state_dict(state["agent"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
-        for opt, lr in (
-            (self.opt, self.cfg.lr),
-            (self.critic_opt, self.cfg.critic_lr),
-        ):  # the config's rates, also on resume
-            for group in opt.param_groups:
-                group["lr"] = lr
         self.generator.set_state(state["generator"].cpu())
-        self.step, self.elapsed, self.best = int(state["step"]), float(state["elapsed"]), float(state["best"])
-        self.points = points_from_json(state.get("points", "[]"))
-        self.history = json.loads(state["history"])
+
+    def learning_rates(self) -> list[tuple[torch.optim.Optimizer, float]]:
+        return [(self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)]
 
     def _start_from(self, source: str) -> None:
         """Copy the policy weights of agent ``source`` (:attr:`BackpropConfig.init`); ``ValueError``
@@ -719,15 +502,17 @@ class BackpropTrainer(DivergenceChecks):
         self.policy.load_state_dict(agent.policy.state_dict())
         self.dist.broadcast(self.policy)
 
+    # -- processes ------------------------------------------------------------------------------
+    @property
+    def is_main(self) -> bool:
+        return self.dist.main
+
+    def agree(self, flag: bool) -> bool:
+        return self.dist.agree(flag)
+
     def close(self) -> None:
         """Leave the ``torchrun`` process group, if any."""
         self.dist.close()
-
-    def __enter__(self) -> BackpropTrainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- divergence ---------------------------------------------------------------------------
     def check_healthy(self) -> None:
@@ -743,25 +528,6 @@ class BackpropTrainer(DivergenceChecks):
         check_finite_tensors(
             [("strokes", actions), ("canvas", mean)], lr=self.cfg.lr, what="agent's output on an evaluation image", **kw
         )
-
-    def save_checkpoint(self) -> None:
-        """Write ``checkpoint.pt`` atomically (rank 0), after :meth:`check_healthy`."""
-        if not self.dist.main:
-            return
-        self.check_healthy()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        state = {
-            "kind": BackpropAgent.KIND,
-            "config": config_to_json(self.cfg),
-            "agent": self.policy.state_dict(),
-            "critic": self.critic.state_dict(),
-            "opt": self.opt.state_dict(),
-            "critic_opt": self.critic_opt.state_dict(),
-            "generator": self.generator.get_state(),
-            **run_progress(self),
-        }
-        write_checkpoint(state, self.checkpoint_path)
-        self._write_log()
 
     # -- one update ---------------------------------------------------------------------------
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -890,18 +656,17 @@ class BackpropTrainer(DivergenceChecks):
                 "step": self.step,
                 "minutes": self.elapsed / 60,
                 "template_weight": self.template_weight(),
-                **mean_rows(self._recent),
+                **self.training_means(),
                 **figures,
             }
         )
-        self._recent = []
-        if figures["eval_mypaint_mse"] < self.best:
-            self.best = figures["eval_mypaint_mse"]
-            agent = BackpropAgent(
-                self.policy, self.cfg, self.painter, info={"step": self.step, "minutes": self.elapsed / 60, **figures}
-            )
-            agent.save(self.run_dir / "agent.pt", half=True)
+
+        def save_best() -> None:
+            info = {"step": self.step, "minutes": self.elapsed / 60, **figures}
+            BackpropAgent(self.policy, self.cfg, self.painter, info=info).save(self.run_dir / "agent.pt", half=True)
             self.policy.train()
+
+        self.keep_best(figures["eval_mypaint_mse"], save_best)
         return figures["eval_mypaint_mse"]
 
     def best_agent(self) -> BackpropAgent:
@@ -919,89 +684,46 @@ class BackpropTrainer(DivergenceChecks):
         """Train, then checkpoint; returns the evaluation points ``(seconds, strokes, MSE)``.
 
         With ``budget_seconds``: until the training clock reaches it (in total over resumes),
-        evaluating on :class:`paint_gym.benchmark.budget.EvalSchedule` (``eval_every_seconds``),
-        as every method of the benchmark (one process only). Without: until ``steps`` (or
-        ``minutes``) run out, evaluating every ``eval_every`` steps.
+        evaluating on :class:`paint_gym.training.EvalSchedule` (``eval_every_seconds``), as every
+        method of the benchmark (one process only). Without: until ``steps`` (or ``minutes``)
+        run out, evaluating every ``eval_every`` steps (or ``eval_minutes``) and once training
+        stops, checkpointing every ``checkpoint_minutes`` and at the end (and on Ctrl-C).
         """
+        cfg = self.cfg
         self.policy.train()
         if budget_seconds is not None:
             if self.dist.active:
                 raise ValueError("a wall-clock budget trains in one process; under torchrun use the config's minutes")
-            return run_for_budget(
-                self,
-                budget_seconds,
-                EvalSchedule(eval_every_seconds),
-                progress,
-                desc=f"backprop agent {self.cfg.dataset}",
-            )
-        cfg = self.cfg
-        bar = tqdm(
-            total=cfg.steps,
-            initial=self.step,
-            desc=f"agent {cfg.dataset} T={cfg.strokes}",
-            disable=not (progress and self.dist.main),
-            dynamic_ncols=True,
+            limits, desc = Limits.budget_or_steps(budget_seconds, cfg.steps), f"backprop agent {cfg.dataset}"
+            return self.fit(limits, Schedule(EvalSchedule(eval_every_seconds)), progress, desc)
+        clock = EvalSchedule.fixed(cfg.eval_minutes * 60) if cfg.eval_minutes > 0 else None
+        schedule = Schedule(
+            eval_clock=clock,
+            eval_steps=0 if clock else cfg.eval_every,
+            eval_at_start=False,
+            checkpoint_at_eval=False,
+            checkpoint_minutes=cfg.checkpoint_minutes,
+            checkpoint_on_interrupt=True,
         )
-        try:
-            evaluated = self._train_steps(bar)
-        except KeyboardInterrupt:  # Ctrl-C or `timeout -s INT`: keep what was trained, then stop
-            bar.close()
-            if self.dist.main:
-                self.save_checkpoint()
-                tqdm.write(f"interrupted at step {self.step}: wrote checkpoint.pt, log.csv (the same command resumes)")
-            raise
-        bar.close()
+        start = self.step
+        limits = Limits(cfg.steps, cfg.minutes * 60 or None)
+        self.fit(limits, schedule, progress, f"agent {cfg.dataset} T={cfg.strokes}")
         self.dist.check_replicas(self.policy)
         self.dist.check_replicas(self.critic)
-        if not evaluated:
-            self._record()
+        if self.step == start:  # nothing was left to train: the state returned is evaluated all the same
+            self.record()
         self.save_checkpoint()
         self.dist.barrier()  # every rank returns once rank 0 has written agent.pt and checkpoint.pt
         return list(self.points)
 
-    def _train_steps(self, bar: tqdm) -> bool:
-        """:meth:`run`'s loop without a budget: train until ``steps`` or ``minutes`` run out,
-        evaluating and checkpointing on the way; returns whether the last step was evaluated."""
-        cfg = self.cfg
-        last_save = time.monotonic()
-        evaluated = False
-        next_eval = self.elapsed + cfg.eval_minutes * 60  # with eval_minutes > 0: on the training clock
-        while self.step < cfg.steps:
-            if self.dist.agree(bool(cfg.minutes) and self.elapsed >= cfg.minutes * 60):
-                break
-            t0 = time.monotonic()
-            row = self.train_once()
-            self.elapsed += time.monotonic() - t0
-            evaluated = False
-            bar.update(1)
-            bar.set_postfix(loss=f"{row['loss']:.4f}", mse=f"{row['mse']:.4f}", refresh=False)
-            due = self.elapsed >= next_eval if cfg.eval_minutes > 0 else self.step % cfg.eval_every == 0
-            if due:
-                self._record()
-                evaluated = True
-                next_eval = self.elapsed + cfg.eval_minutes * 60
-            if time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
-                self.save_checkpoint()
-                last_save = time.monotonic()
-        return evaluated
-
-    def _record(self) -> None:
-        """Evaluate on rank 0, add the point and print it (the other ranks keep training)."""
-        if self.dist.main:
-            self.points.append(Point(self.elapsed, self.strokes, self.evaluate()))
-            row = self.history[-1]
-            tqdm.write(
-                f"step {self.step} ({self.elapsed / 60:.1f} training min): {self.cfg.eval_split} MyPaint replay "
-                f"{row['eval_mypaint_mse']:.4f}, neural {row['eval_neural_mse']:.4f} (best {self.best:.4f})"
-            )
+    def eval_message(self) -> str:
+        row = self.history[-1]
+        return (
+            f"step {self.step} ({self.elapsed / 60:.1f} training min): {self.cfg.eval_split} MyPaint replay "
+            f"{row['eval_mypaint_mse']:.4f}, neural {row['eval_neural_mse']:.4f} (best {self.best:.4f})"
+        )
 
     # -- logs -----------------------------------------------------------------------------------
-    def _write_log(self) -> None:
-        if not self.history:
-            return
-        write_log_csv(self.run_dir / LOG_CSV, self.history, ("step", "minutes"))
-        self.plot()
-
     def plot(self) -> Path:
         """``curves.png``: training losses and evaluation MSEs against steps."""
         steps = [r["step"] for r in self.history]
@@ -1047,6 +769,5 @@ __all__ = [
     "BackpropConfig",
     "BackpropPolicy",
     "BackpropTrainer",
-    "Distributed",
     "pixel_loss",
 ]

@@ -28,7 +28,6 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from paint_gym.benchmark.budget import points_to_json
 from paint_gym.checkpoint import (
     CheckpointError,
     config_to_json,
@@ -92,19 +91,6 @@ def write_agent_checkpoint(agent: Any, path: str | os.PathLike, **state: Any) ->
         {"kind": agent.KIND, "config": config_to_json(agent.config), **state, "extra": json.dumps(agent.info)}, path
     )
     return Path(path)
-
-
-def run_progress(trainer: Any) -> dict[str, Any]:
-    """What every agent trainer's ``checkpoint.pt`` records of the run so far: ``step``,
-    ``elapsed`` training seconds, ``best`` evaluation MSE, the evaluation ``points`` and the
-    ``history`` rows (as JSON)."""
-    return {
-        "step": trainer.step,
-        "elapsed": trainer.elapsed,
-        "best": trainer.best,
-        "points": points_to_json(trainer.points),
-        "history": json.dumps(trainer.history),
-    }
 
 
 def info_of(payload: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +190,6 @@ __all__ = [
     "label_of",
     "read_agent_checkpoint",
     "read_kind",
-    "run_progress",
     "train_with",
     "write_agent_checkpoint",
 ]

@@ -4,10 +4,12 @@ The off-the-shelf reference: SB3's ``MultiInputPolicy`` (by default one NatureCN
 ``{"canvas", "target"}`` observation stacked as 6 channels, :class:`StackedCanvasExtractor`;
 ``extractor="separate"`` is SB3's own one-CNN-per-image) trained one stroke per step, no recurrence, no
 adversary. Hyperparameters are :class:`SB3Config`; :class:`SB3Agent` wraps a model with the
-verbs of every agent (paint, act, reset, save, load, train); :class:`SB3Trainer` trains it,
-with :class:`BudgetCallback` stopping when the wall-clock budget (or, without one, the
-config's ``steps`` environment steps) is spent and evaluating the MyPaint-replay MSE on the
-benchmark's schedule (also logged to SB3's logger as ``eval/mypaint_mse``).
+verbs of every agent (paint, act, reset, save, load, train); :class:`SB3Trainer` trains it
+(a :class:`paint_gym.training.Trainer`: run folder, resume, checkpoints, log), SB3's ``learn``
+being the loop: :class:`BudgetCallback` applies the trainers' loop rules to it, stopping when
+the wall-clock budget is spent (without one, ``learn`` runs the config's ``steps`` environment
+steps) and evaluating the MyPaint-replay MSE on the benchmark's schedule (also logged to SB3's
+logger as ``eval/mypaint_mse``).
 
     agent = SB3Agent.train(SB3Config(algo="sac"), budget_seconds=15 * 60, run_dir="runs/sac")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
@@ -41,44 +43,48 @@ module without it raises ``ModuleNotFoundError`` saying so.
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 import torch
-from gymnasium import spaces
 from torch import nn
-from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids)
-from paint_gym.benchmark.budget import EvalSchedule, Point, points_from_json
 from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
 from paint_gym.benchmark.protocol import check_targets
-from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
+from paint_gym.checkpoint import config_from_json, config_to_json
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError
 from paint_gym.painters.load import as_numpy
-from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
-from paint_gym.validation import check_canvas_size, check_float, check_int, check_seeds
+from paint_gym.runlog import CURVES_PNG, curves_figure
+from paint_gym.training import EvalSchedule, Limits, Pacer, Point, Schedule, Trainer
+from paint_gym.validation import (
+    Bound,
+    CanvasSize,
+    NonNegativeFloat,
+    NonNegativeInt,
+    OneOf,
+    PositiveFloat,
+    PositiveInt,
+    Seeds,
+    ValidatedConfig,
+)
 
-from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
+from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 
 try:
     from stable_baselines3 import PPO, SAC
     from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-    from stable_baselines3.common.monitor import Monitor
-    from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_image_space
-    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
-    from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecMonitor
 
-    from .sb3_vecenv import BatchedVecEnv
+    from .sb3_divergence import DivergenceCallback, DivergenceGuard
+    from .sb3_extractors import NATURE_CNN_MIN, SmallCanvasExtractor, StackedCanvasExtractor, image_cnn
+    from .sb3_vecenv import make_env, make_venv
 except ModuleNotFoundError as exc:  # the optional rl extra
     raise ModuleNotFoundError(
         f"paint_gym_agents.sb3 needs Stable-Baselines3 ({exc}): pip install 'paint-gym[rl]'"
@@ -89,107 +95,79 @@ ENVS = ("mypaint", "neural")
 EXTRACTORS = ("stacked", "separate")
 #: SB3Config fields added after checkpoints were first written, with the value those runs used.
 LEGACY_FIELDS = {"extractor": "separate", "log_std_init": 0.0}
-#: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
-NATURE_CNN_MIN = 36
 #: SB3Config fields that may change when a run resumes (the model is rebuilt from the requested
 #: config, so its learning rate applies; a wall-clock budget is an argument of :meth:`SB3Trainer.run`).
 RESUME_MAY_CHANGE = frozenset({"steps", "lr", "threads", "run_dir"})
 
 
 @dataclass
-class SB3Config:
-    """Hyperparameters of an SB3 baseline run (saved as JSON in every checkpoint)."""
+class SB3Config(ValidatedConfig):
+    """Hyperparameters of an SB3 baseline run (saved as JSON in every checkpoint). Each field's
+    range is declared in its type."""
 
-    algo: str = "ppo"
+    algo: Annotated[str, OneOf(ALGOS)] = "ppo"
     """Stable-Baselines3 algorithm: "ppo" (on-policy) or "sac" (off-policy)"""
-    dataset: str = "mnist"
-    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
-    strokes: int = 8
-    """strokes per painting (the env's episode length), T >= 1"""
-    env: str = "mypaint"
+    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    strokes: PositiveInt = 8
+    """strokes per painting (the env's episode length), T"""
+    env: Annotated[str, OneOf(ENVS)] = "mypaint"
     (
         'training env: "mypaint" (MyPaint-<Task>-v0, n_envs copies one after the other) or "neural" (the batched '
         "NeuralPaint-<Task>-v0 vector env: n_envs canvases painted in one dab-painter call)"
     )
-    canvas_size: int = 64
-    """canvas side in pixels, 8..8192 (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
-    extractor: str = "stacked"
+    canvas_size: CanvasSize = 64
+    """canvas side in pixels (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
+    extractor: Annotated[str, OneOf(EXTRACTORS)] = "stacked"
     (
         'how the policy reads the observation: "stacked" (one CNN on canvas and target stacked as 6 channels, '
         ':class:`StackedCanvasExtractor`, so the first layer can compare them pixel by pixel) or "separate" '
         "(SB3's CombinedExtractor: one CNN per image, features compared only after flattening)"
     )
-    reward_scale: float = 100.0
-    """factor on the dense reward (the MSE decrease per stroke), > 0"""
-    n_envs: int = 1
-    """episodes stepped together, >= 1: MyPaint copies in SB3's DummyVecEnv, or the neural vector env's sub-envs"""
-    lr: float = 3e-4
-    """Adam learning rate, > 0"""
-    gamma: float = 0.99
-    """discount per stroke, in (0, 1]"""
-    n_steps: int = 256
-    """PPO: environment steps per env and rollout, >= 1"""
-    batch_size: int = 64
+    reward_scale: PositiveFloat = 100.0
+    """factor on the dense reward (the MSE decrease per stroke)"""
+    n_envs: PositiveInt = 1
+    """episodes stepped together: MyPaint copies in SB3's DummyVecEnv, or the neural vector env's sub-envs"""
+    lr: PositiveFloat = 3e-4
+    """Adam learning rate"""
+    gamma: Annotated[float, Bound(0, 1, open_low=True)] = 0.99
+    """discount per stroke"""
+    n_steps: PositiveInt = 256
+    """PPO: environment steps per env and rollout"""
+    batch_size: PositiveInt = 64
     """PPO: minibatch size, between 2 and n_steps x n_envs"""
-    n_epochs: int = 4
-    """PPO: epochs over each rollout, >= 1"""
-    ent_coef: float = 0.0
-    """PPO: entropy bonus weight, >= 0"""
-    log_std_init: float = 0.0
+    n_epochs: PositiveInt = 4
+    """PPO: epochs over each rollout"""
+    ent_coef: NonNegativeFloat = 0.0
+    """PPO: entropy bonus weight"""
+    log_std_init: Annotated[float, Bound(-20, 2)] = 0.0
     (
         "PPO: initial log standard deviation of the Gaussian policy (SB3's default 0: std 1, half the [-1, 1] box, "
-        "so most sampled strokes are clipped at first), in [-20, 2]"
+        "so most sampled strokes are clipped at first)"
     )
-    buffer_size: int = 10_000
-    """SAC: replay buffer transitions, >= 1 (image observations: 10,000 are about 0.5 GB)"""
-    learning_starts: int = 256
-    """SAC: environment steps before the first update, >= 0"""
-    sac_batch_size: int = 64
-    """SAC: minibatch size, between 1 and buffer_size"""
-    steps: int = 100_000
-    """environment steps (strokes) to train for, in total over resumes, when no wall-clock budget is given, >= 0"""
-    eval_images: int = 64
-    """evaluation images (the first of the evaluation split), >= 1"""
-    replay_seeds: tuple[int, ...] = REPLAY_SEEDS
-    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
-    seed: int = 0
-    """seed of SB3 (initialisation, env resets, sampled actions), >= 0"""
-    threads: int = 0
+    buffer_size: PositiveInt = 10_000
+    """SAC: replay buffer transitions (image observations: 10,000 are about 0.5 GB)"""
+    learning_starts: NonNegativeInt = 256
+    """SAC: environment steps before the first update"""
+    sac_batch_size: PositiveInt = 64
+    """SAC: minibatch size, at most buffer_size"""
+    steps: NonNegativeInt = 100_000
+    """environment steps (strokes) to train for, in total over resumes, when no wall-clock budget is given"""
+    eval_images: PositiveInt = 64
+    """evaluation images (the first of the evaluation split)"""
+    replay_seeds: Seeds = REPLAY_SEEDS
+    """MyPaint brush seeds the evaluation replay averages over"""
+    seed: NonNegativeInt = 0
+    """seed of SB3 (initialisation, env resets, sampled actions)"""
+    threads: NonNegativeInt = 0
     """torch threads (0: torch's default)"""
     run_dir: str = "runs/sb3"
     """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
-        """Validate every field (``ValueError`` naming the field), so a model that is built can learn:
-        ``canvas_size`` >= 16 (below NatureCNN's 36 px a small CNN is used), PPO minibatches of
-        at least 2 samples, SAC batches that fit the buffer."""
-        if self.algo not in ALGOS:
-            raise ValueError(f"algo must be one of {ALGOS}; got {self.algo!r}")
-        if self.env not in ENVS:
-            raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
-        if self.extractor not in EXTRACTORS:
-            raise ValueError(f"extractor must be one of {EXTRACTORS}; got {self.extractor!r}")
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
-        for name in (
-            "strokes",
-            "n_envs",
-            "n_steps",
-            "batch_size",
-            "n_epochs",
-            "buffer_size",
-            "sac_batch_size",
-            "eval_images",
-        ):
-            setattr(self, name, check_int(name, getattr(self, name), 1))
-        for name in ("learning_starts", "steps", "seed", "threads"):
-            setattr(self, name, check_int(name, getattr(self, name), 0))
-        self.canvas_size = check_canvas_size(self.canvas_size)
-        self.reward_scale = check_float("reward_scale", self.reward_scale, 0.0, open_low=True)
-        self.lr = check_float("lr", self.lr, 0.0, open_low=True)
-        self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
-        self.ent_coef = check_float("ent_coef", self.ent_coef, 0.0)
-        self.log_std_init = check_float("log_std_init", self.log_std_init, -20.0, 2.0)
+        """Check every field (``ValueError`` naming the field), so a model that is built can learn:
+        PPO minibatches of at least 2 samples, SAC batches that fit the buffer."""
+        super().__post_init__()
         if self.algo == "ppo":
             if self.batch_size < 2:
                 raise ValueError(
@@ -202,116 +180,10 @@ class SB3Config:
                 )
         elif self.sac_batch_size > self.buffer_size:
             raise ValueError(f"sac_batch_size ({self.sac_batch_size}) cannot exceed buffer_size ({self.buffer_size})")
-        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
 
     @property
     def env_id(self) -> str:
         return f"{'MyPaint' if self.env == 'mypaint' else 'NeuralPaint'}-{task_spec(self.dataset).name}-v0"
-
-
-def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale_reward: bool = True) -> gym.Env:
-    """One env of the run: the registered id, ``reward="dense"``, ``episode_length=strokes``."""
-    env = gym.make(
-        config.env_id, episode_length=config.strokes, reward="dense", canvas_size=config.canvas_size, data_dir=data_dir
-    )
-    if scale_reward:
-        scale = float(config.reward_scale)
-        env = gym.wrappers.TransformReward(env, lambda r: r * scale)
-    return env
-
-
-def make_venv(config: SB3Config, data_dir: str | os.PathLike | None = None) -> VecEnv:
-    """The run's SB3 vector env, episode returns monitored: for ``env="mypaint"`` ``n_envs``
-    copies of :func:`make_env` in a ``DummyVecEnv``; for ``env="neural"`` the batched vector env
-    (``gym.make_vec``, one painter call for all ``n_envs`` strokes) through
-    :class:`~paint_gym_agents.sb3_vecenv.BatchedVecEnv`, the reward scaled the same way."""
-    if config.env == "mypaint":
-        return DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
-    envs = gym.make_vec(
-        config.env_id,
-        num_envs=config.n_envs,
-        episode_length=config.strokes,
-        reward="dense",
-        canvas_size=config.canvas_size,
-        data_dir=data_dir,
-        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
-    )
-    return VecMonitor(BatchedVecEnv(envs, reward_scale=config.reward_scale))
-
-
-def image_cnn(channels: int, size: int) -> nn.Sequential:
-    """The convolutional trunk for ``(channels, size, size)`` images, ending flattened: NatureCNN's
-    (Mnih et al. 2015; 8x8/4, 4x4/2, 3x3/1 convolutions, 32-64-64 channels) from 36 px up, below
-    that 3x3 convolutions (32, 64, 64 channels; strides 2, 2, 1; padded, so any size >= 1 px works)."""
-    if size >= NATURE_CNN_MIN:
-        layers = [nn.Conv2d(channels, 32, 8, stride=4), nn.ReLU(), nn.Conv2d(32, 64, 4, stride=2), nn.ReLU()]
-        layers += [nn.Conv2d(64, 64, 3, stride=1), nn.ReLU()]
-    else:
-        layers = [nn.Conv2d(channels, 32, 3, stride=2, padding=1), nn.ReLU()]
-        layers += [nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, stride=1, padding=1)]
-        layers += [nn.ReLU()]
-    return nn.Sequential(*layers, nn.Flatten())
-
-
-def _with_head(cnn: nn.Sequential, shape: tuple[int, ...], features: int) -> tuple[nn.Sequential, int]:
-    with torch.no_grad():
-        n_flat = cnn(torch.zeros(1, *shape)).shape[1]
-    return nn.Sequential(cnn, nn.Linear(n_flat, features), nn.ReLU()), features
-
-
-class SmallCanvasExtractor(BaseFeaturesExtractor):
-    """SB3 features extractor for the ``{"canvas", "target"}`` observation on canvases too small
-    for NatureCNN (< 36 px): per image ``(C, H, W)``, :func:`image_cnn`'s 3x3 convolutions and a
-    linear layer to ``cnn_output_dim`` features, concatenated as SB3's ``CombinedExtractor``
-    does with NatureCNN (``extractor="separate"`` below 36 px)."""
-
-    def __init__(self, observation_space: spaces.Dict, cnn_output_dim: int = 256) -> None:
-        super().__init__(observation_space, features_dim=1)
-        extractors: dict[str, nn.Module] = {}
-        total = 0
-        for key, sub in observation_space.spaces.items():
-            if is_image_space(sub):
-                extractors[key], n = _with_head(image_cnn(sub.shape[0], min(sub.shape[1:])), sub.shape, cnn_output_dim)
-            else:
-                extractors[key], n = nn.Flatten(), get_flattened_obs_dim(sub)
-            total += n
-        self.extractors = nn.ModuleDict(extractors)
-        self._features_dim = total
-
-    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        return torch.cat([extractor(observations[key]) for key, extractor in self.extractors.items()], dim=1)
-
-
-class StackedCanvasExtractor(BaseFeaturesExtractor):
-    """SB3 features extractor that reads all image keys of a Dict observation (``canvas`` and
-    ``target``: ``(3, H, W)`` each after SB3's transpose, scaled to [0, 1]) *stacked* along the
-    channels, ``(6, H, W)``, with one :func:`image_cnn` and a linear layer to ``features_dim``
-    features; other keys are flattened and appended.
-
-    Why: what a stroke should do depends on where canvas and target differ; with one CNN per
-    image (SB3's ``CombinedExtractor``) that difference can only be formed after each image is
-    flattened to 256 features, while stacked channels let the first convolution subtract them
-    pixel by pixel (as SPIRAL's and the backprop agent's encoders do). Images of one size only.
-    """
-
-    def __init__(self, observation_space: spaces.Dict, features_dim: int = 512) -> None:
-        super().__init__(observation_space, features_dim=1)
-        self.image_keys = [k for k, sub in observation_space.spaces.items() if is_image_space(sub)]
-        self.other_keys = [k for k in observation_space.spaces if k not in self.image_keys]
-        if not self.image_keys:
-            raise ValueError("StackedCanvasExtractor needs at least one image in the observation")
-        shapes = {observation_space.spaces[k].shape[1:] for k in self.image_keys}
-        if len(shapes) != 1:
-            raise ValueError(f"StackedCanvasExtractor stacks images of one size; got sizes {sorted(shapes)}")
-        (hw,) = shapes
-        channels = sum(observation_space.spaces[k].shape[0] for k in self.image_keys)
-        self.cnn, n = _with_head(image_cnn(channels, min(hw)), (channels, *hw), features_dim)
-        self._features_dim = n + sum(get_flattened_obs_dim(observation_space.spaces[k]) for k in self.other_keys)
-
-    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        stacked = torch.cat([observations[k] for k in self.image_keys], dim=1)
-        others = [observations[k].flatten(1) for k in self.other_keys]
-        return torch.cat([self.cnn(stacked), *others], dim=1)
 
 
 def policy_kwargs(config: SB3Config) -> dict[str, Any]:
@@ -359,114 +231,6 @@ def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) ->
         batch_size=config.sac_batch_size,
         **common,
     )
-
-
-# ----------------------------------------------------------------------------------------
-# Divergence
-# ----------------------------------------------------------------------------------------
-
-
-class DivergenceGuard:
-    """Stops an SB3 model at the first NaN or inf in its outputs, losses or parameters.
-
-    As a context manager it puts forward hooks on the policy's output layers (PPO:
-    ``action_net``, ``value_net``; SAC: ``actor.mu``, ``actor.log_std`` and the critics'
-    Q-networks), which run before SB3 builds a distribution from them, so a diverged policy is
-    named here instead of failing inside ``torch.distributions`` (or painting NaN strokes).
-    :meth:`check` reads SB3's logged training losses and the parameters. While ``training``, a
-    failure raises :class:`paint_gym.errors.TrainingDivergedError` (step = environment steps so
-    far, the value, the learning rate, the last good checkpoint); otherwise
-    :class:`paint_gym.errors.NonFiniteOutputError`.
-    """
-
-    LAYERS = ("action_net", "value_net", "actor.mu", "actor.log_std", "critic.q_networks")
-
-    def __init__(
-        self, model: Any, config: SB3Config, checkpoint: str | os.PathLike | None = None, training: bool = True
-    ) -> None:
-        self.model, self.config, self.checkpoint, self.training = model, config, checkpoint, training
-        self._handles: list[Any] = []
-
-    def _layers(self) -> list[tuple[str, torch.nn.Module]]:
-        found = []
-        for dotted in self.LAYERS:
-            obj: Any = self.model.policy
-            for part in dotted.split("."):
-                obj = getattr(obj, part, None)
-            if isinstance(obj, torch.nn.ModuleList):
-                found += [(f"{dotted}[{i}]", m) for i, m in enumerate(obj)]
-            elif isinstance(obj, torch.nn.Module):
-                found.append((dotted, obj))
-        return found
-
-    def fail(self, what: str, value: float) -> None:
-        if self.training:
-            raise TrainingDivergedError(
-                step=int(self.model.num_timesteps),
-                loss=value,
-                lr=self.config.lr,
-                what=what,
-                checkpoint=self.checkpoint,
-                trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)",
-            )
-        raise NonFiniteOutputError(
-            f"the SB3 {self.config.algo.upper()} policy's {what} is {value}: its weights are not finite or overflow "
-            "(a diverged training run?); load a checkpoint from before the divergence"
-        )
-
-    def __enter__(self) -> DivergenceGuard:  # noqa: PYI034 (Python 3.10 has no typing.Self)
-        for name, module in self._layers():
-
-            def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
-                if isinstance(output, torch.Tensor) and not bool(torch.isfinite(output).all()):
-                    self.fail(f"{name} output", float(output.detach()[~torch.isfinite(output.detach())].flatten()[0]))
-
-            self._handles.append(module.register_forward_hook(hook))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-
-    def check(self) -> None:
-        """Check SB3's last logged training losses (``train/*loss*``, ``train/std``,
-        ``train/ent_coef``) and every parameter (and SAC's entropy coefficient)."""
-        logger = getattr(self.model, "_logger", None)  # set up by learn(); absent before the first call
-        for key, value in dict(getattr(logger, "name_to_value", {})).items():
-            watched = key.startswith("train/") and ("loss" in key or key in ("train/std", "train/ent_coef"))
-            if watched and isinstance(value, (int, float, np.floating)) and not np.isfinite(value):
-                self.fail(key, float(value))
-        named = list(self.model.policy.state_dict().items())
-        if getattr(self.model, "log_ent_coef", None) is not None:
-            named.append(("log_ent_coef", self.model.log_ent_coef))
-        try:
-            check_finite_tensors(
-                named,
-                step=int(self.model.num_timesteps),
-                lr=self.config.lr,
-                what="policy's parameters",
-                checkpoint=self.checkpoint,
-                trainer=f"SB3 {self.config.algo.upper()} training (steps are environment steps)",
-            )
-        except TrainingDivergedError as exc:
-            if self.training:
-                raise
-            self.fail(exc.what, exc.loss)
-
-
-class DivergenceCallback(BaseCallback):
-    """Runs :meth:`DivergenceGuard.check` after every update (at each rollout's start)."""
-
-    def __init__(self, guard: DivergenceGuard) -> None:
-        super().__init__()
-        self.guard = guard
-
-    def _on_rollout_start(self) -> None:
-        self.guard.check()
-
-    def _on_step(self) -> bool:
-        return True
 
 
 # ----------------------------------------------------------------------------------------
@@ -623,103 +387,92 @@ def _restore(model: Any, state: dict[str, Any]) -> None:
 
 
 class BudgetCallback(BaseCallback):
-    """Stops ``learn`` when ``run.elapsed`` reaches the budget (``math.inf``: never); evaluates
-    on the schedule.
-
-    The clock runs between callback calls (env steps and SB3's updates) and is paused
-    while evaluating, as for every method of the benchmark.
+    """Paces SB3's ``learn`` with the trainer's loop rules (:class:`paint_gym.training.Pacer`):
+    the time between calls (env steps and SB3's updates) is charged to the training clock,
+    evaluations happen on the schedule (also logged to SB3's logger as ``eval/mypaint_mse``)
+    and ``learn`` stops when the budget is spent. The clock is paused while evaluating, as for
+    every method of the benchmark.
     """
 
-    def __init__(self, run: SB3Trainer, budget_seconds: float, schedule: EvalSchedule, bar: Any) -> None:
+    def __init__(self, pacer: Pacer) -> None:
         super().__init__()
-        self.run, self.budget, self.schedule, self.bar = run, budget_seconds, schedule, bar
+        self.pacer = pacer
         self._t = 0.0
-        self.next_eval = schedule.next_after(run.points[-1].seconds if run.points else 0.0)
 
     def _on_training_start(self) -> None:
         self._t = time.monotonic()
 
     def _on_step(self) -> bool:
-        now = time.monotonic()
-        dt = now - self._t
-        self.run.elapsed += dt
-        self.bar.update(min(dt, self.budget - self.bar.n))
-        done = self.run.elapsed >= self.budget
-        if done or self.run.elapsed >= self.next_eval:
-            point = self.run.record()
-            self.logger.record("eval/mypaint_mse", point.mse)
-            self.logger.record("eval/training_seconds", point.seconds)
-            self.next_eval = self.schedule.next_after(point.seconds)
-            self.bar.set_postfix_str(f"eval MSE {point.mse:.4f}, {point.strokes:,} strokes")
+        points = self.pacer.run.points
+        evaluated = len(points)
+        done = self.pacer.after_update(time.monotonic() - self._t)
+        if len(points) > evaluated:
+            self.logger.record("eval/mypaint_mse", points[-1].mse)
+            self.logger.record("eval/training_seconds", points[-1].seconds)
         self._t = time.monotonic()  # evaluation is not charged to the budget
         return not done
 
     def charge(self) -> None:
         """Add the time since the last callback (SB3's last update, when ``learn`` ended by
         itself) to the run's clock."""
-        self.run.elapsed += time.monotonic() - self._t
+        self.pacer.run.elapsed += time.monotonic() - self._t
         self._t = time.monotonic()
 
 
-class SB3Trainer:
+class SB3Trainer(Trainer):
     """An SB3 model with its budget bookkeeping; resumable from ``run_dir/checkpoint.pt``.
+    The run folder, resume, checkpoints, log and the loop's rules are
+    :class:`paint_gym.training.Trainer`'s; SB3's ``learn`` is the loop (:class:`BudgetCallback`).
     Use as a context manager (or call :meth:`close`) to close its envs."""
 
+    resume_may_change = RESUME_MAY_CHANGE
+    checkpoint_label = "SB3 training checkpoint"
+    log_columns = ("seconds", "strokes")
+
     def __init__(self, config: SB3Config, data_dir: str | os.PathLike | None = None) -> None:
-        self.cfg = config
-        self.run_dir = Path(config.run_dir)
         self.data_dir = data_dir
         self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
         self.model = build_model(config, data_dir)
-        self.elapsed, self.best = 0.0, math.inf
-        self.points: list[Point] = []
-        self.history: list[dict[str, float]] = []
-        self._resume()
+        super().__init__(config, config.run_dir)
+        self.resume()
         self.agent = SB3Agent(self.model, config, data_dir)
 
     @property
-    def checkpoint_path(self) -> Path:
-        return self.run_dir / "checkpoint.pt"
+    def trainer_name(self) -> str:  # type: ignore[override]
+        return f"SB3 {self.cfg.algo.upper()} training (steps are environment steps)"
 
     @property
     def step(self) -> int:
         """Environment steps so far (SB3's ``num_timesteps``), over resumes."""
         return int(self.model.num_timesteps)
 
+    @step.setter
+    def step(self, value: int) -> None:
+        self.model.num_timesteps = int(value)
+
     @property
     def strokes(self) -> int:
         """Strokes painted so far: one per environment step."""
         return self.step
 
-    def _resume(self) -> None:
-        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
-        in a field outside :data:`RESUME_MAY_CHANGE`)."""
-        if not self.checkpoint_path.exists():
-            return
-        state = read_checkpoint(self.checkpoint_path, "SB3 training checkpoint")
-        saved = config_from_json(SB3Config, state["config"], LEGACY_FIELDS)
-        check_resume(saved, self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+    # -- checkpoints (the run folder and resume are Trainer's; SB3 applies its own learning rate) --
+    def saved_config(self, state: dict[str, Any]) -> SB3Config:
+        return config_from_json(SB3Config, state["config"], LEGACY_FIELDS)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"kind": SB3Agent.KIND, **_state(self.model, self.cfg), **self.progress_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         _restore(self.model, state)
         if self.cfg.algo == "sac":  # the replay buffer was not saved: refill it before updating again
             self.model.learning_starts = self.model.num_timesteps + self.cfg.learning_starts
-        self.elapsed, self.best = float(state["elapsed"]), float(state["best"])
-        self.points = points_from_json(state["points"])
-        self.history = json.loads(state["history"])
 
-    def save_checkpoint(self) -> None:
-        """Write ``checkpoint.pt`` atomically; never a diverged state (:meth:`DivergenceGuard.check`)."""
+    def check_healthy(self) -> None:
+        """Never checkpoint a diverged state (:meth:`DivergenceGuard.check`)."""
         DivergenceGuard(self.model, self.cfg, self.checkpoint_path).check()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        state = {
-            "kind": SB3Agent.KIND,
-            **_state(self.model, self.cfg),
-            **run_progress(self),
-        }
-        write_checkpoint(state, self.checkpoint_path)
-        self._write_log()
 
     def evaluate(self) -> float:
-        """MyPaint-replay MSE of the evaluation images; keeps the best ``agent.pt``."""
+        """MyPaint-replay MSE of the evaluation images; logs it and keeps the best ``agent.pt``."""
         try:
             actions = self.agent.paint(self.eval_targets)
         except NonFiniteOutputError as exc:
@@ -729,27 +482,19 @@ class SB3Trainer:
                 lr=self.cfg.lr,
                 what="policy's strokes on the evaluation images",
                 checkpoint=self.checkpoint_path,
-                trainer=f"SB3 {self.cfg.algo.upper()} training (steps are environment steps)",
+                trainer=self.trainer_name,
             ) from exc
         self.model.policy.set_training_mode(False)
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
-        if mse < self.best:
-            self.best = mse
-            self.agent.info = {
-                "step": self.step,
-                "strokes": self.strokes,
-                "seconds": self.elapsed,
-                "eval_mypaint_mse": mse,
-            }
-            self.agent.save(self.run_dir / "agent.pt")
-        return mse
+        self.history.append({"seconds": self.elapsed, "strokes": self.strokes, "eval_mypaint_mse": mse})
 
-    def record(self) -> Point:
-        point = Point(self.elapsed, self.strokes, self.evaluate())
-        self.points.append(point)
-        self.history.append({"seconds": point.seconds, "strokes": point.strokes, "eval_mypaint_mse": point.mse})
-        self.save_checkpoint()
-        return point
+        def save_best() -> None:
+            info = {"step": self.step, "strokes": self.strokes, "seconds": self.elapsed, "eval_mypaint_mse": mse}
+            self.agent.info = info
+            self.agent.save(self.run_dir / "agent.pt")
+
+        self.keep_best(mse, save_best)
+        return mse
 
     def best_agent(self) -> SB3Agent:
         """The run's best agent (``agent.pt``), or the current one if none was saved."""
@@ -760,56 +505,43 @@ class SB3Trainer:
         self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True
     ) -> list[Point]:
         """Train until the training clock reaches ``budget_seconds`` (in total, over resumes) or,
-        without a budget, for the config's ``steps`` environment steps (PPO finishes its last
-        rollout and its update); returns the evaluation points."""
-        if budget_seconds is not None and budget_seconds <= 0:
-            raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
-        budget = math.inf if budget_seconds is None else budget_seconds
+        without a budget, for the config's ``steps`` environment steps; evaluates as every method
+        of the benchmark (:class:`paint_gym.training.Schedule`). Returns the evaluation points.
+
+        SB3's ``learn`` is the loop: :class:`BudgetCallback` applies the budget and the schedule
+        after every environment step; the step count is ``learn``'s own ``total_timesteps`` (PPO
+        finishes its last rollout and its update), after which the final point is recorded."""
+        limits = Limits.budget_or_steps(budget_seconds, self.cfg.steps)
         remaining = 10**12 if budget_seconds is not None else self.cfg.steps - self.step
-        if not self.points:
-            self.record()
-        if self.elapsed < budget and remaining > 0:
-            total = None if budget_seconds is None else round(budget, 1)
-            bar = tqdm(
-                total=total,
-                initial=round(self.elapsed, 1),
-                unit="s",
-                desc=f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
-                disable=not progress,
-                dynamic_ncols=True,
-                bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s {postfix}" if total else "{desc}: {n:.0f} s {postfix}",
-            )
+        pacer = Pacer(
+            self,
+            Limits(seconds=limits.seconds),  # the step count is learn's total_timesteps
+            Schedule(EvalSchedule(eval_every_seconds)),
+            progress,
+            f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
+        )
+        pacer.start()  # evaluates the untrained model (a fresh run's point at 0 s)
+        try:
+            if pacer.stopped() or remaining <= 0:
+                return list(self.points)
             guard = DivergenceGuard(self.model, self.cfg, self.checkpoint_path)
-            callback = BudgetCallback(self, budget, EvalSchedule(eval_every_seconds), bar)
-            try:
-                with guard:
-                    self.model.learn(
-                        total_timesteps=remaining,
-                        callback=CallbackList([DivergenceCallback(guard), callback]),
-                        reset_num_timesteps=False,
-                    )
-            finally:
-                bar.close()
-            if budget_seconds is None:  # learn ended by itself, after an update no evaluation has seen: the final point
-                callback.charge()
-                self.record()
+            callback = BudgetCallback(pacer)
+            with guard:
+                self.model.learn(
+                    total_timesteps=remaining,
+                    callback=CallbackList([DivergenceCallback(guard), callback]),
+                    reset_num_timesteps=False,
+                )
+        finally:
+            pacer.close()
+        if budget_seconds is None:  # learn ended by itself, after an update no evaluation has seen: the final point
+            callback.charge()
+            self.record(checkpoint=True)
         return list(self.points)
 
     def close(self) -> None:
         self.agent.close()
         self.model.get_env().close()
-
-    def __enter__(self) -> SB3Trainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _write_log(self) -> None:
-        if not self.history:
-            return
-        write_log_csv(self.run_dir / LOG_CSV, self.history, ("seconds", "strokes"))
-        self.plot()
 
     def plot(self) -> Path:
         """``curves.png``: evaluation MSE against training seconds."""

@@ -15,18 +15,26 @@ fast (``benchmarks/env_speed.py``). :class:`BatchedVecEnv` gives that env SB3's 
 * ``seed(s)`` seeds the next reset (sub-env ``i`` gets ``s + i``, as SB3's vector envs do).
 
 SB3's ``VecMonitor`` (not ``Monitor``, which wraps single envs) records episode returns on top.
+:func:`make_venv` builds the vector env a run of :mod:`paint_gym_agents.sb3` trains on (this one,
+or ``DummyVecEnv`` copies of :func:`make_env` for MyPaint).
 Follows the ``VecEnv`` contract of ``stable_baselines3.common.vec_env.base_vec_env`` (SB3 2.x).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvObs, VecEnvStepReturn
+
+if TYPE_CHECKING:
+    from .sb3 import SB3Config
 
 
 class BatchedVecEnv(VecEnv):
@@ -114,3 +122,33 @@ class BatchedVecEnv(VecEnv):
 
     def env_is_wrapped(self, wrapper_class: type[gym.Wrapper], indices: VecEnvIndices = None) -> list[bool]:
         return [False] * self._count(indices)
+
+
+def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale_reward: bool = True) -> gym.Env:
+    """One env of the run: the registered id, ``reward="dense"``, ``episode_length=strokes``."""
+    env = gym.make(
+        config.env_id, episode_length=config.strokes, reward="dense", canvas_size=config.canvas_size, data_dir=data_dir
+    )
+    if scale_reward:
+        scale = float(config.reward_scale)
+        env = gym.wrappers.TransformReward(env, lambda r: r * scale)
+    return env
+
+
+def make_venv(config: SB3Config, data_dir: str | os.PathLike | None = None) -> VecEnv:
+    """The run's SB3 vector env, episode returns monitored: for ``env="mypaint"`` ``n_envs``
+    copies of :func:`make_env` in a ``DummyVecEnv``; for ``env="neural"`` the batched vector env
+    (``gym.make_vec``, one painter call for all ``n_envs`` strokes) through
+    :class:`~paint_gym_agents.sb3_vecenv.BatchedVecEnv`, the reward scaled the same way."""
+    if config.env == "mypaint":
+        return DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
+    envs = gym.make_vec(
+        config.env_id,
+        num_envs=config.n_envs,
+        episode_length=config.strokes,
+        reward="dense",
+        canvas_size=config.canvas_size,
+        data_dir=data_dir,
+        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP,
+    )
+    return VecMonitor(BatchedVecEnv(envs, reward_scale=config.reward_scale))

@@ -1,10 +1,12 @@
 """SPIRAL-style adversarial RL: a recurrent actor-critic painting T strokes, rewarded by a critic.
 
 After Ganin et al., "Synthesizing Programs for Images using Reinforced Adversarial Learning"
-(SPIRAL, 2018), in CleanRL's one-file shape: hyperparameters (:class:`SpiralConfig`), the
-network (:class:`SpiralPolicy`), the inference wrapper (:class:`SpiralAgent`, with the verbs of
-every agent: paint, act, reset, save, load, train) and the training loop
-(:class:`SpiralTrainer`: rollout, reward, critic update, advantages, PPO update).
+(SPIRAL, 2018), in CleanRL's shape: hyperparameters (:class:`SpiralConfig`), the inference
+wrapper (:class:`SpiralAgent`, with the verbs of every agent: paint, act, reset, save, load,
+train) and the update (:class:`SpiralTrainer`: rollout, reward, critic update, advantages, PPO
+update) read top to bottom here; the network (:class:`SpiralPolicy`) is
+:mod:`paint_gym_agents.spiral_policy`, the envs, rollouts and advantages
+:mod:`paint_gym_agents.spiral_rollout`.
 
     agent = SpiralAgent.train(SpiralConfig(dataset="mnist"), budget_seconds=15 * 60, run_dir="runs/spiral")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
@@ -31,8 +33,9 @@ serve both modes and ``paint()`` returns continuous ``(B, T, 12)`` strokes that 
 A lift becomes :data:`LIFT_STROKE`, a stroke at zero pressure that lays no paint.
 
 Training stops when the wall-clock budget is spent (``train(config, budget_seconds)``, the
-reconstruction benchmark) or, without one, after the config's ``steps`` updates. Checkpoints
-follow the backprop agent's conventions: ``run_dir/checkpoint.pt`` (everything to resume),
+reconstruction benchmark) or, without one, after the config's ``steps`` updates (the loop, the
+run folder, resume and checkpoints are :class:`paint_gym.training.Trainer`'s, as for every
+trainer; this file holds the update). The run folder: ``run_dir/checkpoint.pt`` (everything to resume),
 ``agent.pt`` (best evaluation so far), ``log.csv`` and ``curves.png``; loads use
 ``torch.load(weights_only=True)``. As there, divergence stops training with
 :class:`paint_gym.errors.TrainingDivergedError` (the policy's outputs, the losses and gradient
@@ -43,42 +46,48 @@ checkpoint's config).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 import torch
 from torch import nn
-from torch.distributions import Categorical, Normal
 
 import paint_gym  # noqa: F401  (registers the env ids)
-from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions, end_point
-from paint_gym.benchmark.budget import EvalSchedule, Point, mean_rows, points_from_json, run_for_budget
+from paint_gym.actions import ACTION_DIM, COLOR, PRESSURE, SIZE, START_X, DiscreteActions
 from paint_gym.benchmark.evaluation import REPLAY_SEEDS, eval_targets, replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.canvas import to_float_tensor
-from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
+from paint_gym.checkpoint import config_from_json, config_to_json
 from paint_gym.data import DATASETS
-from paint_gym.envs.task import task_spec
-from paint_gym.errors import (
-    DivergenceChecks,
-    NonFiniteOutputError,
-    TrainingDivergedError,
-    check_finite_tensors,
-)
+from paint_gym.envs.episode import Episodes, pen_after, pen_strokes
+from paint_gym.envs.task import TaskConfig, task_spec
+from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
 from paint_gym.painters.base import DEFAULT_PAINTER
-from paint_gym.painters.load import PainterLike, as_numpy
-from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
-from paint_gym.validation import check_background, check_canvas_size, check_float, check_int, check_seeds
+from paint_gym.painters.canvases import Canvases
+from paint_gym.painters.load import PainterLike, as_numpy, load_painter
+from paint_gym.runlog import CURVES_PNG, curves_figure, plot_columns
+from paint_gym.training import EvalSchedule, Limits, Point, Schedule, Trainer
+from paint_gym.validation import (
+    Background,
+    Bound,
+    CanvasSize,
+    NonNegativeFloat,
+    NonNegativeInt,
+    OneOf,
+    PositiveFloat,
+    PositiveInt,
+    Seeds,
+    ValidatedConfig,
+)
 
-from .base import info_of, read_agent_checkpoint, run_progress, train_with, write_agent_checkpoint
+from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
-from .stroke_canvas import StrokeCanvas
+from .spiral_policy import DiagGaussian, MultiCategorical, SpiralPolicy, obs_images
+from .spiral_rollout import Rollout, advantages, make_envs, silent_fraction
 
 ENVS = ("neural", "mypaint")
 ACTION_MODES = ("continuous", "discrete")
@@ -115,65 +124,66 @@ LIFT_STROKE = _lift_stroke()
 
 
 @dataclass
-class SpiralConfig:
-    """Hyperparameters of a SPIRAL-style run (saved as JSON in every checkpoint)."""
+class SpiralConfig(ValidatedConfig):
+    """Hyperparameters of a SPIRAL-style run (saved as JSON in every checkpoint). Each field's
+    range is declared in its type."""
 
-    dataset: str = "mnist"
-    """data set of the targets: "mnist", "kmnist" or "celeba" (:data:`paint_gym.data.DATASETS`)"""
-    strokes: int = 8
-    """strokes per painting (the env's episode length), T >= 1"""
-    env: str = "neural"
+    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    strokes: PositiveInt = 8
+    """strokes per painting (the env's episode length), T"""
+    env: Annotated[str, OneOf(ENVS)] = "neural"
     (
         'training env: "neural" (the batched NeuralPaintVectorEnv) or "mypaint" (MyPaintEnv in AsyncVectorEnv worker '
         "processes)"
     )
     painter: str = DEFAULT_PAINTER
     """the neural env's painter: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
-    action_mode: str = "continuous"
+    action_mode: Annotated[str, OneOf(ACTION_MODES)] = "continuous"
     (
         'stroke outputs: "continuous" (12 numbers per stroke) or "discrete" '
         "(SPIRAL's choices, paint_gym.DiscreteActions defaults)"
     )
-    canvas_size: int = 64
-    """canvas side in pixels, 8..8192"""
-    background: str = "white"
-    """canvas background: "white", "black" (or an RGB triple in [0, 1])"""
-    num_envs: int = 16
-    """sub-envs stepped together (for "mypaint", worker processes), >= 1"""
-    episodes_per_env: int = 1
-    """episodes each sub-env plays per update (episodes per update = num_envs x this), >= 1"""
-    adversarial: float = 1.0
-    """weight of the critic's final reward D(canvas, target) - D(target, target), >= 0"""
-    dense_l2: float = 0.0
-    """weight of the env's dense reward (the MSE decrease per stroke; about 0.1 in total on MNIST), >= 0"""
-    gp_lambda: float = 10.0
-    """weight of the critic's gradient penalty, >= 0"""
-    critic_lr: float = 1e-4
-    """critic's Adam learning rate, > 0"""
-    critic_steps: int = 1
-    """critic updates per policy update, >= 1"""
-    critic_width: int = 32
-    """channels of the critic's first convolution, >= 1"""
-    lr: float = 3e-4
-    """policy's Adam learning rate, > 0"""
-    gamma: float = 1.0
-    """discount per stroke, in (0, 1] (1: fixed-length episodes whose reward comes at the end)"""
-    gae_lambda: float = 0.95
-    """GAE lambda, in [0, 1]"""
-    update_epochs: int = 4
-    """PPO epochs over each update's episodes, >= 1 (1 with a wide clip is A2C)"""
-    minibatches: int = 2
-    """minibatches (of whole episodes) per epoch, between 1 and the episodes per update"""
-    clip_coef: float = 0.2
-    """PPO's ratio clip, > 0"""
-    ent_coef: float = 0.01
-    """entropy bonus weight, >= 0"""
-    vf_coef: float = 0.5
-    """value loss weight, >= 0"""
-    max_grad_norm: float = 0.5
-    """gradient-norm clip of the policy's update, > 0"""
-    init_log_std: float = -0.5
-    """continuous mode: initial log standard deviation of the strokes, in [-20, 2] (-0.5: 0.6 in action units)"""
+    canvas_size: CanvasSize = 64
+    """canvas side in pixels"""
+    background: Background = "white"
+    """canvas background"""
+    num_envs: PositiveInt = 16
+    """sub-envs stepped together (for "mypaint", worker processes)"""
+    episodes_per_env: PositiveInt = 1
+    """episodes each sub-env plays per update (episodes per update = num_envs x this)"""
+    adversarial: NonNegativeFloat = 1.0
+    """weight of the critic's final reward D(canvas, target) - D(target, target); it or dense_l2 above 0"""
+    dense_l2: NonNegativeFloat = 0.0
+    """weight of the env's dense reward (the MSE decrease per stroke; about 0.1 in total on MNIST)"""
+    gp_lambda: NonNegativeFloat = 10.0
+    """weight of the critic's gradient penalty"""
+    critic_lr: PositiveFloat = 1e-4
+    """critic's Adam learning rate"""
+    critic_steps: PositiveInt = 1
+    """critic updates per policy update"""
+    critic_width: PositiveInt = 32
+    """channels of the critic's first convolution"""
+    lr: PositiveFloat = 3e-4
+    """policy's Adam learning rate"""
+    gamma: Annotated[float, Bound(0, 1, open_low=True)] = 1.0
+    """discount per stroke (1: fixed-length episodes whose reward comes at the end)"""
+    gae_lambda: Annotated[float, Bound(0, 1)] = 0.95
+    """GAE lambda"""
+    update_epochs: PositiveInt = 4
+    """PPO epochs over each update's episodes (1 with a wide clip is A2C)"""
+    minibatches: PositiveInt = 2
+    """minibatches (of whole episodes) per epoch, at most the episodes per update"""
+    clip_coef: PositiveFloat = 0.2
+    """PPO's ratio clip"""
+    ent_coef: NonNegativeFloat = 0.01
+    """entropy bonus weight"""
+    vf_coef: NonNegativeFloat = 0.5
+    """value loss weight"""
+    max_grad_norm: PositiveFloat = 0.5
+    """gradient-norm clip of the policy's update"""
+    init_log_std: Annotated[float, Bound(-20, 2)] = -0.5
+    """continuous mode: initial log standard deviation of the strokes (-0.5: 0.6 in action units)"""
     reward_norm: bool = True
     (
         "divide the rewards by a running root-mean-square of the episode returns (EMA, rate 0.1) before the "
@@ -187,208 +197,44 @@ class SpiralConfig:
         "vanishes: a pressure mean below -1 paints nothing (the suspected cause of the first release's blank-canvas "
         "collapse on MyPaint, not reproduced in 5-minute runs: benchmarks/rl_search.py --method spiral)"
     )
-    width: int = 16
-    """channels of the policy's first convolution (doubling per halving, capped at 2 x width), >= 1"""
-    hidden: int = 128
-    """LSTM and code size, >= 1"""
-    steps: int = 1000
-    """updates to train for, in total over resumes, when no wall-clock budget is given, >= 0"""
-    eval_images: int = 64
-    """evaluation images (the first of the evaluation split), >= 1"""
-    replay_seeds: tuple[int, ...] = REPLAY_SEEDS
-    """MyPaint brush seeds the evaluation replay averages over (at least one)"""
-    seed: int = 0
-    """seed of the initialisation, the env resets and the sampled strokes, >= 0"""
-    threads: int = 0
+    width: PositiveInt = 16
+    """channels of the policy's first convolution (doubling per halving, capped at 2 x width)"""
+    hidden: PositiveInt = 128
+    """LSTM and code size"""
+    steps: NonNegativeInt = 1000
+    """updates to train for, in total over resumes, when no wall-clock budget is given"""
+    eval_images: PositiveInt = 64
+    """evaluation images (the first of the evaluation split)"""
+    replay_seeds: Seeds = REPLAY_SEEDS
+    """MyPaint brush seeds the evaluation replay averages over"""
+    seed: NonNegativeInt = 0
+    """seed of the initialisation, the env resets and the sampled strokes"""
+    threads: NonNegativeInt = 0
     """torch threads (0: torch's default)"""
     run_dir: str = "runs/spiral"
     """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
 
     def __post_init__(self) -> None:
-        """Validate every field (``ValueError`` naming the field), so a run that starts can finish."""
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {DATASETS}; got {self.dataset!r}")
-        if self.env not in ENVS:
-            raise ValueError(f"env must be one of {ENVS}; got {self.env!r}")
-        if self.action_mode not in ACTION_MODES:
-            raise ValueError(f"action_mode must be one of {ACTION_MODES}; got {self.action_mode!r}")
-        for name in (
-            "strokes",
-            "num_envs",
-            "episodes_per_env",
-            "update_epochs",
-            "minibatches",
-            "critic_steps",
-            "eval_images",
-        ):
-            setattr(self, name, check_int(name, getattr(self, name), 1))
-        self.canvas_size = check_canvas_size(self.canvas_size)
-        check_background(self.background)
-        for name, low in (("width", 1), ("hidden", 1), ("critic_width", 1), ("steps", 0), ("seed", 0), ("threads", 0)):
-            setattr(self, name, check_int(name, getattr(self, name), low))
-        for name in ("lr", "critic_lr", "clip_coef", "max_grad_norm"):
-            setattr(self, name, check_float(name, getattr(self, name), 0.0, open_low=True))
-        for name in ("gp_lambda", "ent_coef", "vf_coef"):
-            setattr(self, name, check_float(name, getattr(self, name), 0.0))
-        self.gae_lambda = check_float("gae_lambda", self.gae_lambda, 0.0, 1.0)
-        self.init_log_std = check_float("init_log_std", self.init_log_std, -20.0, 2.0)
+        """Check every field (``ValueError`` naming the field), so a run that starts can finish."""
+        super().__post_init__()
         if self.minibatches > self.num_envs * self.episodes_per_env:
             raise ValueError(
                 f"minibatches ({self.minibatches}) cannot exceed the episodes "
                 f"per update ({self.num_envs * self.episodes_per_env})"
             )
-        if self.adversarial < 0 or self.dense_l2 < 0 or self.adversarial + self.dense_l2 == 0:
+        if self.adversarial + self.dense_l2 == 0:
             raise ValueError(
                 "rewards: adversarial and dense_l2 must be >= 0 and "
                 f"not both 0; got {self.adversarial}, {self.dense_l2}"
             )
-        self.gamma = check_float("gamma", self.gamma, 0.0, 1.0, open_low=True)
-        self.replay_seeds = check_seeds("replay_seeds", self.replay_seeds)
-
-
-# ----------------------------------------------------------------------------------------
-# Network
-# ----------------------------------------------------------------------------------------
-
-
-class DiagGaussian:
-    """Continuous strokes: independent Normals over the 12 fields (the env clips to [-1, 1]).
-
-    ``raw`` is the policy's output the distribution was built from (checked for NaN by the
-    trainer and the agent, which name the cause, rather than by torch's argument validation).
-    """
-
-    def __init__(self, mean: torch.Tensor, log_std: torch.Tensor) -> None:
-        self.raw = mean
-        self.normal = Normal(mean, log_std.exp().expand_as(mean), validate_args=False)
-
-    def sample(self) -> torch.Tensor:
-        return self.normal.sample()
-
-    def mode(self) -> torch.Tensor:
-        return self.normal.mean
-
-    def log_prob(self, x: torch.Tensor) -> torch.Tensor:
-        return self.normal.log_prob(x).sum(-1)
-
-    def entropy(self) -> torch.Tensor:
-        return self.normal.entropy().sum(-1)
-
-
-class MultiCategorical:
-    """Discrete strokes: one categorical per field of :class:`paint_gym.DiscreteActions`."""
-
-    def __init__(self, logits: torch.Tensor, nvec: list[int]) -> None:
-        self.raw = logits
-        self.cats = [Categorical(logits=chunk, validate_args=False) for chunk in logits.split(nvec, dim=-1)]
-
-    def sample(self) -> torch.Tensor:
-        return torch.stack([c.sample() for c in self.cats], dim=-1)
-
-    def mode(self) -> torch.Tensor:
-        return torch.stack([c.probs.argmax(-1) for c in self.cats], dim=-1)
-
-    def log_prob(self, x: torch.Tensor) -> torch.Tensor:
-        return sum(c.log_prob(x[..., i]) for i, c in enumerate(self.cats))
-
-    def entropy(self) -> torch.Tensor:
-        return sum(c.entropy() for c in self.cats)
-
-
-def obs_images(canvas: np.ndarray, target: np.ndarray) -> torch.Tensor:
-    """uint8 canvases and targets ``(B, H, W, 3)`` -> the policy's uint8 input ``(B, 6, H, W)``."""
-    return torch.from_numpy(np.concatenate([target, canvas], axis=-1)).permute(0, 3, 1, 2).contiguous()
-
-
-class SpiralPolicy(nn.Module):
-    """Conv encoder of (target, canvas, x/y) + LSTM over strokes -> stroke distribution and value.
-
-    ``step(images uint8 (B, 6, H, W), previous stroke (B, 12), t, state)`` returns the
-    distribution of the next stroke, the value ``(B,)`` and the new LSTM state.
-    """
-
-    def __init__(
-        self,
-        canvas_size: int = 64,
-        width: int = 16,
-        hidden: int = 128,
-        action_mode: str = "continuous",
-        strokes: int = 8,
-        init_log_std: float = -0.5,
-        bounded_mean: bool = True,
-    ) -> None:
-        super().__init__()
-        self.bounded_mean = bounded_mean
-        layers: list[nn.Module] = []
-        c, c2, size = 8, width, canvas_size
-        while size > 4:  # halve the resolution, double the channels (capped at 2 * width)
-            layers += [nn.Conv2d(c, c2, 4, stride=2, padding=1), nn.ReLU()]
-            c, c2, size = c2, min(2 * c2, 2 * width), size // 2
-        self.encoder = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * size * size, hidden), nn.ReLU())
-        self.lstm = nn.LSTMCell(hidden + ACTION_DIM + 1, hidden)
-        self.action_mode = action_mode
-        self.strokes = strokes
-        self.nvec = [int(n) for n in DiscreteActions().nvec]
-        if action_mode == "continuous":
-            self.head = nn.Linear(hidden, ACTION_DIM)
-            self.log_std = nn.Parameter(torch.full((ACTION_DIM,), float(init_log_std)))
-        else:
-            self.head = nn.Linear(hidden, sum(self.nvec))
-        nn.init.normal_(self.head.weight, std=0.01)  # near-uniform choices / centred strokes at the start
-        nn.init.zeros_(self.head.bias)
-        self.value = nn.Linear(hidden, 1)
-        ramp = torch.linspace(-1, 1, canvas_size)
-        self.register_buffer("coords", torch.stack(torch.meshgrid(ramp, ramp, indexing="xy"))[None], persistent=False)
-        self.hidden = hidden
-
-    @classmethod
-    def from_config(cls, config: SpiralConfig) -> SpiralPolicy:
-        return cls(
-            config.canvas_size,
-            config.width,
-            config.hidden,
-            config.action_mode,
-            config.strokes,
-            config.init_log_std,
-            config.bounded_mean,
-        )
-
-    def initial_state(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        z = self.value.weight.new_zeros(batch, self.hidden)
-        return z, z.clone()
-
-    def step(
-        self, images: torch.Tensor, prev: torch.Tensor, t: int, state: tuple[torch.Tensor, torch.Tensor]
-    ) -> tuple[DiagGaussian | MultiCategorical, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        x = torch.cat([images.float() / 255, self.coords.expand(len(images), -1, -1, -1)], dim=1) * 2 - 1
-        clock = prev.new_full((len(images), 1), t / self.strokes)
-        h, c = self.lstm(torch.cat([self.encoder(x), prev, clock], dim=1), state)
-        out = self.head(h)
-        if self.action_mode == "continuous" and self.bounded_mean:
-            out = torch.tanh(out)
-        dist = DiagGaussian(out, self.log_std) if self.action_mode == "continuous" else MultiCategorical(out, self.nvec)
-        return dist, self.value(h).squeeze(1), (h, c)
-
-    def evaluate_sequence(
-        self, images: torch.Tensor, prev: torch.Tensor, raw: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Log-probabilities, entropies and values ``(T, B)`` of recorded episodes
-        (``images`` ``(T, B, 6, H, W)``, ``prev`` ``(T, B, 12)``, ``raw`` the sampled outputs)."""
-        state = self.initial_state(images.shape[1])
-        logp, ent, values = [], [], []
-        for t in range(images.shape[0]):
-            dist, value, state = self.step(images[t], prev[t], t, state)
-            logp.append(dist.log_prob(raw[t]))
-            ent.append(dist.entropy())
-            values.append(value)
-        return torch.stack(logp), torch.stack(ent), torch.stack(values)
 
 
 class StrokeDecoder:
     """Turns the policy's outputs into continuous strokes ``(B, 12)`` (and tracks the pens).
 
-    Continuous: clip to [-1, 1]. Discrete: :meth:`paint_gym.DiscreteActions.to_continuous`
-    from the pen position; a lift moves the pen and paints :data:`LIFT_STROKE`.
+    Continuous: clip to [-1, 1]. Discrete: the envs' pen rule
+    (:func:`paint_gym.envs.episode.pen_strokes`: a stroke starts where the pen rests, which is
+    then the stroke's end point); a lift moves the pen and paints :data:`LIFT_STROKE`.
     """
 
     def __init__(self, action_mode: str, discrete: DiscreteActions | None = None) -> None:
@@ -399,12 +245,10 @@ class StrokeDecoder:
         values = raw.detach().cpu().numpy()
         if self.action_mode == "continuous":
             return np.clip(values, -1.0, 1.0).astype(np.float32), pens
-        strokes = np.empty((len(values), ACTION_DIM), np.float32)
-        pens = pens.copy()
-        for i, choice in enumerate(values):
-            stroke, paints = self.discrete.to_continuous(choice, pens[i])
-            pens[i] = end_point(stroke)
-            strokes[i] = stroke if paints else LIFT_STROKE
+        actions = np.stack([self.discrete.validate(choice) for choice in values])
+        strokes, paints = pen_strokes(self.discrete, actions, pens)
+        pens = pen_after(strokes)
+        strokes[~paints] = LIFT_STROKE
         return strokes, pens
 
 
@@ -417,8 +261,9 @@ class SpiralAgent:
     """A :class:`SpiralPolicy` that paints: the agent API of :mod:`paint_gym_agents.base`.
 
     ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)`` paints its own canvases stroke by
-    stroke with the painter it trained on (the neural painter, or MyPaint with brush seed
-    ``seed`` for ``env="mypaint"``; ``painter`` overrides it); the policy's most likely stroke is
+    stroke, as a batch of episodes (:class:`paint_gym.envs.episode.Episodes`), with the painter it
+    trained on (the neural painter, or MyPaint with brush seed ``seed`` for ``env="mypaint"``;
+    ``painter`` overrides it) composited in numpy; the policy's most likely stroke is
     taken unless ``deterministic=False``. ``act(observation)`` reads the env's canvas instead, so
     on the env it trained on, T calls after :meth:`reset` give the strokes ``paint`` gives for the
     episode's target; its recurrent state restarts after T strokes, for a new target or on
@@ -441,7 +286,13 @@ class SpiralAgent:
         self.config = config
         self.n_strokes = config.strokes
         painter = painter if painter is not None else ("mypaint" if config.env == "mypaint" else config.painter)
-        self.canvas = StrokeCanvas(painter, config.canvas_size, config.background, seed)
+        loaded = load_painter(painter, canvas_size=config.canvas_size, seed=seed)
+        self.canvases = Canvases(loaded, config.background, tensors=False)
+        self.seed = seed
+        task = task_spec(config.dataset).name
+        self.task = TaskConfig.create(
+            task, canvas_size=config.canvas_size, episode_length=config.strokes, background=config.background
+        )
         self.decoder = StrokeDecoder(config.action_mode)
         self.batch = batch
         self.deterministic = deterministic
@@ -472,15 +323,18 @@ class SpiralAgent:
         out = []
         for i in range(0, len(arr), self.batch):
             tgt = arr[i : i + self.batch]
-            canvas = self.canvas.start(len(tgt))
+            every = np.arange(len(tgt))
+            episodes = Episodes(self.task, len(tgt))
+            self.canvases.reseed(self.seed)  # the same strokes give the same canvases (MyPaint's brush)
+            episodes.reset(every, self.canvases, given=tgt)
             state = self.policy.initial_state(len(tgt))
             prev = torch.zeros(len(tgt), ACTION_DIM)
             pens = np.zeros((len(tgt), 2), np.float32)
             strokes = []
             for t in range(self.n_strokes):
-                dist, _, state = self.policy.step(obs_images(self.canvas.uint8(canvas), tgt), prev, t, state)
+                dist, _, state = self.policy.step(obs_images(episodes.canvas, tgt), prev, t, state)
                 stroke, pens = self.decoder(self._choose(dist), pens)
-                canvas = self.canvas.add(canvas, stroke)
+                episodes.step(every, stroke, np.ones(len(tgt), bool), self.canvases)  # a lift paints LIFT_STROKE
                 prev = torch.from_numpy(stroke)
                 strokes.append(stroke)
             out.append(np.stack(strokes, axis=1))
@@ -553,126 +407,68 @@ class SpiralAgent:
 # ----------------------------------------------------------------------------------------
 
 
-def make_envs(config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> gym.vector.VectorEnv:
-    """The training envs: the batched neural vector env, or MyPaint envs in worker processes."""
-    task = task_spec(config.dataset).name
-    kwargs = {
-        "episode_length": config.strokes,
-        "reward": "dense" if config.dense_l2 > 0 else "none",
-        "canvas_size": config.canvas_size,
-        "background": config.background,
-        "data_dir": data_dir,
-    }
-    if config.env == "neural":
-        return gym.make_vec(f"NeuralPaint-{task}-v0", num_envs=config.num_envs, painter=config.painter, **kwargs)
-    return gym.make_vec(f"MyPaint-{task}-v0", num_envs=config.num_envs, vectorization_mode="async", **kwargs)
-
-
-@dataclass
-class Rollout:
-    """``episodes`` full episodes, time-major: ``images`` ``(T, E, 6, H, W)`` uint8, ``prev``
-    ``(T, E, 12)``, ``raw`` policy outputs, ``logp``/``values``/``rewards`` ``(T, E)``; the final
-    canvases and targets ``(E, H, W, 3)`` uint8, the final MSE ``(E,)`` of each episode and the
-    strokes the env painted ``(T, E, 12)``."""
-
-    images: torch.Tensor
-    prev: torch.Tensor
-    raw: torch.Tensor
-    logp: torch.Tensor
-    values: torch.Tensor
-    rewards: torch.Tensor
-    final_canvas: np.ndarray
-    final_target: np.ndarray
-    final_l2: np.ndarray
-    strokes: torch.Tensor
-
-
-def advantages(
-    rewards: torch.Tensor, values: torch.Tensor, gamma: float, lam: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """GAE advantages and returns ``(T, E)`` of episodes that all end after the last step."""
-    adv = torch.zeros_like(rewards)
-    running = torch.zeros_like(rewards[0])
-    for t in reversed(range(len(rewards))):
-        next_value = values[t + 1] if t + 1 < len(rewards) else torch.zeros_like(values[t])
-        delta = rewards[t] + gamma * next_value - values[t]
-        running = delta + gamma * lam * running
-        adv[t] = running
-    return adv, adv + values
-
-
-def silent_fraction(roll: Rollout) -> float:
-    """Fraction of the rollout's strokes that lay no paint: both pressures at the box's floor (-1,
-    zero pressure; discrete lifts too). A policy collapsing to a blank canvas shows it rising to 1."""
-    return float((roll.strokes[..., PRESSURE] <= -1.0).all(-1).float().mean())
-
-
-class SpiralTrainer(DivergenceChecks):
+class SpiralTrainer(Trainer):
     """Trains a :class:`SpiralPolicy` and its critic; resumable from ``run_dir/checkpoint.pt``.
 
     ``train_once()`` is one update (rollout, critic, PPO); ``run(budget_seconds, ...)`` trains
     for a wall-clock budget (in total over resumes), or without one for the config's ``steps``
-    updates, and returns the evaluation points. Use as a context manager (or call
-    :meth:`close`) to stop MyPaint worker processes.
+    updates, and returns the evaluation points. The run folder, resume, checkpoints, log and loop
+    are :class:`paint_gym.training.Trainer`'s. Use as a context manager (or call :meth:`close`)
+    to stop MyPaint worker processes.
     """
 
     trainer_name = "SPIRAL training"
+    resume_may_change = RESUME_MAY_CHANGE
+    checkpoint_label = "SPIRAL training checkpoint"
+    log_columns = ("step", "seconds", "strokes")
 
     def __init__(self, config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> None:
-        self.cfg = config
+        super().__init__(config, config.run_dir)
         if config.threads:
             torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
-        self.run_dir = Path(config.run_dir)
         self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
         self.policy = SpiralPolicy.from_config(config)
         self.critic = PairCritic(config.canvas_size, config.critic_width)
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
         self.decoder = StrokeDecoder(config.action_mode)
-        self.step, self.strokes, self.elapsed = 0, 0, 0.0
-        self.points: list[Point] = []
-        self.history: list[dict[str, float]] = []
-        self.best = math.inf
+        self.strokes = 0
         self.return_ms = math.nan  # running mean square of episode returns (reward_norm); NaN until the first update
-        self._recent: list[dict[str, float]] = []  # training rows since the last evaluation
         self._agent: SpiralAgent | None = None
-        self._resume()
+        self.resume()
         self._seed: int | None = (config.seed * 7919 + 1_000_003 * self.step) % 2**31  # first reset of this process
         self.envs = make_envs(config, data_dir)
 
-    # -- checkpoints ------------------------------------------------------------------------
-    @property
-    def checkpoint_path(self) -> Path:
-        return self.run_dir / "checkpoint.pt"
+    # -- checkpoints (the run folder and resume are Trainer's) -----------------------------------
+    def saved_config(self, state: dict[str, Any]) -> SpiralConfig:
+        return config_of(state["config"])
 
-    def _resume(self) -> None:
-        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
-        in a field outside :data:`RESUME_MAY_CHANGE`)."""
-        if not self.checkpoint_path.exists():
-            return
-        state = read_checkpoint(self.checkpoint_path, "SPIRAL training checkpoint")
-        check_resume(config_of(state["config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path)
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "kind": SpiralAgent.KIND,
+            "config": config_to_json(self.cfg),
+            "policy": self.policy.state_dict(),
+            "critic": self.critic.state_dict(),
+            "opt": self.opt.state_dict(),
+            "critic_opt": self.critic_opt.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            **self.progress_state(),
+            "strokes": self.strokes,
+            "return_ms": self.return_ms,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self.policy.load_state_dict(state["policy"])
         self.critic.load_state_dict(state["critic"])
         self.opt.load_state_dict(state["opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
-        for opt, lr in (
-            (self.opt, self.cfg.lr),
-            (self.critic_opt, self.cfg.critic_lr),
-        ):  # the config's rates, also on resume
-            for group in opt.param_groups:
-                group["lr"] = lr
         torch.set_rng_state(state["torch_rng"])
-        self.step, self.strokes, self.elapsed, self.best = (
-            int(state["step"]),
-            int(state["strokes"]),
-            float(state["elapsed"]),
-            float(state["best"]),
-        )
-        self.points = points_from_json(state["points"])
-        self.history = json.loads(state["history"])
+        self.strokes = int(state["strokes"])
         self.return_ms = float(state.get("return_ms", math.nan))
+
+    def learning_rates(self) -> list[tuple[torch.optim.Optimizer, float]]:
+        return [(self.opt, self.cfg.lr), (self.critic_opt, self.cfg.critic_lr)]
 
     # -- divergence -----------------------------------------------------------------------------
     def _check_outputs(self, dist: DiagGaussian | MultiCategorical, value: torch.Tensor, step: int) -> None:
@@ -702,33 +498,8 @@ class SpiralTrainer(DivergenceChecks):
             )
         self._check_outputs(dist, value, self.step)
 
-    def save_checkpoint(self) -> None:
-        """Write ``checkpoint.pt`` atomically, after :meth:`check_healthy`."""
-        self.check_healthy()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        state = {
-            "kind": SpiralAgent.KIND,
-            "config": config_to_json(self.cfg),
-            "policy": self.policy.state_dict(),
-            "critic": self.critic.state_dict(),
-            "opt": self.opt.state_dict(),
-            "critic_opt": self.critic_opt.state_dict(),
-            "torch_rng": torch.get_rng_state(),
-            **run_progress(self),
-            "strokes": self.strokes,
-            "return_ms": self.return_ms,
-        }
-        write_checkpoint(state, self.checkpoint_path)
-        self._write_log()
-
     def close(self) -> None:
         self.envs.close()
-
-    def __enter__(self) -> SpiralTrainer:  # noqa: PYI034 (Python 3.10 has no typing.Self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- one update ---------------------------------------------------------------------------
     @torch.no_grad()
@@ -889,18 +660,18 @@ class SpiralTrainer(DivergenceChecks):
                 "step": self.step,
                 "seconds": self.elapsed,
                 "strokes": self.strokes,
-                **mean_rows(self._recent),
+                **self.training_means(),
                 "eval_mypaint_mse": mse,
             }
         )
-        self._recent = []
-        if mse < self.best:
-            self.best = mse
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+
+        def save_best() -> None:
             agent = self.agent()
             agent.info = {"step": self.step, "seconds": self.elapsed, "eval_mypaint_mse": mse}
             agent.save(self.run_dir / "agent.pt")
             self.policy.train()
+
+        self.keep_best(mse, save_best)
         return mse
 
     def best_agent(self) -> SpiralAgent:
@@ -912,21 +683,16 @@ class SpiralTrainer(DivergenceChecks):
         self, budget_seconds: float | None = None, eval_every_seconds: float = 60.0, progress: bool = True
     ) -> list[Point]:
         """Train until the training clock reaches ``budget_seconds`` (in total over resumes) or,
-        without a budget, until ``steps`` updates are done; evaluates on
-        :class:`paint_gym.benchmark.budget.EvalSchedule` (``eval_every_seconds``) and checkpoints
-        at each evaluation. Returns the evaluation points ``(seconds, strokes, MSE)``."""
+        without a budget, until ``steps`` updates are done, evaluating as every method of the
+        benchmark (:class:`paint_gym.training.Schedule`: at the start, on
+        :class:`paint_gym.training.EvalSchedule` (``eval_every_seconds``) and at the stop) with a
+        checkpoint at each evaluation. Returns the evaluation points ``(seconds, strokes, MSE)``."""
         self.policy.train()
         desc = f"SPIRAL {self.cfg.env} {self.cfg.action_mode} {self.cfg.dataset}"
-        stop = None if budget_seconds is not None else (lambda: self.step >= self.cfg.steps)
-        return run_for_budget(self, budget_seconds, EvalSchedule(eval_every_seconds), progress, desc, stop=stop)
+        limits = Limits.budget_or_steps(budget_seconds, self.cfg.steps)
+        return self.fit(limits, Schedule(EvalSchedule(eval_every_seconds)), progress, desc)
 
     # -- logs ---------------------------------------------------------------------------------------
-    def _write_log(self) -> None:
-        if not self.history:
-            return
-        write_log_csv(self.run_dir / LOG_CSV, self.history, ("step", "seconds", "strokes"))
-        self.plot()
-
     def plot(self) -> Path:
         """``curves.png``: training figures against updates, evaluation MSE against seconds."""
         out = self.run_dir / CURVES_PNG

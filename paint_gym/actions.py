@@ -277,22 +277,24 @@ class DiscreteActions:
         ``pen`` is the current pen position in action coordinates ``[-1, 1]^2`` (the start of
         the stroke). ``paints`` is False for a lift (a pen move that leaves no paint).
         """
-        a = self.validate(action)
+        strokes, paints = self.to_continuous_batch(self.validate(action)[None], np.asarray(pen)[None])
+        return strokes[0], bool(paints[0])
 
-        def level(i: float, n: int) -> float:
-            return -1.0 + 2.0 * i / (n - 1)
-
-        out = np.zeros(ACTION_DIM, dtype=np.float32)
-        pressure = level(a[5], self.pressure_levels)
-        out[START_PRESSURE] = out[END_PRESSURE] = pressure
-        out[SIZE] = level(a[6], self.size_levels)
-        out[COLOR] = [level(v, self.color_levels) for v in a[7:10]]
-        out[START_X : START_Y + 1] = np.clip(pen, -1.0, 1.0)
-        out[CONTROL_X] = level(a[2], self.grid)
-        out[CONTROL_Y] = level(a[3], self.grid)
-        out[END_X] = level(a[0], self.grid)
-        out[END_Y] = level(a[1], self.grid)
-        return out, bool(a[4] == 0)
+    def to_continuous_batch(self, actions: np.ndarray, pens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`to_continuous` for a batch: validated discrete actions ``(B, F)`` (see
+        :meth:`validate`) and pen positions ``(B, 2)`` -> continuous strokes ``(B, 12)`` float32
+        and whether each paints ``(B,)`` bool. Each level ``i`` of ``n`` is ``-1 + 2 i / (n - 1)``."""
+        levels = -1.0 + 2.0 * actions / (self.nvec - 1)  # float64 (B, F), rounded to float32 once below
+        out = np.zeros((len(actions), ACTION_DIM), dtype=np.float32)
+        out[:, START_PRESSURE] = out[:, END_PRESSURE] = levels[:, 5]
+        out[:, SIZE] = levels[:, 6]
+        out[:, COLOR] = levels[:, 7:10]
+        out[:, START_X : START_Y + 1] = np.clip(pens, -1.0, 1.0)
+        out[:, CONTROL_X] = levels[:, 2]
+        out[:, CONTROL_Y] = levels[:, 3]
+        out[:, END_X] = levels[:, 0]
+        out[:, END_Y] = levels[:, 1]
+        return out, actions[:, 4] == 0
 
 
 def end_point(action: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from .actions import colors_of
+from .actions import ACTION_DIM, colors_of, validate_actions
 from .validation import background_rgb  # the background rule lives with the other argument checks
 
 if TYPE_CHECKING:
@@ -236,16 +236,16 @@ def expected_mse(
     ``ValueError`` saying so). Returns ``(B,)``, differentiable with respect to the actions:
     :func:`mse_of_moments` of the canvas's moments (:func:`composite_moments`). The seed-to-seed
     variance of the brush is priced in, so optimising this avoids strokes that look smooth in
-    the neural canvas but come out speckled in MyPaint. Raises ``ValueError`` for non-finite
-    actions, a target that is not finite or outside [0, 1], or a painter that is not a
-    differentiable painter object. Traceable with every painter and either target layout (a
+    the neural canvas but come out speckled in MyPaint. Raises ``ValueError`` for actions
+    :func:`action_tensor` refuses, a target that is not finite or outside [0, 1], or a painter
+    that is not a differentiable painter object. Traceable with every painter and either target layout (a
     numpy target is read as a tensor, not through numpy attributes), also with a background
     given as an RGB triple: under ``torch.func`` (``vmap``, ``jacrev``) and
     ``torch.compile(fullgraph=True)`` the checks of values stand aside (they would branch on
     data; types and shapes are still checked), so check values before.
     """
 
-    _check_action_tensor(actions)
+    actions = action_tensor(actions)
     painter = _differentiable(painter, "expected_mse")
     b, t = actions.shape[:2]
     alpha, var, colors = _render_sequence(painter, actions, return_var=True)
@@ -288,17 +288,32 @@ def _background_tensor(background: Any, device: Any) -> torch.Tensor:
     return torch.as_tensor(background_rgb(background), device=device)
 
 
-def _check_action_tensor(actions: Any) -> None:
-    """The boundary of the torch functions: a float tensor ``(B, T, 12)`` of finite values
-    (painters do not check values: their traced path cannot branch on data; neither does this
-    check under a transform, :func:`_tracing`)."""
+def action_tensor(
+    actions: Any, batch_ndim: int = 3, device: str | torch.device | None = None, *, values: bool = True
+) -> torch.Tensor:
+    """Strokes as a float tensor on ``device`` (``None``: where they are): the one check of actions
+    on the torch side, ``(B, T, 12)`` sequences (``batch_ndim=3``: :func:`paint_differentiable`,
+    :func:`expected_mse`, the neural envs' ``paint``) or ``(B, 12)`` strokes (``batch_ndim=2``:
+    every neural painter's ``render_alpha``).
+
+    A tensor keeps its dtype and autograd graph; its shape and float dtype are always checked,
+    its values (NaN, inf) when ``values`` and not under a transform (:func:`_tracing`): a
+    painter's traced path passes ``values=False``, since it cannot branch on data, and leaves the
+    values to the entry points. Numpy arrays and lists are validated in full and clipped to
+    [-1, 1] (:func:`paint_gym.actions.validate_actions`), as float32. ``ValueError`` names what
+    is wrong."""
     import torch
 
-    if not isinstance(actions, torch.Tensor) or actions.ndim != 3 or actions.shape[-1] != 12:
-        shape = tuple(getattr(actions, "shape", ()))
-        raise ValueError(f"actions must be a torch tensor (B, T, 12); got {type(actions).__name__} {shape}")
-    if not actions.is_floating_point() or (not _tracing() and not torch.isfinite(actions).all()):
-        raise ValueError("actions must be finite floats (no NaN or inf)")
+    if not isinstance(actions, torch.Tensor):
+        return torch.as_tensor(validate_actions(actions, batch_ndim=batch_ndim), device=device)
+    want = "(B, T, 12)" if batch_ndim == 3 else f"(B, {ACTION_DIM})"
+    if actions.ndim != batch_ndim or actions.shape[-1] != ACTION_DIM:
+        raise ValueError(f"actions must be a float tensor {want}; got shape {tuple(actions.shape)}")
+    if not actions.is_floating_point():
+        raise ValueError(f"actions must be a float tensor {want}; got {actions.dtype}: convert with actions.float()")
+    if values and not _tracing() and not bool(torch.isfinite(actions.detach()).all()):
+        raise ValueError("actions contain NaN or inf; every entry must be a finite number in [-1, 1]")
+    return actions if device is None else actions.to(device)
 
 
 def _check_unit_images(images: torch.Tensor, name: str) -> None:
@@ -380,18 +395,19 @@ def paint_differentiable(
     All T strokes are rendered in one batch, then composited in order. Returns ``(B, 3, H, W)``
     in [0, 1] (torch's layout; :func:`to_uint8_array` gives the uint8 ``(B, H, W, 3)`` an env
     would show). Gradients reach the actions and ``canvas``. Raises ``ValueError`` for actions
-    that are not a finite float tensor ``(B, T, 12)``, a canvas of another shape or with values
-    outside [0, 1] (or NaN), or a painter that is not a differentiable painter object.
+    :func:`action_tensor` refuses (not a finite float tensor ``(B, T, 12)``), a canvas of another
+    shape or with values outside [0, 1] (or NaN), or a painter that is not a differentiable
+    painter object.
     Traceable as :func:`expected_mse` is (``vmap``, ``jacrev``, ``compile(fullgraph=True)``,
     with the background a name or an RGB triple, numpy or not).
     """
     import torch
 
-    _check_action_tensor(actions)
+    actions = action_tensor(actions)
     if canvas is not None and not isinstance(canvas, torch.Tensor):
         raise ValueError(f"canvas must be a float tensor (B, 3, H, W) in [0, 1] or None; got {type(canvas).__name__}")
     painter = _differentiable(painter, "paint_differentiable")
-    b, t, size = actions.shape[0], actions.shape[1], painter.canvas_size
+    b, size = actions.shape[0], painter.canvas_size
     if canvas is None:
         start = _background_tensor(background, actions.device).expand(b, size, size, 3)
     elif tuple(canvas.shape) != (b, 3, size, size):
@@ -404,7 +420,14 @@ def paint_differentiable(
             )
         _check_unit_images(canvas, "canvas")
         start = canvas.permute(0, 2, 3, 1)
-    if t == 0:
+    return paint_strokes(painter, actions, start)
+
+
+def paint_strokes(painter: DifferentiablePainter, actions: torch.Tensor, start: torch.Tensor) -> torch.Tensor:
+    """The painting step of :func:`paint_differentiable`, for inputs checked at a door:
+    ``actions`` float ``(B, T, 12)`` over channels-last canvases ``start`` ``(B, H, W, 3)`` in
+    [0, 1] -> ``(B, 3, H, W)``. Nothing is checked here."""
+    if actions.shape[1] == 0:
         return start.permute(0, 3, 1, 2)
     alpha, colors = _render_sequence(painter, actions)
     return composite_sequence(start.to(alpha.device), alpha, colors).permute(0, 3, 1, 2)

@@ -14,8 +14,10 @@ Every field becomes a flag (``save_actions`` -> ``--save-actions``; a ``bool`` g
 ``--save-actions``/``--no-save-actions``), with the field's type, default and docstring; tyro's
 markers in the field's type apply (``Annotated[str, tyro.conf.Positional]``,
 ``tyro.conf.arg(name=..., metavar=...)``), and a ``cli_aliases`` class variable adds short
-spellings (``{"n_actions": ("-n",)}``). A command that needs options beyond a library config
-subclasses it with them and passes :func:`base_config` of its argument to the library.
+spellings (``{"n_actions": ("-n",)}``). The rule declared in a field's type
+(:class:`paint_gym.validation.Bound`, ``OneOf``, ``Check``) is printed after its docstring
+(``--batch INT  Samples per step. (>= 1)``). A command that needs options beyond a library
+config subclasses it with them and passes :func:`base_config` of its argument to the library.
 
 A ``cli_outputs`` class variable names the fields that are paths the command writes, each with
 its kind (``{"out": "image", "json": "json", "run_dir": "folder"}``; kinds in
@@ -31,24 +33,28 @@ method returning :class:`paint_gym.outputs.Output` items; they are checked with 
 the config itself, so a ``ValueError`` from the config's validation, or from the check of its
 ``cli_outputs``, is the command's error (one line, exit code 2, see :func:`paint_gym.cli.main`)
 rather than a parse error.
+
+What is left here is what tyro does not do: that error handling, the output checks, the
+aliases of inherited fields, and the help's plain text and rules. The field docstrings are read
+with ``docstring_parser``, the reader tyro uses, because tyro reads them only from a class it
+builds itself, and tyro building the config would make its ``ValueError`` a usage error.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import inspect
-import itertools
 import re
-import textwrap
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import docstring_parser  # tyro's own docstring reader (a dependency of tyro)
 import tyro
 
 from .outputs import check_outputs
+from .validation import rules_text
 
 #: A command: a function of one config dataclass, returning an exit code (``None`` means 0).
 Command = Callable[[Any], "int | None"]
@@ -66,24 +72,11 @@ def field_docs(cls: type) -> dict[str, str]:
     """The attribute docstrings of a dataclass's fields (the string literal under each field),
     inherited ones included: ``{"batch": "Samples per step."}``. Fields without one are absent."""
     docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if not dataclasses.is_dataclass(klass):
-            continue
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError):  # no source (a class made at runtime): no docstrings
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in itertools.pairwise(body):
-            if (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                docs[node.target.id] = inspect.cleandoc(after.value.value)
-    return docs
+    for klass in reversed(cls.__mro__):  # a subclass's docstring of a field wins
+        if dataclasses.is_dataclass(klass):
+            params = docstring_parser.parse_from_object(klass).params  # no source (made at runtime): none
+            docs.update({p.arg_name: inspect.cleandoc(p.description) for p in params if p.description})
+    return {f.name: docs[f.name] for f in dataclasses.fields(cls) if f.name in docs}
 
 
 def plain(doc: str) -> str:
@@ -106,18 +99,24 @@ def config_type(command: Command) -> type:
     return cls
 
 
+def help_text(cls: type, name: str) -> str:
+    """A field's help: its docstring as plain text, then the rule declared in its type."""
+    doc, rule = plain(field_docs(cls).get(name, "")), rules_text(cls, name)
+    return f"{doc} ({rule})" if doc and rule else doc or rule
+
+
 def cli_fields(cls: type) -> list[tuple[dataclasses.Field, Any]]:
     """The fields of a config dataclass that become flags, each with its type for tyro: the
-    field's type, its docstring as help, its ``cli_aliases``, then the field's own tyro markers."""
+    field's type, its :func:`help_text`, its ``cli_aliases``, then the field's own tyro markers."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    docs, aliases = field_docs(cls), getattr(cls, "cli_aliases", {})
+    aliases = getattr(cls, "cli_aliases", {})
     out = []
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
         hint = hints[f.name]
         base, *meta = typing.get_args(hint) if typing.get_origin(hint) is Annotated else (hint,)
-        arg = tyro.conf.arg(help=plain(docs.get(f.name, "")), aliases=aliases.get(f.name))
+        arg = tyro.conf.arg(help=help_text(cls, f.name), aliases=aliases.get(f.name))
         out.append((f, Annotated[(base, arg, *meta)]))  # the field's own markers come last: they win
     return out
 

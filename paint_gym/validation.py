@@ -5,14 +5,34 @@ silently truncated, ``64.0`` from a JSON file is fine), canvases are at least
 :data:`MIN_CANVAS_SIZE` and at most :data:`MAX_CANVAS_SIZE` pixels, rates are finite numbers in range. Each check raises
 ``ValueError`` naming the argument, the value and what is allowed. One module, so the rules
 cannot drift between the single env, the vector env, the painters and the agents.
+
+A config dataclass declares each field's rule once, in the field's type, and
+:class:`ValidatedConfig` enforces it when the config is made::
+
+    @dataclass
+    class Args(ValidatedConfig):
+        batch: PositiveInt = 32          # Annotated[int, Bound(1)]
+        '''Samples per step.'''          # --help: "Samples per step. (>= 1)"
+        lr: Annotated[float, Bound(0, open_low=True)] = 1e-3
+        dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
+
+The rules are :class:`Bound` (numbers), :class:`OneOf` (names) and :class:`Check` (any
+function); ``paint-gym --help`` prints them after the field's docstring
+(:func:`paint_gym.command.cli_fields`), so the docstring says what the field means, not its range.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from typing import Any
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import numpy as np
 
@@ -56,8 +76,9 @@ def check_float(
 
 
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {tuple(choices)}; got {value!r}")
+        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}")
     return value
 
 
@@ -98,14 +119,176 @@ def check_background(value: Any) -> Any:
     return value
 
 
+# ----------------------------------------------------------------------------------------
+# Rules declared on config fields
+# ----------------------------------------------------------------------------------------
+
+
+class Rule:
+    """A config field's rule, written in its type (``Annotated[int, Bound(1)]``): ``check``
+    returns the value to store (``64.0`` -> ``64``) or raises ``ValueError`` naming the field;
+    ``str(rule)`` is what ``--help`` prints after the field's docstring."""
+
+    def check(self, name: str, value: Any, kind: type, optional: bool) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Bound(Rule):
+    """A number's range: ``low`` (exclusive with ``open_low``) and ``high``, both optional.
+    An ``int`` field is checked by :func:`check_int` (whole numbers only), a ``float`` field by
+    :func:`check_float` (finite numbers only)."""
+
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False
+
+    def __str__(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"> {self.low:g}, <= {self.high:g}" if self.open_low else f"{self.low:g}..{self.high:g}"
+        if self.low is not None:
+            return f"{'>' if self.open_low else '>='} {self.low:g}"
+        return "" if self.high is None else f"<= {self.high:g}"
+
+    def check(self, name: str, value: Any, kind: type, optional: bool) -> Any:
+        try:
+            if kind is int:
+                low = -sys.maxsize if self.low is None else int(self.low) + int(self.open_low)
+                return check_int(name, value, low, None if self.high is None else int(self.high))
+            return check_float(name, value, self.low, self.high, open_low=self.open_low)
+        except ValueError:
+            if not optional:
+                raise
+            what = "an integer" if kind is int else "a finite number"
+            raise ValueError(f"{name} must be {what} {self} or None; got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    """One of a few names; ``label`` names the field in the error when its name alone would not
+    say enough (``"pixel objective"``)."""
+
+    choices: tuple[str, ...]
+    label: str | None = None
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(map(str, self.choices))
+
+    def check(self, name: str, value: Any, kind: type, optional: bool) -> Any:
+        return check_choice(self.label or name, value, self.choices)
+
+
+@dataclass(frozen=True)
+class Check(Rule):
+    """Any rule, as a function ``(name, value) -> value`` that raises ``ValueError``; ``text``
+    is its line in ``--help`` (empty: the docstring says it). Give it a name at module level
+    (``Background = Annotated[str, Check(...)]``): a lambda written inside a field's annotation
+    is evaluated in the class's namespace, where the module's functions are not visible."""
+
+    rule: Callable[[str, Any], Any]
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def check(self, name: str, value: Any, kind: type, optional: bool) -> Any:
+        return self.rule(name, value)
+
+
+#: A count of at least one (strokes, batch sizes, steps between evaluations).
+PositiveInt = Annotated[int, Bound(1)]
+#: A whole number of at least zero (seeds, budgets in steps, thread counts where 0 is the default).
+NonNegativeInt = Annotated[int, Bound(0)]
+#: A finite number above zero (learning rates, gradient clips, scales).
+PositiveFloat = Annotated[float, Bound(0, open_low=True)]
+#: A finite number of at least zero (loss weights, budgets in minutes).
+NonNegativeFloat = Annotated[float, Bound(0)]
+#: A canvas side in pixels, :data:`MIN_CANVAS_SIZE`..:data:`MAX_CANVAS_SIZE` (:func:`check_canvas_size`).
+CanvasSize = Annotated[int, Bound(MIN_CANVAS_SIZE, MAX_CANVAS_SIZE)]
+#: A canvas background (:func:`check_background`).
+Background = Annotated[str, Check(lambda name, value: check_background(value), "'white', 'black' or RGB in [0, 1]")]
+#: MyPaint brush seeds, at least one (:func:`check_seeds`).
+Seeds = Annotated[tuple[int, ...], Check(lambda name, value: check_seeds(name, value), "at least one")]
+
+
+def _unwrap(hint: Any) -> tuple[type, bool, tuple[Rule, ...]]:
+    """``(kind, optional, rules)`` of a field's type: ``Annotated[int, Bound(1)]``,
+    ``Annotated[int | None, Bound(1)]`` or ``Annotated[int, Bound(1)] | None``."""
+    optional = False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(hint))
+        hint = args[0] if len(args) == 1 else hint
+    rules: tuple[Rule, ...] = ()
+    if typing.get_origin(hint) is Annotated:
+        hint, *meta = typing.get_args(hint)
+        rules = tuple(m for m in meta if isinstance(m, Rule))
+        kind, opt = _unwrap(hint)[:2]
+        return kind, optional or opt, rules
+    return hint, optional, rules
+
+
+@functools.cache
+def field_rules(cls: type) -> dict[str, tuple[type, bool, tuple[Rule, ...]]]:
+    """The rules declared in the field types of the config dataclass ``cls``: ``{name: (kind,
+    None allowed, rules)}`` for every field that has one (read once per class)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    found = {f.name: _unwrap(hints[f.name]) for f in dataclasses.fields(cls)}
+    return {name: spec for name, spec in found.items() if spec[2]}
+
+
+def rules_text(cls: type, name: str) -> str:
+    """What ``--help`` prints after a field's docstring: its rules (``">= 1"``, ``"8..8192"``),
+    or ``""`` for a field without one."""
+    spec = field_rules(cls).get(name)
+    return "; ".join(t for t in map(str, spec[2]) if t) if spec else ""
+
+
+def check_fields(config: Any) -> None:
+    """Check every field of the dataclass instance ``config`` against the rules in its type,
+    storing what they return (``64.0`` -> ``64``); ``ValueError`` names the first bad field.
+    ``None`` passes a field typed ``X | None``."""
+    for name, (kind, optional, rules) in field_rules(type(config)).items():
+        value = getattr(config, name)
+        if value is None and optional:
+            continue
+        for rule in rules:
+            value = rule.check(name, value, kind, optional)
+        object.__setattr__(config, name, value)  # also on frozen dataclasses: the checked value
+
+
+class ValidatedConfig:
+    """Base of the config dataclasses: making one checks every field against the rules declared
+    in its type (:func:`check_fields`). A config with rules between fields extends
+    ``__post_init__`` and calls ``super().__post_init__()`` first."""
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
 __all__ = [
     "MAX_CANVAS_SIZE",
     "MIN_CANVAS_SIZE",
+    "Background",
+    "Bound",
+    "CanvasSize",
+    "Check",
+    "NonNegativeFloat",
+    "NonNegativeInt",
+    "OneOf",
+    "PositiveFloat",
+    "PositiveInt",
+    "Rule",
+    "Seeds",
+    "ValidatedConfig",
     "background_rgb",
     "check_background",
     "check_canvas_size",
     "check_choice",
+    "check_fields",
     "check_float",
     "check_int",
     "check_seeds",
+    "field_rules",
+    "rules_text",
 ]

@@ -12,8 +12,9 @@ from paint_gym import checkpoint, shipped_weights
 from paint_gym.canvas import paint_differentiable, to_uint8_array
 from paint_gym.painters import load
 from paint_gym.painters.base import CanvasPainter, DifferentiablePainter, Painter
+from paint_gym.painters.canvases import Canvases
 from paint_gym.painters.dab import DabPainter, dab_painter_for
-from paint_gym.painters.load import NeuralCanvasPainter, ResizedPainter, canvas_painter, load_painter, replay
+from paint_gym.painters.load import ResizedPainter, canvas_painter, load_painter, replay
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.neural import GANPainter, NeuralPainter
 
@@ -105,7 +106,7 @@ def test_the_protocols_describe_the_real_and_the_neural_painters(gan, rng):
     assert isinstance(gan, DifferentiablePainter) and not isinstance(gan, CanvasPainter)
     assert canvas_painter(mypaint) is mypaint
     numpy_face = canvas_painter(gan)
-    assert isinstance(numpy_face, NeuralCanvasPainter) and isinstance(numpy_face, CanvasPainter)
+    assert isinstance(numpy_face, Canvases) and isinstance(numpy_face, CanvasPainter)
     actions = random_actions(rng, 5)
     alpha = numpy_face.render_alpha(actions)
     assert isinstance(alpha, np.ndarray) and alpha.dtype == np.float32 and alpha.shape == (5, 64, 64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Sequence
 from copy import deepcopy
 from typing import Any, ClassVar
 
@@ -14,15 +15,55 @@ from gymnasium.vector.utils import concatenate
 
 from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter, rgba_over_background
 from ..validation import check_int
-from .task import Box, PaintEnv, TaskOfId, check_max_episode_steps, check_reset_options
-from .vector import (
+from .checks import (
     check_action_batch,
     check_autoreset_mode,
+    check_max_episode_steps,
     check_reset_mask,
+    check_reset_options,
     check_seeds,
     check_steppable,
     check_targets,
 )
+from .episode import Box
+from .single import PaintEnv
+from .task import TaskOfId
+
+
+class MyPaintCanvases:
+    """The canvases of episodes painted by libmypaint (an :class:`~paint_gym.envs.episode.EpisodeCanvases`):
+    one persistent MyPaint surface per episode, as a person painting in the real program has.
+
+    ``painters[i]`` paints episode ``i``: reseeded with the episode's brush seed and cleared at its
+    start; each stroke is painted on its surface and only the region it changed is read back and
+    laid over ``background`` (float32 RGB ``(3,)`` in [0, 1]).
+    """
+
+    def __init__(self, painters: Sequence[MyPaintPainter], background: np.ndarray) -> None:
+        self.painters = list(painters)
+        self.background = background
+
+    def start(self, num: int, index: np.ndarray, seeds: Sequence[int | None]) -> np.ndarray:
+        """Reseed and clear the surfaces of episodes ``index``; their blank canvases, uint8 ``(k, H, W, 3)``."""
+        canvases = []
+        for i, seed in zip(index, seeds, strict=True):
+            painter = self.painters[i]
+            painter.reseed(seed)
+            painter.surface.clear()
+            canvases.append(rgba_over_background(painter.surface.rgba(), self.background))
+        return np.stack(canvases)
+
+    def add(self, index: np.ndarray, strokes: np.ndarray) -> list[tuple[Box, np.ndarray] | None]:
+        """Paint ``strokes[k]`` on episode ``index[k]``'s surface; the changed region and its new
+        uint8 pixels, or None where nothing changed."""
+        painted: list[tuple[Box, np.ndarray] | None] = []
+        for i, stroke in zip(index, strokes, strict=True):
+            painter = self.painters[i]
+            box = painter.paint_strokes(stroke[None])
+            painted.append(
+                None if box is None else (box, rgba_over_background(painter.surface.rgba(box), self.background))
+            )
+        return painted
 
 
 class MyPaintEnv(PaintEnv):
@@ -58,7 +99,7 @@ class MyPaintEnv(PaintEnv):
     (it must return a real number finite as a float: NaN, inf, ``10**400`` or a non-number raise
     ``ValueError`` naming it). It is called with the painted canvas, so when it refuses, ``step``
     raises after the stroke was painted and counted (see :meth:`PaintEnv.step
-    <paint_gym.envs.task.PaintEnv.step>`). The last step of an episode, terminated or truncated,
+    <paint_gym.envs.single.PaintEnv.step>`). The last step of an episode, terminated or truncated,
     pays the final reward (``done=True``).
 
     ## Starting State
@@ -71,10 +112,10 @@ class MyPaintEnv(PaintEnv):
     ``gym.make(..., max_episode_steps=N)`` (Gymnasium's ``TimeLimit`` around the env, which
     the env reads at each reset) or ``MyPaintEnv(max_episode_steps=N)``. The env owns the limit,
     so a truncated episode's last step pays the final reward too (see
-    :class:`~paint_gym.envs.task.PaintEnv`); stepping after it raises ``RuntimeError``.
+    :class:`~paint_gym.envs.single.PaintEnv`); stepping after it raises ``RuntimeError``.
 
     ## Info
-    The same keys at reset and at every step (see :class:`~paint_gym.envs.task.PaintEnv`):
+    The same keys at reset and at every step (see :class:`~paint_gym.envs.single.PaintEnv`):
     ``l2``, ``step``, the clipped ``stroke`` painted (NaN at reset) and whether the step
     ``painted``, plus the target's keys: ``target_index`` (and ``target_label`` for MNIST and
     KMNIST) for the data sets, ``target_actions`` and ``target_seed`` for Strokes; -1 or NaN
@@ -141,21 +182,11 @@ class MyPaintEnv(PaintEnv):
         super().__init__(task, **kwargs)
         self.brush = brush
         self.painter = MyPaintPainter(self.canvas_size, brush=brush)
+        self._surface = MyPaintCanvases([self.painter], self.background)
         self._target_painter: MyPaintPainter | None = None
 
-    def _clear(self) -> np.ndarray:
-        self.painter.surface.clear()
-        return rgba_over_background(self.painter.surface.rgba(), self.background)
-
-    def _paint(self, action: np.ndarray) -> tuple[Box, np.ndarray] | None:
-        """Paint on the persistent surface; only the region the stroke changed is read back."""
-        box = self.painter.paint_strokes(action[None])
-        if box is None:
-            return None
-        return box, rgba_over_background(self.painter.surface.rgba(box), self.background)
-
-    def _reseed_painter(self, seed: int) -> None:
-        self.painter.reseed(seed)
+    def _canvases(self) -> MyPaintCanvases:
+        return self._surface
 
     def _stroke_painter(self) -> MyPaintPainter:
         if self._target_painter is None:
@@ -202,7 +233,7 @@ class MyPaintVectorEnv(TaskOfId, SyncVectorEnv):
     ``(N,)``, which resets only the masked sub-envs. Any other key raises ``ValueError``. Every
     argument (each seed: None or an integer >= 0; the mask; the targets; ``step``'s actions,
     every row, shape ``(N, 12)`` or ``(N, 10)``) is checked first with the checks of
-    :mod:`paint_gym.envs.vector`, shared with ``NeuralPaintVectorEnv``, so a rejected call
+    :mod:`paint_gym.envs.checks`, shared with ``NeuralPaintVectorEnv``, so a rejected call
     leaves every sub-env as it was. (``vectorization_mode="sync"`` and ``"async"`` are
     Gymnasium's own classes: there a bad seed or action is refused by its sub-env after the
     sub-envs before it were reset or stepped.)

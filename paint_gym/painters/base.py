@@ -79,7 +79,9 @@ class DifferentiablePainter(Protocol):
 class CanvasPainter(Painter, Protocol):
     """A numpy :class:`Painter` that paints stroke sequences onto fresh canvases.
 
-    ``paint(actions (T, 12) or (B, T, 12), background) -> uint8 (H, W, 3) or (B, H, W, 3)``;
+    ``paint(actions (T, 12) or (B, T, 12), background) -> uint8 (H, W, 3) or (B, H, W, 3)``
+    checks the actions (:func:`paint_gym.actions.validate_actions`: NaN, inf or a wrong shape
+    raise ``ValueError``; values are clipped), so callers such as ``replay`` leave them to it;
     ``reseed(seed)`` restarts its random brush (a deterministic painter ignores it), so the
     same seed and actions give the same pixels.
     """
@@ -89,23 +91,4 @@ class CanvasPainter(Painter, Protocol):
     def reseed(self, seed: int | None) -> None: ...
 
 
-def action_tensor(actions: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Strokes ``(B, 12)`` as float32 on ``device``, clipped to [-1, 1]: every neural painter's
-    input check (static only, so the traced path stays traceable; see
-    :meth:`~paint_gym.painters.neural.NeuralPainter.geometry`).
-    Numpy or list input is validated in full (:func:`paint_gym.actions.validate_actions`); a wrong
-    shape or a non-float tensor raises ``ValueError``."""
-    import torch  # lazy: this module loads no torch (the MyPaint side of the library does not need it)
-
-    from .. import actions as act
-
-    if not isinstance(actions, torch.Tensor):
-        actions = torch.as_tensor(act.validate_actions(actions, batch_ndim=2), device=device)
-    if actions.ndim != 2 or actions.shape[-1] != act.ACTION_DIM:
-        raise ValueError(f"actions must be (B, {act.ACTION_DIM}); got {tuple(actions.shape)}")
-    if not actions.is_floating_point():
-        raise ValueError(f"actions must be a float tensor; got {actions.dtype}")
-    return actions.to(device, torch.float32).clamp(-1, 1)
-
-
-__all__ = ["DEFAULT_PAINTER", "CanvasPainter", "DifferentiablePainter", "Painter", "action_tensor"]
+__all__ = ["DEFAULT_PAINTER", "CanvasPainter", "DifferentiablePainter", "Painter"]

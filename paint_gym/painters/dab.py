@@ -69,9 +69,9 @@ import torch
 from torch import nn
 
 from .. import actions as act
+from ..canvas import action_tensor
 from ..checkpoint import float_state, write_painter_checkpoint
-from ..validation import check_canvas_size, check_int
-from .base import action_tensor
+from ..validation import CanvasSize, PositiveInt, ValidatedConfig
 from .mypaint import DEFAULT_BRUSH
 
 #: Points along the curve over which the arc length is measured and the dabs are placed.
@@ -94,17 +94,17 @@ _LOG_LENGTH_SPAN = math.log1p(200.0)  # L / r reaches about 200 for the longest,
 
 
 @dataclass(frozen=True)
-class DabConfig:
-    """What defines a dab painter (saved in its checkpoint)."""
+class DabConfig(ValidatedConfig):
+    """What defines a dab painter (saved in its checkpoint); each field's range is declared in its type."""
 
     kind: str = "dab"
-    canvas_size: int = 64
+    canvas_size: CanvasSize = 64
     """Canvas side in pixels it renders at (any size: :meth:`DabPainter.at_size`)."""
     brush: str = DEFAULT_BRUSH
     """The MyPaint brush it imitates (its random settings drive :meth:`DabPainter.sample`)."""
-    n_dabs: int = 96
+    n_dabs: PositiveInt = 96
     """Dabs per stroke, at every canvas size (lengths and radii scale together)."""
-    hidden: int = 32
+    hidden: PositiveInt = 32
     """Width of the ink-and-width MLP."""
     dot: bool = False
     """Whether the brush paints where the pen rests (``dabs_per_second`` > 0): a start dab."""
@@ -116,9 +116,7 @@ class DabConfig:
     """libmypaint ``dabs_per_actual_radius`` + ``dabs_per_basic_radius``: dabs laid per radius travelled."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "canvas_size", check_canvas_size(self.canvas_size))
-        for name in ("n_dabs", "hidden"):
-            object.__setattr__(self, name, check_int(name, getattr(self, name), low=1))
+        super().__post_init__()
         object.__setattr__(self, "offset_by_random", tuple(float(v) for v in self.offset_by_random))
         if self.kind != "dab":
             raise ValueError(f"DabConfig.kind must be 'dab'; got {self.kind!r}")
@@ -178,10 +176,12 @@ class DabPainter(nn.Module):
         return self.dot_ink.device
 
     def at_size(self, canvas_size: int) -> DabPainter:
-        """The same painter (shared weights, not a copy) rendering ``canvas_size`` px canvases."""
+        """The same painter (shared weights, not a copy) rendering ``canvas_size`` px canvases
+        (checked by :class:`DabConfig`: ``ValueError`` outside 8..8192)."""
+        config = dataclasses.replace(self.config, canvas_size=canvas_size)
         view = copy.copy(self)
         view.__dict__ = dict(self.__dict__)  # own attributes, shared parameters and submodules
-        view.config = dataclasses.replace(self.config, canvas_size=check_canvas_size(canvas_size))
+        view.config = config
         return view
 
     def dabs(self, actions: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -189,7 +189,7 @@ class DabPainter(nn.Module):
         ink ``w`` ``(B, K)`` (peak density), pressures ``p`` ``(B, K)``, radius ``r`` ``(B, 1)`` px,
         and the per-stroke variance factor ``kappa`` ``(B,)``; with :attr:`DabConfig.dot`,
         :data:`TIME_DABS` more, evenly spaced in time (K + TIME_DABS)."""
-        a = action_tensor(actions, self.device)
+        a = action_tensor(actions, 2, self.device, values=False).float().clamp(-1, 1)  # values: at the doors
         size = self.canvas_size
         stroke = act.to_physical(a, size, n_points=ARC_POINTS)
         pts, pressures = stroke.points, stroke.pressures  # (B, P, 2), (B, P)

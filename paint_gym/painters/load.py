@@ -24,11 +24,11 @@ import torch
 from torch import nn
 
 from .. import actions as act
-from ..canvas import paint_differentiable, to_uint8_array
-from ..checkpoint import CheckpointError
+from ..checkpoint import CheckpointError, verified_file
 from ..shipped_weights import read_manifest, verified_path
 from ..validation import check_canvas_size
 from .base import DEFAULT_PAINTER, CanvasPainter, DifferentiablePainter, Painter
+from .canvases import Canvases
 from .dab import DabPainter
 from .mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter
 from .neural import NeuralPainter, load_checkpoint, load_neural_painter
@@ -152,6 +152,51 @@ def at_canvas_size(painter: NeuralPainter | DabPainter, canvas_size: int) -> Dif
     return ResizedPainter(painter, canvas_size)
 
 
+class PainterNotFoundError(FileNotFoundError, ValueError):
+    """A painter checkpoint path with no file there: a ``FileNotFoundError`` (the one rule for a
+    missing file) and a ``ValueError`` (an argument that names no painter), as the standard
+    library's ``io.UnsupportedOperation`` is both an ``OSError`` and a ``ValueError``."""
+
+
+def painter_source(painter: PainterLike, canvas_size: int | None = None) -> PainterLike:
+    """``painter`` if it names or is a painter, checked without loading anything: the one rule of
+    every entry point that takes a painter (:func:`load_painter`, the neural envs).
+
+    * ``"mypaint"``, ``"gan"``, ``"vae"``, ``"dab"``: a name.
+    * a path: a painter checkpoint if it ends in ``.pt`` or ``.pth`` or exists; no file there
+      raises :class:`PainterNotFoundError` (a ``FileNotFoundError``).
+    * an object with ``canvas_size`` and ``render_alpha``: a painter. With ``canvas_size`` (a
+      checked size) it must paint that size, unless it is a
+      :class:`~paint_gym.painters.neural.NeuralPainter` (resized) or a
+      :class:`~paint_gym.painters.dab.DabPainter` (any size natively); else ``ValueError``.
+
+    Any other name or object raises ``ValueError`` naming what is accepted.
+    """
+    if isinstance(painter, (str, os.PathLike)):
+        name = os.fspath(painter)
+        if name == "mypaint" or name in SHIPPED_PAINTERS:
+            return painter
+        if Path(name).suffix in (".pt", ".pth") or Path(name).exists():
+            try:
+                verified_file(name, None, f"no painter checkpoint at {name}")
+            except FileNotFoundError as exc:
+                raise PainterNotFoundError(str(exc)) from None
+            return painter
+        raise ValueError(f"unknown painter {painter!r}: use 'gan', 'vae', 'dab', 'mypaint' or a checkpoint path")
+    if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
+        raise ValueError(
+            "painter must be a name ('gan', 'vae', 'dab', 'mypaint'), a checkpoint path or an object with "
+            f"canvas_size and render_alpha; got {type(painter).__name__}"
+        )
+    resizable = isinstance(painter, (NeuralPainter, DabPainter))
+    if canvas_size is not None and painter.canvas_size != canvas_size and not resizable:
+        raise ValueError(
+            f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
+            "pass a painter of that size, a DabPainter (it renders any size) or a NeuralPainter (its output is resized)"
+        )
+    return painter
+
+
 def load_painter(
     name: PainterLike = DEFAULT_PAINTER,
     canvas_size: int | None = None,
@@ -181,23 +226,25 @@ def load_painter(
     painter's own (64 for a name); for another size a dab painter renders natively
     (:meth:`~paint_gym.painters.dab.DabPainter.at_size`, the same weights), a VAE or GAN is
     resized bilinearly (:class:`ResizedPainter`), any other painter raises ``ValueError``, as
-    do unknown names (``64.5`` is not truncated).
+    do unknown names (``64.5`` is not truncated); a checkpoint path with no file there raises
+    :class:`PainterNotFoundError`, a ``FileNotFoundError`` (:func:`painter_source`, the rule of
+    every entry point).
 
     Neural painters are :class:`~paint_gym.painters.base.DifferentiablePainter` (torch in and
     out); ``MyPaintPainter`` is a numpy :class:`~paint_gym.painters.base.Painter`.
     """
-    if not isinstance(name, (str, os.PathLike)):
-        return _checked_object(name, canvas_size, device, brush)
-    canvas_size = check_canvas_size(64 if canvas_size is None else canvas_size)
-    if str(name) == "mypaint":
+    canvas_size = None if canvas_size is None else check_canvas_size(canvas_size)
+    source = painter_source(name, canvas_size)
+    if not isinstance(source, (str, os.PathLike)):
+        return _placed_object(source, canvas_size, device, brush)
+    canvas_size = 64 if canvas_size is None else canvas_size
+    if os.fspath(name) == "mypaint":
         return MyPaintPainter(canvas_size, brush=brush or DEFAULT_BRUSH, seed=seed)
     device = "cpu" if device is None else device
-    if str(name) in SHIPPED_PAINTERS:
-        painter = shipped_painter(str(name), device, brush if str(name) == "dab" else None)
-    elif Path(name).suffix in (".pt", ".pth") or Path(name).exists():
-        painter = load_checkpoint(name, device=device)
+    if os.fspath(name) in SHIPPED_PAINTERS:
+        painter = shipped_painter(os.fspath(name), device, brush if os.fspath(name) == "dab" else None)
     else:
-        raise ValueError(f"unknown painter {name!r}: use 'gan', 'vae', 'dab', 'mypaint' or a checkpoint path")
+        painter = load_checkpoint(name, device=device)
     _check_brush(painter, brush, name)
     painter.requires_grad_(False)
     return at_canvas_size(painter, canvas_size)
@@ -214,19 +261,14 @@ def module_device(painter: object) -> torch.device | None:
     return None
 
 
-def _checked_object(
+def _placed_object(
     painter: Painter | DifferentiablePainter,
     canvas_size: int | None,
     device: str | torch.device | None,
     brush: str | None = None,
 ) -> Painter | DifferentiablePainter:
-    """A painter object on ``device``, at ``canvas_size`` (a dab painter natively, a VAE or GAN
-    resized) or checked to paint it; ``brush``, if given, must be a neural painter's own."""
-    if not callable(getattr(painter, "render_alpha", None)) or not hasattr(painter, "canvas_size"):
-        raise ValueError(
-            "a painter is a name ('gan', 'vae', 'dab', 'mypaint', a checkpoint path) or an object with "
-            f"canvas_size and render_alpha; got {type(painter).__name__}"
-        )
+    """A painter object (checked by :func:`painter_source`) on ``device``, at ``canvas_size`` (a
+    dab painter natively, a VAE or GAN resized); ``brush``, if given, must be a neural painter's own."""
     neural = isinstance(painter, (NeuralPainter, DabPainter))
     if brush is not None and not neural:
         raise ValueError("brush= chooses the brush of a painter loaded by name; a painter object paints with its own")
@@ -234,14 +276,9 @@ def _checked_object(
         _check_brush(painter, brush, type(painter).__name__)
     if device is not None and isinstance(painter, nn.Module):
         painter = painter.to(device)
-    if canvas_size is None or painter.canvas_size == check_canvas_size(canvas_size):
+    if canvas_size is None or painter.canvas_size == canvas_size:
         return painter
-    if neural:  # a bare network: a dab painter at the size, a VAE or GAN resized
-        return at_canvas_size(painter, canvas_size)
-    raise ValueError(
-        f"the painter paints {painter.canvas_size} px canvases but canvas_size={canvas_size}; "
-        "pass a painter of that size, a DabPainter (it renders any size) or a NeuralPainter (its output is resized)"
-    )
+    return at_canvas_size(painter, canvas_size)  # a bare network: a dab painter at the size, a VAE or GAN resized
 
 
 def as_numpy(x: object) -> object:
@@ -253,52 +290,11 @@ def as_numpy(x: object) -> object:
     return act.to_numpy(x)
 
 
-class NeuralCanvasPainter:
-    """The numpy face of a differentiable painter: a :class:`~paint_gym.painters.base.CanvasPainter`.
-
-    ``render_alpha`` and ``paint`` of :class:`MyPaintPainter` (numpy in, numpy out, no gradients)
-    over a neural painter; ``background`` is the default of :meth:`paint`.
-    """
-
-    def __init__(
-        self, painter: DifferentiablePainter, background: str | Sequence[float] | np.ndarray = "white"
-    ) -> None:
-        self.painter = painter
-        self.canvas_size = painter.canvas_size
-        self.background = background
-
-    @property
-    def device(self) -> torch.device:
-        """Where the painter computes (actions are sent there); the CPU for painters without ``device``."""
-        return getattr(self.painter, "device", torch.device("cpu"))
-
-    def reseed(self, seed: int | None) -> None:
-        """Neural painters are deterministic: nothing to seed."""
-
-    @torch.no_grad()
-    def render_alpha(self, actions: np.ndarray) -> np.ndarray:
-        """Alpha maps ``(B, H, W)`` float32 in [0, 1] of strokes ``(B, 12)`` (validated, clipped)."""
-        a = act.validate_actions(as_numpy(actions), batch_ndim=2)
-        return self.painter.render_alpha(torch.as_tensor(a, device=self.device)).float().cpu().numpy()
-
-    @torch.no_grad()
-    def paint(
-        self, actions: np.ndarray | torch.Tensor, background: str | Sequence[float] | np.ndarray | None = None
-    ) -> np.ndarray:
-        """Stroke sequences ``(T, 12)`` or ``(B, T, 12)`` (numpy or torch, any float dtype; values
-        clipped to [-1, 1]) -> uint8 ``(..., H, W, 3)`` over ``background`` (default: this
-        painter's). NaN, inf or a wrong shape raise ``ValueError``."""
-        a = act.validate_actions(as_numpy(actions), batch_ndim=(2, 3))
-        batch = torch.as_tensor(a if a.ndim == 3 else a[None], device=self.device)
-        bg = self.background if background is None else background
-        out = to_uint8_array(paint_differentiable(self.painter, batch, background=bg))
-        return out if a.ndim == 3 else out[0]
-
-
 def canvas_painter(painter: CanvasPainter | DifferentiablePainter) -> CanvasPainter:
     """A painter that paints sequences onto uint8 canvases: a :class:`CanvasPainter` (such as
-    ``MyPaintPainter``) as it is, a differentiable painter behind :class:`NeuralCanvasPainter`."""
-    return painter if isinstance(painter, CanvasPainter) else NeuralCanvasPainter(painter)
+    ``MyPaintPainter``) as it is, a differentiable painter behind its numpy face, a
+    :class:`~paint_gym.painters.canvases.Canvases`."""
+    return painter if isinstance(painter, CanvasPainter) else Canvases(painter)
 
 
 def replay(
@@ -317,9 +313,12 @@ def replay(
     ``canvas_size`` defaults to the painter's own (64 for a name). ``actions`` may be a numpy
     array, a nested list or a torch tensor (also one that requires grad or lives on a GPU: it
     is detached and copied), of any real dtype; values outside [-1, 1] are clipped. Raises
-    ``ValueError`` for NaN or inf, a shape other than ``(B, T, 12)`` or a non-numeric dtype.
+    ``ValueError`` for NaN or inf, a shape other than ``(B, T, 12)`` or a non-numeric dtype:
+    the shape here, the values once, in the painter's ``paint``.
     """
-    a = act.validate_actions(as_numpy(actions), batch_ndim=3)
+    a = as_numpy(actions)
+    if getattr(a, "ndim", None) != 3:  # a painter's paint also takes one sequence (T, 12); replay takes batches
+        a = act.validate_actions(a, batch_ndim=3)
     painting = canvas_painter(load_painter(painter, canvas_size=canvas_size, seed=seed))
     painting.reseed(seed)
     return painting.paint(a, background=background)
@@ -328,13 +327,14 @@ def replay(
 __all__ = [
     "DEFAULT_PAINTER",
     "SHIPPED_PAINTERS",
-    "NeuralCanvasPainter",
     "PainterLike",
+    "PainterNotFoundError",
     "ResizedPainter",
     "as_numpy",
     "at_canvas_size",
     "canvas_painter",
     "load_painter",
+    "painter_source",
     "replay",
     "shipped_dab_brushes",
     "shipped_painter",

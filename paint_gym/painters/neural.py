@@ -24,10 +24,10 @@ import torch
 from torch import nn
 
 from .. import actions as act
+from ..canvas import action_tensor
 from ..checkpoint import CheckpointError, describe_payload, float_state, read_checkpoint, write_painter_checkpoint
 from ..shipped_weights import verified_path
-from ..validation import check_canvas_size, check_int
-from .base import action_tensor
+from ..validation import CanvasSize, PositiveInt, ValidatedConfig
 from .dab import DabPainter
 from .gate import gate_moments
 
@@ -39,20 +39,15 @@ MEAN_ALPHA = 0.08
 
 
 @dataclass(frozen=True)
-class PainterConfig:
-    """Architecture of a neural painter (saved inside every checkpoint)."""
+class PainterConfig(ValidatedConfig):
+    """Architecture of a neural painter (saved inside every checkpoint). Whole numbers are
+    stored as ints (``64.0`` from a JSON file is 64; ``64.5`` raises ``ValueError``)."""
 
     kind: str = "gan"  # "gan" or "vae"
-    canvas_size: int = 64
-    width: int = 32  # channels of the decoder's 8x8 grid
-    hidden: int = 512  # MLP width
-    latent: int = 32  # VAE latent size
-
-    def __post_init__(self) -> None:
-        """Whole numbers as ints (``64.0`` from a JSON file is 64; ``64.5`` raises ``ValueError``)."""
-        object.__setattr__(self, "canvas_size", check_canvas_size(self.canvas_size))
-        for name in ("width", "hidden", "latent"):
-            object.__setattr__(self, name, check_int(name, getattr(self, name), low=1))
+    canvas_size: CanvasSize = 64
+    width: PositiveInt = 32  # channels of the decoder's 8x8 grid
+    hidden: PositiveInt = 512  # MLP width
+    latent: PositiveInt = 32  # VAE latent size
 
 
 def geometry_actions(geometry: torch.Tensor) -> torch.Tensor:
@@ -140,9 +135,9 @@ class NeuralPainter(nn.Module):
         therefore gives NaN alpha; the public entry points (``paint_differentiable``,
         ``expected_mse``, ``replay``, the envs, the agents' trainers) check values and raise
         ``ValueError`` there. Non-tensor inputs (numpy, lists) are not traced and are validated
-        in full by :func:`paint_gym.actions.validate_actions`.
+        in full by :func:`paint_gym.actions.validate_actions` (:func:`paint_gym.canvas.action_tensor`).
         """
-        return action_tensor(actions, self.device)[:, GEOMETRY]
+        return action_tensor(actions, 2, self.device, values=False).float().clamp(-1, 1)[:, GEOMETRY]
 
     #: Strokes rendered per chunk: on a CPU, batches beyond this overflow the caches and slow
     #: down (measured here: 2,150 strokes/s at 64 but 1,220 at 256 in one piece).

@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -26,33 +27,29 @@ from ..actions import ACTION_DIM
 from ..checkpoint import atomic_path, write_text_atomic
 from ..data import cache_dir
 from ..outputs import Output, check_all, run_folder_outputs
-from ..validation import check_canvas_size, check_int
+from ..validation import Bound, CanvasSize, NonNegativeInt, PositiveInt, ValidatedConfig
 from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 
 ENV_STROKES = "PAINT_GYM_STROKES"
 
 
 @dataclass(frozen=True)
-class StrokeDataSpec:
-    """The settings that define a stroke data set (saved as ``meta.json``)."""
+class StrokeDataSpec(ValidatedConfig):
+    """The settings that define a stroke data set (saved as ``meta.json``); each field's range is
+    declared in its type."""
 
-    n_actions: int = 200_000
+    n_actions: PositiveInt = 200_000
     """Random actions (uniform in [-1, 1]^12) in the data set."""
-    seeds_per_action: int = 4
-    """Brush seeds each action is rendered with (at least 2: the painters learn the spread)."""
-    canvas_size: int = 64
-    """Canvas side in pixels, 8..8192."""
+    seeds_per_action: Annotated[int, Bound(2)] = 4
+    """Brush seeds each action is rendered with (two or more: the painters learn the spread)."""
+    canvas_size: CanvasSize = 64
+    """Canvas side in pixels."""
     brush: str = DEFAULT_BRUSH
     """MyPaint brush (a name from `paint-gym brushes`)."""
-    shard_size: int = 2048
+    shard_size: PositiveInt = 2048
     """Actions per shard file (the unit of resuming)."""
-    seed: int = 0
+    seed: NonNegativeInt = 0
     """Seed of the actions and of the brush seeds."""
-
-    def __post_init__(self) -> None:
-        for name, low in (("n_actions", 1), ("seeds_per_action", 2), ("shard_size", 1), ("seed", 0)):
-            check_int(name, getattr(self, name), low=low)  # ValueError naming the field
-        check_canvas_size(self.canvas_size)
 
     @property
     def n_shards(self) -> int:

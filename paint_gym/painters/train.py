@@ -1,6 +1,7 @@
 """Training the neural painters on stroke data from the real painter.
 
-One loop for every kind, with checkpoints and resume (a session can end at any time):
+One trainer for every kind (:class:`PainterTrainer`, a :class:`paint_gym.training.Trainer`: the
+one loop, checkpoints and resume, so a session can end at any time), whose update is per kind:
 
 * ``vae``: stage 1 trains the stroke VAE on average strokes (reconstruction + variance + a
   small KL term); stage 2 trains the MLP from actions to the VAE's latent (latent matching and
@@ -29,23 +30,22 @@ checkpoint is written after it, so ``checkpoint.pt`` keeps the last good state.
 from __future__ import annotations
 
 import json
-import math
-import numbers
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from .. import actions as act
-from ..checkpoint import check_resume, config_from_json, config_to_json, read_checkpoint, write_checkpoint
-from ..errors import DivergenceChecks, check_finite, check_finite_tensors
+from ..checkpoint import config_from_json, config_to_json
+from ..errors import check_finite, check_finite_tensors
 from ..outputs import Output, check_all, run_folder_outputs
-from ..runlog import CURVES_PNG, LOG_CSV, curves_figure, write_log_csv
+from ..runlog import CURVES_PNG, LOG_CSV, curves_figure
+from ..training import Limits, Schedule, Trainer
+from ..validation import Bound, NonNegativeInt, OneOf, PositiveFloat, PositiveInt, ValidatedConfig
 from . import strokes as stroke_data
+from .batches import StrokeBatches
 from .dab import DabPainter, dab_painter_for
 from .mypaint import DEFAULT_BRUSH, MyPaintPainter
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
@@ -83,28 +83,29 @@ KIND_STROKES = {"gan": 200_000, "vae": 200_000, "dab": 40_960}
 
 
 @dataclass
-class TrainConfig:
-    """Hyperparameters of a painter training run (defaults: what shipped)."""
+class TrainConfig(ValidatedConfig):
+    """Hyperparameters of a painter training run (defaults: what shipped). Each field's range is
+    declared in its type; a field left at None takes its kind's default (:data:`KIND_DEFAULTS`)."""
 
-    kind: str = "gan"
+    kind: Annotated[str, OneOf(tuple(sorted(KIND_DEFAULTS)))] = "gan"
     """Painter to train: 'gan' (a generator against a WGAN-GP critic), 'vae' (a stroke VAE and an MLP)
     or 'dab' (the structured dab painter: dabs along the curve, a small learned ink-and-width MLP)."""
     data: str = ""
     """Stroke data folder (from `paint-gym strokes`); empty: the default folder of --brush, rendered if missing."""
     brush: str = ""
     """MyPaint brush of the data rendered when --data is empty (empty: classic/dry_brush)."""
-    strokes: int = 0
+    strokes: NonNegativeInt = 0
     """Actions rendered when --data is empty (0: 40,960 for 'dab', 200,000 for 'gan' and 'vae')."""
     out: str = "runs/painter"
     """Run folder (checkpoint.pt, painter.pt, log.csv, curves.png); an existing one resumes."""
-    minutes: float | None = None
+    minutes: Annotated[float | None, Bound(0)] = None
     """Training-time budget in minutes, counted over resumes (resume with a larger value to train
     longer); None: 10 for 'dab', 30 for 'gan' and 'vae'."""
-    max_steps: int = 1_000_000
+    max_steps: NonNegativeInt = 1_000_000
     """Optimisation steps at most, counted over resumes."""
-    batch: int | None = None
+    batch: Annotated[int | None, Bound(1)] = None
     """Actions per training batch (None: 128 for 'dab', 64 for 'gan' and 'vae')."""
-    lr: float | None = None
+    lr: Annotated[float | None, Bound(0, open_low=True)] = None
     """Adam learning rate of the painter (None: 3e-3 for 'dab', 3e-4 for 'gan' and 'vae')."""
     var_weight: float = 1.0
     """Weight of the variance head's loss (the spread of each action's seeded renders)."""
@@ -118,7 +119,7 @@ class TrainConfig:
     decoder_lr_scale: float = 1.0
     """VAE: stage 2 fine-tunes the decoder at this fraction of lr."""
     # gan
-    critic_lr: float = 1e-4
+    critic_lr: PositiveFloat = 1e-4
     """GAN: Adam learning rate of the critic."""
     gp_lambda: float = 10.0
     """GAN: weight of the critic's gradient penalty (WGAN-GP's lambda)."""
@@ -127,41 +128,24 @@ class TrainConfig:
     adv_warmup_fraction: float = 0.2
     """GAN: the adversarial loss starts after this fraction of the budget (reconstruction alone before)."""
     # bookkeeping
-    holdout: int = 2048
+    holdout: PositiveInt = 2048
     """The last this many actions of the data are held out of training, for the held-out alpha MSE."""
-    eval_every: int = 250
+    eval_every: PositiveInt = 250
     """Steps between held-out evaluations (a row of log.csv)."""
-    checkpoint_every: int = 500
+    checkpoint_every: PositiveInt = 500
     """Steps between checkpoints (checkpoint.pt)."""
-    threads: int = 0
+    threads: NonNegativeInt = 0
     """Torch threads (0: torch's default)."""
-    seed: int = 0
+    seed: NonNegativeInt = 0
     """Seed of the initial weights and of the batches."""
     painter: dict[str, Any] = field(default_factory=dict)
     """PainterConfig overrides of the architecture (width, hidden, latent)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in KIND_DEFAULTS:
-            raise ValueError(f"kind must be one of {sorted(KIND_DEFAULTS)}; got {self.kind!r}")
-        for name, value in KIND_DEFAULTS[self.kind].items():  # None: this kind's default
+        for name, value in KIND_DEFAULTS.get(self.kind, {}).items():  # None: this kind's default
             if getattr(self, name) is None:
                 setattr(self, name, value)
-        for name in ("max_steps", "batch", "strokes", "holdout", "eval_every", "checkpoint_every", "threads", "seed"):
-            value = getattr(self, name)
-            low = 1 if name in ("batch", "holdout", "eval_every", "checkpoint_every") else 0
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-        for name in ("lr", "critic_lr"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-        if (
-            isinstance(self.minutes, bool)
-            or not isinstance(self.minutes, numbers.Real)
-            or not math.isfinite(self.minutes)
-            or self.minutes < 0
-        ):
-            raise ValueError(f"minutes must be a finite number >= 0; got {self.minutes!r}")
+        super().__post_init__()  # an unknown kind is refused here
 
 
 class Critic(nn.Module):
@@ -193,41 +177,6 @@ def gradient_penalty(critic: Critic, real: torch.Tensor, fake: torch.Tensor, geo
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-class StrokeBatches:
-    """Random batches of (actions, mean alpha, variance across seeds, one single render)."""
-
-    def __init__(self, folder: str, holdout: int, seed: int) -> None:
-        actions, alpha = stroke_data.load(folder)
-        if alpha.shape[0] < 2:
-            raise ValueError("stroke data needs at least 2 seeds per action to learn the variance")
-        self.actions = torch.from_numpy(actions)
-        self.alpha = torch.from_numpy(alpha)  # (K, N, H, W) uint8
-        self.train_n = len(actions) - holdout
-        if self.train_n < 1:
-            raise ValueError(
-                f"holdout ({holdout}) must be smaller than the {len(actions)} "
-                f"strokes in {folder}; lower holdout or generate more data"
-            )
-        self.gen = torch.Generator().manual_seed(seed)
-        meta = Path(folder) / "meta.json"
-        self.brush = json.loads(meta.read_text()).get("brush", DEFAULT_BRUSH) if meta.is_file() else DEFAULT_BRUSH
-
-    def get(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        renders = self.alpha[:, index].float() / 255.0  # (K, B, H, W)
-        single = renders[torch.randint(renders.shape[0], (1,), generator=self.gen).item()]
-        return self.actions[index], renders.mean(0), renders.var(0, unbiased=True), single
-
-    def sample(self, batch: int) -> tuple[torch.Tensor, ...]:
-        return self.get(torch.randint(self.train_n, (batch,), generator=self.gen))
-
-    def holdout(self) -> tuple[torch.Tensor, ...]:
-        return self.get(torch.arange(self.train_n, len(self.actions)))
-
-    def holdout_actions(self, n: int) -> torch.Tensor:
-        """The first ``n`` held-out actions ``(n, 12)`` (a fixed probe batch)."""
-        return self.actions[self.train_n : self.train_n + n]
-
-
 #: The files a painter training run writes in its folder.
 RUN_FILES = ("checkpoint.pt", "painter.pt", LOG_CSV, CURVES_PNG)
 
@@ -248,14 +197,20 @@ def _data_spec(cfg: TrainConfig) -> stroke_data.StrokeDataSpec:
     return stroke_data.StrokeDataSpec(n_actions=cfg.strokes or KIND_STROKES[cfg.kind], brush=cfg.brush or DEFAULT_BRUSH)
 
 
-class PainterTrainer(DivergenceChecks):
+class PainterTrainer(Trainer):
     """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists.
     Every path it writes is checked first (:func:`run_outputs`: ``ValueError`` naming one
-    that cannot be written)."""
+    that cannot be written). The run folder, resume, checkpoints, log and loop are
+    :class:`paint_gym.training.Trainer`'s; the updates are :meth:`gan_step`, :meth:`vae_step`
+    and :meth:`dab_step`."""
+
+    resume_may_change = RESUME_MAY_CHANGE
+    checkpoint_label = "painter training checkpoint"
+    log_columns = ("step", "minutes")
 
     def __init__(self, cfg: TrainConfig) -> None:
-        self.cfg = cfg
-        self.out = Path(cfg.out)
+        super().__init__(cfg, cfg.out)
+        self.out = self.run_dir
         if cfg.data and cfg.brush:
             raise ValueError("give --data (a stroke folder) or --brush (render its data), not both")
         check_all(run_outputs(cfg))
@@ -277,10 +232,9 @@ class PainterTrainer(DivergenceChecks):
         self.critic_opt = (
             torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9)) if self.critic else None
         )
-        self.step = 0
-        self.elapsed = 0.0  # training seconds over all resumed runs
-        self.history: list[dict[str, float]] = []
-        self._resume()
+        self._stats: dict[str, float] = {}  # the last update's figures, logged beside each evaluation
+        if self.resume():
+            print(f"resumed {cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
 
     def _data_folder(self) -> str:
         """``cfg.data``, or the default stroke folder of ``cfg.brush`` (rendered now if missing,
@@ -302,14 +256,16 @@ class PainterTrainer(DivergenceChecks):
             return torch.optim.Adam(groups, lr=self.cfg.lr)
         return torch.optim.Adam(self.painter.parameters(), lr=self.cfg.lr)
 
-    def _set_learning_rates(self) -> None:
-        """Learning rates come from the config, also after a resume (they may have changed)."""
+    def learning_rates(self) -> list[tuple[torch.optim.Optimizer, float | list[float]]]:
+        """The config's rates (also after a resume: they may have changed); the VAE's stage 2
+        fine-tunes the decoder at ``decoder_lr_scale`` of ``lr``."""
         scales = [1.0, self.cfg.decoder_lr_scale] if self.stage == 2 else [1.0]
-        for group, scale in zip(self.opt.param_groups, scales, strict=True):
-            group["lr"] = self.cfg.lr * scale
+        rates: list[tuple[torch.optim.Optimizer, float | list[float]]] = [
+            (self.opt, [self.cfg.lr * scale for scale in scales])
+        ]
         if self.critic_opt is not None:
-            for group in self.critic_opt.param_groups:
-                group["lr"] = self.cfg.critic_lr
+            rates.append((self.critic_opt, self.cfg.critic_lr))
+        return rates
 
     # -- divergence -----------------------------------------------------------------------
     @property
@@ -354,35 +310,13 @@ class PainterTrainer(DivergenceChecks):
             trainer=self.trainer_name,
         )
 
-    # -- checkpoints --------------------------------------------------------------------
-    @property
-    def checkpoint_path(self) -> Path:
-        return self.out / "checkpoint.pt"
+    # -- checkpoints (the run folder and resume are Trainer's) ---------------------------
+    def saved_config(self, state: dict[str, Any]) -> TrainConfig:
+        return config_from_json(TrainConfig, state["train_config"])
 
-    def _resume(self) -> None:
-        """Continue from ``checkpoint.pt`` if there is one (``ResumeError`` if its config differs
-        in a field outside :data:`RESUME_MAY_CHANGE`)."""
-        if not self.checkpoint_path.is_file():
-            return
-        state = read_checkpoint(self.checkpoint_path, "painter training checkpoint")
-        check_resume(
-            config_from_json(TrainConfig, state["train_config"]), self.cfg, RESUME_MAY_CHANGE, self.checkpoint_path
-        )
-        self.painter.load_state_dict(state["painter"])
-        self.stage = int(state["stage"])
-        self.opt = self._optimizer()
-        self.opt.load_state_dict(state["opt"])
-        self._set_learning_rates()
-        if self.critic is not None:
-            self.critic.load_state_dict(state["critic"])
-            self.critic_opt.load_state_dict(state["critic_opt"])
-        self.step, self.elapsed = int(state["step"]), float(state["elapsed"])
-        self.history = json.loads(state["history"])
-        print(f"resumed {self.cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
-
-    def save_checkpoint(self) -> None:
-        """Write ``checkpoint.pt`` atomically; never a diverged state (see :meth:`check_healthy`)."""
-        self.check_healthy()
+    def state_dict(self) -> dict[str, Any]:
+        """Weights, optimisers, stage and progress (no evaluation points: a painter's figures are
+        the held-out alpha MSEs of :attr:`history`)."""
         state = {
             "painter": self.painter.state_dict(),
             "opt": self.opt.state_dict(),
@@ -394,7 +328,16 @@ class PainterTrainer(DivergenceChecks):
         }
         if self.critic is not None:
             state["critic"], state["critic_opt"] = self.critic.state_dict(), self.critic_opt.state_dict()
-        write_checkpoint(state, self.checkpoint_path)
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.painter.load_state_dict(state["painter"])
+        self.stage = int(state["stage"])
+        self.opt = self._optimizer()
+        self.opt.load_state_dict(state["opt"])
+        if self.critic is not None:
+            self.critic.load_state_dict(state["critic"])
+            self.critic_opt.load_state_dict(state["critic_opt"])
 
     # -- one optimisation step of each kind ---------------------------------------------
     def _progress(self) -> float:
@@ -565,50 +508,51 @@ class PainterTrainer(DivergenceChecks):
             )
         return figures
 
+    def train_once(self) -> dict[str, float]:
+        """One optimisation step of the painter's kind on a sampled batch, counted; returns its figures."""
+        actions, mean_t, var_t, single = self.data.sample(self.cfg.batch)
+        if self.cfg.kind == "gan":
+            stats = self.gan_step(actions, mean_t, var_t, single)
+        elif self.cfg.kind == "dab":
+            stats = self.dab_step(actions, mean_t, var_t)
+        else:
+            stats = self.vae_step(actions, mean_t, var_t)
+        self.step += 1
+        self._stats = stats
+        return stats
+
+    def record(self, checkpoint: bool = False) -> None:
+        """Log the held-out figures (:meth:`evaluate`) beside the last update's to ``log.csv``."""
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self._stats, **self.evaluate()})
+        self.write_log(plot=False)
+        if checkpoint:
+            self.save_checkpoint()
+
     def run(self, progress: bool = True) -> NeuralPainter:
-        """Train until ``max_steps`` or the ``minutes`` budget (over resumes), checkpointing and
-        logging on the way; writes ``painter.pt`` and returns the painter (eval mode)."""
+        """Train until ``max_steps`` or the ``minutes`` budget (over resumes; the training clock),
+        evaluating every ``eval_every`` steps and checkpointing every ``checkpoint_every``; then
+        (dab) calibrate the sampler, evaluate, checkpoint and write ``painter.pt``. Returns the
+        painter (eval mode)."""
         cfg = self.cfg
-        budget = cfg.minutes * 60
         self.painter.train()
         if isinstance(self.painter, DabPainter) and self.painter.config.dot:
             self.calibrate_dot()
-        bar = tqdm(desc=f"training {cfg.kind} painter", unit="step", initial=self.step, disable=not progress)
-        last = time.perf_counter()
-        while self.step < cfg.max_steps and self.elapsed < budget:
-            actions, mean_t, var_t, single = self.data.sample(cfg.batch)
-            if cfg.kind == "gan":
-                stats = self.gan_step(actions, mean_t, var_t, single)
-            elif cfg.kind == "dab":
-                stats = self.dab_step(actions, mean_t, var_t)
-            else:
-                stats = self.vae_step(actions, mean_t, var_t)
-            self.step += 1
-            now = time.perf_counter()
-            self.elapsed += now - last
-            last = now
-            bar.update(1)
-            bar.set_postfix(rec=f"{stats['rec']:.4f}")
-            if self.step % cfg.eval_every == 0:
-                self.history.append({"step": self.step, "minutes": self.elapsed / 60, **stats, **self.evaluate()})
-                self._write_log()
-                last = time.perf_counter()  # evaluation time is not training time
-            if self.step % cfg.checkpoint_every == 0:
-                self.save_checkpoint()
-                last = time.perf_counter()
-        bar.close()
+        schedule = Schedule(
+            eval_clock=None,
+            eval_steps=cfg.eval_every,
+            eval_at_start=False,
+            eval_at_stop=False,
+            checkpoint_at_eval=False,
+            checkpoint_steps=cfg.checkpoint_every,
+        )
+        self.fit(Limits(cfg.max_steps, cfg.minutes * 60), schedule, progress, f"training {cfg.kind} painter")
         if isinstance(self.painter, DabPainter):
             self.calibrate_sampler()
         self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self.evaluate()})
-        self._write_log()
-        self.save_checkpoint()
+        self.save_checkpoint()  # with log.csv and curves.png
         self.painter.eval()
         self.painter.save(self.out / "painter.pt", extra={"steps": self.step, "minutes": round(self.elapsed / 60, 1)})
-        self.plot()
         return self.painter
-
-    def _write_log(self) -> None:
-        write_log_csv(self.out / LOG_CSV, self.history, ("step", "minutes"))
 
     def plot(self) -> Path:
         """``curves.png``: training reconstruction and held-out MSE against steps."""

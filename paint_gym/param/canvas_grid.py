@@ -52,7 +52,8 @@ from ..painters.base import DEFAULT_PAINTER, CanvasPainter, DifferentiablePainte
 from ..painters.load import PainterLike, as_numpy, load_painter
 from ..painters.mypaint import DEFAULT_BRUSH, MyPaintPainter
 from ..painters.neural import GEOMETRY
-from ..validation import check_canvas_size, check_float, check_int
+from ..validation import check_int
+from .grid_config import StrokeGridConfig
 from .layout import GridLayout, NativeLayout, check_layout, choose_layout
 
 #: Order that puts ``cat([geometry (9), colour (3)])`` into the action layout.
@@ -426,36 +427,10 @@ def stroke_canvases(
     return grid.params, grid
 
 
-def check_grid_config(config: Any, extra: Sequence[tuple[str, int]] = ()) -> None:
-    """Validate, in place, the fields every stroke-grid config has (``size``, ``strokes``,
-    ``steps``, ``extra`` whole numbers with their lower bounds, ``tile``, ``overlap``, ``seed``,
-    ``mypaint_seed``, ``lr``, ``layout``): ``ValueError`` naming the field, a ``size`` outside
-    8..8192 px (:func:`paint_gym.validation.check_canvas_size`), or a ``size`` below ``tile`` (in
-    both layouts: the tile grid sets the stroke count)."""
-    config.size = check_canvas_size(config.size, "size")
-    for name, low in (
-        ("strokes", 1),
-        ("steps", 0),
-        *extra,
-        ("tile", 8),
-        ("overlap", 0),
-        ("seed", 0),
-        ("mypaint_seed", 0),
-    ):
-        setattr(config, name, check_int(name, getattr(config, name), low=low))  # 64.0 is 64; 64.5 raises
-    config.lr = check_float("lr", config.lr, 0.0, open_low=True)
-    check_layout(config.layout)
-    if config.size < config.tile:
-        raise ValueError(
-            f"size {config.size} px is smaller than one {config.tile} px canvas; use size >= tile (or a smaller tile)"
-        )
-
-
-def grid_for(config: Any, size: int | tuple[int, int] | None = None) -> StrokeGrid:
-    """A fresh :class:`StrokeGrid` from any settings object with the grid's fields (``size``,
-    ``strokes``, ``layout``, ``tile``, ``overlap``, ``painter``, ``grayscale``, ``palette``,
-    ``max_radius``, ``seed``): the configs of class visualization and style transfer share them.
-    ``size`` overrides ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
+def grid_for(config: StrokeGridConfig, size: int | tuple[int, int] | None = None) -> StrokeGrid:
+    """A fresh :class:`StrokeGrid` from a :class:`~paint_gym.param.grid_config.StrokeGridConfig`
+    (the base of the configs of class visualization and style transfer). ``size`` overrides
+    ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
     return StrokeGrid(
         config.size if size is None else size,
         config.strokes,

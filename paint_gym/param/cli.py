@@ -18,7 +18,7 @@ import tyro
 
 from ..command import Command, base_config
 from ..outputs import Output, write_image
-from ..validation import check_int
+from ..validation import NonNegativeInt, PositiveInt
 from .canvas_grid import StrokeGrid, parse_palette
 from .style import StyleConfig, intrinsic_style_transfer, load_image
 from .visualize import VisualizeConfig, visualize_class
@@ -69,7 +69,8 @@ def _strokes_text(grid: StrokeGrid) -> str:
 @dataclass(kw_only=True)
 class PaintingOptions:
     """Options shared by ``visualize`` and ``style``: a palette given as text, the MyPaint
-    re-render, the strokes file, torch threads."""
+    re-render, the strokes file, torch threads. Mixed into a library config, whose checks
+    (:class:`~paint_gym.validation.ValidatedConfig`) cover these fields too."""
 
     palette: str | None = None
     """Strokes use only these colours, e.g. '#1d3557,#e63946,#f1faee' (None: any colour)."""
@@ -77,7 +78,7 @@ class PaintingOptions:
     """Repaint the same strokes with MyPaint and write OUT_mypaint.png (--no-mypaint skips it)."""
     save_actions: bool = False
     """Also write the strokes (B, K, N, 12) to OUT.npz (K tiles of N strokes; natively K = 1)."""
-    threads: int = 0
+    threads: NonNegativeInt = 0
     """Torch threads (0: torch's default)."""
 
     cli_outputs: ClassVar[dict[str, str]] = {"out": "image"}  # checked before any work (paint_gym.command)
@@ -93,12 +94,6 @@ class PaintingOptions:
             derived.append(Output("--out's strokes (--save-actions)", "arrays", _actions_path(out), derived=True))
         return derived
 
-    def __post_init__(self) -> None:
-        config_post_init = getattr(super(), "__post_init__", None)  # the library config's validation
-        if config_post_init is not None:
-            config_post_init()
-        self.threads = check_int("threads", self.threads, low=0)
-
 
 @dataclass(kw_only=True)
 class VisualizeArgs(PaintingOptions, VisualizeConfig):
@@ -110,12 +105,8 @@ class VisualizeArgs(PaintingOptions, VisualizeConfig):
     """Comma-separated ensemble: lite0, lite1, lite2, mnist, torchvision:NAME (cached weights), or 'imagenet'."""
     out: str = "visualization.png"
     """Image of the neural painting (.png, .jpg, ...); OUT_mypaint.png is the MyPaint re-render."""
-    scale: int = 1
+    scale: PositiveInt = 1
     """Pixel zoom of the written PNGs."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.scale = check_int("scale", self.scale, low=1)
 
 
 def visualize(config: VisualizeArgs) -> int:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
 
 import torch
 from torch.nn import functional as F
 
-from ..validation import MAX_CANVAS_SIZE, check_int
+from ..validation import MAX_CANVAS_SIZE, Check, check_int
 
 #: The layouts a config may name; ``"auto"`` resolves to one of the other two.
 LAYOUTS = ("auto", "native", "tiles")
@@ -55,6 +55,10 @@ def check_layout(value: object) -> str:
             "size by a painter with at_size, such as the dab painter; 'tiles': stitched 64 px canvases, any painter)"
         )
     return value
+
+
+#: A config field naming a layout, checked by :func:`check_layout`.
+Layout = Annotated[Literal[LAYOUTS], Check(lambda name, value: check_layout(value))]
 
 
 def choose_layout(layout: str, native: bool, painter_name: str = "the painter") -> str:

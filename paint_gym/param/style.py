@@ -17,9 +17,8 @@ on a non-square canvas whose shorter side is ``StyleConfig.size`` (as
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import torch
@@ -27,51 +26,22 @@ from torch import nn
 
 from ..canvas import to_float_tensor
 from ..images import open_image
-from ..painters.base import DEFAULT_PAINTER
 from ..validation import MAX_CANVAS_SIZE, check_canvas_size
-from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
+from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
 from .classifiers import Classifier, load_classifier
-from .layout import LAYOUTS
+from .grid_config import StrokeGridConfig
 
 
 @dataclass
-class StyleConfig:
-    """Hyperparameters of one intrinsic style transfer."""
+class StyleConfig(StrokeGridConfig):
+    """Hyperparameters of one intrinsic style transfer: the strokes' settings
+    (:class:`~paint_gym.param.grid_config.StrokeGridConfig`; the content image is resized to
+    ``size``, keeping its aspect) and the content loss."""
 
-    size: int = 256
-    """Painting's shorter side in px, 8..8192 (the content image is resized to it, keeping its aspect)."""
-    strokes: int = 30
-    """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
-    layout: Literal[LAYOUTS] = "tiles"
-    """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
-    tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""
-    steps: int = 150
-    """Adam steps."""
-    lr: float = 0.1
-    """Adam learning rate, on the unconstrained stroke parameters."""
     model: str = "lite0"
     """The network whose activations define the content (lite0, lite1, lite2, torchvision:NAME)."""
     layer: str = "blocks.4"
     """Its layer whose activations are matched (EfficientNet-Lite0's blocks.4: 40 channels at 1/8 resolution)."""
-    grayscale: bool = False
-    """Grey strokes only (R = G = B)."""
-    palette: Sequence[Sequence[float]] | np.ndarray | None = None
-    """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
-    max_radius: float | None = None
-    """Largest brush radius in px on the 64 px scale, 1-8 (x side/64 on a native canvas; None: the action space's)."""
-    tile: int = 64
-    """Tile side in the image, px (64: the VAE's and GAN's own detail); sets the stroke count natively too."""
-    overlap: int = 16
-    """Least overlap of neighbouring tiles, px."""
-    painter: str = DEFAULT_PAINTER
-    """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
-    seed: int = 0
-    """Seed of the initial strokes."""
-    mypaint_seed: int = 0
-    """Brush seed of the MyPaint re-render."""
-
-    def __post_init__(self) -> None:
-        check_grid_config(self)
 
 
 @dataclass

@@ -15,69 +15,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..canvas import to_float_tensor
-from ..painters.base import DEFAULT_PAINTER
-from ..validation import check_float
-from .canvas_grid import StrokeGrid, check_gradients, check_grid_config, check_parameters, checked_loss, grid_for
+from ..validation import Bound, CanvasSize, NonNegativeInt, OneOf, PositiveFloat, PositiveInt
+from .canvas_grid import StrokeGrid, check_gradients, check_parameters, checked_loss, grid_for
 from .classifiers import IMAGENET_DEFAULT, ClassifierEnsemble, load_ensemble
+from .grid_config import StrokeGridConfig
 from .imagenet import NUM_CLASSES, class_index, class_name
-from .layout import LAYOUTS
 from .transforms import Transform, standard_transforms
 
 OBJECTIVES = ("logit", "log_prob")
 
 
 @dataclass
-class VisualizeConfig:
-    """Hyperparameters of one class visualization (defaults as in the README's figure)."""
+class VisualizeConfig(StrokeGridConfig):
+    """Hyperparameters of one class visualization (defaults as in the README's figure): the
+    strokes' settings (:class:`~paint_gym.param.grid_config.StrokeGridConfig`) and the objective."""
 
-    size: int = 224
-    """Image side, px (8..8192)."""
-    strokes: int = 30
-    """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
-    layout: Literal[LAYOUTS] = "tiles"
-    """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
-    tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""
-    steps: int = 200
-    """Adam steps."""
-    lr: float = 0.05
-    """Adam learning rate, on the unconstrained stroke parameters."""
-    copies: int = 4
+    size: CanvasSize = 224
+    steps: NonNegativeInt = 200
+    lr: PositiveFloat = 0.05
+    copies: PositiveInt = 4
     """Randomly transformed copies of the painting the classifiers see per step."""
-    objective: str = "logit"
+    objective: Annotated[str, OneOf(OBJECTIVES)] = "logit"
     """What is maximised: 'logit' (the paper's) or 'log_prob' (the softmax's log)."""
     transforms: bool = True
     """Jitter, scale and rotate the copies (Lucid-style robustness; without them results look adversarial)."""
-    tile_fraction: float = 1.0
+    tile_fraction: Annotated[float, Bound(0, 1, open_low=True)] = 1.0
     """Below 1: the classifiers also see random tiles of this fraction of the side."""
-    tile: int = 64
-    """Tile side in the image, px (64: the VAE's and GAN's own detail); sets the stroke count natively too."""
-    overlap: int = 16
-    """Least overlap of neighbouring tiles, px."""
-    grayscale: bool = False
-    """Grey strokes only (R = G = B)."""
-    palette: Sequence[Sequence[float]] | np.ndarray | None = None
-    """Strokes use only these RGB colours in [0, 1], shape (P, 3) (None: any colour)."""
-    max_radius: float | None = None
-    """Largest brush radius in px on the 64 px scale, 1-8 (x side/64 on a native canvas; None: the action space's)."""
-    painter: str = DEFAULT_PAINTER
-    """Neural painter: 'gan', 'vae', 'dab' or a painter checkpoint."""
-    seed: int = 0
-    """Seed of the initial strokes and of the random transforms."""
-    mypaint_seed: int = 0
-    """Brush seed of the MyPaint re-render."""
-
-    def __post_init__(self) -> None:
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {OBJECTIVES}; got {self.objective!r}")
-        check_grid_config(self, extra=[("copies", 1)])
-        self.tile_fraction = check_float("tile_fraction", self.tile_fraction, 0.0, 1.0, open_low=True)
 
 
 @dataclass
