@@ -7,7 +7,7 @@ agent sees the target, the current canvas and its previous stroke and emits the 
 the neural painter renders it differentiably, so a loss on the final canvas trains the agent
 by plain backpropagation (paper section 3).
 
-    agent = BackpropAgent.train(BackpropConfig(dataset="mnist", steps=3000), run_dir="runs/agent")
+    agent = BackpropAgent.train(BackpropConfig(task="mnist", steps=3000), run_dir="runs/agent")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
     agent = BackpropAgent.load("runs/agent/agent.pt")
 
@@ -113,15 +113,21 @@ RESUME_MAY_CHANGE = frozenset(
 #: Values of the BackpropConfig fields added after agents were shipped, for checkpoints written
 #: before them (what those runs did): they load, paint and resume as they were trained.
 LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0, "init": ""}
+#: BackpropConfig fields renamed after agents were shipped, ``{old: new}`` (docs/glossary.md): the old
+#: name still loads from a checkpoint and is still taken as a keyword and a flag.
+RENAMED_FIELDS: dict[str, str] = {"dataset": "task"}
 
 
 @dataclass
 class BackpropConfig(ValidatedConfig):
     """Hyperparameters of a backprop agent run (saved as JSON in every checkpoint; shipped agents
-    store these field names, so they keep loading). Each field's range is declared in its type."""
+    store these field names, or the old names in :data:`RENAMED_FIELDS`, so they keep loading).
+    Each field's range is declared in its type."""
 
-    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
-    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    renamed: ClassVar[dict[str, str]] = RENAMED_FIELDS
+
+    task: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """task painted: its data set's targets (:data:`paint_gym.data.DATASETS`; docs/glossary.md)"""
     strokes: PositiveInt = 8
     """strokes per painting, T"""
     painter: str = DEFAULT_PAINTER
@@ -180,7 +186,8 @@ class BackpropConfig(ValidatedConfig):
         "trained before this field existed chose their checkpoint so)"
     )
     eval_minutes: NonNegativeFloat = 0.0
-    """training minutes between evaluations (0: every eval_every steps); steps vary 10x between devices"""
+    """training minutes between evaluations (0: every eval_every steps), for runs whose step time depends on
+    the device"""
     replay_seeds: Seeds = (0, 1, 2, 3)
     """MyPaint brush seeds the evaluation replay averages over"""
     checkpoint_minutes: NonNegativeFloat = 2.0
@@ -209,7 +216,8 @@ class BackpropConfig(ValidatedConfig):
 
 def config_of(saved: str | dict[str, Any]) -> BackpropConfig:
     """The :class:`BackpropConfig` a checkpoint stores (JSON text or dict), with the fields it
-    predates set to what its run did (:data:`LEGACY_FIELDS`)."""
+    predates set to what its run did (:data:`LEGACY_FIELDS`) and its old field names read as the new
+    ones (:data:`RENAMED_FIELDS`)."""
     return config_from_json(BackpropConfig, saved, LEGACY_FIELDS)
 
 
@@ -413,19 +421,19 @@ class BackpropTrainer(Trainer):
             torch.backends.cuda.matmul.allow_tf32 = True
         torch.manual_seed(config.seed)
         self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
-        train_set = ImageTargets(config.dataset, "train", config.canvas_size, data_dir)
-        images = _target_tensor(config.dataset, config.canvas_size, None if data_dir is None else str(data_dir))
+        train_set = ImageTargets(config.task, "train", config.canvas_size, data_dir)
+        images = _target_tensor(config.task, config.canvas_size, None if data_dir is None else str(data_dir))
         n_train = len(images)
         if config.eval_split == "validation":  # the last eval_images training images, held out
             if config.eval_images >= len(images):
                 raise ValueError(
-                    f"eval_images={config.eval_images} leaves no {config.dataset} training image to train on "
+                    f"eval_images={config.eval_images} leaves no {config.task} training image to train on "
                     f"(its training split has {len(images)}): hold out fewer"
                 )
             n_train = len(images) - config.eval_images
             self.eval_targets = images[n_train:].numpy()
         else:
-            eval_set = ImageTargets(config.dataset, "eval", config.canvas_size, data_dir)
+            eval_set = ImageTargets(config.task, "eval", config.canvas_size, data_dir)
             self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
         self.train_images = images[:n_train]
         self.train_labels = (
@@ -533,7 +541,7 @@ class BackpropTrainer(Trainer):
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
         idx = torch.randint(len(self.train_images), (self.cfg.batch_size,), generator=self.generator)
         target = to_float_tensor(self.train_images[idx], self.device)
-        if self.cfg.dataset == "celeba":  # faces are mirror-symmetric: flips double the training faces
+        if self.cfg.task == "celeba":  # faces are mirror-symmetric: flips double the training faces
             flip = (torch.rand(len(idx), generator=self.generator) < 0.5).to(self.device)
             target = torch.where(flip[:, None, None, None], target.flip(-1), target)  # no GPU sync, unlike a mask
         templates = None
@@ -694,7 +702,7 @@ class BackpropTrainer(Trainer):
         if budget_seconds is not None:
             if self.dist.active:
                 raise ValueError("a wall-clock budget trains in one process; under torchrun use the config's minutes")
-            limits, desc = Limits.budget_or_steps(budget_seconds, cfg.steps), f"backprop agent {cfg.dataset}"
+            limits, desc = Limits.budget_or_steps(budget_seconds, cfg.steps), f"backprop agent {cfg.task}"
             return self.fit(limits, Schedule(EvalSchedule(eval_every_seconds)), progress, desc)
         clock = EvalSchedule.fixed(cfg.eval_minutes * 60) if cfg.eval_minutes > 0 else None
         schedule = Schedule(
@@ -707,7 +715,7 @@ class BackpropTrainer(Trainer):
         )
         start = self.step
         limits = Limits(cfg.steps, cfg.minutes * 60 or None)
-        self.fit(limits, schedule, progress, f"agent {cfg.dataset} T={cfg.strokes}")
+        self.fit(limits, schedule, progress, f"agent {cfg.task} T={cfg.strokes}")
         self.dist.check_replicas(self.policy)
         self.dist.check_replicas(self.critic)
         if self.step == start:  # nothing was left to train: the state returned is evaluated all the same
@@ -729,7 +737,7 @@ class BackpropTrainer(Trainer):
         steps = [r["step"] for r in self.history]
         out = self.run_dir / CURVES_PNG
         title = (
-            f"backprop agent, {self.cfg.dataset}, {self.cfg.strokes} strokes, "
+            f"backprop agent, {self.cfg.task}, {self.cfg.strokes} strokes, "
             f"pixel={self.cfg.pixel}, adversarial={self.cfg.adversarial}"
         )
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
@@ -757,8 +765,8 @@ def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torc
 
 
 def _load_templates(config: BackpropConfig) -> torch.Tensor:
-    if config.dataset != "mnist":
-        raise ValueError(f"stroke templates exist for MNIST only; got dataset {config.dataset!r}")
+    if config.task != "mnist":
+        raise ValueError(f"stroke templates exist for MNIST only; got task {config.task!r}")
     return torch.as_tensor(load_templates(config.strokes))
 
 

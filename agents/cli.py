@@ -37,10 +37,11 @@ TASK_NAMES = tuple(TASKS)
 
 @dataclass(frozen=True)
 class DemoArgs:
-    datasets: tuple[Literal[DATASETS], ...] = ()
-    """Data sets to paint (none given: every data set with a shipped agent on this machine)."""
+    tasks: tuple[Literal[DATASETS], ...] = ()
+    """Tasks to paint, each by its shipped agent (none given: every task with a shipped agent and its data
+    on this machine)."""
     images: int = 8
-    """Evaluation images per data set."""
+    """Evaluation images per task."""
     first: int = 0
     """Index of the first evaluation image."""
     out: str = "demo.png"
@@ -59,6 +60,7 @@ class DemoArgs:
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
     cli_outputs: ClassVar[dict[str, str]] = {"out": "image"}  # checked before any work (paint_gym.command)
+    renamed: ClassVar[dict[str, str]] = {"datasets": "tasks"}  # the old flag still works (docs/glossary.md)
 
     def __post_init__(self) -> None:
         for name, low in (("images", 1), ("first", 0), ("scale", 1), ("seed", 0)):
@@ -71,7 +73,7 @@ def demo(config: DemoArgs) -> int:
         random_demo(config.task, config.seed, config.painter, config.out, config.scale, config.data_dir)
     else:
         run_demo(
-            config.datasets or None,
+            config.tasks or None,
             config.images,
             config.out,
             first=config.first,
@@ -98,7 +100,7 @@ class TrainAgentArgs(BackpropConfig):
 
     run_dir: str | None = None
     """Run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png
-    (None: runs/agent_DATASET_STROKES)."""
+    (None: runs/agent_TASK_STROKES)."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
@@ -109,8 +111,8 @@ class TrainAgentArgs(BackpropConfig):
         check_device(self.device)  # this machine trains on it: a missing GPU is refused before the data load
 
     def resolved_run_dir(self) -> str:
-        """``--run-dir``, or its default runs/agent_DATASET_STROKES."""
-        return self.run_dir or f"runs/agent_{self.dataset}_{self.strokes}"
+        """``--run-dir``, or its default runs/agent_TASK_STROKES."""
+        return self.run_dir or f"runs/agent_{self.task}_{self.strokes}"
 
     def derived_outputs(self) -> list[Output]:
         """The run folder (its default too) and the files written in it, checked before any work."""
@@ -160,8 +162,8 @@ def train_spiral(config: TrainSpiralArgs) -> int:
 class EvalArgs:
     agent: str
     """Shipped agent name (mnist, kmnist, mnist_precond, celeba, celeba30) or a checkpoint path."""
-    dataset: Literal[DATASETS] | None = None
-    """Data set to evaluate on (None: the agent's own)."""
+    task: Literal[DATASETS] | None = None
+    """Task to evaluate on (None: the agent's own)."""
     images: int = 200
     """Evaluation images (the first N of the split)."""
     direct_steps: int = 400
@@ -178,6 +180,7 @@ class EvalArgs:
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
 
     cli_outputs: ClassVar[dict[str, str]] = {"figure": "image", "json": "json"}
+    renamed: ClassVar[dict[str, str]] = {"dataset": "task"}  # the old flag still works (docs/glossary.md)
 
     def __post_init__(self) -> None:
         for name, low in (("images", 1), ("direct_steps", 0), ("direct_images", 0)):
@@ -188,7 +191,7 @@ def evaluate(config: EvalArgs) -> int:
     """Score an agent on the evaluation split: neural canvas, MyPaint replay, transfer gap; Figure 7."""
     table = evaluate_table(
         config.agent,
-        config.dataset,
+        config.task,
         images=config.images,
         direct_steps=config.direct_steps,
         direct_images=config.direct_images,

@@ -1,6 +1,6 @@
 """``paint-gym demo``: the shipped agents paint evaluation images; MyPaint replays the strokes.
 
-:func:`run_demo` writes one PNG with, per data set, rows of ``target | neural painter | MyPaint``
+:func:`run_demo` writes one PNG with, per task, rows of ``target | neural painter | MyPaint``
 (the paper's Figure 7) and prints each agent's MSEs. No data set image is stored in the package:
 the targets come from the user's data (``PAINT_GYM_DATA``, the cache or a download).
 :func:`random_demo` (``--random``) plays one MyPaint env episode of random strokes instead.
@@ -21,8 +21,8 @@ from paint_gym.benchmark.evaluation import (
     eval_targets,
     evaluate_agent,
     figure7_array,
+    figure_row,
     save_png,
-    side_by_side,
 )
 from paint_gym.canvas import mse_uint8
 from paint_gym.data import DataNotFoundError
@@ -35,17 +35,17 @@ from .zoo import available_agents, load_agent, shipped_agents
 
 
 def run_demo(
-    datasets: Sequence[str] | None = None,
+    tasks: Sequence[str] | None = None,
     images: int = 8,
     out: str | os.PathLike = "demo.png",
     first: int = 0,
     data_dir: str | os.PathLike | None = None,
     scale: int = 3,
 ) -> list[dict[str, float]]:
-    """Paint ``images`` evaluation images (from index ``first``) of each data set with its shipped
-    agent, print neural/MyPaint MSEs and write the figure. Returns one dict per data set.
-    ``FileNotFoundError`` if a data set asked for has no shipped agent; without ``datasets``, a
-    data set whose images are neither local nor downloadable is skipped with a note
+    """Paint ``images`` evaluation images (from index ``first``) of each task with its shipped
+    agent, print neural/MyPaint MSEs and write the figure. Returns one dict per task.
+    ``FileNotFoundError`` if a task asked for has no shipped agent; without ``tasks``, a
+    task whose images are neither local nor downloadable is skipped with a note
     (``DataNotFoundError`` if none is left). ``ValueError``, before any work, for a count out of
     range (``images`` >= 1, ``first`` >= 0, ``scale`` >= 1) or an ``out`` that cannot be written
     (:func:`paint_gym.outputs.check_output_file`: an image extension, a creatable folder), and
@@ -53,26 +53,26 @@ def run_demo(
     images, first, scale = check_int("images", images, 1), check_int("first", first, 0), check_int("scale", scale, 1)
     check_output_file(out, IMAGE_SUFFIXES, "out")
     shipped, present = shipped_agents(), available_agents()
-    names = list(datasets) if datasets else [d for d in ("mnist", "kmnist", "celeba") if d in present]
+    names = list(tasks) if tasks else [d for d in ("mnist", "kmnist", "celeba") if d in present]
     missing = [d for d in names if d not in shipped]
     if missing or not names:
         raise FileNotFoundError(
-            f"no shipped agent for {', '.join(missing) or 'any data set'}; shipped: {', '.join(shipped) or 'none'}"
+            f"no shipped agent for {', '.join(missing) or 'any task'}; shipped: {', '.join(shipped) or 'none'}"
         )
-    work = []  # every data set's targets first: a --first past one split's end stops the demo before any painting
+    work = []  # every task's targets first: a --first past one split's end stops the demo before any painting
     for name in names:
         agent = load_agent(name)
         try:
-            targets = eval_targets(agent.config.dataset, images, agent.config.canvas_size, data_dir, first=first)
+            targets = eval_targets(agent.config.task, images, agent.config.canvas_size, data_dir, first=first)
         except DataNotFoundError as err:
-            if datasets:  # asked for by name: say why it cannot be painted
+            if tasks:  # asked for by name: say why it cannot be painted
                 raise
             print(f"(skipped {name}: {str(err).splitlines()[0]}; pass --data-dir or set PAINT_GYM_DATA)")
             continue
         work.append((name, agent, targets))
     blocks, results = [], []
     print(
-        f"{'data set':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
+        f"{'task':8s} {'strokes':>7s} {'blank':>7s} {'neural':>7s} {'MyPaint':>8s} {'gap':>8s}   "
         f"(MSE on {images} evaluation images; MyPaint mean of seeds {list(REPLAY_SEEDS)})"
     )
     for name, agent, targets in work:
@@ -84,8 +84,8 @@ def run_demo(
         results.append({"dataset": name, "strokes": agent.n_strokes, "blank": blank, **row.as_dict()})
     if not blocks:
         raise DataNotFoundError(f"no evaluation images for {', '.join(names)}: pass --data-dir or set PAINT_GYM_DATA")
-    save_png(side_by_side(blocks, pad=12), out, scale)
-    print(f"wrote {out}: per data set, rows of target | neural painter | MyPaint replay (brush seed 0)")
+    save_png(figure_row(blocks, pad=12), out, scale)
+    print(f"wrote {out}: per task, rows of target | neural painter | MyPaint replay (brush seed 0)")
     return results
 
 

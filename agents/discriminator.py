@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from paint_gym.wgan import gradient_penalty
+
 
 class PairCritic(nn.Module):
     """``critic(canvas, target)`` -> ``(B,)`` scores; both ``(B, 3, H, W)`` in [0, 1]."""
@@ -29,15 +31,6 @@ class PairCritic(nn.Module):
     def forward(self, canvas: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         x = torch.cat([canvas, target], dim=1) * 2 - 1
         return self.head(self.features(x).flatten(1)).squeeze(1)
-
-
-def gradient_penalty(critic: PairCritic, real: torch.Tensor, fake: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """WGAN-GP term ``(||grad_x D(x, target)|| - 1)^2`` at one interpolation point per sample
-    (each sample draws its own mixing weight), averaged over the batch."""
-    eps = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
-    mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    grad = torch.autograd.grad(critic(mixed, target).sum(), mixed, create_graph=True)[0]
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
 def critic_loss(

@@ -33,7 +33,7 @@ from .zoo import load_agent
 
 def evaluate_table(
     agent: str,
-    dataset: str | None = None,
+    task: str | None = None,
     images: int = 200,
     direct_steps: int = 400,
     direct_images: int = 20,
@@ -43,7 +43,7 @@ def evaluate_table(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Score the agent ``agent`` (a shipped name or a checkpoint path of any agent kind) on
-    ``images`` evaluation images of ``dataset`` (default: its own) against the reference points;
+    ``images`` evaluation images of ``task`` (default: its own) against the reference points;
     prints the table.
 
     Rows: the agent; blank canvas; the random agent; and per-image direct optimisation of the
@@ -63,15 +63,14 @@ def evaluate_table(
         check_output_file(figure, IMAGE_SUFFIXES, "figure")
     painting_agent = load_agent(agent)
     cfg = painting_agent.config
-    dataset = dataset or getattr(cfg, "dataset", None)
-    if dataset is None:
+    task = task or getattr(cfg, "task", None)
+    if task is None:
         raise ValueError(
-            f"{agent} records no data set (it is a {label_of(painting_agent)}): "
-            "give the data set to evaluate on (--dataset)"
+            f"{agent} records no task (it is a {label_of(painting_agent)}): give the task to evaluate on (--task)"
         )
     canvas_size, background = getattr(cfg, "canvas_size", 64), getattr(cfg, "background", "white")
     strokes, label = painting_agent.n_strokes, label_of(painting_agent)
-    targets = eval_targets(dataset, images, canvas_size, data_dir)
+    targets = eval_targets(task, images, canvas_size, data_dir)
     rows: list[Row] = []
     agent_row, actions = evaluate_agent(painting_agent, targets, f"{label} ({agent})", painter, strokes=strokes)
     rows += [
@@ -98,7 +97,7 @@ def evaluate_table(
         )
         subset = {"direct_images": len(few)}
     print(
-        f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; "
+        f"{task}, {strokes} strokes, {len(targets)} evaluation images; "
         f"MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}"
     )
     print(f"{'method':58s} {'neural':>8s} {'MyPaint':>8s} {'gap':>8s} {'seconds':>8s}")
@@ -108,7 +107,7 @@ def evaluate_table(
         figure7(targets[:8], actions[:8], figure, painter)
         print(f"wrote {figure} (target | {painter} painter | MyPaint, seed 0)")
     return {
-        "dataset": dataset,
+        "dataset": task,  # the key results files hold
         "strokes": strokes,
         "images": len(targets),
         "replay_seeds": list(REPLAY_SEEDS),

@@ -95,6 +95,9 @@ ENVS = ("mypaint", "neural")
 EXTRACTORS = ("stacked", "separate")
 #: SB3Config fields added after checkpoints were first written, with the value those runs used.
 LEGACY_FIELDS = {"extractor": "separate", "log_std_init": 0.0}
+#: SB3Config fields renamed after checkpoints were written, ``{old: new}`` (docs/glossary.md): the old
+#: name still loads from a checkpoint and is still taken as a keyword and a flag.
+RENAMED_FIELDS: dict[str, str] = {"dataset": "task", "n_envs": "num_envs"}
 #: SB3Config fields that may change when a run resumes (the model is rebuilt from the requested
 #: config, so its learning rate applies; a wall-clock budget is an argument of :meth:`SB3Trainer.run`).
 RESUME_MAY_CHANGE = frozenset({"steps", "lr", "threads", "run_dir"})
@@ -102,19 +105,21 @@ RESUME_MAY_CHANGE = frozenset({"steps", "lr", "threads", "run_dir"})
 
 @dataclass
 class SB3Config(ValidatedConfig):
-    """Hyperparameters of an SB3 baseline run (saved as JSON in every checkpoint). Each field's
-    range is declared in its type."""
+    """Hyperparameters of an SB3 baseline run (saved as JSON in every checkpoint; old field names:
+    :data:`RENAMED_FIELDS`). Each field's range is declared in its type."""
+
+    renamed: ClassVar[dict[str, str]] = RENAMED_FIELDS
 
     algo: Annotated[str, OneOf(ALGOS)] = "ppo"
     """Stable-Baselines3 algorithm: "ppo" (on-policy) or "sac" (off-policy)"""
-    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
-    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    task: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """task painted: its data set's targets (:data:`paint_gym.data.DATASETS`; docs/glossary.md)"""
     strokes: PositiveInt = 8
     """strokes per painting (the env's episode length), T"""
     env: Annotated[str, OneOf(ENVS)] = "mypaint"
     (
-        'training env: "mypaint" (MyPaint-<Task>-v0, n_envs copies one after the other) or "neural" (the batched '
-        "NeuralPaint-<Task>-v0 vector env: n_envs canvases painted in one dab-painter call)"
+        'training env: "mypaint" (MyPaint-<Task>-v0, num_envs copies one after the other) or "neural" (the batched '
+        "NeuralPaint-<Task>-v0 vector env: num_envs canvases painted in one dab-painter call)"
     )
     canvas_size: CanvasSize = 64
     """canvas side in pixels (below 36 px the CNNs are SmallCanvasExtractor's 3x3 convolutions)"""
@@ -126,7 +131,7 @@ class SB3Config(ValidatedConfig):
     )
     reward_scale: PositiveFloat = 100.0
     """factor on the dense reward (the MSE decrease per stroke)"""
-    n_envs: PositiveInt = 1
+    num_envs: PositiveInt = 1
     """episodes stepped together: MyPaint copies in SB3's DummyVecEnv, or the neural vector env's sub-envs"""
     lr: PositiveFloat = 3e-4
     """Adam learning rate"""
@@ -135,7 +140,7 @@ class SB3Config(ValidatedConfig):
     n_steps: PositiveInt = 256
     """PPO: environment steps per env and rollout"""
     batch_size: PositiveInt = 64
-    """PPO: minibatch size, between 2 and n_steps x n_envs"""
+    """PPO: minibatch size, between 2 and n_steps x num_envs"""
     n_epochs: PositiveInt = 4
     """PPO: epochs over each rollout"""
     ent_coef: NonNegativeFloat = 0.0
@@ -173,17 +178,17 @@ class SB3Config(ValidatedConfig):
                 raise ValueError(
                     f"PPO normalises advantages over a minibatch: batch_size must be at least 2; got {self.batch_size}"
                 )
-            if self.batch_size > self.n_steps * self.n_envs:
+            if self.batch_size > self.n_steps * self.num_envs:
                 raise ValueError(
                     f"batch_size ({self.batch_size}) cannot exceed the "
-                    f"rollout, n_steps * n_envs = {self.n_steps * self.n_envs}"
+                    f"rollout, n_steps * num_envs = {self.n_steps * self.num_envs}"
                 )
         elif self.sac_batch_size > self.buffer_size:
             raise ValueError(f"sac_batch_size ({self.sac_batch_size}) cannot exceed buffer_size ({self.buffer_size})")
 
     @property
     def env_id(self) -> str:
-        return f"{'MyPaint' if self.env == 'mypaint' else 'NeuralPaint'}-{task_spec(self.dataset).name}-v0"
+        return f"{'MyPaint' if self.env == 'mypaint' else 'NeuralPaint'}-{task_spec(self.task).name}-v0"
 
 
 def policy_kwargs(config: SB3Config) -> dict[str, Any]:
@@ -201,7 +206,7 @@ def policy_kwargs(config: SB3Config) -> dict[str, Any]:
 
 
 def build_model(config: SB3Config, data_dir: str | os.PathLike | None = None) -> Any:
-    """A fresh SB3 model on ``n_envs`` monitored copies of the env (``threads`` sets torch's)."""
+    """A fresh SB3 model on ``num_envs`` monitored copies of the env (``threads`` sets torch's)."""
     if config.threads:
         torch.set_num_threads(config.threads)
     venv = make_venv(config, data_dir)
@@ -431,7 +436,7 @@ class SB3Trainer(Trainer):
 
     def __init__(self, config: SB3Config, data_dir: str | os.PathLike | None = None) -> None:
         self.data_dir = data_dir
-        self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
+        self.eval_targets = eval_targets(config.task, config.eval_images, config.canvas_size, data_dir)
         self.model = build_model(config, data_dir)
         super().__init__(config, config.run_dir)
         self.resume()
@@ -518,7 +523,7 @@ class SB3Trainer(Trainer):
             Limits(seconds=limits.seconds),  # the step count is learn's total_timesteps
             Schedule(EvalSchedule(eval_every_seconds)),
             progress,
-            f"SB3 {self.cfg.algo.upper()} {self.cfg.dataset}",
+            f"SB3 {self.cfg.algo.upper()} {self.cfg.task}",
         )
         pacer.start()  # evaluates the untrained model (a fresh run's point at 0 s)
         try:
@@ -565,6 +570,7 @@ class SB3Trainer(Trainer):
 __all__ = [
     "EXTRACTORS",
     "LEGACY_FIELDS",
+    "RENAMED_FIELDS",
     "NATURE_CNN_MIN",
     "RESUME_MAY_CHANGE",
     "BudgetCallback",

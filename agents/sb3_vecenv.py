@@ -1,6 +1,6 @@
 """Stable-Baselines3's ``VecEnv`` over one batched Gymnasium vector env (issue 15: RL on the dab env).
 
-SB3 steps ``n_envs`` copies of a single env one after the other (``DummyVecEnv``) or in worker
+SB3 steps ``num_envs`` copies of a single env one after the other (``DummyVecEnv``) or in worker
 processes (``SubprocVecEnv``). The neural painters' vector env
 (:class:`paint_gym.envs.neural_env.NeuralPaintVectorEnv`, ``gym.make_vec("NeuralPaint-MNIST-v0",
 num_envs=N)``) paints the N sub-envs' strokes in one painter call instead, which is what makes it
@@ -136,15 +136,15 @@ def make_env(config: SB3Config, data_dir: str | os.PathLike | None = None, scale
 
 
 def make_venv(config: SB3Config, data_dir: str | os.PathLike | None = None) -> VecEnv:
-    """The run's SB3 vector env, episode returns monitored: for ``env="mypaint"`` ``n_envs``
+    """The run's SB3 vector env, episode returns monitored: for ``env="mypaint"`` ``num_envs``
     copies of :func:`make_env` in a ``DummyVecEnv``; for ``env="neural"`` the batched vector env
-    (``gym.make_vec``, one painter call for all ``n_envs`` strokes) through
+    (``gym.make_vec``, one painter call for all ``num_envs`` strokes) through
     :class:`~paint_gym_agents.sb3_vecenv.BatchedVecEnv`, the reward scaled the same way."""
     if config.env == "mypaint":
-        return DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.n_envs)])
+        return DummyVecEnv([lambda: Monitor(make_env(config, data_dir)) for _ in range(config.num_envs)])
     envs = gym.make_vec(
         config.env_id,
-        num_envs=config.n_envs,
+        num_envs=config.num_envs,
         episode_length=config.strokes,
         reward="dense",
         canvas_size=config.canvas_size,

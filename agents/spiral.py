@@ -8,7 +8,7 @@ update) read top to bottom here; the network (:class:`SpiralPolicy`) is
 :mod:`paint_gym_agents.spiral_policy`, the envs, rollouts and advantages
 :mod:`paint_gym_agents.spiral_rollout`.
 
-    agent = SpiralAgent.train(SpiralConfig(dataset="mnist"), budget_seconds=15 * 60, run_dir="runs/spiral")
+    agent = SpiralAgent.train(SpiralConfig(task="mnist"), budget_seconds=15 * 60, run_dir="runs/spiral")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
 
 * The policy is an LSTM over strokes that sees the target and the current canvas (a conv
@@ -98,13 +98,17 @@ RESUME_MAY_CHANGE = frozenset({"steps", "lr", "critic_lr", "threads", "run_dir"}
 #: Values of the SpiralConfig fields added after runs were written, for their checkpoints (what
 #: those runs did): they load, paint and resume as they were trained.
 LEGACY_FIELDS: dict[str, Any] = {"bounded_mean": False, "reward_norm": False}
+#: SpiralConfig fields renamed after runs were written, ``{old: new}`` (docs/glossary.md): the old
+#: name still loads from a checkpoint and is still taken as a keyword and a flag.
+RENAMED_FIELDS: dict[str, str] = {"dataset": "task", "init_log_std": "log_std_init"}
 #: EMA rate of the running mean square of episode returns (``SpiralConfig.reward_norm``).
 RETURN_EMA = 0.1
 
 
 def config_of(saved: str | dict[str, Any]) -> SpiralConfig:
     """The :class:`SpiralConfig` a checkpoint stores (JSON text or dict), with the fields it
-    predates set to what its run did (:data:`LEGACY_FIELDS`)."""
+    predates set to what its run did (:data:`LEGACY_FIELDS`) and its old field names read as the new
+    ones (:data:`RENAMED_FIELDS`)."""
     return config_from_json(SpiralConfig, saved, LEGACY_FIELDS)
 
 
@@ -125,11 +129,13 @@ LIFT_STROKE = _lift_stroke()
 
 @dataclass
 class SpiralConfig(ValidatedConfig):
-    """Hyperparameters of a SPIRAL-style run (saved as JSON in every checkpoint). Each field's
-    range is declared in its type."""
+    """Hyperparameters of a SPIRAL-style run (saved as JSON in every checkpoint; old field names:
+    :data:`RENAMED_FIELDS`). Each field's range is declared in its type."""
 
-    dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
-    """data set of the targets (:data:`paint_gym.data.DATASETS`)"""
+    renamed: ClassVar[dict[str, str]] = RENAMED_FIELDS
+
+    task: Annotated[str, OneOf(DATASETS)] = "mnist"
+    """task painted: its data set's targets (:data:`paint_gym.data.DATASETS`; docs/glossary.md)"""
     strokes: PositiveInt = 8
     """strokes per painting (the env's episode length), T"""
     env: Annotated[str, OneOf(ENVS)] = "neural"
@@ -182,20 +188,19 @@ class SpiralConfig(ValidatedConfig):
     """value loss weight"""
     max_grad_norm: PositiveFloat = 0.5
     """gradient-norm clip of the policy's update"""
-    init_log_std: Annotated[float, Bound(-20, 2)] = -0.5
+    log_std_init: Annotated[float, Bound(-20, 2)] = -0.5
     """continuous mode: initial log standard deviation of the strokes (-0.5: 0.6 in action units)"""
     reward_norm: bool = True
     (
         "divide the rewards by a running root-mean-square of the episode returns (EMA, rate 0.1) before the "
-        "advantages and value targets: the critic's score drifted from about 0 to -75 within 150 updates, and "
-        "unnormalised its value loss swamped the policy's gradient in the shared network (False: the first release)"
+        "advantages and value targets, so a drifting critic's score cannot swamp the policy's gradient in the "
+        "shared network (why: docs/agents.md)"
     )
     bounded_mean: bool = True
     (
-        "continuous mode: the Gaussian's mean is tanh of the network's output, inside the action box. False (the "
-        "first release) lets it leave the box, where the env's clip makes nearby samples one stroke and the gradient "
-        "vanishes: a pressure mean below -1 paints nothing (the suspected cause of the first release's blank-canvas "
-        "collapse on MyPaint, not reproduced in 5-minute runs: benchmarks/rl_search.py --method spiral)"
+        "continuous mode: the Gaussian's mean is tanh of the network's output, inside the action box. False lets "
+        "it leave the box, where the env's clip makes nearby samples one stroke and the gradient vanishes (a "
+        "pressure mean below -1 paints nothing; why it is a guard: docs/agents.md)"
     )
     width: PositiveInt = 16
     """channels of the policy's first convolution (doubling per halving, capped at 2 x width)"""
@@ -229,8 +234,9 @@ class SpiralConfig(ValidatedConfig):
             )
 
 
-class StrokeDecoder:
-    """Turns the policy's outputs into continuous strokes ``(B, 12)`` (and tracks the pens).
+class ActionDecoder:
+    """SPIRAL's action decoder: turns the policy's outputs into continuous strokes ``(B, 12)`` (and
+    tracks the pens). Not the painters' ``StrokeDecoder`` network (docs/glossary.md).
 
     Continuous: clip to [-1, 1]. Discrete: the envs' pen rule
     (:func:`paint_gym.envs.episode.pen_strokes`: a stroke starts where the pen rests, which is
@@ -289,11 +295,11 @@ class SpiralAgent:
         loaded = load_painter(painter, canvas_size=config.canvas_size, seed=seed)
         self.canvases = Canvases(loaded, config.background, tensors=False)
         self.seed = seed
-        task = task_spec(config.dataset).name
+        task = task_spec(config.task).name
         self.task = TaskConfig.create(
             task, canvas_size=config.canvas_size, episode_length=config.strokes, background=config.background
         )
-        self.decoder = StrokeDecoder(config.action_mode)
+        self.decoder = ActionDecoder(config.action_mode)
         self.batch = batch
         self.deterministic = deterministic
         self.info = dict(info or {})
@@ -427,12 +433,12 @@ class SpiralTrainer(Trainer):
         if config.threads:
             torch.set_num_threads(config.threads)
         torch.manual_seed(config.seed)
-        self.eval_targets = eval_targets(config.dataset, config.eval_images, config.canvas_size, data_dir)
+        self.eval_targets = eval_targets(config.task, config.eval_images, config.canvas_size, data_dir)
         self.policy = SpiralPolicy.from_config(config)
         self.critic = PairCritic(config.canvas_size, config.critic_width)
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=config.lr, eps=1e-5)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=config.critic_lr, betas=(0.5, 0.9))
-        self.decoder = StrokeDecoder(config.action_mode)
+        self.decoder = ActionDecoder(config.action_mode)
         self.strokes = 0
         self.return_ms = math.nan  # running mean square of episode returns (reward_norm); NaN until the first update
         self._agent: SpiralAgent | None = None
@@ -688,7 +694,7 @@ class SpiralTrainer(Trainer):
         :class:`paint_gym.training.EvalSchedule` (``eval_every_seconds``) and at the stop) with a
         checkpoint at each evaluation. Returns the evaluation points ``(seconds, strokes, MSE)``."""
         self.policy.train()
-        desc = f"SPIRAL {self.cfg.env} {self.cfg.action_mode} {self.cfg.dataset}"
+        desc = f"SPIRAL {self.cfg.env} {self.cfg.action_mode} {self.cfg.task}"
         limits = Limits.budget_or_steps(budget_seconds, self.cfg.steps)
         return self.fit(limits, Schedule(EvalSchedule(eval_every_seconds)), progress, desc)
 
@@ -698,7 +704,7 @@ class SpiralTrainer(Trainer):
         out = self.run_dir / CURVES_PNG
         title = (
             f"SPIRAL-style agent, {self.cfg.env} env, {self.cfg.action_mode}, "
-            f"{self.cfg.dataset}, {self.cfg.strokes} strokes"
+            f"{self.cfg.task}, {self.cfg.strokes} strokes"
         )
         with curves_figure(out, 2, title) as (_, (ax1, ax2)):
             plot_columns(ax1, self.history, "step", ("train_mse", "silent_strokes", "wasserstein", "entropy"))
@@ -720,10 +726,10 @@ class SpiralTrainer(Trainer):
 __all__ = [
     "LIFT_STROKE",
     "RESUME_MAY_CHANGE",
+    "ActionDecoder",
     "SpiralAgent",
     "SpiralConfig",
     "SpiralPolicy",
     "SpiralTrainer",
-    "StrokeDecoder",
     "make_envs",
 ]

@@ -120,7 +120,7 @@ class SpiralPolicy(nn.Module):
             config.hidden,
             config.action_mode,
             config.strokes,
-            config.init_log_std,
+            config.log_std_init,
             config.bounded_mean,
         )
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def make_envs(config: SpiralConfig, data_dir: str | os.PathLike | None = None) -> gym.vector.VectorEnv:
     """The training envs: the batched neural vector env, or MyPaint envs in worker processes."""
-    task = task_spec(config.dataset).name
+    task = task_spec(config.task).name
     kwargs = {
         "episode_length": config.strokes,
         "reward": "dense" if config.dense_l2 > 0 else "none",

@@ -37,7 +37,7 @@ PAINTERS = ("gan", "dab")
 
 def _trainer(painter: str, args: argparse.Namespace, run_dir: str) -> BackpropTrainer:
     config = BackpropConfig(
-        dataset=args.dataset,
+        task=args.dataset,
         strokes=args.strokes,
         painter=painter,
         batch_size=args.batch,

@@ -81,7 +81,7 @@ def part_refinement(agents: list[str], images: int, steps: tuple[int, ...] = REF
     out = {}
     for name in agents:
         agent = load_agent(name)
-        targets = eval_targets(agent.config.dataset, images, agent.config.canvas_size)
+        targets = eval_targets(agent.config.task, images, agent.config.canvas_size)
         rows = []
         for n in steps:
             t0 = time.perf_counter()

@@ -59,7 +59,7 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
     models = "mnist" if mnist else args.models
     cfg = VisualizeConfig(
         size=64 if mnist else args.size,
-        strokes=args.mnist_strokes if mnist else args.strokes,
+        strokes_per_tile=args.mnist_strokes if mnist else args.strokes,
         steps=args.segment,
         lr=args.lr,
         copies=args.copies,
@@ -98,7 +98,7 @@ def run_class(label: str, args: argparse.Namespace, deadline: float) -> dict | N
         "models": models,
         "size": cfg.size,
         "strokes_per_canvas": grid.strokes,
-        "strokes_per_tile": cfg.strokes,
+        "strokes_per_tile": cfg.strokes_per_tile,
         "canvases": grid.layout.count,
         "painter": cfg.painter,
         "layout": grid.layout.kind,

@@ -30,7 +30,7 @@ RL_METHODS = ("spiral", "spiral-dense", "spiral-mypaint", "sb3-ppo", "sb3-sac")
 PAINTER_METHODS = ("backprop", "spiral", "spiral-dense", "sb3-ppo", "sb3-sac")
 
 #: Fields every SB3 configuration shares (the batched dab-painter env, 16 sub-envs).
-SB3_BASE: dict[str, Any] = {"env": "neural", "n_envs": 16}
+SB3_BASE: dict[str, Any] = {"env": "neural", "num_envs": 16}
 #: The SB3 search (``rl_search.py --method sb3``): name -> (label, SB3Config fields on top of SB3_BASE).
 SB3_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     "ppo_separate": (
@@ -43,7 +43,7 @@ SB3_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "ppo_wide": (
         "PPO, stacked, 64 sub-envs x 16 steps, batch 256",
-        {"algo": "ppo", "n_envs": 64, "n_steps": 16, "batch_size": 256},
+        {"algo": "ppo", "num_envs": 64, "n_steps": 16, "batch_size": 256},
     ),
     "ppo_lr1e-3": ("PPO, stacked, lr 1e-3", {"algo": "ppo", "n_steps": 64, "batch_size": 256, "lr": 1e-3}),
     "ppo_std0.37": (
@@ -102,7 +102,7 @@ def method_config(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
     the task in ``args`` (``dataset``, ``strokes``, ``images``, ``threads``, ``budget`` in minutes,
     ``spiral_mode``); it resumes from ``run_dir``."""
     common = {
-        "dataset": args.dataset,
+        "task": args.dataset,
         "strokes": args.strokes,
         "run_dir": str(run_dir),
         "eval_images": args.images,

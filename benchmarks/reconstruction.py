@@ -3,7 +3,7 @@
 Each trainable method trains for ``--budget`` minutes of training wall-clock on this machine
 (set-up and evaluation are not charged; default 20 min on MNIST, 10 on KMNIST and CelebA), one
 after the other, and is evaluated on a geometric schedule (1 s, 1.5 s, 2.3 s, ... then at most
-every ``--eval-every`` seconds) on the same first ``--images`` images of the evaluation split,
+every ``--eval-seconds`` seconds) on the same first ``--images`` images of the evaluation split,
 with the task's number of strokes, by replaying its strokes in MyPaint (MSE on [0, 1] images
 averaged over brush seeds 0-3):
 
@@ -82,7 +82,7 @@ PAINTER_ENTRY = "dab_painter_brush"
 def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Point]:
     """Train one method for the budget; returns its evaluation points."""
     with make_trainer(key, method_config(key, args, run_dir), args.data_dir) as trainer:
-        return trainer.run(args.budget * 60, eval_every_seconds=args.eval_every)
+        return trainer.run(args.budget * 60, eval_every_seconds=args.eval_seconds)
 
 
 def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:
@@ -118,7 +118,11 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
     setup = method_setup(key, args, len(targets))
     if path.exists():
         done = MethodResult.load(path)
-        if all(done.as_dict().get(k) == v for k, v in setup.items()):
+        saved = done.as_dict()
+        if isinstance(saved.get("config"), dict):  # fields saved by an old name compare by the new one
+            renamed = type(method_config(key, args, Path("."))).renamed
+            saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
+        if all(saved.get(k) == v for k, v in setup.items()):
             print(f"== {METHODS[key]}: done earlier ({path}), final MSE {done.final_mse:.4f}")
             return done
     print(f"== {METHODS[key]}", flush=True)
@@ -221,7 +225,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)"
     )
     parser.add_argument(
-        "--eval-every", type=float, default=60.0, help="longest gap between evaluations, in training seconds"
+        "--eval-seconds",
+        "--eval-every",  # its old name (docs/glossary.md)
+        type=float,
+        default=60.0,
+        help="longest gap between evaluations, in training seconds",
     )
     parser.add_argument(
         "--spiral-mode", choices=["continuous", "discrete"], default="continuous", help="SPIRAL agents' action space"

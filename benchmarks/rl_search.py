@@ -79,6 +79,7 @@ class Search(ABC):
     fields_key: ClassVar[str]  # the result's key of the fields a configuration sets
     minutes: ClassVar[float]  # default training minutes per configuration
     configs: ClassVar[dict[str, tuple[str, dict[str, Any]]]]  # name -> (label, fields)
+    config_class: ClassVar[type]  # the config dataclass the fields belong to
     what: ClassVar[str]  # the header's words for the runs
     title: ClassVar[str]  # the README section's title
     figure_alt: ClassVar[str]  # the figure's alt text in the README
@@ -119,6 +120,7 @@ class Search(ABC):
 
 class SB3Search(Search):
     name, item, fields_key, minutes, configs = "sb3_search", "config", "fields", 3.0, SB3_CONFIGS
+    config_class = SB3Config
     what = "configuration, SB3 on the dab-painter vector env (16 sub-envs unless stated), dense L2 reward x100"
     title, figure_alt, not_run = "SB3 PPO and SAC: the search", "SB3 search", "*not run yet*"
 
@@ -173,6 +175,7 @@ class SB3Search(Search):
 
 class SpiralSearch(Search):
     name, item, fields_key, minutes, configs = "spiral_diagnosis", "variant", "config_changes", 5.0, SPIRAL_CONFIGS
+    config_class = SpiralConfig
     what = "variant, SPIRAL-style RL on the dab-painter vector env"
     title, figure_alt = "SPIRAL-style RL: why it collapsed, and the fixes", "SPIRAL diagnosis"
 
@@ -253,23 +256,30 @@ def command(method: str) -> str:
 
 
 # -- running the search ------------------------------------------------------------------------
-def kept_result(path: Path, expected: dict[str, Any]) -> dict[str, Any] | None:
+def kept_result(
+    path: Path, expected: dict[str, Any], fields_key: str = "", renamed: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """The result a finished run saved at ``path`` when every key of ``expected`` matches it (the run is
-    kept and not repeated), else ``None`` (no file, or the setup or config changed since)."""
+    kept and not repeated), else ``None`` (no file, or the setup or config changed since). Config fields
+    saved under ``fields_key`` by their old names (``renamed``: the config's ``RENAMED_FIELDS``) compare
+    by their new names."""
     if not path.exists():
         return None
     done = json.loads(path.read_text())
-    if any(done.get(k) != v for k, v in expected.items()):
+    saved = dict(done)
+    if isinstance(saved.get(fields_key), dict):
+        saved[fields_key] = {(renamed or {}).get(k, k): v for k, v in saved[fields_key].items()}
+    if any(saved.get(k) != v for k, v in expected.items()):
         return None
     print(f"{path.stem}: finished before, kept ({path})")
     return done
 
 
-def train_for_budget(trainer: Any, minutes: float, eval_every: float) -> dict[str, Any]:
+def train_for_budget(trainer: Any, minutes: float, eval_seconds: float) -> dict[str, Any]:
     """Run a trainer (resuming from its run folder) for ``minutes`` of training time, evaluating every
-    ``eval_every`` seconds; returns its evaluation points, strokes painted, training seconds and strokes/s."""
+    ``eval_seconds`` seconds; returns its evaluation points, strokes painted, training seconds and strokes/s."""
     start = time.perf_counter()
-    points = trainer.run(minutes * 60, eval_every_seconds=eval_every)
+    points = trainer.run(minutes * 60, eval_every_seconds=eval_seconds)
     strokes, seconds = trainer.strokes, trainer.elapsed
     return {
         "points": [p.as_dict() for p in points],
@@ -286,14 +296,15 @@ def run_config(search: Search, name: str, args: argparse.Namespace, folder: Path
     path = folder / f"{name}.json"
     setup = {"minutes": args.minutes, "images": args.images, "dataset": args.dataset, "seed": args.seed}
     label, fields = search.configs[name][0], search.fields(name)
-    done = kept_result(path, {"setup": setup, search.fields_key: fields})
+    renamed = search.config_class.renamed
+    done = kept_result(path, {"setup": setup, search.fields_key: fields}, search.fields_key, renamed)
     if done is not None:
         return done
     print(f"== {name}: {label}", flush=True)
     run_dir = str(Path(args.runs) / name)
-    config = {"dataset": args.dataset, "run_dir": run_dir, "eval_images": args.images, "threads": args.threads}
+    config = {"task": args.dataset, "run_dir": run_dir, "eval_images": args.images, "threads": args.threads}
     with search.trainer({**config, "seed": args.seed, **fields}, args.data_dir) as trainer:
-        run = train_for_budget(trainer, args.minutes, args.eval_every)
+        run = train_for_budget(trainer, args.minutes, args.eval_seconds)
         logged = search.logged(trainer)
     result = {search.item: name, "label": label, search.fields_key: fields, "setup": setup, **logged, **run}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -376,7 +387,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--minutes", type=float, default=None, help="training minutes per configuration (sb3 3, spiral 5)"
     )
     parser.add_argument("--images", type=int, default=64, help="evaluation images")
-    parser.add_argument("--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds")
+    parser.add_argument(  # --eval-every: its old name (docs/glossary.md)
+        "--eval-seconds", "--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--runs", default=None, help="run folders (checkpoints; resumable; default runs/<name>)")

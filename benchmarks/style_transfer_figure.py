@@ -57,7 +57,7 @@ def advance(variant: str, args: argparse.Namespace, deadline: float) -> dict:
     """Run segments of ``variant`` until ``args.steps`` or the deadline; returns its state."""
     cfg = StyleConfig(
         size=args.size,
-        strokes=args.strokes,
+        strokes_per_tile=args.strokes,
         steps=args.segment,
         lr=args.lr,
         grayscale=VARIANTS[variant],

@@ -1,6 +1,6 @@
 """A plug-in painting agent: short black strokes along the target's ink, no training.
 
-    paint-gym bench --agent examples/my_agent.py:InkAgent --dataset mnist
+    paint-gym bench --agent examples/my_agent.py:InkAgent --task mnist
 
 Any class with ``act(observation) -> (12,)`` and ``paint(targets uint8 (B, H, W, 3)) ->
 (B, T, 12)`` in [-1, 1] is a ``PaintingAgent``; ``bench`` passes ``n_strokes`` if you take it.

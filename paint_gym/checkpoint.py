@@ -247,12 +247,17 @@ def config_from_json(cls: type[T], text: str | Mapping[str, Any], legacy: Mappin
 
     Fields annotated as tuples get tuples back. Every field must be present and nothing else:
     a ``CheckpointError`` names unknown and missing fields (a checkpoint of another kind or
-    version); ``cls``'s own checks (``__post_init__``) still run. ``legacy`` gives the values
-    of fields added after older checkpoints were written (what those runs did), used when absent.
+    version); ``cls``'s own checks (``__post_init__``) still run. A field saved under its old
+    name (``cls.renamed``, ``{old: new}``: a config's ``RENAMED_FIELDS``) is read as its new
+    name; ``legacy`` gives the values of fields added after older checkpoints were written (what
+    those runs did), used when absent.
     """
     data = json.loads(text) if isinstance(text, str) else dict(text)
     if not isinstance(data, dict):
         raise CheckpointError(f"a {cls.__name__} is a JSON object; got {type(data).__name__}")
+    for old, new in getattr(cls, "renamed", {}).items():
+        if old in data and new not in data:
+            data[new] = data.pop(old)
     data = {**(legacy or {}), **data}
     names = [f.name for f in dataclasses.fields(cls)]
     unknown, missing = sorted(set(data) - set(names)), [n for n in names if n not in data]

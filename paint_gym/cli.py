@@ -125,21 +125,21 @@ def strokes(config: StrokesArgs) -> int:
 class TrainPainterArgs(TrainConfig):
     """A painter training run (:class:`~paint_gym.painters.train.TrainConfig`) with a per-kind run folder."""
 
-    out: str | None = None
+    run_dir: str | None = None
     """Run folder; an existing one resumes (None: runs/KIND_painter)."""
     painter: dict[str, int] = field(default_factory=dict)
     """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (gan/vae: width, hidden,
     latent; dab: n_dabs, hidden)."""
 
-    cli_outputs: ClassVar[dict[str, str]] = {"out": "folder"}
+    cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
 
-    def resolved_out(self) -> str:
-        """``--out``, or its default runs/KIND_painter."""
-        return self.out or f"runs/{self.kind}_painter"
+    def resolved_run_dir(self) -> str:
+        """``--run-dir``, or its default runs/KIND_painter."""
+        return self.run_dir or f"runs/{self.kind}_painter"
 
     def derived_outputs(self) -> list[Output]:
         """The run folder (its default too), its files and the stroke data it renders without --data."""
-        return painter_run_outputs(self, self.resolved_out(), "--out")
+        return painter_run_outputs(self, self.resolved_run_dir(), "--run-dir")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -156,7 +156,7 @@ def train_painter(config: TrainPainterArgs) -> int:
     unknown = set(config.painter) - allowed
     if unknown:
         raise ValueError(f"--painter sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")
-    cfg = base_config(config, TrainConfig, out=config.resolved_out())
+    cfg = base_config(config, TrainConfig, run_dir=config.resolved_run_dir())
     trainer = PainterTrainer(cfg)
     trainer.run()
     last = trainer.history[-1]
@@ -164,7 +164,7 @@ def train_painter(config: TrainPainterArgs) -> int:
         f"{cfg.kind} painter: {trainer.step} steps, {trainer.elapsed / 60:.1f} min; held-out alpha MSE "
         f"{last['val_mse_single']:.5f} vs one MyPaint render, {last['val_mse_mean']:.5f} vs the mean of seeds"
     )
-    print(f"wrote {cfg.out}/painter.pt, log.csv, curves.png (checkpoint.pt resumes)")
+    print(f"wrote {cfg.run_dir}/painter.pt, log.csv, curves.png (checkpoint.pt resumes)")
     return 0
 
 
@@ -172,8 +172,8 @@ def train_painter(config: TrainPainterArgs) -> int:
 class BenchArgs:
     agent: str
     """module:Class or path/to/file.py:Class of a class with act() and paint() (a PaintingAgent)."""
-    dataset: Literal[DATASETS] = "mnist"
-    """Data set whose evaluation images are painted."""
+    task: Literal[DATASETS] = "mnist"
+    """Task whose evaluation images are painted (its data set's)."""
     images: int = 64
     """Evaluation images (the first N of the split; the benchmark uses 64)."""
     strokes: int | None = None
@@ -184,6 +184,8 @@ class BenchArgs:
     """Row label (None: the class name)."""
     data_dir: str | None = None
     """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+    renamed: ClassVar[dict[str, str]] = {"dataset": "task"}  # the old flag still works (docs/glossary.md)
 
     def __post_init__(self) -> None:
         check_int("--images", self.images, low=1)
@@ -196,7 +198,7 @@ class BenchArgs:
 def bench(config: BenchArgs) -> int:
     """Score your own PaintingAgent (module:Class) as a row of the reconstruction benchmark's table."""
     bench_agent(
-        config.agent, config.dataset, config.images, config.strokes, config.threshold, config.name, config.data_dir
+        config.agent, config.task, config.images, config.strokes, config.threshold, config.name, config.data_dir
     )
     return 0
 

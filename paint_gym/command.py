@@ -13,8 +13,10 @@ The contract, for the library's commands and for plug-ins alike::
 Every field becomes a flag (``save_actions`` -> ``--save-actions``; a ``bool`` gives
 ``--save-actions``/``--no-save-actions``), with the field's type, default and docstring; tyro's
 markers in the field's type apply (``Annotated[str, tyro.conf.Positional]``,
-``tyro.conf.arg(name=..., metavar=...)``), and a ``cli_aliases`` class variable adds short
-spellings (``{"n_actions": ("-n",)}``). The rule declared in a field's type
+``tyro.conf.arg(name=..., metavar=...)``), a ``cli_aliases`` class variable adds short
+spellings (``{"n_actions": ("-n",)}``) and a renamed field keeps its old flag (the config's
+``renamed`` table, :class:`paint_gym.validation.ValidatedConfig`: ``--dataset`` for ``--task``).
+The rule declared in a field's type
 (:class:`paint_gym.validation.Bound`, ``OneOf``, ``Check``) is printed after its docstring
 (``--batch INT  Samples per step. (>= 1)``). A command that needs options beyond a library
 config subclasses it with them and passes :func:`base_config` of its argument to the library.
@@ -107,16 +109,19 @@ def help_text(cls: type, name: str) -> str:
 
 def cli_fields(cls: type) -> list[tuple[dataclasses.Field, Any]]:
     """The fields of a config dataclass that become flags, each with its type for tyro: the
-    field's type, its :func:`help_text`, its ``cli_aliases``, then the field's own tyro markers."""
+    field's type, its :func:`help_text`, its ``cli_aliases`` and the old flag of a renamed field
+    (``renamed``: ``--dataset`` for ``task``), then the field's own tyro markers."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    aliases = getattr(cls, "cli_aliases", {})
+    aliases = {name: list(spellings) for name, spellings in getattr(cls, "cli_aliases", {}).items()}
+    for old, new in getattr(cls, "renamed", {}).items():  # a renamed field keeps its old flag
+        aliases.setdefault(new, []).append("--" + old.replace("_", "-"))
     out = []
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
         hint = hints[f.name]
         base, *meta = typing.get_args(hint) if typing.get_origin(hint) is Annotated else (hint,)
-        arg = tyro.conf.arg(help=help_text(cls, f.name), aliases=aliases.get(f.name))
+        arg = tyro.conf.arg(help=help_text(cls, f.name), aliases=tuple(aliases[f.name]) if f.name in aliases else None)
         out.append((f, Annotated[(base, arg, *meta)]))  # the field's own markers come last: they win
     return out
 

@@ -14,7 +14,7 @@ A config dataclass declares each field's rule once, in the field's type, and
         batch: PositiveInt = 32          # Annotated[int, Bound(1)]
         '''Samples per step.'''          # --help: "Samples per step. (>= 1)"
         lr: Annotated[float, Bound(0, open_low=True)] = 1e-3
-        dataset: Annotated[str, OneOf(DATASETS)] = "mnist"
+        task: Annotated[str, OneOf(DATASETS)] = "mnist"
 
 The rules are :class:`Bound` (numbers), :class:`OneOf` (names) and :class:`Check` (any
 function); ``paint-gym --help`` prints them after the field's docstring
@@ -257,13 +257,43 @@ def check_fields(config: Any) -> None:
         object.__setattr__(config, name, value)  # also on frozen dataclasses: the checked value
 
 
-class ValidatedConfig:
+class _TakesOldNames(type):
+    """Metaclass of :class:`ValidatedConfig`: a config made with a field's old name (its class's
+    ``renamed`` table) gets the field's new name."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        for old, new in getattr(cls, "renamed", {}).items():
+            if old in kwargs:
+                if new in kwargs:
+                    raise TypeError(f"{cls.__name__} got both {new!r} and its old name {old!r}; give {new!r} only")
+                kwargs[new] = kwargs.pop(old)
+        return super().__call__(*args, **kwargs)
+
+
+class ValidatedConfig(metaclass=_TakesOldNames):
     """Base of the config dataclasses: making one checks every field against the rules declared
     in its type (:func:`check_fields`). A config with rules between fields extends
-    ``__post_init__`` and calls ``super().__post_init__()`` first."""
+    ``__post_init__`` and calls ``super().__post_init__()`` first.
+
+    ``renamed`` (a class variable, ``{old name: new name}``; docs/glossary.md) keeps a renamed
+    field's old name working: as a keyword when the config is made, as an attribute, in a saved
+    config's JSON (:func:`paint_gym.checkpoint.config_from_json`) and as a command-line flag
+    (:func:`paint_gym.command.cli_fields`). ``dataclasses.replace`` takes the new names only.
+    """
+
+    renamed: typing.ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         check_fields(self)
+
+    def __getattr__(self, name: str) -> Any:  # only for names that are not attributes
+        new = type(self).renamed.get(name)
+        if new is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return getattr(self, new)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(type(self).renamed.get(name, name), value)
 
 
 __all__ = [

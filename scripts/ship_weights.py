@@ -33,6 +33,7 @@ import torch
 from paint_gym.checkpoint import atomic_path, read_checkpoint, sha256_of, write_checkpoint, write_text_atomic
 from paint_gym.param import mnist_classifier
 from paint_gym.shipped_weights import MANIFEST, file_of, read_manifest
+from paint_gym_agents.backprop import config_of
 from paint_gym_agents.zoo import DATA_NOTICES, LOCAL_ONLY
 
 #: This checkout's weights folder (the one a release packages).
@@ -97,9 +98,9 @@ def ship_agent(
     run = Path(run_dir)
     missing = f"{run}/agent.pt not found: train with `paint-gym train-agent --run-dir {run}` first"
     payload = read_checkpoint(run / "agent.pt", "agent checkpoint", missing=missing)
-    best, config = json.loads(payload["extra"]), json.loads(payload["config"])
+    best, config = json.loads(payload["extra"]), config_of(payload["config"])  # old field names read too
     run_steps, run_seconds = _run_length(run, missing)
-    local = config["dataset"] in LOCAL_ONLY if local is None else local
+    local = config.task in LOCAL_ONLY if local is None else local
     location = {"location": "cache"} if local else {}
     dest = _copy(run / "agent.pt", file_of({"file": f"{name}.pt", **location}) if local else weights_dir / f"{name}.pt")
     entry = {
@@ -109,8 +110,8 @@ def ship_agent(
         "sha256": sha256_of(dest),
         "bytes": dest.stat().st_size,
         "command": command,
-        "dataset": config["dataset"],
-        "strokes": config["strokes"],
+        "dataset": config.task,  # the MANIFEST's key
+        "strokes": config.strokes,
         "steps": int(best.get("step", run_steps)),
         "training_minutes": round(
             float(best["minutes"] if "minutes" in best else best.get("seconds", run_seconds) / 60), 1
@@ -118,7 +119,7 @@ def ship_agent(
         "run_steps": run_steps,
         "run_minutes": round(run_seconds / 60, 1),
         "eval": {k: round(v, 5) for k, v in best.items() if k.startswith("eval_")},
-        **({"notice": DATA_NOTICES[config["dataset"]]} if config["dataset"] in DATA_NOTICES else {}),
+        **({"notice": DATA_NOTICES[config.task]} if config.task in DATA_NOTICES else {}),
         **(notes or {}),
     }
     record_in_manifest(entry, weights_dir)

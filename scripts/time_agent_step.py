@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as run_dir:
         config = BackpropConfig(
-            dataset=args.dataset,
+            task=args.dataset,
             strokes=args.strokes,
             painter=args.painter,
             batch_size=args.batch,

@@ -15,6 +15,7 @@ import torch
 from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.data import ImageTargets
 from paint_gym.painters.load import load_painter
+from paint_gym.wgan import gradient_penalty
 from paint_gym_agents.backprop import (
     LEGACY_FIELDS,
     BackpropAgent,
@@ -23,7 +24,7 @@ from paint_gym_agents.backprop import (
     BackpropTrainer,
     pixel_loss,
 )
-from paint_gym_agents.discriminator import PairCritic, critic_loss, gradient_penalty
+from paint_gym_agents.discriminator import PairCritic, critic_loss
 from paint_gym_agents.precondition import load_templates
 
 

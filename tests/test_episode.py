@@ -13,7 +13,7 @@ from paint_gym.envs.episode import Episodes, pen_after, pen_strokes
 from paint_gym.envs.task import TaskConfig
 from paint_gym.painters.canvases import Canvases
 from paint_gym.painters.load import load_painter
-from paint_gym_agents.spiral import LIFT_STROKE, StrokeDecoder
+from paint_gym_agents.spiral import LIFT_STROKE, ActionDecoder
 
 N, SIZE = 3, 32
 DEVICES = ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
@@ -75,7 +75,7 @@ def test_the_pen_rule_is_one_for_the_env_and_for_spiral():
     (a lift becomes LIFT_STROKE), with the pens where the env's pens rest."""
     env = gym.make("MyPaint-MNIST-v0", canvas_size=SIZE, action_mode="discrete")
     env.reset(seed=0)
-    space, decoder = env.action_space, StrokeDecoder("discrete")
+    space, decoder = env.action_space, ActionDecoder("discrete")
     space.seed(1)
     pens = np.zeros((1, 2), np.float32)
     for t in range(6):

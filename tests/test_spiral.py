@@ -16,11 +16,11 @@ from paint_gym.checkpoint import config_to_json
 from paint_gym.painters.load import replay
 from paint_gym_agents.spiral import (
     LIFT_STROKE,
+    ActionDecoder,
     SpiralAgent,
     SpiralConfig,
     SpiralPolicy,
     SpiralTrainer,
-    StrokeDecoder,
     obs_images,
 )
 
@@ -88,7 +88,7 @@ def test_lift_stroke_lays_no_paint_in_mypaint_or_the_gan_painter():
 
 
 def test_discrete_strokes_start_where_the_pen_rests():
-    decoder = StrokeDecoder("discrete")
+    decoder = ActionDecoder("discrete")
     pens = np.zeros((2, 2), np.float32)
     first = torch.tensor(
         [[31, 31, 5, 5, 1, 9, 3, 0, 0, 0], [0, 0, 5, 5, 0, 9, 3, 0, 0, 0]]

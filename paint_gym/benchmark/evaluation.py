@@ -196,8 +196,10 @@ def figure7_array(
     return np.concatenate([x for r in rows for x in (r, sep)][:-1], axis=0)
 
 
-def side_by_side(blocks: Sequence[np.ndarray], pad: int = 8) -> np.ndarray:
-    """uint8 image blocks ``(H_i, W_i, 3)`` next to each other, top-aligned, with white gaps."""
+def figure_row(blocks: Sequence[np.ndarray], pad: int = 8) -> np.ndarray:
+    """uint8 image blocks ``(H_i, W_i, 3)`` next to each other, top-aligned, with white gaps of
+    ``pad`` px: ``(max H_i, sum W_i + gaps, 3)`` (a figure's columns; an env's ``target | canvas``
+    is :func:`paint_gym.envs.task.side_by_side`)."""
     height = max(b.shape[0] for b in blocks)
     framed = [np.pad(b, ((0, height - b.shape[0]), (0, 0), (0, 0)), constant_values=255) for b in blocks]
     gap = np.full((height, pad, 3), 255, np.uint8)
@@ -225,7 +227,7 @@ def figure7(
         figure7_array(targets[i : i + per_col], actions[i : i + per_col], painter, seed)
         for i in range(0, len(targets), per_col)
     ]
-    return save_png(side_by_side(blocks), out, scale)
+    return save_png(figure_row(blocks), out, scale)
 
 
 __all__ = [
@@ -238,8 +240,8 @@ __all__ = [
     "evaluate_agent",
     "figure7",
     "figure7_array",
+    "figure_row",
     "neural_mse",
     "replay_mse",
     "save_png",
-    "side_by_side",
 ]

@@ -89,7 +89,7 @@ def make_agent(cls: type, strokes: int) -> PaintingAgent:
 
 def bench_agent(
     spec: str,
-    dataset: str = "mnist",
+    task: str = "mnist",
     images: int = 64,
     strokes: int | None = None,
     threshold: float | None = None,
@@ -97,7 +97,7 @@ def bench_agent(
     data_dir: str | None = None,
 ) -> str:
     """Evaluate the plug-in agent ``spec`` (``module:Class``) on the first ``images`` evaluation
-    images of ``dataset``; returns (and prints) the table header and its row, with the columns
+    images of ``task``; returns (and prints) the table header and its row, with the columns
     of ``benchmarks/reconstruction.py``: the levels 75/50/25% of the blank canvas's MSE (measured
     on the same images) and, when ``threshold`` is given (the best RL method's final MSE from the
     benchmark's table), that level too. An agent without training reaches a level at "0 s / 0"
@@ -110,18 +110,18 @@ def bench_agent(
     returns another number of strokes per image than ``strokes`` (or another shape, NaN/inf,
     non-numbers)."""
     images = check_int("--images", images, low=1)
-    strokes = task_spec(dataset).episode_length if strokes is None else check_int("--strokes", strokes, low=1)
+    strokes = task_spec(task).episode_length if strokes is None else check_int("--strokes", strokes, low=1)
     if threshold is not None:
         threshold = check_float("--threshold", threshold, low=0.0, open_low=True)
     cls = load_class(spec)
     agent = make_agent(cls, strokes)
-    targets = eval_targets(dataset, images, data_dir=data_dir)
+    targets = eval_targets(task, images, data_dir=data_dir)
     row, _ = evaluate_agent(agent, targets, name or cls.__name__, strokes=strokes)
     result = MethodResult(row.method, [Point(0.0, 0, row.mypaint)], info={"paint_seconds": row.seconds})
     levels = protocol_levels(blank_row(targets).mypaint, threshold)
     text = f"{table_header(levels)}\n{format_row(result, levels)}"
     print(
-        f"{dataset}, {strokes} strokes, {len(targets)} evaluation images; "
+        f"{task}, {strokes} strokes, {len(targets)} evaluation images; "
         f"MyPaint replay averaged over brush seeds {list(REPLAY_SEEDS)}"
     )
     print(text)

@@ -29,10 +29,9 @@ if TYPE_CHECKING:
     import torch
 
 #: The painter used where none is named (envs, agents, ``expected_mse`` users, ``paint_gym.param``):
-#: the dab painter, because ``benchmarks/painter_fidelity.py`` and ``benchmarks/env_speed.py`` measured
-#: it closer to MyPaint than the GAN and VAE (held-out alpha MSE 0.0036 vs 0.0053 at 64 px, 1.06x vs
-#: 1.6x the ideal at 128 and 256 px) and faster (vector env, batch 64: 5.7x the GAN's strokes/s
-#: at 64 px, 1.2x at 256 px). The paper's painters stay available by name (``"gan"``, ``"vae"``).
+#: the dab painter, measured closer to MyPaint and faster than the paper's GAN and VAE by
+#: ``benchmarks/painter_fidelity.py`` and ``benchmarks/env_speed.py`` (the figures: docs/painters.md).
+#: The paper's painters stay available by name (``"gan"``, ``"vae"``).
 DEFAULT_PAINTER = "dab"
 
 

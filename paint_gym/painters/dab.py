@@ -15,7 +15,7 @@ engine's details make hard to write down:
   from :data:`ARC_POINTS` points along the curve, and ``K`` dabs sit at arc lengths
   ``(k + 1/2) L / K``, ``K`` = :attr:`DabConfig.n_dabs` (96) at every canvas size: lengths and
   radii scale together with the canvas, so ``L / K`` stays the same fraction of the dabs' width
-  (at 256 px, 96 dabs and 384 dabs differ by 1.8e-8 in alpha MSE, 2.7x faster).
+  (how little more dabs change, and what they cost: docs/painters.md).
 * **Ink and width** (learned, about 1,300 parameters): a two-layer MLP of the pressure, log
   radius, position along the stroke and ``log(1 + L / r)`` (evaluated at :data:`MLP_POINTS`
   points along the stroke and interpolated to the dabs) (the brush's speed inputs and
@@ -31,8 +31,8 @@ engine's details make hard to write down:
   sum of the dabs' ink densities (``-log(1 - a m) ~ a m`` for small ``a``): the mean alpha.
   Written as Gaussians, ``D`` is separable, ``sum_k w_k g(y - y_k) g(x - x_k)``, so a batch is one
   batched matrix product ``(B, H, K) x (B, K, W)``. Gaussian tails are floored at ``exp(-30)`` (about
-  1e-13; far pixels get a density below 1e-25): left alone they become denormal floats, which made
-  128 px 22x slower on a CPU, and a mask costs as much as the exponential.
+  1e-13; far pixels get a density below 1e-25), so no denormal floats reach the products (why:
+  docs/painters.md).
 * **Variance across brush seeds**: ``kappa * mean * (1 - mean)``, ``kappa`` in (0, 1) per stroke
   (the largest variance a [0, 1] quantity of that mean can have, scaled).
 * **Samples**: :meth:`DabPainter.sample` jitters the dab centres by the brush's
@@ -48,11 +48,9 @@ Every length is in pixels of the canvas being painted and every learned input is
 natively (:meth:`DabPainter.at_size`).
 
 **Cost.** ``K`` stays 96 at every size, so a stroke costs ``K (H + W)`` exponentials and ``K H W``
-multiply-adds: it grows with the canvas's pixels (a canvas 4x wider costs about 16x, not 64x as
-when ``K`` grew with the canvas). Rendering only each stroke's box (its dabs +- 6 widths, written
-into zeros, strokes grouped by box size) was measured and dropped: uniformly random strokes' boxes
-cover 64% of the canvas at 64-256 px, and the gathers and scatters made it 1.2-2x *slower* (batch
-16 and 64, forward and backward, this CPU).
+multiply-adds: it grows with the canvas's pixels (a canvas 4x wider costs about 16x, not 64x as when ``K``
+grew with the canvas). Every stroke is rendered over the whole canvas (rendering only each stroke's
+box was measured slower: docs/painters.md).
 """
 
 from __future__ import annotations
@@ -242,8 +240,8 @@ class DabPainter(nn.Module):
 
         Within a stroke the MLP's inputs depend on ``t`` alone (pressure is linear in ``t``, the
         radius and ``L / r`` are constants), so it is evaluated on :data:`MLP_POINTS` values of
-        ``t`` and interpolated linearly to the dabs: a sixth of the work of one evaluation per dab
-        (the MLP was 40% of a forward pass), for a function that is smooth along the stroke."""
+        ``t`` and interpolated linearly to the dabs: a sixth of the work of one evaluation per dab,
+        for a function that is smooth along the stroke (docs/painters.md)."""
         m = MLP_POINTS
         grid = torch.linspace(0.0, 1.0, m, device=t.device, dtype=t.dtype).expand(len(t), m)  # (B, M)
         p0, p1 = pressures[:, :1], pressures[:, -1:]
@@ -274,7 +272,7 @@ class DabPainter(nn.Module):
         inv = 0.5 / (sigma * sigma)  # (B, K)
         xc, yc = x - c, y - c
         # -(g - y)^2 / (2 sigma^2) as a quadratic in g: one small matrix product instead of four
-        # elementwise passes over (B, K, H) (1.9x faster at 256 px; alpha differs by < 1e-5)
+        # elementwise passes over (B, K, H) (faster; the same alpha to 1e-5: docs/painters.md)
         gy = torch.exp((torch.stack([-inv * yc * yc, 2 * inv * yc, -inv], -1) @ basis).clamp(min=-TAIL_CUT))
         gx = torch.exp((torch.stack([-inv * xc * xc, 2 * inv * xc, -inv], -1) @ basis).clamp(min=-TAIL_CUT))
         return torch.bmm((gy * w[..., None]).transpose(1, 2), gx)

@@ -140,7 +140,7 @@ class NeuralPainter(nn.Module):
         return action_tensor(actions, 2, self.device, values=False).float().clamp(-1, 1)[:, GEOMETRY]
 
     #: Strokes rendered per chunk: on a CPU, batches beyond this overflow the caches and slow
-    #: down (measured here: 2,150 strokes/s at 64 but 1,220 at 256 in one piece).
+    #: down (the measurement: docs/painters.md).
     chunk: int = 64
 
     def render_alpha(

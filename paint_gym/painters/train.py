@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import torch
 from torch import nn
@@ -44,6 +44,7 @@ from ..outputs import Output, check_all, run_folder_outputs
 from ..runlog import CURVES_PNG, LOG_CSV, curves_figure
 from ..training import Limits, Schedule, Trainer
 from ..validation import Bound, NonNegativeInt, OneOf, PositiveFloat, PositiveInt, ValidatedConfig
+from ..wgan import gradient_penalty
 from . import strokes as stroke_data
 from .batches import StrokeBatches
 from .dab import DabPainter, dab_painter_for
@@ -55,19 +56,22 @@ from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
 RESUME_MAY_CHANGE = frozenset(
     {
         "brush",
-        "strokes",
+        "n_actions",
         "minutes",
-        "max_steps",
+        "steps",
         "lr",
         "critic_lr",
         "decoder_lr_scale",
         "eval_every",
         "checkpoint_every",
         "threads",
-        "out",
+        "run_dir",
         "data",
     }
 )
+#: TrainConfig fields renamed after runs were written, ``{old: new}`` (docs/glossary.md): the old
+#: name still loads from a checkpoint and is still taken as a keyword and a flag.
+RENAMED_FIELDS: dict[str, str] = {"strokes": "n_actions", "out": "run_dir", "max_steps": "steps"}
 
 
 #: Per-kind defaults of the TrainConfig fields left at None.
@@ -78,14 +82,17 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 #: Mean per-pixel variance across seeds below which a brush counts as deterministic (pen, brush).
 DETERMINISTIC_VARIANCE = 1e-7
-#: Actions rendered for a kind when no data folder is given (TrainConfig.strokes = 0).
+#: Actions rendered for a kind when no data folder is given (TrainConfig.n_actions = 0).
 KIND_STROKES = {"gan": 200_000, "vae": 200_000, "dab": 40_960}
 
 
 @dataclass
 class TrainConfig(ValidatedConfig):
     """Hyperparameters of a painter training run (defaults: what shipped). Each field's range is
-    declared in its type; a field left at None takes its kind's default (:data:`KIND_DEFAULTS`)."""
+    declared in its type; a field left at None takes its kind's default (:data:`KIND_DEFAULTS`);
+    old field names: :data:`RENAMED_FIELDS`."""
+
+    renamed: ClassVar[dict[str, str]] = RENAMED_FIELDS
 
     kind: Annotated[str, OneOf(tuple(sorted(KIND_DEFAULTS)))] = "gan"
     """Painter to train: 'gan' (a generator against a WGAN-GP critic), 'vae' (a stroke VAE and an MLP)
@@ -94,14 +101,14 @@ class TrainConfig(ValidatedConfig):
     """Stroke data folder (from `paint-gym strokes`); empty: the default folder of --brush, rendered if missing."""
     brush: str = ""
     """MyPaint brush of the data rendered when --data is empty (empty: classic/dry_brush)."""
-    strokes: NonNegativeInt = 0
+    n_actions: NonNegativeInt = 0
     """Actions rendered when --data is empty (0: 40,960 for 'dab', 200,000 for 'gan' and 'vae')."""
-    out: str = "runs/painter"
+    run_dir: str = "runs/painter"
     """Run folder (checkpoint.pt, painter.pt, log.csv, curves.png); an existing one resumes."""
     minutes: Annotated[float | None, Bound(0)] = None
     """Training-time budget in minutes, counted over resumes (resume with a larger value to train
     longer); None: 10 for 'dab', 30 for 'gan' and 'vae'."""
-    max_steps: NonNegativeInt = 1_000_000
+    steps: NonNegativeInt = 1_000_000
     """Optimisation steps at most, counted over resumes."""
     batch: Annotated[int | None, Bound(1)] = None
     """Actions per training batch (None: 128 for 'dab', 64 for 'gan' and 'vae')."""
@@ -111,7 +118,7 @@ class TrainConfig(ValidatedConfig):
     """Weight of the variance head's loss (the spread of each action's seeded renders)."""
     # vae
     stage1_fraction: float = 0.35
-    """VAE: stage 1 (the stroke VAE alone) lasts this fraction of the budget (of minutes or max_steps)."""
+    """VAE: stage 1 (the stroke VAE alone) lasts this fraction of the budget (of minutes or steps)."""
     kl_weight: float = 1e-4
     """VAE: weight of the KL term in stage 1."""
     latent_weight: float = 0.01
@@ -169,23 +176,15 @@ class Critic(nn.Module):
         return self.head(torch.cat([x, self.action(geometry)], dim=1)).squeeze(1)
 
 
-def gradient_penalty(critic: Critic, real: torch.Tensor, fake: torch.Tensor, geometry: torch.Tensor) -> torch.Tensor:
-    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 at one random interpolation point per sample."""
-    eps = torch.rand(real.shape[0], 1, 1, device=real.device)
-    mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    grad = torch.autograd.grad(critic(mixed, geometry).sum(), mixed, create_graph=True)[0]
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-
-
 #: The files a painter training run writes in its folder.
 RUN_FILES = ("checkpoint.pt", "painter.pt", LOG_CSV, CURVES_PNG)
 
 
-def run_outputs(cfg: TrainConfig, out: str | None = None, name: str = "out") -> list[Output]:
-    """Every path a painter training run writes: its folder (``out``, default ``cfg.out``), the
+def run_outputs(cfg: TrainConfig, run_dir: str | None = None, name: str = "run_dir") -> list[Output]:
+    """Every path a painter training run writes: its folder (``run_dir``, default ``cfg.run_dir``), the
     files in it (:data:`RUN_FILES`) and, without ``cfg.data``, the stroke data it renders
     (:func:`paint_gym.painters.strokes.data_outputs`); for :func:`paint_gym.outputs.check_all`."""
-    outputs = run_folder_outputs(cfg.out if out is None else out, name, RUN_FILES)
+    outputs = run_folder_outputs(cfg.run_dir if run_dir is None else run_dir, name, RUN_FILES)
     if not cfg.data:
         spec = _data_spec(cfg)
         outputs += stroke_data.data_outputs(spec, stroke_data.default_folder(spec), "the stroke data folder")
@@ -194,11 +193,13 @@ def run_outputs(cfg: TrainConfig, out: str | None = None, name: str = "out") -> 
 
 def _data_spec(cfg: TrainConfig) -> stroke_data.StrokeDataSpec:
     """The stroke data rendered for a run without ``cfg.data``: ``cfg.brush``'s default folder."""
-    return stroke_data.StrokeDataSpec(n_actions=cfg.strokes or KIND_STROKES[cfg.kind], brush=cfg.brush or DEFAULT_BRUSH)
+    return stroke_data.StrokeDataSpec(
+        n_actions=cfg.n_actions or KIND_STROKES[cfg.kind], brush=cfg.brush or DEFAULT_BRUSH
+    )
 
 
 class PainterTrainer(Trainer):
-    """Trains one painter; ``run()`` resumes from ``out/checkpoint.pt`` when it exists.
+    """Trains one painter; ``run()`` resumes from ``run_dir/checkpoint.pt`` when it exists.
     Every path it writes is checked first (:func:`run_outputs`: ``ValueError`` naming one
     that cannot be written). The run folder, resume, checkpoints, log and loop are
     :class:`paint_gym.training.Trainer`'s; the updates are :meth:`gan_step`, :meth:`vae_step`
@@ -209,12 +210,11 @@ class PainterTrainer(Trainer):
     log_columns = ("step", "minutes")
 
     def __init__(self, cfg: TrainConfig) -> None:
-        super().__init__(cfg, cfg.out)
-        self.out = self.run_dir
+        super().__init__(cfg, cfg.run_dir)
         if cfg.data and cfg.brush:
             raise ValueError("give --data (a stroke folder) or --brush (render its data), not both")
         check_all(run_outputs(cfg))
-        self.out.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
@@ -344,7 +344,7 @@ class PainterTrainer(Trainer):
         """Fraction of the budget used, in time or in steps, whichever is further (drives the
         VAE's stages and the GAN's adversarial warm-up)."""
         by_time = self.elapsed / (self.cfg.minutes * 60) if self.cfg.minutes else 0.0
-        return min(max(by_time, self.step / self.cfg.max_steps), 1.0)
+        return min(max(by_time, self.step / self.cfg.steps), 1.0)
 
     def _variance_loss(self, var: torch.Tensor, var_target: torch.Tensor) -> torch.Tensor:
         return self.cfg.var_weight * nn.functional.mse_loss(var, var_target)
@@ -529,7 +529,7 @@ class PainterTrainer(Trainer):
             self.save_checkpoint()
 
     def run(self, progress: bool = True) -> NeuralPainter:
-        """Train until ``max_steps`` or the ``minutes`` budget (over resumes; the training clock),
+        """Train until ``steps`` or the ``minutes`` budget (over resumes; the training clock),
         evaluating every ``eval_every`` steps and checkpointing every ``checkpoint_every``; then
         (dab) calibrate the sampler, evaluate, checkpoint and write ``painter.pt``. Returns the
         painter (eval mode)."""
@@ -545,19 +545,21 @@ class PainterTrainer(Trainer):
             checkpoint_at_eval=False,
             checkpoint_steps=cfg.checkpoint_every,
         )
-        self.fit(Limits(cfg.max_steps, cfg.minutes * 60), schedule, progress, f"training {cfg.kind} painter")
+        self.fit(Limits(cfg.steps, cfg.minutes * 60), schedule, progress, f"training {cfg.kind} painter")
         if isinstance(self.painter, DabPainter):
             self.calibrate_sampler()
         self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self.evaluate()})
         self.save_checkpoint()  # with log.csv and curves.png
         self.painter.eval()
-        self.painter.save(self.out / "painter.pt", extra={"steps": self.step, "minutes": round(self.elapsed / 60, 1)})
+        self.painter.save(
+            self.run_dir / "painter.pt", extra={"steps": self.step, "minutes": round(self.elapsed / 60, 1)}
+        )
         return self.painter
 
     def plot(self) -> Path:
         """``curves.png``: training reconstruction and held-out MSE against steps."""
         rows = [r for r in self.history if "val_mse_single" in r]
-        path = self.out / CURVES_PNG
+        path = self.run_dir / CURVES_PNG
         with curves_figure(path, 1, f"{self.cfg.kind.upper()} painter") as (_, ax):
             steps = [r["step"] for r in rows]
             for key, label in (
@@ -574,4 +576,4 @@ class PainterTrainer(Trainer):
         return path
 
 
-__all__ = ["RESUME_MAY_CHANGE", "Critic", "PainterTrainer", "StrokeBatches", "TrainConfig", "gradient_penalty"]
+__all__ = ["RENAMED_FIELDS", "RESUME_MAY_CHANGE", "Critic", "PainterTrainer", "StrokeBatches", "TrainConfig"]

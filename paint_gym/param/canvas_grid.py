@@ -9,10 +9,9 @@ Where the strokes lie is the :mod:`.layout`:
   renders any canvas size (the dab painter, ``at_size``), with as many strokes in all as the
   tiles would have (``N`` x the grid's canvases), spread over the whole image.
 * ``"auto"``: native when the painter can render natively, tiles otherwise.
-* ``"tiles"`` is the default: on a CPU the native canvas was 5x (128 px) to 10x (256 px) slower
-  per step (every stroke is rendered over the whole image, not over a 64 px tile) and ended at
-  1.6-2x the content loss, its strokes scaling with the canvas
-  (``benchmarks/style_speed.py --layouts``, 2026-11-29, with the dab painter's 96 dabs at every size).
+* ``"tiles"`` is the default: on a CPU the native canvas is slower per step (every stroke is
+  rendered over the whole image, not over a 64 px tile) and ended at a higher content loss, its
+  strokes scaling with the canvas (``benchmarks/style_speed.py --layouts``; the figures: docs/param.md).
 
 The optimised parameters are unconstrained tensors; constraints are built into the map from
 parameters to stroke actions, so any optimiser keeps them:
@@ -433,7 +432,7 @@ def grid_for(config: StrokeGridConfig, size: int | tuple[int, int] | None = None
     ``config.size`` (e.g. ``(height, width)`` for a non-square painting)."""
     return StrokeGrid(
         config.size if size is None else size,
-        config.strokes,
+        config.strokes_per_tile,
         layout=config.layout,
         tile=config.tile,
         overlap=config.overlap,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import numpy as np
 
@@ -22,12 +22,15 @@ from .layout import Layout
 @dataclass
 class StrokeGridConfig(ValidatedConfig):
     """Where the strokes lie, what constrains them and how they are optimised (defaults: style
-    transfer's; class visualization changes ``size``, ``steps`` and ``lr``)."""
+    transfer's; class visualization changes ``size``, ``steps`` and ``lr``). ``strokes`` is the old
+    name of ``strokes_per_tile`` (still taken, ``renamed``; docs/glossary.md)."""
+
+    renamed: ClassVar[dict[str, str]] = {"strokes": "strokes_per_tile"}
 
     size: CanvasSize = 256
     """Painting side in px (of a non-square painting, its shorter side); at least tile."""
-    strokes: PositiveInt = 30
-    """Strokes per tile (the native layout paints as many in all: strokes x the tiles of the image)."""
+    strokes_per_tile: PositiveInt = 30
+    """Strokes per tile (the native layout paints as many in all: strokes_per_tile x the tiles of the image)."""
     layout: Layout = "tiles"
     """'native' (one canvas at full size: a painter with at_size, the dab painter), 'tiles' (stitched
     tile canvases, any painter) or 'auto' (native if the painter can, tiles otherwise)."""

@@ -10,11 +10,10 @@ Two layouts paint an image of any ``height`` x ``width`` px:
   seams; a stroke can cross the whole image, and strokes scale with the canvas as the action
   mapping says (radius 1-8 px on 64 px is 4-32 px on 256 px).
 
-``"tiles"`` is the default everywhere (measured better and faster on a CPU: see
-:mod:`paint_gym.param.canvas_grid`); ``"auto"`` is ``"native"`` for a painter with ``at_size`` and
-``"tiles"`` otherwise (:func:`choose_layout`). A layout object has the same face either way:
-``shape``, ``tile`` (the side of the canvases the painter renders), ``count`` (canvases) and
-``stitch`` (canvases -> image).
+``"tiles"`` is the default everywhere (measured better and faster on a CPU: docs/param.md);
+``"auto"`` is ``"native"`` for a painter with ``at_size`` and ``"tiles"`` otherwise (:func:`choose_layout`).
+A layout object has the same face either way: ``shape``, ``tile`` (the side of the canvases the
+painter renders), ``count`` (canvases) and ``stitch`` (canvases -> image).
 """
 
 from __future__ import annotations
