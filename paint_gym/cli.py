@@ -127,8 +127,8 @@ class TrainPainterArgs(TrainConfig):
 
     run_dir: str | None = None
     """Run folder; an existing one resumes (None: runs/KIND_painter)."""
-    painter: dict[str, int] = field(default_factory=dict)
-    """Architecture overrides of the painter, as pairs: --painter width 64 hidden 1024 (gan/vae: width, hidden,
+    architecture: dict[str, int] = field(default_factory=dict)
+    """Architecture overrides of the painter, as pairs: --architecture width 64 hidden 1024 (gan/vae: width, hidden,
     latent; dab: n_dabs, hidden)."""
 
     cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
@@ -143,8 +143,8 @@ class TrainPainterArgs(TrainConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name, value in self.painter.items():
-            check_int(f"--painter {name}", value, low=1)
+        for name, value in self.architecture.items():
+            check_int(f"--architecture {name}", value, low=1)
 
 
 def train_painter(config: TrainPainterArgs) -> int:
@@ -153,9 +153,9 @@ def train_painter(config: TrainPainterArgs) -> int:
     # kind and canvas size come from --kind and the data; a dab painter's brush settings from its data's brush file
     fixed = {"kind", "canvas_size", "brush", "dot", "offset_by_random", "radius_by_random"}
     allowed = {f.name for f in dataclasses.fields(architecture)} - fixed
-    unknown = set(config.painter) - allowed
+    unknown = set(config.architecture) - allowed
     if unknown:
-        raise ValueError(f"--painter sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")
+        raise ValueError(f"--architecture sets {', '.join(sorted(unknown))}; it may set {', '.join(sorted(allowed))}")
     cfg = base_config(config, TrainConfig, run_dir=config.resolved_run_dir())
     trainer = PainterTrainer(cfg)
     trainer.run()

@@ -147,9 +147,9 @@ def test_a_missing_data_folder_is_one_line_and_exit_code_2(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["train-painter", "--batch", "0"], "batch must be an integer >= 1"),
+        (["train-painter", "--batch", "0"], "batch_size must be an integer >= 1"),
         (["train-painter", "--kind", "diffusion"], "kind must be one of ['dab', 'gan', 'vae']"),
-        (["train-painter", "--painter", "depth", "3"], "--painter sets depth"),
+        (["train-painter", "--painter", "depth", "3"], "--architecture sets depth"),
         (["visualize", "--class", "3", "--objective", "argmax"], "objective must be one of"),
         (["train-agent", "--pixel", "l1"], "pixel objective must be one of"),
     ],

@@ -170,7 +170,7 @@ def test_every_integer_flag_of_every_command_refuses_a_negative_value(name, fiel
         (["strokes", "--shard-size", "0"], "shard_size must be an integer of at least 1"),
         (["strokes", "--canvas-size", "4"], "canvas_size must be an integer in 8..8192"),
         (["strokes", "--workers", "0"], "workers must be an integer of at least 1"),
-        (["train-painter", "--painter", "width", "0"], "--painter width must be an integer of at least 1"),
+        (["train-painter", "--painter", "width", "0"], "--architecture width must be an integer of at least 1"),
         (["visualize", "--class", "953", "--scale", "0"], "scale must be an integer of at least 1"),
         (["visualize", "--class", "953", "--copies", "0"], "copies must be an integer of at least 1"),
         (["style", "p.jpg", "--size", "4"], "size must be an integer in 8..8192"),

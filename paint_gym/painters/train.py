@@ -71,14 +71,20 @@ RESUME_MAY_CHANGE = frozenset(
 )
 #: TrainConfig fields renamed after runs were written, ``{old: new}`` (docs/glossary.md): the old
 #: name still loads from a checkpoint and is still taken as a keyword and a flag.
-RENAMED_FIELDS: dict[str, str] = {"strokes": "n_actions", "out": "run_dir", "max_steps": "steps"}
+RENAMED_FIELDS: dict[str, str] = {
+    "strokes": "n_actions",
+    "out": "run_dir",
+    "max_steps": "steps",
+    "batch": "batch_size",
+    "painter": "architecture",
+}
 
 
 #: Per-kind defaults of the TrainConfig fields left at None.
 KIND_DEFAULTS: dict[str, dict[str, Any]] = {
-    "gan": {"minutes": 30.0, "batch": 64, "lr": 3e-4},
-    "vae": {"minutes": 30.0, "batch": 64, "lr": 3e-4},
-    "dab": {"minutes": 10.0, "batch": 128, "lr": 3e-3},
+    "gan": {"minutes": 30.0, "batch_size": 64, "lr": 3e-4},
+    "vae": {"minutes": 30.0, "batch_size": 64, "lr": 3e-4},
+    "dab": {"minutes": 10.0, "batch_size": 128, "lr": 3e-3},
 }
 #: Mean per-pixel variance across seeds below which a brush counts as deterministic (pen, brush).
 DETERMINISTIC_VARIANCE = 1e-7
@@ -110,7 +116,7 @@ class TrainConfig(ValidatedConfig):
     longer); None: 10 for 'dab', 30 for 'gan' and 'vae'."""
     steps: NonNegativeInt = 1_000_000
     """Optimisation steps at most, counted over resumes."""
-    batch: Annotated[int | None, Bound(1)] = None
+    batch_size: Annotated[int | None, Bound(1)] = None
     """Actions per training batch (None: 128 for 'dab', 64 for 'gan' and 'vae')."""
     lr: Annotated[float | None, Bound(0, open_low=True)] = None
     """Adam learning rate of the painter (None: 3e-3 for 'dab', 3e-4 for 'gan' and 'vae')."""
@@ -145,7 +151,7 @@ class TrainConfig(ValidatedConfig):
     """Torch threads (0: torch's default)."""
     seed: NonNegativeInt = 0
     """Seed of the initial weights and of the batches."""
-    painter: dict[str, Any] = field(default_factory=dict)
+    architecture: dict[str, Any] = field(default_factory=dict)
     """PainterConfig overrides of the architecture (width, hidden, latent)."""
 
     def __post_init__(self) -> None:
@@ -222,9 +228,9 @@ class PainterTrainer(Trainer):
         size = self.data.alpha.shape[-1]
         self.painter: NeuralPainter | DabPainter
         if cfg.kind == "dab":
-            self.painter = dab_painter_for(self.data.brush, size, **cfg.painter)
+            self.painter = dab_painter_for(self.data.brush, size, **cfg.architecture)
         else:
-            self.painter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.painter))
+            self.painter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.architecture))
         self.sample_gen = torch.Generator().manual_seed(cfg.seed + 1)
         self.stage = 1
         self.opt = self._optimizer()
@@ -510,7 +516,7 @@ class PainterTrainer(Trainer):
 
     def train_once(self) -> dict[str, float]:
         """One optimisation step of the painter's kind on a sampled batch, counted; returns its figures."""
-        actions, mean_t, var_t, single = self.data.sample(self.cfg.batch)
+        actions, mean_t, var_t, single = self.data.sample(self.cfg.batch_size)
         if self.cfg.kind == "gan":
             stats = self.gan_step(actions, mean_t, var_t, single)
         elif self.cfg.kind == "dab":
