@@ -1,27 +1,17 @@
 """The backprop adversarial agent: an LSTM painter trained *through* a neural painter.
 
-CleanRL-style: one file holds the hyperparameters (:class:`BackpropConfig`), the inference
-wrapper (:class:`BackpropAgent`) and the update (:class:`BackpropTrainer`); the network
-(:class:`BackpropPolicy`) is :mod:`paint_gym_agents.backprop_policy`. At each of T steps the
-agent sees the target, the current canvas and its previous stroke and emits the next stroke;
-the neural painter renders it differentiably, so a loss on the final canvas trains the agent
-by plain backpropagation (paper section 3).
+CleanRL-style: one file holds the inference wrapper (:class:`BackpropAgent`) and the update
+(:class:`BackpropTrainer`); the hyperparameters and objectives (:class:`BackpropConfig`,
+:func:`pixel_loss`, re-exported here) are :mod:`paint_gym_agents.backprop_config`, the network
+(:class:`BackpropPolicy`) :mod:`paint_gym_agents.backprop_policy`, the training data
+:mod:`paint_gym_agents.backprop_data`. At each of T steps the agent sees the target, the current
+canvas and its previous stroke and emits the next stroke; the neural painter renders it
+differentiably, so a loss on the final canvas trains the agent by plain backpropagation
+(paper section 3).
 
     agent = BackpropAgent.train(BackpropConfig(task="mnist", steps=3000), run_dir="runs/agent")
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
     agent = BackpropAgent.load("runs/agent/agent.pt")
-
-Objectives (combine with weights):
-
-* ``pixel="expected"`` - the expected MSE over brush seeds of painting the strokes with the real
-  program (:func:`paint_gym.expected_mse`): the painter's variance head prices in the brush's
-  randomness, so the agent avoids strokes that only look right in the noise-free neural canvas.
-* ``pixel="mse"`` - MSE of the neural (mean) canvas; ``pixel="none"`` with ``adversarial > 0``
-  is the pure adversarial agent of the paper.
-* ``adversarial`` - weight of the conditional WGAN-GP critic's score of (canvas, target)
-  (:mod:`paint_gym_agents.discriminator`).
-* ``template`` - weight of the action-space MSE to a per-class stroke template (preconditioning,
-  paper section 4; :mod:`paint_gym_agents.precondition`).
 
 Training stops after ``steps`` optimisation steps or ``minutes`` of training, or, on a
 wall-clock budget (``train(config, budget_seconds)``, the reconstruction benchmark), when the
@@ -48,185 +38,42 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from paint_gym.benchmark.evaluation import replay_mse
 from paint_gym.benchmark.protocol import check_targets
 from paint_gym.benchmark.reference import REFINE_LR, refine_strokes
-from paint_gym.canvas import mse, mse_of_moments, mse_uint8, to_float_tensor, to_uint8_array
-from paint_gym.checkpoint import config_from_json, config_to_json, float_state, half_state
-from paint_gym.data import DATASETS, ImageTargets
+from paint_gym.canvas import mse, mse_uint8, to_float_tensor, to_uint8_array
+from paint_gym.checkpoint import config_to_json, float_state, half_state
 from paint_gym.devices import check_device
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
-from paint_gym.painters.base import DEFAULT_PAINTER, DifferentiablePainter
+from paint_gym.painters.base import DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter, module_device
 from paint_gym.runlog import CURVES_PNG, curves_figure, plot_columns
 from paint_gym.shipped_weights import read_manifest, verified_path
 from paint_gym.training import EvalSchedule, Limits, Point, Schedule, Trainer
-from paint_gym.validation import (
-    Background,
-    CanvasSize,
-    NonNegativeFloat,
-    NonNegativeInt,
-    OneOf,
-    PositiveFloat,
-    PositiveInt,
-    Seeds,
-    ValidatedConfig,
-    check_int,
-)
+from paint_gym.validation import check_int
 
+from .backprop_config import (
+    EVAL_SPLITS,
+    LEGACY_FIELDS,
+    PIXEL_OBJECTIVES,
+    RENAMED_FIELDS,
+    RESUME_MAY_CHANGE,
+    BackpropConfig,
+    config_of,
+    pixel_loss,
+)
+from .backprop_data import training_data
 from .backprop_policy import BackpropPolicy
 from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .distributed import Distributed
-from .precondition import load_templates
-
-PIXEL_OBJECTIVES = ("expected", "mse", "none")
-#: Where training's evaluation images come from (see :attr:`BackpropConfig.eval_split`).
-EVAL_SPLITS = ("validation", "eval")
-#: BackpropConfig fields that may change when a run resumes (budget, learning rates, bookkeeping);
-#: a checkpoint trained with any other setting is refused.
-RESUME_MAY_CHANGE = frozenset(
-    {
-        "steps",
-        "minutes",
-        "lr",
-        "critic_lr",
-        "eval_every",
-        "eval_minutes",
-        "checkpoint_minutes",
-        "threads",
-        "device",
-        "run_dir",
-        "init",
-    }
-)
-#: Values of the BackpropConfig fields added after agents were shipped, for checkpoints written
-#: before them (what those runs did): they load, paint and resume as they were trained.
-LEGACY_FIELDS: dict[str, Any] = {"eval_split": "eval", "eval_minutes": 0.0, "init": ""}
-#: BackpropConfig fields renamed after agents were shipped, ``{old: new}`` (docs/glossary.md): the old
-#: name still loads from a checkpoint and is still taken as a keyword and a flag.
-RENAMED_FIELDS: dict[str, str] = {"dataset": "task"}
-
-
-@dataclass
-class BackpropConfig(ValidatedConfig):
-    """Hyperparameters of a backprop agent run (saved as JSON in every checkpoint; shipped agents
-    store these field names, or the old names in :data:`RENAMED_FIELDS`, so they keep loading).
-    Each field's range is declared in its type."""
-
-    renamed: ClassVar[dict[str, str]] = RENAMED_FIELDS
-
-    task: Annotated[str, OneOf(DATASETS)] = "mnist"
-    """task painted: its data set's targets (:data:`paint_gym.data.DATASETS`; docs/glossary.md)"""
-    strokes: PositiveInt = 8
-    """strokes per painting, T"""
-    painter: str = DEFAULT_PAINTER
-    """neural painter to train through: "dab" (default), "gan", "vae" or the path of a painter checkpoint"""
-    canvas_size: CanvasSize = 64
-    """canvas side in pixels"""
-    background: Background = "white"
-    """canvas background"""
-    pixel: Annotated[str, OneOf(PIXEL_OBJECTIVES, label="pixel objective")] = "expected"
-    (
-        'pixel objective: "expected" (expected MSE over brush seeds), "mse" (MSE of the neural canvas) or "none" '
-        "(critic or template only)"
-    )
-    pixel_weight: NonNegativeFloat = 1.0
-    """weight of the pixel objective"""
-    adversarial: NonNegativeFloat = 0.0
-    """weight of -critic(canvas, target), the conditional WGAN-GP critic's loss (0: no critic)"""
-    gp_lambda: NonNegativeFloat = 10.0
-    """weight of the critic's gradient penalty"""
-    critic_lr: PositiveFloat = 1e-4
-    """critic's Adam learning rate"""
-    template: NonNegativeFloat = 0.0
-    (
-        "preconditioning (MNIST): weight of the action MSE to the class template at the start of stage 2; decays "
-        "linearly to 0"
-    )
-    template_only_steps: NonNegativeInt = 0
-    """preconditioning stage 1: optimisation steps of template loss alone (no pixel or critic loss)"""
-    template_decay_steps: PositiveInt = 2000
-    """preconditioning stage 2: optimisation steps over which the template weight decays to 0"""
-    width: PositiveInt = 32
-    """channels of the first convolution (doubling per halving, capped at 4 x width)"""
-    hidden: PositiveInt = 256
-    """LSTM and code size"""
-    batch_size: PositiveInt = 32
-    """targets per optimisation step (per process under torchrun)"""
-    lr: PositiveFloat = 1e-3
-    """agent's Adam learning rate"""
-    grad_clip: PositiveFloat = 1.0
-    """gradient-norm clip of the agent's update"""
-    steps: NonNegativeInt = 20_000
-    """optimisation steps to train for, in total over resumes (without a wall-clock budget)"""
-    minutes: NonNegativeFloat = 0.0
-    (
-        "wall-clock training budget in minutes over resumes (0: none); training stops at whichever of steps and "
-        "minutes comes first"
-    )
-    eval_every: PositiveInt = 250
-    """optimisation steps between evaluations (without a wall-clock budget)"""
-    eval_images: PositiveInt = 64
-    """images evaluated during training (MyPaint replay), by which agent.pt is chosen"""
-    eval_split: Annotated[str, OneOf(EVAL_SPLITS)] = "validation"
-    (
-        'where the evaluated images come from: "validation" (the last eval_images of the training split, held out '
-        'of training) or "eval" (the first eval_images of the evaluation split, which agents are scored on: agents '
-        "trained before this field existed chose their checkpoint so)"
-    )
-    eval_minutes: NonNegativeFloat = 0.0
-    """training minutes between evaluations (0: every eval_every steps), for runs whose step time depends on
-    the device"""
-    replay_seeds: Seeds = (0, 1, 2, 3)
-    """MyPaint brush seeds the evaluation replay averages over"""
-    checkpoint_minutes: NonNegativeFloat = 2.0
-    """minutes between checkpoints (also written at the end)"""
-    init: str = ""
-    (
-        "start a new run from an agent's weights: a shipped agent's name (\"mnist\") or an agent file (fine-tuning, "
-        'e.g. an agent trained through another painter); "" starts from random weights; unused on resume'
-    )
-    seed: NonNegativeInt = 0
-    """seed of the network's initialisation and of the batches"""
-    threads: NonNegativeInt = 0
-    """torch threads per process (0: torch's default)"""
-    device: str = "cpu"
-    """device to train on: "cpu" or "cuda" (one GPU per process under torchrun, via LOCAL_RANK); not meta"""
-    run_dir: str = "runs/agent"
-    """run folder: checkpoint.pt (resumes), agent.pt (best evaluation), log.csv, curves.png"""
-
-    def __post_init__(self) -> None:
-        """Check every field (``ValueError`` naming the field), so a run that starts can finish."""
-        super().__post_init__()
-        check_device(self.device, here=False)  # a GPU this machine lacks: checked where training starts
-        if self.pixel == "none" and self.adversarial <= 0 and self.template <= 0 and self.template_only_steps <= 0:
-            raise ValueError("nothing to train: set a pixel objective, adversarial > 0 or a template weight")
-
-
-def config_of(saved: str | dict[str, Any]) -> BackpropConfig:
-    """The :class:`BackpropConfig` a checkpoint stores (JSON text or dict), with the fields it
-    predates set to what its run did (:data:`LEGACY_FIELDS`) and its old field names read as the new
-    ones (:data:`RENAMED_FIELDS`)."""
-    return config_from_json(BackpropConfig, saved, LEGACY_FIELDS)
-
-
-def pixel_loss(kind: str, mean: torch.Tensor, second: torch.Tensor, target_last: torch.Tensor) -> torch.Tensor:
-    """Per-image pixel objective ``(B,)``: expected MSE over brush seeds, or MSE of the mean canvas."""
-    if kind == "expected":
-        return mse_of_moments(mean, second, target_last)
-    return mse(mean, target_last)
-
 
 # ----------------------------------------------------------------------------------------
 # Inference: paint, act, save, load, train
@@ -421,27 +268,8 @@ class BackpropTrainer(Trainer):
             torch.backends.cuda.matmul.allow_tf32 = True
         torch.manual_seed(config.seed)
         self.painter = load_painter(config.painter, config.canvas_size, device=self.device)
-        train_set = ImageTargets(config.task, "train", config.canvas_size, data_dir)
-        images = _target_tensor(config.task, config.canvas_size, None if data_dir is None else str(data_dir))
-        n_train = len(images)
-        if config.eval_split == "validation":  # the last eval_images training images, held out
-            if config.eval_images >= len(images):
-                raise ValueError(
-                    f"eval_images={config.eval_images} leaves no {config.task} training image to train on "
-                    f"(its training split has {len(images)}): hold out fewer"
-                )
-            n_train = len(images) - config.eval_images
-            self.eval_targets = images[n_train:].numpy()
-        else:
-            eval_set = ImageTargets(config.task, "eval", config.canvas_size, data_dir)
-            self.eval_targets = eval_set.batch(range(min(config.eval_images, len(eval_set))))
-        self.train_images = images[:n_train]
-        self.train_labels = (
-            torch.as_tensor(train_set.labels[:n_train].astype(np.int64))
-            if self._needs_templates and train_set.labels is not None
-            else None
-        )
-        self.templates = _load_templates(config) if self._needs_templates else None
+        data = training_data(config, data_dir, self._needs_templates)
+        self.train_images, self.train_labels, self.eval_targets, self.templates = data
         self.policy = BackpropPolicy.from_config(config).to(self.device)
         self.critic = PairCritic(config.canvas_size, config.width).to(self.device)
         self.dist.broadcast(self.policy)
@@ -754,28 +582,16 @@ class BackpropTrainer(Trainer):
         return out
 
 
-@lru_cache(maxsize=2)
-def _target_tensor(dataset: str, canvas_size: int, data_dir: str | None) -> torch.Tensor:
-    """All training targets as one uint8 tensor ``(N, H, W, 3)``, converted once per process."""
-    targets = ImageTargets(dataset, "train", canvas_size, data_dir)
-    out = np.empty((len(targets), targets.canvas_size, targets.canvas_size, 3), np.uint8)
-    for i in tqdm(range(len(targets)), desc=f"{targets.name} targets", disable=len(targets) < 5000, leave=False):
-        out[i] = targets[i]
-    return torch.from_numpy(out)
-
-
-def _load_templates(config: BackpropConfig) -> torch.Tensor:
-    if config.task != "mnist":
-        raise ValueError(f"stroke templates exist for MNIST only; got task {config.task!r}")
-    return torch.as_tensor(load_templates(config.strokes))
-
-
 __all__ = [
+    "EVAL_SPLITS",
+    "LEGACY_FIELDS",
     "PIXEL_OBJECTIVES",
+    "RENAMED_FIELDS",
     "RESUME_MAY_CHANGE",
     "BackpropAgent",
     "BackpropConfig",
     "BackpropPolicy",
     "BackpropTrainer",
+    "config_of",
     "pixel_loss",
 ]

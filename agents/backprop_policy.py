@@ -18,7 +18,7 @@ from paint_gym.canvas import background_rgb, composite_moments
 from paint_gym.painters.base import DifferentiablePainter
 
 if TYPE_CHECKING:
-    from .backprop import BackpropConfig
+    from .backprop_config import BackpropConfig
 
 
 class BackpropPolicy(nn.Module):

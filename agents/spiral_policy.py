@@ -19,7 +19,7 @@ from torch.distributions import Categorical, Normal
 from paint_gym.actions import ACTION_DIM, DiscreteActions
 
 if TYPE_CHECKING:
-    from .spiral import SpiralConfig
+    from .spiral_config import SpiralConfig
 
 
 class DiagGaussian:
