@@ -36,7 +36,6 @@ fields in :data:`RESUME_MAY_CHANGE` may differ from the checkpoint's config.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,12 +45,11 @@ import torch
 from torch import nn
 
 from paint_gym.benchmark.evaluation import replay_mse
-from paint_gym.benchmark.protocol import check_targets
 from paint_gym.benchmark.reference import REFINE_LR, refine_strokes
 from paint_gym.canvas import mse, mse_uint8, to_float_tensor, to_uint8_array
 from paint_gym.checkpoint import config_to_json, float_state, half_state
 from paint_gym.devices import check_device
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
+from paint_gym.errors import NonFiniteOutputError, check_finite_tensors
 from paint_gym.painters.base import DifferentiablePainter
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter, module_device
 from paint_gym.runlog import CURVES_PNG, curves_figure, plot_columns
@@ -59,11 +57,9 @@ from paint_gym.shipped_weights import read_manifest, verified_path
 from paint_gym.training import EvalSchedule, Limits, Point, Schedule, Trainer
 from paint_gym.validation import check_int
 
+from . import backprop_config
+from .backprop_config import *  # noqa: F403 (the config's names stay importable from here, as before the split)
 from .backprop_config import (
-    EVAL_SPLITS,
-    LEGACY_FIELDS,
-    PIXEL_OBJECTIVES,
-    RENAMED_FIELDS,
     RESUME_MAY_CHANGE,
     BackpropConfig,
     config_of,
@@ -71,7 +67,7 @@ from .backprop_config import (
 )
 from .backprop_data import training_data
 from .backprop_policy import BackpropPolicy
-from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
+from .base import check_agent_targets, info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .distributed import Distributed
 
@@ -124,13 +120,7 @@ class BackpropAgent:
         self.reset()
 
     def _targets(self, targets: np.ndarray) -> torch.Tensor:
-        arr = check_targets(targets)
-        if arr.shape[1:3] != (self.config.canvas_size,) * 2:
-            raise ValueError(
-                f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} "
-                f"targets; got {arr.shape[1]}x{arr.shape[2]}"
-            )
-        return to_float_tensor(arr, self.device)
+        return to_float_tensor(check_agent_targets(targets, self.config.canvas_size), self.device)
 
     @torch.no_grad()
     def canvases(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -469,14 +459,7 @@ class BackpropTrainer(Trainer):
             actions, neural = self.agent().canvases(self.eval_targets)
         except NonFiniteOutputError as exc:
             self.check_healthy()  # names the weights or the output that went non-finite
-            raise TrainingDivergedError(
-                step=self.step,
-                loss=math.nan,
-                lr=self.cfg.lr,
-                what="agent's strokes on the evaluation images",
-                checkpoint=self.checkpoint_path,
-                trainer=self.trainer_name,
-            ) from exc
+            raise self._diverged("agent's strokes on the evaluation images") from exc
         finally:
             self.policy.train()
         neural_mse = float(mse_uint8(neural, self.eval_targets).mean())
@@ -582,16 +565,4 @@ class BackpropTrainer(Trainer):
         return out
 
 
-__all__ = [
-    "EVAL_SPLITS",
-    "LEGACY_FIELDS",
-    "PIXEL_OBJECTIVES",
-    "RENAMED_FIELDS",
-    "RESUME_MAY_CHANGE",
-    "BackpropAgent",
-    "BackpropConfig",
-    "BackpropPolicy",
-    "BackpropTrainer",
-    "config_of",
-    "pixel_loss",
-]
+__all__ = [*backprop_config.__all__, "BackpropAgent", "BackpropPolicy", "BackpropTrainer"]

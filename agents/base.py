@@ -28,6 +28,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
+from paint_gym.benchmark.protocol import check_targets
 from paint_gym.checkpoint import (
     CheckpointError,
     config_to_json,
@@ -108,6 +109,15 @@ def run_outputs(run_dir: str | os.PathLike, name: str = "run_dir") -> list[Outpu
     return run_folder_outputs(run_dir, name, RUN_FILES)
 
 
+def check_agent_targets(targets: Any, canvas_size: int) -> np.ndarray:
+    """``targets`` as :func:`paint_gym.benchmark.protocol.check_targets` returns them, for an agent
+    that paints ``canvas_size`` x ``canvas_size`` canvases: ``ValueError`` naming both sizes otherwise."""
+    arr = check_targets(targets)
+    if arr.shape[1:3] != (canvas_size,) * 2:
+        raise ValueError(f"this agent paints {canvas_size}x{canvas_size} targets; got {arr.shape[1]}x{arr.shape[2]}")
+    return arr
+
+
 def train_with(
     trainer_class: Callable[[Any, str | os.PathLike | None], Any],
     config: Any,
@@ -185,6 +195,7 @@ def label_of(agent: Any) -> str:
 __all__ = [
     "KINDS",
     "Agent",
+    "check_agent_targets",
     "info_of",
     "kind_of",
     "label_of",

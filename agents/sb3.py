@@ -60,7 +60,7 @@ from paint_gym.benchmark.protocol import check_targets
 from paint_gym.checkpoint import config_from_json, config_to_json
 from paint_gym.data import DATASETS
 from paint_gym.envs.task import task_spec
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError
+from paint_gym.errors import NonFiniteOutputError
 from paint_gym.painters.load import as_numpy
 from paint_gym.runlog import CURVES_PNG, curves_figure
 from paint_gym.training import EvalSchedule, Limits, Pacer, Point, Schedule, Trainer
@@ -481,14 +481,7 @@ class SB3Trainer(Trainer):
         try:
             actions = self.agent.paint(self.eval_targets)
         except NonFiniteOutputError as exc:
-            raise TrainingDivergedError(
-                step=self.strokes,
-                loss=float("nan"),
-                lr=self.cfg.lr,
-                what="policy's strokes on the evaluation images",
-                checkpoint=self.checkpoint_path,
-                trainer=self.trainer_name,
-            ) from exc
+            raise self._diverged("policy's strokes on the evaluation images", step=self.strokes) from exc
         self.model.policy.set_training_mode(False)
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())
         self.history.append({"seconds": self.elapsed, "strokes": self.strokes, "eval_mypaint_mse": mse})

@@ -58,18 +58,17 @@ from torch import nn
 import paint_gym  # noqa: F401  (registers the env ids)
 from paint_gym.actions import ACTION_DIM
 from paint_gym.benchmark.evaluation import eval_targets, replay_mse
-from paint_gym.benchmark.protocol import check_targets
 from paint_gym.canvas import to_float_tensor
 from paint_gym.checkpoint import config_to_json
 from paint_gym.envs.episode import Episodes
 from paint_gym.envs.task import TaskConfig, task_spec
-from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite_tensors
+from paint_gym.errors import NonFiniteOutputError, check_finite_tensors
 from paint_gym.painters.canvases import Canvases
 from paint_gym.painters.load import PainterLike, as_numpy, load_painter
 from paint_gym.runlog import CURVES_PNG, curves_figure, plot_columns
 from paint_gym.training import EvalSchedule, Limits, Point, Schedule, Trainer
 
-from .base import info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
+from .base import check_agent_targets, info_of, read_agent_checkpoint, train_with, write_agent_checkpoint
 from .discriminator import PairCritic, critic_loss
 from .spiral_config import (
     ACTION_MODES,
@@ -143,13 +142,7 @@ class SpiralAgent:
         return dist.mode() if self.deterministic else dist.sample()
 
     def _check(self, targets: np.ndarray) -> np.ndarray:
-        arr = check_targets(targets)
-        if arr.shape[1:3] != (self.config.canvas_size,) * 2:
-            raise ValueError(
-                f"this agent paints {self.config.canvas_size}x{self.config.canvas_size} "
-                f"targets; got {arr.shape[1]}x{arr.shape[2]}"
-            )
-        return arr
+        return check_agent_targets(targets, self.config.canvas_size)
 
     @torch.no_grad()
     def paint(self, targets: np.ndarray) -> np.ndarray:
@@ -479,14 +472,7 @@ class SpiralTrainer(Trainer):
             actions = self.agent().paint(self.eval_targets)
         except NonFiniteOutputError as exc:
             self.check_healthy()  # names the weights or the output that went non-finite
-            raise TrainingDivergedError(
-                step=self.step,
-                loss=math.nan,
-                lr=self.cfg.lr,
-                what="policy's strokes on the evaluation images",
-                checkpoint=self.checkpoint_path,
-                trainer=self.trainer_name,
-            ) from exc
+            raise self._diverged("policy's strokes on the evaluation images") from exc
         finally:
             self.policy.train()
         mse = float(replay_mse(actions, self.eval_targets, self.cfg.replay_seeds).mean())

@@ -148,6 +148,18 @@ class DivergenceChecks:
             trainer=self.trainer_name,
         )
 
+    def _diverged(self, what: str, step: int | None = None) -> TrainingDivergedError:
+        """The :class:`TrainingDivergedError` of ``what`` that came out NaN or inf (no loss to
+        report), at ``step`` (default the trainer's ``step``), naming the config's ``lr``."""
+        return TrainingDivergedError(
+            step=self.step if step is None else step,
+            loss=math.nan,
+            lr=self.cfg.lr,
+            what=what,
+            checkpoint=self.checkpoint_path,
+            trainer=self.trainer_name,
+        )
+
 
 __all__ = [
     "DivergenceChecks",

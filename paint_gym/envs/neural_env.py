@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 import torch
 from gymnasium.utils import seeding
@@ -40,7 +39,7 @@ from .checks import (
 from .episode import Episodes
 from .neural_painter import LazyPainter, paint_on_device, torch_ready
 from .single import PaintEnv
-from .task import RENDER_BEFORE_RESET, RENDER_MODES, TaskEnvState, side_by_side
+from .task import RENDER_MODES, TaskEnvState
 
 
 class NeuralPaintEnv(PaintEnv):
@@ -413,13 +412,7 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()`` and ``RuntimeError``
         after ``close()``.
         """
-        self._check_open()
-        if not self._started:
-            raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
-        if self.render_mode is None:
-            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
-            return None
-        return side_by_side(self._target, self._canvas)
+        return self._render_pair()
 
     def paint(self, actions: Any, canvas: Any = None) -> torch.Tensor:
         """The differentiable path, as :meth:`NeuralPaintEnv.paint`."""

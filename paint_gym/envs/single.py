@@ -27,7 +27,7 @@ from .checks import (
     time_limit_of_caller,
 )
 from .episode import EpisodeCanvases, Episodes
-from .task import RENDER_BEFORE_RESET, RENDER_MODES, TaskEnvState, side_by_side
+from .task import RENDER_MODES, TaskEnvState
 
 #: The index of the one episode of a single env's batch.
 ONE = np.zeros(1, np.intp)
@@ -241,13 +241,7 @@ class PaintEnv(TaskEnvState, gym.Env, ABC):
         Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()`` and
         ``RuntimeError`` after ``close()`` (as ``reset`` and ``step`` do).
         """
-        self._check_open()
-        if not self._started:
-            raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
-        if self.render_mode is None:
-            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
-            return None
-        return side_by_side(self._target, self._canvas)
+        return self._render_pair()
 
 
 __all__ = ["PaintEnv"]

@@ -362,6 +362,7 @@ class TaskEnvState(TaskOfId):
 
     _canvas: np.ndarray
     _target: np.ndarray
+    _started: bool
 
     def _set_task(self, task: str, kwargs: Mapping[str, Any]) -> TaskConfig:
         """Validate the task arguments (see :meth:`TaskConfig.create`), keep the config as
@@ -384,6 +385,22 @@ class TaskEnvState(TaskOfId):
 
     def _observation(self) -> dict[str, np.ndarray]:
         return {"canvas": self._canvas.copy(), "target": self._target.copy()}
+
+    def _check_open(self) -> None:
+        """Raise ``RuntimeError`` after ``close()`` (each env says how)."""
+        raise NotImplementedError
+
+    def _render_pair(self) -> np.ndarray | None:
+        """Both envs' ``render()``: ``target | canvas`` side by side (:func:`side_by_side`), ``None``
+        (with a warning) without a render mode. Raises ``gymnasium.error.ResetNeeded`` before the
+        first ``reset()`` and, through the env's ``_check_open``, ``RuntimeError`` after ``close()``."""
+        self._check_open()
+        if not self._started:
+            raise gym.error.ResetNeeded(RENDER_BEFORE_RESET)
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
+            return None
+        return side_by_side(self._target, self._canvas)
 
     # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
     def __getstate__(self) -> dict[str, Any]:
