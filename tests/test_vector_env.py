@@ -180,7 +180,9 @@ def test_make_vec_passes_every_gym_make_argument_to_the_vector_entry_point(gan):
     assert envs.single_action_space == single.action_space == discrete.space()
     assert envs.unwrapped.config == single.unwrapped.config and envs.unwrapped.max_episode_steps == 2
     obs, _ = envs.reset(seed=0)
-    assert (obs["canvas"] == 0).all() and envs.render().shape == (N, SIZE, 2 * SIZE, 3)
+    frames = envs.render()  # a tuple of frames, as Gymnasium's vector envs give
+    assert (obs["canvas"] == 0).all() and isinstance(frames, tuple) and len(frames) == N
+    assert all(frame.shape == (SIZE, 2 * SIZE, 3) for frame in frames)
 
 
 @pytest.mark.parametrize("max_steps, length", [(2, 3), (3, 3), (4, 3)])

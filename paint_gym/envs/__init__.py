@@ -18,8 +18,10 @@ from .task import TASKS, TaskConfig, TaskSpec
 
 if TYPE_CHECKING:
     from .neural_env import NeuralPaintEnv, NeuralPaintVectorEnv
+    from .torchrl_env import PaintTorchRLEnv
 
-_LAZY = {"NeuralPaintEnv": ".neural_env", "NeuralPaintVectorEnv": ".neural_env"}
+#: Loaded on first use: the neural envs need torch, ``PaintTorchRLEnv`` torchrl too.
+_LAZY = {"NeuralPaintEnv": ".neural_env", "NeuralPaintVectorEnv": ".neural_env", "PaintTorchRLEnv": ".torchrl_env"}
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
@@ -32,6 +34,7 @@ __all__ = [
     "NeuralPaintEnv",
     "NeuralPaintVectorEnv",
     "PaintEnv",
+    "PaintTorchRLEnv",
     "TaskConfig",
     "TaskSpec",
 ]

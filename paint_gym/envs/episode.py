@@ -27,6 +27,7 @@ import numpy as np
 from .. import actions as act
 from ..canvas import squared_error_sum, squared_error_sums
 from .rewards import rewards
+from .task import observe
 
 if TYPE_CHECKING:
     import torch
@@ -174,18 +175,21 @@ class Episodes:
         (the order every env has used, so a seed gives the same episode everywhere). Without
         ``rngs`` (a caller painting given targets) no seed is drawn.
         """
-        xp, seeds = self.xp, []
-        for k, i in enumerate(index):
+        xp, seeds, images, infos = self.xp, [], [], []
+        for k in range(len(index)):
             seeds.append(None if rngs is None else int(rngs[k].integers(1 << 31)))
             if given is None:
                 target, sampled = targets.sample(rngs[k])
                 info = self.config.target_info(sampled)
             else:
                 target, info = given[k], self.config.target_info()
-            self.target[i] = xp.asarray(target)
-            for key, value in info.items():
-                self.target_info[key][i] = xp.asarray(value)
+            images.append(np.asarray(target))
+            infos.append(info)
         ix = xp.index(index)
+        if len(index):  # one transfer per array (the targets are drawn on the host)
+            self.target[ix] = xp.asarray(np.stack(images))
+            for key in self.target_info:
+                self.target_info[key][ix] = xp.asarray(np.stack([np.asarray(info[key]) for info in infos]))
         self.canvas[ix] = xp.asarray(canvases.start(self.num, index, seeds))
         self.sse[ix] = xp.squared_error_sums(self.canvas[ix], self.target[ix])
         self.steps[ix] = 0
@@ -214,14 +218,15 @@ class Episodes:
         """
         xp, ix = self.xp, self.xp.index(index)
         previous = self.l2(index)
-        painting = index[paints]
+        every = bool(paints.all())  # continuous strokes all paint: no mask (nor its copy to a device)
+        painting = index if every else index[paints]
         if len(painting):
-            self._write(painting, canvases.add(painting, strokes[paints]))
+            self._write(painting, canvases.add(painting, strokes if every else strokes[paints]))
         if self.config.action_mode == "discrete":
             self.pen[ix] = xp.asarray(pen_after(strokes))
         self.steps[ix] += 1
         self.stroke[ix] = xp.asarray(strokes)
-        self.painted[ix] = xp.asarray(paints)
+        self.painted[ix] = True if every else xp.asarray(paints)
         terminated = self.steps[ix] >= self.config.episode_length
         truncated = self.steps[ix] >= self.time_limit if self.time_limit is not None else xp.zeros(len(index), np.bool_)
         self.done[ix] = terminated | truncated
@@ -277,10 +282,12 @@ class Episodes:
             "painted": self.painted,
         }
 
-    def observation(self) -> dict[str, Any]:
-        """``{"canvas", "target"}`` of every episode, ``(N, H, W, 3)`` uint8 copies."""
-        copy = (lambda x: x.copy()) if self.xp.device is None else (lambda x: x.clone())
-        return {"canvas": copy(self.canvas), "target": copy(self.target)}
+    def observation(self, index: Any = slice(None)) -> Any:
+        """The observation of episodes ``index`` in the task's ``obs_mode`` (copies, numpy or torch
+        as the arrays): ``{"canvas", "target"}`` uint8 ``(k, H, W, 3)`` each, or ``"stacked"``
+        uint8 ``(k, H, W, 6)``, canvas then target (an int ``index`` drops the batch axis)."""
+        ix = index if isinstance(index, (slice, int, np.integer)) else self.xp.index(index)
+        return observe(self.canvas[ix], self.target[ix], self.config.obs_mode)
 
 
 __all__ = ["EpisodeCanvases", "Episodes", "Painted", "pen_after", "pen_strokes"]

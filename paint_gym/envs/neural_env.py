@@ -37,7 +37,7 @@ from .checks import (
     check_targets,
 )
 from .episode import Episodes
-from .neural_painter import LazyPainter, paint_on_device, torch_ready
+from .neural_painter import LazyPainter, action_batch_tensor, check_tensors, paint_on_device, torch_ready
 from .single import PaintEnv
 from .task import RENDER_MODES, TaskEnvState
 
@@ -222,10 +222,18 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
     ``stroke``, ``painted`` and the task's target keys) at reset and at every step, autoreset
     steps included.
 
+    ## Tensors
+    ``tensors=True`` (continuous actions only) keeps the episodes on ``device``: observations,
+    rewards (float64), ``terminated``/``truncated``, ``info`` values and masks are torch tensors
+    there, and ``step`` takes a float tensor ``(N, 12)`` there (NaN/inf checked as one flag read
+    back). Targets are drawn on the host at reset (one batched copy); ``final_obs`` of
+    ``SAME_STEP`` is the whole batch's observation (read it where ``_final_obs``). The rewards
+    and pixels are those of the numpy mode.
+
     ## Rendering
-    ``render()`` gives every sub-env's ``target | canvas``; before the first ``reset()`` it
-    raises ``gymnasium.error.ResetNeeded``, as the single env and the sync mode do, and after
-    ``close()`` ``RuntimeError``.
+    ``render()`` gives a tuple of every sub-env's ``target | canvas`` (as Gymnasium's vector
+    envs); before the first ``reset()`` it raises ``gymnasium.error.ResetNeeded``, as the single
+    env and the sync mode do, and after ``close()`` ``RuntimeError``.
 
     ## Arguments
     ``num_envs`` and the arguments of :class:`NeuralPaintEnv` (the same validated
@@ -253,7 +261,8 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
       of Pillow images as ``options["target"]`` is read image by image (EXIF, transparency;
       images of different shapes are named); a refused reward is raised after every sub-env's
       callable was called (the others were skipped); ``render()`` after ``close()`` raises
-      ``RuntimeError``.
+      ``RuntimeError``. Issue 26: ``obs_mode="stacked"``; ``tensors=True``; ``render()`` returns a
+      tuple of frames (was one ``(N, H, 2W, 3)`` array; vector ``RecordVideo`` failed on it).
     """
 
     #: The default; each env's own ``metadata`` holds its ``autoreset_mode``.
@@ -276,10 +285,12 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         max_episode_steps: int | None = None,
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         disable_env_checker: bool | None = None,
+        tensors: bool = False,
         **kwargs: Any,
     ) -> None:
         config = self._set_task(task, kwargs)
         self.num_envs = check_int("num_envs", num_envs, 1)
+        self.tensors = check_tensors(tensors, config.action_mode, config.reward)
         self.max_episode_steps = check_max_episode_steps(max_episode_steps)
         self.autoreset_mode = check_autoreset_mode(autoreset_mode)
         self.metadata = {**type(self).metadata, "autoreset_mode": self.autoreset_mode}
@@ -290,10 +301,12 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         self.action_space = batch_space(self.single_action_space, self.num_envs)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self._targets = None
-        self._episodes = Episodes(config, self.num_envs)
+        self._episodes = Episodes(config, self.num_envs, device=self.device if self.tensors else None)
         self._episodes.time_limit = self.max_episode_steps
-        self._surface = Canvases(self._painter, self.background)  # float (N, H, W, 3) on the device
+        # float (N, H, W, 3) on the device; the uint8 observation stays there with tensors=True
+        self._surface = Canvases(self._painter, self.background, observe_tensors=self.tensors)
         self._autoreset = np.zeros(self.num_envs, bool)
+        self._steps = np.zeros(self.num_envs, np.int64)  # strokes per episode, counted on the host too
         self._started = False
         self._rngs: list[np.random.Generator] = [seeding.np_random()[0] for _ in range(self.num_envs)]
 
@@ -332,15 +345,29 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         targets = self.targets if given is None else None
         rngs = [self._rngs[i] for i in index]
         self._episodes.reset(index, self._surface, rngs, targets, None if given is None else given[index])
+        self._steps[index] = 0
 
-    def _info(self, mask: np.ndarray) -> dict[str, np.ndarray]:
-        """``info`` in Gymnasium's vector layout for the sub-envs in ``mask`` (others 0, masked out)."""
-        info: dict[str, np.ndarray] = {}
+    def _info(self, mask: np.ndarray) -> dict[str, Any]:
+        """``info`` in Gymnasium's vector layout for the sub-envs in ``mask`` (others 0, masked out);
+        numpy arrays, or tensors on the device with ``tensors=True``."""
+        info: dict[str, Any] = {}
+        every, flags = bool(mask.all()), mask
+        if self.tensors:  # a mask of every sub-env is made on the device, not copied there
+            flags = torch.ones(self.num_envs, dtype=torch.bool, device=self.device) if every else torch.as_tensor(mask)
+            flags = flags.to(self.device)
         for key, value in self._episodes.values().items():
-            array = value.copy()
-            array[~mask] = 0
-            info[key], info["_" + key] = array, mask.copy()
+            array = value.clone() if self.tensors else value.copy()
+            if not every:
+                array[~flags] = 0
+            info[key], info["_" + key] = array, flags.clone() if self.tensors else flags.copy()
         return info
+
+    def _ended(self, active: np.ndarray) -> np.ndarray:
+        """Count a stroke in sub-envs ``active``; which of them ended their episode, bool ``(k,)``,
+        from the host's own count (the flags on a device are not read back)."""
+        self._steps[active] += 1
+        steps, limit = self._steps[active], self.max_episode_steps
+        return (steps >= self.episode_length) | (steps >= limit if limit is not None else False)
 
     # -- the vector API -------------------------------------------------------------------
     def reset(
@@ -368,51 +395,67 @@ class NeuralPaintVectorEnv(TaskEnvState, VectorEnv):
         self._started = True
         return self._observation(), self._info(mask)
 
-    def step(self, actions: Any) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         """Paint one stroke in every sub-env; sub-envs whose episode ended are reset as
-        ``autoreset_mode`` says (see the class docstring)."""
+        ``autoreset_mode`` says (see the class docstring). With ``tensors=True`` the actions may be
+        a tensor on the device and everything returned is a tensor there (see Tensors)."""
         self._check_open()
         check_steppable(self._started, self.autoreset_mode, self._autoreset)
-        rows = check_action_batch(actions, self.num_envs, self.action_mode, self.discrete)  # before any change
-        n, episodes = self.num_envs, self._episodes
+        if self.tensors:  # before any change
+            rows = action_batch_tensor(actions, self.num_envs, self.device)
+        else:
+            rows = check_action_batch(actions, self.num_envs, self.action_mode, self.discrete)
+        n, episodes, xp = self.num_envs, self._episodes, self._episodes.xp
         strokes, paints = episodes.to_continuous(rows, np.arange(n))
-        rewards = np.zeros(n)
-        terminated, truncated = np.zeros(n, bool), np.zeros(n, bool)
+        rewards, terminated, truncated = xp.zeros(n, np.float64), xp.zeros(n, np.bool_), xp.zeros(n, np.bool_)
         resetting, active = np.flatnonzero(self._autoreset), np.flatnonzero(~self._autoreset)
         if len(resetting):  # NEXT_STEP: this step resets them and ignores their actions
             self._reset_envs(resetting, None)
+        ended = np.zeros(n, bool)
         if len(active):
+            every = len(active) == n
+            ended[active] = self._ended(active)
             try:
-                rewards[active], terminated[active], truncated[active] = episodes.step(
-                    active, strokes[active], paints[active], self._surface
-                )
+                painted = strokes if every else strokes[xp.index(active)]
+                out = episodes.step(active, painted, paints[active], self._surface)
             except ValueError:  # a reward callable's bad value: the strokes stand, ended episodes end
-                self._autoreset = episodes.done.copy()
+                self._autoreset = ended
                 raise
-        ended = terminated | truncated
+            if every:
+                rewards, terminated, truncated = out
+            else:
+                ix = xp.index(active)
+                rewards[ix], terminated[ix], truncated[ix] = out
         final: dict[str, Any] = {}
         if self.autoreset_mode == AutoresetMode.SAME_STEP and ended.any():
-            final_obs = np.full(n, None, dtype=object)
-            for i in np.flatnonzero(ended):
-                final_obs[i] = {"canvas": self._canvas[i].copy(), "target": self._target[i].copy()}
-            final = {
-                "final_obs": final_obs,
-                "_final_obs": ended.copy(),
-                "final_info": self._info(ended),
-                "_final_info": ended.copy(),
-            }
+            final = {"final_obs": self._final_observations(ended), "final_info": self._info(ended)}
+            final["_final_obs"] = final["_final_info"] = xp.asarray(ended.copy())
             self._reset_envs(np.flatnonzero(ended), None)
             ended = np.zeros(n, bool)
         self._autoreset = ended
         return self._observation(), rewards, terminated, truncated, {**final, **self._info(np.ones(n, bool))}
 
-    def render(self) -> np.ndarray | None:
-        """``rgb_array``: every sub-env's ``target | canvas``, ``(N, H, 2W, 3)``.
+    def _final_observations(self, ended: np.ndarray) -> Any:
+        """``info["final_obs"]`` of SAME_STEP autoreset: numpy, an object array with the ended
+        sub-envs' last observations (None elsewhere), as Gymnasium's vector envs; with
+        ``tensors=True`` the whole batch's observation on the device (read it where ``_final_obs``)."""
+        if self.tensors:
+            return self._observation()
+        final_obs = np.full(self.num_envs, None, dtype=object)
+        for i in np.flatnonzero(ended):
+            final_obs[i] = self._episodes.observation(int(i))
+        return final_obs
+
+    def render(self) -> tuple[np.ndarray, ...] | None:
+        """``rgb_array``: a tuple of every sub-env's ``target | canvas``, uint8 ``(H, 2W, 3)`` each,
+        as Gymnasium's vector envs return (so ``gymnasium.wrappers.vector.RecordVideo`` works);
+        numpy also with ``tensors=True``.
 
         Raises ``gymnasium.error.ResetNeeded`` before the first ``reset()`` and ``RuntimeError``
         after ``close()``.
         """
-        return self._render_pair()
+        frames = self._render_pair()
+        return None if frames is None else tuple(frames)
 
     def paint(self, actions: Any, canvas: Any = None) -> torch.Tensor:
         """The differentiable path, as :meth:`NeuralPaintEnv.paint`."""

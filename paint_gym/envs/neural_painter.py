@@ -3,12 +3,11 @@
 Also the checks of the differentiable path (``env.unwrapped.paint(actions, canvas)``): actions and
 a start canvas sent to the env's device.
 
-Fork safety: GNU OpenMP (torch's CPU thread pool on Linux) does not survive ``fork``. A
-process forked after its parent ran a parallel torch operation (Gymnasium's async workers are
-forked on Linux; the parent may have trained a model first) would wait forever in its first
-parallel operation for threads that exist only in the parent. Importing paint_gym registers a
-fork handler that runs torch on one thread in a forked child (:mod:`paint_gym.forksafe`; it
-covers every torch entry point, not only the envs), which is also what one worker per core wants.
+Worker processes: GNU OpenMP (torch's CPU thread pool on Linux) does not survive ``fork``, and
+workers running torch at its default thread count compete for the same cores. Importing paint_gym
+registers a fork handler that runs torch on one thread in a forked child (every torch entry
+point), and :func:`torch_ready` runs a neural env's torch on one thread in any worker process
+(spawn, forkserver, Ray too), or ``PAINT_GYM_WORKER_THREADS`` threads (:mod:`paint_gym.forksafe`).
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..actions import ACTION_DIM, validate_actions
 from ..canvas import action_tensor, paint_differentiable
-from ..forksafe import forked_child
+from ..forksafe import worker_torch_threads
 from ..painters.base import DifferentiablePainter
 from ..painters.load import SHIPPED_PAINTERS, PainterLike, load_painter, painter_source
 
@@ -28,22 +28,22 @@ _torch_pid: int | None = None  # the process in which torch_ready() last ran
 
 
 def torch_ready() -> None:
-    """Make torch safe to use in this process; the neural envs call it before any torch work.
+    """Make torch safe and fast in this process; the neural envs call it before any torch work.
 
-    The fork handler of :mod:`paint_gym.forksafe` already does this at the fork (for every
-    torch entry point); the envs repeat it once per process. In a process forked from one that
-    had imported paint_gym, torch is set to one thread, so no OpenMP
-    parallel region is entered: the parent's OpenMP threads do not exist in the child, and its
-    first parallel region would wait for them forever. For workers with several torch threads
-    each, start them with "spawn" or "forkserver" (``gym.make_vec(..., vectorization_mode="async",
-    vector_kwargs={"context": "spawn"})``). Elsewhere (the main process, spawned processes) this
-    changes nothing.
+    Once per process: in a worker process torch runs on
+    :func:`~paint_gym.forksafe.worker_torch_threads` threads (one in a forked child, where the
+    parent's OpenMP threads do not exist and more would hang; one, or ``PAINT_GYM_WORKER_THREADS``,
+    in a child started by "spawn" or "forkserver" or a Ray worker, so that workers do not compete
+    for the same cores). The main process is left as it is. See :mod:`paint_gym.forksafe`.
+
+    Raises ``ValueError`` for a ``PAINT_GYM_WORKER_THREADS`` that is not a whole number.
     """
     global _torch_pid
     pid = os.getpid()
     if _torch_pid != pid:
-        if forked_child():
-            torch.set_num_threads(1)
+        threads = worker_torch_threads()
+        if threads is not None and threads != torch.get_num_threads():
+            torch.set_num_threads(threads)
         _torch_pid = pid
 
 
@@ -142,6 +142,39 @@ def as_canvas_tensor(canvas: Any, batch: int, canvas_size: int, device: torch.de
     return tensor.to(device)
 
 
+def check_tensors(tensors: Any, action_mode: str, reward: Any) -> bool:
+    """The vector env's ``tensors`` argument: a bool; ``tensors=True`` takes continuous actions
+    (``ValueError`` otherwise: SPIRAL's discrete pens are mapped on the host)."""
+    if not isinstance(tensors, (bool, np.bool_)):
+        raise ValueError(f"tensors must be True or False; got {tensors!r}")
+    if tensors and action_mode != "continuous":
+        raise ValueError(
+            "tensors=True takes continuous actions (Box(-1, 1, (N, 12))): use action_mode='continuous', "
+            "or tensors=False for the discrete mode (its pens are mapped on the host)"
+        )
+    return bool(tensors)
+
+
+def action_batch_tensor(actions: Any, num_envs: int, device: torch.device) -> torch.Tensor:
+    """A vector env's step actions as float32 ``(N, 12)`` on ``device``, clipped to [-1, 1]
+    (``tensors=True``). A tensor stays where it is when it is on ``device`` (no host copy); a
+    numpy array or list is checked by :func:`paint_gym.actions.validate_actions` and sent there.
+
+    Raises ``ValueError`` for a wrong shape (one row per sub-env), a non-float tensor, NaN or inf
+    (read as one flag from the device), before any sub-env is stepped.
+    """
+    if not isinstance(actions, torch.Tensor):
+        actions = torch.as_tensor(validate_actions(actions, batch_ndim=2), device=device)
+    if tuple(actions.shape) != (num_envs, ACTION_DIM):
+        raise ValueError(f"actions must be ({num_envs}, {ACTION_DIM}), one per sub-env; got {tuple(actions.shape)}")
+    if not actions.is_floating_point():
+        raise ValueError(f"actions must be floats in [-1, 1]; got a {actions.dtype} tensor")
+    actions = actions.detach().to(device=device, dtype=torch.float32)
+    if not bool(torch.isfinite(actions).all()):
+        raise ValueError("actions contain NaN or inf; every entry must be a finite number in [-1, 1]")
+    return actions.clamp(-1.0, 1.0)
+
+
 def paint_on_device(
     painter: DifferentiablePainter, actions: Any, canvas: Any, background: np.ndarray, device: torch.device
 ) -> torch.Tensor:
@@ -152,4 +185,13 @@ def paint_on_device(
     return paint_differentiable(painter, a, start, background)
 
 
-__all__ = ["LazyPainter", "as_action_tensor", "as_canvas_tensor", "check_painter", "paint_on_device", "torch_ready"]
+__all__ = [
+    "LazyPainter",
+    "action_batch_tensor",
+    "as_action_tensor",
+    "check_tensors",
+    "as_canvas_tensor",
+    "check_painter",
+    "paint_on_device",
+    "torch_ready",
+]

@@ -47,6 +47,8 @@ TASKS: dict[str, TaskSpec] = {
 
 ACTION_MODES = ("continuous", "discrete")
 RENDER_MODES = ("rgb_array",)
+#: ``"dict"``: ``{"canvas", "target"}``; ``"stacked"``: one ``(H, W, 6)`` image, canvas then target.
+OBS_MODES = ("dict", "stacked")
 
 
 def task_spec(task: str) -> TaskSpec:
@@ -89,17 +91,36 @@ def make_targets(
     return targets
 
 
-def observation_space(canvas_size: int) -> gym.spaces.Dict:
-    """``Dict(canvas=Box(0, 255, (S, S, 3), uint8), target=...)`` for a canvas of ``S`` pixels.
+def observation_space(canvas_size: int, obs_mode: str = "dict") -> gym.spaces.Dict | gym.spaces.Box:
+    """One env's observation space for a canvas of ``S`` pixels.
 
-    Each key has its own ``Box`` object: a wrapper that rewrites one key's space in place
-    (Stable-Baselines3's ``VecNormalize`` does) leaves the other unchanged.
+    ``obs_mode="dict"``: ``Dict(canvas=Box(0, 255, (S, S, 3), uint8), target=...)``; each key has
+    its own ``Box`` object, so a wrapper that rewrites one key's space in place (Stable-Baselines3's
+    ``VecNormalize`` does) leaves the other unchanged. ``obs_mode="stacked"``: one
+    ``Box(0, 255, (S, S, 6), uint8)``, the canvas's channels then the target's (what Gymnasium's
+    image wrappers, RLlib's CNN encoders, skrl and CleanRL take).
     """
 
-    def image() -> gym.spaces.Box:
-        return gym.spaces.Box(0, 255, (canvas_size, canvas_size, 3), np.uint8)
+    def image(channels: int = 3) -> gym.spaces.Box:
+        return gym.spaces.Box(0, 255, (canvas_size, canvas_size, channels), np.uint8)
 
+    if obs_mode == "stacked":
+        return image(6)
     return gym.spaces.Dict({"canvas": image(), "target": image()})
+
+
+def observe(canvas: Any, target: Any, obs_mode: str) -> Any:
+    """The observation of canvases and targets (uint8 ``(..., H, W, 3)``, numpy or torch) in
+    ``obs_mode``: ``{"canvas", "target"}`` copies, or one ``(..., H, W, 6)`` array, canvas first."""
+    if obs_mode == "stacked":
+        if isinstance(canvas, np.ndarray):
+            return np.concatenate([canvas, target], axis=-1)
+        import torch  # a tensor was given: torch is loaded
+
+        return torch.cat([canvas, target], dim=-1)
+    if isinstance(canvas, np.ndarray):
+        return {"canvas": canvas.copy(), "target": target.copy()}
+    return {"canvas": canvas.clone(), "target": target.clone()}
 
 
 def side_by_side(target: np.ndarray, canvas: np.ndarray) -> np.ndarray:
@@ -151,6 +172,7 @@ class TaskConfig:
     background: tuple[float, float, float]
     render_mode: str | None
     data_dir: str | os.PathLike | None
+    obs_mode: str = "dict"
 
     @classmethod
     def create(
@@ -166,6 +188,7 @@ class TaskConfig:
         background: str | tuple[float, float, float] = "white",
         render_mode: str | None = None,
         data_dir: str | os.PathLike | None = None,
+        obs_mode: str = "dict",
     ) -> TaskConfig:
         """Validate the task arguments of an env.
 
@@ -180,6 +203,8 @@ class TaskConfig:
             background: ``"white"``, ``"black"`` or an RGB triple in [0, 1].
             render_mode: ``None`` or ``"rgb_array"``.
             data_dir: a folder holding the data set archives (or None: see :mod:`paint_gym.data`).
+            obs_mode: ``"dict"`` (``{"canvas", "target"}``) or ``"stacked"`` (one uint8
+                ``(H, W, 6)`` image, canvas then target; see :func:`observation_space`).
 
         Raises:
             ValueError: naming the argument, the value given and what is accepted.
@@ -201,6 +226,11 @@ class TaskConfig:
         rgb = tuple(float(v) for v in background_rgb(background))
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(f"render_mode must be None or one of {list(RENDER_MODES)}; got {render_mode!r}")
+        if not isinstance(obs_mode, str) or obs_mode not in OBS_MODES:
+            raise ValueError(
+                f"obs_mode must be one of {OBS_MODES} ('stacked': one uint8 (H, W, 6) image, canvas then target, "
+                f"for Box-only wrappers and libraries); got {obs_mode!r}"
+            )
         if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
             raise ValueError(
                 f"data_dir must be a folder path (str or os.PathLike) or None; got {type(data_dir).__name__}"
@@ -216,6 +246,7 @@ class TaskConfig:
             rgb,
             render_mode,
             data_dir,
+            obs_mode,
         )
 
     @property
@@ -227,9 +258,9 @@ class TaskConfig:
         """One env's action space: ``Box(-1, 1, (12,), float32)`` or the discrete ``MultiDiscrete``."""
         return act.action_space() if self.action_mode == "continuous" else self.discrete.space()
 
-    def observation_space(self) -> gym.spaces.Dict:
-        """One env's observation space (see :func:`observation_space`)."""
-        return observation_space(self.canvas_size)
+    def observation_space(self) -> gym.spaces.Dict | gym.spaces.Box:
+        """One env's observation space in its ``obs_mode`` (see :func:`observation_space`)."""
+        return observation_space(self.canvas_size, self.obs_mode)
 
     def make_targets(self, stroke_painter: Callable[[], CanvasPainter]) -> TargetSource:
         """The task's target source (see :func:`make_targets`)."""
@@ -291,19 +322,29 @@ def constructor_arguments(cls: type) -> list[str]:
     return names
 
 
+class UnexpectedArgumentError(ValueError, TypeError):
+    """An env was given a keyword argument it does not take: a ``ValueError`` (the house's error
+    for a bad argument) that is also the ``TypeError`` Python raises for an unexpected keyword,
+    with Python's words in its message, so libraries that try an optional keyword and drop it
+    on that ``TypeError`` (TorchRL's ``GymEnv`` passes ``frameskip=``) work unchanged."""
+
+
 def check_env_kwargs(env: object, kwargs: Mapping[str, Any]) -> None:
-    """``ValueError`` for keyword arguments that ``type(env)`` does not take, naming where each
-    belongs (:data:`ARGUMENT_HOMES`) and the arguments it takes. Gymnasium would otherwise
-    report a bare ``TypeError`` from deep inside the constructor."""
+    """:class:`UnexpectedArgumentError` (a ``ValueError``) for keyword arguments that
+    ``type(env)`` does not take, naming where each belongs (:data:`ARGUMENT_HOMES`) and the
+    arguments it takes. Gymnasium would otherwise report a bare ``TypeError`` from deep inside
+    the constructor."""
     accepted = constructor_arguments(type(env))
     unknown = [key for key in kwargs if key not in accepted]
     if unknown:
+        name = type(env).__name__
         parts = [
-            f"{type(env).__name__} does not take {', '.join(f'{key}=' for key in unknown)}.",
+            f"{name}.__init__() got an unexpected keyword argument {unknown[0]!r}:",
+            f"{name} does not take {', '.join(f'{key}=' for key in unknown)}.",
             *(ARGUMENT_HOMES[key] + "." for key in unknown if key in ARGUMENT_HOMES),
             f"It takes: {', '.join(accepted)}.",
         ]
-        raise ValueError(" ".join(dict.fromkeys(parts)))
+        raise UnexpectedArgumentError(" ".join(dict.fromkeys(parts)))
 
 
 def check_task_of_id(spec: Any, task: TaskSpec) -> None:
@@ -381,10 +422,12 @@ class TaskEnvState(TaskOfId):
         self.action_mode = config.action_mode
         self.discrete = config.discrete
         self.background = config.background_rgb
+        self.obs_mode = config.obs_mode
         return config
 
-    def _observation(self) -> dict[str, np.ndarray]:
-        return {"canvas": self._canvas.copy(), "target": self._target.copy()}
+    def _observation(self) -> Any:
+        """The observation of the env's episodes (copies) in its ``obs_mode`` (see :func:`observe`)."""
+        return observe(self._canvas, self._target, self.obs_mode)
 
     def _check_open(self) -> None:
         """Raise ``RuntimeError`` after ``close()`` (each env says how)."""
@@ -400,7 +443,8 @@ class TaskEnvState(TaskOfId):
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
             return None
-        return side_by_side(self._target, self._canvas)
+        target, canvas = (x if isinstance(x, np.ndarray) else x.cpu().numpy() for x in (self._target, self._canvas))
+        return side_by_side(target, canvas)
 
     # -- copy.deepcopy and pickle (planning and tree search branch envs) -------------------
     def __getstate__(self) -> dict[str, Any]:
