@@ -1,4 +1,4 @@
-"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``eval``.
+"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``eval``, ``paint``.
 
 Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
 pyproject.toml), as a plug-in's commands would be: :func:`commands` returns them by name, and
@@ -22,15 +22,19 @@ from paint_gym.command import Command, base_config
 from paint_gym.data import DATASETS
 from paint_gym.devices import check_device
 from paint_gym.envs.task import TASKS
-from paint_gym.outputs import Output
+from paint_gym.outputs import Output, run_folder_outputs
 from paint_gym.painters.base import DEFAULT_PAINTER
+from paint_gym.photo.cli import ERROR_GUESS, PaintArgs, run_paint
 from paint_gym.validation import check_float, check_int
 
 from .backprop import BackpropAgent, BackpropConfig
 from .base import run_outputs
 from .demo import random_demo, run_demo
 from .evaluate import evaluate_table
+from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
+from .rllib_config import RLlibConfig
 from .spiral import SpiralAgent, SpiralConfig
+from .zoo import load_agent
 
 TASK_NAMES = tuple(TASKS)
 
@@ -158,6 +162,38 @@ def train_spiral(config: TrainSpiralArgs) -> int:
     return 0
 
 
+@dataclass(kw_only=True)
+class TrainRLlibArgs(RLlibConfig):
+    """An RLlib run (:class:`~paint_gym_agents.rllib_config.RLlibConfig`) and where its data are."""
+
+    data_dir: str | None = None
+    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
+
+    cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
+
+    def derived_outputs(self) -> list[Output]:
+        """The run folder and the files written in it, checked before any work."""
+        return run_folder_outputs(self.run_dir, "--run-dir", RLLIB_RUN_FILES)
+
+
+def train_rllib(config: TrainRLlibArgs) -> int:
+    """Train PPO, APPO or IMPALA with Ray RLlib on a paint-gym id (local Ray or --address; resumes)."""
+    try:
+        from .rllib import train
+    except ModuleNotFoundError as error:  # Ray is not in this environment
+        raise SystemExit(
+            f"train-rllib needs Ray RLlib ({error}); it lives in its own environment: `make rllib-venv`, then "
+            ".venv-rllib/bin/paint-gym train-rllib ... (docs/agents.md, RLlib)"
+        ) from error
+    summary = train(base_config(config, RLlibConfig), data_dir=config.data_dir)
+    print(
+        f"{summary['method']}: MyPaint replay MSE {summary['final_mse']:.4f} after "
+        f"{summary['points'][-1]['strokes']:,} strokes, {summary['strokes_per_second']:.0f} strokes/s"
+    )
+    print(f"wrote {config.run_dir}/rllib_checkpoint (resumes), result.json, log.csv, curves.png")
+    return 0
+
+
 @dataclass(frozen=True)
 class EvalArgs:
     agent: str
@@ -205,9 +241,22 @@ def evaluate(config: EvalArgs) -> int:
     return 0
 
 
+def paint(config: PaintArgs) -> int:
+    """Paint a photo with strokes, coarse to fine, replayed in MyPaint; writes its strokes (JSON), SVG, ORA and GIF."""
+    guess = None if config.first_guess == ERROR_GUESS else load_agent(config.first_guess)
+    return run_paint(config, guess)
+
+
 def commands() -> dict[str, Command]:
     """The agents' commands by name: the ``paint_gym.commands`` entry point."""
-    return {"demo": demo, "train-agent": train_agent, "train-spiral": train_spiral, "eval": evaluate}
+    return {
+        "demo": demo,
+        "train-agent": train_agent,
+        "train-spiral": train_spiral,
+        "train-rllib": train_rllib,
+        "eval": evaluate,
+        "paint": paint,
+    }
 
 
 __all__ = ["commands"]

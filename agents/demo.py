@@ -80,13 +80,35 @@ def run_demo(
         row, actions = evaluate_agent(agent, targets, name, painter, strokes=agent.n_strokes)
         blank = blank_row(targets, agent.config.background).mypaint
         print(f"{name:8s} {agent.n_strokes:7d} {blank:7.4f} {row.neural:7.4f} {row.mypaint:8.4f} {row.gap:+8.4f}")
-        blocks.append(figure7_array(targets, actions, painter))
+        blocks.append(figure7_array(targets, actions, painter))  # rows of target | neural | MyPaint
         results.append({"dataset": name, "strokes": agent.n_strokes, "blank": blank, **row.as_dict()})
     if not blocks:
         raise DataNotFoundError(f"no evaluation images for {', '.join(names)}: pass --data-dir or set PAINT_GYM_DATA")
-    save_png(figure_row(blocks, pad=12), out, scale)
-    print(f"wrote {out}: per task, rows of target | neural painter | MyPaint replay (brush seed 0)")
+    labelled = [
+        label_block(np.repeat(np.repeat(b, scale, 0), scale, 1), name)
+        for b, (name, _, _) in zip(blocks, work, strict=True)
+    ]
+    save_png(figure_row(labelled, pad=12 * scale), out, 1)
+    print(f"wrote {out}: per task, rows of target | neural painter | MyPaint replay (brush seed 0), labelled")
     return results
+
+
+#: Column labels of a Figure 7 block (each a third of its width).
+COLUMNS = ("target", "neural painter", "MyPaint")
+
+
+def label_block(block: np.ndarray, title: str) -> np.ndarray:
+    """``block`` (uint8 ``(H, W, 3)``, columns target | neural | MyPaint) under a white header
+    naming the data set (``title``) and each of its three columns: uint8 ``(H + 30, W, 3)``."""
+    from PIL import Image, ImageDraw
+
+    header = Image.new("RGB", (block.shape[1], 30), "white")
+    draw = ImageDraw.Draw(header)
+    draw.text((2, 1), title, fill="black")
+    third = block.shape[1] / 3
+    for i, name in enumerate(COLUMNS):
+        draw.text((int(i * third) + 2, 16), name, fill=(80, 80, 80))
+    return np.concatenate([np.asarray(header), block], axis=0)
 
 
 def random_demo(

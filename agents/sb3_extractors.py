@@ -3,7 +3,8 @@
 :class:`StackedCanvasExtractor` reads canvas and target stacked as 6 channels with one CNN (the
 default: the first convolution can subtract them pixel by pixel); :class:`SmallCanvasExtractor`
 is SB3's one-CNN-per-image on canvases too small for NatureCNN (< :data:`NATURE_CNN_MIN` px).
-:func:`image_cnn` is the convolutional trunk of both. Chosen by
+:func:`image_cnn` (:mod:`paint_gym_agents.cnn`, shared with RLlib's encoder) is the
+convolutional trunk of both. Chosen by
 :func:`paint_gym_agents.sb3.policy_kwargs`. Needs Stable-Baselines3 (the ``rl`` extra).
 """
 
@@ -15,22 +16,7 @@ from stable_baselines3.common.preprocessing import get_flattened_obs_dim, is_ima
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
-#: Smallest image SB3's NatureCNN reads (8x8 stride 4, 4x4 stride 2, 3x3: 36 px -> 1 px).
-NATURE_CNN_MIN = 36
-
-
-def image_cnn(channels: int, size: int) -> nn.Sequential:
-    """The convolutional trunk for ``(channels, size, size)`` images, ending flattened: NatureCNN's
-    (Mnih et al. 2015; 8x8/4, 4x4/2, 3x3/1 convolutions, 32-64-64 channels) from 36 px up, below
-    that 3x3 convolutions (32, 64, 64 channels; strides 2, 2, 1; padded, so any size >= 1 px works)."""
-    if size >= NATURE_CNN_MIN:
-        layers = [nn.Conv2d(channels, 32, 8, stride=4), nn.ReLU(), nn.Conv2d(32, 64, 4, stride=2), nn.ReLU()]
-        layers += [nn.Conv2d(64, 64, 3, stride=1), nn.ReLU()]
-    else:
-        layers = [nn.Conv2d(channels, 32, 3, stride=2, padding=1), nn.ReLU()]
-        layers += [nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, stride=1, padding=1)]
-        layers += [nn.ReLU()]
-    return nn.Sequential(*layers, nn.Flatten())
+from .cnn import NATURE_CNN_MIN, image_cnn
 
 
 def _with_head(cnn: nn.Sequential, shape: tuple[int, ...], features: int) -> tuple[nn.Sequential, int]:

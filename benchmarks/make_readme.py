@@ -25,6 +25,8 @@ SCRIPTS = (
     "env_speed",
     "brush_survey",
     "painter_fidelity",
+    "dab_texture",
+    "gan_paper",
     "discrete_lift_sweep",
     "agent_transfer",
     "agent_step",
@@ -34,6 +36,7 @@ SCRIPTS = (
     "class_visualization",
     "style_transfer_figure",
     "style_speed",
+    "photo_painting",
 )
 
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -61,8 +60,7 @@ from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_age
 from paint_gym.benchmark.results import MethodResult
 from paint_gym.checkpoint import config_to_json
 from paint_gym.envs.task import task_spec
-from paint_gym.painters.strokes import StrokeDataSpec, generate
-from paint_gym.shipped_weights import read_manifest
+from paint_gym.painters.mypaint import DEFAULT_BRUSH
 from paint_gym_agents import RandomAgent
 
 #: What ``--methods all`` runs (``spiral-mypaint`` only when asked: its strokes/s is in rl_throughput.py).
@@ -70,8 +68,6 @@ DEFAULT_METHODS = tuple(k for k in METHODS if k != "spiral-mypaint")
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
 #: whole benchmark in two sittings: MNIST in one, KMNIST and CelebA in the other).
 BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
-#: The shipped painter whose one-off cost is charged (the default dab painter's brush).
-PAINTER_ENTRY = "dab_painter_brush"
 
 
 # ----------------------------------------------------------------------------------------
@@ -149,49 +145,36 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
 # ----------------------------------------------------------------------------------------
 
 
-def painter_recipe(entry: dict[str, Any]) -> dict[str, Any]:
-    """Stroke data size and fitting minutes of a shipped painter, from its MANIFEST entry
-    (``paint-gym strokes -n N --seeds K ... && paint-gym train-painter ... --minutes M``)."""
-    n = re.search(r"strokes -n (\d+)", entry["command"])
-    seeds = re.search(r"--seeds (\d+)", entry["command"])
-    if n is None or "training_minutes" not in entry:
-        raise ValueError(f"MANIFEST entry {entry['name']} does not say its stroke data size and fitting minutes")
-    return {
-        "n_actions": int(n.group(1)),
-        "seeds_per_action": int(seeds.group(1)) if seeds else StrokeDataSpec.seeds_per_action,
-        "fit_seconds": 60.0 * float(entry["training_minutes"]),
-    }
+def measure_painter_cost(brush: str = DEFAULT_BRUSH, **overrides: Any) -> dict[str, Any]:
+    """The default dab painter's one-off cost on this machine, measured end to end: its recipe
+    (``paint-gym train-painter --kind dab --brush BRUSH``, :func:`painter_fit.fit`: rendering the
+    stroke data in MyPaint over every core into a fresh folder, fitting, calibrating the sampler),
+    timed on the wall clock. ``overrides`` (TrainConfig fields) make a trial run smaller."""
+    from painter_fit import fit
 
+    from paint_gym.painters.train import KIND_SEEDS, KIND_STROKES
 
-def measure_painter_cost(sample_actions: int = 1024, workers: int = 2) -> dict[str, Any]:
-    """The shipped dab painter's one-off cost on this machine: rendering ``sample_actions`` of its
-    stroke data in MyPaint (with ``workers`` processes), scaled to the recipe's size, plus the
-    fitting time its MANIFEST entry records (``training_minutes``)."""
-    recipe = painter_recipe(read_manifest()[PAINTER_ENTRY])
-    spec = StrokeDataSpec(
-        n_actions=sample_actions, seeds_per_action=recipe["seeds_per_action"], shard_size=max(1, sample_actions // 2)
-    )
     with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        generate(spec, tmp, workers=workers, progress=False)
-        sample_seconds = time.perf_counter() - start
-    data_seconds = sample_seconds * recipe["n_actions"] / sample_actions
+        result = fit(brush, Path(tmp) / "painter", **overrides)
     return {
-        "painter": PAINTER_ENTRY,
-        **recipe,
-        "sample_actions": sample_actions,
-        "sample_seconds": sample_seconds,
-        "data_seconds": data_seconds,
-        "total_seconds": data_seconds + recipe["fit_seconds"],
+        "painter": f"dab painter of {brush} (the one-minute recipe)",
+        "n_actions": overrides.get("n_actions") or KIND_STROKES["dab"],
+        "seeds_per_action": KIND_SEEDS["dab"],
+        "steps": result["steps"],
+        "data_seconds": result["data_seconds"],
+        "fit_seconds": result["total_seconds"] - result["data_seconds"],
+        "total_seconds": result["total_seconds"],
+        "measured": "end to end (not scaled from a sample)",
     }
 
 
-def painter_cost(folder: Path, sample_actions: int = 1024) -> dict[str, Any]:
-    """:func:`measure_painter_cost`, measured once per results folder (``painter_cost.json``)."""
+def painter_cost(folder: Path, remeasure: bool = False) -> dict[str, Any]:
+    """:func:`measure_painter_cost`, measured once per results folder (``painter_cost.json``;
+    ``remeasure``: measured again)."""
     path = folder / "painter_cost.json"
-    if path.exists():
+    if path.exists() and not remeasure and "measured" in json.loads(path.read_text()):
         return json.loads(path.read_text())
-    cost = measure_painter_cost(sample_actions)
+    cost = measure_painter_cost()
     path.write_text(json.dumps(cost, indent=2) + "\n")
     return cost
 
@@ -199,6 +182,15 @@ def painter_cost(folder: Path, sample_actions: int = 1024) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------------------
+
+
+def recharge(args: argparse.Namespace, out: Path, folder: Path, cost: dict[str, Any]) -> dict[str, Any]:
+    """Re-decide a data set's claim with ``cost`` from the method results saved in ``folder``
+    (their budget, strokes and images as they ran; nothing is trained)."""
+    saved = json.loads((out / f"reconstruction_{args.dataset}.json").read_text())
+    args.budget, args.strokes, args.images = saved["budget_minutes"], saved["strokes"], saved["images"]
+    results = {k: MethodResult.load(folder / f"{k}.json") for k in METHODS if k in saved["methods"]}
+    return summarise(results, args, out, saved["blank_mse"], cost)
 
 
 def parse_methods(text: str) -> list[str]:
@@ -238,7 +230,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--out", default=str(RESULTS), help="folder of the JSON, tables and plots")
     parser.add_argument("--runs", default="runs/reconstruction", help="folder of the methods' checkpoints (resumable)")
     parser.add_argument(
-        "--painter-sample", type=int, default=1024, help="stroke-data actions rendered to measure the painter's cost"
+        "--recharge",
+        action="store_true",
+        help="measure the painter's one-off cost again and re-decide the claim from the saved results (trains nothing)",
     )
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
@@ -255,7 +249,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     targets = eval_targets(args.dataset, args.images, data_dir=args.data_dir)
     args.images = len(targets)
-    cost = painter_cost(out, args.painter_sample)
+    cost = painter_cost(out, remeasure=args.recharge)
+    if args.recharge:
+        return recharge(args, out, folder, cost)
     done = {k: run_method(k, args, targets, folder) for k in keys}  # in the order asked (cheap ones first, say)
     results = {k: done[k] for k in METHODS if k in done}  # tables and plots in METHODS's order
     return summarise(results, args, out, blank_row(targets).mypaint, cost)

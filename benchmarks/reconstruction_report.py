@@ -218,9 +218,9 @@ def summarise(
     head = (
         f"{title}; MyPaint replay averaged over brush seeds 0-3; levels: 75/50/25% of the blank canvas's MSE "
         f"({blank:.4f}) and the best RL method's final MSE; each level's cell is training time / strokes painted at "
-        f"the first evaluation at or below it. Painter one-off cost {cost['total_seconds'] / 60:.1f} min "
-        f"(rendering {cost['n_actions']:,} x {cost['seeds_per_action']} strokes: {cost['data_seconds'] / 60:.1f} min "
-        f"here, measured on {cost['sample_actions']:,}; fitting {cost['fit_seconds'] / 60:.1f} min). {describe(m)}."
+        f"the first evaluation at or below it. Painter one-off cost {duration(cost['total_seconds'])} "
+        f"(rendering {cost['n_actions']:,} x {cost['seeds_per_action']} strokes: {duration(cost['data_seconds'])}; "
+        f"fitting {duration(cost['fit_seconds'])}; {cost.get('measured', 'scaled from a sample')}). {describe(m)}."
     )
     md = f"{head}\n\n{table}\n\n{claim_text(c)}\n\n{ratio_table(c)}\n"
     (out / f"{stem}.md").write_text(md)
@@ -273,9 +273,10 @@ def claim_section(d: dict[str, Any], dataset: str) -> tuple[list[str], tuple[str
         f"best RL method ({labels.get(c['best_rl'], c['best_rl'])}) reaches, "
         f"**{dec['level']} = {dec['mse']:.4f}**: "
         f"training time only {_ratio(dec['ratio'], 'undefined')}, {verdict(c['met'])}; with the painter's one-off "
-        f"cost ({cost['total_seconds'] / 60:.1f} min: rendering {number(cost['n_actions'])} x "
-        f"{cost['seeds_per_action']} strokes, {cost['data_seconds'] / 60:.1f} min here, and fitting, "
-        f"{cost['fit_seconds'] / 60:.1f} min) charged to every method that needs the painter, "
+        f"cost ({duration(cost['total_seconds'])}: rendering {number(cost['n_actions'])} x "
+        f"{cost['seeds_per_action']} strokes, {duration(cost['data_seconds'])} here, and fitting, "
+        f"{duration(cost['fit_seconds'])}; {cost.get('measured', 'scaled from a sample')}) charged to every "
+        "method that needs the painter, "
         f"{_ratio(dec['ratio_with_costs'], 'undefined')}, {verdict(c['met_with_costs'])}.",
         md_table(
             ["level", "MSE", "best RL: time / strokes", "backprop: time / strokes", "ratio", "with painter cost"],

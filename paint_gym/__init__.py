@@ -48,11 +48,12 @@ from .painters.mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter, 
 
 if TYPE_CHECKING:
     from .painters.load import load_painter, replay
+    from .photo import paint_photo
 
 __version__ = "0.1.0"
 
 #: Public names that need torch, by the module that defines them (imported on first access).
-_LAZY = {"load_painter": ".painters.load", "replay": ".painters.load"}
+_LAZY = {"load_painter": ".painters.load", "replay": ".painters.load", "paint_photo": ".photo"}
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
@@ -101,6 +102,7 @@ __all__ = [
     "mse",
     "mse_uint8",
     "paint_differentiable",
+    "paint_photo",
     "replay",
     "to_float",
     "to_float_tensor",

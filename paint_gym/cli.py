@@ -45,6 +45,7 @@ from .painters.strokes import StrokeDataSpec, data_outputs, generate
 from .painters.train import PainterTrainer, TrainConfig
 from .painters.train import run_outputs as painter_run_outputs
 from .param.cli import commands as param_commands
+from .photo.cli import commands as photo_commands
 from .validation import check_float, check_int
 
 #: The entry point group through which packages add ``paint-gym`` commands.
@@ -64,11 +65,30 @@ class BrushesArgs:
 
 
 def brushes(config: BrushesArgs) -> int:
-    """List the installed MyPaint brushes."""
+    """List the installed MyPaint brushes: whether each is a supported default, whether a fitted dab
+    painter ships for it (``load_painter("dab", brush=NAME)``) with its held-out fidelity, or why the
+    dab painter cannot imitate it."""
+    from .painters.dab_brushes import dab_unsupported_reason
+    from .painters.load import dab_fidelity, shipped_dab_brushes
+
     names = list_brushes()
+    shipped = set(shipped_dab_brushes())
     print(f"{len(names)} brushes in {', '.join(str(d) for d in brush_dirs()) or '(no brush folder found)'}")
+    print("dab painter fidelity at 64 px: x ideal (random brushes) or % of MyPaint's mean squared alpha")
     for name in names:
-        print(f"  {name}{'  (supported default)' if name in SUPPORTED_BRUSHES else ''}")
+        notes = ["supported default"] if name in SUPPORTED_BRUSHES else []
+        if name in shipped:
+            fid = (dab_fidelity(name) or {}).get("64") or {}
+            if "x_ideal" in fid:
+                notes.append(f"dab painter shipped: {fid['x_ideal']:.2f}x ideal")
+            elif "percent_of_signal" in fid:
+                notes.append(f"dab painter shipped: {fid['percent_of_signal']:.1f}% of MyPaint's signal")
+            else:
+                notes.append("dab painter shipped")
+        else:
+            reason = dab_unsupported_reason(name)
+            notes.append(f"no dab painter: {reason}" if reason else "no dab painter shipped (fit one: train-painter)")
+        print(f"  {name}  ({'; '.join(notes)})")
     return 0
 
 
@@ -212,6 +232,7 @@ def library_commands() -> dict[str, Command]:
         "train-painter": train_painter,
         "bench": bench,
         **param_commands(),
+        **photo_commands(),
     }
 
 

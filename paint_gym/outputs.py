@@ -72,9 +72,12 @@ OUTPUT_KINDS: dict[str, tuple[str, ...] | None] = {
     "checkpoint": (".pt",),
     "arrays": (".npz",),
     "table": (".csv",),
+    "svg": (".svg",),
+    "openraster": (".ora",),
+    "animation": (".gif",),
     "folder": None,
 }
-OutputKind = Literal["image", "json", "checkpoint", "arrays", "table", "folder"]
+OutputKind = Literal["image", "json", "checkpoint", "arrays", "table", "svg", "openraster", "animation", "folder"]
 #: The kind of a file a run folder holds, by its extension (for :func:`run_folder_outputs`).
 _KIND_OF_SUFFIX: dict[str, OutputKind] = {
     ".png": "image",

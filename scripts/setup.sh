@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Set up paint-gym on a fresh Debian/Ubuntu machine: the system library, a venv, torch, the package.
-# Environment: PYTHON (python3), VENV (.venv), TORCH_SPEC (torch==2.13.0; any pip requirement).
+# Environment: PYTHON (python3), VENV (.venv), TORCH_SPEC (torch==2.13.0; any pip requirement),
+# EXTRAS (dev,rl; `make rllib-venv` uses rllib), EXTRA_PACKAGES (more pip requirements, space-separated).
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+EXTRAS=${EXTRAS:-dev,rl}
+EXTRA_PACKAGES=${EXTRA_PACKAGES:-}
 PACKAGES="libmypaint-1.5-1 mypaint-brushes"
 
 have_libmypaint() {
@@ -45,6 +48,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo ">> creating venv $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-echo ">> installing $TORCH_SPEC and paint-gym[dev,rl]"
+echo ">> installing $TORCH_SPEC and paint-gym[$EXTRAS] $EXTRA_PACKAGES into $VENV"
 "$VENV/bin/python" -m pip install -q "$TORCH_SPEC"
-"$VENV/bin/python" -m pip install -q -e ".[dev,rl]"
+# shellcheck disable=SC2086  # EXTRA_PACKAGES is a list of requirements
+"$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]" $EXTRA_PACKAGES

@@ -144,7 +144,8 @@ def test_demo_paints_with_the_shipped_agents(tmp_path, capsys):
     out = tmp_path / "demo.png"
     assert main(["demo", "--datasets", "mnist", "kmnist", "--images", "2", "--out", str(out), "--scale", "1"]) == 0
     img = np.asarray(Image.open(out))
-    assert img.shape == (2 * 64 + 2, 2 * (3 * 64 + 4) + 12, 3)
+    assert img.shape == (30 + 2 * 64 + 2, 2 * (3 * 64 + 4) + 12, 3)  # a header names the task and its columns
+    assert (img[:30] < 128).any()  # the labels are drawn
     text = capsys.readouterr().out
     assert "mnist" in text and "kmnist" in text and "MyPaint" in text
 

@@ -67,18 +67,15 @@ def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(bench):
     assert "spiral-mypaint" not in bench.reconstruction.parse_methods("all")
 
 
-def test_painter_cost_comes_from_the_manifest_recipe(bench):
-    reconstruction = bench.reconstruction
-    entry = {
-        "name": "p",
-        "command": "paint-gym strokes -n 40960 --seeds 4 --out D && paint-gym train-painter --minutes 8",
-        "training_minutes": 8.0,
-    }
-    assert reconstruction.painter_recipe(entry) == {"n_actions": 40960, "seeds_per_action": 4, "fit_seconds": 480.0}
-    with pytest.raises(ValueError, match="stroke data size"):
-        reconstruction.painter_recipe({"name": "p", "command": "train it"})
-    shipped = reconstruction.painter_recipe(reconstruction.read_manifest()[reconstruction.PAINTER_ENTRY])
-    assert shipped["n_actions"] > 0 and shipped["fit_seconds"] > 0
+def test_painter_cost_is_the_recipe_measured_end_to_end(bench, monkeypatch, tmp_path):
+    """The painter's one-off cost is the dab recipe run for real (data rendered fresh, fitted,
+    calibrated), timed; a trial run with a few actions and steps here."""
+    monkeypatch.setenv("PAINT_GYM_STROKES", str(tmp_path / "cache"))
+    cost = bench.reconstruction.measure_painter_cost("classic/pen", n_actions=64, holdout=16, steps=3)
+    assert cost["steps"] == 3 and cost["n_actions"] == 64 and cost["seeds_per_action"] == 2
+    assert 0 < cost["data_seconds"] < cost["total_seconds"]
+    assert cost["fit_seconds"] == pytest.approx(cost["total_seconds"] - cost["data_seconds"])
+    assert not (tmp_path / "cache").exists()  # rendered into its own folder, not the cache
 
 
 def test_benchmark_writes_table_plots_and_json_and_resumes(bench, tmp_path, capsys):

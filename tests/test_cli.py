@@ -120,7 +120,7 @@ def test_commands_are_generated_from_the_library_configs(name, library_config, c
 
 def test_train_painter_help_lists_all_of_train_config(capsys):
     text = help_text(["train-painter"], capsys)
-    assert len(dataclasses.fields(TrainConfig)) == 24
+    assert len(dataclasses.fields(TrainConfig)) == 26  # + reconstruction_weight and init (2026-12-06)
     for f in dataclasses.fields(TrainConfig):
         assert f"--{f.name.replace('_', '-')}" in text
 
@@ -204,7 +204,7 @@ def test_running_out_of_memory_is_one_line_naming_the_allocation_and_the_fix(tmp
 
 def test_brushes_lists_the_default(capsys):
     assert main(["brushes"]) == 0
-    assert "classic/dry_brush  (supported default)" in capsys.readouterr().out
+    assert "classic/dry_brush  (supported default; dab painter shipped" in capsys.readouterr().out
 
 
 def test_strokes_then_train_painter_run_end_to_end(tmp_path, capsys):

@@ -42,7 +42,7 @@ def ordinary_strokes(rng: np.random.Generator, n: int = 8) -> torch.Tensor:
 def test_at_size_shares_the_weights_and_changes_only_the_canvas(painter, rng):
     view = painter.at_size(128)
     assert view.canvas_size == 128 and painter.canvas_size == 64 and view.config.n_dabs == painter.config.n_dabs
-    assert view.mlp is painter.mlp and view.jitter_gain is painter.jitter_gain
+    assert view.mlp is painter.mlp and view.dab_count_scale is painter.dab_count_scale
     assert [p.data_ptr() for p in view.parameters()] == [p.data_ptr() for p in painter.parameters()]
     x = ordinary_strokes(rng)
     before = view.render_alpha(x).detach()
@@ -157,7 +157,7 @@ def test_a_brush_that_paints_at_rest_paints_a_dot_where_points_coincide(rng):
 
 def test_a_saved_painter_loads_back_bit_for_bit(painter, tmp_path, rng):
     with torch.no_grad():
-        painter.jitter_gain.fill_(0.3)  # every parameter differs from a fresh painter's
+        painter.dab_count_scale.fill_(1.3)  # every parameter differs from a fresh painter's
         painter.dot_ink.fill_(-1.0)
     painter.save(tmp_path / "dab.pt")
     loaded = load_checkpoint(tmp_path / "dab.pt")

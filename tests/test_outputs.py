@@ -45,6 +45,8 @@ REQUIRED = {
     "visualize": ["--class", "953"],
     "style": ["no_such_photo.jpg"],
     "eval": ["--agent", "no_such_agent.pt"],
+    "paint": ["no_such_photo.jpg"],
+    "replay": ["no_such_painting.json"],
 }
 DECLARED = sorted(
     (name, field, kind)

@@ -22,7 +22,7 @@ NEEDS = {"minari": ["h5py", "jax"]}
 
 def test_the_section_shows_every_library_the_issue_names():
     names = [name for name, _ in BLOCKS]
-    assert names == ["Stable-Baselines3", "TorchRL", "CleanRL", "skrl", "PufferLib", "Minari"], names
+    assert names == ["Stable-Baselines3", "RLlib", "TorchRL", "CleanRL", "skrl", "PufferLib", "Minari"], names
     assert "RLlib" in SECTION
 
 

@@ -11,7 +11,10 @@ composites them "over" each other: ``alpha = 1 - prod_k (1 - a_k m_k(x))``.
 engine's details make hard to write down:
 
 * **Placement** (exact, no learning): the stroke's points come from
-  :func:`paint_gym.actions.to_physical` (the one definition of a stroke), its arc length ``L``
+  :func:`paint_gym.actions.to_physical` (the one definition of a stroke), filtered as libmypaint's
+  ``slow_tracking`` filters the pen's events (:func:`tracking_filter`, read from the ``.myb`` file:
+  ``classic/brush``'s 4.47 trails the pen by about four events, cutting corners and stopping short
+  of the end point; a model that put its dabs on the curve itself missed exactly there), its arc length ``L``
   from :data:`ARC_POINTS` points along the curve, and ``K`` dabs sit at arc lengths
   ``(k + 1/2) L / K``, ``K`` = :attr:`DabConfig.n_dabs` (96) at every canvas size: lengths and
   radii scale together with the canvas, so ``L / K`` stays the same fraction of the dabs' width
@@ -20,8 +23,12 @@ engine's details make hard to write down:
   radius, position along the stroke and ``log(1 + L / r)`` (evaluated at :data:`MLP_POINTS`
   points along the stroke and interpolated to the dabs) (the brush's speed inputs and
   ``slow_tracking``'s lag at the ends depend on these) gives each dab's ink per radius travelled
-  and its Gaussian width in radii, and a per-stroke variance factor. Ink is the MLP's softplus
-  times the pressure, so **zero pressure paints exactly nothing**; ink per dab is proportional
+  and its Gaussian width in radii, and a per-stroke variance factor. Ink is the exponential of
+  the MLP's output (:attr:`DabConfig.ink_link`; a softplus before 2026-12-06) times the pressure,
+  so **zero pressure paints exactly nothing**, and the dense ink of a hard-edged brush is in reach:
+  ``1 - exp(-D)`` over a Gaussian cross-section of peak ``A`` has an edge about ``2r / ln A`` wide,
+  so a pen's one-pixel edge needs ``A`` in the thousands, which a softplus reaches only after
+  thousands of steps; ink per dab is proportional
   to ``L / K`` (paint per distance travelled, as ``dabs_per_actual_radius`` lays it), so a
   stroke whose points coincide paints nothing - except for brushes whose ``dabs_per_second``
   lays paint while the pen rests (``classic/brush``): for them :attr:`DabConfig.dot` adds
@@ -35,13 +42,12 @@ engine's details make hard to write down:
   docs/painters.md).
 * **Variance across brush seeds**: ``kappa * mean * (1 - mean)``, ``kappa`` in (0, 1) per stroke
   (the largest variance a [0, 1] quantity of that mean can have, scaled).
-* **Samples**: :meth:`DabPainter.sample` jitters the dab centres by the brush's
-  ``offset_by_random`` and the radii by its ``radius_by_random`` (read from the ``.myb`` file),
-  keeping each dab's ink per area as libmypaint's alpha correction does, and spreads each dab's
-  ink (lognormal, mean 1: libmypaint lays many more, fainter dabs than ``K`` and their number and
-  overlap vary), with the reparameterisation trick (noise from a generator, differentiable with
-  respect to the actions). The ink spread is the sampler's one fitted number: it is calibrated
-  so that the samples' total per-pixel variance matches MyPaint's across seeds.
+* **Samples**: :meth:`DabPainter.sample` lays the mean head's ink as libmypaint lays it: its own
+  number of dabs per radius, each with the brush's hardness mask and random offset and radius
+  (:mod:`paint_gym.painters.dab_texture`), reparameterised (noise from a generator,
+  differentiable with respect to the actions). The dab count's scale is the sampler's one
+  fitted number (:attr:`DabPainter.dab_count_scale`): calibrated so that the samples' total
+  per-pixel variance matches MyPaint's across seeds.
 
 Every length is in pixels of the canvas being painted and every learned input is relative to it
 (radius over the 64 px radius range, ``L / r``), so the same weights paint any canvas size
@@ -61,7 +67,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import nn
@@ -69,8 +75,9 @@ from torch import nn
 from .. import actions as act
 from ..canvas import action_tensor
 from ..checkpoint import float_state, write_painter_checkpoint
-from ..validation import CanvasSize, PositiveInt, ValidatedConfig
-from .mypaint import DEFAULT_BRUSH
+from ..validation import Bound, CanvasSize, OneOf, PositiveInt, ValidatedConfig
+from . import dab_texture
+from .mypaint import DEFAULT_BRUSH, EVENT_DTIME
 
 #: Points along the curve over which the arc length is measured and the dabs are placed.
 ARC_POINTS = 48
@@ -86,6 +93,8 @@ DAB_COUNT_WIDTH = 0.2
 TIME_DABS = 16
 #: Gaussian tails are floored at exp(-TAIL_CUT) (no denormal floats in the products).
 TAIL_CUT = 30.0
+#: State of the jittered-Gaussian sampler that dab_texture replaced, ignored in older checkpoints.
+LEGACY_SAMPLER_KEYS = ("jitter_gain", "ink_noise")
 _EPS = 1e-6  # px^2: keeps the segment lengths' gradients finite where points coincide
 _LOG_RADIUS_SPAN = math.log(act.MAX_RADIUS_64 / act.MIN_RADIUS_64)
 _LOG_LENGTH_SPAN = math.log1p(200.0)  # L / r reaches about 200 for the longest, thinnest strokes
@@ -112,6 +121,14 @@ class DabConfig(ValidatedConfig):
     """libmypaint ``radius_by_random``: standard deviation of the log radius."""
     dabs_per_radius: float = 6.0
     """libmypaint ``dabs_per_actual_radius`` + ``dabs_per_basic_radius``: dabs laid per radius travelled."""
+    slow_tracking: Annotated[float, Bound(0)] = 0.0
+    """libmypaint ``slow_tracking``: the position filter over the stroke's events (0: none), which makes
+    the painted path lag behind the pen (cut corners, a stroke that stops short): applied exactly."""
+    ink_link: Annotated[str, OneOf(("exp", "softplus"))] = "exp"
+    """How the MLP's first output becomes ink: ``exp`` (log-ink: the dense ink of hard-edged brushes
+    is in reach) or ``softplus`` (painters fitted before 2026-12-06)."""
+    min_width: Annotated[float, Bound(0, open_low=True)] = 0.15
+    """Smallest Gaussian width of a dab, in radii (0.05 was measured worse on classic/brush)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -122,7 +139,8 @@ class DabConfig(ValidatedConfig):
 
 def brush_randomness(brush: str) -> dict[str, Any]:
     """``offset_by_random`` (base, pressure slope) and ``radius_by_random`` of a ``.myb`` brush,
-    and whether it paints while the pen rests (``dabs_per_second`` > 0)."""
+    whether it paints while the pen rests (``dabs_per_second`` > 0), its dabs per radius and its
+    ``slow_tracking`` (base values: the classic brushes give these settings no inputs that matter here)."""
     from .mypaint import resolve_brush
 
     settings = json.loads(resolve_brush(brush).read_text())["settings"]
@@ -138,6 +156,7 @@ def brush_randomness(brush: str) -> dict[str, Any]:
         "radius_by_random": linear("radius_by_random")[0],
         "dot": settings.get("dabs_per_second", {}).get("base_value", 0.0) > 0,
         "dabs_per_radius": linear("dabs_per_actual_radius")[0] + linear("dabs_per_basic_radius")[0],
+        "slow_tracking": max(linear("slow_tracking")[0], 0.0),
     }
 
 
@@ -154,15 +173,19 @@ class DabPainter(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(4, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(), nn.Linear(h, 3))
         with torch.no_grad():  # start near a plausible brush: ink ~1 per radius, width ~0.5 radii
             self.mlp[-1].weight.mul_(0.1)
-            self.mlp[-1].bias.copy_(torch.tensor([0.5, -0.4, -2.0]))
+            ink0 = 0.0 if config.ink_link == "exp" else 0.5  # ink ~1 either way
+            self.mlp[-1].bias.copy_(torch.tensor([ink0, -0.4, -2.0]))
         self.dot_ink = nn.Parameter(torch.tensor(-2.0))
         self.dot_width = nn.Parameter(torch.tensor(-0.4))
-        # softplus(0) / log 2 = 1: the brush's own jitter (a buffer: fixed, saved with the weights)
-        self.register_buffer("jitter_gain", torch.tensor(0.0))
         # 1 for random brushes, 0 for brushes that paint the same stroke for every seed (pen,
         # brush): their variance is exactly 0 and their samples equal the mean (set when fitting)
         self.register_buffer("random_brush", torch.tensor(1.0))
-        self.ink_noise = nn.Parameter(torch.tensor(-2.0))  # log of the dabs' ink spread (lognormal, mean 1)
+        # the sampler's one calibrated number: libmypaint's dab count is multiplied by it, each dab
+        # carrying its share of the ink (paint_gym/painters/dab_texture.py; set when fitting)
+        self.register_buffer("dab_count_scale", torch.tensor(1.0))
+        # brushes without randomness: 1 if their samples are the hard dabs (closer to MyPaint than
+        # the mean when fitted), 0 if the mean (set when fitting)
+        self.register_buffer("hard_dabs", torch.tensor(0.0))
 
     # -- the contract -----------------------------------------------------------------------
     @property
@@ -189,15 +212,21 @@ class DabPainter(nn.Module):
         :data:`TIME_DABS` more, evenly spaced in time (K + TIME_DABS)."""
         a = action_tensor(actions, 2, self.device, values=False).float().clamp(-1, 1)  # values: at the doors
         size = self.canvas_size
-        stroke = act.to_physical(a, size, n_points=ARC_POINTS)
-        pts, pressures = stroke.points, stroke.pressures  # (B, P, 2), (B, P)
+        if self.config.slow_tracking > 0:  # the path libmypaint paints: its events, filtered
+            stroke = act.to_physical(a, size)  # the STROKE_POINTS events MyPaintPainter sends
+            pts = tracking_filter(self.config.slow_tracking, stroke.points.shape[1], a) @ stroke.points
+        else:
+            stroke = act.to_physical(a, size, n_points=ARC_POINTS)
+            pts = stroke.points
+        pressures = stroke.pressures  # (B, P, 2), (B, P)
+        n_pts = pts.shape[1]
         r = stroke.radius[:, None]  # (B, 1)
         seg = torch.sqrt((pts[:, 1:] - pts[:, :-1]).pow(2).sum(-1) + _EPS) - _EPS**0.5
         cum = torch.cat([seg.new_zeros(len(a), 1), seg.cumsum(1)], 1)  # (B, P)
         length = cum[:, -1:]  # (B, 1)
         k = self.config.n_dabs
         s = (torch.arange(k, device=a.device, dtype=a.dtype) + 0.5) / k * length  # (B, K)
-        hi = torch.searchsorted(cum.contiguous(), s.contiguous()).clamp(1, ARC_POINTS - 1)
+        hi = torch.searchsorted(cum.contiguous(), s.contiguous()).clamp(1, n_pts - 1)
         lo = hi - 1
         c_lo, c_hi = cum.gather(1, lo), cum.gather(1, hi)
         frac = ((s - c_lo) / (c_hi - c_lo).clamp_min(1e-6)).clamp(0, 1)
@@ -207,22 +236,30 @@ class DabPainter(nn.Module):
             frac[..., None],
         )
         p = torch.lerp(pressures.gather(1, lo), pressures.gather(1, hi), frac)  # (B, K)
-        t = (lo + frac) / (ARC_POINTS - 1)  # the curve's parameter at each dab, (B, K)
+        t = (lo + frac) / (n_pts - 1)  # the curve's parameter at each dab, (B, K)
         out = self._ink_and_width(pressures, r * (64.0 / size), length / r, t)  # (B, K, 3)
-        ink = p * nn.functional.softplus(out[..., 0])  # exactly 0 at zero pressure
-        sigma = r * (0.15 + nn.functional.softplus(out[..., 1]))
+        ink = p * self._ink(out[..., 0])  # exactly 0 at zero pressure
+        sigma = r * (self.config.min_width + nn.functional.softplus(out[..., 1]))
         w = ink * (length / k) / r * self._dab_count_factor(length / r)  # ink per radius travelled
         kappa = torch.sigmoid(out[..., 2].mean(1)) * self.random_brush
         x, y = centre[..., 0], centre[..., 1]
         if self.config.dot:  # dabs_per_second: paint laid in time, wherever the pen is (a dot if it rests)
-            idx = torch.linspace(0, ARC_POINTS - 1, TIME_DABS, device=a.device).round().long()
+            idx = torch.linspace(0, n_pts - 1, TIME_DABS, device=a.device).round().long()
             p_t = pressures[:, idx]  # (B, TIME_DABS): the events are evenly spaced in time, i.e. in t
             x = torch.cat([pts[:, idx, 0], x], 1)
             y = torch.cat([pts[:, idx, 1], y], 1)
-            sigma = torch.cat([(r * (0.15 + nn.functional.softplus(self.dot_width))).expand(-1, TIME_DABS), sigma], 1)
+            width = self.config.min_width + nn.functional.softplus(self.dot_width)
+            sigma = torch.cat([(r * width).expand(-1, TIME_DABS), sigma], 1)
             w = torch.cat([p_t * nn.functional.softplus(self.dot_ink) / TIME_DABS, w], 1)
             p = torch.cat([p_t, p], 1)
         return {"x": x, "y": y, "sigma": sigma, "w": w, "p": p, "r": r, "kappa": kappa}
+
+    def _ink(self, raw: torch.Tensor) -> torch.Tensor:
+        """Ink per radius travelled from the MLP's first output (:attr:`DabConfig.ink_link`); the
+        exponent is capped at 30 (an alpha of 1 long before), so no overflow reaches the products."""
+        if self.config.ink_link == "exp":
+            return torch.exp(raw.clamp(max=30.0))
+        return nn.functional.softplus(raw)
 
     def _dab_count_factor(self, length_over_r: torch.Tensor) -> torch.Tensor:
         """Fraction ``(B, 1)`` of the ink a stroke lays for its length: libmypaint emits a dab each
@@ -294,27 +331,19 @@ class DabPainter(nn.Module):
         return (mean, var) if return_var else mean
 
     def sample(self, actions: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """One random stroke ``(B, H, W)`` per action, with the brush's texture: dab centres moved
-        by ``offset_by_random`` radii (base + slope x pressure) and radii by ``radius_by_random``
-        (each dab's ink per area kept, as libmypaint's alpha correction does), and each dab's ink
-        by a mean-1 lognormal of fitted spread :attr:`ink_noise`. Reparameterised: differentiable
-        with respect to the actions; the same ``generator`` state gives the same sample. The mean
-        of many samples approaches :meth:`render_alpha`'s mean (checked in the tests and the fidelity benchmark)."""
+        """One random stroke ``(B, H, W)`` in [0, 1] per action, with the brush's texture: the mean
+        head's ink laid as libmypaint lays it, many small dabs of the brush's hardness, count and
+        random offsets and radii (:mod:`paint_gym.painters.dab_texture`). Reparameterised:
+        differentiable with respect to the actions; the same ``generator`` state gives the same
+        sample. Brushes without randomness (``random_brush`` 0: pen, brush) return the mean."""
         return self.sample_dabs(self.dabs(actions), generator)
 
     def sample_dabs(self, d: dict[str, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
         """:meth:`sample` from dabs already placed by :meth:`dabs` (the fitting calibrates
-        :attr:`ink_noise` through this with the dabs fixed)."""
-        x, y, sigma, w, p, r = d["x"], d["y"], d["sigma"], d["w"], d["p"], d["r"]
-        gen = {"generator": generator} if generator is not None else {}
-        noise = torch.randn((4, *x.shape), device=x.device, dtype=x.dtype, **gen)
-        base, slope = self.config.offset_by_random
-        gain = nn.functional.softplus(self.jitter_gain) / math.log(2.0)
-        offset = gain * (base + slope * p).clamp(min=0) * r * self.random_brush
-        scale = torch.exp(gain * self.config.radius_by_random * self.random_brush * noise[2])
-        spread = torch.exp(self.ink_noise) * self.random_brush
-        ink = w * torch.exp(spread * noise[3] - 0.5 * spread * spread) / scale.pow(2)  # mean-preserving
-        return -torch.expm1(-self.density(x + offset * noise[0], y + offset * noise[1], sigma * scale, ink))
+        :attr:`dab_count_scale` through this with the dabs fixed)."""
+        if not bool(self.random_brush > 0) and not bool(self.hard_dabs > 0):  # see dab_texture's docstring
+            return -torch.expm1(-self.density(d["x"], d["y"], d["sigma"], d["w"]))
+        return dab_texture.sample_dabs(self, d, generator, TIME_DABS if self.config.dot else 0)
 
     # -- saving -------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, half: bool = False, extra: dict[str, Any] | None = None) -> str:
@@ -328,9 +357,31 @@ class DabPainter(nn.Module):
         if "dabs_per_64px" in config:  # checkpoints before 2026-11-29 (fitted at 64 px: the same count)
             config["n_dabs"] = config.pop("dabs_per_64px")
         config["offset_by_random"] = tuple(config["offset_by_random"])
+        for name, value in LEGACY_CONFIG.items():  # painters fitted before these fields existed
+            config.setdefault(name, value)
         painter = cls(DabConfig(**config))
-        painter.load_state_dict(float_state(payload["state_dict"]))
+        state = {k: v for k, v in float_state(payload["state_dict"]).items() if k not in LEGACY_SAMPLER_KEYS}
+        state.setdefault("dab_count_scale", painter.dab_count_scale)  # before 2026-12: libmypaint's count
+        state.setdefault("hard_dabs", painter.hard_dabs)  # and the mean for pen and brush
+        painter.load_state_dict(state)
         return painter
+
+
+#: DabConfig values of checkpoints saved before the field existed (fitted before 2026-12-06).
+LEGACY_CONFIG: dict[str, Any] = {"ink_link": "softplus", "min_width": 0.15, "slow_tracking": 0.0}
+
+
+def tracking_filter(slow_tracking: float, n: int, like: torch.Tensor) -> torch.Tensor:
+    """The ``(n, n)`` matrix of libmypaint's position filter over ``n`` events: the brush moves
+    ``fac = 1 - exp(-100 dt / slow_tracking)`` of the way to each new event (mypaint-brush.c,
+    ``stroke_to``: ``x += (x_event - x) * fac``; ``dt`` = :data:`~paint_gym.painters.mypaint.EVENT_DTIME`)
+    from the stroke's first point, where :meth:`MyPaintPainter` puts it. Rows: filtered points."""
+    fac = 1.0 - math.exp(-100.0 * EVENT_DTIME / slow_tracking)
+    i = torch.arange(n, device=like.device, dtype=like.dtype)
+    lag = (i[:, None] - i[None, :]).clamp(min=0)
+    weights = torch.tril(fac * (1.0 - fac) ** lag)
+    weights[:, 0] = (1.0 - fac) ** i  # the filter starts at the first point
+    return weights
 
 
 def dab_painter_for(brush: str = DEFAULT_BRUSH, canvas_size: int = 64, **overrides: Any) -> DabPainter:
@@ -338,4 +389,13 @@ def dab_painter_for(brush: str = DEFAULT_BRUSH, canvas_size: int = 64, **overrid
     return DabPainter(DabConfig(canvas_size=canvas_size, brush=brush, **{**brush_randomness(brush), **overrides}))
 
 
-__all__ = ["ARC_POINTS", "MLP_POINTS", "DabConfig", "DabPainter", "brush_randomness", "dab_painter_for"]
+__all__ = [
+    "ARC_POINTS",
+    "LEGACY_CONFIG",
+    "MLP_POINTS",
+    "DabConfig",
+    "DabPainter",
+    "brush_randomness",
+    "dab_painter_for",
+    "tracking_filter",
+]

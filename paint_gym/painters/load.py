@@ -18,6 +18,7 @@ import copy
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -89,10 +90,24 @@ def _short_name(brush: str) -> str:
 
 
 def shipped_dab_brushes() -> tuple[str, ...]:
-    """The brushes of :data:`~paint_gym.painters.mypaint.SUPPORTED_BRUSHES` that have shipped dab
-    painter weights (a MANIFEST entry ``dab_painter_<name>``), in that order."""
-    manifest = read_manifest()
-    return tuple(b for b in SUPPORTED_BRUSHES if DAB_WEIGHTS.format(_short_name(b)) in manifest)
+    """The brushes with shipped dab painter weights (a MANIFEST entry ``dab_painter_<name>``, whose
+    ``brush`` field names the brush; ``classic/<name>`` without one): those of
+    :data:`~paint_gym.painters.mypaint.SUPPORTED_BRUSHES` first, in that order, then the rest by name."""
+    prefix = DAB_WEIGHTS.format("")
+    brushes = {
+        entry.get("brush") or f"classic/{name[len(prefix) :]}"
+        for name, entry in read_manifest().items()
+        if name.startswith(prefix)
+    }
+    return tuple(b for b in SUPPORTED_BRUSHES if b in brushes) + tuple(sorted(brushes - set(SUPPORTED_BRUSHES)))
+
+
+def dab_fidelity(brush: str) -> dict[str, Any] | None:
+    """The held-out fidelity recorded for the shipped dab painter of ``brush`` (its MANIFEST entry's
+    ``fidelity``: alpha MSE, ratio to the ideal or share of MyPaint's mean squared alpha, per canvas
+    size, and the fit's seconds), or None when it has no shipped painter or no record."""
+    entry = read_manifest().get(DAB_WEIGHTS.format(_short_name(brush)))
+    return entry.get("fidelity") if entry else None
 
 
 def _load_shipped_dab(brush: str) -> DabPainter:
@@ -333,6 +348,7 @@ __all__ = [
     "as_numpy",
     "at_canvas_size",
     "canvas_painter",
+    "dab_fidelity",
     "load_painter",
     "painter_source",
     "replay",

@@ -23,7 +23,7 @@ from typing import Annotated
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..actions import ACTION_DIM
+from ..actions import ACTION_DIM, CONTROL_X, START_X, START_Y
 from ..checkpoint import atomic_path, write_text_atomic
 from ..data import cache_dir
 from ..outputs import Output, check_all, run_folder_outputs
@@ -50,6 +50,9 @@ class StrokeDataSpec(ValidatedConfig):
     """Actions per shard file (the unit of resuming)."""
     seed: NonNegativeInt = 0
     """Seed of the actions and of the brush seeds."""
+    coincident: Annotated[float, Bound(0, 1)] = 0.0
+    """Fraction of each shard's actions whose three points coincide (the pen rests): uniform random
+    actions almost never do, yet brushes with ``dabs_per_second`` paint a dot there."""
 
     @property
     def n_shards(self) -> int:
@@ -59,7 +62,11 @@ class StrokeDataSpec(ValidatedConfig):
         """The uniform random actions of shard ``index`` (a pure function of the seed)."""
         n = min(self.shard_size, self.n_actions - index * self.shard_size)
         rng = np.random.default_rng([self.seed, index])
-        return rng.uniform(-1.0, 1.0, (n, ACTION_DIM)).astype(np.float32)
+        actions = rng.uniform(-1.0, 1.0, (n, ACTION_DIM)).astype(np.float32)
+        rest = round(self.coincident * n)  # the last rows: every point at the start point
+        if rest:
+            actions[n - rest :, CONTROL_X:] = np.tile(actions[n - rest :, START_X : START_Y + 1], 2)
+        return actions
 
 
 def brush_seed(*keys: int) -> int:
@@ -98,13 +105,15 @@ def default_folder(spec: StrokeDataSpec) -> Path:
     name = (
         f"{spec.brush.replace('/', '-')}_{spec.canvas_size}px_{spec.n_actions}x{spec.seeds_per_action}_seed{spec.seed}"
     )
+    if spec.coincident:
+        name += f"_rest{spec.coincident:g}"
     return root / name
 
 
 def _check_meta(folder: Path, spec: StrokeDataSpec) -> None:
     meta = folder / "meta.json"
     if meta.is_file():
-        saved = json.loads(meta.read_text())
+        saved = {**asdict(StrokeDataSpec()), "coincident": 0.0, **json.loads(meta.read_text())}  # older folders
         if saved != asdict(spec):
             raise ValueError(f"{folder} holds stroke data made with other settings ({saved}); use another folder")
     else:

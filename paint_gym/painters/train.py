@@ -8,13 +8,15 @@ one loop, checkpoints and resume, so a session can end at any time), whose updat
   pixel losses through the decoder, which is fine-tuned with it; the encoder is frozen).
 * ``gan``: the conditional generator learns against a WGAN-GP critic on (stroke, action) pairs
   (one random interpolation point per sample, lambda 10, no BatchNorm), whose real examples are
-  single MyPaint renders, plus a reconstruction term toward the average stroke.
+  single MyPaint renders, plus a reconstruction term toward the average stroke
+  (``--reconstruction-weight 0``: the paper's GAN, the adversarial loss alone).
 * ``dab``: the structured dab painter (:mod:`paint_gym.painters.dab`) fits its ink-and-width
-  MLP to the average stroke and its variance factor to the spread of the seeds; at the end the
-  start dab of brushes that paint while the pen rests is fitted to MyPaint's renders of strokes
-  whose points coincide, and its samples' ink spread is calibrated so that their total variance
-  matches the seeds' (the dabs held fixed; positions and radii jitter as the brush file says).
-  With ``--brush NAME`` and no ``--data``, the brush's stroke data is rendered first (resumable).
+  MLP (and, for brushes that paint while the pen rests, its time dabs) to the average stroke and
+  its variance factor to the spread of the seeds, jointly; at the end its sampler is calibrated
+  so that the samples' total variance matches the seeds'. With ``--brush NAME`` and no ``--data``
+  the brush's stroke data is rendered first, over every core (resumable): the one-minute recipe
+  (:data:`KIND_DEFAULTS`: 8,192 actions x 2 seeds, 1/32 of them with coincident points, 400 Adam
+  steps of 256 with a warm-up and a cosine decay; docs/painters.md says how it was chosen).
 
 Both also learn the variance head from the spread of the ``K`` seeded renders of each action.
 Every ``eval_every`` steps the held-out alpha MSE is logged to ``log.csv`` and drawn in
@@ -30,6 +32,7 @@ checkpoint is written after it, so ``checkpoint.pt`` keeps the last good state.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -37,7 +40,6 @@ from typing import Annotated, Any, ClassVar
 import torch
 from torch import nn
 
-from .. import actions as act
 from ..checkpoint import config_from_json, config_to_json
 from ..errors import check_finite, check_finite_tensors
 from ..outputs import Output, check_all, run_folder_outputs
@@ -48,7 +50,9 @@ from ..wgan import gradient_penalty
 from . import strokes as stroke_data
 from .batches import StrokeBatches
 from .dab import DabPainter, dab_painter_for
-from .mypaint import DEFAULT_BRUSH, MyPaintPainter
+from .dab_brushes import check_dab_brush
+from .dab_texture import calibrate_dab_count
+from .mypaint import DEFAULT_BRUSH
 from .neural import GEOMETRY, NeuralPainter, PainterConfig, build_painter
 
 #: TrainConfig fields that may change when a run resumes: the budget, the learning rates and
@@ -67,6 +71,7 @@ RESUME_MAY_CHANGE = frozenset(
         "threads",
         "run_dir",
         "data",
+        "init",
     }
 )
 #: TrainConfig fields renamed after runs were written, ``{old: new}`` (docs/glossary.md): the old
@@ -82,14 +87,24 @@ RENAMED_FIELDS: dict[str, str] = {
 
 #: Per-kind defaults of the TrainConfig fields left at None.
 KIND_DEFAULTS: dict[str, dict[str, Any]] = {
-    "gan": {"minutes": 30.0, "batch_size": 64, "lr": 3e-4},
-    "vae": {"minutes": 30.0, "batch_size": 64, "lr": 3e-4},
-    "dab": {"minutes": 10.0, "batch_size": 128, "lr": 3e-3},
+    "gan": {"minutes": 30.0, "steps": 1_000_000, "batch_size": 64, "lr": 3e-4, "holdout": 2048},
+    "vae": {"minutes": 30.0, "steps": 1_000_000, "batch_size": 64, "lr": 3e-4, "holdout": 2048},
+    # the one-minute recipe (docs/painters.md, benchmarks/painter_fit.py): a fixed number of steps,
+    # the learning rate warmed up and decayed over them; minutes only caps a slow machine
+    "dab": {"minutes": 5.0, "steps": 400, "batch_size": 256, "lr": 1e-2, "holdout": 1024},
 }
 #: Mean per-pixel variance across seeds below which a brush counts as deterministic (pen, brush).
 DETERMINISTIC_VARIANCE = 1e-7
 #: Actions rendered for a kind when no data folder is given (TrainConfig.n_actions = 0).
-KIND_STROKES = {"gan": 200_000, "vae": 200_000, "dab": 40_960}
+KIND_STROKES = {"gan": 200_000, "vae": 200_000, "dab": 8_192}
+#: Brush seeds each action is rendered with when no data folder is given: two are enough for the
+#: dab painter's variance head (an unbiased pair), and every render beyond them costs time.
+KIND_SEEDS = {"gan": 4, "vae": 4, "dab": 2}
+#: Fraction of the dab painter's actions whose points coincide (the dot of brushes that paint while
+#: the pen rests, fitted jointly with the rest: :attr:`StrokeDataSpec.coincident`).
+DAB_COINCIDENT = 1 / 32
+#: Fraction of the dab recipe's steps over which the learning rate warms up (then a cosine decay).
+DAB_WARMUP = 0.1
 
 
 @dataclass
@@ -108,18 +123,19 @@ class TrainConfig(ValidatedConfig):
     brush: str = ""
     """MyPaint brush of the data rendered when --data is empty (empty: classic/dry_brush)."""
     n_actions: NonNegativeInt = 0
-    """Actions rendered when --data is empty (0: 40,960 for 'dab', 200,000 for 'gan' and 'vae')."""
+    """Actions rendered when --data is empty (0: 8,192 for 'dab', 200,000 for 'gan' and 'vae')."""
     run_dir: str = "runs/painter"
     """Run folder (checkpoint.pt, painter.pt, log.csv, curves.png); an existing one resumes."""
     minutes: Annotated[float | None, Bound(0)] = None
     """Training-time budget in minutes, counted over resumes (resume with a larger value to train
-    longer); None: 10 for 'dab', 30 for 'gan' and 'vae'."""
-    steps: NonNegativeInt = 1_000_000
-    """Optimisation steps at most, counted over resumes."""
+    longer); None: 5 for 'dab' (a cap: its recipe is 400 steps), 30 for 'gan' and 'vae'."""
+    steps: Annotated[int | None, Bound(0)] = None
+    """Optimisation steps at most, counted over resumes (None: 400 for 'dab', 1,000,000 for 'gan' and 'vae')."""
     batch_size: Annotated[int | None, Bound(1)] = None
-    """Actions per training batch (None: 128 for 'dab', 64 for 'gan' and 'vae')."""
+    """Actions per training batch (None: 256 for 'dab', 64 for 'gan' and 'vae')."""
     lr: Annotated[float | None, Bound(0, open_low=True)] = None
-    """Adam learning rate of the painter (None: 3e-3 for 'dab', 3e-4 for 'gan' and 'vae')."""
+    """Adam learning rate of the painter (None: 1e-2 for 'dab', warmed up and decayed over its steps;
+    3e-4 for 'gan' and 'vae')."""
     var_weight: float = 1.0
     """Weight of the variance head's loss (the spread of each action's seeded renders)."""
     # vae
@@ -140,9 +156,13 @@ class TrainConfig(ValidatedConfig):
     """GAN: weight of the adversarial loss beside the reconstruction toward the average stroke."""
     adv_warmup_fraction: float = 0.2
     """GAN: the adversarial loss starts after this fraction of the budget (reconstruction alone before)."""
+    reconstruction_weight: Annotated[float, Bound(0)] = 1.0
+    """GAN: weight of the reconstruction toward the average stroke (1: as shipped); 0 trains the paper's
+    GAN, the adversarial loss alone from the first step (adv_weight and the warm-up then unused)."""
     # bookkeeping
-    holdout: PositiveInt = 2048
-    """The last this many actions of the data are held out of training, for the held-out alpha MSE."""
+    holdout: Annotated[int | None, Bound(1)] = None
+    """The last this many actions of the data are held out of training, for the held-out alpha MSE
+    (None: 1,024 for 'dab', 2,048 for 'gan' and 'vae')."""
     eval_every: PositiveInt = 250
     """Steps between held-out evaluations (a row of log.csv)."""
     checkpoint_every: PositiveInt = 500
@@ -153,6 +173,9 @@ class TrainConfig(ValidatedConfig):
     """Seed of the initial weights and of the batches."""
     architecture: dict[str, Any] = field(default_factory=dict)
     """PainterConfig overrides of the architecture (width, hidden, latent)."""
+    init: str = ""
+    """Dab: a fitted dab painter (a painter.pt path, or a brush with a shipped one) whose learned
+    weights start the fit (a warm start; the brush's own settings are kept); empty: a cold start."""
 
     def __post_init__(self) -> None:
         for name, value in KIND_DEFAULTS.get(self.kind, {}).items():  # None: this kind's default
@@ -199,8 +222,13 @@ def run_outputs(cfg: TrainConfig, run_dir: str | None = None, name: str = "run_d
 
 def _data_spec(cfg: TrainConfig) -> stroke_data.StrokeDataSpec:
     """The stroke data rendered for a run without ``cfg.data``: ``cfg.brush``'s default folder."""
+    dab = cfg.kind == "dab"
     return stroke_data.StrokeDataSpec(
-        n_actions=cfg.n_actions or KIND_STROKES[cfg.kind], brush=cfg.brush or DEFAULT_BRUSH
+        n_actions=(cfg.n_actions or KIND_STROKES[cfg.kind]) + (cfg.holdout if dab and not cfg.n_actions else 0),
+        seeds_per_action=KIND_SEEDS[cfg.kind],
+        brush=cfg.brush or DEFAULT_BRUSH,
+        shard_size=1024 if dab else 2048,  # small shards share out over both cores
+        coincident=DAB_COINCIDENT if dab else 0.0,
     )
 
 
@@ -224,11 +252,17 @@ class PainterTrainer(Trainer):
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
+        if cfg.kind == "dab" and not cfg.data:  # before any stroke is rendered
+            check_dab_brush(cfg.brush or DEFAULT_BRUSH)
         self.data = StrokeBatches(self._data_folder(), cfg.holdout, cfg.seed)
+        if cfg.kind == "dab":
+            check_dab_brush(self.data.brush)
         size = self.data.alpha.shape[-1]
         self.painter: NeuralPainter | DabPainter
         if cfg.kind == "dab":
             self.painter = dab_painter_for(self.data.brush, size, **cfg.architecture)
+            if cfg.init:
+                self._warm_start(cfg.init)
         else:
             self.painter = build_painter(PainterConfig(kind=cfg.kind, canvas_size=size, **cfg.architecture))
         self.sample_gen = torch.Generator().manual_seed(cfg.seed + 1)
@@ -241,6 +275,20 @@ class PainterTrainer(Trainer):
         self._stats: dict[str, float] = {}  # the last update's figures, logged beside each evaluation
         if self.resume():
             print(f"resumed {cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
+
+    def _warm_start(self, source: str) -> None:
+        """Copy the learned weights (the MLP and the time dabs) of a fitted dab painter, ``source``
+        a painter.pt path or a brush with a shipped dab painter; ``ValueError`` when it is no dab
+        painter or its MLP has another width."""
+        from .load import load_painter
+
+        init = load_painter(source) if Path(source).suffix == ".pt" else load_painter("dab", brush=source)
+        if not isinstance(init, DabPainter) or init.config.hidden != self.painter.config.hidden:
+            raise ValueError(f"--init {source!r} is not a dab painter with hidden={self.painter.config.hidden}")
+        with torch.no_grad():
+            self.painter.mlp.load_state_dict(init.mlp.state_dict())
+            self.painter.dot_ink.copy_(init.dot_ink)
+            self.painter.dot_width.copy_(init.dot_width)
 
     def _data_folder(self) -> str:
         """``cfg.data``, or the default stroke folder of ``cfg.brush`` (rendered now if missing,
@@ -385,65 +433,46 @@ class PainterTrainer(Trainer):
     def dab_step(self, actions: torch.Tensor, mean_t: torch.Tensor, var_t: torch.Tensor) -> dict[str, float]:
         """The mean and variance heads against the seeds' mean and variance (the sampler's ink
         spread is calibrated once at the end: :meth:`calibrate_sampler`)."""
+        lr = self.cfg.lr * self.dab_lr_factor()
+        for group in self.opt.param_groups:
+            group["lr"] = lr
         mean, var = self.painter(actions)
         rec = nn.functional.mse_loss(mean, mean_t)
         loss = rec + self._variance_loss(var, var_t)
-        value = self._check(loss)
+        value = self._check(loss, lr=lr)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        self.painter.dot_ink.grad = self.painter.dot_width.grad = None  # fixed by calibrate_dot
-        self._check_gradients(self.painter, "gradient", self.cfg.lr)
+        self._check_gradients(self.painter, "gradient", lr)
         self.opt.step()
-        return {"loss": value, "rec": rec.item()}
+        return {"loss": value, "rec": rec.item(), "lr": lr}
 
-    def calibrate_dot(self, steps: int = 300, strokes: int = 256) -> float:
-        """Brushes that paint while the pen rests (``dabs_per_second``, :attr:`DabConfig.dot`):
-        fit the time dabs' ink and width to MyPaint's renders of strokes whose points coincide,
-        which uniformly random actions almost never are: on those, the time dabs' ink and the
-        MLP's could trade places freely. Run before the main fit (every run, resumes included),
-        which then keeps them fixed and fits the MLP around them. Renders ``strokes`` coincident
-        strokes with the brush; returns their alpha MSE."""
-        painter = self.painter
-        gen = torch.Generator().manual_seed(self.cfg.seed + 2)
-        actions = torch.rand(strokes, 12, generator=gen) * 2 - 1
-        actions[:, act.CONTROL_X :] = actions[:, act.START_X : act.START_Y + 1].repeat(1, 2)  # all three points
-        real = MyPaintPainter(painter.canvas_size, brush=painter.config.brush, seed=self.cfg.seed)
-        target = torch.from_numpy(real.render_alpha(actions.numpy()))
-        opt = torch.optim.Adam([painter.dot_ink, painter.dot_width], lr=0.05)
-        for _ in range(steps):
-            loss = nn.functional.mse_loss(painter.render_alpha(actions), target)
-            self._check(loss, "dot calibration loss", 0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-        with torch.no_grad():
-            return float(nn.functional.mse_loss(painter.render_alpha(actions), target))
+    def dab_lr_factor(self) -> float:
+        """The dab recipe's learning-rate factor at the budget's progress (:meth:`_progress`: steps
+        or minutes, whichever is further): a linear warm-up over :data:`DAB_WARMUP`, then a cosine
+        decay to zero, so the fit settles wherever the budget ends."""
+        progress = self._progress()
+        if progress < DAB_WARMUP:
+            return max(progress / DAB_WARMUP, 0.02)
+        return 0.5 * (1.0 + math.cos(math.pi * (progress - DAB_WARMUP) / (1.0 - DAB_WARMUP)))
 
-    def calibrate_sampler(self, steps: int = 200, batch: int = 128) -> float:
-        """Fit the dab painter's ink spread (:attr:`DabPainter.ink_noise`, the only free
-        parameter of :meth:`DabPainter.sample`; positions and radii jitter as the brush file
-        says) so that the samples' total per-pixel variance equals MyPaint's across seeds, on
-        training batches, with the dabs fixed. Returns the held-out ratio (samples / MyPaint)."""
+    def calibrate_sampler(self, batch: int = 512) -> float:
+        """Set the dab painter's sampler's one free number, its dab count's scale
+        (:attr:`DabPainter.dab_count_scale`; :func:`paint_gym.painters.dab_texture.calibrate_dab_count`),
+        so that the samples' total per-pixel variance equals MyPaint's across seeds on ``batch``
+        training actions, with the dabs fixed; brushes whose seeds agree (pen, brush) get
+        ``random_brush`` 0 (variance exactly 0; samples: the hard dabs or the mean, whichever is
+        closer to MyPaint). Returns the held-out
+        ratio (samples / MyPaint)."""
         painter = self.painter
-        painter.jitter_gain.zero_()  # the brush's own offset_by_random and radius_by_random
-        if float(self.data.sample(4 * batch)[2].mean()) < DETERMINISTIC_VARIANCE:  # pen, brush: no randomness
-            painter.random_brush.zero_()  # variance exactly 0, samples equal to the mean
+        actions, mean_t, var_t, _ = self.data.sample(batch)
+        if float(var_t.mean()) < DETERMINISTIC_VARIANCE:  # pen, brush: no randomness
+            painter.random_brush.zero_()  # samples: the hard dabs or the mean, whichever is closer
+            calibrate_dab_count(painter, actions, var_t, self.sample_gen, mean=mean_t)
             return self.evaluate()["val_sample_var_ratio"]
         painter.random_brush.fill_(1.0)
-        opt = torch.optim.Adam([painter.ink_noise], lr=0.05)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)  # the ratio is noisy: settle
-        for _ in range(steps):
-            actions, _, var_t, _ = self.data.sample(batch)
-            with torch.no_grad():
-                dabs = painter.dabs(actions)
-            s1, s2 = painter.sample_dabs(dabs, self.sample_gen), painter.sample_dabs(dabs, self.sample_gen)
-            ratio = 0.5 * (s1 - s2).pow(2).sum() / var_t.sum().clamp_min(1e-8)  # (s1 - s2)^2 / 2: unbiased
-            loss = (ratio - 1) ** 2
-            self._check(loss, "sampler calibration loss", 0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            schedule.step()
+        painter.dab_count_scale.fill_(1.0)  # libmypaint's own count, then the fixed point
+        ratio = calibrate_dab_count(painter, actions, var_t, self.sample_gen)
+        self._check(torch.tensor(ratio), "sampler calibration ratio", self.cfg.lr)
         return self.evaluate()["val_sample_var_ratio"]
 
     def gan_step(
@@ -470,11 +499,15 @@ class PainterTrainer(Trainer):
         d_loss.backward()
         self._check_gradients(d, "critic's gradient", self.cfg.critic_lr)
         self.critic_opt.step()
-        # generator: reconstruction + variance + (after the warm-up) the adversarial term
+        # generator: reconstruction + variance + (after the warm-up) the adversarial term; without
+        # reconstruction (the paper's GAN) the stroke learns from the critic alone, from the start
         rec = nn.functional.mse_loss(mean, mean_t)
         adv = -d(mean, geometry).mean()
-        weight = self.cfg.adv_weight if self._progress() >= self.cfg.adv_warmup_fraction else 0.0
-        loss = rec + self._variance_loss(var, var_t) + weight * adv
+        if self.cfg.reconstruction_weight > 0:
+            weight = self.cfg.adv_weight if self._progress() >= self.cfg.adv_warmup_fraction else 0.0
+            loss = self.cfg.reconstruction_weight * rec + self._variance_loss(var, var_t) + weight * adv
+        else:
+            loss = adv + self._variance_loss(var, var_t)
         value = self._check(loss)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -541,8 +574,6 @@ class PainterTrainer(Trainer):
         painter (eval mode)."""
         cfg = self.cfg
         self.painter.train()
-        if isinstance(self.painter, DabPainter) and self.painter.config.dot:
-            self.calibrate_dot()
         schedule = Schedule(
             eval_clock=None,
             eval_steps=cfg.eval_every,

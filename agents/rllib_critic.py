@@ -1,0 +1,154 @@
+"""SPIRAL's reward on RLlib: a conditional WGAN-GP critic scores each finished painting.
+
+After Ganin et al., "Synthesizing Programs for Images using Reinforced Adversarial Learning"
+(SPIRAL, 2018), whose actors score their final canvases with the latest snapshot of a
+discriminator that a separate learner trains on those canvases. Here:
+
+* each env runner wraps its vector env in :class:`CriticReward`, which holds a copy of the
+  critic (:class:`paint_gym_agents.discriminator.PairCritic`, CPU, no gradients): at the step that
+  ends an episode the reward becomes ``D(canvas, target) - D(target, target)`` (the offset of a
+  WGAN critic is arbitrary and drifts, so the target's own score is subtracted, as in
+  :mod:`paint_gym_agents.spiral`), plus the env's own reward; the final (canvas, target) pairs
+  are kept for the critic's training (at most :data:`MAX_PAIRS` per runner, the newest);
+* after every training iteration the driver's :class:`CriticLearner` collects those pairs from
+  every env runner, takes ``critic_steps`` Adam steps of :func:`critic_loss` (real pair
+  (target, target), fake pair (canvas, target), gradient penalty) and sends the new weights
+  back. The policy and the critic train side by side; as in SPIRAL, an actor's critic is at most
+  one iteration old.
+
+It works alike for PPO, APPO and IMPALA, on the neural env and on MyPaint: it sees only the
+stacked observation (uint8 ``(N, H, W, 6)``, canvas then target) the env returns.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from paint_gym.canvas import to_float_tensor
+
+from .discriminator import PairCritic, critic_loss
+
+#: Final (canvas, target) pairs an env runner keeps for the critic between two iterations.
+MAX_PAIRS = 512
+
+
+def score(critic: PairCritic, canvas: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """SPIRAL's reward ``D(canvas, target) - D(target, target)`` ``(B,)`` float32 of uint8
+    ``(B, H, W, 3)`` canvases and targets (no gradients)."""
+    c, t = to_float_tensor(canvas), to_float_tensor(target)
+    with torch.no_grad():
+        return (critic(c, t) - critic(t, t)).numpy().astype(np.float32)
+
+
+class CriticReward(gym.vector.VectorWrapper):
+    """A vector env whose episode-ending steps are rewarded by a critic (module docstring).
+
+    Observations must be the stacked image, uint8 ``(N, H, W, 6)`` (``obs_mode="stacked"``), in
+    Gymnasium's default next-step autoreset (the step that ends an episode returns its final
+    canvas). ``weight`` multiplies the critic's score; the env's reward is added unchanged.
+    """
+
+    def __init__(self, env: gym.vector.VectorEnv, canvas_size: int, width: int = 32, weight: float = 1.0) -> None:
+        super().__init__(env)
+        self.critic = PairCritic(canvas_size, width).eval().requires_grad_(False)
+        self.weight = float(weight)
+        self.pairs: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=MAX_PAIRS)
+
+    def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        obs, reward, terminated, truncated, info = self.env.step(actions)
+        done = np.asarray(terminated) | np.asarray(truncated)
+        if done.any():
+            canvas, target = obs[done, ..., :3], obs[done, ..., 3:]
+            reward = np.asarray(reward, dtype=np.float32).copy()
+            reward[done] += self.weight * score(self.critic, canvas, target)
+            self.pairs.extend(zip(canvas, target, strict=True))
+        return obs, reward, terminated, truncated, info
+
+    def take_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The final (canvas, target) pairs since the last call, uint8 ``(P, H, W, 3)`` each, and forget them."""
+        pairs = list(self.pairs)
+        self.pairs.clear()
+        if not pairs:
+            empty = np.zeros((0, *self.single_observation_space.shape[:2], 3), np.uint8)
+            return empty, empty.copy()
+        canvas, target = zip(*pairs, strict=True)
+        return np.stack(canvas), np.stack(target)
+
+    def load_critic(self, state: dict[str, torch.Tensor]) -> None:
+        """Take the learner's newest critic weights."""
+        self.critic.load_state_dict(state)
+
+
+def find_critic_reward(env: Any) -> CriticReward | None:
+    """The :class:`CriticReward` inside an env runner's (wrapped) env, or None."""
+    while env is not None:
+        if isinstance(env, CriticReward):
+            return env
+        env = getattr(env, "env", None)
+    return None
+
+
+def _take_pairs(runner: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    wrapper = find_critic_reward(getattr(runner, "env", None))
+    return None if wrapper is None else wrapper.take_pairs()
+
+
+def _loader(state: dict[str, torch.Tensor]) -> Any:
+    def load(runner: Any) -> bool:
+        wrapper = find_critic_reward(getattr(runner, "env", None))
+        if wrapper is not None:
+            wrapper.load_critic(state)
+        return wrapper is not None
+
+    return load
+
+
+class CriticLearner:
+    """The critic's learner in the driver: trains on the env runners' final canvases after each
+    iteration and sends its weights to them (:meth:`step`); :meth:`state_dict` for checkpoints."""
+
+    def __init__(self, canvas_size: int, width: int, lr: float, steps: int, gp_lambda: float, seed: int) -> None:
+        torch.manual_seed(seed)
+        self.critic = PairCritic(canvas_size, width)
+        self.opt = torch.optim.Adam(self.critic.parameters(), lr=lr, betas=(0.5, 0.9))
+        self.steps, self.gp_lambda = steps, gp_lambda
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"critic": self.critic.state_dict(), "critic_opt": self.opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.critic.load_state_dict(state["critic"])
+        self.opt.load_state_dict(state["critic_opt"])
+
+    def broadcast(self, algo: Any) -> None:
+        """Send the critic's weights to every env runner (the driver's own included)."""
+        state = {k: v.detach().clone() for k, v in self.critic.state_dict().items()}
+        algo.env_runner_group.foreach_env_runner(_loader(state), local_env_runner=True)
+
+    def step(self, algo: Any) -> dict[str, float]:
+        """Collect the final pairs from ``algo``'s env runners, take ``steps`` critic updates,
+        broadcast the weights. Returns ``{"critic_pairs", "critic_loss", "wasserstein"}``."""
+        results = algo.env_runner_group.foreach_env_runner(_take_pairs, local_env_runner=True)
+        found = [r for r in results if r is not None and len(r[0])]
+        row: dict[str, float] = {"critic_pairs": float(sum(len(r[0]) for r in found))}
+        if found:
+            canvas = to_float_tensor(np.concatenate([r[0] for r in found]))
+            target = to_float_tensor(np.concatenate([r[1] for r in found]))
+            for _ in range(self.steps):
+                loss, wasserstein = critic_loss(self.critic, canvas, target, self.gp_lambda)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"the critic's loss is {float(loss)}: lower --critic-lr")
+                self.opt.zero_grad(set_to_none=True)
+                loss.backward()
+                self.opt.step()
+                row.update(critic_loss=float(loss.detach()), wasserstein=wasserstein)
+        self.broadcast(algo)
+        return row
+
+
+__all__ = ["MAX_PAIRS", "CriticLearner", "CriticReward", "find_critic_reward", "score"]

@@ -1,0 +1,172 @@
+"""RLlib on paint-gym: strokes/s and learning against env runners, and RLlib's PPO against the in-house PPO.
+
+Issue 26: RLlib is the engine for scaling RL out, so this measures what adding env runners buys
+and whether RLlib's PPO learns as well as the in-house trainer at the same budget. One run after
+the other, each from scratch, on MNIST's batched dab-painter env (``NeuralPaint-MNIST-v0``,
+64 px, 8 strokes), each for ``--seconds`` of *training* clock (evaluations excluded), evaluated
+as the reconstruction benchmark does (the policy's strokes on the first ``--images`` evaluation
+targets, replayed in MyPaint, brush seeds 0-3):
+
+* RLlib PPO with 1 and 2 env runners (``--runners``; 16 episodes each, the SB3 search's PPO
+  settings, :class:`paint_gym_agents.rllib_config.RLlibConfig`'s defaults), a local Ray of
+  ``max(2, N)`` CPUs;
+* the in-house PPO, ``spiral-dense`` of ``benchmarks/methods.py`` (SPIRAL-style trainer with
+  the dense reward, the benchmark's configuration), on the same env.
+
+Outputs: ``results/rllib_scaling.json`` (every run's points, strokes/s, the machine) and
+``rllib_scaling.png`` (replay MSE against training seconds, strokes/s against env runners).
+Needs the RLlib venv: ``.venv-rllib/bin/python benchmarks/rllib_scaling.py`` (about
+4 x ``--seconds`` plus evaluations and start-up).
+
+    .venv-rllib/bin/python benchmarks/rllib_scaling.py --seconds 150
+    .venv-rllib/bin/python benchmarks/rllib_scaling.py --seconds 10 --images 8 --out /tmp/r   # a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from common import RESULTS, Section, describe, machine, read_result, stored_table, write_json
+from methods import make_trainer, method_config
+
+from paint_gym.envs.task import task_spec
+from paint_gym_agents.rllib import train
+from paint_gym_agents.rllib_config import RLlibConfig
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+
+
+def rllib_run(runners: int, args: argparse.Namespace) -> dict[str, Any]:
+    """RLlib PPO with ``runners`` env runners for ``args.seconds`` of training clock."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = RLlibConfig(
+            env_runners=runners,
+            iterations=10**6,
+            eval_images=args.images,
+            eval_every=args.eval_every,
+            run_dir=tmp,
+        )
+        start = time.perf_counter()
+        summary = train(config, args.data_dir, progress=False, seconds=args.seconds)
+    return {
+        "method": "rllib-ppo",
+        "label": f"RLlib PPO, {runners} env runner{'s' * (runners > 1)}",
+        "env_runners": runners,
+        "strokes": summary["points"][-1]["strokes"],
+        "training_seconds": summary["budget_seconds"],
+        "strokes_per_second": summary["strokes_per_second"],
+        "final_mse": summary["final_mse"],
+        "points": summary["points"],
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
+def inhouse_run(args: argparse.Namespace) -> dict[str, Any]:
+    """The in-house PPO (``spiral-dense``) for ``args.seconds`` of training clock."""
+    args.strokes, args.budget, args.spiral_mode = task_spec("mnist").episode_length, 1.0, "continuous"
+    args.dataset = "mnist"
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        with make_trainer("spiral-dense", method_config("spiral-dense", args, Path(tmp)), args.data_dir) as trainer:
+            points = trainer.run(args.seconds, progress=False)
+            strokes, seconds = trainer.strokes, trainer.elapsed
+    return {
+        "method": "spiral-dense",
+        "label": "in-house PPO (spiral-dense)",
+        "env_runners": 0,
+        "strokes": strokes,
+        "training_seconds": seconds,
+        "strokes_per_second": strokes / seconds,
+        "final_mse": points[-1].mse,
+        "points": [p.as_dict() for p in points],
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    lines = ["| run | strokes/s | strokes painted | first replay MSE | final replay MSE |", "|---|---|---|---|---|"]
+    for r in rows:
+        first = r["points"][0]["mse"]
+        lines.append(
+            f"| {r['label']} | {r['strokes_per_second']:,.0f} | {r['strokes']:,} | {first:.4f} | {r['final_mse']:.4f} |"
+        )
+    return "\n".join(lines)
+
+
+def figure(rows: list[dict[str, Any]], out: Path) -> None:
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for r in rows:
+        ax.plot([p["seconds"] for p in r["points"]], [p["mse"] for p in r["points"]], marker="o", label=r["label"])
+    ax.set_xlabel("training seconds")
+    ax.set_ylabel("MyPaint replay MSE")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    scaling = [r for r in rows if r["method"] == "rllib-ppo"]
+    bx.plot([r["env_runners"] for r in scaling], [r["strokes_per_second"] for r in scaling], marker="o")
+    bx.set_xlabel("env runners")
+    bx.set_ylabel("strokes per training second")
+    bx.set_xticks([r["env_runners"] for r in scaling])
+    bx.grid(alpha=0.3)
+    fig.suptitle("RLlib PPO on NeuralPaint-MNIST-v0 (64 px, 8 strokes)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: the stored header and table, the command, the figure."""
+    title = "RLlib: env runners and RLlib's PPO against the in-house PPO"
+    d = read_result(results, "rllib_scaling")
+    if d is None:
+        return [Section(title, "*not run yet*", [])]
+    md = stored_table(d, ".venv-rllib/bin/python benchmarks/rllib_scaling.py", "RLlib scaling", "rllib_scaling.png")
+    return [Section(title, md, [])]
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runners", nargs="+", type=int, default=[1, 2], help="env runners of each RLlib run")
+    parser.add_argument("--seconds", type=float, default=150.0, help="training seconds per run")
+    parser.add_argument("--images", type=int, default=64, help="evaluation images")
+    parser.add_argument("--eval-every", type=int, default=10, help="RLlib iterations between evaluations")
+    parser.add_argument("--no-inhouse", action="store_true", help="skip the in-house PPO run")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads of the in-house trainer")
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args(argv)
+    if args.seconds <= 0:
+        parser.error("--seconds must be positive")
+    m = machine()
+    rows = []
+    for runners in args.runners:
+        print(f"== RLlib PPO, {runners} env runners", flush=True)
+        rows.append(rllib_run(runners, args))
+        print(f"   {rows[-1]['strokes_per_second']:,.0f} strokes/s, MSE {rows[-1]['final_mse']:.4f}", flush=True)
+    if not args.no_inhouse:
+        print("== in-house PPO (spiral-dense)", flush=True)
+        rows.append(inhouse_run(args))
+        print(f"   {rows[-1]['strokes_per_second']:,.0f} strokes/s, MSE {rows[-1]['final_mse']:.4f}", flush=True)
+    table = format_rows(rows)
+    header = (
+        f"NeuralPaint-MNIST-v0, 64 px, 8-stroke episodes, {args.seconds:g} training s per run, replay MSE on "
+        f"{args.images} evaluation images (MyPaint, seeds 0-3); {describe(m)}."
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    figure(rows, out / "rllib_scaling.png")
+    payload = {"machine": m, "args": {k: v for k, v in vars(args).items()}, "header": header, "table": table}
+    payload["rows"] = rows
+    write_json("rllib_scaling", payload, out)
+    print(header)
+    print(table)
+    return payload
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Ray RLlib on paint-gym (paint_gym_agents.rllib): real tiny runs on a local Ray.
+
+Run in the RLlib environment (`make rllib-venv`; `make test` runs this file there): Ray RLlib 2.60
+pins gymnasium 1.2.2, so it is not in the main venv, where these tests are skipped. Each run is
+2 env runners (or fewer), 1-3 iterations of a few hundred strokes on 32 px canvases.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from paint_gym_agents.rllib_config import RLlibConfig
+
+ray = pytest.importorskip("ray", reason="Ray RLlib lives in its own venv: make rllib-venv")
+
+from paint_gym.cli import main  # noqa: E402  (after the skip)
+from paint_gym.envs.task import task_spec  # noqa: E402
+from paint_gym_agents.rllib import (  # noqa: E402
+    RLlibRun,
+    StackedCNNEncoderConfig,
+    algorithm_config,
+    init_ray,
+    train,
+)
+from paint_gym_agents.rllib_critic import find_critic_reward  # noqa: E402
+
+#: A run small enough for CI: 32 px canvases, 8 episodes per env runner, one batch of 128 strokes.
+TINY = {
+    "canvas_size": 32,
+    "envs_per_runner": 8,
+    "train_batch": 128,
+    "minibatch": 64,
+    "epochs": 1,
+    "eval_images": 4,
+    "replay_seeds": (0,),
+    "eval_every": 1,
+}
+
+
+@pytest.fixture
+def local_ray():
+    """A local Ray of 2 CPUs on 127.0.0.1 for one test, shut down after it."""
+    init_ray(num_cpus=2)
+    yield
+    ray.shutdown()
+
+
+def read_log(run_dir) -> list[dict[str, str]]:
+    with open(run_dir / "log.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_encoder_reads_uint8_canvas_and_target_and_divides_by_255():
+    encoder = StackedCNNEncoderConfig(input_dims=(32, 32, 6), features=16).build()
+    obs = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 6), dtype=np.uint8)
+    as_uint8 = encoder({"obs": torch.from_numpy(obs)})["encoder_out"]
+    as_float = encoder({"obs": torch.from_numpy(obs).float()})["encoder_out"]
+    assert as_uint8.shape == (3, 16) and as_uint8.dtype == torch.float32
+    torch.testing.assert_close(as_uint8, as_float)
+
+
+@pytest.mark.parametrize("algo", ["PPO", "APPO", "IMPALA"])
+def test_every_algorithm_builds_its_module_with_the_stacked_cnn(algo):
+    config = algorithm_config(RLlibConfig(algo=algo, env_runners=0, **TINY))
+    import gymnasium as gym
+
+    spec = config.get_default_rl_module_spec()
+    spec.catalog_class = config.rl_module_spec.catalog_class
+    spec.observation_space = gym.spaces.Box(0, 255, (32, 32, 6), np.uint8)
+    spec.action_space = gym.spaces.Box(-1, 1, (12,), np.float32)
+    spec.model_config = config.model_config
+    module = spec.build()
+    out = module.forward_inference({"obs": torch.zeros(2, 32, 32, 6, dtype=torch.uint8)})
+    assert out["action_dist_inputs"].shape == (2, 24)  # mean and log std of 12 stroke fields
+    assert any(type(m).__name__ == "StackedCNNEncoder" for m in module.modules())
+
+
+def test_a_config_with_a_minibatch_larger_than_the_batch_is_refused():
+    with pytest.raises(ValueError, match="minibatch"):
+        RLlibConfig(train_batch=64, minibatch=128)
+
+
+def test_ppo_trains_on_two_env_runners_of_the_batched_env(tmp_path, local_ray):
+    config = RLlibConfig(algo="PPO", env_runners=2, iterations=2, run_dir=str(tmp_path / "ppo"), **TINY)
+    run = RLlibRun(config)
+    try:
+        # the env runners are Ray workers: paint_gym's neural env runs torch on one thread there
+        seen = run.algo.env_runner_group.foreach_env_runner(
+            lambda r: (type(r.env.unwrapped).__name__, r.env.num_envs, __import__("torch").get_num_threads()),
+            local_env_runner=False,
+        )
+        assert seen == [("NeuralPaintVectorEnv", 8, 1)] * 2
+        summary = run.run(progress=False)
+    finally:
+        run.close()
+    rows = read_log(tmp_path / "ppo")
+    assert [int(r["iteration"]) for r in rows] == [0, 1, 2]
+    trained = rows[1:]
+    assert all(float(r["strokes_per_second"]) > 0 and int(float(r["iteration_strokes"])) >= 128 for r in trained)
+    losses = [float(r["total_loss"]) for r in trained]
+    assert all(math.isfinite(v) for v in losses) and losses[0] != losses[1]  # the learner updated the policy
+    result = json.loads((tmp_path / "ppo" / "result.json").read_text())
+    assert result["method"] == "rllib-ppo" and len(result["points"]) == 3
+    assert all(0 < p["mse"] < 1 for p in result["points"]) and summary["final_mse"] == result["final_mse"]
+
+
+def test_train_rllib_runs_from_the_command_line_and_resumes(tmp_path, capsys):
+    run_dir = tmp_path / "cli"
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in TINY.items() if k != "replay_seeds"]
+    argv = [
+        "train-rllib",
+        "--algo",
+        "PPO",
+        "--env",
+        "NeuralPaint-MNIST-v0",
+        "--env-runners",
+        "1",
+        "--out",
+        str(run_dir),
+    ]
+    assert main([*argv, "--iterations", "1", "--replay-seeds", "0", *flags]) == 0
+    assert "rllib-ppo: MyPaint replay MSE" in capsys.readouterr().out
+    assert (run_dir / "rllib_checkpoint").is_dir() and (run_dir / "progress.json").is_file()
+
+    summary = train(RLlibConfig(algo="PPO", env_runners=1, iterations=2, run_dir=str(run_dir), **TINY), progress=False)
+    progress = json.loads((run_dir / "progress.json").read_text())
+    assert progress["iteration"] == 2 and [int(r["iteration"]) for r in read_log(run_dir)] == [0, 1, 2]
+    strokes = [p["strokes"] for p in summary["points"]]
+    assert strokes == sorted(strokes) and strokes[-1] > strokes[1] > 0  # counted on from the checkpoint
+
+
+def test_a_resumed_run_refuses_a_changed_algorithm(tmp_path):
+    run_dir = tmp_path / "r"
+    run_dir.mkdir()
+    from paint_gym.checkpoint import ResumeError
+    from paint_gym_agents.rllib import Progress
+
+    (run_dir / "progress.json").write_text(Progress(points=[], history=[]).as_json(RLlibConfig(run_dir=str(run_dir))))
+    with pytest.raises(ResumeError, match="algo"):
+        Progress.read(run_dir / "progress.json", RLlibConfig(algo="APPO", run_dir=str(run_dir)))
+
+
+def test_appo_with_spirals_critic_reward_trains_the_critic_beside_the_policy(tmp_path, local_ray):
+    config = RLlibConfig(
+        algo="APPO", reward="critic", env_runners=2, iterations=2, run_dir=str(tmp_path / "appo"), **TINY
+    )
+    run = RLlibRun(config)
+    try:
+        run.run(progress=False)
+        learner_weights = run.critic.critic.state_dict()
+        runner_weights = run.algo.env_runner_group.foreach_env_runner(
+            lambda r: find_critic_reward(r.env).critic.state_dict(), local_env_runner=False
+        )
+    finally:
+        run.close()
+    rows = read_log(tmp_path / "appo")[1:]
+    assert all(float(r["critic_pairs"]) > 0 and math.isfinite(float(r["wasserstein"])) for r in rows)
+    for weights in runner_weights:  # every env runner scores with the learner's newest critic
+        for name, value in learner_weights.items():
+            torch.testing.assert_close(weights[name], value)
+    assert (tmp_path / "appo" / "critic.pt").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env", ["MyPaint-MNIST-v0", "NeuralPaint-MNIST-v0"])
+def test_impala_with_the_critic_reward_runs_on_mypaint_and_on_the_neural_env(env, tmp_path, local_ray):
+    config = RLlibConfig(
+        algo="IMPALA", env=env, reward="critic", env_runners=2, iterations=3, run_dir=str(tmp_path / "i"), **TINY
+    )
+    summary = train(config, progress=False)
+    assert summary["method"] == "rllib-impala-critic" + ("-mypaint" if env.startswith("MyPaint") else "")
+    assert len(summary["points"]) == 4 and task_spec("mnist").episode_length == 8
