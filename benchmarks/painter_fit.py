@@ -195,6 +195,42 @@ def run_brush(brush: str, folder: Path, do_ship: bool, minutes: float | None = N
     return row
 
 
+#: The model's parts switched off one at a time (DabConfig overrides), for --ablation.
+ABLATION = {
+    "old model (softplus ink, no path filter)": {"ink_link": "softplus", "slow_tracking": 0.0},
+    "log ink only": {"slow_tracking": 0.0},
+    "path filter only": {"ink_link": "softplus"},
+    "log ink + path filter (shipped)": {},
+}
+ABLATION_BRUSHES = ("classic/pen", "classic/brush", "classic/dry_brush", "classic/charcoal")
+
+
+def ablation(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Held-out fidelity at 64 px of each :data:`ABLATION` variant fitted with the one-minute recipe,
+    on :data:`ABLATION_BRUSHES`: what the hard-edged brushes missed."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for brush in ABLATION_BRUSHES:
+        actions, renders = reference(brush, 64)
+        out[brush] = {}
+        for label, overrides in ABLATION.items():
+            print(f"ablation: {brush}, {label} ...", flush=True)
+            run = folder / f"abl_{Path(brush).name}_{len(out[brush])}"
+            result = fit(brush, run, architecture=overrides, minutes=60.0)
+            out[brush][label] = score(result["painter"], actions, renders)
+    return out
+
+
+def ablation_table(abl: dict[str, dict[str, dict[str, float]]]) -> str:
+    rows = []
+    for label in ABLATION:
+        cells = [label]
+        for brush in abl:
+            s = abl[brush][label]
+            cells.append(f"{s['x_ideal']:.2f}x ideal" if "x_ideal" in s else f"{s['percent_of_signal']:.1f}% of signal")
+        rows.append(cells)
+    return md_table(["dab model (one-minute recipe)", *(f"`{b}`" for b in abl)], rows)
+
+
 def judge(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Each target over all brushes: how many meet it."""
     timed = [r["total_seconds"] <= TARGET_SECONDS for r in rows]
@@ -267,6 +303,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--old-minutes", type=float, default=3.0, help="the old recipe's fitting minutes in --curves")
     parser.add_argument("--ship", action="store_true", help="ship every fitted painter into paint_gym/weights")
+    parser.add_argument("--ablation", action="store_true", help="also fit the model with its parts switched off")
     parser.add_argument(
         "--no-cap",
         action="store_true",
@@ -312,12 +349,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     "data_seconds": o["data_seconds"],
                     "64": score(o["painter"], actions, renders),
                 }
+        abl = ablation(Path(tmp)) if args.ablation else previous.get("ablation", {})
     ordered = [rows[b] for b in sorted(rows)]
     payload = {
         "machine": info,
         "rows": ordered,
         "refused": refused,
         "old": old,
+        "ablation": abl,
         "targets": judge(ordered),
         "table": table(ordered, refused),
     }
@@ -347,6 +386,15 @@ def readme_sections(results: Path) -> list[Section]:
             d["table"],
             "![held-out error against wall-clock, old and new recipes](results/painter_fit.png)",
         ]
+        + (
+            [
+                "What the hard-edged brushes missed (`--ablation`: each part of the model switched off, the same "
+                "one-minute recipe, held-out at 64 px):",
+                ablation_table(d["ablation"]),
+            ]
+            if d.get("ablation")
+            else []
+        )
     )
     t = d["targets"]
     targets = [

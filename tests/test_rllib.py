@@ -10,6 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -176,3 +182,37 @@ def test_impala_with_the_critic_reward_runs_on_mypaint_and_on_the_neural_env(env
     summary = train(config, progress=False)
     assert summary["method"] == "rllib-impala-critic" + ("-mypaint" if env.startswith("MyPaint") else "")
     assert len(summary["points"]) == 4 and task_spec("mnist").episode_length == 8
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_train_rllib_runs_on_a_two_node_cluster_as_docs_agents_md_says(tmp_path):
+    """Two Ray nodes on this machine (a head and a second node, as on a cluster), started as the
+    docs say with RAY_AUTH_MODE=disabled; the command joins with --address and spreads its env
+    runners over both nodes. The nodes are stopped by their process ids."""
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    port = free_port()
+    common = ["--num-cpus=1", "--node-ip-address=127.0.0.1", "--block", "--disable-usage-stats"]
+    head = [ray_cli, "start", "--head", f"--port={port}", "--include-dashboard=false", *common]
+    nodes = [subprocess.Popen(head, env=env)]  # one CPU on each node: the 2 env runners need both
+    try:
+        time.sleep(8)
+        nodes.append(subprocess.Popen([ray_cli, "start", f"--address=127.0.0.1:{port}", *common], env=env))
+        time.sleep(8)
+        run_dir = tmp_path / "cluster"
+        argv = [sys.executable, "-m", "paint_gym.cli", "train-rllib", "--address", f"127.0.0.1:{port}"]
+        argv += ["--env-runners", "2", "--iterations", "1", "--out", str(run_dir), "--replay-seeds", "0"]
+        argv += [f"--{k.replace('_', '-')}={v}" for k, v in TINY.items() if k != "replay_seeds"]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads((run_dir / "progress.json").read_text())["iteration"] == 1
+    finally:
+        for node in reversed(nodes):
+            node.terminate()
+            node.wait(timeout=60)

@@ -24,7 +24,10 @@ from .helpers import random_actions
 SHIPPED = [
     ("gan", DEFAULT_BRUSH, "gan_painter"),
     ("vae", DEFAULT_BRUSH, "vae_painter"),
-    *(("dab", b, f"dab_painter_{b.rsplit('/', 1)[-1]}") for b in SUPPORTED_BRUSHES),
+    *(
+        ("dab", b, f"dab_painter_{b.rsplit('/', 1)[-1]}")
+        for b in dict.fromkeys([*SUPPORTED_BRUSHES, *shipped_dab_brushes()])
+    ),
 ]
 IDS = [entry for *_, entry in SHIPPED]
 
@@ -80,3 +83,18 @@ def test_the_same_strokes_in_both_envs_give_close_canvases(rng):
         obs_r, *_ = real.step(a)
         obs_f, *_ = fake.step(a)
     assert mse_uint8(obs_r["canvas"], obs_f["canvas"]) < 0.25 * mse_uint8(obs_r["canvas"], blank)
+
+
+@pytest.mark.parametrize("brush", ["classic/calligraphy", "classic/smudge+paint", "classic/blend+paint"])
+def test_loading_a_dab_painter_for_a_brush_outside_the_model_says_why(brush):
+    with pytest.raises(ValueError, match="cannot imitate"):
+        load_painter("dab", brush=brush)
+
+
+def test_every_shipped_dab_painter_records_its_fidelity_and_fit_seconds():
+    for brush in shipped_dab_brushes():
+        entry = shipped_weights.read_manifest()[f"dab_painter_{brush.rsplit('/', 1)[-1]}"]
+        fidelity = entry["fidelity"]
+        assert fidelity["fit_seconds"] > 0 and set(fidelity) >= {"64", "128", "256"}
+        for size in ("64", "128", "256"):
+            assert fidelity[size]["alpha_mse"] > 0 and ("x_ideal" in fidelity[size]) == (fidelity[size]["ideal"] > 1e-7)

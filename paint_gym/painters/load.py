@@ -114,6 +114,9 @@ def _load_shipped_dab(brush: str) -> DabPainter:
     """The shipped dab painter of ``brush``, read and verified against the MANIFEST."""
     shipped = shipped_dab_brushes()
     if brush not in shipped:
+        from .dab_brushes import check_dab_brush
+
+        check_dab_brush(brush)  # a brush outside the model: say why
         raise ValueError(
             f"no shipped dab painter for brush {brush!r}; shipped for: {', '.join(shipped) or 'none yet'}. "
             f"Fit one with `paint-gym train-painter --kind dab --brush {brush}` and load it by the path "

@@ -93,6 +93,8 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
     # the learning rate warmed up and decayed over them; minutes only caps a slow machine
     "dab": {"minutes": 5.0, "steps": 400, "batch_size": 256, "lr": 1e-2, "holdout": 1024},
 }
+#: Held-out actions whose samples measure the dab sampler's variance ratio in :meth:`PainterTrainer.evaluate`.
+SAMPLE_EVAL_ACTIONS = 256
 #: Mean per-pixel variance across seeds below which a brush counts as deterministic (pen, brush).
 DETERMINISTIC_VARIANCE = 1e-7
 #: Actions rendered for a kind when no data folder is given (TrainConfig.n_actions = 0).
@@ -273,6 +275,7 @@ class PainterTrainer(Trainer):
             torch.optim.Adam(self.critic.parameters(), lr=cfg.critic_lr, betas=(0.5, 0.9)) if self.critic else None
         )
         self._stats: dict[str, float] = {}  # the last update's figures, logged beside each evaluation
+        self._evaluated: dict[int, dict[str, float]] = {}  # the last full evaluation, by step
         if self.resume():
             print(f"resumed {cfg.kind} painter at step {self.step} ({self.elapsed / 60:.1f} min trained)")
 
@@ -517,7 +520,11 @@ class PainterTrainer(Trainer):
 
     # -- evaluation and the loop --------------------------------------------------------
     @torch.no_grad()
-    def evaluate(self) -> dict[str, float]:
+    def evaluate(self, samples: bool = True) -> dict[str, float]:
+        """Held-out figures: alpha MSE against one render and the seeds' mean, the variance head's
+        error and total ratio and (dab, ``samples``) the samples' total variance ratio, from two
+        samples of :data:`SAMPLE_EVAL_ACTIONS` held-out actions (the sampler lays many small dabs:
+        the figure the fit's periodic evaluations skip, as the sampler is calibrated at the end)."""
         self.painter.eval()
         actions, mean_t, var_t, single = self.data.holdout()
         mean, var = zip(*(self.painter(actions[i : i + 512]) for i in range(0, len(actions), 512)), strict=True)
@@ -530,12 +537,13 @@ class PainterTrainer(Trainer):
             # predicted / measured total (1 where both are 0: brushes without randomness)
             "val_var_ratio": ((var.mean() + 1e-9) / (var_t.mean() + 1e-9)).item(),
         }
-        if isinstance(self.painter, DabPainter):  # the samples' variance, from two samples per action
-            n = min(len(actions), 1024)
+        if samples and isinstance(self.painter, DabPainter):  # the samples' variance, two samples per action
+            n = min(len(actions), SAMPLE_EVAL_ACTIONS)
             s1 = self.painter.sample(actions[:n], self.sample_gen)
             s2 = self.painter.sample(actions[:n], self.sample_gen)
             sample_var = 0.5 * (s1 - s2).pow(2).mean()  # (s1 - s2)^2 / 2: unbiased
             figures["val_sample_var_ratio"] = ((sample_var + 1e-9) / (var_t[:n].mean() + 1e-9)).item()
+        self._evaluated = {self.step: figures} if samples else {}
         for key, value in figures.items():
             check_finite(
                 value,
@@ -562,7 +570,8 @@ class PainterTrainer(Trainer):
 
     def record(self, checkpoint: bool = False) -> None:
         """Log the held-out figures (:meth:`evaluate`) beside the last update's to ``log.csv``."""
-        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self._stats, **self.evaluate()})
+        figures = self.evaluate(samples=self.cfg.kind != "dab")  # dab: the sampler is calibrated at the end
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self._stats, **figures})
         self.write_log(plot=False)
         if checkpoint:
             self.save_checkpoint()
@@ -583,9 +592,11 @@ class PainterTrainer(Trainer):
             checkpoint_steps=cfg.checkpoint_every,
         )
         self.fit(Limits(cfg.steps, cfg.minutes * 60), schedule, progress, f"training {cfg.kind} painter")
+        final = None
         if isinstance(self.painter, DabPainter):
-            self.calibrate_sampler()
-        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **self.evaluate()})
+            self.calibrate_sampler(batch=SAMPLE_EVAL_ACTIONS)
+            final = self._evaluated.get(self.step)  # calibrate_sampler's own evaluation, when it made one
+        self.history.append({"step": self.step, "minutes": self.elapsed / 60, **(final or self.evaluate())})
         self.save_checkpoint()  # with log.csv and curves.png
         self.painter.eval()
         self.painter.save(
