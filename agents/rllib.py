@@ -51,15 +51,10 @@ from ray.rllib.algorithms.algorithm_config import AlgorithmConfig
 from ray.rllib.algorithms.appo import APPOConfig
 from ray.rllib.algorithms.impala import IMPALAConfig
 from ray.rllib.algorithms.ppo import PPOConfig
-from ray.rllib.algorithms.ppo.ppo_catalog import PPOCatalog
 from ray.rllib.core import DEFAULT_MODULE_ID
 from ray.rllib.core.columns import Columns
-from ray.rllib.core.models.base import ENCODER_OUT, Encoder, Model
-from ray.rllib.core.models.configs import ModelConfig
-from ray.rllib.core.models.torch.base import TorchModel
 from ray.rllib.core.rl_module.rl_module import RLModule, RLModuleSpec
 from ray.tune.registry import register_env
-from torch import nn
 from tqdm import tqdm
 
 import paint_gym  # noqa: F401  (registers the env ids, in the driver and in every env runner)
@@ -69,9 +64,10 @@ from paint_gym.checkpoint import check_resume, config_from_json, config_to_json,
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
 from paint_gym.training import Point
 
-from .cnn import image_cnn
+from .base import check_agent_targets
 from .rllib_config import RESUME_MAY_CHANGE, RUN_FILES, RLlibConfig
 from .rllib_critic import CriticLearner, CriticReward
+from .rllib_module import PaintCatalog, StackedCNNEncoder, StackedCNNEncoderConfig
 
 #: The run folder's files (:data:`paint_gym_agents.rllib_config.RUN_FILES`, with log.csv and curves.png).
 CHECKPOINT_DIR = "rllib_checkpoint"
@@ -80,77 +76,6 @@ PROGRESS_JSON, RESULT_JSON, CRITIC_PT = RUN_FILES[:3]
 ENV_NAME = "paint-gym"
 #: Hidden layers of the policy and value heads (SB3's default for PPO on a features extractor).
 HEAD_HIDDENS = (64, 64)
-
-# ----------------------------------------------------------------------------------------
-# The RLModule's encoder: the stacked canvas|target CNN, uint8 in
-# ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class StackedCNNEncoderConfig(ModelConfig):
-    """RLlib model config of :class:`StackedCNNEncoder`: ``input_dims`` ``(H, W, C)`` of the
-    stacked observation, ``features`` the width of its output ``(B, features)``."""
-
-    input_dims: tuple[int, ...] = (64, 64, 6)
-    features: int = 512
-
-    @property
-    def output_dims(self) -> tuple[int]:
-        return (self.features,)
-
-    def build(self, framework: str = "torch") -> StackedCNNEncoder:
-        if framework != "torch":
-            raise ValueError(f"paint-gym's RLlib encoder is torch only; got framework={framework!r}")
-        return StackedCNNEncoder(self)
-
-
-class StackedCNNEncoder(TorchModel, Encoder):
-    """Encoder of the stacked observation: ``{"obs": (B, H, W, C)}`` uint8 (or float on the same
-    0-255 scale) -> ``{"encoder_out": (B, features)}`` float32. The image is divided by 255 here,
-    so env runners ship uint8 (4x smaller batches) and nothing upstream must convert it; then
-    :func:`paint_gym_agents.cnn.image_cnn` (NatureCNN from 36 px, 3x3 convolutions below), a
-    linear layer and ReLU: the Stable-Baselines3 search's ``StackedCanvasExtractor``."""
-
-    def __init__(self, config: StackedCNNEncoderConfig) -> None:
-        TorchModel.__init__(self, config)
-        Encoder.__init__(self, config)
-        height, width, channels = config.input_dims
-        cnn = image_cnn(channels, min(height, width))
-        with torch.no_grad():
-            n_flat = cnn(torch.zeros(1, channels, height, width)).shape[1]
-        self.net = nn.Sequential(cnn, nn.Linear(n_flat, config.features), nn.ReLU())
-
-    def _forward(self, inputs: dict, **kwargs: Any) -> dict:
-        obs = inputs[Columns.OBS]
-        x = obs.to(torch.float32).permute(0, 3, 1, 2) / 255.0
-        return {ENCODER_OUT: self.net(x)}
-
-
-class PaintCatalog(PPOCatalog):
-    """PPO's catalog (also APPO's and IMPALA's default RLModules') with :class:`StackedCNNEncoder`
-    for an image observation ``(H, W, C)``; any other space gets RLlib's own encoder. The
-    encoder's width is ``model_config["features"]`` (default 512); the policy head's log-std
-    outputs start at ``model_config["log_std_init"]`` (default 0, RLlib's)."""
-
-    def build_pi_head(self, framework: str) -> Model:
-        """RLlib's policy head (mean and log std of each action field), its log-std biases set
-        to ``log_std_init`` (RLlib's output layer starts near zero, so that is the initial log std)."""
-        head = super().build_pi_head(framework)
-        log_std_init = float(self._model_config_dict.get("log_std_init", 0.0))
-        last = [m for m in head.modules() if isinstance(m, nn.Linear)][-1]
-        with torch.no_grad():
-            last.bias[last.out_features // 2 :] = log_std_init
-        return head
-
-    @classmethod
-    def _get_encoder_config(
-        cls, observation_space: gym.Space, model_config_dict: dict, action_space: gym.Space | None = None
-    ) -> ModelConfig:
-        if isinstance(observation_space, gym.spaces.Box) and len(observation_space.shape) == 3:
-            features = int(model_config_dict.get("features", 512))
-            return StackedCNNEncoderConfig(input_dims=tuple(observation_space.shape), features=features)
-        return super()._get_encoder_config(observation_space, model_config_dict, action_space)
-
 
 # ----------------------------------------------------------------------------------------
 # The env creator and the AlgorithmConfig
@@ -263,6 +188,25 @@ def module_actions(module: RLModule, obs: np.ndarray) -> np.ndarray:
         return np.clip(dist.to_deterministic().sample().numpy(), -1.0, 1.0).astype(np.float32)
 
 
+def paint_episodes(module: RLModule, env: gym.vector.VectorEnv, targets: np.ndarray | None, strokes: int) -> tuple:
+    """The module paints one episode per sub-env of ``env`` (a stacked paint-gym vector env without
+    autoreset) on ``targets`` uint8 ``(B, H, W, 3)`` (None: the env's own of seed 0): its strokes
+    float32 ``(B, T, 12)`` and the targets uint8 ``(B, H, W, 3)``."""
+    obs, _ = env.reset(seed=0, options=None if targets is None else {"target": targets})
+    targets, painted = obs[..., 3:].copy(), []
+    for _ in range(strokes):
+        painted.append(module_actions(module, obs))
+        obs, *_ = env.step(painted[-1])
+    return np.stack(painted, axis=1), targets
+
+
+def eval_env(config: RLlibConfig, n: int, data_dir: str | os.PathLike | None = None) -> gym.vector.VectorEnv:
+    """``n`` episodes of ``config``'s env to paint targets on: stacked, no reward, no autoreset."""
+    kwargs = {k: v for k, v in env_config(config, data_dir).items() if k not in ("id", "reward_scale", "critic")}
+    kwargs.update(reward="none", obs_mode="stacked", autoreset_mode=gym.vector.AutoresetMode.DISABLED)
+    return gym.make_vec(config.env, num_envs=n, **kwargs)
+
+
 def policy_module(algo: Algorithm) -> RLModule:
     """The policy as the learner has it now: the driver's RLModule (``algo.get_module()``) loaded
     with the learner group's newest weights. (APPO and IMPALA update their env runners' copies
@@ -281,14 +225,7 @@ class Evaluator:
 
     def __init__(self, config: RLlibConfig, data_dir: str | os.PathLike | None = None) -> None:
         self.config = config
-        kwargs = {k: v for k, v in env_config(config, data_dir).items() if k not in ("id", "reward_scale", "critic")}
-        self.env = gym.make_vec(
-            config.env,
-            num_envs=config.eval_images,
-            obs_mode="stacked",
-            autoreset_mode=gym.vector.AutoresetMode.DISABLED,
-            **{**kwargs, "reward": "none"},
-        )
+        self.env = eval_env(config, config.eval_images, data_dir)
         dataset = config.task.dataset
         self.targets = (
             None if dataset is None else eval_targets(dataset, config.eval_images, config.canvas_size, data_dir)
@@ -298,14 +235,7 @@ class Evaluator:
 
     def paint(self, module: RLModule) -> tuple[np.ndarray, np.ndarray]:
         """The module's strokes float32 ``(B, T, 12)`` and the targets uint8 ``(B, H, W, 3)``."""
-        options = None if self.targets is None else {"target": self.targets}
-        obs, _ = self.env.reset(seed=0, options=options)
-        targets, strokes = obs[..., 3:].copy(), []
-        for _ in range(self.config.episode_length):
-            action = module_actions(module, obs)
-            strokes.append(action)
-            obs, *_ = self.env.step(action)
-        return np.stack(strokes, axis=1), targets
+        return paint_episodes(module, self.env, self.targets, self.config.episode_length)
 
     def __call__(self, module: RLModule) -> float:
         strokes, targets = self.paint(module)
@@ -313,6 +243,48 @@ class Evaluator:
 
     def close(self) -> None:
         self.env.close()
+
+
+class RLlibAgent:
+    """A trained RLlib policy with the agent verbs (:mod:`paint_gym_agents.base`), without Ray:
+    ``RLlibAgent.load(run_dir)`` reads the run's config and its learner's RLModule;
+    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)`` paints them on the run's env
+    (the neural painter or MyPaint), the policy's most likely stroke at each step;
+    ``act(observation)`` is one stroke for an observation (stacked ``(H, W, 6)`` or the
+    ``{"canvas", "target"}`` dict)."""
+
+    KIND = "rllib_agent"
+
+    def __init__(self, module: RLModule, config: RLlibConfig, data_dir: str | os.PathLike | None = None) -> None:
+        self.module, self.config, self.data_dir = module, config, data_dir
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> RLlibAgent:
+        """The policy of a run folder (its last checkpoint). ``FileNotFoundError`` if it has none."""
+        run = Path(run_dir)
+        config = config_from_json(RLlibConfig, json.loads((run / PROGRESS_JSON).read_text())["config"])
+        module_dir = run / CHECKPOINT_DIR / "learner_group" / "learner" / "rl_module" / DEFAULT_MODULE_ID
+        if not module_dir.is_dir():
+            raise FileNotFoundError(f"{run_dir} holds no RLlib checkpoint ({module_dir}): train it first")
+        return cls(RLModule.from_checkpoint(str(module_dir.resolve())), config, data_dir)
+
+    def reset(self) -> None:
+        """Nothing to forget: the policy reads the canvas, not a memory."""
+
+    def act(self, observation: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
+        """One stroke float32 ``(12,)`` for one observation."""
+        if isinstance(observation, dict):
+            observation = np.concatenate([observation["canvas"], observation["target"]], axis=-1)
+        return module_actions(self.module, np.asarray(observation)[None])[0]
+
+    def paint(self, targets: np.ndarray) -> np.ndarray:
+        """Strokes float32 ``(B, T, 12)`` for targets uint8 ``(B, H, W, 3)``."""
+        targets = check_agent_targets(targets, self.config.canvas_size)
+        env = eval_env(self.config, len(targets), self.data_dir)
+        try:
+            return paint_episodes(self.module, env, targets, self.config.episode_length)[0]
+        finally:
+            env.close()
 
 
 # ----------------------------------------------------------------------------------------
@@ -484,6 +456,7 @@ class RLlibRun:
             self.evaluate(row)
             prog.history.append(row)
         bar = tqdm(total=cfg.iterations, initial=prog.iteration, desc=method_name(cfg), disable=not progress)
+
         def done() -> bool:
             return prog.iteration >= cfg.iterations or (seconds is not None and prog.seconds >= seconds)
 
@@ -534,6 +507,7 @@ def train(
 __all__ = [
     "Evaluator",
     "PaintCatalog",
+    "RLlibAgent",
     "RLlibConfig",
     "RLlibRun",
     "StackedCNNEncoder",
@@ -543,6 +517,7 @@ __all__ = [
     "init_ray",
     "method_name",
     "module_actions",
+    "paint_episodes",
     "policy_module",
     "paint_vector_env",
     "train",

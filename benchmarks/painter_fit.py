@@ -196,13 +196,14 @@ def run_brush(brush: str, folder: Path, do_ship: bool, minutes: float | None = N
 
 
 #: The model's parts switched off one at a time (DabConfig overrides), for --ablation.
+_NO_FILTER = {"slow_tracking": 0.0, "slow_tracking_per_dab": 0.0}
 ABLATION = {
-    "old model (softplus ink, no path filter)": {"ink_link": "softplus", "slow_tracking": 0.0},
-    "log ink only": {"slow_tracking": 0.0},
-    "path filter only": {"ink_link": "softplus"},
-    "log ink + path filter (shipped)": {},
+    "old model (softplus ink, no path filters)": {"ink_link": "softplus", **_NO_FILTER},
+    "log ink only": _NO_FILTER,
+    "path filters only (slow_tracking, slow_tracking_per_dab)": {"ink_link": "softplus"},
+    "log ink + path filters (shipped)": {},
 }
-ABLATION_BRUSHES = ("classic/pen", "classic/brush", "classic/dry_brush", "classic/charcoal")
+ABLATION_BRUSHES = ("classic/pen", "classic/brush", "classic/kabura", "classic/dry_brush")
 
 
 def ablation(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
@@ -251,11 +252,12 @@ def table(rows: list[dict[str, Any]], refused: dict[str, str]) -> str:
         cells = [f"`{r['brush']}`", f"{r['total_seconds']:.0f} s ({r['data_seconds']:.0f} s data)"]
         for size in REFERENCE:
             s = r["sizes"][str(size)]
-            cells.append(f"{s['x_ideal']:.2f}x" if "x_ideal" in s else f"{s['percent_of_signal']:.1f}%")
+            ideal = f"{s['x_ideal']:.2f}x" if "x_ideal" in s else "- (ideal 0)"
+            cells.append(f"{ideal} / {s['percent_of_signal']:.1f}%")
         lines.append(cells)
     for brush, why in refused.items():
         lines.append([f"`{brush}`", "refused", why, "", ""])
-    header = ["brush", "fit (wall, all in)", "64 px", "128 px", "256 px"]
+    header = ["brush", "fit (wall, all in)", *(f"{s} px: x ideal / % of signal" for s in REFERENCE)]
     return md_table(header, lines)
 
 
@@ -287,6 +289,44 @@ def curves_figure(rows: list[dict[str, Any]], old: dict[str, Any], path: Path) -
     plt.close(fig)
 
 
+#: Brushes of the figure MyPaint | dab mean | dab sample.
+FIGURE_BRUSHES = (
+    "classic/kabura",
+    "classic/ink_blot",
+    "classic/textured_ink",
+    "classic/coarse_bulk_2",
+    "classic/slow_ink",
+)
+
+
+def brushes_figure(brushes: list[str], path: Path, n: int = 6) -> None:
+    """Rows per brush: MyPaint (one seed), the fitted dab painter's mean, one of its samples, for the
+    same ``n`` held-out actions (seed 4242) on 64 px; each brush's fitted painter from ``paint_gym``'s
+    shipped ones."""
+    from paint_gym.painters.load import load_painter
+
+    actions = np.random.default_rng(REFERENCE_SEED).uniform(-1, 1, (n, 12)).astype(np.float32)
+    actions[:, 2] = np.linspace(-0.6, 0.9, n)  # small to large
+    fig, axes = plt.subplots(3 * len(brushes), n, figsize=(1.3 * n, 1.35 * 3 * len(brushes)))
+    gen = torch.Generator().manual_seed(0)
+    for b, brush in enumerate(brushes):
+        painter = load_painter("dab", brush=brush)
+        real = MyPaintPainter(64, brush=brush, seed=7).render_alpha(actions)
+        with torch.no_grad():
+            a = torch.from_numpy(actions)
+            rows = [real, painter.render_alpha(a).numpy(), painter.sample(a, gen).numpy()]
+        for r, (label, images) in enumerate(zip(("MyPaint", "dab mean", "dab sample"), rows, strict=True)):
+            for i in range(n):
+                ax = axes[3 * b + r, i]
+                ax.imshow(1 - images[i], cmap="gray", vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            axes[3 * b + r, 0].set_ylabel(f"{Path(brush).name}\n{label}", fontsize=7)
+    fig.tight_layout(pad=0.2)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -304,6 +344,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--old-minutes", type=float, default=3.0, help="the old recipe's fitting minutes in --curves")
     parser.add_argument("--ship", action="store_true", help="ship every fitted painter into paint_gym/weights")
     parser.add_argument("--ablation", action="store_true", help="also fit the model with its parts switched off")
+    parser.add_argument("--figure", action="store_true", help="draw MyPaint | dab mean | dab sample (shipped painters)")
     parser.add_argument(
         "--no-cap",
         action="store_true",
@@ -362,6 +403,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     write_json(NAME, payload, args.out)
     curves_figure(ordered, old, args.out / f"{NAME}.png")
+    if args.ship or args.figure:
+        brushes_figure([b for b in FIGURE_BRUSHES if b in rows], args.out / f"{NAME}_brushes.png")
     print(payload["table"])
     print(json.dumps(payload["targets"], indent=1))
     return payload
@@ -385,6 +428,9 @@ def readme_sections(results: Path) -> list[Section]:
             f"as a share of MyPaint's mean squared alpha (brushes whose seeds agree). {machine_line(d)}.{old}",
             d["table"],
             "![held-out error against wall-clock, old and new recipes](results/painter_fit.png)",
+            "Held-out actions, small to large, in MyPaint and through each brush's shipped dab painter (its mean "
+            "and one `sample()`):",
+            "![MyPaint | dab mean | dab sample for five brushes](results/painter_fit_brushes.png)",
         ]
         + (
             [

@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--recharge",
         action="store_true",
-        help="measure the painter's one-off cost again and re-decide the claim from the saved results (trains nothing)",
+        help="re-decide the claim from the saved results with the painter cost in painter_cost.json (trains nothing)",
     )
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     targets = eval_targets(args.dataset, args.images, data_dir=args.data_dir)
     args.images = len(targets)
-    cost = painter_cost(out, remeasure=args.recharge)
+    cost = painter_cost(out)  # measured end to end once per results folder
     if args.recharge:
         return recharge(args, out, folder, cost)
     done = {k: run_method(k, args, targets, folder) for k in keys}  # in the order asked (cheap ones first, say)

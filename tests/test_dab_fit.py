@@ -13,7 +13,7 @@ import torch
 from paint_gym import actions as act
 from paint_gym.cli import main as cli_main
 from paint_gym.painters import strokes
-from paint_gym.painters.dab import LEGACY_CONFIG, DabPainter, dab_painter_for, tracking_filter
+from paint_gym.painters.dab import LEGACY_CONFIG, TIME_DABS, DabPainter, dab_painter_for, tracking_filter
 from paint_gym.painters.dab_brushes import check_dab_brush, dab_unsupported_reason
 from paint_gym.painters.mypaint import MyPaintPainter
 from paint_gym.painters.train import DAB_WARMUP, PainterTrainer, TrainConfig
@@ -54,6 +54,23 @@ def test_a_slow_tracking_brush_stops_short_where_mypaint_does():
     end_without = float(without.dabs(torch.from_numpy(a))["x"].max())
     assert abs(end_with + radius - (painted.max() + 1)) <= 1.5 + 0.5 * radius
     assert end_without - end_with > 3
+
+
+def test_a_brush_whose_dabs_trail_the_pen_ends_where_mypaint_ends():
+    """classic/kabura's ``slow_tracking_per_dab`` (10) makes each dab move a tenth of the way to the
+    pen: its stroke ends well before the end point. With the per-dab filter the dabs' last centre is
+    where MyPaint's paint ends (minus the radius), to 1.5 px plus half a radius; without it, far past."""
+    a = horizontal_stroke(0.3)
+    alpha = MyPaintPainter(64, brush="classic/kabura", seed=0).render_alpha(a)[0]
+    painted = np.nonzero(alpha.max(0) > 0.5)[0]
+    radius = float(act.to_physical(a, 64).radius[0])
+    trailing = dab_painter_for("classic/kabura")
+    assert trailing.config.slow_tracking_per_dab == pytest.approx(10.0)
+    plain = dab_painter_for("classic/kabura", slow_tracking_per_dab=0.0)
+    end_trailing = float(trailing.dabs(torch.from_numpy(a))["x"].max())  # its time dabs trail as well
+    end_plain = float(plain.dabs(torch.from_numpy(a))["x"][:, TIME_DABS:].max())
+    assert abs(end_trailing + radius - (painted.max() + 1)) <= 1.5 + 0.5 * radius
+    assert end_plain - end_trailing > 3
 
 
 @pytest.mark.parametrize(

@@ -198,13 +198,6 @@ def test_strokes_whose_points_coincide_paint_what_mypaint_paints(make_painter, s
         return
     signal = np.mean(real**2)
     assert real.sum((1, 2)).min() > 0 and real.max() > 0.99  # every stroke is a solid dot
-    if spec.kind == "dab":  # a known shortfall, reported in docs/painters.md and the closing note
-        assert pred.sum() > 0  # a dot, but too faint: measured 0.1-0.3x MyPaint's mass
-        pytest.xfail(
-            "the shipped dab painter for classic/brush paints too faint a dot where the points coincide "
-            "(a dot fitted to such strokes raised its error on ordinary strokes from 0.0034 to 0.0040; "
-            "the fix is a joint refit with coincident strokes in the data)"
-        )
     assert np.mean((pred - real) ** 2) <= DOT_TOLERANCE * signal
     assert pred.sum() == pytest.approx(real.sum(), rel=DOT_MASS_TOLERANCE)
 

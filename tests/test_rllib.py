@@ -2,7 +2,8 @@
 
 Run in the RLlib environment (`make rllib-venv`; `make test` runs this file there): Ray RLlib 2.60
 pins gymnasium 1.2.2, so it is not in the main venv, where these tests are skipped. Each run is
-2 env runners (or fewer), 1-3 iterations of a few hundred strokes on 32 px canvases.
+2 env runners (or fewer), 1-2 iterations of a few hundred strokes on 32 px canvases; the slow ones (`-m slow`)
+run IMPALA with the critic reward on MyPaint and on the neural env, and a two-node cluster.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from paint_gym_agents.rllib_config import RLlibConfig
 
 ray = pytest.importorskip("ray", reason="Ray RLlib lives in its own venv: make rllib-venv")
 
+from paint_gym.benchmark.evaluation import eval_targets  # noqa: E402
 from paint_gym.cli import main  # noqa: E402  (after the skip)
 from paint_gym.envs.task import task_spec  # noqa: E402
 from paint_gym_agents.rllib import (  # noqa: E402
+    RLlibAgent,
     RLlibRun,
     StackedCNNEncoderConfig,
     algorithm_config,
@@ -139,6 +142,13 @@ def test_train_rllib_runs_from_the_command_line_and_resumes(tmp_path, capsys):
     assert progress["iteration"] == 2 and [int(r["iteration"]) for r in read_log(run_dir)] == [0, 1, 2]
     strokes = [p["strokes"] for p in summary["points"]]
     assert strokes == sorted(strokes) and strokes[-1] > strokes[1] > 0  # counted on from the checkpoint
+
+    agent = RLlibAgent.load(run_dir)  # the trained policy, without Ray, with every agent's verbs
+    targets = eval_targets("mnist", 3, 32)
+    painted = agent.paint(targets)
+    assert painted.shape == (3, 8, 12) and painted.dtype == np.float32 and np.abs(painted).max() <= 1
+    obs = {"canvas": np.full_like(targets[0], 255), "target": targets[0]}
+    np.testing.assert_allclose(agent.act(obs), painted[0, 0], atol=1e-5)  # first stroke: blank canvas, same target
 
 
 def test_a_resumed_run_refuses_a_changed_algorithm(tmp_path):

@@ -14,7 +14,9 @@ engine's details make hard to write down:
   :func:`paint_gym.actions.to_physical` (the one definition of a stroke), filtered as libmypaint's
   ``slow_tracking`` filters the pen's events (:func:`tracking_filter`, read from the ``.myb`` file:
   ``classic/brush``'s 4.47 trails the pen by about four events, cutting corners and stopping short
-  of the end point; a model that put its dabs on the curve itself missed exactly there), its arc length ``L``
+  of the end point; a model that put its dabs on the curve itself missed exactly there) and, for brushes
+  with ``slow_tracking_per_dab``, filtered again per dab (:meth:`DabPainter._trail`: classic/kabura's
+  dabs trail the pen by about ten of them), its arc length ``L``
   from :data:`ARC_POINTS` points along the curve, and ``K`` dabs sit at arc lengths
   ``(k + 1/2) L / K``, ``K`` = :attr:`DabConfig.n_dabs` (96) at every canvas size: lengths and
   radii scale together with the canvas, so ``L / K`` stays the same fraction of the dabs' width
@@ -124,6 +126,9 @@ class DabConfig(ValidatedConfig):
     slow_tracking: Annotated[float, Bound(0)] = 0.0
     """libmypaint ``slow_tracking``: the position filter over the stroke's events (0: none), which makes
     the painted path lag behind the pen (cut corners, a stroke that stops short): applied exactly."""
+    slow_tracking_per_dab: Annotated[float, Bound(0)] = 0.0
+    """libmypaint ``slow_tracking_per_dab``: a second position filter, per dab laid (0: none), so the
+    dabs trail the filtered pen by about this many dabs (classic/kabura: 10)."""
     ink_link: Annotated[str, OneOf(("exp", "softplus"))] = "exp"
     """How the MLP's first output becomes ink: ``exp`` (log-ink: the dense ink of hard-edged brushes
     is in reach) or ``softplus`` (painters fitted before 2026-12-06)."""
@@ -157,6 +162,7 @@ def brush_randomness(brush: str) -> dict[str, Any]:
         "dot": settings.get("dabs_per_second", {}).get("base_value", 0.0) > 0,
         "dabs_per_radius": linear("dabs_per_actual_radius")[0] + linear("dabs_per_basic_radius")[0],
         "slow_tracking": max(linear("slow_tracking")[0], 0.0),
+        "slow_tracking_per_dab": max(linear("slow_tracking_per_dab")[0], 0.0),
     }
 
 
@@ -175,7 +181,9 @@ class DabPainter(nn.Module):
             self.mlp[-1].weight.mul_(0.1)
             ink0 = 0.0 if config.ink_link == "exp" else 0.5  # ink ~1 either way
             self.mlp[-1].bias.copy_(torch.tensor([ink0, -0.4, -2.0]))
-        self.dot_ink = nn.Parameter(torch.tensor(-2.0))
+        # time dabs' ink: the MLP's at the events times exp(dot_ink), starting at 1 (their sum: one
+        # TIME_DABS-th of a dab's ink per radius; ``softplus`` painters: one learned ink, starting low)
+        self.dot_ink = nn.Parameter(torch.tensor(0.0 if config.ink_link == "exp" else -2.0))
         self.dot_width = nn.Parameter(torch.tensor(-0.4))
         # 1 for random brushes, 0 for brushes that paint the same stroke for every seed (pen,
         # brush): their variance is exactly 0 and their samples equal the mean (set when fitting)
@@ -195,6 +203,12 @@ class DabPainter(nn.Module):
     @property
     def device(self) -> torch.device:
         return self.dot_ink.device
+
+    @property
+    def time_dabs(self) -> int:
+        """How many of :meth:`dabs`'s dabs come first as time dabs (:data:`TIME_DABS` with
+        :attr:`DabConfig.dot`, else 0)."""
+        return TIME_DABS if self.config.dot else 0
 
     def at_size(self, canvas_size: int) -> DabPainter:
         """The same painter (shared weights, not a copy) rendering ``canvas_size`` px canvases
@@ -242,17 +256,45 @@ class DabPainter(nn.Module):
         sigma = r * (self.config.min_width + nn.functional.softplus(out[..., 1]))
         w = ink * (length / k) / r * self._dab_count_factor(length / r)  # ink per radius travelled
         kappa = torch.sigmoid(out[..., 2].mean(1)) * self.random_brush
+        if self.config.slow_tracking_per_dab > 0:
+            centre = self._trail(centre, pts[:, 0], length / k, r)
         x, y = centre[..., 0], centre[..., 1]
         if self.config.dot:  # dabs_per_second: paint laid in time, wherever the pen is (a dot if it rests)
             idx = torch.linspace(0, n_pts - 1, TIME_DABS, device=a.device).round().long()
             p_t = pressures[:, idx]  # (B, TIME_DABS): the events are evenly spaced in time, i.e. in t
-            x = torch.cat([pts[:, idx, 0], x], 1)
-            y = torch.cat([pts[:, idx, 1], y], 1)
+            at = pts[:, idx]  # (B, TIME_DABS, 2)
+            if self.config.slow_tracking_per_dab > 0:  # they trail too: the trailed dab nearest in t
+                t_events = idx.to(t.dtype)[None].expand(len(t), -1) / (n_pts - 1)
+                near = torch.searchsorted(t.contiguous(), t_events.contiguous()).clamp(max=k - 1)
+                at = torch.stack([x.gather(1, near), y.gather(1, near)], -1)
+            x = torch.cat([at[..., 0], x], 1)
+            y = torch.cat([at[..., 1], y], 1)
             width = self.config.min_width + nn.functional.softplus(self.dot_width)
             sigma = torch.cat([(r * width).expand(-1, TIME_DABS), sigma], 1)
-            w = torch.cat([p_t * nn.functional.softplus(self.dot_ink) / TIME_DABS, w], 1)
+            if self.config.ink_link == "exp":  # the MLP's ink at the events, scaled: its pressure curve too
+                t_events = (idx.to(t.dtype) / (n_pts - 1))[None].expand(len(t), -1)
+                raw = self._ink_and_width(pressures, r * (64.0 / size), length / r, t_events)[..., 0]
+                dot_ink = self._ink(raw + self.dot_ink)
+            else:  # painters fitted before 2026-12-06: one learned ink for every time dab
+                dot_ink = nn.functional.softplus(self.dot_ink)
+            w = torch.cat([p_t * dot_ink / TIME_DABS, w], 1)
             p = torch.cat([p_t, p], 1)
         return {"x": x, "y": y, "sigma": sigma, "w": w, "p": p, "r": r, "kappa": kappa}
+
+    def _trail(self, centre: torch.Tensor, start: torch.Tensor, step: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        """libmypaint's per-dab position filter (``slow_tracking_per_dab``, mypaint-brush.c: each dab
+        moves ``1 - exp(-1 / slow_tracking_per_dab)`` of the way to the pen) over our dab centres
+        ``(B, K, 2)``, ``step`` px apart ``(B, 1)``: between two of them libmypaint lays
+        ``step x dabs_per_radius / r`` dabs, so ``exp(-step dabs_per_radius / (r slow_tracking_per_dab))``
+        of the lag is kept; the filter starts at the stroke's first point ``start`` ``(B, 2)``."""
+        k = centre.shape[1]
+        keep_log = -step * self.config.dabs_per_radius / (r * self.config.slow_tracking_per_dab)  # (B, 1)
+        i = torch.arange(k, device=centre.device, dtype=centre.dtype)
+        lag = (i[:, None] - i[None, :]).clamp(min=0)  # (K, K)
+        weights = torch.exp(keep_log[..., None] * lag) * (1 - torch.exp(keep_log))[..., None]  # (B, K, K)
+        weights = torch.tril(weights)
+        first = torch.exp(keep_log * (i + 1))  # (B, K): what is left of the start
+        return weights @ centre + first[..., None] * start[:, None, :]
 
     def _ink(self, raw: torch.Tensor) -> torch.Tensor:
         """Ink per radius travelled from the MLP's first output (:attr:`DabConfig.ink_link`); the
@@ -343,7 +385,7 @@ class DabPainter(nn.Module):
         :attr:`dab_count_scale` through this with the dabs fixed)."""
         if not bool(self.random_brush > 0) and not bool(self.hard_dabs > 0):  # see dab_texture's docstring
             return -torch.expm1(-self.density(d["x"], d["y"], d["sigma"], d["w"]))
-        return dab_texture.sample_dabs(self, d, generator, TIME_DABS if self.config.dot else 0)
+        return dab_texture.sample_dabs(self, d, generator, self.time_dabs)
 
     # -- saving -------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, half: bool = False, extra: dict[str, Any] | None = None) -> str:
@@ -368,7 +410,12 @@ class DabPainter(nn.Module):
 
 
 #: DabConfig values of checkpoints saved before the field existed (fitted before 2026-12-06).
-LEGACY_CONFIG: dict[str, Any] = {"ink_link": "softplus", "min_width": 0.15, "slow_tracking": 0.0}
+LEGACY_CONFIG: dict[str, Any] = {
+    "ink_link": "softplus",
+    "min_width": 0.15,
+    "slow_tracking": 0.0,
+    "slow_tracking_per_dab": 0.0,
+}
 
 
 def tracking_filter(slow_tracking: float, n: int, like: torch.Tensor) -> torch.Tensor:

@@ -306,15 +306,13 @@ def calibrate_dab_count(
     target = float(variance.sum())
     if not bool(painter.random_brush > 0):
         if mean is not None:
-            from .dab import TIME_DABS  # (dab imports this module)
-
             painter.hard_dabs.zero_()
             head = sum(
                 float((painter.render_alpha(actions[i : i + chunk]) - mean[i : i + chunk]).pow(2).sum())
                 for i in range(0, len(actions), chunk)
             )
             d = [painter.dabs(actions[i : i + chunk]) for i in range(0, len(actions), chunk)]
-            time_dabs = TIME_DABS if painter.config.dot else 0
+            time_dabs = painter.time_dabs
             hard = sum(
                 float((sample_dabs(painter, di, generator, time_dabs) - mean[i * chunk : (i + 1) * chunk]).pow(2).sum())
                 for i, di in enumerate(d)

@@ -105,6 +105,9 @@ KIND_SEEDS = {"gan": 4, "vae": 4, "dab": 2}
 #: Fraction of the dab painter's actions whose points coincide (the dot of brushes that paint while
 #: the pen rests, fitted jointly with the rest: :attr:`StrokeDataSpec.coincident`).
 DAB_COINCIDENT = 1 / 32
+#: The dab recipe's learning-rate multiplier of the time dabs' ink and width (two scalars that a
+#: brush may need to move several units in log: classic/brush's dot is solid, a scattering brush's faint).
+DOT_LR_SCALE = 10.0
 #: Fraction of the dab recipe's steps over which the learning rate warms up (then a cosine decay).
 DAB_WARMUP = 0.1
 
@@ -311,12 +314,20 @@ class PainterTrainer(Trainer):
                 {"params": vae.decoder.parameters(), "lr": self.cfg.lr * self.cfg.decoder_lr_scale},
             ]
             return torch.optim.Adam(groups, lr=self.cfg.lr)
+        if self.cfg.kind == "dab":  # the time dabs' two scalars learn faster (DOT_LR_SCALE)
+            dot = [self.painter.dot_ink, self.painter.dot_width]
+            rest = [q for q in self.painter.parameters() if all(q is not d for d in dot)]
+            return torch.optim.Adam(
+                [{"params": rest}, {"params": dot, "lr": self.cfg.lr * DOT_LR_SCALE}], lr=self.cfg.lr
+            )
         return torch.optim.Adam(self.painter.parameters(), lr=self.cfg.lr)
 
     def learning_rates(self) -> list[tuple[torch.optim.Optimizer, float | list[float]]]:
         """The config's rates (also after a resume: they may have changed); the VAE's stage 2
         fine-tunes the decoder at ``decoder_lr_scale`` of ``lr``."""
         scales = [1.0, self.cfg.decoder_lr_scale] if self.stage == 2 else [1.0]
+        if self.cfg.kind == "dab":
+            scales = [1.0, DOT_LR_SCALE]
         rates: list[tuple[torch.optim.Optimizer, float | list[float]]] = [
             (self.opt, [self.cfg.lr * scale for scale in scales])
         ]
@@ -437,8 +448,8 @@ class PainterTrainer(Trainer):
         """The mean and variance heads against the seeds' mean and variance (the sampler's ink
         spread is calibrated once at the end: :meth:`calibrate_sampler`)."""
         lr = self.cfg.lr * self.dab_lr_factor()
-        for group in self.opt.param_groups:
-            group["lr"] = lr
+        for group, scale in zip(self.opt.param_groups, (1.0, DOT_LR_SCALE), strict=True):
+            group["lr"] = lr * scale
         mean, var = self.painter(actions)
         rec = nn.functional.mse_loss(mean, mean_t)
         loss = rec + self._variance_loss(var, var_t)

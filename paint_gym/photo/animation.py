@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from ..validation import check_float, check_int
-from .painting import Painting
 from .replay import MyPaintCanvas
+
+if TYPE_CHECKING:  # painting.py imports this module for its save_* methods
+    from .painting import Painting
 
 #: Frames a second of the animation.
 FPS = 10

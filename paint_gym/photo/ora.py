@@ -13,6 +13,7 @@ import io
 import os
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -20,8 +21,10 @@ from PIL import Image
 
 from ..painters import libmypaint as L
 from ..painters.mypaint import rgba_over_background
-from .painting import Painting
 from .replay import level_layers
+
+if TYPE_CHECKING:  # painting.py imports this module for its save_* methods
+    from .painting import Painting
 
 #: OpenRaster's MIME type, the first entry of the zip.
 MIMETYPE = "image/openraster"

@@ -30,26 +30,10 @@ import numpy as np
 from .. import actions as act
 from ..checkpoint import write_text_atomic
 from ..validation import MAX_CANVAS_SIZE, MIN_CANVAS_SIZE, background_rgb, check_int
+from .physical import PhysicalStrokes, physical_strokes
 
 #: Format tag of the JSON file (bumped when its layout changes).
 FORMAT = "paint-gym-painting/1"
-
-
-@dataclass(frozen=True)
-class PhysicalStrokes:
-    """Strokes in canvas pixels (``N`` strokes, painting order).
-
-    ``anchors`` float32 ``(N, 3, 2)``: start, through-point (passed at t = 0.5) and end of the
-    quadratic Bezier, ``(x, y)`` px; ``control`` ``(N, 2)``: its Bezier control point
-    (``2 through - (start + end) / 2``, what SVG's ``Q`` takes); ``radius`` ``(N,)`` px;
-    ``pressures`` ``(N, 2)`` start and end pressure in ``[0, 0.8]``; ``color`` ``(N, 3)`` RGB in [0, 1].
-    """
-
-    anchors: np.ndarray
-    control: np.ndarray
-    radius: np.ndarray
-    pressures: np.ndarray
-    color: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -147,8 +131,9 @@ class Painting:
             "background": list(self.background),
             "seed": self.seed,
             "fields": list(act.FIELDS),
-            "strokes": np.round(self.strokes.astype(np.float64), 6).tolist(),
-            "windows": np.round(self.windows.astype(np.float64), 4).tolist(),
+            # float32 values written exactly (float64 repr), so a replay gives the same pixels
+            "strokes": self.strokes.astype(np.float64).tolist(),
+            "windows": self.windows.astype(np.float64).tolist(),
             "levels": self.levels.tolist(),
             "physical": {
                 "units": "px on the width x height canvas; pressure in [0, 0.8]; colour RGB in [0, 1]",
@@ -231,26 +216,6 @@ class Painting:
         from .animation import save_animation
 
         return save_animation(self, path, seconds=seconds, max_side=max_side)
-
-
-def physical_strokes(strokes: np.ndarray, windows: np.ndarray) -> PhysicalStrokes:
-    """Actions ``(N, 12)`` in their windows ``(N, 3)`` (``x0, y0, side`` px) -> :class:`PhysicalStrokes`."""
-    strokes = np.asarray(strokes, np.float32).reshape(-1, act.ACTION_DIM)
-    windows = np.asarray(windows, np.float32).reshape(-1, 3)
-    u = (strokes + 1.0) * 0.5
-    side = windows[:, 2:3]
-    xy = u[:, act.START_X :].reshape(-1, 3, 2) * side[:, None] + windows[:, None, :2]
-    control = 2.0 * xy[:, 1] - 0.5 * (xy[:, 0] + xy[:, 2])
-    r_min = side[:, 0] * act.MIN_RADIUS_64 / 64.0
-    radius = r_min * (act.MAX_RADIUS_64 / act.MIN_RADIUS_64) ** u[:, act.SIZE]
-    pressures = act.MAX_PRESSURE * u[:, act.PRESSURE]
-    return PhysicalStrokes(
-        anchors=xy.astype(np.float32),
-        control=control.astype(np.float32),
-        radius=radius.astype(np.float32),
-        pressures=pressures.astype(np.float32),
-        color=u[:, act.COLOR].astype(np.float32),
-    )
 
 
 def concatenate(parts: Sequence[tuple[np.ndarray, np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

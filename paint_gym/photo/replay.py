@@ -20,7 +20,10 @@ from .. import actions as act
 from ..canvas import to_uint8
 from ..painters.mypaint import Brush, Surface, rgba_over_background
 from ..validation import background_rgb
-from .painting import Painting, physical_strokes
+from .physical import physical_strokes
+
+if TYPE_CHECKING:  # painting.py imports this module for its render methods
+    from .painting import Painting
 
 if TYPE_CHECKING:
     import torch

@@ -15,13 +15,16 @@ import functools
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import actions as act
 from ..checkpoint import write_text_atomic
 from ..painters.mypaint import Brush, Surface
-from .painting import Painting
+
+if TYPE_CHECKING:  # painting.py imports this module for its save_* methods
+    from .painting import Painting
 
 #: Pressures at which the brush's profile is measured (:func:`brush_profile`).
 PROFILE_PRESSURES = np.linspace(0.0, act.MAX_PRESSURE, 9, dtype=np.float32)
