@@ -280,7 +280,7 @@ def curves_figure(rows: list[dict[str, Any]], old: dict[str, Any], path: Path) -
                 ax.plot([c["seconds"] for c in curve], ys, style, label=label, ms=3)
                 ax.set_ylabel("held-out alpha MSE / ideal" if ideal > 1e-7 else "held-out alpha MSE")
         ax.axvline(TARGET_SECONDS, color="grey", lw=0.8, ls=":")
-        ax.set_xscale("log")
+        ax.set_xlim(left=0)
         ax.set_xlabel("wall-clock seconds (data rendering included)")
         ax.set_title(brush, fontsize=9)
         ax.legend(fontsize=7)
@@ -294,7 +294,7 @@ FIGURE_BRUSHES = (
     "classic/kabura",
     "classic/ink_blot",
     "classic/textured_ink",
-    "classic/coarse_bulk_2",
+    "classic/marker_fat",
     "classic/slow_ink",
 )
 
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fit_list, refused = brushes_to_fit()
     brushes = args.brushes or fit_list
     previous = read_result(args.out, NAME) or {}
-    rows = {r["brush"]: r for r in previous.get("rows", [])}
+    rows = {r["brush"]: r for r in previous.get("rows", []) if r["brush"] not in refused}
     with tempfile.TemporaryDirectory() as tmp:
         for brush in brushes:
             if args.brushes is None and brush in rows:  # resumes: a brush measured before is kept

@@ -3,13 +3,15 @@ dabs, checked against libmypaint's own formulas and against real MyPaint renders
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 from paint_gym import actions as act
 from paint_gym.canvas import to_float
-from paint_gym.painters.dab import DabPainter
+from paint_gym.painters.dab import DabPainter, tracking_filter
 from paint_gym.painters.dab_texture import brush_texture, calibrate_dab_count, dab_mask, dab_rr, lay_dabs
 from paint_gym.painters.load import load_painter
 from paint_gym.painters.mypaint import MyPaintPainter
@@ -69,10 +71,11 @@ def test_a_stroke_lays_libmypaints_number_of_dabs_with_the_mean_heads_ink():
     with torch.no_grad():
         d = painter.dabs(a)
         dabs = lay_dabs(painter, d, torch.Generator().manual_seed(0))
-    stroke = act.to_physical(a, 64, n_points=200)
-    length = (stroke.points[:, 1:] - stroke.points[:, :-1]).norm(dim=-1).sum(1)
+    stroke = act.to_physical(a, 64)  # the events, filtered as libmypaint's slow_tracking filters them
+    path = tracking_filter(painter.config.slow_tracking, stroke.points.shape[1], a) @ stroke.points
+    length = (path[:, 1:] - path[:, :-1]).norm(dim=-1).sum(1)
     count = torch.bincount(dabs["stroke"], minlength=16).float()
-    expected = (12.0 * length / stroke.radius).round().clamp(min=1)
+    expected = (12.0 * float(painter.dab_count_scale) * length / stroke.radius).round().clamp(min=1)
     assert (count - expected).abs().le(0.02 * expected + 1).all()
     ink = torch.zeros(16).index_add(0, dabs["stroke"], dabs["a"] * np.pi * dabs["R"] ** 2 * dabs["h"])
     head = (2 * np.pi * d["sigma"] ** 2 * d["w"]).sum(1)
@@ -152,8 +155,12 @@ def test_deterministic_brushes_sample_their_mean_unless_hard_dabs_are_closer_to_
 def test_a_checkpoint_without_the_samplers_state_loads_with_libmypaints_count(tmp_path):
     """Checkpoints written before dab_texture carry the jittered-Gaussian sampler's state and no
     dab_count_scale: they load, with the scale 1; a saved scale comes back."""
-    painter = load_painter("dab", brush="classic/dry_brush")  # the shipped file predates dab_texture
-    assert float(painter.dab_count_scale) == 1.0
+    shipped = load_painter("dab", brush="classic/dry_brush")
+    state = {k: v for k, v in shipped.state_dict().items() if k not in ("dab_count_scale", "hard_dabs")}
+    state.update(jitter_gain=torch.tensor(0.0), ink_noise=torch.tensor(-2.0))  # the old sampler's state
+    payload = {"config": dataclasses.asdict(shipped.config), "state_dict": state}
+    painter = DabPainter.from_payload(payload)
+    assert float(painter.dab_count_scale) == 1.0 and float(painter.hard_dabs) == 0.0
     with torch.no_grad():
         painter.dab_count_scale.fill_(1.7)
     painter.save(tmp_path / "dab.pt")

@@ -215,7 +215,7 @@ def test_short_strokes_stay_within_mypaints_seed_to_seed_floor(make_painter, spe
         floor = DETERMINISTIC_TOLERANCE * np.mean(renders[0] ** 2)
     pred = render(make_painter(spec), a)
     error = np.mean([np.mean((pred - r) ** 2) for r in renders])
-    assert error <= floor
+    assert error <= floor * (1 + 1e-5)  # painting nothing scores the floor itself, up to float rounding
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -14,7 +14,7 @@ from paint_gym.canvas import mse_uint8
 from paint_gym.checkpoint import CheckpointError, sha256_of
 from paint_gym.envs import MyPaintEnv
 from paint_gym.envs.neural_env import NeuralPaintEnv
-from paint_gym.painters.load import load_painter, shipped_dab_brushes
+from paint_gym.painters.load import dab_fidelity, load_painter, shipped_dab_brushes
 from paint_gym.painters.mypaint import DEFAULT_BRUSH, SUPPORTED_BRUSHES, MyPaintPainter
 from paint_gym.painters.neural import load_neural_painter
 
@@ -68,7 +68,11 @@ def test_shipped_painters_imitate_mypaint(name, brush, entry_name, rng):
     with torch.no_grad():
         pred = load_painter(name, brush=brush if name == "dab" else None).render_alpha(torch.tensor(actions)).numpy()
     constant = np.mean((renders - renders.mean()) ** 2)
-    assert np.mean((pred - renders) ** 2) < 0.35 * constant
+    recorded = dab_fidelity(brush) if name == "dab" else None
+    if recorded:  # at most 1.5x the held-out error its MANIFEST entry records (1,024 actions x 4 seeds)
+        assert np.mean((pred - renders) ** 2) <= 1.5 * recorded["64"]["alpha_mse"]
+    else:
+        assert np.mean((pred - renders) ** 2) < 0.35 * constant
     assert abs(pred.mean() - renders.mean()) < 0.15 * renders.mean()
 
 

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -41,9 +43,13 @@ def test_a_worker_process_runs_the_neural_env_on_one_thread_whatever_the_start_m
     assert worker_threads(method, None, monkeypatch) == (1, True)
 
 
+TORCH_DEFAULT = "import torch; print(torch.get_num_threads())"
+
+
 @pytest.mark.skipif(torch.get_num_threads() < 2, reason="needs a machine where torch's default is 2+ threads")
 def test_paint_gym_worker_threads_overrides_it_in_spawned_workers(monkeypatch):
-    default = torch.get_num_threads()  # this process is the main process: left at torch's default
+    # torch's own default, from a fresh interpreter (other tests may have set this process's count)
+    default = int(subprocess.run([sys.executable, "-c", TORCH_DEFAULT], capture_output=True, text=True).stdout)
     assert not forksafe.worker_process() and forksafe.worker_torch_threads() is None
     assert worker_threads("spawn", "2", monkeypatch) == (2, True)
     assert worker_threads("spawn", "0", monkeypatch) == (default, True)  # 0: torch's own default

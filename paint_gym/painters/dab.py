@@ -90,6 +90,10 @@ MLP_POINTS = 16
 #: is the sharpest); see tests/test_painter_contract.py.
 DAB_COUNT_THRESHOLD = 1.25
 DAB_COUNT_WIDTH = 0.2
+#: For the exponential-ink painters the step's tail is cut: no ink below 0.75 dabs' spacing, the
+#: sigmoid's from 1.25 on (a smoothstep between).
+DAB_COUNT_START = 0.75
+DAB_COUNT_FULL = 1.25
 #: Dabs laid evenly in time along the stroke for brushes that paint while the pen rests
 #: (``dabs_per_second``; :attr:`DabConfig.dot`).
 TIME_DABS = 16
@@ -308,9 +312,18 @@ class DabPainter(nn.Module):
         time ``dabs_per_radius x L / r`` passes a whole number, so a stroke that travels less than
         about one dab's spacing (times ``slow_tracking``'s lag) lays none: a smooth step at
         :data:`DAB_COUNT_THRESHOLD` dabs. It is 1 to within 1e-3 from 2.7 dabs on, i.e. for 99.99%
-        of uniformly random strokes (it was added after fitting, which therefore saw it as 1)."""
+        of uniformly random strokes (it was added after fitting, which therefore saw it as 1).
+
+        With the exponential ink (:attr:`DabConfig.ink_link`) a hard-edged brush's ink runs to the
+        thousands, so a sigmoid's tail still painted a dot for a 0.5 px pen stroke (11x MyPaint's
+        mass): the sigmoid is then cut by a smoothstep, exactly 0 below :data:`DAB_COUNT_START`
+        dabs and 1 from :data:`DAB_COUNT_FULL` on."""
         n = length_over_r * self.config.dabs_per_radius
-        return torch.sigmoid((n - DAB_COUNT_THRESHOLD) / DAB_COUNT_WIDTH)
+        step = torch.sigmoid((n - DAB_COUNT_THRESHOLD) / DAB_COUNT_WIDTH)
+        if self.config.ink_link == "exp":
+            u = ((n - DAB_COUNT_START) / (DAB_COUNT_FULL - DAB_COUNT_START)).clamp(0.0, 1.0)
+            return step * u * u * (3.0 - 2.0 * u)
+        return step
 
     def _ink_and_width(
         self, pressures: torch.Tensor, r64: torch.Tensor, length_over_r: torch.Tensor, t: torch.Tensor

@@ -13,6 +13,9 @@ libmypaint's names):
   stroke's ``direction``: a nib held at a fixed angle (``classic/calligraphy``), so a stroke's
   width depends on its direction, which the model has no input for.
 
+* ``offset_by_random`` is :data:`SCATTER_LIMIT` radii or more: dabs thrown that far make the mean
+  stroke a haze the fitted widths did not reach (measured: a tenth of MyPaint's ink).
+
 Every blending brush smudges, so the first rule covers them.
 
 :func:`dab_unsupported_reason` says which, in words; the trainer refuses such a brush with it.
@@ -26,6 +29,10 @@ from typing import Any
 import numpy as np
 
 from .mypaint import resolve_brush
+
+#: ``offset_by_random`` (radii) from which a brush's scatter is beyond the dab painter (coarse_bulk_1
+#: and _2 throw dabs 10 radii; coarse_bulk_3, 1.09, fits to 1.01x the ideal).
+SCATTER_LIMIT = 3.0
 
 
 def _active(setting: dict[str, Any] | None) -> bool:
@@ -59,6 +66,13 @@ def dab_unsupported_reason(brush: str) -> str | None:
     for name in ("eraser", "lock_alpha"):
         if _active(settings.get(name)):
             return f"it erases or protects paint (libmypaint '{name}' > 0) rather than laying it"
+    scatter = float((settings.get("offset_by_random") or {}).get("base_value", 0.0))
+    if scatter >= SCATTER_LIMIT:
+        return (
+            f"it throws its dabs up to {scatter:g} radii from the pen (libmypaint 'offset_by_random'): "
+            "its mean stroke is a haze wider than the dab painter's widths reach (fitted, it painted a "
+            "tenth of MyPaint's ink: benchmarks/painter_fit.py)"
+        )
     ratio = settings.get("elliptical_dab_ratio") or {}
     angle = settings.get("elliptical_dab_angle") or {}
     upright = _upright_ratio(ratio)
