@@ -1,4 +1,5 @@
-"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``eval``, ``paint``.
+"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``train-rllib``, ``eval``,
+``paint``, ``ship-agent``.
 
 Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
 pyproject.toml), as a plug-in's commands would be: :func:`commands` returns them by name, and
@@ -7,7 +8,7 @@ whose fields are its flags with their docstrings as help (:mod:`paint_gym.comman
 training commands take the agents' own configs (:class:`~paint_gym_agents.backprop.BackpropConfig`,
 :class:`~paint_gym_agents.spiral.SpiralConfig`), so every hyperparameter is a flag. Thin callers
 of :mod:`paint_gym_agents.backprop`, :mod:`~paint_gym_agents.spiral`,
-:mod:`~paint_gym_agents.evaluate` and :mod:`~paint_gym_agents.demo`.
+:mod:`~paint_gym_agents.evaluate`, :mod:`~paint_gym_agents.demo` and :mod:`~paint_gym_agents.ship`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+import tyro
 
 from paint_gym.checkpoint import write_text_atomic
 from paint_gym.command import Command, base_config
@@ -29,12 +33,13 @@ from paint_gym.validation import check_float, check_int
 
 from .backprop import BackpropAgent, BackpropConfig
 from .base import run_outputs
-from .demo import random_demo, run_demo
+from .demo import random_demo, run_compare, run_demo
 from .evaluate import evaluate_table
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .rllib_config import RLlibConfig
+from .ship import check_agent_name, default_weights_dir, ship_agent
 from .spiral import SpiralAgent, SpiralConfig
-from .zoo import load_agent
+from .zoo import PREFIX, load_agent
 
 TASK_NAMES = tuple(TASKS)
 
@@ -54,6 +59,10 @@ class DemoArgs:
     """Pixel zoom of the written PNG."""
     random: bool = False
     """Instead: one MyPaint env episode of random strokes (--task, --seed, --painter)."""
+    compare: bool = False
+    """Instead: RL and backprop side by side, rows of target | backprop agent | PPO agent | SPIRAL-style agent,
+    each replayed in MyPaint, on the same images (--tasks; none given: those with shipped RL agents, else mnist;
+    an RL agent not shipped, or SB3 not installed, is left out with a note)."""
     task: Literal[TASK_NAMES] = "MNIST"
     """Task of the random episode."""
     seed: int = 0
@@ -69,12 +78,23 @@ class DemoArgs:
     def __post_init__(self) -> None:
         for name, low in (("images", 1), ("first", 0), ("scale", 1), ("seed", 0)):
             check_int(f"--{name}", getattr(self, name), low=low)
+        if self.random and self.compare:
+            raise ValueError("--random and --compare are two different demos: give one of them")
 
 
 def demo(config: DemoArgs) -> int:
     """The shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG."""
     if config.random:
         random_demo(config.task, config.seed, config.painter, config.out, config.scale, config.data_dir)
+    elif config.compare:
+        run_compare(
+            config.tasks or None,
+            config.images,
+            config.out,
+            first=config.first,
+            data_dir=config.data_dir,
+            scale=config.scale,
+        )
     else:
         run_demo(
             config.tasks or None,
@@ -247,6 +267,46 @@ def paint(config: PaintArgs) -> int:
     return run_paint(config, guess)
 
 
+@dataclass(frozen=True)
+class ShipAgentArgs:
+    checkpoint: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="AGENT_PT")]
+    """The agent checkpoint to ship: a training run's agent.pt, of any kind (backprop, SPIRAL-style, SB3)."""
+    name: str
+    """Short name the agent loads by, load_agent(NAME), shipped as weights/agent_NAME.pt (lower-case letters and
+    digits in words joined by '_', e.g. mnist_ppo)."""
+    command: str
+    """The training command that produced it, recorded in the MANIFEST."""
+    note: str | None = None
+    """How it was trained (machine, sharing), recorded in the MANIFEST."""
+    weights_dir: str | None = None
+    """Weights folder holding the MANIFEST (None: this source checkout's paint_gym/weights; an installed package
+    is refused)."""
+
+    def __post_init__(self) -> None:
+        check_agent_name(self.name)
+
+    def derived_outputs(self) -> list[Output]:
+        """The weights folder (its default too) and the agent file written in it, checked before any work."""
+        folder = Path(self.weights_dir) if self.weights_dir is not None else default_weights_dir()
+        return [
+            Output("--weights-dir", "folder", folder),
+            Output(f"{PREFIX}{self.name}.pt", "checkpoint", folder / f"{PREFIX}{self.name}.pt", derived=True),
+        ]
+
+
+def ship_agent_command(config: ShipAgentArgs) -> int:
+    """Ship a trained agent.pt (any kind) as a named agent: copy it to weights/ and record its MANIFEST entry."""
+    entry = ship_agent(config.checkpoint, config.name, config.command, note=config.note, weights_dir=config.weights_dir)
+    folder = config.weights_dir or default_weights_dir()
+    print(
+        f"shipped {entry['kind']} {config.checkpoint} as {entry['name']} ({entry['file']} in {folder}, "
+        f"{entry['bytes'] / 2**20:.2f} MiB, sha256 {entry['sha256'][:12]}...): {entry['dataset']}, "
+        f"{entry['strokes']} strokes, {entry['steps']} steps, {entry['training_minutes']} min, eval {entry['eval']}"
+    )
+    print(f"load it with paint_gym_agents.load_agent({config.name!r})")
+    return 0
+
+
 def commands() -> dict[str, Command]:
     """The agents' commands by name: the ``paint_gym.commands`` entry point."""
     return {
@@ -256,6 +316,7 @@ def commands() -> dict[str, Command]:
         "train-rllib": train_rllib,
         "eval": evaluate,
         "paint": paint,
+        "ship-agent": ship_agent_command,
     }
 
 

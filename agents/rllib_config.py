@@ -33,6 +33,9 @@ ENV_IDS = tuple(f"{painter}-{task}-v0" for painter in ("NeuralPaint", "MyPaint")
 #: ``"dense"``: the env's MSE decrease per stroke (x ``reward_scale``); ``"critic"``: SPIRAL's
 #: conditional WGAN-GP critic score of the final canvas, trained beside the policy.
 REWARDS = ("dense", "critic")
+#: Other names of the rewards, ``{alias: name}``: the issue's ``l2`` is the dense reward (the MSE
+#: decrease; docs/glossary.md). A config keeps the name, so a run's saved config says ``"dense"``.
+REWARD_ALIASES: dict[str, str] = {"l2": "dense"}
 #: The files a run writes in its folder (besides RLlib's checkpoint folder, rllib_checkpoint/).
 RUN_FILES = ("progress.json", "result.json", "critic.pt", "log.csv", "curves.png")
 #: Fields that may change when a run resumes: the budget, the cluster and bookkeeping.
@@ -61,9 +64,9 @@ class RLlibConfig(ValidatedConfig):
     """neural painter of the neural env: 'dab' (default), 'gan', 'vae' or a checkpoint"""
     reward: Annotated[str, OneOf(REWARDS)] = "dense"
     (
-        '"dense" (the env\'s MSE decrease per stroke, x reward_scale) or "critic" (SPIRAL: the conditional '
-        "WGAN-GP critic's D(canvas, target) - D(target, target) at the episode's end, the critic trained beside "
-        "the policy on the env runners' final canvases)"
+        '"dense" (the env\'s MSE decrease per stroke, x reward_scale; "l2" names it too) or "critic" (SPIRAL: the '
+        "conditional WGAN-GP critic's D(canvas, target) - D(target, target) at the episode's end, the critic "
+        "trained beside the policy on the env runners' final canvases)"
     )
     reward_scale: PositiveFloat = 100.0
     """factor on the dense reward (the MSE decrease per stroke; about 0.1 in total on MNIST)"""
@@ -117,7 +120,10 @@ class RLlibConfig(ValidatedConfig):
     """run folder: rllib_checkpoint/ (resumes), critic.pt, progress.json, log.csv, curves.png, result.json"""
 
     def __post_init__(self) -> None:
-        """Check every field (``ValueError`` naming the field and the fix)."""
+        """Check every field (``ValueError`` naming the field and the fix); an alias of a reward
+        (:data:`REWARD_ALIASES`: ``"l2"``) becomes its name (``"dense"``)."""
+        if isinstance(self.reward, str):
+            self.reward = REWARD_ALIASES.get(self.reward.lower(), self.reward)
         super().__post_init__()
         if self.minibatch > self.train_batch:
             raise ValueError(f"minibatch ({self.minibatch}) cannot exceed train_batch ({self.train_batch})")
@@ -138,4 +144,4 @@ class RLlibConfig(ValidatedConfig):
         return self.strokes or self.task.episode_length
 
 
-__all__ = ["ALGOS", "ENV_IDS", "RESUME_MAY_CHANGE", "REWARDS", "RUN_FILES", "RLlibConfig"]
+__all__ = ["ALGOS", "ENV_IDS", "RESUME_MAY_CHANGE", "REWARDS", "REWARD_ALIASES", "RUN_FILES", "RLlibConfig"]

@@ -3,11 +3,15 @@
 A checkpoint records its agent's kind (:data:`paint_gym_agents.base.KINDS`: ``backprop_agent``,
 ``spiral_agent``, ``sb3_agent``, ``random_agent``); :func:`load_agent` reads it and loads the
 file with that class's ``load``, so a SPIRAL or SB3 run is shipped, demoed and evaluated as a
-backprop one is.
+backprop one is. An RLlib run is a folder, not a file (``progress.json`` and RLlib's checkpoint):
+``load_agent(run_dir)`` loads it as kind ``rllib_agent`` (:class:`paint_gym_agents.rllib.RLlibAgent`,
+which needs Ray RLlib, in its own environment: ``make rllib-venv``).
 
-Shipped agents are listed in the weights MANIFEST as ``agent_<dataset>`` (SHA-256, training
-command, steps, minutes on the machine that trained it, evaluation figures); their files are
-found and hash-checked by :mod:`paint_gym.shipped_weights` and loaded with
+Shipped agents are listed in the weights MANIFEST as ``agent_<short name>`` (SHA-256, training
+command, steps, minutes on the machine that trained it, evaluation figures), read anew at each
+call: ``agent_mnist`` loads as ``load_agent("mnist")``, an RL agent shipped with
+``paint-gym ship-agent --name mnist_ppo`` (:mod:`paint_gym_agents.ship`) as ``"mnist_ppo"``. Their
+files are found and hash-checked by :mod:`paint_gym.shipped_weights` and loaded with
 ``torch.load(weights_only=True)``.
 
 The CelebA agents (``celeba``: 15 strokes, ``celeba30``: 30 strokes) are in the package under
@@ -28,6 +32,7 @@ from paint_gym.shipped_weights import file_of, is_present, read_manifest, verifi
 from .backprop import BackpropAgent
 from .base import Agent, read_kind
 from .random_agent import RandomAgent
+from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .spiral import SpiralAgent
 
 SHIPPED = ("mnist", "kmnist", "celeba", "celeba30")
@@ -39,6 +44,16 @@ DATA_NOTICES = {
     "celeba": "derived from CelebA (Liu et al., 2015): non-commercial research use only; see paint_gym/weights/NOTICE"
 }
 PREFIX = "agent_"
+#: The kind of an RLlib run folder (:class:`paint_gym_agents.rllib.RLlibAgent`), recognised by the
+#: file every RLlib run writes (its config and progress).
+RLLIB_KIND = "rllib_agent"
+RLLIB_PROGRESS = RLLIB_RUN_FILES[0]  # progress.json
+#: How to get Ray RLlib, for the message of a missing ``ray``.
+RLLIB_INSTALL = (
+    "Ray RLlib lives in its own environment (ray[rllib]==2.60 pins gymnasium 1.2.2): `make rllib-venv`, then "
+    "use .venv-rllib/bin/python or .venv-rllib/bin/paint-gym (or pip install 'paint-gym[rllib]' in a venv of its "
+    "own; docs/agents.md, RLlib)"
+)
 
 
 def shipped_agents() -> dict[str, dict[str, Any]]:
@@ -61,30 +76,56 @@ def _missing_message(key: str, entry: dict[str, Any]) -> str:
 
 
 def agent_class(kind: str) -> type:
-    """The class that loads checkpoints of ``kind`` (SB3's needs the optional ``rl`` extra)."""
+    """The class that loads agents of ``kind``: a checkpoint's kind (:data:`paint_gym_agents.base.KINDS`)
+    or :data:`RLLIB_KIND` (an RLlib run folder).
+
+    SB3's and RLlib's classes are imported only when asked for: without Stable-Baselines3 (the
+    ``rl`` extra) or Ray RLlib (its own venv, ``make rllib-venv``) this raises
+    ``ModuleNotFoundError`` saying how to install it. ``ValueError`` for an unknown kind.
+    """
     if kind == "sb3_agent":
         from .sb3 import SB3Agent  # lazy: Stable-Baselines3 is optional; ModuleNotFoundError says how to install it
 
         return SB3Agent
+    if kind == RLLIB_KIND:
+        try:
+            from .rllib import RLlibAgent  # lazy: Ray is not in the main environment
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(f"RLlib agents need Ray RLlib ({exc}): {RLLIB_INSTALL}", name=exc.name) from exc
+        return RLlibAgent
     classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, SpiralAgent, RandomAgent)}
+    if kind not in classes:
+        known = ", ".join([*classes, "sb3_agent", RLLIB_KIND])
+        raise ValueError(f"unknown agent kind {kind!r}: one of {known}")
     return classes[kind]
 
 
+def is_rllib_run(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is an RLlib run folder (it holds ``progress.json``): what ``load_agent`` loads as
+    :data:`RLLIB_KIND`."""
+    return Path(path).is_dir() and (Path(path) / RLLIB_PROGRESS).is_file()
+
+
 def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
-    """A shipped agent (``"mnist"``, ``"kmnist"``, ``"celeba"``, ...) or an agent checkpoint of any kind.
+    """A shipped agent (``"mnist"``, ``"kmnist"``, ``"celeba"``, ``"mnist_ppo"``, ...: any
+    ``agent_<name>`` of the MANIFEST), an agent checkpoint of any kind, or an RLlib run folder.
 
     Checkpoints may be ``agent.pt`` from a training run or its ``checkpoint.pt``; the kind stored
     in the file picks the class, whose ``load`` gets ``kwargs`` (e.g. ``painter=`` for the
-    neural painter a backprop or SPIRAL agent paints its own canvas with). Every agent paints
-    with ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``. Raises ``ValueError``
-    for an unknown name, ``FileNotFoundError`` for absent weights (saying how to get them) and
+    neural painter a backprop or SPIRAL agent paints its own canvas with). A folder holding
+    ``progress.json`` is an RLlib run (:data:`RLLIB_KIND`). Every agent paints with
+    ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``. Raises ``ValueError`` for an
+    unknown name, ``FileNotFoundError`` for absent weights (saying how to get them),
     :class:`paint_gym.checkpoint.CheckpointError` for a corrupt or tampered file or one that
-    holds no agent.
+    holds no agent, and ``ModuleNotFoundError`` (saying how to install it) for an SB3 agent
+    without Stable-Baselines3 or an RLlib run without Ray.
     """
     key = str(name_or_path)
     shipped = shipped_agents()
     if key in shipped:
         path = verified_path(PREFIX + key, _missing_message(key, shipped[key]))
+    elif is_rllib_run(key):
+        return agent_class(RLLIB_KIND).load(key, **kwargs)
     elif Path(key).suffix in (".pt", ".pth") or Path(key).exists():
         path = Path(key)
     else:
@@ -94,4 +135,14 @@ def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
     return agent_class(read_kind(path)).load(path, **kwargs)
 
 
-__all__ = ["DATA_NOTICES", "LOCAL_ONLY", "SHIPPED", "agent_class", "available_agents", "load_agent", "shipped_agents"]
+__all__ = [
+    "DATA_NOTICES",
+    "LOCAL_ONLY",
+    "RLLIB_KIND",
+    "SHIPPED",
+    "agent_class",
+    "available_agents",
+    "is_rllib_run",
+    "load_agent",
+    "shipped_agents",
+]

@@ -97,16 +97,18 @@ def sb3_fields(name: str) -> dict[str, Any]:
     return {**SB3_BASE, **SB3_CONFIGS[name][1]}
 
 
-def method_config(key: str, args: argparse.Namespace, run_dir: Path) -> Any:
+def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int = 0) -> Any:
     """The trainer config of method ``key`` of :data:`METHODS` (not ``random`` or ``blank``) for
     the task in ``args`` (``dataset``, ``strokes``, ``images``, ``threads``, ``budget`` in minutes,
-    ``spiral_mode``); it resumes from ``run_dir``."""
+    ``spiral_mode``) and training ``seed`` (the network's initialisation, batches, env resets and
+    sampled actions); it resumes from ``run_dir``."""
     common = {
         "task": args.dataset,
         "strokes": args.strokes,
         "run_dir": str(run_dir),
         "eval_images": args.images,
         "threads": args.threads,
+        "seed": seed,
     }
     if key == "backprop":
         return BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9, eval_split="eval")

@@ -34,8 +34,20 @@ checkpoints live in ``--runs``, so an interrupted method continues from its last
 The methods' configurations are in ``methods.py``; the claim, tables, plots and README section in
 ``reconstruction_report.py``.
 
+**Training seeds** (issue 26): the backprop agent and the best RL method (``--seeded``, default
+:data:`SEEDED_METHODS`: SB3 PPO had the lowest final MSE on every data set) train with seeds
+``0 .. --seeds - 1`` (default 3); the other methods keep one run (seed 0). Seed ``k > 0`` of a
+method is saved as ``<method>_seed<k>.json`` beside ``<method>.json`` (seed 0), its checkpoints in
+``--runs/<dataset>/<method>_seed<k>``, so the benchmark resumes per method *and* seed from the
+committed results across sittings (``--plan`` lists what is done and what is left, training
+nothing). The results of a seeded method record the SHA-256 of the painter it trained through,
+and are kept only while it is the shipped one; a single-seed method's result from before
+painters were recorded is kept and marked. The tables give each level's mean time over the
+seeds with the spread, and the claim is decided on the means (``reconstruction_report.py``).
+
     python benchmarks/reconstruction.py --dataset mnist        # 20 min x 5 methods, about 1 h 50 min here
     python benchmarks/reconstruction.py --dataset kmnist       # 10 min x 5 methods
+    python benchmarks/reconstruction.py --dataset mnist --plan     # what is done and what is left
     python benchmarks/reconstruction.py --budget 0.5 --images 16 --out /tmp/bench   # a smoke test
 """
 
@@ -52,7 +64,7 @@ from typing import Any
 import numpy as np
 import torch
 from common import RESULTS
-from methods import METHODS, make_trainer, method_config
+from methods import METHODS, PAINTER_METHODS, make_trainer, method_config
 from reconstruction_report import summarise
 
 from paint_gym.benchmark.budget import Point
@@ -60,7 +72,9 @@ from paint_gym.benchmark.evaluation import blank_row, eval_targets, evaluate_age
 from paint_gym.benchmark.results import MethodResult
 from paint_gym.checkpoint import config_to_json
 from paint_gym.envs.task import task_spec
+from paint_gym.painters.load import DAB_WEIGHTS
 from paint_gym.painters.mypaint import DEFAULT_BRUSH
+from paint_gym.shipped_weights import read_manifest
 from paint_gym_agents import RandomAgent
 
 #: What ``--methods all`` runs (``spiral-mypaint`` only when asked: its strokes/s is in rl_throughput.py).
@@ -68,6 +82,11 @@ DEFAULT_METHODS = tuple(k for k in METHODS if k != "spiral-mypaint")
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
 #: whole benchmark in two sittings: MNIST in one, KMNIST and CelebA in the other).
 BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
+#: Methods trained with several seeds (issue 26: the backprop agent and the best RL method of each
+#: data set; SB3 PPO had the lowest final MSE of the RL methods on MNIST, KMNIST and CelebA).
+SEEDED_METHODS = ("backprop", "sb3-ppo")
+#: Training seeds of the seeded methods (0 .. N-1).
+DEFAULT_SEEDS = 3
 
 
 # ----------------------------------------------------------------------------------------
@@ -75,10 +94,23 @@ BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
 # ----------------------------------------------------------------------------------------
 
 
-def train_method(key: str, args: argparse.Namespace, run_dir: Path) -> list[Point]:
-    """Train one method for the budget; returns its evaluation points."""
-    with make_trainer(key, method_config(key, args, run_dir), args.data_dir) as trainer:
+def train_method(key: str, args: argparse.Namespace, run_dir: Path, seed: int = 0) -> list[Point]:
+    """Train one method with training ``seed`` for the budget; returns its evaluation points."""
+    with make_trainer(key, method_config(key, args, run_dir, seed), args.data_dir) as trainer:
         return trainer.run(args.budget * 60, eval_every_seconds=args.eval_seconds)
+
+
+def run_name(key: str, seed: int) -> str:
+    """A run's file stem and checkpoint folder: ``<key>`` for seed 0, ``<key>_seed<k>`` after."""
+    return key if seed == 0 else f"{key}_seed{seed}"
+
+
+def painter_sha256(key: str) -> str | None:
+    """SHA-256 of the shipped painter that method ``key`` trains through (the default dab
+    painter, ``dab_painter_<brush>`` in the MANIFEST); None for a method without a painter."""
+    if key not in PAINTER_METHODS:
+        return None
+    return read_manifest()[DAB_WEIGHTS.format(DEFAULT_BRUSH.split("/")[-1])]["sha256"]
 
 
 def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:
@@ -91,9 +123,10 @@ def reference_point(key: str, targets: np.ndarray, strokes: int) -> Point:
     return Point(0.0, 0, row.mypaint)
 
 
-def method_setup(key: str, args: argparse.Namespace, n_images: int) -> dict[str, Any]:
-    """What a finished result must match to be kept: the method, task, images, budget and the
-    trainer's config (without its run folder)."""
+def method_setup(key: str, args: argparse.Namespace, n_images: int, seed: int = 0) -> dict[str, Any]:
+    """What a finished result must match to be kept: the method, task, images, budget, the
+    trainer's config (without its run folder; its ``seed`` included) and, for a method trained
+    with several seeds, the SHA-256 of the painter it trains through."""
     setup: dict[str, Any] = {
         "key": key,
         "dataset": args.dataset,
@@ -102,32 +135,51 @@ def method_setup(key: str, args: argparse.Namespace, n_images: int) -> dict[str,
         "budget_seconds": args.budget * 60,
     }
     if key not in ("random", "blank"):
-        config = json.loads(config_to_json(method_config(key, args, Path("."))))
+        config = json.loads(config_to_json(method_config(key, args, Path("."), seed)))
         config.pop("run_dir", None)
         setup["config"] = config
+    sha = painter_sha256(key)
+    if sha is not None and key in args.seeded:
+        setup["painter_sha256"] = sha
     return setup
 
 
-def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path) -> MethodResult:
-    """One method's result: loaded if this configuration already finished, else computed and saved."""
-    path = folder / f"{key}.json"
-    setup = method_setup(key, args, len(targets))
-    if path.exists():
-        done = MethodResult.load(path)
-        saved = done.as_dict()
-        if isinstance(saved.get("config"), dict):  # fields saved by an old name compare by the new one
-            renamed = type(method_config(key, args, Path("."))).renamed
-            saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
-        if all(saved.get(k) == v for k, v in setup.items()):
-            print(f"== {METHODS[key]}: done earlier ({path}), final MSE {done.final_mse:.4f}")
-            return done
-    print(f"== {METHODS[key]}", flush=True)
+def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path, seed: int = 0) -> MethodResult | None:
+    """The finished result of ``key`` with ``seed`` saved in ``folder``, if its setup is this one's
+    (:func:`method_setup`); None when absent or made under another setup."""
+    path = folder / f"{run_name(key, seed)}.json"
+    if not path.exists():
+        return None
+    done = MethodResult.load(path)
+    saved = done.as_dict()
+    if isinstance(saved.get("config"), dict):  # fields saved by an old name compare by the new one
+        renamed = type(method_config(key, args, Path("."))).renamed
+        saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
+        saved["config"].setdefault("seed", 0)  # results saved before configs had seeds ran seed 0
+    setup = method_setup(key, args, n_images, seed)
+    return done if all(saved.get(k) == v for k, v in setup.items()) else None
+
+
+def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path, seed: int = 0) -> MethodResult:
+    """One method's result with training ``seed``: loaded if this setup already finished, else
+    trained (resuming from its checkpoints in ``--runs``) and saved."""
+    path = folder / f"{run_name(key, seed)}.json"
+    setup = method_setup(key, args, len(targets), seed)
+    label = METHODS[key] + (f", seed {seed}" if key in args.seeded else "")
+    done = saved_result(key, args, len(targets), folder, seed)
+    if done is not None:
+        print(f"== {label}: done earlier ({path}), final MSE {done.final_mse:.4f}")
+        return done
+    print(f"== {label}", flush=True)
     t0 = time.monotonic()
     if key in ("random", "blank"):
         points = [reference_point(key, targets, args.strokes)]
     else:
-        points = train_method(key, args, Path(args.runs) / args.dataset / key)
+        points = train_method(key, args, Path(args.runs) / args.dataset / run_name(key, seed), seed)
     info = {k: v for k, v in setup.items() if k != "budget_seconds"}
+    sha = painter_sha256(key)
+    if sha is not None:  # recorded for every painter method (compared only for the seeded ones)
+        info["painter_sha256"] = sha
     result = MethodResult(
         METHODS[key], points, setup["budget_seconds"], {**info, "wall_seconds": time.monotonic() - t0}
     )
@@ -186,11 +238,48 @@ def painter_cost(folder: Path, remeasure: bool = False) -> dict[str, Any]:
 
 def recharge(args: argparse.Namespace, out: Path, folder: Path, cost: dict[str, Any]) -> dict[str, Any]:
     """Re-decide a data set's claim with ``cost`` from the method results saved in ``folder``
-    (their budget, strokes and images as they ran; nothing is trained)."""
+    (their budget, strokes, images and seeds as they ran; nothing is trained)."""
     saved = json.loads((out / f"reconstruction_{args.dataset}.json").read_text())
     args.budget, args.strokes, args.images = saved["budget_minutes"], saved["strokes"], saved["images"]
-    results = {k: MethodResult.load(folder / f"{k}.json") for k in METHODS if k in saved["methods"]}
-    return summarise(results, args, out, saved["blank_mse"], cost)
+    results: dict[str, list[MethodResult]] = {}
+    for k in (k for k in METHODS if k in saved["methods"]):
+        seeds = saved["methods"][k].get("seeds", [0])
+        results[k] = [MethodResult.load(folder / f"{run_name(k, seed)}.json") for seed in seeds]
+    return summarise(results, args, out, saved["blank_mse"], cost, painter_sha256("backprop"))
+
+
+def run_order(keys: list[str], args: argparse.Namespace) -> list[tuple[str, int]]:
+    """(method, seed) of every run, in the order trained: seed 0 of each of ``keys`` in the order
+    asked, then seed 1 of each seeded method, then seed 2, ..."""
+    return [(k, 0) for k in keys] + [(k, s) for s in range(1, args.seeds) for k in keys if k in args.seeded]
+
+
+def plan(keys: list[str], args: argparse.Namespace, n_images: int, folder: Path) -> list[tuple[str, int]]:
+    """The (method, seed) runs of :func:`run_order` (a sitting that stops early leaves whole seeds,
+    every method's seed 0 first). Prints which are done (saved with this setup) and which
+    are left, with the training minutes left; returns the ones left."""
+    runs = run_order(keys, args)
+    left = [(k, s) for k, s in runs if saved_result(k, args, n_images, folder, s) is None]
+    for k, s in runs:
+        state = "left" if (k, s) in left else "done"
+        print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({folder / run_name(k, s)}.json)")
+    trained = sum(1 for k, _ in left if k not in ("random", "blank"))
+    print(f"{len(left)} of {len(runs)} runs left: {trained} x {args.budget:g} min of training plus evaluations")
+    return left
+
+
+def parse_seeded(text: str, keys: list[str]) -> tuple[str, ...]:
+    """``--seeded``: comma-separated method keys (or "none"); each must be a trainable method."""
+    if text == "none":
+        return ()
+    seeded = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in seeded if k not in METHODS or k in ("random", "blank")]
+    if bad:
+        raise ValueError(f"--seeded: {bad} cannot take seeds; choose trainable methods of {', '.join(METHODS)}")
+    missing = [k for k in seeded if k not in keys]
+    if missing:
+        raise ValueError(f"--seeded {missing} are not among --methods {','.join(keys)}: add them or drop them")
+    return seeded
 
 
 def parse_methods(text: str) -> list[str]:
@@ -234,13 +323,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="re-decide the claim from the saved results with the painter cost in painter_cost.json (trains nothing)",
     )
+    parser.add_argument(
+        "--seeds", type=int, default=DEFAULT_SEEDS, help="training seeds (0 .. N-1) of the --seeded methods"
+    )
+    parser.add_argument(
+        "--seeded",
+        default=None,
+        help=f"methods trained with --seeds seeds (the others: seed 0 only), comma-separated, or 'none' (default: "
+        f"those of {','.join(SEEDED_METHODS)} among --methods)",
+    )
+    parser.add_argument("--plan", action="store_true", help="list the runs done and left, and train nothing")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
     if args.budget is None:
         args.budget = BUDGET_MINUTES[args.dataset]
-    if args.budget <= 0 or args.images < 1:
-        parser.error("--budget and --images must be positive")
+    if args.budget <= 0 or args.images < 1 or args.seeds < 1:
+        parser.error("--budget, --images and --seeds must be positive")
     keys = parse_methods(args.methods)
+    try:
+        args.seeded = (
+            tuple(k for k in SEEDED_METHODS if k in keys) if args.seeded is None else parse_seeded(args.seeded, keys)
+        )
+    except ValueError as e:
+        parser.error(str(e))
     args.strokes = args.strokes or task_spec(args.dataset).episode_length
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -249,12 +354,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     targets = eval_targets(args.dataset, args.images, data_dir=args.data_dir)
     args.images = len(targets)
+    if args.plan:
+        plan(keys, args, len(targets), folder)
+        return {}
     cost = painter_cost(out)  # measured end to end once per results folder
     if args.recharge:
         return recharge(args, out, folder, cost)
-    done = {k: run_method(k, args, targets, folder) for k in keys}  # in the order asked (cheap ones first, say)
+    runs = run_order(keys, args)
+    done: dict[str, list[MethodResult]] = {}
+    for k, seed in runs:  # every method's seed 0 in the order asked, then the next seed of each seeded one
+        done.setdefault(k, []).append(run_method(k, args, targets, folder, seed))
     results = {k: done[k] for k in METHODS if k in done}  # tables and plots in METHODS's order
-    return summarise(results, args, out, blank_row(targets).mypaint, cost)
+    return summarise(results, args, out, blank_row(targets).mypaint, cost, painter_sha256("backprop"))
 
 
 if __name__ == "__main__":

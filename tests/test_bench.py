@@ -148,3 +148,78 @@ def test_level_labels_are_moved_apart_but_keep_their_order(bench):
     ranked = sorted(out)
     assert all(b - a >= 0.07 - 1e-12 for a, b in zip(ranked, ranked[1:], strict=False))
     assert sorted(range(4), key=out.__getitem__) == sorted(range(4), key=ys.__getitem__)
+
+
+def test_the_claim_over_seeds_is_decided_on_the_means_with_the_spread(bench):
+    """Issue 26 §4: several training seeds per method. The best RL method is the one with the lowest
+    mean final MSE; a level's time is the mean over seeds (a seed that never reached it counts at
+    its budget, and the reading says so); the ratio is that of the means, with the one-seed-against-
+    one-seed range beside it."""
+    report = bench.reconstruction_report
+    bp = [
+        MethodResult("backprop agent", [Point(0, 0, 0.09), Point(10, 10, 0.03)], 600.0),
+        MethodResult("backprop agent", [Point(0, 0, 0.09), Point(20, 20, 0.03)], 600.0),
+        MethodResult("backprop agent", [Point(0, 0, 0.09), Point(30, 30, 0.03)], 600.0),
+    ]
+    ppo = [  # finals 0.040, 0.044, 0.036: mean 0.040, reached by seeds 0 (at 600 s) and 2 (at 300 s); seed 1 never
+        MethodResult("SB3 PPO", [Point(0, 0, 0.09), Point(300, 50, 0.05), Point(600, 90, 0.040)], 600.0),
+        MethodResult("SB3 PPO", [Point(0, 0, 0.09), Point(300, 50, 0.05), Point(600, 90, 0.044)], 600.0),
+        MethodResult("SB3 PPO", [Point(0, 0, 0.09), Point(300, 50, 0.036), Point(600, 90, 0.036)], 600.0),
+    ]
+    sac = [MethodResult("SB3 SAC", [Point(0, 0, 0.09), Point(600, 90, 0.039)], 600.0)]  # one seed, final 0.039
+    results = {"backprop": bp, "sb3-ppo": ppo, "sb3-sac": sac}
+    # SAC's one final (0.039) is below PPO's mean (0.040): SAC is the best RL method by the means
+    assert report.claim(results, protocol_levels(0.16, 0.039))["best_rl"] == "sb3-sac"
+    results = {"backprop": bp, "sb3-ppo": ppo, "sb3-sac": [MethodResult("SB3 SAC", [Point(600, 90, 0.07)], 600.0)]}
+    levels = protocol_levels(0.16, 0.040)  # 0.12, 0.08, 0.04 (50%... 25% of blank) and PPO's mean final 0.040
+    c = report.claim(results, levels, painter_seconds=30.0)
+    assert c["best_rl"] == "sb3-ppo" and c["seeds"] == {"rl": 3, "backprop": 3}
+    d = c["decision"]
+    assert d["mse"] == pytest.approx(0.040) and d["rl_reached"] == 2 and d["rl_censored"] == 1
+    assert d["rl_per_seed_seconds"] == [600, None, 300]
+    assert d["rl_seconds"] == pytest.approx((600 + 600 + 300) / 3)  # seed 1 counted at its 600 s budget
+    assert d["backprop_seconds"] == pytest.approx(20.0) and d["backprop_seconds_sd"] == pytest.approx(10.0)
+    assert d["ratio"] == pytest.approx(500 / 20) and c["met"]
+    assert d["ratio_range"] == pytest.approx([300 / 30, 600 / 10])
+    assert d["ratio_with_costs"] == pytest.approx(530 / 50)
+    text = report.claim_text(c)
+    assert "mean of 3 seeds" in text and "2 of 3 reached it" in text and "lower bound" in text
+    assert "10.0x to 60.0x" in text
+    table = report.ratio_table(c)
+    assert ">= 500.0 s ± 173.2 s / 77 (2/3)" in table and "25.0x (10.0-60.0x)" in table
+    row = report.seeded_row(ppo, levels)
+    assert row.startswith("| SB3 PPO (3 seeds) | 0.0400 ± 0.0040 |") and "(2/3)" in row
+    # one run per method gives the single-seed reading unchanged
+    single = report.claim({"backprop": bp[:1], "sb3-ppo": ppo[:1]}, protocol_levels(0.16, 0.040))
+    assert single["decision"]["rl_seconds"] == 600 and "mean of" not in report.claim_text(single)
+
+
+def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path, capsys):
+    """A real tiny run: the backprop agent with 2 training seeds (a few seconds each); each seed
+    saved to its own file with its seed and painter, the table over seeds, --plan lists what is
+    done, and a seed trained through another painter than the shipped one is trained again."""
+    reconstruction = bench.reconstruction
+    argv = ["--methods", "backprop,blank", "--seeds", "2", "--images", "2", "--budget", "0.03"]
+    argv += ["--eval-seconds", "1", "--threads", "1", "--out", str(tmp_path), "--runs", str(tmp_path / "runs")]
+    measured = {"n_actions": 64, "seeds_per_action": 2, "steps": 3, "data_seconds": 1.0, "fit_seconds": 2.0}
+    (tmp_path / "painter_cost.json").write_text(json.dumps({**measured, "total_seconds": 3.0, "measured": "x"}))
+    payload = reconstruction.main(argv)
+    folder = tmp_path / "reconstruction_mnist"
+    seeds = [json.loads((folder / name).read_text()) for name in ("backprop.json", "backprop_seed1.json")]
+    assert [s["config"]["seed"] for s in seeds] == [0, 1]
+    assert seeds[0]["painter_sha256"] == reconstruction.painter_sha256("backprop") == payload["painter_sha256"]
+    assert [p["mse"] for p in seeds[0]["points"]] != [p["mse"] for p in seeds[1]["points"]]  # other seeds, other runs
+    entry = payload["methods"]["backprop"]
+    assert entry["seeds"] == [0, 1] and len(entry["runs"]) == 2
+    assert entry["final_mse"] == pytest.approx((seeds[0]["final_mse"] + seeds[1]["final_mse"]) / 2)
+    assert "| backprop agent (2 seeds) |" in payload["table"] and "Training seeds: backprop agent (2)" in payload["notes"]
+    capsys.readouterr()
+    assert reconstruction.main([*argv, "--plan"]) == {}
+    assert "0 of 3 runs left" in capsys.readouterr().out
+    seeds[1]["painter_sha256"] = "0" * 64  # as if trained through an earlier painter
+    (folder / "backprop_seed1.json").write_text(json.dumps(seeds[1]))
+    reconstruction.main([*argv, "--plan"])
+    out = capsys.readouterr().out
+    assert "1 of 3 runs left" in out and "left  backprop agent, seed 1" in out
+    with pytest.raises(SystemExit):
+        reconstruction.main([*argv, "--seeded", "sb3-ppo"])  # not among --methods
