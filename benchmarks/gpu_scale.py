@@ -20,7 +20,7 @@ from typing import Any
 
 import gymnasium as gym
 import torch
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, read_result, write_json
 
 import paint_gym  # noqa: F401  (registers the ids)
 from paint_gym_agents.torch_ppo import PPOArgs, train
@@ -80,6 +80,17 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         ]
         lines.append(f"| {r['device']} | {r['num_envs']:,} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
+
+
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: the stored header and table (the CPU rows alone where no GPU ran) and the command."""
+    title = "The batched env on a device at RL scale"
+    command = "python benchmarks/gpu_scale.py --device cuda"
+    d = read_result(results, "gpu_scale")
+    if d is None:
+        return [Section(title, f"*not run yet* (`{command}`)", [])]
+    note = "" if d.get("gpu") else f" No GPU ran: CPU figures only; the GPU run is `{command}`."
+    return [Section(title, "\n\n".join([f"{d['header']} (`python benchmarks/gpu_scale.py`).{note}", d["table"]]), [])]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SCRIPTS = (
     "env_speed",
     "brush_survey",
     "painter_fidelity",
+    "painter_fit",
     "dab_texture",
     "gan_paper",
     "discrete_lift_sweep",
@@ -33,6 +34,9 @@ SCRIPTS = (
     "reconstruction_report",  # the sections of reconstruction.py's results
     "rl_search",
     "rl_throughput",
+    "rllib_scaling",
+    "worker_threads",
+    "gpu_scale",
     "class_visualization",
     "style_transfer_figure",
     "style_speed",

@@ -35,7 +35,6 @@ from common import RESULTS, Section, describe, machine, read_result, stored_tabl
 from methods import make_trainer, method_config
 
 from paint_gym.envs.task import task_spec
-from paint_gym_agents.rllib import train
 from paint_gym_agents.rllib_config import RLlibConfig
 
 matplotlib.use("Agg")
@@ -44,6 +43,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
 def rllib_run(runners: int, args: argparse.Namespace) -> dict[str, Any]:
     """RLlib PPO with ``runners`` env runners for ``args.seconds`` of training clock."""
+    from paint_gym_agents.rllib import train  # lazy: needs ray, which only the RLlib venv has (the README does not)
+
     with tempfile.TemporaryDirectory() as tmp:
         config = RLlibConfig(
             env_runners=runners,
@@ -119,14 +120,57 @@ def figure(rows: list[dict[str, Any]], out: Path) -> None:
     plt.close(fig)
 
 
+def scaling_sentence(rows: list[dict[str, Any]], cores: Any) -> str:
+    """What the env-runner curve says: the most runners' strokes/s against the fewest's, on ``cores``
+    cores that the env runners share with the learner (empty with fewer than two RLlib runs)."""
+    runs = sorted((r for r in rows if r["method"] == "rllib-ppo"), key=lambda r: r["env_runners"])
+    if len(runs) < 2:
+        return ""
+    few, many = runs[0], runs[-1]
+    ratio = many["strokes_per_second"] / few["strokes_per_second"]
+    return (
+        f"{many['env_runners']} env runners: {many['strokes_per_second']:,.0f} strokes/s against "
+        f"{few['strokes_per_second']:,.0f} with {few['env_runners']} ({ratio:.2f}x) on {cores} cores shared with the "
+        "learner: a cluster adds throughput only with cores beyond the learner's; this machine cannot show scaling."
+    )
+
+
+def comparison_sentence(rows: list[dict[str, Any]], seconds: float) -> str:
+    """RLlib's PPO (its fewest-runner run) against the in-house PPO, each for ``seconds`` of training
+    clock: final replay MSE and strokes/s of each (empty unless both ran)."""
+    runs = sorted((r for r in rows if r["method"] == "rllib-ppo"), key=lambda r: r["env_runners"])
+    inhouse = next((r for r in rows if r["method"] == "spiral-dense"), None)
+    if not runs or inhouse is None:
+        return ""
+
+    def run(r: dict[str, Any]) -> str:
+        first = r["points"][0]["mse"]
+        return (
+            f"final replay MSE {r['final_mse']:.4f} ({(r['final_mse'] - first) / first:+.0%} from its first "
+            f"evaluation) at {r['strokes_per_second']:,.0f} strokes/s"
+        )
+
+    rl = runs[0]
+    better = "lower (better)" if rl["final_mse"] < inhouse["final_mse"] else "higher (worse)"
+    return (
+        f"RLlib's PPO against the in-house PPO at {seconds:g} training s each: {rl['label']}, {run(rl)}; "
+        f"{inhouse['label']}, {run(inhouse)}. "
+        f"RLlib's final MSE is {better}, {rl['final_mse'] / inhouse['final_mse']:.2f}x the in-house one, at "
+        f"{rl['strokes_per_second'] / inhouse['strokes_per_second']:.2f}x its strokes/s."
+    )
+
+
 def readme_sections(results: Path) -> list[Section]:
-    """The README's section: the stored header and table, the command, the figure."""
+    """The README's section: the stored header and table, the command, the figure, then what the
+    env-runner curve and the comparison with the in-house PPO say, generated from the rows."""
     title = "RLlib: env runners and RLlib's PPO against the in-house PPO"
     d = read_result(results, "rllib_scaling")
     if d is None:
         return [Section(title, "*not run yet*", [])]
     md = stored_table(d, ".venv-rllib/bin/python benchmarks/rllib_scaling.py", "RLlib scaling", "rllib_scaling.png")
-    return [Section(title, md, [])]
+    rows, cores, seconds = d.get("rows", []), (d.get("machine") or {}).get("cores", "?"), d["args"]["seconds"]
+    notes = [s for s in (scaling_sentence(rows, cores), comparison_sentence(rows, seconds)) if s]
+    return [Section(title, "\n\n".join([md, *notes]), [])]
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +31,7 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from common import RESULTS, describe, machine, write_json
+from common import RESULTS, Section, describe, machine, read_result, write_json
 
 import paint_gym
 from paint_gym.forksafe import WORKER_THREADS
@@ -118,24 +120,35 @@ ENGINES: dict[str, Callable[[int, float], float]] = {
 }
 
 
+def measure_in_fresh_process(engine: str, setting: str | None, args: argparse.Namespace) -> float:
+    """Strokes/s of ``engine`` measured in a fresh Python process whose ``PAINT_GYM_WORKER_THREADS``
+    is ``setting`` (None: unset). A fresh process per reading, because multiprocessing's
+    forkserver is started once per process and keeps the environment it started with: in one
+    process the second setting's SubprocVecEnv workers would still run the first's."""
+    env = {k: v for k, v in os.environ.items() if k != WORKER_THREADS}
+    if setting is not None:
+        env[WORKER_THREADS] = setting
+    cmd = [sys.executable, __file__, "--one", engine, "--workers", str(args.workers), "--seconds", str(args.seconds)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{engine} ({WORKER_THREADS}={setting}) failed:\n{done.stderr[-2000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def measure(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Every engine under every setting of ``PAINT_GYM_WORKER_THREADS``; one row each."""
+    """Every engine under every setting of ``PAINT_GYM_WORKER_THREADS``, each in a fresh process;
+    one row each."""
     rows = []
-    for engine, run in ENGINES.items():
+    for engine in ENGINES:
         if engine.startswith("TorchRL") and importlib.util.find_spec("torchrl") is None:
             print(f"== {engine}: torchrl is not installed, skipped", flush=True)
             continue
         for setting, value in SETTINGS.items():
             if engine.startswith("one process") and value is not None:
                 continue  # the main process is never changed
-            if value is None:
-                os.environ.pop(WORKER_THREADS, None)
-            else:
-                os.environ[WORKER_THREADS] = value
-            rate = run(args.workers, args.seconds)
+            rate = measure_in_fresh_process(engine, value, args)
             rows.append({"engine": engine, "setting": setting, "workers": args.workers, "strokes_per_second": rate})
             print(f"== {engine}, {setting}: {rate:,.0f} strokes/s", flush=True)
-    os.environ.pop(WORKER_THREADS, None)
     return rows
 
 
@@ -154,15 +167,36 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def readme_sections(results: Path) -> list[Section]:
+    """The README's section: the stored header and table, the command, and what the two settings are."""
+    title = "Neural envs in worker processes: torch's threads"
+    d = read_result(results, "worker_threads")
+    if d is None:
+        return [Section(title, "*not run yet*", [])]
+    md = "\n\n".join(
+        [
+            f"{d['header']} (`python benchmarks/worker_threads.py`). Before: torch's default thread count in every "
+            f"worker process (`{WORKER_THREADS}=0`); now: one torch thread per worker (`paint_gym.forksafe`). "
+            "TorchRL's rate counts frames, one stroke of one sub-env each.",
+            d["table"],
+        ]
+    )
+    return [Section(title, md, [])]
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=4, help="worker processes (sub-envs) per engine")
     parser.add_argument("--seconds", type=float, default=8.0, help="timed seconds per engine and setting")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--one", choices=list(ENGINES), help=argparse.SUPPRESS)  # one reading, in this process
     args = parser.parse_args(argv)
     if args.workers < 1 or args.seconds <= 0:
         parser.error("--workers must be >= 1 and --seconds positive")
     paint_gym.load_painter("dab")  # the shipped painter is found before the workers start
+    if args.one:
+        print(ENGINES[args.one](args.workers, args.seconds))
+        return {}
     m = machine()
     rows = measure(args)
     table = format_rows(rows)
