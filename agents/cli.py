@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
@@ -173,8 +174,21 @@ class TrainSpiralArgs(SpiralConfig):
             self.minutes = check_float("--minutes", self.minutes, 0.0, open_low=True)
 
 
+#: What ``train-spiral`` prints first: the in-house trainer is being retired in favour of RLlib.
+RETIRING_NOTE = (
+    "note: the in-house SPIRAL-style trainer (train-spiral) is being retired: RLlib's PPO learned faster at equal "
+    "training time (benchmarks/README.md, RLlib section). SPIRAL on RLlib: `make rllib-venv`, then "
+    "`.venv-rllib/bin/paint-gym train-rllib --algo IMPALA --reward critic` (docs/agents.md)."
+)
+
+
 def train_spiral(config: TrainSpiralArgs) -> int:
-    """Train the SPIRAL-style RL baseline (PPO with a critic's reward; checkpoints, resumes)."""
+    """Train the SPIRAL-style RL baseline (PPO with a critic's reward; checkpoints, resumes).
+
+    Being retired (issue 26): RLlib's PPO learned faster at equal training time on this machine
+    (benchmarks/results/rllib_scaling.json), and SPIRAL itself is IMPALA with the critic's reward,
+    which ``train-rllib --algo IMPALA --reward critic`` runs; a note on stderr says so."""
+    print(RETIRING_NOTE, file=sys.stderr)
     cfg = base_config(config, SpiralConfig)
     budget = None if config.minutes is None else config.minutes * 60
     agent = SpiralAgent.train(cfg, budget, data_dir=config.data_dir)
