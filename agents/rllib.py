@@ -62,10 +62,10 @@ from paint_gym.benchmark.evaluation import eval_targets, replay_mse
 from paint_gym.benchmark.results import MethodResult
 from paint_gym.checkpoint import check_resume, config_from_json, config_to_json, write_text_atomic
 from paint_gym.runlog import CURVES_PNG, LOG_CSV, curves_figure, plot_columns, write_log_csv
-from paint_gym.training import Point
+from paint_gym.training import EvalSchedule, Point
 
 from .base import check_agent_targets
-from .rllib_config import RESUME_MAY_CHANGE, RUN_FILES, RLlibConfig
+from .rllib_config import LEGACY_FIELDS, RESUME_MAY_CHANGE, RUN_FILES, RLlibConfig
 from .rllib_critic import CriticLearner, CriticReward
 from .rllib_module import PaintCatalog, StackedCNNEncoder, StackedCNNEncoderConfig
 
@@ -152,6 +152,8 @@ def algorithm_config(config: RLlibConfig, data_dir: str | os.PathLike | None = N
     )
     if config.algo == "PPO":
         algo = algo.training(minibatch_size=config.minibatch, num_epochs=config.epochs, lambda_=0.95)
+    if config.min_iteration_seconds is not None:
+        algo = algo.reporting(min_time_s_per_iteration=config.min_iteration_seconds)
     return algo
 
 
@@ -262,7 +264,7 @@ class RLlibAgent:
     def load(cls, run_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> RLlibAgent:
         """The policy of a run folder (its last checkpoint). ``FileNotFoundError`` if it has none."""
         run = Path(run_dir)
-        config = config_from_json(RLlibConfig, json.loads((run / PROGRESS_JSON).read_text())["config"])
+        config = config_from_json(RLlibConfig, json.loads((run / PROGRESS_JSON).read_text())["config"], LEGACY_FIELDS)
         module_dir = run / CHECKPOINT_DIR / "learner_group" / "learner" / "rl_module" / DEFAULT_MODULE_ID
         if not module_dir.is_dir():
             raise FileNotFoundError(f"{run_dir} holds no RLlib checkpoint ({module_dir}): train it first")
@@ -346,7 +348,7 @@ class Progress:
         """The progress of the run folder's ``progress.json``, after checking that ``config`` may
         resume it (:data:`RESUME_MAY_CHANGE`; :class:`paint_gym.checkpoint.ResumeError` otherwise)."""
         data = json.loads(path.read_text())
-        check_resume(config_from_json(RLlibConfig, data["config"]), config, RESUME_MAY_CHANGE, path)
+        check_resume(config_from_json(RLlibConfig, data["config"], LEGACY_FIELDS), config, RESUME_MAY_CHANGE, path)
         points = [Point.from_dict(p) for p in data["points"]]
         return cls(int(data["iteration"]), float(data["seconds"]), int(data["strokes"]), points, data["history"])
 
@@ -444,18 +446,23 @@ class RLlibRun:
             plot_columns(axes[1], rows, "strokes", ["strokes_per_second"])
             plot_columns(axes[2], rows, "strokes", ["episode_return_mean"])
 
-    def run(self, progress: bool = True, seconds: float | None = None) -> dict[str, Any]:
+    def run(
+        self, progress: bool = True, seconds: float | None = None, eval_clock: EvalSchedule | None = None
+    ) -> dict[str, Any]:
         """Train until ``config.iterations`` iterations are done (over resumes) or, when given, the
         training clock has reached ``seconds`` (checked before each iteration), evaluating at the
-        start, every ``eval_every`` iterations and at the end; checkpointing every iteration.
-        Returns the result as :meth:`MethodResult.as_dict` with ``strokes_per_second`` (all
-        iterations' strokes over their training seconds) added."""
+        start, every ``eval_every`` iterations, when the training clock has reached ``eval_clock``'s
+        next time (:class:`paint_gym.training.EvalSchedule`, checked after each iteration: the
+        reconstruction benchmark's geometric schedule) and at the end; checkpointing every
+        iteration. Returns the result as :meth:`MethodResult.as_dict` with ``strokes_per_second``
+        (all iterations' strokes over their training seconds) added."""
         cfg, prog = self.config, self.progress
         if not prog.points:
             row = {"iteration": 0, "strokes": 0, "seconds": 0.0}
             self.evaluate(row)
             prog.history.append(row)
-        bar = tqdm(total=cfg.iterations, initial=prog.iteration, desc=method_name(cfg), disable=not progress)
+        next_eval = math.inf if eval_clock is None else eval_clock.next_after(prog.seconds)
+        bar = self.progress_bar(progress, seconds)
 
         def done() -> bool:
             return prog.iteration >= cfg.iterations or (seconds is not None and prog.seconds >= seconds)
@@ -463,11 +470,13 @@ class RLlibRun:
         while not done():
             row = self.train_once()
             last = done()
-            if last or (cfg.eval_every and prog.iteration % cfg.eval_every == 0):
+            if last or (cfg.eval_every and prog.iteration % cfg.eval_every == 0) or prog.seconds >= next_eval:
                 self.evaluate(row)
+                if eval_clock is not None:
+                    next_eval = eval_clock.next_after(prog.seconds)
             prog.history.append(row)
             self.save()
-            bar.update(1)
+            bar.update(1 if seconds is None else min(prog.seconds, seconds) - bar.n)
             bar.set_postfix(strokes_s=f"{row['strokes_per_second']:.0f}", mse=f"{prog.points[-1].mse:.4f}")
         bar.close()
         if not prog.history or prog.iteration == 0:
@@ -475,6 +484,19 @@ class RLlibRun:
         summary = MethodResult(method_name(cfg), prog.points, prog.seconds).as_dict()
         summary["strokes_per_second"] = prog.strokes / prog.seconds if prog.seconds else math.nan
         return summary
+
+    def progress_bar(self, progress: bool, seconds: float | None) -> tqdm:
+        """The run's bar: in iterations, or in training seconds when a time limit is given."""
+        desc, disable = method_name(self.config), not progress
+        if seconds is None:
+            return tqdm(total=self.config.iterations, initial=self.progress.iteration, desc=desc, disable=disable)
+        return tqdm(
+            total=seconds,
+            initial=min(self.progress.seconds, seconds),
+            desc=desc,
+            disable=disable,
+            bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s{postfix}",
+        )
 
     def close(self) -> None:
         self.evaluator.close()
@@ -487,16 +509,17 @@ def train(
     progress: bool = True,
     num_cpus: int | None = None,
     seconds: float | None = None,
+    eval_clock: EvalSchedule | None = None,
 ) -> dict[str, Any]:
     """Train ``config`` in its run folder (resuming it) on a local Ray (``num_cpus``: default
     ``max(2, env_runners)``) or the cluster at ``config.address``, for its iterations or
-    ``seconds`` of training clock; returns :meth:`RLlibRun.run`'s summary. Ray is shut down
-    afterwards if this call started it."""
+    ``seconds`` of training clock, evaluating also on ``eval_clock`` when given; returns
+    :meth:`RLlibRun.run`'s summary. Ray is shut down afterwards if this call started it."""
     started = init_ray(config.address, num_cpus or max(2, config.env_runners))
     try:
         run = RLlibRun(config, data_dir)
         try:
-            return run.run(progress, seconds)
+            return run.run(progress, seconds, eval_clock)
         finally:
             run.close()
     finally:

@@ -9,7 +9,7 @@ environment without Ray; :mod:`paint_gym_agents.rllib` turns it into RLlib's ``A
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from paint_gym.benchmark.evaluation import REPLAY_SEEDS
 from paint_gym.envs.task import TASKS, TaskSpec, task_spec
@@ -40,6 +40,8 @@ REWARD_ALIASES: dict[str, str] = {"l2": "dense"}
 RUN_FILES = ("progress.json", "result.json", "critic.pt", "log.csv", "curves.png")
 #: Fields that may change when a run resumes: the budget, the cluster and bookkeeping.
 RESUME_MAY_CHANGE = frozenset({"iterations", "env_runners", "address", "eval_every", "run_dir"})
+#: Fields added after runs were saved, with what those runs did (read from an older progress.json).
+LEGACY_FIELDS: dict[str, Any] = {"min_iteration_seconds": None}
 
 
 @dataclass
@@ -76,6 +78,12 @@ class RLlibConfig(ValidatedConfig):
     """episodes each env runner steps together (the neural env paints them in one batch)"""
     iterations: PositiveInt = 10
     """training iterations (algo.train() calls) in total, over resumes"""
+    min_iteration_seconds: NonNegativeFloat | None = None
+    (
+        "shortest training iteration in seconds (RLlib's min_time_s_per_iteration; None: RLlib's default, 10 for "
+        "APPO and IMPALA, none for PPO); each iteration ends with the critic's update, a checkpoint and maybe an "
+        "evaluation"
+    )
     lr: PositiveFloat = 3e-4
     """Adam learning rate of the policy"""
     gamma: Annotated[float, Bound(0, 1, open_low=True)] = 0.99
@@ -144,4 +152,13 @@ class RLlibConfig(ValidatedConfig):
         return self.strokes or self.task.episode_length
 
 
-__all__ = ["ALGOS", "ENV_IDS", "RESUME_MAY_CHANGE", "REWARDS", "REWARD_ALIASES", "RUN_FILES", "RLlibConfig"]
+__all__ = [
+    "ALGOS",
+    "ENV_IDS",
+    "LEGACY_FIELDS",
+    "RESUME_MAY_CHANGE",
+    "REWARDS",
+    "REWARD_ALIASES",
+    "RUN_FILES",
+    "RLlibConfig",
+]

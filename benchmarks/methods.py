@@ -3,6 +3,10 @@
 ``reconstruction.py`` runs :data:`METHODS` side by side, ``rl_throughput.py`` times their RL
 methods, and ``rl_search.py`` searches the configurations of one RL method (:data:`SB3_CONFIGS`,
 :data:`SPIRAL_CONFIGS`); every script reads them here, none from another script.
+
+The RLlib methods (:data:`RLLIB_METHODS`) train with Ray RLlib, which lives in its own venv
+(``make rllib-venv``): their configs are plain data (:class:`paint_gym_agents.rllib_config.RLlibConfig`),
+so any venv plans and summarises them; only :meth:`RLlibMethod.run` imports Ray.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from paint_gym.envs.task import task_spec
+from paint_gym.training import EvalSchedule, Point
 from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
+from paint_gym_agents.rllib_config import RLlibConfig
 from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
 
 #: key -> label of every method the side-by-side benchmark knows, in its tables' and plots' order.
@@ -22,12 +29,30 @@ METHODS: dict[str, str] = {
     "spiral-mypaint": "SPIRAL-style RL, dense L2, MyPaint env",
     "sb3-ppo": "SB3 PPO",
     "sb3-sac": "SB3 SAC",
+    "rllib-ppo": "RLlib PPO, dense L2 reward",
+    "rllib-spiral": "SPIRAL on RLlib: IMPALA, critic reward",
+    "rllib-spiral-mypaint": "SPIRAL on RLlib: IMPALA, critic reward, MyPaint env",
     "random": "random agent",
     "blank": "blank canvas",
 }
-RL_METHODS = ("spiral", "spiral-dense", "spiral-mypaint", "sb3-ppo", "sb3-sac")
+#: SPIRAL on RLlib: IMPALA with the critic's reward (SPIRAL's), in iterations of at least 1 s, not
+#: RLlib's 10 s for IMPALA: the benchmark evaluates after an iteration (its first evaluations fall
+#: at 1, 1.5, 2.3 s, ...) and the critic learns after each one (SPIRAL's actors score with a fresh one).
+SPIRAL_ON_RLLIB: dict[str, Any] = {"algo": "IMPALA", "reward": "critic", "min_iteration_seconds": 1.0}
+#: The RLlib methods (Ray RLlib, in its own venv: ``make rllib-venv``): key -> (the env's painter:
+#: "NeuralPaint" the batched dab-painter env, "MyPaint" the real program as SPIRAL trained; its
+#: RLlibConfig fields, RLlibConfig's defaults for the others).
+RLLIB_METHODS: dict[str, tuple[str, dict[str, Any]]] = {
+    "rllib-ppo": ("NeuralPaint", {"algo": "PPO", "reward": "dense"}),
+    "rllib-spiral": ("NeuralPaint", SPIRAL_ON_RLLIB),
+    "rllib-spiral-mypaint": ("MyPaint", SPIRAL_ON_RLLIB),
+}
+#: Env runners of every RLlib method: one (results/rllib_scaling.json: two were slower on 2 cores,
+#: where the env runners share the cores with the learner).
+RLLIB_ENV_RUNNERS = 1
+RL_METHODS = ("spiral", "spiral-dense", "spiral-mypaint", "sb3-ppo", "sb3-sac", *RLLIB_METHODS)
 #: Methods that need the neural painter (charged its one-off cost in the benchmark's second ratio).
-PAINTER_METHODS = ("backprop", "spiral", "spiral-dense", "sb3-ppo", "sb3-sac")
+PAINTER_METHODS = ("backprop", "spiral", "spiral-dense", "sb3-ppo", "sb3-sac", "rllib-ppo", "rllib-spiral")
 
 #: Fields every SB3 configuration shares (the batched dab-painter env, 16 sub-envs).
 SB3_BASE: dict[str, Any] = {"env": "neural", "num_envs": 16}
@@ -102,6 +127,8 @@ def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int =
     the task in ``args`` (``dataset``, ``strokes``, ``images``, ``threads``, ``budget`` in minutes,
     ``spiral_mode``) and training ``seed`` (the network's initialisation, batches, env resets and
     sampled actions); it resumes from ``run_dir``."""
+    if key in RLLIB_METHODS:
+        return rllib_config(key, args, run_dir, seed)
     common = {
         "task": args.dataset,
         "strokes": args.strokes,
@@ -125,8 +152,70 @@ def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int =
     return SB3Config(**common, **sb3_fields(SB3_CHOICE[algo]))
 
 
+def rllib_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int = 0) -> RLlibConfig:
+    """The RLlibConfig of RLlib method ``key`` (:data:`RLLIB_METHODS`) for the task in ``args``
+    (``dataset``, ``strokes``, ``images``): :data:`RLLIB_ENV_RUNNERS` env runners, no iteration
+    limit (the benchmark's budget stops it) and no evaluations by count (:class:`RLlibMethod`
+    evaluates on the benchmark's clock). The driver's torch threads are ``--threads``'s."""
+    painter, fields = RLLIB_METHODS[key]
+    return RLlibConfig(
+        **fields,
+        env=f"{painter}-{task_spec(args.dataset).name}-v0",
+        strokes=args.strokes,
+        env_runners=RLLIB_ENV_RUNNERS,
+        iterations=10**9,
+        eval_images=args.images,
+        eval_every=0,
+        seed=seed,
+        run_dir=str(run_dir),
+    )
+
+
+class RLlibMethod:
+    """An RLlib method driven as the benchmark drives every trainer: a context manager whose
+    :meth:`run` trains for a budget of training seconds, evaluating on the benchmark's geometric
+    clock, and returns the evaluation points; ``strokes`` and ``elapsed`` (training seconds) are
+    the run's totals afterwards. The run is :func:`paint_gym_agents.rllib.train` in the config's
+    run folder (a local Ray started and stopped per call; it resumes from the folder's RLlib
+    checkpoint). Constructing it imports no Ray; :meth:`run` needs the RLlib venv."""
+
+    def __init__(self, config: RLlibConfig, data_dir: str | None = None) -> None:
+        self.config, self.data_dir = config, data_dir
+        self.strokes, self.elapsed = 0, 0.0
+
+    def __enter__(self) -> RLlibMethod:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Nothing to release: :func:`paint_gym_agents.rllib.train` stops its algorithm and Ray."""
+
+    def run(self, budget_seconds: float, eval_every_seconds: float = 60.0, progress: bool = True) -> list[Point]:
+        """Train until the training clock (over resumes) reaches ``budget_seconds``, evaluating at
+        the start, on :class:`paint_gym.training.EvalSchedule` (``eval_every_seconds``: 1 s, 1.5 s,
+        2.3 s, ... then at most that far apart; checked after each RLlib iteration) and at the stop.
+        ``ValueError`` for a budget that is not positive; ``ModuleNotFoundError`` without Ray."""
+        if not budget_seconds > 0:
+            raise ValueError(f"budget_seconds must be positive; got {budget_seconds}")
+        try:
+            from paint_gym_agents.rllib import train  # lazy: Ray lives in the RLlib venv
+        except ModuleNotFoundError as e:
+            raise ModuleNotFoundError(
+                f"{e}: the RLlib methods train in the RLlib venv (make rllib-venv), e.g. "
+                ".venv-rllib/bin/python benchmarks/reconstruction.py --methods rllib-ppo --no-summary"
+            ) from e
+        summary = train(
+            self.config, self.data_dir, progress, seconds=budget_seconds, eval_clock=EvalSchedule(eval_every_seconds)
+        )
+        points = [Point.from_dict(p) for p in summary["points"]]
+        self.strokes, self.elapsed = points[-1].strokes, float(summary["budget_seconds"])
+        return points
+
+
 def make_trainer(key: str, config: Any, data_dir: str | None = None) -> Any:
-    """The trainer of method ``key`` for ``config`` (BackpropTrainer, SpiralTrainer or SB3Trainer)."""
+    """The trainer of method ``key`` for ``config`` (BackpropTrainer, SpiralTrainer, SB3Trainer or
+    :class:`RLlibMethod`)."""
+    if key in RLLIB_METHODS:
+        return RLlibMethod(config, data_dir)
     if key == "backprop":
         return BackpropTrainer(config, data_dir)
     if key.startswith("spiral"):

@@ -14,7 +14,17 @@ averaged over brush seeds 0-3):
 * ``spiral-mypaint`` - the same on MyPaint in AsyncVectorEnv workers (not in the default run: slow)
 * ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on the batched dab-painter env, dense L2 reward, each
   with the best configuration of ``rl_search.py --method sb3``
+* ``rllib-ppo``      - Ray RLlib's PPO on the batched dab-painter env, dense L2 reward, 1 env runner
+* ``rllib-spiral``   - SPIRAL on RLlib: IMPALA with SPIRAL's reward (the critic's), dab-painter env
+* ``rllib-spiral-mypaint`` - the same on MyPaint (not in the default run)
 * ``random``, ``blank`` - the random agent and the blank canvas (no training)
+
+The in-house SPIRAL-style trainer (``spiral*``) is retired in favour of RLlib (RLlib's PPO beat it
+at equal training time: ``results/rllib_scaling.json``); its committed results stay until the
+RLlib ones are measured. The RLlib methods need Ray RLlib, which lives in its own venv (``make
+rllib-venv``): train them there with ``--no-summary`` (each writes its method result, as every
+method does), then a run in the main venv summarises every method. A venv without Ray plans and
+summarises them but refuses, before training anything, a run that would have to train one.
 
 The protocol: per method, the training time and strokes painted until its first evaluation at or
 below each *level*: 75%, 50% and 25% of the blank canvas's MSE, and the best RL method's final MSE.
@@ -45,6 +55,7 @@ and are kept only while it is the shipped one; a single-seed method's result fro
 painters were recorded is kept and marked. The tables give each level's mean time over the
 seeds with the spread, and the claim is decided on the means (``reconstruction_report.py``).
 
+    .venv-rllib/bin/python benchmarks/reconstruction.py --dataset mnist --methods rllib-ppo,rllib-spiral --no-summary
     python benchmarks/reconstruction.py --dataset mnist        # 20 min x 5 methods, about 1 h 50 min here
     python benchmarks/reconstruction.py --dataset kmnist       # 10 min x 5 methods
     python benchmarks/reconstruction.py --dataset mnist --plan     # what is done and what is left
@@ -55,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import tempfile
 import time
@@ -64,7 +76,7 @@ from typing import Any
 import numpy as np
 import torch
 from common import RESULTS
-from methods import METHODS, PAINTER_METHODS, make_trainer, method_config
+from methods import METHODS, PAINTER_METHODS, RLLIB_METHODS, make_trainer, method_config
 from reconstruction_report import summarise
 
 from paint_gym.benchmark.budget import Point
@@ -77,8 +89,9 @@ from paint_gym.painters.mypaint import DEFAULT_BRUSH
 from paint_gym.shipped_weights import read_manifest
 from paint_gym_agents import RandomAgent
 
-#: What ``--methods all`` runs (``spiral-mypaint`` only when asked: its strokes/s is in rl_throughput.py).
-DEFAULT_METHODS = tuple(k for k in METHODS if k != "spiral-mypaint")
+#: What ``--methods all`` runs (the MyPaint-env RL methods only when asked: slow; ``spiral-mypaint``'s
+#: strokes/s is in rl_throughput.py).
+DEFAULT_METHODS = tuple(k for k in METHODS if k not in ("spiral-mypaint", "rllib-spiral-mypaint"))
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
 #: whole benchmark in two sittings: MNIST in one, KMNIST and CelebA in the other).
 BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
@@ -87,6 +100,8 @@ BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
 SEEDED_METHODS = ("backprop", "sb3-ppo")
 #: Training seeds of the seeded methods (0 .. N-1).
 DEFAULT_SEEDS = 3
+#: Defaults of the flags that :func:`rllib_command` repeats when they differ.
+DEFAULT_IMAGES, DEFAULT_EVAL_SECONDS, DEFAULT_RUNS = 64, 60.0, "runs/reconstruction"
 
 
 # ----------------------------------------------------------------------------------------
@@ -265,7 +280,45 @@ def plan(keys: list[str], args: argparse.Namespace, n_images: int, folder: Path)
         print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({folder / run_name(k, s)}.json)")
     trained = sum(1 for k, _ in left if k not in ("random", "blank"))
     print(f"{len(left)} of {len(runs)} runs left: {trained} x {args.budget:g} min of training plus evaluations")
+    if rllib_left(left) and ray_missing():
+        print(f"the RLlib runs train in the RLlib venv (make rllib-venv): {rllib_command(rllib_left(left), args)}")
     return left
+
+
+def ray_missing() -> bool:
+    """Whether this Python lacks Ray (the main venv: Ray RLlib lives in ``.venv-rllib``)."""
+    return importlib.util.find_spec("ray") is None
+
+
+def rllib_command(keys: list[str], args: argparse.Namespace) -> str:
+    """The command that trains RLlib methods ``keys`` in the RLlib venv with this run's setup
+    (the flags that differ from their defaults) and writes their results, not the summary."""
+    argv = [".venv-rllib/bin/python benchmarks/reconstruction.py", f"--dataset {args.dataset}"]
+    argv.append(f"--methods {','.join(keys)}")
+    changed = {
+        "--budget": (args.budget, BUDGET_MINUTES[args.dataset]),
+        "--images": (args.images, DEFAULT_IMAGES),
+        "--strokes": (args.strokes, task_spec(args.dataset).episode_length),
+        "--eval-seconds": (args.eval_seconds, DEFAULT_EVAL_SECONDS),
+        "--threads": (args.threads, 0),
+        "--out": (args.out, str(RESULTS)),
+        "--runs": (args.runs, DEFAULT_RUNS),
+        "--data-dir": (args.data_dir, None),
+    }
+    argv += [
+        f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"
+        for flag, (value, default) in changed.items()
+        if value != default
+    ]
+    seeded = [k for k in keys if k in args.seeded]
+    if seeded:
+        argv += [f"--seeds {args.seeds}", f"--seeded {','.join(seeded)}"]
+    return " ".join([*argv, "--no-summary"])
+
+
+def rllib_left(runs: list[tuple[str, int]]) -> list[str]:
+    """The RLlib methods among ``runs`` (method, seed), in their order."""
+    return list(dict.fromkeys(k for k, _ in runs if k in RLLIB_METHODS))
 
 
 def parse_seeded(text: str, keys: list[str]) -> tuple[str, ...]:
@@ -301,7 +354,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default="all",
         help=f"comma-separated from {', '.join(METHODS)} (all: {', '.join(DEFAULT_METHODS)})",
     )
-    parser.add_argument("--images", type=int, default=64, help="evaluation images (the first N of the eval split)")
+    parser.add_argument(
+        "--images", type=int, default=DEFAULT_IMAGES, help="evaluation images (the first N of the eval split)"
+    )
     parser.add_argument(
         "--strokes", type=int, default=None, help="strokes per painting (default: the task's episode length)"
     )
@@ -309,7 +364,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--eval-seconds",
         "--eval-every",  # its old name (docs/glossary.md)
         type=float,
-        default=60.0,
+        default=DEFAULT_EVAL_SECONDS,
         help="longest gap between evaluations, in training seconds",
     )
     parser.add_argument(
@@ -317,7 +372,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--threads", type=int, default=0, help="torch threads for every method (0: torch's default)")
     parser.add_argument("--out", default=str(RESULTS), help="folder of the JSON, tables and plots")
-    parser.add_argument("--runs", default="runs/reconstruction", help="folder of the methods' checkpoints (resumable)")
+    parser.add_argument("--runs", default=DEFAULT_RUNS, help="folder of the methods' checkpoints (resumable)")
     parser.add_argument(
         "--recharge",
         action="store_true",
@@ -333,6 +388,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"those of {','.join(SEEDED_METHODS)} among --methods)",
     )
     parser.add_argument("--plan", action="store_true", help="list the runs done and left, and train nothing")
+    parser.add_argument(
+        "--no-summary",
+        action="store_true",
+        help="train and save the methods' results only, without tables, plots or claim (for methods trained in "
+        "another venv, the RLlib ones: a later run in the main venv summarises every method)",
+    )
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
     if args.budget is None:
@@ -357,13 +418,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.plan:
         plan(keys, args, len(targets), folder)
         return {}
-    cost = painter_cost(out)  # measured end to end once per results folder
+    if args.recharge and args.no_summary:
+        parser.error("--recharge writes the summary: drop --no-summary")
     if args.recharge:
-        return recharge(args, out, folder, cost)
+        return recharge(args, out, folder, painter_cost(out))  # painter cost measured end to end once per folder
     runs = run_order(keys, args)
+    if ray_missing():  # refused at the door, not after hours of the other methods' training
+        need_ray = rllib_left([(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None])
+        if need_ray:
+            parser.error(
+                f"{', '.join(need_ray)} train with Ray RLlib, which this Python lacks. Train them first in the RLlib "
+                f"venv (make rllib-venv):\n  {rllib_command(need_ray, args)}\nthen run this again (it summarises "
+                "them with the others), or leave them out of --methods"
+            )
+    cost = None if args.no_summary else painter_cost(out)
     done: dict[str, list[MethodResult]] = {}
     for k, seed in runs:  # every method's seed 0 in the order asked, then the next seed of each seeded one
         done.setdefault(k, []).append(run_method(k, args, targets, folder, seed))
+    if args.no_summary:
+        print(f"wrote the method results in {folder}; no summary (--no-summary): a run without it summarises them")
+        return {"methods": {k: [r.as_dict() for r in rs] for k, rs in done.items()}}
     results = {k: done[k] for k in METHODS if k in done}  # tables and plots in METHODS's order
     return summarise(results, args, out, blank_row(targets).mypaint, cost, painter_sha256("backprop"))
 

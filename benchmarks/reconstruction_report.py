@@ -544,7 +544,7 @@ def readme_section(results: Path, dataset: str) -> tuple[str, list[tuple[str, st
             (
                 min(pt["mse"] for run in m.get("runs", [m]) for pt in run["points"])
                 for k, m in d["methods"].items()
-                if k.startswith(("spiral", "sb3"))
+                if k in RL_METHODS
             ),
             default=float("nan"),
         )

@@ -212,7 +212,9 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
     entry = payload["methods"]["backprop"]
     assert entry["seeds"] == [0, 1] and len(entry["runs"]) == 2
     assert entry["final_mse"] == pytest.approx((seeds[0]["final_mse"] + seeds[1]["final_mse"]) / 2)
-    assert "| backprop agent (2 seeds) |" in payload["table"] and "Training seeds: backprop agent (2)" in payload["notes"]
+    assert (
+        "| backprop agent (2 seeds) |" in payload["table"] and "Training seeds: backprop agent (2)" in payload["notes"]
+    )
     capsys.readouterr()
     assert reconstruction.main([*argv, "--plan"]) == {}
     assert "0 of 3 runs left" in capsys.readouterr().out
@@ -223,3 +225,110 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
     assert "1 of 3 runs left" in out and "left  backprop agent, seed 1" in out
     with pytest.raises(SystemExit):
         reconstruction.main([*argv, "--seeded", "sb3-ppo"])  # not among --methods
+
+
+RLLIB_ARGS = argparse.Namespace(
+    dataset="mnist", strokes=8, images=2, threads=0, budget=20.0, spiral_mode="continuous", seeded=(), data_dir=None
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "algo", "reward", "env"),
+    [
+        ("rllib-ppo", "PPO", "dense", "NeuralPaint-MNIST-v0"),
+        ("rllib-spiral", "IMPALA", "critic", "NeuralPaint-MNIST-v0"),
+        ("rllib-spiral-mypaint", "IMPALA", "critic", "MyPaint-MNIST-v0"),
+    ],
+)
+def test_the_rllib_methods_are_rllibs_ppo_and_spiral_as_impala_with_the_critic_reward(bench, key, algo, reward, env):
+    """The RLlib methods' configs are plain RLlibConfigs (no Ray): the algorithm, reward and env of
+    each, the task's strokes and evaluation images, one env runner, the training seed and run folder,
+    and a JSON that reads back (what the benchmark compares to keep a saved result)."""
+    from paint_gym.checkpoint import config_from_json, config_to_json
+    from paint_gym_agents.rllib_config import LEGACY_FIELDS, RLlibConfig
+
+    methods, reconstruction = bench.methods, bench.reconstruction
+    config = methods.method_config(key, RLLIB_ARGS, ROOT / "unused", seed=2)
+    assert (config.algo, config.reward, config.env) == (algo, reward, env)
+    assert (config.episode_length, config.eval_images, config.env_runners, config.seed) == (8, 2, 1, 2)
+    assert config.run_dir == str(ROOT / "unused") and config.eval_every == 0
+    assert config.min_iteration_seconds == (None if algo == "PPO" else 1.0)  # IMPALA: not RLlib's 10 s
+    assert config_from_json(RLlibConfig, config_to_json(config)) == config
+    older = {k: v for k, v in json.loads(config_to_json(config)).items() if k != "min_iteration_seconds"}
+    assert config_from_json(RLlibConfig, older, LEGACY_FIELDS).min_iteration_seconds is None  # runs saved before it
+    kwargs = {**vars(RLLIB_ARGS), "dataset": "celeba", "strokes": 15}
+    assert methods.method_config(key, argparse.Namespace(**kwargs), ROOT / "unused").env == env.replace(
+        "MNIST", "CelebA"
+    )
+    assert key in methods.RL_METHODS and (key in methods.PAINTER_METHODS) == env.startswith("NeuralPaint")
+    assert (key in reconstruction.DEFAULT_METHODS) == (key != "rllib-spiral-mypaint")
+    assert reconstruction.parse_methods(key) == [key]
+    with methods.make_trainer(key, config) as trainer:  # the adapter is built without Ray
+        assert isinstance(trainer, methods.RLlibMethod)
+    assert "paint_gym_agents.rllib" not in sys.modules
+
+
+def test_the_rllib_adapter_trains_for_the_budget_on_the_benchmarks_clock(bench, monkeypatch):
+    """RLlibMethod.run calls paint_gym_agents.rllib.train (here a stand-in: the real one needs Ray,
+    tests/test_rllib.py runs it) with the budget as its training seconds and the benchmark's
+    geometric evaluation schedule, and returns the run's points."""
+    from types import ModuleType
+
+    from paint_gym.training import EvalSchedule
+
+    calls = []
+
+    def train(config, data_dir, progress, seconds, eval_clock):
+        calls.append((config, data_dir, seconds, eval_clock))
+        points = [{"seconds": 0.0, "strokes": 0, "mse": 0.08}, {"seconds": 3.2, "strokes": 1280, "mse": 0.07}]
+        return {"method": "rllib-ppo", "budget_seconds": 3.2, "final_mse": 0.07, "points": points}
+
+    monkeypatch.setitem(sys.modules, "paint_gym_agents.rllib", ModuleType("paint_gym_agents.rllib"))
+    monkeypatch.setattr(sys.modules["paint_gym_agents.rllib"], "train", train, raising=False)
+    methods = bench.methods
+    config = methods.method_config("rllib-ppo", RLLIB_ARGS, ROOT / "unused")
+    with methods.make_trainer("rllib-ppo", config, "/data") as trainer:
+        points = trainer.run(3.0, eval_every_seconds=30.0)
+        with pytest.raises(ValueError, match="positive"):
+            trainer.run(0)
+    assert calls == [(config, "/data", 3.0, EvalSchedule(30.0))]
+    assert points == [Point(0.0, 0, 0.08), Point(3.2, 1280, 0.07)]
+    assert (trainer.strokes, trainer.elapsed) == (1280, 3.2)
+
+
+def test_the_plan_lists_the_rllib_methods_without_importing_ray(bench, tmp_path, capsys):
+    """--plan (and keeping a result saved by the RLlib venv) needs no Ray: the RLlib methods are
+    listed, a saved result with this setup counts as done, and neither Ray nor the RLlib trainer
+    is imported."""
+    reconstruction = bench.reconstruction
+    argv = ["--methods", "rllib-ppo,rllib-spiral,rllib-spiral-mypaint", "--images", "2", "--plan"]
+    argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs")]
+    assert reconstruction.main(argv) == {}
+    out = capsys.readouterr().out
+    assert "3 of 3 runs left" in out and "left  SPIRAL on RLlib: IMPALA, critic reward, MyPaint env" in out
+    setup = reconstruction.method_setup("rllib-ppo", RLLIB_ARGS, 2)  # as the RLlib venv saves it
+    info = {k: v for k, v in setup.items() if k != "budget_seconds"}
+    result = MethodResult("RLlib PPO, dense L2 reward", [Point(0, 0, 0.08), Point(1200, 9000, 0.05)], 1200.0, info)
+    result.save(tmp_path / "reconstruction_mnist" / "rllib-ppo.json")
+    reconstruction.main(argv)
+    out = capsys.readouterr().out
+    assert "2 of 3 runs left" in out and "done  RLlib PPO, dense L2 reward" in out
+    assert "ray" not in sys.modules and "paint_gym_agents.rllib" not in sys.modules
+
+
+def test_a_python_without_ray_refuses_an_rllib_run_before_training_anything(bench, tmp_path, monkeypatch, capsys):
+    """Where Ray is missing, a run that would train an RLlib method stops at the door with the
+    RLlib venv's command for them (the other methods untrained, the painter cost not measured);
+    --no-summary writes the method results and no summary."""
+    reconstruction = bench.reconstruction
+    monkeypatch.setattr(reconstruction, "ray_missing", lambda: True)
+    argv = ["--images", "2", "--out", str(tmp_path), "--runs", str(tmp_path / "runs")]
+    with pytest.raises(SystemExit):
+        reconstruction.main(["--methods", "blank,rllib-ppo,rllib-spiral", *argv])
+    err = capsys.readouterr().err
+    command = ".venv-rllib/bin/python benchmarks/reconstruction.py --dataset mnist --methods rllib-ppo,rllib-spiral"
+    assert command + " --images 2 --out " in err and err.rstrip().endswith("or leave them out of --methods")
+    assert "--no-summary" in err and not list(tmp_path.glob("**/*.json"))
+    payload = reconstruction.main(["--methods", "blank", "--no-summary", *argv])
+    assert (tmp_path / "reconstruction_mnist" / "blank.json").is_file() and list(payload["methods"]) == ["blank"]
+    assert not (tmp_path / "reconstruction_mnist.json").exists() and not (tmp_path / "painter_cost.json").exists()

@@ -9,6 +9,8 @@ run IMPALA with the critic reward on MyPaint and on the neural env, and a two-no
 from __future__ import annotations
 
 import csv
+import dataclasses
+import importlib
 import json
 import math
 import os
@@ -16,7 +18,9 @@ import socket
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -38,6 +42,8 @@ from paint_gym_agents.rllib import (  # noqa: E402
     train,
 )
 from paint_gym_agents.rllib_critic import find_critic_reward  # noqa: E402
+
+from .helpers import ROOT  # noqa: E402
 
 #: A run small enough for CI: 32 px canvases, 8 episodes per env runner, one batch of 128 strokes.
 TINY = {
@@ -88,6 +94,12 @@ def test_every_algorithm_builds_its_module_with_the_stacked_cnn(algo):
     out = module.forward_inference({"obs": torch.zeros(2, 32, 32, 6, dtype=torch.uint8)})
     assert out["action_dist_inputs"].shape == (2, 24)  # mean and log std of 12 stroke fields
     assert any(type(m).__name__ == "StackedCNNEncoder" for m in module.modules())
+
+
+def test_min_iteration_seconds_is_rllibs_shortest_iteration_and_none_keeps_rllibs_own():
+    assert algorithm_config(RLlibConfig(algo="IMPALA", min_iteration_seconds=1.0)).min_time_s_per_iteration == 1.0
+    assert algorithm_config(RLlibConfig(algo="IMPALA")).min_time_s_per_iteration == 10  # RLlib's default for IMPALA
+    assert algorithm_config(RLlibConfig(algo="PPO")).min_time_s_per_iteration is None
 
 
 def test_a_config_with_a_minibatch_larger_than_the_batch_is_refused():
@@ -181,6 +193,75 @@ def test_appo_with_spirals_critic_reward_trains_the_critic_beside_the_policy(tmp
         for name, value in learner_weights.items():
             torch.testing.assert_close(weights[name], value)
     assert (tmp_path / "appo" / "critic.pt").is_file()
+
+
+def test_an_rllib_run_evaluates_on_the_benchmarks_geometric_clock_over_resumes(tmp_path):
+    """RLlibRun.run with ``eval_clock`` (the reconstruction benchmark's EvalSchedule) evaluates at
+    the start, after the first iteration at or past each scheduled time (1 s, then x1.5, at most
+    ``every`` apart) and at the stop; a resumed run keeps its points and continues the schedule.
+    The iterations are stand-ins of 0.5 training seconds (no Ray is started)."""
+    from paint_gym.training import EvalSchedule, Point
+    from paint_gym_agents.rllib import Progress
+
+    run = RLlibRun.__new__(RLlibRun)  # the loop alone: no algorithm, evaluator or run folder
+    run.config = RLlibConfig(iterations=10**9, eval_every=0, run_dir=str(tmp_path))
+    run.progress = Progress(points=[], history=[])
+
+    def train_once() -> dict[str, float]:
+        run.progress.iteration += 1
+        run.progress.seconds += 0.5
+        run.progress.strokes += 128
+        return {"strokes_per_second": 256.0}
+
+    run.train_once, run.save = train_once, lambda: None
+    run.evaluate = lambda row: run.progress.points.append(Point(run.progress.seconds, run.progress.strokes, 0.05))
+    summary = run.run(progress=False, seconds=10.0, eval_clock=EvalSchedule(every=3.0))
+    assert [p["seconds"] for p in summary["points"]] == [0.0, 1.0, 1.5, 2.5, 4.0, 6.0, 9.0, 10.0]
+    assert summary["points"][-1]["strokes"] == 20 * 128 and summary["strokes_per_second"] == 256.0
+    again = run.run(progress=False, seconds=14.0, eval_clock=EvalSchedule(every=3.0))  # next: 13 s, then the stop
+    assert [p["seconds"] for p in again["points"]] == [0.0, 1.0, 1.5, 2.5, 4.0, 6.0, 9.0, 10.0, 13.0, 14.0]
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """The reconstruction benchmark's scripts (``methods``, ``reconstruction``), imported with their
+    folder on sys.path and forgotten afterwards."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    yield SimpleNamespace(
+        methods=importlib.import_module("methods"), reconstruction=importlib.import_module("reconstruction")
+    )
+    for name in ("reconstruction", "reconstruction_report", "methods", "common"):
+        sys.modules.pop(name, None)
+
+
+def test_the_reconstruction_benchmark_trains_the_rllib_methods_on_its_clock_and_resumes(
+    bench, tmp_path, monkeypatch, capsys
+):
+    """A real tiny run of the benchmark's RLlib methods (benchmarks/methods.py's RLlibMethod):
+    RLlib PPO and SPIRAL on RLlib (IMPALA, critic reward), their configs made tiny (32 px, batches
+    of 128 strokes), each for 3 training seconds with 2 evaluation images, evaluated at the start,
+    on the benchmark's geometric clock and at the stop; each method's result file holds those
+    points, and a longer budget resumes the run from its folder, keeping the points so far."""
+    methods, reconstruction = bench.methods, bench.reconstruction
+    benchmark_config = methods.rllib_config
+    tiny = {k: v for k, v in TINY.items() if k not in ("eval_images", "eval_every")}
+    monkeypatch.setattr(methods, "rllib_config", lambda *a, **k: dataclasses.replace(benchmark_config(*a, **k), **tiny))
+    argv = ["--images", "2", "--eval-seconds", "1", "--no-summary", "--out", str(tmp_path), "--runs", str(tmp_path)]
+    reconstruction.main(["--methods", "rllib-ppo,rllib-spiral", "--budget", "0.05", *argv])
+    folder = tmp_path / "reconstruction_mnist"
+    for key, algo in (("rllib-ppo", "PPO"), ("rllib-spiral", "IMPALA")):
+        saved = json.loads((folder / f"{key}.json").read_text())
+        points = saved["points"]
+        assert saved["config"]["algo"] == algo and saved["budget_seconds"] == pytest.approx(3.0)
+        assert len(points) >= 3 and points[0]["seconds"] == 0 and points[-1]["seconds"] >= 3.0  # start, clock, stop
+        assert all(a["seconds"] < b["seconds"] and a["strokes"] <= b["strokes"] for a, b in pairwise(points))
+        assert points[-1]["strokes"] > 0 and all(0 < p["mse"] < 1 for p in points)
+    first = json.loads((folder / "rllib-ppo.json").read_text())["points"]
+    capsys.readouterr()
+    reconstruction.main(["--methods", "rllib-ppo", "--budget", "0.1", *argv])
+    assert "resumed" in capsys.readouterr().out
+    again = json.loads((folder / "rllib-ppo.json").read_text())["points"]
+    assert again[: len(first)] == first and again[-1]["seconds"] >= 6.0
 
 
 @pytest.mark.slow
