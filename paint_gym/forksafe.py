@@ -22,7 +22,9 @@ all of them slow down (issue 26 measured SB3's ``SubprocVecEnv`` and TorchRL's
 child, a child of ``multiprocessing`` started by "spawn" or "forkserver", which covers Gymnasium's
 ``AsyncVectorEnv``, SB3's ``SubprocVecEnv``, TorchRL's ``ParallelEnv`` and ``GymEnv(num_envs)``,
 or a Ray worker) one thread, or ``PAINT_GYM_WORKER_THREADS`` (:data:`WORKER_THREADS`) threads
-when that variable is set (``0``: torch's own default); the main process is never changed. A
+when that variable is set (``0``: torch's own default; with "forkserver", set it before the
+process's first forkserver worker: later workers inherit the forkserver's environment, not the
+main process's); the main process is never changed. A
 forked child stays on one thread whatever the variable says (more would risk the hang above);
 start workers with "spawn" or "forkserver" for more.
 """
