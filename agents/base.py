@@ -47,6 +47,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "spiral_agent": ("paint_gym_agents.spiral.SpiralAgent", "SPIRAL-style agent"),
     "sb3_agent": ("paint_gym_agents.sb3.SB3Agent", "SB3 agent"),
     "random_agent": ("paint_gym_agents.random_agent.RandomAgent", "random agent"),
+    "rllib_policy": ("paint_gym_agents.rllib_export.RLlibPolicyAgent", "RLlib agent"),
 }
 #: Training checkpoints written before they recorded their kind, recognised by a key only they hold.
 _LEGACY_TRAINING_KEYS = {"agent": "backprop_agent", "policy": "spiral_agent", "params": "sb3_agent"}

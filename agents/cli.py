@@ -1,5 +1,5 @@
-"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``train-rllib``, ``eval``,
-``paint``, ``ship-agent``.
+"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``train-rllib``,
+``export-rllib``, ``eval``, ``paint``.
 
 Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
 pyproject.toml), as a plug-in's commands would be: :func:`commands` returns them by name, and
@@ -8,7 +8,9 @@ whose fields are its flags with their docstrings as help (:mod:`paint_gym.comman
 training commands take the agents' own configs (:class:`~paint_gym_agents.backprop.BackpropConfig`,
 :class:`~paint_gym_agents.spiral.SpiralConfig`), so every hyperparameter is a flag. Thin callers
 of :mod:`paint_gym_agents.backprop`, :mod:`~paint_gym_agents.spiral`,
-:mod:`~paint_gym_agents.evaluate`, :mod:`~paint_gym_agents.demo` and :mod:`~paint_gym_agents.ship`.
+:mod:`~paint_gym_agents.evaluate` and :mod:`~paint_gym_agents.demo`. Shipping trained weights into the
+package is a maintainer's tool, ``scripts/ship_weights.py``, not a command: an installed package never
+writes into its own folder.
 """
 
 from __future__ import annotations
@@ -38,9 +40,8 @@ from .demo import random_demo, run_compare, run_demo
 from .evaluate import evaluate_table
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .rllib_config import RLlibConfig
-from .ship import check_agent_name, default_weights_dir, ship_agent
 from .spiral import SpiralAgent, SpiralConfig
-from .zoo import PREFIX, load_agent
+from .zoo import load_agent
 
 TASK_NAMES = tuple(TASKS)
 
@@ -229,6 +230,39 @@ def train_rllib(config: TrainRLlibArgs) -> int:
 
 
 @dataclass(frozen=True)
+class ExportRLlibArgs:
+    run: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="RUN_DIR")] = "runs/rllib"
+    """RLlib run folder to export (train-rllib's --run-dir): its progress.json and rllib_checkpoint/."""
+    out: str | None = None
+    """Agent checkpoint to write (.pt; None: RUN_DIR/agent.pt), loadable without Ray by load_agent (and shipped
+    by scripts/ship_weights.py agent)."""
+
+    cli_outputs: ClassVar[dict[str, str]] = {"out": "checkpoint"}
+
+    def resolved_out(self) -> str:
+        """``--out``, or its default RUN_DIR/agent.pt."""
+        return self.out if self.out is not None else str(Path(self.run) / "agent.pt")
+
+    def derived_outputs(self) -> list[Output]:
+        """The default agent.pt in the run folder, checked before any work when --out is not given."""
+        if self.out is not None:
+            return []
+        return [Output("RUN_DIR's agent.pt", "checkpoint", Path(self.resolved_out()), derived=True)]
+
+
+def export_rllib(config: ExportRLlibArgs) -> int:
+    """Export an RLlib run's policy as an agent checkpoint that loads without Ray (needs Ray to read the run)."""
+    from .rllib_export import export_policy
+
+    try:
+        path = export_policy(config.run, config.resolved_out())
+    except ModuleNotFoundError as error:  # Ray is not in this environment; its message says how to get it
+        raise SystemExit(f"paint-gym: error: {error}; the agent.pt it writes then loads without Ray") from error
+    print(f"wrote {path}: the policy of {config.run} (kind rllib_policy); load it with load_agent({str(path)!r})")
+    return 0
+
+
+@dataclass(frozen=True)
 class EvalArgs:
     agent: str
     """Shipped agent name (mnist, kmnist, mnist_precond, celeba, celeba30) or a checkpoint path."""
@@ -281,46 +315,6 @@ def paint(config: PaintArgs) -> int:
     return run_paint(config, guess)
 
 
-@dataclass(frozen=True)
-class ShipAgentArgs:
-    checkpoint: Annotated[str, tyro.conf.Positional, tyro.conf.arg(metavar="AGENT_PT")]
-    """The agent checkpoint to ship: a training run's agent.pt, of any kind (backprop, SPIRAL-style, SB3)."""
-    name: str
-    """Short name the agent loads by, load_agent(NAME), shipped as weights/agent_NAME.pt (lower-case letters and
-    digits in words joined by '_', e.g. mnist_ppo)."""
-    command: str
-    """The training command that produced it, recorded in the MANIFEST."""
-    note: str | None = None
-    """How it was trained (machine, sharing), recorded in the MANIFEST."""
-    weights_dir: str | None = None
-    """Weights folder holding the MANIFEST (None: this source checkout's paint_gym/weights; an installed package
-    is refused)."""
-
-    def __post_init__(self) -> None:
-        check_agent_name(self.name)
-
-    def derived_outputs(self) -> list[Output]:
-        """The weights folder (its default too) and the agent file written in it, checked before any work."""
-        folder = Path(self.weights_dir) if self.weights_dir is not None else default_weights_dir()
-        return [
-            Output("--weights-dir", "folder", folder),
-            Output(f"{PREFIX}{self.name}.pt", "checkpoint", folder / f"{PREFIX}{self.name}.pt", derived=True),
-        ]
-
-
-def ship_agent_command(config: ShipAgentArgs) -> int:
-    """Ship a trained agent.pt (any kind) as a named agent: copy it to weights/ and record its MANIFEST entry."""
-    entry = ship_agent(config.checkpoint, config.name, config.command, note=config.note, weights_dir=config.weights_dir)
-    folder = config.weights_dir or default_weights_dir()
-    print(
-        f"shipped {entry['kind']} {config.checkpoint} as {entry['name']} ({entry['file']} in {folder}, "
-        f"{entry['bytes'] / 2**20:.2f} MiB, sha256 {entry['sha256'][:12]}...): {entry['dataset']}, "
-        f"{entry['strokes']} strokes, {entry['steps']} steps, {entry['training_minutes']} min, eval {entry['eval']}"
-    )
-    print(f"load it with paint_gym_agents.load_agent({config.name!r})")
-    return 0
-
-
 def commands() -> dict[str, Command]:
     """The agents' commands by name: the ``paint_gym.commands`` entry point."""
     return {
@@ -328,9 +322,9 @@ def commands() -> dict[str, Command]:
         "train-agent": train_agent,
         "train-spiral": train_spiral,
         "train-rllib": train_rllib,
+        "export-rllib": export_rllib,
         "eval": evaluate,
         "paint": paint,
-        "ship-agent": ship_agent_command,
     }
 
 

@@ -10,7 +10,7 @@ task (default: the tasks with shipped RL agents, else MNIST), rows of ``target |
 PPO agent | SPIRAL-style agent`` on the same evaluation images, each column the agent's strokes
 replayed in MyPaint (brush seed 0), and prints each agent's MyPaint replay MSE (mean over
 :data:`~paint_gym.benchmark.evaluation.REPLAY_SEEDS`). The RL agents are the shipped
-``<task>_ppo`` and ``<task>_spiral`` (:data:`RL_AGENTS`; ``paint-gym ship-agent``); one that is
+``<task>_ppo`` and ``<task>_spiral`` (:data:`RL_AGENTS`; ``scripts/ship_weights.py agent``); one that is
 not shipped, whose file is absent, or that needs a library this environment lacks (the PPO
 agent needs Stable-Baselines3, the optional ``rl`` extra) is left out with a printed note. An
 agent trained on another canvas size paints the same images at its own size; its column is

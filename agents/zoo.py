@@ -1,16 +1,18 @@
 """Shipped agents and checkpoints of any kind: ``load_agent`` by name or path.
 
 A checkpoint records its agent's kind (:data:`paint_gym_agents.base.KINDS`: ``backprop_agent``,
-``spiral_agent``, ``sb3_agent``, ``random_agent``); :func:`load_agent` reads it and loads the
+``spiral_agent``, ``sb3_agent``, ``random_agent``, ``rllib_policy``); :func:`load_agent` reads it and loads the
 file with that class's ``load``, so a SPIRAL or SB3 run is shipped, demoed and evaluated as a
 backprop one is. An RLlib run is a folder, not a file (``progress.json`` and RLlib's checkpoint):
 ``load_agent(run_dir)`` loads it as kind ``rllib_agent`` (:class:`paint_gym_agents.rllib.RLlibAgent`,
-which needs Ray RLlib, in its own environment: ``make rllib-venv``).
+which needs Ray RLlib, in its own environment: ``make rllib-venv``); its policy exported with
+``paint-gym export-rllib`` is a file of kind ``rllib_policy``
+(:class:`paint_gym_agents.rllib_export.RLlibPolicyAgent`), which loads without Ray.
 
 Shipped agents are listed in the weights MANIFEST as ``agent_<short name>`` (SHA-256, training
 command, steps, minutes on the machine that trained it, evaluation figures), read anew at each
 call: ``agent_mnist`` loads as ``load_agent("mnist")``, an RL agent shipped with
-``paint-gym ship-agent --name mnist_ppo`` (:mod:`paint_gym_agents.ship`) as ``"mnist_ppo"``. Their
+``python scripts/ship_weights.py agent --name agent_mnist_ppo`` (a maintainer's tool) as ``"mnist_ppo"``. Their
 files are found and hash-checked by :mod:`paint_gym.shipped_weights` and loaded with
 ``torch.load(weights_only=True)``.
 
@@ -33,6 +35,7 @@ from .backprop import BackpropAgent
 from .base import Agent, read_kind
 from .random_agent import RandomAgent
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
+from .rllib_export import RLlibPolicyAgent
 from .spiral import SpiralAgent
 
 SHIPPED = ("mnist", "kmnist", "celeba", "celeba30")
@@ -79,9 +82,10 @@ def agent_class(kind: str) -> type:
     """The class that loads agents of ``kind``: a checkpoint's kind (:data:`paint_gym_agents.base.KINDS`)
     or :data:`RLLIB_KIND` (an RLlib run folder).
 
-    SB3's and RLlib's classes are imported only when asked for: without Stable-Baselines3 (the
-    ``rl`` extra) or Ray RLlib (its own venv, ``make rllib-venv``) this raises
-    ``ModuleNotFoundError`` saying how to install it. ``ValueError`` for an unknown kind.
+    SB3's class and RLlib's run-folder class are imported only when asked for: without
+    Stable-Baselines3 (the ``rl`` extra) or Ray RLlib (its own venv, ``make rllib-venv``) this raises
+    ``ModuleNotFoundError`` saying how to install it (an exported ``rllib_policy`` needs neither).
+    ``ValueError`` for an unknown kind.
     """
     if kind == "sb3_agent":
         from .sb3 import SB3Agent  # lazy: Stable-Baselines3 is optional; ModuleNotFoundError says how to install it
@@ -93,7 +97,7 @@ def agent_class(kind: str) -> type:
         except ModuleNotFoundError as exc:
             raise ModuleNotFoundError(f"RLlib agents need Ray RLlib ({exc}): {RLLIB_INSTALL}", name=exc.name) from exc
         return RLlibAgent
-    classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, SpiralAgent, RandomAgent)}
+    classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, SpiralAgent, RandomAgent, RLlibPolicyAgent)}
     if kind not in classes:
         known = ", ".join([*classes, "sb3_agent", RLLIB_KIND])
         raise ValueError(f"unknown agent kind {kind!r}: one of {known}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from paint_gym.checkpoint import (
 from paint_gym.painters.neural import GANPainter, PainterConfig, load_neural_painter
 from paint_gym.runlog import curves_figure, plot_columns, write_log_csv
 
-from .helpers import ROOT
+from .helpers import ROOT, ship_weights_script
 
 
 @dataclass
@@ -233,13 +232,6 @@ def test_the_registry_names_unknown_and_broken_entries(tmp_path, monkeypatch):
         shipped_weights.read_manifest()
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("ship_weights", ROOT / "scripts" / "ship_weights.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_shipping_a_painter_records_it_and_the_registry_verifies_it(tmp_path, monkeypatch):
     run, weights = tmp_path / "runs" / "gan_painter", tmp_path / "weights"
     GANPainter(PainterConfig(width=8, hidden=16)).save(run / "painter.pt")  # creates the run folder
@@ -247,7 +239,7 @@ def test_shipping_a_painter_records_it_and_the_registry_verifies_it(tmp_path, mo
         {"step": 5, "elapsed": 90.0, "history": json.dumps([{"step": 5, "val_mse_mean": 0.01, "rec": 0.02}])},
         run / "checkpoint.pt",
     )
-    ship = load_script()
+    ship = ship_weights_script()
     entry = ship.ship_painter(run, "gan_painter", "paint-gym train-painter --kind gan", weights_dir=weights)
     assert entry["steps"] == 5 and entry["training_minutes"] == 1.5 and entry["held_out"] == {"val_mse_mean": 0.01}
     assert (

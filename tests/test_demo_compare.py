@@ -1,7 +1,7 @@
 """``paint-gym demo --compare``: RL and backprop painting the same digits side by side.
 
 A weights folder of the test's own holds the shipped backprop ``mnist`` agent and tiny real SB3
-PPO and SPIRAL runs shipped as ``mnist_ppo`` and ``mnist_spiral`` (:mod:`paint_gym_agents.ship`);
+PPO and SPIRAL runs shipped as ``mnist_ppo`` and ``mnist_spiral`` (``scripts/ship_weights.py``);
 the figure's columns are counted from its width (64 px targets, 2 px gaps, scale 1)."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from PIL import Image
 from paint_gym import shipped_weights
 from paint_gym.cli import main
 from paint_gym_agents.demo import run_compare, run_demo
-from paint_gym_agents.ship import ship_agent
 
+from .helpers import ship_weights_script
 from .test_ship_agent import HAS_SB3, train_tiny_agents
 
 SIZE, HEADER, GAP = 64, 30, 2  # the backprop agent's canvas (the figure's), label_block's header, the gaps
@@ -38,7 +38,7 @@ def weights_with(tmp_path: Path, rl_runs: dict[str, Path], *names: str) -> Path:
     lines = (shipped_weights.WEIGHTS_DIR / "MANIFEST").read_text().splitlines()
     (weights / "MANIFEST").write_text(next(line for line in lines if '"agent_mnist"' in line) + "\n")
     for name in names:
-        ship_agent(rl_runs[name], name, "a tiny test run", weights_dir=weights)
+        ship_weights_script().ship_agent(rl_runs[name], f"agent_{name}", "a tiny test run", weights_dir=weights)
     return weights
 
 

@@ -307,3 +307,77 @@ def test_train_rllib_runs_on_a_two_node_cluster_as_docs_agents_md_says(tmp_path)
         for node in reversed(nodes):
             node.terminate()
             node.wait(timeout=60)
+
+
+# ----------------------------------------------------------------------------------------
+# Exporting the policy (paint_gym_agents.rllib_export): the same strokes, without Ray
+# ----------------------------------------------------------------------------------------
+
+
+def fake_rllib_run(run_dir: Path, algo: str) -> RLlibConfig:
+    """A run folder as an RLlib run leaves it (progress.json, the learner's RLModule in
+    rllib_checkpoint/), its module built in-process (no Ray started) with paint-gym's catalog on
+    16 px, 2 strokes and its weights moved off RLlib's near-zero start so its means are not all 0."""
+    import gymnasium as gym
+
+    from paint_gym_agents.rllib import CHECKPOINT_DIR, DEFAULT_MODULE_ID, Progress
+
+    config = RLlibConfig(algo=algo, env_runners=0, canvas_size=16, strokes=2, features=32, run_dir=str(run_dir))
+    algo_config = algorithm_config(config)
+    spec = algo_config.get_default_rl_module_spec()
+    spec.catalog_class = algo_config.rl_module_spec.catalog_class
+    spec.observation_space = gym.spaces.Box(0, 255, (16, 16, 6), np.uint8)
+    spec.action_space = gym.spaces.Box(-1, 1, (12,), np.float32)
+    spec.model_config = algo_config.model_config
+    module = spec.build()
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for param in module.parameters():
+            param.add_(0.05 * torch.randn(param.shape, generator=generator))
+    module_dir = run_dir / CHECKPOINT_DIR / "learner_group" / "learner" / "rl_module" / DEFAULT_MODULE_ID
+    module.save_to_path(str(module_dir.resolve()))
+    (run_dir / "progress.json").write_text(Progress(points=[], history=[]).as_json(config))
+    return config
+
+
+@pytest.mark.parametrize("algo", ["PPO", "APPO", "IMPALA"])
+def test_an_exported_rllib_policy_takes_the_rllib_modules_strokes_for_every_algorithm(algo, tmp_path):
+    from paint_gym_agents import load_agent
+    from paint_gym_agents.rllib import module_actions
+    from paint_gym_agents.rllib_export import export_policy
+
+    fake_rllib_run(tmp_path, algo)
+    exported = load_agent(export_policy(tmp_path, tmp_path / "agent.pt"))
+    source = RLlibAgent.load(tmp_path)
+    assert exported.KIND == "rllib_policy" and exported.config.run["algo"] == algo and not ray.is_initialized()
+    obs = np.random.default_rng(1).integers(0, 256, (32, 16, 16, 6), dtype=np.uint8)
+    expected = module_actions(source.module, obs)
+    assert 0 < np.mean(np.abs(expected) < 1)  # means inside the box, not only clipped ones
+    np.testing.assert_allclose(exported.policy.actions(obs), expected, rtol=0, atol=1e-5)
+    targets = eval_targets("mnist", 3, 16)
+    np.testing.assert_allclose(exported.paint(targets), source.paint(targets), rtol=0, atol=1e-5)
+
+
+def test_a_tiny_rllib_run_trains_and_exports_a_policy_that_paints_as_the_rllib_agent(tmp_path, local_ray):
+    from paint_gym_agents import load_agent
+    from paint_gym_agents.rllib import module_actions
+    from paint_gym_agents.rllib_export import RLlibPolicyAgent
+
+    run_dir = tmp_path / "run"
+    config = RLlibConfig(algo="PPO", env_runners=1, iterations=1, run_dir=str(run_dir), **TINY)
+    exported = RLlibPolicyAgent.train(config, progress=False)  # RLlib's run, then its policy in run_dir/agent.pt
+    source = RLlibAgent.load(run_dir)
+    result = json.loads((run_dir / "result.json").read_text())
+    assert exported.info["step"] == 1 and exported.info["eval_mypaint_mse"] == result["final_mse"]
+
+    targets = eval_targets("mnist", 4, TINY["canvas_size"])
+    painted = exported.paint(targets)
+    np.testing.assert_allclose(painted, source.paint(targets), rtol=0, atol=1e-5)
+    obs = np.random.default_rng(0).integers(0, 256, (16, 32, 32, 6), dtype=np.uint8)
+    np.testing.assert_allclose(exported.policy.actions(obs), module_actions(source.module, obs), rtol=0, atol=1e-5)
+    first = {"canvas": np.full_like(targets[0], 255), "target": targets[0]}
+    np.testing.assert_allclose(exported.act(first), painted[0, 0], atol=1e-5)
+
+    out = tmp_path / "cli" / "agent.pt"
+    assert main(["export-rllib", str(run_dir), "--out", str(out)]) == 0
+    np.testing.assert_allclose(load_agent(out).paint(targets), painted, rtol=0, atol=0)

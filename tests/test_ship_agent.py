@@ -1,11 +1,13 @@
-"""Shipping a trained agent as a named one (``paint-gym ship-agent``, :mod:`paint_gym_agents.ship`):
-real tiny SB3 PPO and SPIRAL runs are shipped into a weights folder of the test's own, and
-``load_agent`` then loads them by name, checks their hash and paints with them."""
+"""Shipping a trained agent of any kind as a named one, with the maintainers' tool
+``python scripts/ship_weights.py agent`` (not a ``paint-gym`` command): real tiny SB3 PPO and
+SPIRAL runs are shipped into a weights folder of the test's own, and ``load_agent`` then loads them
+by name, checks their hash and paints with them."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +17,14 @@ import torch
 from paint_gym import shipped_weights
 from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.checkpoint import CheckpointError
-from paint_gym.cli import main
 from paint_gym_agents import load_agent
 from paint_gym_agents.base import info_of
-from paint_gym_agents.ship import checkpoint_facts, default_weights_dir, ship_agent
 from paint_gym_agents.spiral import SpiralAgent, SpiralConfig
+from paint_gym_agents.zoo import DATA_NOTICES
 
+from .helpers import ship_weights_script
+
+SHIP = ship_weights_script()
 SIZE, STROKES = 16, 2
 COMMAND = "paint-gym train-spiral --strokes 2 (a test run)"
 HAS_SB3 = importlib.util.find_spec("stable_baselines3") is not None
@@ -86,8 +90,8 @@ KINDS = [
 
 @pytest.mark.parametrize(("name", "kind"), KINDS)
 def test_a_trained_run_ships_as_a_named_agent_that_loads_and_paints(runs, name, kind, tmp_path, monkeypatch):
-    weights = tmp_path / "weights"
-    entry = ship_agent(runs[name], name, COMMAND, note="2-core CPU, a test", weights_dir=weights)
+    weights, run = tmp_path / "weights", runs[name].parent  # the run folder: its agent.pt is shipped
+    entry = SHIP.ship_agent(run, f"agent_{name}", COMMAND, note="2-core CPU, a test", weights_dir=weights)
     info = info_of(torch.load(runs[name], weights_only=True))
     assert entry["name"] == f"agent_{name}" and entry["file"] == f"agent_{name}.pt"
     assert (weights / entry["file"]).read_bytes() == runs[name].read_bytes()  # a copy, byte for byte
@@ -108,7 +112,7 @@ def test_a_trained_run_ships_as_a_named_agent_that_loads_and_paints(runs, name, 
 
 def test_a_tampered_shipped_agent_gives_the_checkpoint_error(runs, tmp_path, monkeypatch):
     weights = tmp_path / "weights"
-    entry = ship_agent(runs["mnist_spiral"], "mnist_spiral", COMMAND, weights_dir=weights)
+    entry = SHIP.ship_agent(runs["mnist_spiral"], "agent_mnist_spiral", COMMAND, weights_dir=weights)
     data = bytearray((weights / entry["file"]).read_bytes())
     data[-100] ^= 0xFF
     (weights / entry["file"]).write_bytes(bytes(data))
@@ -121,26 +125,40 @@ def test_shipping_again_replaces_its_entry_in_place_and_keeps_every_other_line(r
     weights = tmp_path / "weights"
     weights.mkdir()
     real = manifest_lines(shipped_weights.WEIGHTS_DIR)
-    (weights / "MANIFEST").write_text(f"{real[0]}\n{real[1]}\n")
-    ship_agent(runs["mnist_spiral"], "mnist_spiral", COMMAND, weights_dir=weights)
+    hand_written = '{"file": "x.pt",  "name": "x_painter", "note": "caf\\u00e9"}'  # not as json.dumps writes it
+    (weights / "MANIFEST").write_text(f"{real[0]}\n{hand_written}\n")
+    SHIP.ship_agent(runs["mnist_spiral"], "agent_mnist_spiral", COMMAND, weights_dir=weights)
     (weights / "MANIFEST").write_text((weights / "MANIFEST").read_text() + real[2] + "\n")
-    again = ship_agent(
-        runs["mnist_spiral"], "mnist_spiral", "the same run", steps=5, training_minutes=1.25, weights_dir=weights
+    again = SHIP.ship_agent(
+        runs["mnist_spiral"], "agent_mnist_spiral", "the same run", steps=5, training_minutes=1.25, weights_dir=weights
     )
     lines = manifest_lines(weights)
-    assert lines[:2] == real[:2] and lines[3] == real[2]  # the others, byte for byte, in their order
+    assert lines[:2] == [real[0], hand_written] and lines[3] == real[2]  # the others, byte for byte, in order
     assert json.loads(lines[2]) == again and again["command"] == "the same run"
     assert (again["steps"], again["training_minutes"]) == (5, 1.2)  # given values win; minutes to 0.1
     assert sorted(p.name for p in weights.iterdir()) == ["MANIFEST", "agent_mnist_spiral.pt"]
 
 
-ODD_NAMES = ["", "MNIST", "mnist-ppo", "mnist ppo", "../mnist", "_ppo", "ppo_", "mnist__ppo", "agent_mnist", "a" * 41]
+ODD_NAMES = [
+    "",
+    "mnist_spiral",  # the short name: the MANIFEST's is agent_mnist_spiral
+    "agent_",
+    "agent_MNIST",
+    "agent_mnist-ppo",
+    "agent_mnist ppo",
+    "agent_../mnist",
+    "agent__ppo",
+    "agent_ppo_",
+    "agent_mnist__ppo",
+    "agent_agent_mnist",
+    "agent_" + "a" * 41,
+]
 
 
 @pytest.mark.parametrize("name", ODD_NAMES)
-def test_a_name_that_is_not_a_short_name_is_refused_before_anything_is_written(runs, name, tmp_path):
-    with pytest.raises(ValueError, match="name"):
-        ship_agent(runs["mnist_spiral"], name, COMMAND, weights_dir=tmp_path / "weights")
+def test_a_name_that_is_not_agent_and_a_short_name_is_refused_before_anything_is_written(runs, name, tmp_path):
+    with pytest.raises(ValueError, match="agent name"):
+        SHIP.ship_agent(runs["mnist_spiral"], name, COMMAND, weights_dir=tmp_path / "weights")
     assert not (tmp_path / "weights").exists()
 
 
@@ -155,11 +173,13 @@ def test_files_that_are_not_agents_are_refused_with_what_they_hold(runs, tmp_pat
     ]
     for path, message in cases:
         with pytest.raises(CheckpointError, match=message):
-            ship_agent(path, "mnist_spiral", COMMAND, weights_dir=weights)
+            SHIP.ship_agent(path, "agent_mnist_spiral", COMMAND, weights_dir=weights)
     with pytest.raises(FileNotFoundError, match="no agent checkpoint"):
-        ship_agent(tmp_path / "absent.pt", "mnist_spiral", COMMAND, weights_dir=weights)
+        SHIP.ship_agent(tmp_path / "absent.pt", "agent_mnist_spiral", COMMAND, weights_dir=weights)
+    with pytest.raises(FileNotFoundError, match="agent.pt not found: train"):
+        SHIP.ship_agent(tmp_path, "agent_mnist_spiral", COMMAND, weights_dir=weights)  # a folder without one
     with pytest.raises(ValueError, match="command"):
-        ship_agent(runs["mnist_spiral"], "mnist_spiral", "  ", weights_dir=weights)
+        SHIP.ship_agent(runs["mnist_spiral"], "agent_mnist_spiral", "  ", weights_dir=weights)
     assert not weights.exists()
 
 
@@ -167,34 +187,50 @@ def test_a_checkpoint_that_records_no_training_length_needs_it_given(runs, tmp_p
     agent = SpiralAgent.load(runs["mnist_spiral"])
     agent.info = {}
     bare = agent.save(tmp_path / "bare" / "agent.pt")
-    assert checkpoint_facts(bare)["kind"] == "spiral_agent"
-    with pytest.raises(ValueError, match="steps=N"):
-        ship_agent(bare, "mnist_spiral", COMMAND, weights_dir=tmp_path / "weights")
-    with pytest.raises(ValueError, match="training_minutes=M"):
-        ship_agent(bare, "mnist_spiral", COMMAND, steps=3, weights_dir=tmp_path / "weights")
-    entry = ship_agent(bare, "mnist_spiral", COMMAND, steps=3, training_minutes=2.0, weights_dir=tmp_path / "weights")
+    assert SHIP.checkpoint_facts(bare)["kind"] == "spiral_agent"
+    weights = tmp_path / "weights"
+    with pytest.raises(ValueError, match="--steps N"):
+        SHIP.ship_agent(bare, "agent_mnist_spiral", COMMAND, weights_dir=weights)
+    with pytest.raises(ValueError, match="--training-minutes M"):
+        SHIP.ship_agent(bare, "agent_mnist_spiral", COMMAND, steps=3, weights_dir=weights)
+    entry = SHIP.ship_agent(bare, "agent_mnist_spiral", COMMAND, steps=3, training_minutes=2.0, weights_dir=weights)
     assert (entry["steps"], entry["training_minutes"], entry["eval"]) == (3, 2.0, {})
 
 
-def test_the_default_weights_folder_is_a_checkouts_and_never_an_installed_packages(tmp_path, monkeypatch):
-    assert default_weights_dir() == shipped_weights.WEIGHTS_DIR  # this checkout (pyproject.toml two levels up)
-    monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", tmp_path / "site-packages" / "paint_gym" / "weights")
-    with pytest.raises(ValueError, match="installed package"):
-        default_weights_dir()
+def test_a_run_brought_back_without_its_checkpoint_takes_its_length_from_log_csv(runs, tmp_path):
+    """A GPU run brings back agent.pt and log.csv, not its checkpoint.pt: the run's length is the log's last row."""
+    back = tmp_path / "back"
+    back.mkdir()
+    for name in ("agent.pt", "log.csv"):
+        shutil.copyfile(runs["mnist_spiral"].with_name(name), back / name)
+    last = SHIP.run_length(runs["mnist_spiral"])  # from the run's checkpoint.pt
+    assert SHIP.run_length(back / "agent.pt") == last
+    entry = SHIP.ship_agent(back, "agent_mnist_spiral", COMMAND, weights_dir=tmp_path / "weights")
+    assert (entry["run_steps"], entry["run_minutes"]) == (last["run_steps"], last["run_minutes"])
 
 
-def test_paint_gym_ship_agent_ships_from_the_command_line(runs, tmp_path, capsys, monkeypatch):
+def test_a_celeba_agent_ships_with_its_notice_and_local_keeps_it_in_the_cache(tmp_path, monkeypatch):
+    """A backprop agent's file (here the shipped celeba one) records CelebA's terms; --local copies
+    it to the user cache instead, and its entry says so."""
+    monkeypatch.setenv("PAINT_GYM_CACHE", str(tmp_path / "cache"))
+    source, weights = shipped_weights.WEIGHTS_DIR / "agent_celeba.pt", tmp_path / "weights"
+    entry = SHIP.ship_agent(source, "agent_celeba_copy", COMMAND, local=True, weights_dir=weights)
+    assert (entry["kind"], entry["dataset"], entry["strokes"]) == ("backprop_agent", "celeba", 15)
+    assert entry["notice"] == DATA_NOTICES["celeba"] and entry["location"] == "cache"
+    assert (tmp_path / "cache" / "agents" / "agent_celeba_copy.pt").read_bytes() == source.read_bytes()
+    assert sorted(p.name for p in weights.iterdir()) == ["MANIFEST"]
+
+
+def test_the_script_ships_from_the_command_line_and_refuses_in_one_line(runs, tmp_path, capsys):
     weights = tmp_path / "weights"
-    argv = ["ship-agent", str(runs["mnist_spiral"]), "--name", "mnist_spiral", "--command", COMMAND]
-    assert main([*argv, "--note", "a test", "--weights-dir", str(weights)]) == 0
+    agent = ["agent", "--run", str(runs["mnist_spiral"].parent), "--name", "agent_mnist_spiral", "--command", COMMAND]
+    assert SHIP.main(["--weights-dir", str(weights), *agent, "--note", "a test"]) == 0
     out = capsys.readouterr().out
-    assert "agent_mnist_spiral" in out and "load_agent('mnist_spiral')" in out
+    assert "agent_mnist_spiral.pt" in out and "load_agent('mnist_spiral')" in out
     assert shipped_weights.read_manifest(weights)["agent_mnist_spiral"]["note"] == "a test"
 
-    assert main([*argv[:3], "Mnist-PPO", *argv[4:], "--weights-dir", str(weights)]) == 2
+    assert SHIP.main(["--weights-dir", str(weights), *agent[:4], "Mnist-PPO", *agent[5:]]) == 2
     assert "Mnist-PPO" in capsys.readouterr().err
     (tmp_path / "a_file").write_text("")
-    assert main([*argv, "--weights-dir", str(tmp_path / "a_file")]) == 2  # checked before any work
-    assert "a_file" in capsys.readouterr().err
-    monkeypatch.setattr(shipped_weights, "WEIGHTS_DIR", tmp_path / "site-packages" / "paint_gym" / "weights")
-    assert main(argv) == 2 and "installed package" in capsys.readouterr().err
+    assert SHIP.main(["--weights-dir", str(tmp_path / "a_file"), *agent]) == 2  # checked before any work
+    assert "a_file" in capsys.readouterr().err.strip()
