@@ -44,6 +44,14 @@ RESUME_MAY_CHANGE = frozenset({"iterations", "env_runners", "address", "eval_eve
 LEGACY_FIELDS: dict[str, Any] = {"min_iteration_seconds": None}
 
 
+#: How to get Ray RLlib, for the message of a missing ``ray``.
+RLLIB_INSTALL = (
+    "Ray RLlib lives in its own environment (ray[rllib]==2.60 pins gymnasium 1.2.2): `make rllib-venv`, then "
+    "use .venv-rllib/bin/python or .venv-rllib/bin/paint-gym (or pip install 'paint-gym[rllib]' in a venv of its "
+    "own; docs/agents.md, RLlib)"
+)
+
+
 @dataclass
 class RLlibConfig(ValidatedConfig):
     """An RLlib run on a paint-gym id (saved as JSON beside every checkpoint). Each field's range

@@ -44,7 +44,7 @@ from paint_gym.outputs import check_output
 
 from .base import check_agent_targets, info_of, read_agent_checkpoint, write_agent_checkpoint
 from .cnn import image_cnn
-from .rllib_config import LEGACY_FIELDS, RUN_FILES, RLlibConfig
+from .rllib_config import LEGACY_FIELDS, RLLIB_INSTALL, RUN_FILES, RLlibConfig
 
 #: RLlib's names of the head activations :class:`RLlibPolicy` can rebuild, and their torch modules.
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh, "silu": nn.SiLU, "elu": nn.ELU}
@@ -303,8 +303,6 @@ def _import_rllib(what: str) -> Any:
     try:
         from . import rllib  # lazy: Ray is not in the main environment
     except ModuleNotFoundError as exc:
-        from .zoo import RLLIB_INSTALL
-
         raise ModuleNotFoundError(f"{what} needs Ray RLlib ({exc}): {RLLIB_INSTALL}", name=exc.name) from exc
     return rllib
 

@@ -34,6 +34,7 @@ from paint_gym.shipped_weights import file_of, is_present, read_manifest, verifi
 from .backprop import BackpropAgent
 from .base import Agent, read_kind
 from .random_agent import RandomAgent
+from .rllib_config import RLLIB_INSTALL
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .rllib_export import RLlibPolicyAgent
 from .spiral import SpiralAgent
@@ -51,12 +52,6 @@ PREFIX = "agent_"
 #: file every RLlib run writes (its config and progress).
 RLLIB_KIND = "rllib_agent"
 RLLIB_PROGRESS = RLLIB_RUN_FILES[0]  # progress.json
-#: How to get Ray RLlib, for the message of a missing ``ray``.
-RLLIB_INSTALL = (
-    "Ray RLlib lives in its own environment (ray[rllib]==2.60 pins gymnasium 1.2.2): `make rllib-venv`, then "
-    "use .venv-rllib/bin/python or .venv-rllib/bin/paint-gym (or pip install 'paint-gym[rllib]' in a venv of its "
-    "own; docs/agents.md, RLlib)"
-)
 
 
 def shipped_agents() -> dict[str, dict[str, Any]]:
