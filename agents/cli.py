@@ -88,17 +88,9 @@ def demo(config: DemoArgs) -> int:
     """The shipped agents paint evaluation images; writes target | neural | MyPaint rows as a PNG."""
     if config.random:
         random_demo(config.task, config.seed, config.painter, config.out, config.scale, config.data_dir)
-    elif config.compare:
-        run_compare(
-            config.tasks or None,
-            config.images,
-            config.out,
-            first=config.first,
-            data_dir=config.data_dir,
-            scale=config.scale,
-        )
     else:
-        run_demo(
+        demo = run_compare if config.compare else run_demo  # the same arguments: one call
+        demo(
             config.tasks or None,
             config.images,
             config.out,
