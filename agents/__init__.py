@@ -2,11 +2,13 @@
 
 One file an algorithm, each with a config dataclass, a policy network, an agent and a trainer:
 :mod:`paint_gym_agents.backprop` (``BackpropConfig``, ``BackpropPolicy``, ``BackpropAgent``,
-``BackpropTrainer``), :mod:`paint_gym_agents.spiral` (``Spiral*``) and :mod:`paint_gym_agents.sb3`
-(``SB3Config``, ``SB3Agent``, ``SB3Trainer``; SB3's own policies); :class:`RandomAgent` is the
-random reference. Every agent has the same verbs (:mod:`paint_gym_agents.base`: ``paint``,
-``act``, ``reset``, ``save``, ``load``, ``train``); ``load_agent("mnist")`` returns a shipped
-agent and ``load_agent(path)`` any checkpoint, by the kind stored in it. Every agent is a
+``BackpropTrainer``) and :mod:`paint_gym_agents.sb3` (``SB3Config``, ``SB3Agent``, ``SB3Trainer``;
+SB3's own policies); RL at scale, SPIRAL's IMPALA with a critic's reward among it, is Ray RLlib's
+(:mod:`paint_gym_agents.rllib`, in its own venv; its policies exported Ray-free as
+:class:`~paint_gym_agents.rllib_export.RLlibPolicyAgent`); :class:`RandomAgent` is the random
+reference. Every agent has the same verbs (:mod:`paint_gym_agents.base`: ``paint``, ``act``,
+``reset``, ``save``, ``load``, ``train``); ``load_agent("mnist")`` returns a shipped agent and
+``load_agent(path)`` any checkpoint, by the kind stored in it. Every agent is a
 :class:`paint_gym.benchmark.protocol.PaintingAgent` and is scored by :mod:`paint_gym.benchmark`;
 this package depends on :mod:`paint_gym`, never the reverse.
 """

@@ -44,10 +44,18 @@ T = TypeVar("T")
 #: Checkpoint kind -> the class that loads it, and what the evaluation tables call it.
 KINDS: dict[str, tuple[str, str]] = {
     "backprop_agent": ("paint_gym_agents.backprop.BackpropAgent", "backprop agent"),
-    "spiral_agent": ("paint_gym_agents.spiral.SpiralAgent", "SPIRAL-style agent"),
     "sb3_agent": ("paint_gym_agents.sb3.SB3Agent", "SB3 agent"),
     "random_agent": ("paint_gym_agents.random_agent.RandomAgent", "random agent"),
     "rllib_policy": ("paint_gym_agents.rllib_export.RLlibPolicyAgent", "RLlib agent"),
+}
+#: Kinds no class loads any more -> why, and what to use instead (their checkpoints get a CheckpointError saying so).
+RETIRED_KINDS: dict[str, str] = {
+    "spiral_agent": (
+        "the in-house SPIRAL-style trainer (train-spiral) was retired in favour of Ray RLlib, whose PPO learned "
+        "faster at equal budget (benchmarks/results/rllib_scaling.json): train SPIRAL with `paint-gym train-rllib "
+        "--algo IMPALA --reward critic` in the RLlib venv (make rllib-venv) and export it with `paint-gym "
+        'export-rllib`, or use the shipped load_agent("mnist_spiral")'
+    ),
 }
 #: Training checkpoints written before they recorded their kind, recognised by a key only they hold.
 _LEGACY_TRAINING_KEYS = {"agent": "backprop_agent", "policy": "spiral_agent", "params": "sb3_agent"}
@@ -84,6 +92,21 @@ def kind_of(payload: dict[str, Any]) -> str | None:
     if kind is None:
         kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
     return kind if kind in KINDS else None
+
+
+def retired_kind(payload: dict[str, Any]) -> str | None:
+    """The retired kind (:data:`RETIRED_KINDS`) of a checkpoint's payload, or None."""
+    kind = payload.get("kind")
+    if kind is None:
+        kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
+    return kind if kind in RETIRED_KINDS else None
+
+
+def _raise_if_retired(path: str | os.PathLike, payload: dict[str, Any]) -> None:
+    retired = retired_kind(payload)
+    if retired is not None:
+        why = RETIRED_KINDS[retired]
+        raise CheckpointError(f"{path} is a {retired} checkpoint, which paint-gym no longer loads: {why}")
 
 
 def write_agent_checkpoint(agent: Any, path: str | os.PathLike, **state: Any) -> Path:
@@ -157,6 +180,7 @@ def read_agent_checkpoint(
     """
 
     def checked(payload: dict[str, Any]) -> T:
+        _raise_if_retired(path, payload)
         found = kind_of(payload)
         if found != kind:
             what = (
@@ -176,6 +200,7 @@ def read_agent_checkpoint(
 def read_kind(path: str | os.PathLike, sha256: str | None = None) -> str:
     """The agent kind stored in the checkpoint ``path`` (:class:`CheckpointError` if it has none)."""
     payload = read_checkpoint(path, "agent checkpoint", sha256=sha256, missing=f"no agent checkpoint at {path}")
+    _raise_if_retired(path, payload)
     kind = kind_of(payload)
     if kind is None:
         held = describe_payload(payload)
@@ -195,6 +220,7 @@ def label_of(agent: Any) -> str:
 
 __all__ = [
     "KINDS",
+    "RETIRED_KINDS",
     "Agent",
     "check_agent_targets",
     "info_of",
@@ -202,6 +228,7 @@ __all__ = [
     "label_of",
     "read_agent_checkpoint",
     "read_kind",
+    "retired_kind",
     "train_with",
     "write_agent_checkpoint",
 ]

@@ -1,4 +1,4 @@
-"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-spiral``, ``train-rllib``,
+"""The agents' ``paint-gym`` commands: ``demo``, ``train-agent``, ``train-rllib``,
 ``export-rllib``, ``eval``, ``paint``.
 
 Registered with the ``paint-gym`` command through the ``paint_gym.commands`` entry point (see
@@ -6,8 +6,8 @@ pyproject.toml), as a plug-in's commands would be: :func:`commands` returns them
 the library never imports this package. Each command is a function of one config dataclass,
 whose fields are its flags with their docstrings as help (:mod:`paint_gym.command`); the
 training commands take the agents' own configs (:class:`~paint_gym_agents.backprop.BackpropConfig`,
-:class:`~paint_gym_agents.spiral.SpiralConfig`), so every hyperparameter is a flag. Thin callers
-of :mod:`paint_gym_agents.backprop`, :mod:`~paint_gym_agents.spiral`,
+:class:`~paint_gym_agents.rllib_config.RLlibConfig`), so every hyperparameter is a flag. Thin callers
+of :mod:`paint_gym_agents.backprop`, :mod:`~paint_gym_agents.rllib`,
 :mod:`~paint_gym_agents.evaluate` and :mod:`~paint_gym_agents.demo`. Shipping trained weights into the
 package is a maintainer's tool, ``scripts/ship_weights.py``, not a command: an installed package never
 writes into its own folder.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
@@ -32,7 +31,7 @@ from paint_gym.envs.task import TASKS
 from paint_gym.outputs import Output, run_folder_outputs
 from paint_gym.painters.base import DEFAULT_PAINTER
 from paint_gym.photo.cli import ERROR_GUESS, PaintArgs, run_paint
-from paint_gym.validation import check_float, check_int
+from paint_gym.validation import check_int
 
 from .backprop import BackpropAgent, BackpropConfig
 from .base import run_outputs
@@ -40,7 +39,6 @@ from .demo import random_demo, run_compare, run_demo
 from .evaluate import evaluate_table
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .rllib_config import RLlibConfig
-from .spiral import SpiralAgent, SpiralConfig
 from .zoo import load_agent
 
 TASK_NAMES = tuple(TASKS)
@@ -62,7 +60,7 @@ class DemoArgs:
     random: bool = False
     """Instead: one MyPaint env episode of random strokes (--task, --seed, --painter)."""
     compare: bool = False
-    """Instead: RL and backprop side by side, rows of target | backprop agent | PPO agent | SPIRAL-style agent,
+    """Instead: RL and backprop side by side, rows of target | backprop agent | PPO agent | SPIRAL agent,
     each replayed in MyPaint, on the same images (--tasks; none given: those with shipped RL agents, else mnist;
     an RL agent not shipped, or SB3 not installed, is left out with a note)."""
     task: Literal[TASK_NAMES] = "MNIST"
@@ -141,50 +139,6 @@ def train_agent(config: TrainAgentArgs) -> int:
     """Train the backprop agent through a neural painter (checkpoints, resumes; torchrun for data-parallel)."""
     cfg = base_config(config, BackpropConfig, run_dir=config.resolved_run_dir())
     agent = BackpropAgent.train(cfg, data_dir=config.data_dir)
-    _report(agent, cfg.run_dir)
-    return 0
-
-
-@dataclass(kw_only=True)
-class TrainSpiralArgs(SpiralConfig):
-    """A SPIRAL-style run (:class:`SpiralConfig`), its budget and where its data are."""
-
-    minutes: float | None = None
-    """Training wall-clock budget in minutes, over resumes, evaluated as the benchmark does
-    (None: train for the config's steps)."""
-    data_dir: str | None = None
-    """Folder with the data archives (None: PAINT_GYM_DATA, the cache, or a download)."""
-
-    cli_outputs: ClassVar[dict[str, str]] = {"run_dir": "folder"}
-
-    def derived_outputs(self) -> list[Output]:
-        """The run folder and the files written in it, checked before any work."""
-        return run_outputs(self.run_dir, "--run-dir")
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.minutes is not None:
-            self.minutes = check_float("--minutes", self.minutes, 0.0, open_low=True)
-
-
-#: What ``train-spiral`` prints first: the in-house trainer is being retired in favour of RLlib.
-RETIRING_NOTE = (
-    "note: the in-house SPIRAL-style trainer (train-spiral) is being retired: RLlib's PPO learned faster at equal "
-    "training time (benchmarks/README.md, RLlib section). SPIRAL on RLlib: `make rllib-venv`, then "
-    "`.venv-rllib/bin/paint-gym train-rllib --algo IMPALA --reward critic` (docs/agents.md)."
-)
-
-
-def train_spiral(config: TrainSpiralArgs) -> int:
-    """Train the SPIRAL-style RL baseline (PPO with a critic's reward; checkpoints, resumes).
-
-    Being retired (issue 26): RLlib's PPO learned faster at equal training time on this machine
-    (benchmarks/results/rllib_scaling.json), and SPIRAL itself is IMPALA with the critic's reward,
-    which ``train-rllib --algo IMPALA --reward critic`` runs; a note on stderr says so."""
-    print(RETIRING_NOTE, file=sys.stderr)
-    cfg = base_config(config, SpiralConfig)
-    budget = None if config.minutes is None else config.minutes * 60
-    agent = SpiralAgent.train(cfg, budget, data_dir=config.data_dir)
     _report(agent, cfg.run_dir)
     return 0
 
@@ -312,7 +266,6 @@ def commands() -> dict[str, Command]:
     return {
         "demo": demo,
         "train-agent": train_agent,
-        "train-spiral": train_spiral,
         "train-rllib": train_rllib,
         "export-rllib": export_rllib,
         "eval": evaluate,

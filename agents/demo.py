@@ -7,7 +7,7 @@ the package: the targets come from the user's data (``PAINT_GYM_DATA``, the cach
 
 :func:`run_compare` (``--compare``) writes the comparison instead, to the same ``--out``: per
 task (default: the tasks with shipped RL agents, else MNIST), rows of ``target | backprop agent |
-PPO agent | SPIRAL-style agent`` on the same evaluation images, each column the agent's strokes
+PPO agent | SPIRAL agent`` on the same evaluation images, each column the agent's strokes
 replayed in MyPaint (brush seed 0), and prints each agent's MyPaint replay MSE (mean over
 :data:`~paint_gym.benchmark.evaluation.REPLAY_SEEDS`). The RL agents are the shipped
 ``<task>_ppo`` and ``<task>_spiral`` (:data:`RL_AGENTS`; ``scripts/ship_weights.py agent``); one that is
@@ -55,7 +55,7 @@ from .zoo import PREFIX, available_agents, load_agent, shipped_agents
 DEMO_TASKS = ("mnist", "kmnist", "celeba")
 #: The RL agents ``--compare`` paints beside a task's backprop agent: the suffix of their shipped
 #: name (``mnist_ppo`` loads as ``load_agent("mnist_ppo")``), their column's header and their name.
-RL_AGENTS = (("ppo", "PPO", "PPO agent"), ("spiral", "SPIRAL", "SPIRAL-style agent"))
+RL_AGENTS = (("ppo", "PPO", "PPO agent"), ("spiral", "SPIRAL", "SPIRAL agent"))
 
 
 def run_demo(

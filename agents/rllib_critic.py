@@ -7,9 +7,9 @@ discriminator that a separate learner trains on those canvases. Here:
 * each env runner wraps its vector env in :class:`CriticReward`, which holds a copy of the
   critic (:class:`paint_gym_agents.discriminator.PairCritic`, CPU, no gradients): at the step that
   ends an episode the reward becomes ``D(canvas, target) - D(target, target)`` (the offset of a
-  WGAN critic is arbitrary and drifts, so the target's own score is subtracted, as in
-  :mod:`paint_gym_agents.spiral`), plus the env's own reward; the final (canvas, target) pairs
-  are kept for the critic's training (at most :data:`MAX_PAIRS` per runner, the newest);
+  WGAN critic is arbitrary and drifts, so the target's own score is subtracted), plus the env's
+  own reward; the final (canvas, target) pairs are kept for the critic's training (at most
+  :data:`MAX_PAIRS` per runner, the newest);
 * after every training iteration the driver's :class:`CriticLearner` collects those pairs from
   every env runner, takes ``critic_steps`` Adam steps of :func:`critic_loss` (real pair
   (target, target), fake pair (canvas, target), gradient penalty) and sends the new weights

@@ -11,7 +11,7 @@ rebuilds the same network in plain torch (:class:`RLlibPolicy`) and paints on th
 :class:`paint_gym_agents.rllib.RLlibAgent` does, so ``load_agent("agent.pt")`` works in the main
 venv, where Ray is not installed::
 
-    .venv-rllib/bin/paint-gym export-rllib runs/spiral_rllib --out agent.pt   # needs Ray
+    .venv-rllib/bin/paint-gym export-rllib runs/rllib_spiral --out agent.pt   # needs Ray
     agent = load_agent("agent.pt")                                            # needs only torch
     strokes = agent.paint(targets)            # uint8 (B, H, W, 3) -> float32 (B, T, 12)
 

@@ -1,8 +1,8 @@
 """Shipped agents and checkpoints of any kind: ``load_agent`` by name or path.
 
 A checkpoint records its agent's kind (:data:`paint_gym_agents.base.KINDS`: ``backprop_agent``,
-``spiral_agent``, ``sb3_agent``, ``random_agent``, ``rllib_policy``); :func:`load_agent` reads it and loads the
-file with that class's ``load``, so a SPIRAL or SB3 run is shipped, demoed and evaluated as a
+``sb3_agent``, ``random_agent``, ``rllib_policy``); :func:`load_agent` reads it and loads the
+file with that class's ``load``, so an SB3 or exported RLlib run is shipped, demoed and evaluated as a
 backprop one is. An RLlib run is a folder, not a file (``progress.json`` and RLlib's checkpoint):
 ``load_agent(run_dir)`` loads it as kind ``rllib_agent`` (:class:`paint_gym_agents.rllib.RLlibAgent`,
 which needs Ray RLlib, in its own environment: ``make rllib-venv``); its policy exported with
@@ -37,7 +37,6 @@ from .random_agent import RandomAgent
 from .rllib_config import RLLIB_INSTALL
 from .rllib_config import RUN_FILES as RLLIB_RUN_FILES
 from .rllib_export import RLlibPolicyAgent
-from .spiral import SpiralAgent
 
 SHIPPED = ("mnist", "kmnist", "celeba", "celeba30")
 #: Data sets whose licence keeps trained weights out of the package (they stay in the user cache):
@@ -92,7 +91,7 @@ def agent_class(kind: str) -> type:
         except ModuleNotFoundError as exc:
             raise ModuleNotFoundError(f"RLlib agents need Ray RLlib ({exc}): {RLLIB_INSTALL}", name=exc.name) from exc
         return RLlibAgent
-    classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, SpiralAgent, RandomAgent, RLlibPolicyAgent)}
+    classes: dict[str, type] = {cls.KIND: cls for cls in (BackpropAgent, RandomAgent, RLlibPolicyAgent)}
     if kind not in classes:
         known = ", ".join([*classes, "sb3_agent", RLLIB_KIND])
         raise ValueError(f"unknown agent kind {kind!r}: one of {known}")
@@ -111,7 +110,7 @@ def load_agent(name_or_path: str | os.PathLike, **kwargs: Any) -> Agent:
 
     Checkpoints may be ``agent.pt`` from a training run or its ``checkpoint.pt``; the kind stored
     in the file picks the class, whose ``load`` gets ``kwargs`` (e.g. ``painter=`` for the
-    neural painter a backprop or SPIRAL agent paints its own canvas with). A folder holding
+    neural painter a backprop agent paints its own canvas with). A folder holding
     ``progress.json`` is an RLlib run (:data:`RLLIB_KIND`). Every agent paints with
     ``paint(targets uint8 (B, H, W, 3)) -> float32 (B, T, 12)``. Raises ``ValueError`` for an
     unknown name, ``FileNotFoundError`` for absent weights (saying how to get them),

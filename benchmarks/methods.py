@@ -1,8 +1,13 @@
 """The painting methods the benchmarks compare, and each one's configurations, in one place.
 
 ``reconstruction.py`` runs :data:`METHODS` side by side, ``rl_throughput.py`` times their RL
-methods, and ``rl_search.py`` searches the configurations of one RL method (:data:`SB3_CONFIGS`,
-:data:`SPIRAL_CONFIGS`); every script reads them here, none from another script.
+methods, and ``rl_search.py`` searches the SB3 configurations (:data:`SB3_CONFIGS`); every script
+reads them here, none from another script.
+
+The in-house SPIRAL-style trainer is retired (:data:`RETIRED_METHODS`): RLlib's PPO learned faster
+at equal training time (``results/rllib_scaling.json``), and SPIRAL itself is RLlib's IMPALA with
+the critic's reward (``rllib-spiral``). Its committed results stay in the tables, marked, until
+RLlib's rows replace them; nothing trains it any more.
 
 The RLlib methods (:data:`RLLIB_METHODS`) train with Ray RLlib, which lives in its own venv
 (``make rllib-venv``): their configs are plain data (:class:`paint_gym_agents.rllib_config.RLlibConfig`),
@@ -19,14 +24,13 @@ from paint_gym.envs.task import task_spec
 from paint_gym.training import EvalSchedule, Point
 from paint_gym_agents.backprop import BackpropConfig, BackpropTrainer
 from paint_gym_agents.rllib_config import RLlibConfig
-from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
 
 #: key -> label of every method the side-by-side benchmark knows, in its tables' and plots' order.
 METHODS: dict[str, str] = {
     "backprop": "backprop agent",
-    "spiral": "SPIRAL-style RL, critic reward",
-    "spiral-dense": "SPIRAL-style RL, dense L2 reward",
-    "spiral-mypaint": "SPIRAL-style RL, dense L2, MyPaint env",
+    "spiral": "SPIRAL-style RL, critic reward (retired trainer)",
+    "spiral-dense": "SPIRAL-style RL, dense L2 reward (retired trainer)",
+    "spiral-mypaint": "SPIRAL-style RL, dense L2, MyPaint env (retired trainer)",
     "sb3-ppo": "SB3 PPO",
     "sb3-sac": "SB3 SAC",
     "rllib-ppo": "RLlib PPO, dense L2 reward",
@@ -35,6 +39,19 @@ METHODS: dict[str, str] = {
     "random": "random agent",
     "blank": "blank canvas",
 }
+#: Methods whose trainer is gone -> what replaces it: their saved results are read as they are (no
+#: config to compare: nothing can re-run them), and a run asking for one without a saved result is
+#: refused before anything trains.
+RETIRED_METHODS: dict[str, str] = {
+    "spiral": "rllib-spiral",
+    "spiral-dense": "rllib-ppo",
+    "spiral-mypaint": "rllib-spiral-mypaint",
+}
+#: Why they are retired, for the refusals.
+RETIRED_WHY = (
+    "the in-house SPIRAL-style trainer is retired: RLlib's PPO learned faster at equal training time "
+    "(benchmarks/results/rllib_scaling.json)"
+)
 #: SPIRAL on RLlib: IMPALA with the critic's reward (SPIRAL's), in iterations of at least 1 s, not
 #: RLlib's 10 s for IMPALA: the benchmark evaluates after an iteration (its first evaluations fall
 #: at 1, 1.5, 2.3 s, ...) and the critic learns after each one (SPIRAL's actors score with a fresh one).
@@ -99,23 +116,6 @@ SB3_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
 #: (``results/sb3_search.json``'s ``best``; a test fails when a rerun of the search changes it).
 SB3_CHOICE = {"ppo": "ppo_std0.37_short", "sac": "sac_lr1e-3_gamma0.9"}
 
-#: The SPIRAL diagnosis (``rl_search.py --method spiral``): name -> (label, SpiralConfig fields
-#: changed from the defaults). Its JSON calls them variants.
-SPIRAL_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
-    "unbounded": ("first release: unbounded mean, raw critic reward", {"bounded_mean": False, "reward_norm": False}),
-    "bounded": ("tanh-bounded mean, raw critic reward", {"reward_norm": False}),
-    "bounded_dense": ("tanh-bounded mean, raw critic + dense L2 x100", {"reward_norm": False, "dense_l2": 100.0}),
-    "normalized": ("bounded mean, normalised critic reward (default)", {}),
-    "normalized_dense": ("bounded mean, normalised critic + dense L2 x100", {"dense_l2": 100.0}),
-    "dense": ("bounded mean, dense L2 reward only (no critic)", {"adversarial": 0.0, "dense_l2": 100.0}),
-    "dense_wide": (
-        "dense L2 only, 64 envs, 2 epochs x 4 minibatches, no entropy bonus",
-        {"adversarial": 0.0, "dense_l2": 100.0, "num_envs": 64, "update_epochs": 2, "minibatches": 4, "ent_coef": 0.0},
-    ),
-}
-#: The SPIRAL configuration ``spiral-dense`` and ``spiral-mypaint`` run: the diagnosis's best.
-SPIRAL_CHOICE = "dense_wide"
-
 
 def sb3_fields(name: str) -> dict[str, Any]:
     """The SB3Config fields of search configuration ``name``: :data:`SB3_BASE` and its changes."""
@@ -123,12 +123,14 @@ def sb3_fields(name: str) -> dict[str, Any]:
 
 
 def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int = 0) -> Any:
-    """The trainer config of method ``key`` of :data:`METHODS` (not ``random`` or ``blank``) for
-    the task in ``args`` (``dataset``, ``strokes``, ``images``, ``threads``, ``budget`` in minutes,
-    ``spiral_mode``) and training ``seed`` (the network's initialisation, batches, env resets and
-    sampled actions); it resumes from ``run_dir``."""
+    """The trainer config of method ``key`` of :data:`METHODS` (not ``random``, ``blank`` or a
+    retired one: ``ValueError``) for the task in ``args`` (``dataset``, ``strokes``, ``images``,
+    ``threads``, ``budget`` in minutes) and training ``seed`` (the network's initialisation,
+    batches, env resets and sampled actions); it resumes from ``run_dir``."""
     if key in RLLIB_METHODS:
         return rllib_config(key, args, run_dir, seed)
+    if key in RETIRED_METHODS:
+        raise ValueError(f"{key}: {RETIRED_WHY}; run {RETIRED_METHODS[key]} instead")
     common = {
         "task": args.dataset,
         "strokes": args.strokes,
@@ -139,13 +141,6 @@ def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int =
     }
     if key == "backprop":
         return BackpropConfig(**common, minutes=args.budget, steps=10**9, eval_every=10**9, eval_split="eval")
-    if key == "spiral":  # SPIRAL's own reward: the critic's score of the final canvas (the default config)
-        return SpiralConfig(**common, action_mode=args.spiral_mode)
-    if key.startswith("spiral"):
-        dense = dict(SPIRAL_CONFIGS[SPIRAL_CHOICE][1])
-        if key == "spiral-mypaint":  # 2 MyPaint worker processes x 8 episodes each per update
-            dense.update(env="mypaint", num_envs=2, episodes_per_env=8)
-        return SpiralConfig(**common, action_mode=args.spiral_mode, **dense)
     from paint_gym_agents.sb3 import SB3Config  # lazy: Stable-Baselines3 is optional (the rl extra)
 
     algo = key.split("-")[1]
@@ -212,14 +207,14 @@ class RLlibMethod:
 
 
 def make_trainer(key: str, config: Any, data_dir: str | None = None) -> Any:
-    """The trainer of method ``key`` for ``config`` (BackpropTrainer, SpiralTrainer, SB3Trainer or
-    :class:`RLlibMethod`)."""
+    """The trainer of method ``key`` for ``config`` (BackpropTrainer, SB3Trainer or
+    :class:`RLlibMethod`); ``ValueError`` for a retired method (:data:`RETIRED_METHODS`)."""
+    if key in RETIRED_METHODS:
+        raise ValueError(f"{key}: {RETIRED_WHY}; run {RETIRED_METHODS[key]} instead")
     if key in RLLIB_METHODS:
         return RLlibMethod(config, data_dir)
     if key == "backprop":
         return BackpropTrainer(config, data_dir)
-    if key.startswith("spiral"):
-        return SpiralTrainer(config, data_dir)
     from paint_gym_agents.sb3 import SB3Trainer  # lazy: Stable-Baselines3 is optional (the rl extra)
 
     return SB3Trainer(config, data_dir)

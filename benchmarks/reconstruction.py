@@ -8,10 +8,6 @@ with the task's number of strokes, by replaying its strokes in MyPaint (MSE on [
 averaged over brush seeds 0-3):
 
 * ``backprop``       - the backprop agent, trained through the dab painter (paint_gym_agents.backprop)
-* ``spiral``         - SPIRAL-style RL with SPIRAL's reward (a critic's score at the end), dab-painter env
-* ``spiral-dense``   - SPIRAL-style RL with the dense L2 reward, 64 envs (the best of
-  ``rl_search.py --method spiral``)
-* ``spiral-mypaint`` - the same on MyPaint in AsyncVectorEnv workers (not in the default run: slow)
 * ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on the batched dab-painter env, dense L2 reward, each
   with the best configuration of ``rl_search.py --method sb3``
 * ``rllib-ppo``      - Ray RLlib's PPO on the batched dab-painter env, dense L2 reward, 1 env runner
@@ -19,12 +15,14 @@ averaged over brush seeds 0-3):
 * ``rllib-spiral-mypaint`` - the same on MyPaint (not in the default run)
 * ``random``, ``blank`` - the random agent and the blank canvas (no training)
 
-The in-house SPIRAL-style trainer (``spiral*``) is retired in favour of RLlib (RLlib's PPO beat it
-at equal training time: ``results/rllib_scaling.json``); its committed results stay until the
-RLlib ones are measured. The RLlib methods need Ray RLlib, which lives in its own venv (``make
-rllib-venv``): train them there with ``--no-summary`` (each writes its method result, as every
-method does), then a run in the main venv summarises every method. A venv without Ray plans and
-summarises them but refuses, before training anything, a run that would have to train one.
+The in-house SPIRAL-style trainer (``spiral``, ``spiral-dense``, ``spiral-mypaint``) is retired in
+favour of RLlib (RLlib's PPO beat it at equal training time: ``results/rllib_scaling.json``): its
+committed results are read as saved and shown marked until the RLlib ones replace them, and a run
+that would have to train one is refused (``methods.RETIRED_METHODS``). The RLlib methods need Ray
+RLlib, which lives in its own venv (``make rllib-venv``): train them there with ``--no-summary``
+(each writes its method result, as every method does), then a run in the main venv summarises every
+method. A venv without Ray plans and summarises them but refuses, before training anything, a run
+that would have to train one.
 
 The protocol: per method, the training time and strokes painted until its first evaluation at or
 below each *level*: 75%, 50% and 25% of the blank canvas's MSE, and the best RL method's final MSE.
@@ -76,7 +74,7 @@ from typing import Any
 import numpy as np
 import torch
 from common import RESULTS
-from methods import METHODS, PAINTER_METHODS, RLLIB_METHODS, make_trainer, method_config
+from methods import METHODS, PAINTER_METHODS, RETIRED_METHODS, RETIRED_WHY, RLLIB_METHODS, make_trainer, method_config
 from reconstruction_report import summarise
 
 from paint_gym.benchmark.budget import Point
@@ -89,9 +87,8 @@ from paint_gym.painters.mypaint import DEFAULT_BRUSH
 from paint_gym.shipped_weights import read_manifest
 from paint_gym_agents import RandomAgent
 
-#: What ``--methods all`` runs (the MyPaint-env RL methods only when asked: slow; ``spiral-mypaint``'s
-#: strokes/s is in rl_throughput.py).
-DEFAULT_METHODS = tuple(k for k in METHODS if k not in ("spiral-mypaint", "rllib-spiral-mypaint"))
+#: What ``--methods all`` runs (the MyPaint-env RL method only when asked: slow; never a retired one).
+DEFAULT_METHODS = tuple(k for k in METHODS if k != "rllib-spiral-mypaint" and k not in RETIRED_METHODS)
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
 #: whole benchmark in two sittings: MNIST in one, KMNIST and CelebA in the other).
 BUDGET_MINUTES = {"mnist": 20.0, "kmnist": 10.0, "celeba": 10.0}
@@ -149,7 +146,7 @@ def method_setup(key: str, args: argparse.Namespace, n_images: int, seed: int = 
         "images": n_images,
         "budget_seconds": args.budget * 60,
     }
-    if key not in ("random", "blank"):
+    if key not in ("random", "blank") and key not in RETIRED_METHODS:  # a retired one is read as saved
         config = json.loads(config_to_json(method_config(key, args, Path("."), seed)))
         config.pop("run_dir", None)
         setup["config"] = config
@@ -167,7 +164,8 @@ def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path
         return None
     done = MethodResult.load(path)
     saved = done.as_dict()
-    if isinstance(saved.get("config"), dict):  # fields saved by an old name compare by the new one
+    # fields saved by an old name compare by the new one (a retired method's config is not compared)
+    if isinstance(saved.get("config"), dict) and key not in RETIRED_METHODS:
         renamed = type(method_config(key, args, Path("."))).renamed
         saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
         saved["config"].setdefault("seed", 0)  # results saved before configs had seeds ran seed 0
@@ -280,6 +278,8 @@ def plan(keys: list[str], args: argparse.Namespace, n_images: int, folder: Path)
         print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({folder / run_name(k, s)}.json)")
     trained = sum(1 for k, _ in left if k not in ("random", "blank"))
     print(f"{len(left)} of {len(runs)} runs left: {trained} x {args.budget:g} min of training plus evaluations")
+    if retired_left(left):
+        print(f"{', '.join(retired_left(left))}: {RETIRED_WHY}; nothing can run them: drop them from --methods")
     if rllib_left(left) and ray_missing():
         print(f"the RLlib runs train in the RLlib venv (make rllib-venv): {rllib_command(rllib_left(left), args)}")
     return left
@@ -316,6 +316,11 @@ def rllib_command(keys: list[str], args: argparse.Namespace) -> str:
     return " ".join([*argv, "--no-summary"])
 
 
+def retired_left(runs: list[tuple[str, int]]) -> list[str]:
+    """The retired methods (:data:`methods.RETIRED_METHODS`) among ``runs`` (method, seed), in their order."""
+    return list(dict.fromkeys(k for k, _ in runs if k in RETIRED_METHODS))
+
+
 def rllib_left(runs: list[tuple[str, int]]) -> list[str]:
     """The RLlib methods among ``runs`` (method, seed), in their order."""
     return list(dict.fromkeys(k for k, _ in runs if k in RLLIB_METHODS))
@@ -326,7 +331,7 @@ def parse_seeded(text: str, keys: list[str]) -> tuple[str, ...]:
     if text == "none":
         return ()
     seeded = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in seeded if k not in METHODS or k in ("random", "blank")]
+    bad = [k for k in seeded if k not in METHODS or k in ("random", "blank") or k in RETIRED_METHODS]
     if bad:
         raise ValueError(f"--seeded: {bad} cannot take seeds; choose trainable methods of {', '.join(METHODS)}")
     missing = [k for k in seeded if k not in keys]
@@ -366,9 +371,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         type=float,
         default=DEFAULT_EVAL_SECONDS,
         help="longest gap between evaluations, in training seconds",
-    )
-    parser.add_argument(
-        "--spiral-mode", choices=["continuous", "discrete"], default="continuous", help="SPIRAL agents' action space"
     )
     parser.add_argument("--threads", type=int, default=0, help="torch threads for every method (0: torch's default)")
     parser.add_argument("--out", default=str(RESULTS), help="folder of the JSON, tables and plots")
@@ -423,6 +425,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.recharge:
         return recharge(args, out, folder, painter_cost(out))  # painter cost measured end to end once per folder
     runs = run_order(keys, args)
+    retired = retired_left([(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None])
+    if retired:  # refused at the door: nothing can train them
+        parser.error(
+            f"{', '.join(retired)}: {RETIRED_WHY}, and no result of theirs for this setup is saved in {folder}; "
+            f"run {', '.join(RETIRED_METHODS[k] for k in retired)} instead"
+        )
     if ray_missing():  # refused at the door, not after hours of the other methods' training
         need_ray = rllib_left([(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None])
         if need_ray:

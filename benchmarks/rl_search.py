@@ -15,24 +15,21 @@ x100, 8-stroke episodes), varying
 
 The best configuration of each algorithm is what ``benchmarks/reconstruction.py`` runs.
 
-``--method spiral``: why the SPIRAL-style agent (:mod:`paint_gym_agents.spiral`) collapsed to a
-blank canvas, and what each fix changes (its JSON calls the configurations *variants*). Per
-update it also records the training canvases' MSE, the fraction of *silent strokes* (both
-pressures at the box's floor, so no paint: the collapse), the critic's reward and the policy's
-entropy.
+The SPIRAL diagnosis this script also ran (``--method spiral``: why the in-house SPIRAL-style
+agent collapsed to a blank canvas, and what each fix changed) is history: that trainer is retired
+in favour of RLlib (``results/rllib_scaling.json``), and its committed ``results/spiral_diagnosis.json``
+and ``.png`` stay in the README as the record (:func:`spiral_diagnosis_section`).
 
 For each configuration: the MyPaint-replay MSE of the first ``--images`` evaluation images
 against training seconds (the reconstruction benchmark's geometric schedule), the best and final
 MSE against the blank canvas's, and strokes painted per training second.
 
-Outputs, ``<name>`` being ``sb3_search`` or ``spiral_diagnosis``: ``results/<name>.json`` (every
-point, the table, the machine), ``<name>.png`` (MSE against seconds, blank and half-blank drawn;
-for SPIRAL also training MSE and silent strokes against updates) and the table printed. A
+Outputs, ``<name>`` being ``sb3_search``: ``results/<name>.json`` (every point, the table, the
+machine), ``<name>.png`` (MSE against seconds, blank and half-blank drawn) and the table printed. A
 configuration's result lands in ``results/<name>/<configuration>.json`` when it finishes (its
 checkpoints in ``--runs``), so a stopped search resumes and finished configurations are kept.
 
     python benchmarks/rl_search.py --method sb3      # 8 configurations x 3 min, about 30 min here
-    python benchmarks/rl_search.py --method spiral   # 7 configurations x 5 min, about 45 min here
     python benchmarks/rl_search.py --method sb3 --configs ppo --minutes 0.2 --images 4 --out /tmp/s  # smoke test
 """
 
@@ -59,12 +56,11 @@ from common import (
     verdict,
     write_json,
 )
-from methods import SB3_CONFIGS, SPIRAL_CONFIGS, sb3_fields
+from methods import SB3_CONFIGS, sb3_fields
 
 from paint_gym.benchmark.evaluation import blank_row, eval_targets
 from paint_gym.checkpoint import write_text_atomic
 from paint_gym_agents.sb3 import SB3Config, SB3Trainer
-from paint_gym_agents.spiral import SpiralConfig, SpiralTrainer
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
@@ -173,82 +169,29 @@ class SB3Search(Search):
         ]
 
 
-class SpiralSearch(Search):
-    name, item, fields_key, minutes, configs = "spiral_diagnosis", "variant", "config_changes", 5.0, SPIRAL_CONFIGS
-    config_class = SpiralConfig
-    what = "variant, SPIRAL-style RL on the dab-painter vector env"
-    title, figure_alt = "SPIRAL-style RL: why it collapsed, and the fixes", "SPIRAL diagnosis"
-
-    def trainer(self, config: dict[str, Any], data_dir: str | None) -> Any:
-        return SpiralTrainer(SpiralConfig(**config), data_dir)
-
-    def logged(self, trainer: Any) -> dict[str, Any]:
-        return {"history": trainer.history, "updates": trainer.step}
-
-    def row(self, result: dict[str, Any], scores: dict[str, float]) -> dict[str, Any]:
-        history = result["history"]
-        return {
-            "variant": result["variant"],
-            "label": result["label"],
-            **scores,
-            "silent_strokes_end": last_of(history, "silent_strokes"),
-            "train_mse_end": last_of(history, "train_mse"),
-            "updates": result["updates"],
-            "strokes_per_second": result["strokes_per_second"],
-        }
-
-    def table(self, rows: list[dict[str, Any]], blank: float) -> str:
-        body = [
-            [
-                r["label"],
-                *score_cells(r),
-                f"{r['silent_strokes_end']:.0%}",
-                f"{r['train_mse_end']:.4f}",
-                number(r["updates"]),
-                number(r["strokes_per_second"]),
-            ]
-            for r in rows
-        ]
-        header = ["variant", "final MSE", "best MSE", "best / blank", "silent strokes (end)", "training MSE (end)"]
-        return md_table([*header, "updates", "strokes/s"], [*body, blank_cells(blank, 4)])
-
-    def figure(self, results: list[dict[str, Any]], blank: float, minutes: float, out: Path) -> None:
-        """Eval MSE against training seconds (blank and half-blank drawn); training MSE and silent
-        strokes against updates."""
-        fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(17, 4.8))
-        colours = eval_panel(ax1, results, blank)
-        for r, colour in zip(results, colours, strict=True):
-            hist = [h for h in r["history"] if "train_mse" in h]
-            ax2.plot([h["step"] for h in hist], [h["train_mse"] for h in hist], color=colour)
-            silent = [h for h in hist if "silent_strokes" in h]
-            ax3.plot([h["step"] for h in silent], [h["silent_strokes"] for h in silent], color=colour)
-        blank_lines(ax2, blank)
-        ax1.legend(fontsize=7)
-        ax2.set_xlabel("update")
-        ax2.set_ylabel("training rollouts' final MSE (sampled strokes)")
-        ax3.set_xlabel("update")
-        ax3.set_ylabel("silent strokes (no paint), training rollouts")
-        ax3.set_ylim(-0.02, 1.02)
-        fig.suptitle(
-            f"SPIRAL-style RL on MNIST, dab-painter env: what each change does ({minutes:g} training minutes each)"
-        )
-        save(fig, out)
-
-    def readme(self, d: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
-        note = (
-            " Silent strokes: the share of the training rollouts' strokes with both pressures at the floor (no "
-            "paint), the collapse's symptom; training MSE: the rollouts' final canvases (sampled strokes), the last "
-            "5 updates."
-        )
-        best = min((r["best_mse"] for r in d["rows"]), default=float("nan"))
-        target = "a SPIRAL-style variant at or below half the blank canvas's MSE (issue 15's RL target)"
-        measured = f"best {best:.4f}, blank {d['blank_mse']:.4f}: {verdict(best <= d['blank_mse'] / 2)}"
-        return stored_table(d, command("spiral"), self.figure_alt, f"{self.name}.png", note), [
-            ("SPIRAL diagnosis (mnist)", target, measured)
-        ]
+def spiral_diagnosis_section(d: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
+    """The README section of the committed SPIRAL diagnosis (``results/spiral_diagnosis.json``),
+    kept as history: the in-house trainer that ran it is retired, so nothing re-runs it."""
+    note = (
+        " Silent strokes: the share of the training rollouts' strokes with both pressures at the floor (no "
+        "paint), the collapse's symptom; training MSE: the rollouts' final canvases (sampled strokes), the last "
+        "5 updates. History: the in-house SPIRAL-style trainer that ran it is retired in favour of RLlib, whose PPO "
+        "learned faster at equal training time (RLlib section); SPIRAL is now RLlib's IMPALA with the critic's reward."
+    )
+    best = min((r["best_mse"] for r in d["rows"]), default=float("nan"))
+    target = "a SPIRAL-style variant at or below half the blank canvas's MSE (issue 15's RL target)"
+    measured = f"best {best:.4f}, blank {d['blank_mse']:.4f}: {verdict(best <= d['blank_mse'] / 2)} (retired trainer)"
+    command_then = "python benchmarks/rl_search.py --method spiral, before the trainer was retired"
+    return stored_table(d, command_then, "SPIRAL diagnosis", "spiral_diagnosis.png", note), [
+        ("SPIRAL diagnosis (mnist)", target, measured)
+    ]
 
 
-SEARCHES: dict[str, Search] = {"sb3": SB3Search(), "spiral": SpiralSearch()}
+#: The README section title of the SPIRAL diagnosis (history).
+SPIRAL_DIAGNOSIS_TITLE = "SPIRAL-style RL: why it collapsed, and the fixes (retired trainer)"
+
+
+SEARCHES: dict[str, Search] = {"sb3": SB3Search()}
 
 
 def command(method: str) -> str:
@@ -310,12 +253,6 @@ def run_config(search: Search, name: str, args: argparse.Namespace, folder: Path
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, json.dumps(result, indent=1) + "\n")
     return result
-
-
-def last_of(history: list[dict[str, float]], key: str, n: int = 5) -> float:
-    """Mean of ``key`` over the last ``n`` logged rows that have it (NaN if none)."""
-    vals = [r[key] for r in history if key in r and r[key] == r[key]][-n:]
-    return sum(vals) / len(vals) if vals else math.nan
 
 
 def summary_rows(search: Search, results: list[dict[str, Any]], blank: float) -> list[dict[str, Any]]:
@@ -383,9 +320,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--method", required=True, choices=SEARCHES, help="the RL method whose configurations to run")
     parser.add_argument("--configs", nargs="+", default=None, help="which configurations (default: all; methods.py)")
     parser.add_argument("--dataset", default="mnist")
-    parser.add_argument(
-        "--minutes", type=float, default=None, help="training minutes per configuration (sb3 3, spiral 5)"
-    )
+    parser.add_argument("--minutes", type=float, default=None, help="training minutes per configuration (sb3: 3)")
     parser.add_argument("--images", type=int, default=64, help="evaluation images")
     parser.add_argument(  # --eval-every: its old name (docs/glossary.md)
         "--eval-seconds", "--eval-every", type=float, default=30.0, help="longest gap between evaluations, seconds"
@@ -432,9 +367,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def readme_sections(results: Path) -> list[Section]:
-    """The README's sections: the SPIRAL diagnosis, then the SB3 search."""
-    sections = []
-    for search in (SEARCHES["spiral"], SEARCHES["sb3"]):
+    """The README's sections: the SPIRAL diagnosis (history), then the SB3 search."""
+    diagnosis = read_result(results, "spiral_diagnosis")
+    sections = [] if diagnosis is None else [Section(SPIRAL_DIAGNOSIS_TITLE, *spiral_diagnosis_section(diagnosis))]
+    for search in (SEARCHES["sb3"],):
         d = read_result(results, search.name)
         sections.append(
             Section(search.title, search.not_run, []) if d is None else Section(search.title, *search.readme(d))

@@ -1,19 +1,21 @@
 """How fast each RL baseline trains on the batched dab-painter env and on MyPaint (issue 15).
 
 The world model's promise for RL is speed: the dab painter paints every sub-env's stroke in one
-call, where MyPaint renders one stroke at a time in C (in worker processes for SPIRAL, one after
-the other in SB3's DummyVecEnv). This script trains each RL method of
+call, where MyPaint renders one stroke at a time in C (one after the other in SB3's
+DummyVecEnv). This script trains each SB3 method of
 ``benchmarks/reconstruction.py``, with the configuration the benchmark uses (``methods.py``), for
 ``--seconds`` of training wall-clock on each env, one run after the other, and reports strokes painted per
 training second (policy updates included, evaluation excluded) side by side.
 
-On MyPaint the SPIRAL methods run 2 worker processes x 8 episodes per update (the machine's two
-cores) and SB3 16 envs in a DummyVecEnv; everything else is the benchmark's configuration.
+On MyPaint SB3 runs 16 envs in a DummyVecEnv; everything else is the benchmark's configuration.
+The committed results also hold the rows of the retired in-house SPIRAL-style trainer (2 MyPaint
+worker processes x 8 episodes per update), measured before it was retired; the RLlib methods'
+strokes/s are in ``rllib_scaling.py`` (they train in the RLlib venv).
 
 Outputs: ``results/rl_throughput.json`` (rows, the machine), ``rl_throughput.png`` (bars) and
 the table printed.
 
-    python benchmarks/rl_throughput.py                       # 4 methods x 2 envs x 60 s, about 10 min here
+    python benchmarks/rl_throughput.py                       # 2 methods x 2 envs x 60 s, about 5 min here
     python benchmarks/rl_throughput.py --methods sb3-ppo --seconds 5 --out /tmp/t   # a smoke test
 """
 
@@ -35,7 +37,7 @@ from paint_gym.envs.task import task_spec
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 
-RL = ("spiral", "spiral-dense", "sb3-ppo", "sb3-sac")
+RL = ("sb3-ppo", "sb3-sac")
 ENVS = ("neural", "mypaint")
 
 
@@ -44,8 +46,6 @@ def config_on(key: str, env: str, args: argparse.Namespace, run_dir: Path) -> An
     config = method_config(key, args, run_dir)
     if env == "neural":
         return config
-    if key.startswith("spiral"):
-        return dataclasses.replace(config, env="mypaint", num_envs=2, episodes_per_env=8)
     return dataclasses.replace(config, env="mypaint")
 
 
@@ -121,12 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.seconds <= 0:
         parser.error("--seconds must be positive")
-    args.strokes, args.images, args.budget, args.spiral_mode = (
-        task_spec(args.dataset).episode_length,
-        4,
-        1.0,
-        "continuous",
-    )
+    args.strokes, args.images, args.budget = task_spec(args.dataset).episode_length, 4, 1.0
     m = machine()
     rows = []
     for key in args.methods:

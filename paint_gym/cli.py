@@ -9,7 +9,7 @@ The library's commands are defined here (``brushes``, ``download``, ``strokes``,
 ``train-painter``, ``bench``) and in :mod:`paint_gym.param.cli` (``visualize``, ``style``).
 Other packages add theirs through the ``paint_gym.commands`` entry point group: each entry point
 is a function returning ``dict[str, Callable]`` (command name -> such a function); the agents'
-``demo``, ``train-agent``, ``train-spiral`` and ``eval`` arrive this way, as a plug-in's would, so
+``demo``, ``train-agent``, ``train-rllib`` and ``eval`` arrive this way, as a plug-in's would, so
 the library never imports the agents. A plug-in that fails to load is reported on one line
 naming it; the other commands still work.
 
@@ -310,6 +310,17 @@ def out_of_memory(exc: MemoryError, args: Sequence[str]) -> str:
     )
 
 
+#: Commands that are gone -> what replaced them: ``paint-gym NAME ...`` says so and exits 2 (a usage
+#: error), whatever flags follow.
+RETIRED_COMMANDS: dict[str, str] = {
+    "train-spiral": (
+        "the in-house SPIRAL-style trainer was retired in favour of Ray RLlib, whose PPO learned faster at equal "
+        "training time (benchmarks/README.md, RLlib): SPIRAL is `paint-gym train-rllib --algo IMPALA --reward critic` "
+        "in the RLlib venv (`make rllib-venv`, then .venv-rllib/bin/paint-gym; docs/agents.md)"
+    ),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``paint-gym`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code.
 
@@ -327,6 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in RETIRED_COMMANDS:
+        print(f"paint-gym: error: `paint-gym {args[0]}` is gone: {RETIRED_COMMANDS[args[0]]}", file=sys.stderr)
+        return 2
     try:
         code = tyro.cli(choices, prog="paint-gym", description=DESCRIPTION, args=args)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:

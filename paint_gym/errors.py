@@ -3,7 +3,7 @@
 A learning rate that is too large makes the parameters overflow; the next forward pass then
 gives NaN or inf. Without a check that surfaces far away, e.g. as "actions contain NaN or inf"
 about strokes the user never gave. Every trainer (the neural painters, the backprop agent, the
-SPIRAL-style agent, the Stable-Baselines3 wrapper, the image-parameterization optimisers) instead
+Stable-Baselines3 wrapper, the image-parameterization optimisers) instead
 stops with :class:`TrainingDivergedError`, naming the step, the value and the learning rate,
 and writes no checkpoint after it: the last good one stays on disk untouched.
 """

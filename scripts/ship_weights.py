@@ -15,7 +15,7 @@ where the next release carries the file; :mod:`paint_gym.shipped_weights` reads 
 
 Each MANIFEST entry keeps the file, its SHA-256 and size, the command that produced it, how long
 it trained and its figures. ``agent`` ships a run's ``agent.pt`` of any kind of
-:data:`paint_gym_agents.base.KINDS` (backprop, SPIRAL-style, SB3, an RLlib policy exported by
+:data:`paint_gym_agents.base.KINDS` (backprop, SB3, an RLlib policy exported by
 ``paint-gym export-rllib``) as ``agent_<name>``, which ``load_agent("<name>")`` then loads with the
 class its stored kind names; it reads the checkpoint without loading its model (no
 Stable-Baselines3 or Ray needed). Agents derived from data with terms of their own (CelebA:
@@ -53,7 +53,7 @@ from paint_gym.outputs import check_output_folder
 from paint_gym.param import mnist_classifier
 from paint_gym.runlog import LOG_CSV
 from paint_gym.shipped_weights import MANIFEST, file_of, read_manifest
-from paint_gym_agents.base import KINDS, info_of, kind_of
+from paint_gym_agents.base import KINDS, RETIRED_KINDS, info_of, kind_of, retired_kind
 from paint_gym_agents.zoo import DATA_NOTICES, LOCAL_ONLY, PREFIX, RLLIB_PROGRESS
 
 #: This checkout's weights folder (the one a release packages).
@@ -148,7 +148,7 @@ def agent_file(run: str | os.PathLike) -> Path:
             f"`.venv-rllib/bin/paint-gym export-rllib {run}` (writes {run / 'agent.pt'}), and ship that"
         )
     raise FileNotFoundError(
-        f"{run}/agent.pt not found: train with `paint-gym train-agent --run-dir {run}` (or train-spiral, an SB3 "
+        f"{run}/agent.pt not found: train with `paint-gym train-agent --run-dir {run}` (or an SB3 "
         "run) first, or give the agent checkpoint's path"
     )
 
@@ -165,6 +165,10 @@ def checkpoint_facts(path: str | os.PathLike) -> dict[str, Any]:
     config with the task and the strokes.
     """
     payload = read_checkpoint(path, "agent checkpoint", missing=f"no agent checkpoint at {path}")
+    retired = retired_kind(payload)
+    if retired is not None:
+        why = RETIRED_KINDS[retired]
+        raise CheckpointError(f"{path} is a {retired} checkpoint, which paint-gym no longer loads: {why}")
     kind = kind_of(payload)
     if kind is None:
         raise CheckpointError(
@@ -347,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument(
         "--run",
         required=True,
-        help="run folder (its agent.pt: train-agent, train-spiral, SB3, an exported RLlib run) or an agent checkpoint",
+        help="run folder (its agent.pt: train-agent, SB3, an exported RLlib run) or an agent checkpoint",
     )
     agent.add_argument("--name", required=True, help="shipped name, agent_<short name>, e.g. agent_mnist_ppo")
     agent.add_argument("--command", default=None, help="the training command, recorded in the MANIFEST")

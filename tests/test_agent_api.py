@@ -26,7 +26,6 @@ from paint_gym.checkpoint import CheckpointError
 from paint_gym_agents import RandomAgent, RandomConfig, load_agent
 from paint_gym_agents.backprop import BackpropAgent, BackpropConfig
 from paint_gym_agents.base import Agent
-from paint_gym_agents.spiral import SpiralAgent, SpiralConfig
 
 from .helpers import ROOT
 
@@ -66,25 +65,6 @@ def backprop_config(steps: int) -> BackpropConfig:
     )
 
 
-def spiral_config(mode: str) -> Callable[[int], SpiralConfig]:
-    return lambda steps: SpiralConfig(
-        strokes=STROKES,
-        canvas_size=SIZE,
-        action_mode=mode,
-        num_envs=2,
-        minibatches=1,
-        update_epochs=1,
-        width=4,
-        hidden=8,
-        critic_width=4,
-        dense_l2=100.0,
-        steps=steps,
-        eval_images=2,
-        replay_seeds=(0,),
-        threads=1,
-    )
-
-
 def sb3_config(algo: str) -> Callable[[int], Any]:
     extra = (
         {"n_steps": 4, "batch_size": 2, "n_epochs": 1}
@@ -98,8 +78,6 @@ def sb3_config(algo: str) -> Callable[[int], Any]:
 
 CASES = {
     "backprop": Case(BackpropAgent, backprop_config, (1, 3)),
-    "spiral-continuous": Case(SpiralAgent, spiral_config("continuous"), (1, 2)),
-    "spiral-discrete": Case(SpiralAgent, spiral_config("discrete"), (1, 2)),
     "sb3-ppo": Case(sb3.SB3Agent, sb3_config("ppo"), (4, 8)),
     "sb3-sac": Case(sb3.SB3Agent, sb3_config("sac"), (3, 6)),
     "random": Case(RandomAgent, lambda steps: RandomConfig(strokes=STROKES, seed=3)),

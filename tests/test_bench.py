@@ -50,7 +50,7 @@ def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(bench):
     text = report.claim_text(c)
     assert "met, 20.0x at 50% of blank (0.0400)" in text and "NOT MET" in text and "5.0 min" in text
     # an RL method on MyPaint needs no painter: only the backprop agent is charged
-    mypaint = {"backprop": bp, "spiral-mypaint": ppo}
+    mypaint = {"backprop": bp, "rllib-spiral-mypaint": ppo}
     c = report.claim(mypaint, levels, painter_seconds=300.0)
     assert c["decision"]["ratio_with_costs"] == pytest.approx(600 / 330) and c["rl_charged_seconds"] == 0
     slow = MethodResult("backprop agent", [Point(0, 0, 0.09), Point(600, 10, 0.05)], 900.0)  # never reaches 0.04
@@ -64,7 +64,8 @@ def test_claim_is_decided_at_the_lowest_level_the_best_rl_method_reaches(bench):
     assert not report.claim({"backprop": bp}, levels)["tested"]
     with pytest.raises(ValueError, match="unknown"):
         bench.reconstruction.parse_methods("backprop,dqn")
-    assert "spiral-mypaint" not in bench.reconstruction.parse_methods("all")
+    everything = bench.reconstruction.parse_methods("all")
+    assert "rllib-spiral-mypaint" not in everything and not set(bench.methods.RETIRED_METHODS) & set(everything)
 
 
 def test_painter_cost_is_the_recipe_measured_end_to_end(bench, monkeypatch, tmp_path):
@@ -120,22 +121,23 @@ def test_benchmark_writes_table_plots_and_json_and_resumes(bench, tmp_path, caps
 
 
 def test_the_benchmark_runs_the_best_configurations_of_the_committed_searches(bench):
-    """SB3_CHOICE is what the SB3 search found best (its committed JSON), and spiral-dense is the
-    SPIRAL configuration it names; a search rerun that changes its winner fails here until
-    benchmarks/methods.py follows it."""
+    """SB3_CHOICE is what the SB3 search found best (its committed JSON); a search rerun that
+    changes its winner fails here until benchmarks/methods.py follows it. The retired in-house
+    trainer's methods have no config: asking for one names what replaced it."""
     methods = bench.methods
     search = json.loads((ROOT / "benchmarks" / "results" / "sb3_search.json").read_text())
     assert methods.SB3_CHOICE == search["best"]
-    args = argparse.Namespace(
-        dataset="mnist", strokes=8, images=4, threads=1, budget=1.0, spiral_mode="continuous", data_dir=None
-    )
+    args = argparse.Namespace(dataset="mnist", strokes=8, images=4, threads=1, budget=1.0, data_dir=None)
     ppo = methods.method_config("sb3-ppo", args, ROOT / "unused")
     assert ppo.env == "neural"
     chosen = next(r for r in search["results"] if r["config"] == search["best"]["ppo"])
     assert all(getattr(ppo, k) == v for k, v in chosen["fields"].items())
-    dense = methods.method_config("spiral-dense", args, ROOT / "unused")
-    assert dense.adversarial == 0 and dense.dense_l2 > 0 and dense.env == "neural"
-    assert methods.method_config("spiral-mypaint", args, ROOT / "unused").env == "mypaint"
+    for retired, replacement in methods.RETIRED_METHODS.items():
+        assert replacement in methods.RLLIB_METHODS
+        with pytest.raises(ValueError, match=f"retired.*run {replacement} instead"):
+            methods.method_config(retired, args, ROOT / "unused")
+        with pytest.raises(ValueError, match=f"run {replacement} instead"):
+            methods.make_trainer(retired, None)
 
 
 def test_level_labels_are_moved_apart_but_keep_their_order(bench):
@@ -227,9 +229,7 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
         reconstruction.main([*argv, "--seeded", "sb3-ppo"])  # not among --methods
 
 
-RLLIB_ARGS = argparse.Namespace(
-    dataset="mnist", strokes=8, images=2, threads=0, budget=20.0, spiral_mode="continuous", seeded=(), data_dir=None
-)
+RLLIB_ARGS = argparse.Namespace(dataset="mnist", strokes=8, images=2, threads=0, budget=20.0, seeded=(), data_dir=None)
 
 
 @pytest.mark.parametrize(
@@ -332,3 +332,29 @@ def test_a_python_without_ray_refuses_an_rllib_run_before_training_anything(benc
     payload = reconstruction.main(["--methods", "blank", "--no-summary", *argv])
     assert (tmp_path / "reconstruction_mnist" / "blank.json").is_file() and list(payload["methods"]) == ["blank"]
     assert not (tmp_path / "reconstruction_mnist.json").exists() and not (tmp_path / "painter_cost.json").exists()
+
+
+def test_a_retired_method_is_read_as_saved_and_refused_without_a_result(bench, tmp_path, capsys):
+    """The in-house SPIRAL-style trainer is retired: a run asking for one of its methods with no
+    saved result stops at the door naming the RLlib method that replaces it (nothing trained or
+    written); its result saved before the retirement (a config of the gone SpiralConfig) is read
+    as it is and counts as done."""
+    reconstruction = bench.reconstruction
+    argv = ["--methods", "blank,spiral", "--images", "2", "--out", str(tmp_path), "--runs", str(tmp_path / "runs")]
+    with pytest.raises(SystemExit):
+        reconstruction.main(argv)
+    err = capsys.readouterr().err
+    assert "spiral: the in-house SPIRAL-style trainer is retired" in err and "run rllib-spiral instead" in err
+    assert not list(tmp_path.glob("**/*.json"))
+    reconstruction.main([*argv, "--plan"])
+    out = capsys.readouterr().out
+    assert "left  SPIRAL-style RL, critic reward (retired trainer)" in out and "nothing can run them" in out
+    with pytest.raises(SystemExit):
+        reconstruction.main([*argv, "--seeded", "spiral"])  # a retired method cannot take seeds
+    info = {"key": "spiral", "dataset": "mnist", "strokes": 8, "images": 2, "config": {"action_mode": "continuous"}}
+    saved = MethodResult("SPIRAL-style RL, critic reward", [Point(0, 0, 0.08), Point(1200, 5000, 0.075)], 1200.0, info)
+    saved.save(tmp_path / "reconstruction_mnist" / "spiral.json")
+    reconstruction.main([*argv, "--plan"])
+    assert "done  SPIRAL-style RL, critic reward (retired trainer)" in capsys.readouterr().out
+    payload = reconstruction.main([*argv, "--no-summary"])
+    assert list(payload["methods"]) == ["blank", "spiral"] and payload["methods"]["spiral"][0]["final_mse"] == 0.075

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import sys
 
 import numpy as np
@@ -96,28 +97,20 @@ def test_env_speed_quick_puts_each_painter_beside_mypaint(scripts, dab_checkpoin
     assert "| 64 px | dab |" in md and len(targets) == 4
 
 
-def test_rl_search_spiral_trains_each_variant_and_keeps_finished_ones(scripts, tmp_path, capsys):
-    """benchmarks/rl_search.py --method spiral: a real tiny run per variant (updates, eval points, the
-    silent-stroke curve), a table row each beside the blank canvas, the figure, the README section; a
-    second call keeps finished variants."""
+def test_rl_search_keeps_the_committed_spiral_diagnosis_as_history(scripts, tmp_path, capsys):
+    """The SPIRAL diagnosis's trainer is retired: ``--method spiral`` is refused, and its committed
+    JSON still gives the README its section (the table, the figure, its target row), marked as history."""
     search = scripts("rl_search")
-    argv = ["--method", "spiral", "--configs", "unbounded", "bounded", "--minutes", "0.05", "--images", "4"]
-    argv += ["--threads", "1", "--out", str(tmp_path), "--runs", str(tmp_path / "runs"), "--eval-every", "2"]
-    payload = search.main(argv)
-    assert [r["variant"] for r in payload["rows"]] == ["unbounded", "bounded"]
-    for result in payload["results"]:
-        assert result["updates"] >= 1 and result["points"] and result["strokes_per_second"] > 0
-        assert all(0.0 <= h["silent_strokes"] <= 1.0 for h in result["history"] if "silent_strokes" in h)
-    assert payload["results"][0]["config_changes"] == {"bounded_mean": False, "reward_norm": False}
-    assert (tmp_path / "spiral_diagnosis.png").stat().st_size > 0
-    table = json.loads((tmp_path / "spiral_diagnosis.json").read_text())["table"]
-    assert "blank canvas" in table and "first release" in table
+    with pytest.raises(SystemExit):
+        search.parse_args(["--method", "spiral"])
+    assert "invalid choice: 'spiral'" in capsys.readouterr().err
+    shutil.copyfile(ROOT / "benchmarks" / "results" / "spiral_diagnosis.json", tmp_path / "spiral_diagnosis.json")
     spiral, sb3 = search.readme_sections(tmp_path)
-    assert "--method spiral" in spiral.markdown and spiral.targets[0][0] == "SPIRAL diagnosis (mnist)"
+    assert spiral.title.endswith("(retired trainer)") and "retired in favour of RLlib" in spiral.markdown
+    assert "first release" in spiral.markdown and "results/spiral_diagnosis.png" in spiral.markdown
+    assert spiral.targets[0][0] == "SPIRAL diagnosis (mnist)" and spiral.targets[0][2].endswith("(retired trainer)")
     assert sb3.markdown == "*not run yet*"
-    capsys.readouterr()
-    search.main(argv)
-    assert capsys.readouterr().out.count("finished before, kept") == 2
+    assert [s.title for s in search.readme_sections(tmp_path / "empty")] == ["SB3 PPO and SAC: the search"]
 
 
 def test_rl_search_sb3_trains_each_configuration_and_names_the_best(scripts, tmp_path, capsys, monkeypatch):
@@ -145,11 +138,11 @@ def test_rl_search_sb3_trains_each_configuration_and_names_the_best(scripts, tmp
     assert capsys.readouterr().out.count("finished before, kept") == 1  # the changed SAC trains again
 
 
-def test_rl_search_refuses_a_configuration_of_the_other_method(scripts, capsys):
+def test_rl_search_refuses_a_configuration_it_does_not_have(scripts, capsys):
     search = scripts("rl_search")
     with pytest.raises(SystemExit):
-        search.parse_args(["--method", "spiral", "--configs", "ppo"])
-    assert "--method spiral has no configuration ppo" in capsys.readouterr().err
+        search.parse_args(["--method", "sb3", "--configs", "dense_wide"])
+    assert "--method sb3 has no configuration dense_wide" in capsys.readouterr().err
 
 
 def test_rl_throughput_measures_each_method_on_both_envs(scripts, tmp_path):

@@ -26,7 +26,7 @@ from paint_gym.painters.train import TrainConfig
 from paint_gym.param.style import StyleConfig
 from paint_gym.param.visualize import VisualizeConfig
 from paint_gym_agents.backprop import BackpropConfig
-from paint_gym_agents.spiral import SpiralConfig
+from paint_gym_agents.rllib_config import RLlibConfig
 
 COMMANDS = cli.all_commands()
 #: The library's configs each command is generated from (its config dataclass subclasses them).
@@ -36,7 +36,7 @@ GENERATED_FROM = {
     "visualize": VisualizeConfig,
     "style": StyleConfig,
     "train-agent": BackpropConfig,
-    "train-spiral": SpiralConfig,
+    "train-rllib": RLlibConfig,
 }
 
 
@@ -89,7 +89,8 @@ def test_every_command_is_listed_with_a_one_line_description(capsys, monkeypatch
         "style",
         "demo",
         "train-agent",
-        "train-spiral",
+        "train-rllib",
+        "export-rllib",
         "eval",
     } <= set(COMMANDS)
     for name, command in COMMANDS.items():
@@ -370,8 +371,23 @@ def plugins(tmp_path, monkeypatch):
 def test_agent_commands_arrive_through_the_entry_point():
     points = {ep.name: ep.value for ep in cli.command_entry_points()}
     assert points.get("agents") == "paint_gym_agents.cli:commands"
-    assert {"demo", "train-agent", "train-spiral", "eval"} <= set(cli.plugin_commands(set(cli.library_commands())))
+    assert {"demo", "train-agent", "train-rllib", "eval"} <= set(cli.plugin_commands(set(cli.library_commands())))
     assert not {"ship-agent", "ship-painter"} & set(COMMANDS)  # shipping weights is scripts/ship_weights.py
+
+
+@pytest.mark.parametrize(
+    "argv", [["train-spiral"], ["train-spiral", "--steps", "5", "--run-dir", "r"], ["train-spiral", "--help"]]
+)
+def test_the_retired_train_spiral_says_what_replaced_it_whatever_its_flags(argv, capsys, tmp_path, monkeypatch):
+    """The in-house SPIRAL-style trainer is gone: its command names RLlib's IMPALA with the critic
+    reward and the venv it lives in, exits 2 (a usage error) and writes nothing."""
+    monkeypatch.chdir(tmp_path)
+    assert "train-spiral" not in COMMANDS
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("paint-gym: error: `paint-gym train-spiral` is gone") and err.count("\n") == 1
+    assert "train-rllib --algo IMPALA --reward critic" in err and "make rllib-venv" in err
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_plugin_command_runs_and_its_runtime_error_is_one_line(plugins, capsys):

@@ -1,8 +1,9 @@
 """``paint-gym demo --compare``: RL and backprop painting the same digits side by side.
 
-A weights folder of the test's own holds the shipped backprop ``mnist`` agent and tiny real SB3
-PPO and SPIRAL runs shipped as ``mnist_ppo`` and ``mnist_spiral`` (``scripts/ship_weights.py``);
-the figure's columns are counted from its width (64 px targets, 2 px gaps, scale 1)."""
+A weights folder of the test's own holds the shipped backprop ``mnist`` agent, a tiny real SB3
+PPO run shipped as ``mnist_ppo`` and an exported RLlib policy (random weights) shipped as
+``mnist_spiral`` (``scripts/ship_weights.py``); the figure's columns are counted from its width
+(64 px targets, 2 px gaps, scale 1)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_compare_paints_the_same_digits_with_backprop_ppo_and_spiral(rl_runs, tm
     out = tmp_path / "compare.png"
     results = run_compare(None, images=2, out=out, scale=1)
     assert [r["agent"] for r in results] == ["mnist", "mnist_ppo", "mnist_spiral"]
-    assert [r["kind"] for r in results] == ["backprop_agent", "sb3_agent", "spiral_agent"]
+    assert [r["kind"] for r in results] == ["backprop_agent", "sb3_agent", "rllib_policy"]
     assert columns_of(out, 2) == 4  # target | backprop | PPO | SPIRAL
     printed = capsys.readouterr().out
     for r in results:
@@ -91,7 +92,7 @@ def test_with_no_rl_agent_shipped_compare_paints_the_backprop_agent_alone(rl_run
     assert [r["agent"] for r in run_compare(None, images=1, out=out, scale=1)] == ["mnist"]
     assert columns_of(out, 1) == 2
     printed = capsys.readouterr().out
-    assert "no PPO agent for mnist" in printed and "no SPIRAL-style agent for mnist" in printed
+    assert "no PPO agent for mnist" in printed and "no SPIRAL agent for mnist" in printed
 
 
 def test_the_demo_command_compares_with_compare_and_hints_at_it_without(rl_runs, tmp_path, monkeypatch, capsys):

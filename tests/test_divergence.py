@@ -20,7 +20,7 @@ from paint_gym.benchmark.evaluation import eval_targets
 from paint_gym.errors import NonFiniteOutputError, TrainingDivergedError, check_finite
 from paint_gym.painters import strokes
 from paint_gym.painters.train import PainterTrainer, TrainConfig
-from paint_gym_agents import backprop, sb3, spiral
+from paint_gym_agents import backprop, sb3
 
 HUGE_LR = 1e30
 
@@ -156,42 +156,6 @@ def test_backprop_agent_stops_on_divergence_not_on_its_own_strokes(tmp_path):
     assert sha(checkpoint) == digest
     agent = backprop.BackpropAgent.load(checkpoint)
     assert agent.config.lr == 3e-3 and all(torch.isfinite(p).all() for p in agent.policy.parameters())
-
-
-# ----------------------------------------------------------------------------------------
-# The SPIRAL-style agent
-# ----------------------------------------------------------------------------------------
-
-
-def test_spiral_training_stops_on_divergence_and_keeps_its_checkpoint(tmp_path):
-    tiny = {
-        "strokes": 2,
-        "num_envs": 2,
-        "eval_images": 2,
-        "width": 8,
-        "hidden": 16,
-        "critic_width": 8,
-        "minibatches": 1,
-        "update_epochs": 2,
-        "threads": 1,
-        "run_dir": str(tmp_path / "run"),
-        "dense_l2": 100.0,
-    }
-    with spiral.SpiralTrainer(spiral.SpiralConfig(**tiny)) as trainer:
-        trainer.train_once()
-        trainer.save_checkpoint()
-    checkpoint = tmp_path / "run" / "checkpoint.pt"
-    digest = sha(checkpoint)
-    with spiral.SpiralTrainer(spiral.SpiralConfig(**tiny, lr=HUGE_LR)) as trainer:
-        assert trainer.step == 1 and trainer.opt.param_groups[0]["lr"] == HUGE_LR
-        with pytest.raises(TrainingDivergedError) as exc:
-            for _ in range(4):
-                trainer.train_once()
-    assert_names_the_divergence(exc, checkpoint)
-    assert "SPIRAL training" in str(exc.value)
-    assert sha(checkpoint) == digest
-    agent = spiral.SpiralAgent.load(checkpoint)
-    assert agent.config.lr != HUGE_LR and all(torch.isfinite(p).all() for p in agent.policy.parameters())
 
 
 # ----------------------------------------------------------------------------------------

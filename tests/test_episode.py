@@ -1,9 +1,8 @@
 """The batched episode core (paint_gym.envs.episode): one step for every env, numpy or torch on a
-device, one pen rule for the envs and SPIRAL, one compositing object for every batch of canvases."""
+device, one pen rule for every env, one compositing object for every batch of canvases."""
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -13,7 +12,6 @@ from paint_gym.envs.episode import Episodes, pen_after, pen_strokes
 from paint_gym.envs.task import TaskConfig
 from paint_gym.painters.canvases import Canvases
 from paint_gym.painters.load import load_painter
-from paint_gym_agents.spiral import LIFT_STROKE, ActionDecoder
 
 N, SIZE = 3, 32
 DEVICES = ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
@@ -68,24 +66,6 @@ def test_the_torch_core_keeps_the_batch_on_its_device_and_equals_the_numpy_core(
             np.testing.assert_array_equal(values_n[key], values_t[key])
     for key in ("canvas", "target"):
         np.testing.assert_array_equal(expected[-1][key], got[-1][key])
-
-
-def test_the_pen_rule_is_one_for_the_env_and_for_spiral():
-    """SPIRAL's decoder turns the same discrete choices into the strokes the discrete env paints
-    (a lift becomes LIFT_STROKE), with the pens where the env's pens rest."""
-    env = gym.make("MyPaint-MNIST-v0", canvas_size=SIZE, action_mode="discrete")
-    env.reset(seed=0)
-    space, decoder = env.action_space, ActionDecoder("discrete")
-    space.seed(1)
-    pens = np.zeros((1, 2), np.float32)
-    for t in range(6):
-        action = space.sample()
-        if t in (1, 4):
-            action[4] = 1  # lift
-        *_, info = env.step(action)
-        strokes, pens = decoder(torch.as_tensor(action[None]), pens)
-        np.testing.assert_array_equal(strokes[0], info["stroke"] if info["painted"] else LIFT_STROKE)
-        np.testing.assert_array_equal(pens[0], env.unwrapped._episodes.pen[0])
 
 
 def test_the_batch_mapping_of_discrete_actions_is_the_one_at_a_time_mapping():

@@ -177,8 +177,7 @@ def test_every_integer_flag_of_every_command_refuses_a_negative_value(name, fiel
         (["visualize", "--class", "953", "--copies", "0"], "copies must be an integer of at least 1"),
         (["style", "p.jpg", "--size", "4"], "size must be an integer in 8..8192"),
         (["train-agent", "--batch-size", "0"], "batch_size must be an integer of at least 1"),
-        (["train-spiral", "--minutes", "0"], "--minutes must be > 0"),
-        (["train-spiral", "--num-envs", "0"], "num_envs must be an integer of at least 1"),
+        (["train-rllib", "--envs-per-runner", "0"], "envs_per_runner must be an integer of at least 1"),
     ],
 )
 def test_a_zero_count_is_refused_at_the_door_with_the_rule(argv, message, capsys):
@@ -212,7 +211,7 @@ DERIVED = {
         ["train-agent", "--dataset", "mnist", "--strokes", "8", "--steps", "1"],
         "runs/agent_mnist_8/checkpoint.pt",
     ),
-    "train-spiral's curves.png": (["train-spiral", "--run-dir", "ts", "--steps", "1"], "ts/curves.png"),
+    "train-rllib's curves.png": (["train-rllib", "--run-dir", "tr", "--iterations", "1"], "tr/curves.png"),
     "train-painter's log.csv": (["train-painter", "--out", "tp", "--data", "no_such_strokes"], "tp/log.csv"),
     "train-painter's default run folder": (
         ["train-painter", "--kind", "dab", "--data", "no_such_strokes"],
@@ -317,7 +316,7 @@ def test_an_extension_whose_file_would_not_hold_the_painting_is_refused(suffix, 
         ["style", "no_such_photo.jpg", "--size", "100000000"],
         ["visualize", "--class", "953", "--size", "8193"],
         ["train-agent", "--canvas-size", "100000"],
-        ["train-spiral", "--canvas-size", "8193"],
+        ["train-rllib", "--canvas-size", "8193"],
         ["strokes", "--canvas-size", "8193"],
     ],
 )

@@ -23,17 +23,13 @@ from paint_gym.cli import main
 from paint_gym_agents import load_agent
 from paint_gym_agents.base import KINDS, label_of
 from paint_gym_agents.random_agent import RandomAgent
-from paint_gym_agents.rllib_config import RLlibConfig
 from paint_gym_agents.rllib_export import (
-    PolicyArchitecture,
-    RLlibPolicy,
     RLlibPolicyAgent,
-    RLlibPolicyConfig,
     export_policy,
 )
 from paint_gym_agents.zoo import agent_class
 
-from .helpers import ship_weights_script
+from .helpers import hand_made_rllib_policy, ship_weights_script
 
 SIZE, STROKES = 16, 2
 COMMAND = ".venv-rllib/bin/paint-gym train-rllib --algo IMPALA --reward critic (a test: random weights)"
@@ -48,14 +44,8 @@ def no_ray(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def hand_made_agent(seed: int = 0) -> RLlibPolicyAgent:
-    """A 16 px, 2-stroke policy of an IMPALA run on NeuralPaint-MNIST-v0: RLlib's default module
-    shapes (16 features, 64-64 ReLU head), random weights."""
-    run = RLlibConfig(algo="IMPALA", canvas_size=SIZE, strokes=STROKES, features=16)
-    arch = PolicyArchitecture(
-        obs_shape=(SIZE, SIZE, 6), features=16, head_hiddens=(64, 64), head_activation="relu", action_dim=12
-    )
-    torch.manual_seed(seed)
-    return RLlibPolicyAgent(RLlibPolicy(arch), RLlibPolicyConfig.of_run(run), info=INFO)
+    """:func:`tests.helpers.hand_made_rllib_policy` of this module's size, strokes and info."""
+    return hand_made_rllib_policy(SIZE, STROKES, INFO, seed)
 
 
 @pytest.fixture
