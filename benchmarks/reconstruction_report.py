@@ -15,7 +15,7 @@ from typing import Any
 
 import matplotlib
 from common import Section, describe, duration, machine, machine_line, md_table, number, read_result, verdict
-from methods import METHODS, PAINTER_METHODS, RL_METHODS
+from methods import METHODS, PAINTER_METHODS, RETIRED_METHODS, RL_METHODS
 
 from paint_gym.benchmark.results import Level, MethodResult, format_row, protocol_levels, table_header
 
@@ -423,10 +423,17 @@ def summarise(
         if marked
         else ""
     )
+    retired = [k for k in runs if k in RETIRED_METHODS]
+    retired_line = (
+        "(retired trainer): the in-house SPIRAL-style trainer, retired in favour of RLlib (its PPO learned faster at "
+        "equal training time); its rows are kept as measured until RLlib's replace them. "
+        if retired
+        else ""
+    )
     head = (
         f"{title}; MyPaint replay averaged over brush seeds 0-3; levels: 75/50/25% of the blank canvas's MSE "
         f"({blank:.4f}) and the best RL method's {'mean ' if seeded else ''}final MSE; each level's cell is training "
-        f"time / strokes painted at the first evaluation at or below it. {seeds_line}{painter_line}"
+        f"time / strokes painted at the first evaluation at or below it. {seeds_line}{painter_line}{retired_line}"
         f"Painter one-off cost {duration(cost['total_seconds'])} "
         f"(rendering {cost['n_actions']:,} x {cost['seeds_per_action']} strokes: {duration(cost['data_seconds'])}; "
         f"fitting {duration(cost['fit_seconds'])}; {cost.get('measured', 'scaled from a sample')}). {describe(m)}."
@@ -445,7 +452,7 @@ def summarise(
         "claim": c,
         "methods": {k: method_entry(r) for k, r in runs.items()},
         "table": table,
-        "notes": (seeds_line + painter_line).strip(),
+        "notes": (seeds_line + painter_line + retired_line).strip(),
         "machine": m,
         "command": "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:]),
     }
