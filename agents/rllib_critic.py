@@ -7,8 +7,9 @@ discriminator that a separate learner trains on those canvases. Here:
 * each env runner wraps its vector env in :class:`CriticReward`, which holds a copy of the
   critic (:class:`paint_gym_agents.discriminator.PairCritic`, CPU, no gradients): at the step that
   ends an episode the reward becomes ``D(canvas, target) - D(target, target)`` (the offset of a
-  WGAN critic is arbitrary and drifts, so the target's own score is subtracted), plus the env's
-  own reward; the final (canvas, target) pairs are kept for the critic's training (at most
+  WGAN critic is arbitrary and drifts, so the target's own score is subtracted), *standardised*
+  by a running mean and standard deviation of the scores (:class:`RunningStandardizer`), plus
+  the env's own reward; the final (canvas, target) pairs are kept for the critic's training (at most
   :data:`MAX_PAIRS` per runner, the newest);
 * after every training iteration the driver's :class:`CriticLearner` collects those pairs from
   every env runner, takes ``critic_steps`` Adam steps of :func:`critic_loss` (real pair
@@ -18,6 +19,16 @@ discriminator that a separate learner trains on those canvases. Here:
 
 It works alike for PPO, APPO and IMPALA, on the neural env and on MyPaint: it sees only the
 stacked observation (uint8 ``(N, H, W, 6)``, canvas then target) the env returns.
+
+Why standardised: as the critic learns to separate real from painted pairs its scores drift far
+from 0 and grow (the retired in-house trainer's diagnosis saw ``D(canvas, target) - D(target,
+target)`` go from 0.003 to -75 within 150 updates). Raw, they swamp the value loss and drive
+the policy's spread to nothing: SPIRAL on RLlib's first MNIST run (IMPALA, raw scores) had a
+Wasserstein estimate of -268, a value loss in the hundreds and a policy entropy of -77 within
+a minute, and its strokes collapsed to one painting 3x worse than the blank canvas (replay MSE
+0.264 against 0.082) for the rest of the run. Episodes have a fixed length, so subtracting a
+running mean from the episode's last reward changes no policy's ranking, and dividing by a
+running standard deviation keeps the reward of order 1 as the critic's scale drifts.
 """
 
 from __future__ import annotations
@@ -35,6 +46,37 @@ from .discriminator import PairCritic, critic_loss
 
 #: Final (canvas, target) pairs an env runner keeps for the critic between two iterations.
 MAX_PAIRS = 512
+#: Weight of each new batch of scores in the running mean and variance (an exponential moving
+#: average: the critic's scale drifts, so old scores are forgotten; the retired in-house trainer's 0.1).
+SCORE_EMA = 0.1
+
+
+class RunningStandardizer:
+    """Standardises a drifting signal: ``(x - mean) / std`` with the mean and variance exponential
+    moving averages (rate ``rate``) of the batches seen, the first batch taken whole. ``std`` is at
+    least ``floor``; until a batch of two or more has been seen the variance is 1."""
+
+    def __init__(self, rate: float = SCORE_EMA, floor: float = 1e-3) -> None:
+        self.rate, self.floor = float(rate), float(floor)
+        self.mean, self.var, self.count = 0.0, 1.0, 0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Update with the batch ``x`` (1-D float), then return it standardised (float32)."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.size:
+            mean, var = float(x.mean()), float(x.var()) if x.size > 1 else self.var
+            if self.count == 0:
+                self.mean, self.var = mean, var
+            else:
+                self.mean += self.rate * (mean - self.mean)
+                self.var += self.rate * (var - self.var)
+            self.count += int(x.size)
+        return ((x - self.mean) / max(np.sqrt(self.var), self.floor)).astype(np.float32)
+
+    @property
+    def std(self) -> float:
+        """The running standard deviation (at least the floor)."""
+        return max(float(np.sqrt(self.var)), self.floor)
 
 
 def score(critic: PairCritic, canvas: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -50,7 +92,8 @@ class CriticReward(gym.vector.VectorWrapper):
 
     Observations must be the stacked image, uint8 ``(N, H, W, 6)`` (``obs_mode="stacked"``), in
     Gymnasium's default next-step autoreset (the step that ends an episode returns its final
-    canvas). ``weight`` multiplies the critic's score; the env's reward is added unchanged.
+    canvas). ``weight`` multiplies the critic's standardised score (:class:`RunningStandardizer`,
+    per env runner); the env's reward is added unchanged.
     """
 
     def __init__(self, env: gym.vector.VectorEnv, canvas_size: int, width: int = 32, weight: float = 1.0) -> None:
@@ -58,6 +101,7 @@ class CriticReward(gym.vector.VectorWrapper):
         self.critic = PairCritic(canvas_size, width).eval().requires_grad_(False)
         self.weight = float(weight)
         self.pairs: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=MAX_PAIRS)
+        self.standardize = RunningStandardizer()
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(actions)
@@ -65,7 +109,7 @@ class CriticReward(gym.vector.VectorWrapper):
         if done.any():
             canvas, target = obs[done, ..., :3], obs[done, ..., 3:]
             reward = np.asarray(reward, dtype=np.float32).copy()
-            reward[done] += self.weight * score(self.critic, canvas, target)
+            reward[done] += self.weight * self.standardize(score(self.critic, canvas, target))
             self.pairs.extend(zip(canvas, target, strict=True))
         return obs, reward, terminated, truncated, info
 
@@ -151,4 +195,12 @@ class CriticLearner:
         return row
 
 
-__all__ = ["MAX_PAIRS", "CriticLearner", "CriticReward", "find_critic_reward", "score"]
+__all__ = [
+    "MAX_PAIRS",
+    "SCORE_EMA",
+    "CriticLearner",
+    "CriticReward",
+    "RunningStandardizer",
+    "find_critic_reward",
+    "score",
+]
