@@ -54,7 +54,7 @@ RETIRED_KINDS: dict[str, str] = {
         "the in-house SPIRAL-style trainer (train-spiral) was retired in favour of Ray RLlib, whose PPO learned "
         "faster at equal budget (benchmarks/results/rllib_scaling.json): train SPIRAL with `paint-gym train-rllib "
         "--algo IMPALA --reward critic` in the RLlib venv (make rllib-venv) and export it with `paint-gym "
-        'export-rllib`, or use the shipped load_agent("mnist_spiral")'
+        "export-rllib`"
     ),
 }
 #: Training checkpoints written before they recorded their kind, recognised by a key only they hold.

@@ -22,13 +22,15 @@ stacked observation (uint8 ``(N, H, W, 6)``, canvas then target) the env returns
 
 Why standardised: as the critic learns to separate real from painted pairs its scores drift far
 from 0 and grow (the retired in-house trainer's diagnosis saw ``D(canvas, target) - D(target,
-target)`` go from 0.003 to -75 within 150 updates). Raw, they swamp the value loss and drive
-the policy's spread to nothing: SPIRAL on RLlib's first MNIST run (IMPALA, raw scores) had a
-Wasserstein estimate of -268, a value loss in the hundreds and a policy entropy of -77 within
-a minute, and its strokes collapsed to one painting 3x worse than the blank canvas (replay MSE
-0.264 against 0.082) for the rest of the run. Episodes have a fixed length, so subtracting a
-running mean from the episode's last reward changes no policy's ranking, and dividing by a
-running standard deviation keeps the reward of order 1 as the critic's scale drifts.
+target)`` go from 0.003 to -75 within 150 updates). Episodes have a fixed length, so subtracting
+a running mean from the episode's last reward changes no policy's ranking, and dividing by a
+running standard deviation keeps the reward of order 1 as the critic's scale drifts. Measured on
+MNIST (IMPALA, 20 training minutes, 2 cores): with raw scores (the Wasserstein estimate reached
+-268, the value loss hundreds) the policy's entropy fell from 5 to -77 and its strokes collapsed
+within a minute to one painting 3x worse than the blank canvas (replay MSE 0.264 against 0.086);
+standardised, the policy still collapses, to the blank canvas (entropy 5 to -18 within four
+minutes, then flat): SPIRAL's reward alone does not learn at this budget (SPIRAL ran about 10^8
+frames on 64-CPU instances), as the in-house trainer's diagnosis found too.
 """
 
 from __future__ import annotations

@@ -175,7 +175,9 @@ def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path
 
 def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path, seed: int = 0) -> MethodResult:
     """One method's result with training ``seed``: loaded if this setup already finished, else
-    trained (resuming from its checkpoints in ``--runs``) and saved."""
+    trained (resuming from its checkpoints in ``--runs``: an interrupted run continues) and saved.
+    A result saved under another setup (an earlier painter, say) is trained anew: its run folder,
+    whose checkpoints belong to that setup, is moved aside (``<run>.stale-<time>``), not resumed."""
     path = folder / f"{run_name(key, seed)}.json"
     setup = method_setup(key, args, len(targets), seed)
     label = METHODS[key] + (f", seed {seed}" if key in args.seeded else "")
@@ -184,11 +186,16 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
         print(f"== {label}: done earlier ({path}), final MSE {done.final_mse:.4f}")
         return done
     print(f"== {label}", flush=True)
+    run_dir = Path(args.runs) / args.dataset / run_name(key, seed)
+    if path.exists() and run_dir.exists():  # a finished run of another setup: its checkpoints must not resume
+        stale = run_dir.with_name(f"{run_dir.name}.stale-{time.strftime('%Y%m%d-%H%M%S')}")
+        run_dir.rename(stale)
+        print(f"   {path.name} was made under another setup (painter, config or budget): run folder moved to {stale}")
     t0 = time.monotonic()
     if key in ("random", "blank"):
         points = [reference_point(key, targets, args.strokes)]
     else:
-        points = train_method(key, args, Path(args.runs) / args.dataset / run_name(key, seed), seed)
+        points = train_method(key, args, run_dir, seed)
     info = {k: v for k, v in setup.items() if k != "budget_seconds"}
     sha = painter_sha256(key)
     if sha is not None:  # recorded for every painter method (compared only for the seeded ones)

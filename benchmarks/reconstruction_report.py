@@ -288,9 +288,15 @@ def seeded_row(runs: Runs, levels: list[Level], mark: str = "") -> str:
 
 def seeded_table(results: dict[str, Runs], levels: list[Level], current_painter: str | None = None) -> str:
     """The methods table (:func:`table_header`'s columns), one row per method over its seeds;
-    a method trained through an earlier painter than ``current_painter`` is marked with a dagger."""
+    a method trained through an earlier painter than ``current_painter`` is marked with a dagger, a
+    retired one (:data:`methods.RETIRED_METHODS`) with "(retired trainer)"."""
     rows = [
-        seeded_row(runs, levels, " †" if any(earlier_painter(r, k, current_painter) for r in runs) else "")
+        seeded_row(
+            runs,
+            levels,
+            (" (retired trainer)" if k in RETIRED_METHODS else "")
+            + (" †" if any(earlier_painter(r, k, current_painter) for r in runs) else ""),
+        )
         for k, runs in results.items()
     ]
     return "\n".join([table_header(levels), *rows])
@@ -425,8 +431,9 @@ def summarise(
     )
     retired = [k for k in runs if k in RETIRED_METHODS]
     retired_line = (
-        "(retired trainer): the in-house SPIRAL-style trainer, retired in favour of RLlib (its PPO learned faster at "
-        "equal training time); its rows are kept as measured until RLlib's replace them. "
+        "(retired trainer): the in-house SPIRAL-style trainer, retired in favour of RLlib (RLlib's PPO learned "
+        "faster in 150 s of equal training, SB3's PPO ends lower over the full budget); its rows are kept as measured "
+        "until RLlib's replace them. "
         if retired
         else ""
     )

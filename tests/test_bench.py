@@ -225,6 +225,12 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
     reconstruction.main([*argv, "--plan"])
     out = capsys.readouterr().out
     assert "1 of 3 runs left" in out and "left  backprop agent, seed 1" in out
+    payload = reconstruction.main(argv)  # trains seed 1 anew, not from the stale run's checkpoints
+    (stale,) = (tmp_path / "runs" / "mnist").glob("backprop_seed1.stale-*")
+    assert (stale / "checkpoint.pt").is_file() and (tmp_path / "runs" / "mnist" / "backprop_seed1").is_dir()
+    again = json.loads((folder / "backprop_seed1.json").read_text())
+    assert again["painter_sha256"] == reconstruction.painter_sha256("backprop")
+    assert f"moved to {stale}" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         reconstruction.main([*argv, "--seeded", "sb3-ppo"])  # not among --methods
 

@@ -99,7 +99,8 @@ def test_a_trained_run_ships_as_a_named_agent_that_loads_and_paints(runs, name, 
     assert (weights / entry["file"]).read_bytes() == runs[name].read_bytes()  # a copy, byte for byte
     assert entry["bytes"] == runs[name].stat().st_size and len(entry["sha256"]) == 64
     assert (entry["kind"], entry["dataset"], entry["strokes"]) == (kind, "mnist", STROKES)
-    assert entry["steps"] == info["step"] and entry["training_minutes"] == round(info["seconds"] / 60, 1)
+    minutes = info["minutes"] if "minutes" in info else info["seconds"] / 60  # backprop records minutes, RL seconds
+    assert entry["steps"] == info["step"] and entry["training_minutes"] == round(minutes, 1)
     assert entry["eval"]["eval_mypaint_mse"] == round(info["eval_mypaint_mse"], 5)
     assert entry["eval"] == {k: round(v, 5) for k, v in info.items() if k.startswith("eval_")}
     assert entry.get("run_steps", entry["steps"]) >= entry["steps"]
