@@ -156,19 +156,31 @@ def method_setup(key: str, args: argparse.Namespace, n_images: int, seed: int = 
     return setup
 
 
+#: The parts of a run's setup its checkpoints depend on: a saved result that differs in one of them
+#: was trained as another run (its folder is not resumed); a longer budget or more evaluation
+#: images continue the same run.
+CHECKPOINT_SETUP = ("key", "dataset", "strokes", "config", "painter_sha256")
+
+
+def saved_setup(key: str, args: argparse.Namespace, path: Path) -> tuple[MethodResult, dict[str, Any]]:
+    """The result saved at ``path`` and its setup as :func:`method_setup` words it now (fields
+    saved by an old name compare by the new one; a retired method's config is not compared)."""
+    done = MethodResult.load(path)
+    saved = done.as_dict()
+    if isinstance(saved.get("config"), dict) and key not in RETIRED_METHODS:
+        renamed = type(method_config(key, args, Path("."))).renamed
+        saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
+        saved["config"].setdefault("seed", 0)  # results saved before configs had seeds ran seed 0
+    return done, saved
+
+
 def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path, seed: int = 0) -> MethodResult | None:
     """The finished result of ``key`` with ``seed`` saved in ``folder``, if its setup is this one's
     (:func:`method_setup`); None when absent or made under another setup."""
     path = folder / f"{run_name(key, seed)}.json"
     if not path.exists():
         return None
-    done = MethodResult.load(path)
-    saved = done.as_dict()
-    # fields saved by an old name compare by the new one (a retired method's config is not compared)
-    if isinstance(saved.get("config"), dict) and key not in RETIRED_METHODS:
-        renamed = type(method_config(key, args, Path("."))).renamed
-        saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
-        saved["config"].setdefault("seed", 0)  # results saved before configs had seeds ran seed 0
+    done, saved = saved_setup(key, args, path)
     setup = method_setup(key, args, n_images, seed)
     return done if all(saved.get(k) == v for k, v in setup.items()) else None
 
@@ -176,8 +188,9 @@ def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path
 def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path, seed: int = 0) -> MethodResult:
     """One method's result with training ``seed``: loaded if this setup already finished, else
     trained (resuming from its checkpoints in ``--runs``: an interrupted run continues) and saved.
-    A result saved under another setup (an earlier painter, say) is trained anew: its run folder,
-    whose checkpoints belong to that setup, is moved aside (``<run>.stale-<time>``), not resumed."""
+    A result saved under another painter or config (:data:`CHECKPOINT_SETUP`) is trained anew: its
+    run folder, whose checkpoints belong to that run, is moved aside (``<run>.stale-<time>``), not
+    resumed; under a longer budget the run continues from its folder."""
     path = folder / f"{run_name(key, seed)}.json"
     setup = method_setup(key, args, len(targets), seed)
     label = METHODS[key] + (f", seed {seed}" if key in args.seeded else "")
@@ -188,9 +201,11 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
     print(f"== {label}", flush=True)
     run_dir = Path(args.runs) / args.dataset / run_name(key, seed)
     if path.exists() and run_dir.exists():  # a finished run of another setup: its checkpoints must not resume
-        stale = run_dir.with_name(f"{run_dir.name}.stale-{time.strftime('%Y%m%d-%H%M%S')}")
-        run_dir.rename(stale)
-        print(f"   {path.name} was made under another setup (painter, config or budget): run folder moved to {stale}")
+        saved = saved_setup(key, args, path)[1]
+        if any(saved.get(k) != setup[k] for k in CHECKPOINT_SETUP if k in setup):
+            stale = run_dir.with_name(f"{run_dir.name}.stale-{time.strftime('%Y%m%d-%H%M%S')}")
+            run_dir.rename(stale)
+            print(f"   {path.name} was trained under another painter or config: run folder moved to {stale}")
     t0 = time.monotonic()
     if key in ("random", "blank"):
         points = [reference_point(key, targets, args.strokes)]
