@@ -88,21 +88,25 @@ class Agent(Protocol):
 def kind_of(payload: dict[str, Any]) -> str | None:
     """The agent kind of a checkpoint's payload (``agent.pt`` or a training ``checkpoint.pt``),
     or None when it is no agent checkpoint (a painter's, say)."""
-    kind = payload.get("kind")
-    if kind is None:
-        kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
+    kind = _stored_kind(payload)
     return kind if kind in KINDS else None
+
+
+def _stored_kind(payload: dict[str, Any]) -> str | None:
+    """The kind a checkpoint's payload records, or the one its legacy key names (known or not)."""
+    kind = payload.get("kind")
+    return kind if kind is not None else next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
 
 
 def retired_kind(payload: dict[str, Any]) -> str | None:
     """The retired kind (:data:`RETIRED_KINDS`) of a checkpoint's payload, or None."""
-    kind = payload.get("kind")
-    if kind is None:
-        kind = next((k for key, k in _LEGACY_TRAINING_KEYS.items() if key in payload), None)
+    kind = _stored_kind(payload)
     return kind if kind in RETIRED_KINDS else None
 
 
-def _raise_if_retired(path: str | os.PathLike, payload: dict[str, Any]) -> None:
+def raise_if_retired(path: str | os.PathLike, payload: dict[str, Any]) -> None:
+    """:class:`CheckpointError` naming what replaced it when ``payload`` (read from ``path``) is
+    of a retired kind (:data:`RETIRED_KINDS`)."""
     retired = retired_kind(payload)
     if retired is not None:
         why = RETIRED_KINDS[retired]
@@ -180,7 +184,7 @@ def read_agent_checkpoint(
     """
 
     def checked(payload: dict[str, Any]) -> T:
-        _raise_if_retired(path, payload)
+        raise_if_retired(path, payload)
         found = kind_of(payload)
         if found != kind:
             what = (
@@ -200,7 +204,7 @@ def read_agent_checkpoint(
 def read_kind(path: str | os.PathLike, sha256: str | None = None) -> str:
     """The agent kind stored in the checkpoint ``path`` (:class:`CheckpointError` if it has none)."""
     payload = read_checkpoint(path, "agent checkpoint", sha256=sha256, missing=f"no agent checkpoint at {path}")
-    _raise_if_retired(path, payload)
+    raise_if_retired(path, payload)
     kind = kind_of(payload)
     if kind is None:
         held = describe_payload(payload)
@@ -227,6 +231,7 @@ __all__ = [
     "kind_of",
     "label_of",
     "read_agent_checkpoint",
+    "raise_if_retired",
     "read_kind",
     "retired_kind",
     "train_with",

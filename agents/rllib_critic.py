@@ -73,7 +73,7 @@ class RunningStandardizer:
                 self.mean += self.rate * (mean - self.mean)
                 self.var += self.rate * (var - self.var)
             self.count += int(x.size)
-        return ((x - self.mean) / max(np.sqrt(self.var), self.floor)).astype(np.float32)
+        return ((x - self.mean) / self.std).astype(np.float32)
 
     @property
     def std(self) -> float:

@@ -52,6 +52,13 @@ RETIRED_WHY = (
     "the in-house SPIRAL-style trainer is retired: RLlib's PPO learned faster at equal training time "
     "(benchmarks/results/rllib_scaling.json)"
 )
+
+
+def retired_error(key: str) -> ValueError:
+    """The error for asking to train retired method ``key``, naming the method that replaces it."""
+    return ValueError(f"{key}: {RETIRED_WHY}; run {RETIRED_METHODS[key]} instead")
+
+
 #: SPIRAL on RLlib: IMPALA with the critic's reward (SPIRAL's), in iterations of at least 1 s, not
 #: RLlib's 10 s for IMPALA: the benchmark evaluates after an iteration (its first evaluations fall
 #: at 1, 1.5, 2.3 s, ...) and the critic learns after each one (SPIRAL's actors score with a fresh one).
@@ -130,7 +137,7 @@ def method_config(key: str, args: argparse.Namespace, run_dir: Path, seed: int =
     if key in RLLIB_METHODS:
         return rllib_config(key, args, run_dir, seed)
     if key in RETIRED_METHODS:
-        raise ValueError(f"{key}: {RETIRED_WHY}; run {RETIRED_METHODS[key]} instead")
+        raise retired_error(key)
     common = {
         "task": args.dataset,
         "strokes": args.strokes,
@@ -210,7 +217,7 @@ def make_trainer(key: str, config: Any, data_dir: str | None = None) -> Any:
     """The trainer of method ``key`` for ``config`` (BackpropTrainer, SB3Trainer or
     :class:`RLlibMethod`); ``ValueError`` for a retired method (:data:`RETIRED_METHODS`)."""
     if key in RETIRED_METHODS:
-        raise ValueError(f"{key}: {RETIRED_WHY}; run {RETIRED_METHODS[key]} instead")
+        raise retired_error(key)
     if key in RLLIB_METHODS:
         return RLlibMethod(config, data_dir)
     if key == "backprop":

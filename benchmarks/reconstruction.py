@@ -300,10 +300,12 @@ def plan(keys: list[str], args: argparse.Namespace, n_images: int, folder: Path)
         print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({folder / run_name(k, s)}.json)")
     trained = sum(1 for k, _ in left if k not in ("random", "blank"))
     print(f"{len(left)} of {len(runs)} runs left: {trained} x {args.budget:g} min of training plus evaluations")
-    if retired_left(left):
-        print(f"{', '.join(retired_left(left))}: {RETIRED_WHY}; nothing can run them: drop them from --methods")
-    if rllib_left(left) and ray_missing():
-        print(f"the RLlib runs train in the RLlib venv (make rllib-venv): {rllib_command(rllib_left(left), args)}")
+    retired = methods_among(left, RETIRED_METHODS)
+    if retired:
+        print(f"{', '.join(retired)}: {RETIRED_WHY}; nothing can run them: drop them from --methods")
+    if methods_among(left, RLLIB_METHODS) and ray_missing():
+        command = rllib_command(methods_among(left, RLLIB_METHODS), args)
+        print(f"the RLlib runs train in the RLlib venv (make rllib-venv): {command}")
     return left
 
 
@@ -338,14 +340,9 @@ def rllib_command(keys: list[str], args: argparse.Namespace) -> str:
     return " ".join([*argv, "--no-summary"])
 
 
-def retired_left(runs: list[tuple[str, int]]) -> list[str]:
-    """The retired methods (:data:`methods.RETIRED_METHODS`) among ``runs`` (method, seed), in their order."""
-    return list(dict.fromkeys(k for k, _ in runs if k in RETIRED_METHODS))
-
-
-def rllib_left(runs: list[tuple[str, int]]) -> list[str]:
-    """The RLlib methods among ``runs`` (method, seed), in their order."""
-    return list(dict.fromkeys(k for k, _ in runs if k in RLLIB_METHODS))
+def methods_among(runs: list[tuple[str, int]], group: Any) -> list[str]:
+    """The methods of ``group`` (RETIRED_METHODS, RLLIB_METHODS) among ``runs`` (method, seed), in their order."""
+    return list(dict.fromkeys(k for k, _ in runs if k in group))
 
 
 def parse_seeded(text: str, keys: list[str]) -> tuple[str, ...]:
@@ -447,14 +444,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.recharge:
         return recharge(args, out, folder, painter_cost(out))  # painter cost measured end to end once per folder
     runs = run_order(keys, args)
-    retired = retired_left([(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None])
+    unsaved = [(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None]
+    retired = methods_among(unsaved, RETIRED_METHODS)
     if retired:  # refused at the door: nothing can train them
         parser.error(
             f"{', '.join(retired)}: {RETIRED_WHY}, and no result of theirs for this setup is saved in {folder}; "
             f"run {', '.join(RETIRED_METHODS[k] for k in retired)} instead"
         )
     if ray_missing():  # refused at the door, not after hours of the other methods' training
-        need_ray = rllib_left([(k, s) for k, s in runs if saved_result(k, args, len(targets), folder, s) is None])
+        need_ray = methods_among(unsaved, RLLIB_METHODS)
         if need_ray:
             parser.error(
                 f"{', '.join(need_ray)} train with Ray RLlib, which this Python lacks. Train them first in the RLlib "

@@ -53,7 +53,7 @@ from paint_gym.outputs import check_output_folder
 from paint_gym.param import mnist_classifier
 from paint_gym.runlog import LOG_CSV
 from paint_gym.shipped_weights import MANIFEST, file_of, read_manifest
-from paint_gym_agents.base import KINDS, RETIRED_KINDS, info_of, kind_of, retired_kind
+from paint_gym_agents.base import KINDS, info_of, kind_of, raise_if_retired
 from paint_gym_agents.zoo import DATA_NOTICES, LOCAL_ONLY, PREFIX, RLLIB_PROGRESS
 
 #: This checkout's weights folder (the one a release packages).
@@ -165,10 +165,7 @@ def checkpoint_facts(path: str | os.PathLike) -> dict[str, Any]:
     config with the task and the strokes.
     """
     payload = read_checkpoint(path, "agent checkpoint", missing=f"no agent checkpoint at {path}")
-    retired = retired_kind(payload)
-    if retired is not None:
-        why = RETIRED_KINDS[retired]
-        raise CheckpointError(f"{path} is a {retired} checkpoint, which paint-gym no longer loads: {why}")
+    raise_if_retired(path, payload)
     kind = kind_of(payload)
     if kind is None:
         raise CheckpointError(
