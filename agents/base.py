@@ -53,7 +53,7 @@ RETIRED_KINDS: dict[str, str] = {
     "spiral_agent": (
         "the in-house SPIRAL-style trainer (train-spiral) was retired in favour of Ray RLlib, whose PPO learned "
         "faster at equal budget (benchmarks/results/rllib_scaling.json): train SPIRAL with `paint-gym train-rllib "
-        "--algo IMPALA --reward critic` in the RLlib venv (make rllib-venv) and export it with `paint-gym "
+        "--algo APPO --reward critic` in the RLlib venv (make rllib-venv) and export it with `paint-gym "
         "export-rllib`"
     ),
 }

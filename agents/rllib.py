@@ -22,7 +22,7 @@ What paint-gym adds to RLlib:
   ``envs_per_runner`` canvases in one painter call), made by ``gym.make_vec`` in
   ``VECTOR_ENTRY_POINT`` mode; env runners are Ray workers, so its torch runs on one thread
   (:mod:`paint_gym.forksafe`). Dense rewards are scaled by ``reward_scale``; ``reward="critic"``
-  is SPIRAL's (:mod:`paint_gym_agents.rllib_critic`).
+  is SPIRAL's, ``"critic-delta"`` the same critic's per stroke (:mod:`paint_gym_agents.rllib_critic`).
 * **The run** (:func:`train`): the run folder holds ``rllib_checkpoint/`` (RLlib's own checkpoint,
   written atomically each iteration: ``train`` resumes from it), ``critic.pt``, ``progress.json``,
   ``log.csv`` (per iteration: strokes, training seconds, strokes/s, returns, losses, MyPaint
@@ -100,7 +100,7 @@ def paint_vector_env(env_config: dict[str, Any]) -> gym.vector.VectorEnv:
 
 def env_config(config: RLlibConfig, data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     """The ``env_config`` :func:`paint_vector_env` reads for ``config`` (RLlib adds ``num_envs``)."""
-    critic = config.reward == "critic"
+    critic = config.uses_critic
     out: dict[str, Any] = {
         "id": config.env,
         "episode_length": config.episode_length,
@@ -112,7 +112,11 @@ def env_config(config: RLlibConfig, data_dir: str | os.PathLike | None = None) -
     if config.neural:
         out["painter"] = config.painter
     if critic:
-        out["critic"] = {"canvas_size": config.canvas_size, "width": config.critic_width}
+        out["critic"] = {
+            "canvas_size": config.canvas_size,
+            "width": config.critic_width,
+            "per_stroke": config.reward == "critic-delta",
+        }
     return out
 
 
@@ -354,8 +358,9 @@ class Progress:
 
 
 def method_name(config: RLlibConfig) -> str:
-    """The run's name in results tables: ``rllib-ppo``, ``rllib-impala-critic``, ``...-mypaint``."""
-    name = f"rllib-{config.algo.lower()}" + ("-critic" if config.reward == "critic" else "")
+    """The run's name in results tables: ``rllib-ppo``, ``rllib-impala-critic``, ``rllib-impala-critic-delta``,
+    ``...-mypaint``."""
+    name = f"rllib-{config.algo.lower()}" + (f"-{config.reward}" if config.uses_critic else "")
     return name + ("" if config.neural else "-mypaint")
 
 
@@ -370,7 +375,7 @@ class RLlibRun:
         self.progress = Progress.read(self.dir / PROGRESS_JSON, config) if resumed else Progress(points=[], history=[])
         self.algo: Algorithm = algorithm_config(config, data_dir).build_algo()
         self.critic = None
-        if config.reward == "critic":
+        if config.uses_critic:
             self.critic = CriticLearner(
                 config.canvas_size,
                 config.critic_width,

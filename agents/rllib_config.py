@@ -31,8 +31,10 @@ ALGOS = ("PPO", "APPO", "IMPALA")
 #: Every paint-gym id (both painters, every task).
 ENV_IDS = tuple(f"{painter}-{task}-v0" for painter in ("NeuralPaint", "MyPaint") for task in TASKS)
 #: ``"dense"``: the env's MSE decrease per stroke (x ``reward_scale``); ``"critic"``: SPIRAL's
-#: conditional WGAN-GP critic score of the final canvas, trained beside the policy.
-REWARDS = ("dense", "critic")
+#: conditional WGAN-GP critic score of the final canvas, trained beside the policy;
+#: ``"critic-delta"``: the same critic's score change per stroke (Huang et al., 2019, "Learning to
+#: Paint"), whose sum over an episode is the final score less the blank canvas's.
+REWARDS = ("dense", "critic", "critic-delta")
 #: Other names of the rewards, ``{alias: name}``: the issue's ``l2`` is the dense reward (the MSE
 #: decrease; docs/glossary.md). A config keeps the name, so a run's saved config says ``"dense"``.
 REWARD_ALIASES: dict[str, str] = {"l2": "dense"}
@@ -74,9 +76,10 @@ class RLlibConfig(ValidatedConfig):
     """neural painter of the neural env: 'dab' (default), 'gan', 'vae' or a checkpoint"""
     reward: Annotated[str, OneOf(REWARDS)] = "dense"
     (
-        '"dense" (the env\'s MSE decrease per stroke, x reward_scale; "l2" names it too) or "critic" (SPIRAL: the '
+        '"dense" (the env\'s MSE decrease per stroke, x reward_scale; "l2" names it too), "critic" (SPIRAL: the '
         "conditional WGAN-GP critic's D(canvas, target) - D(target, target) at the episode's end, the critic "
-        "trained beside the policy on the env runners' final canvases)"
+        "trained beside the policy on the env runners' final canvases) or \"critic-delta\" (the same critic's "
+        "score change per stroke, D(canvas_t, target) - D(canvas_t-1, target), as in Huang et al. 2019)"
     )
     reward_scale: PositiveFloat = 100.0
     """factor on the dense reward (the MSE decrease per stroke; about 0.1 in total on MNIST)"""
@@ -143,6 +146,11 @@ class RLlibConfig(ValidatedConfig):
         super().__post_init__()
         if self.minibatch > self.train_batch:
             raise ValueError(f"minibatch ({self.minibatch}) cannot exceed train_batch ({self.train_batch})")
+
+    @property
+    def uses_critic(self) -> bool:
+        """Whether the reward is a critic's (``"critic"`` or ``"critic-delta"``): the run trains one."""
+        return self.reward.startswith("critic")
 
     @property
     def task(self) -> TaskSpec:

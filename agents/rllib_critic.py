@@ -10,7 +10,11 @@ discriminator that a separate learner trains on those canvases. Here:
   WGAN critic is arbitrary and drifts, so the target's own score is subtracted), *standardised*
   by a running mean and standard deviation of the scores (:class:`RunningStandardizer`), plus
   the env's own reward; the final (canvas, target) pairs are kept for the critic's training (at most
-  :data:`MAX_PAIRS` per runner, the newest);
+  :data:`MAX_PAIRS` per runner, the newest). With ``reward="critic-delta"`` every stroke is
+  rewarded instead with the change of the critic's score it made, ``D(canvas_t, target) -
+  D(canvas_t-1, target)``, standardised alike: the reward of Huang et al., "Learning to Paint
+  with Model-based Deep Reinforcement Learning" (ICCV 2019), whose sum over an episode is the
+  final score less the blank canvas's;
 * after every training iteration the driver's :class:`CriticLearner` collects those pairs from
   every env runner, takes ``critic_steps`` Adam steps of :func:`critic_loss` (real pair
   (target, target), fake pair (canvas, target), gradient penalty) and sends the new weights
@@ -29,8 +33,16 @@ MNIST (IMPALA, 20 training minutes, 2 cores): with raw scores (the Wasserstein e
 -268, the value loss hundreds) the policy's entropy fell from 5 to -77 and its strokes collapsed
 within a minute to one painting 3x worse than the blank canvas (replay MSE 0.264 against 0.086);
 standardised, the policy still collapses, to the blank canvas (entropy 5 to -18 within four
-minutes, then flat): SPIRAL's reward alone does not learn at this budget (SPIRAL ran about 10^8
-frames on 64-CPU instances), as the in-house trainer's diagnosis found too.
+minutes, then flat).
+
+The collapse is IMPALA's here, not the critic's (probes of about 4 minutes each, the benchmark's
+settings, 2026-12-06): IMPALA collapses with the dense L2 reward too (entropy 5 to -14 within 23
+training seconds, then nothing painted), and with the per-stroke critic reward (entropy 5 to -22
+within 143 s, final canvases at the blank's 0.0859); an entropy bonus of 0.01 slows it (entropy
+down to -3.8, back to -0.9; still blank at 207 s) and one of 0.05 makes the strokes' spread
+explode (entropy 257) without learning. APPO, IMPALA with PPO's clipped objective, keeps its
+entropy near 5 with the dense reward (replay MSE 0.0823 to 0.0783 in 71 s) and with the critic's
+(0.0823 to 0.0810 in 144 s, the blank canvas 0.0860).
 """
 
 from __future__ import annotations
@@ -81,38 +93,82 @@ class RunningStandardizer:
         return max(float(np.sqrt(self.var)), self.floor)
 
 
+def critic_scores(critic: PairCritic, canvas: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The critic's ``D(canvas, target)`` ``(B,)`` float32 of uint8 ``(B, H, W, 3)`` canvases and
+    targets (no gradients)."""
+    with torch.no_grad():
+        return critic(to_float_tensor(canvas), to_float_tensor(target)).numpy().astype(np.float32)
+
+
 def score(critic: PairCritic, canvas: np.ndarray, target: np.ndarray) -> np.ndarray:
     """SPIRAL's reward ``D(canvas, target) - D(target, target)`` ``(B,)`` float32 of uint8
     ``(B, H, W, 3)`` canvases and targets (no gradients)."""
-    c, t = to_float_tensor(canvas), to_float_tensor(target)
-    with torch.no_grad():
-        return (critic(c, t) - critic(t, t)).numpy().astype(np.float32)
+    return critic_scores(critic, canvas, target) - critic_scores(critic, target, target)
 
 
 class CriticReward(gym.vector.VectorWrapper):
-    """A vector env whose episode-ending steps are rewarded by a critic (module docstring).
+    """A vector env rewarded by a critic (module docstring).
 
     Observations must be the stacked image, uint8 ``(N, H, W, 6)`` (``obs_mode="stacked"``), in
     Gymnasium's default next-step autoreset (the step that ends an episode returns its final
-    canvas). ``weight`` multiplies the critic's standardised score (:class:`RunningStandardizer`,
-    per env runner); the env's reward is added unchanged.
+    canvas; the next step of that env only resets it). ``weight`` multiplies the critic's
+    standardised reward (:class:`RunningStandardizer`, per env runner); the env's reward is added
+    unchanged.
+
+    * ``per_stroke=False`` (SPIRAL): the step that ends an episode gets ``D(canvas, target) -
+      D(target, target)``; the other steps none.
+    * ``per_stroke=True`` (``reward="critic-delta"``, Huang et al., 2019, "Learning to Paint"):
+      every stroke gets ``D(canvas_t, target) - D(canvas_t-1, target)``, the change of the
+      critic's score; over an episode they sum to the final score less the blank canvas's, so
+      the critic's ranking of finished paintings is kept (a potential-based shaping of SPIRAL's
+      reward, Ng et al., 1999) and each stroke is credited with its own effect. A reset step
+      (next-step autoreset) gets none. When new critic weights arrive (:meth:`load_critic`) the
+      current canvases are scored anew, so a stroke's change is always one critic's.
+
+    In both, the final (canvas, target) pairs are kept for the critic's training (at most
+    :data:`MAX_PAIRS`, the newest).
     """
 
-    def __init__(self, env: gym.vector.VectorEnv, canvas_size: int, width: int = 32, weight: float = 1.0) -> None:
+    def __init__(
+        self, env: gym.vector.VectorEnv, canvas_size: int, width: int = 32, weight: float = 1.0, per_stroke: bool = False
+    ) -> None:
         super().__init__(env)
         self.critic = PairCritic(canvas_size, width).eval().requires_grad_(False)
-        self.weight = float(weight)
+        self.weight, self.per_stroke = float(weight), bool(per_stroke)
         self.pairs: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=MAX_PAIRS)
         self.standardize = RunningStandardizer()
+        # per_stroke: the observations last returned, their scores D(canvas, target), and which envs reset next step
+        self.last_obs: np.ndarray | None = None
+        self.last_score = np.zeros(self.num_envs, np.float32)
+        self.resetting = np.zeros(self.num_envs, bool)
+
+    def _scores(self, obs: np.ndarray) -> np.ndarray:
+        """``D(canvas, target)`` ``(N,)`` float32 of stacked observations (no gradients)."""
+        return critic_scores(self.critic, obs[..., :3], obs[..., 3:])
+
+    def reset(self, *, seed: Any = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        if self.per_stroke:
+            self.last_obs, self.last_score = np.array(obs, copy=True), self._scores(obs)
+            self.resetting = np.zeros(self.num_envs, bool)
+        return obs, info
 
     def step(self, actions: Any) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(actions)
         done = np.asarray(terminated) | np.asarray(truncated)
-        if done.any():
+        reward = np.asarray(reward, dtype=np.float32).copy()
+        if self.per_stroke:
+            if self.last_obs is None:
+                raise RuntimeError("CriticReward.step before reset: call reset() first")
+            now, painted = self._scores(obs), ~self.resetting
+            if painted.any():
+                reward[painted] += self.weight * self.standardize(now[painted] - self.last_score[painted])
+            self.last_obs, self.last_score, self.resetting = np.array(obs, copy=True), now, done
+        elif done.any():
             canvas, target = obs[done, ..., :3], obs[done, ..., 3:]
-            reward = np.asarray(reward, dtype=np.float32).copy()
             reward[done] += self.weight * self.standardize(score(self.critic, canvas, target))
-            self.pairs.extend(zip(canvas, target, strict=True))
+        if done.any():
+            self.pairs.extend(zip(obs[done, ..., :3], obs[done, ..., 3:], strict=True))
         return obs, reward, terminated, truncated, info
 
     def take_pairs(self) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +182,10 @@ class CriticReward(gym.vector.VectorWrapper):
         return np.stack(canvas), np.stack(target)
 
     def load_critic(self, state: dict[str, torch.Tensor]) -> None:
-        """Take the learner's newest critic weights."""
+        """Take the learner's newest critic weights (``per_stroke``: and score the current canvases with them)."""
         self.critic.load_state_dict(state)
+        if self.per_stroke and self.last_obs is not None:
+            self.last_score = self._scores(self.last_obs)
 
 
 def find_critic_reward(env: Any) -> CriticReward | None:
@@ -203,6 +261,7 @@ __all__ = [
     "CriticLearner",
     "CriticReward",
     "RunningStandardizer",
+    "critic_scores",
     "find_critic_reward",
     "score",
 ]

@@ -11,8 +11,8 @@ averaged over brush seeds 0-3):
 * ``sb3-ppo``, ``sb3-sac`` - Stable-Baselines3 on the batched dab-painter env, dense L2 reward, each
   with the best configuration of ``rl_search.py --method sb3``
 * ``rllib-ppo``      - Ray RLlib's PPO on the batched dab-painter env, dense L2 reward, 1 env runner
-* ``rllib-spiral``   - SPIRAL on RLlib: IMPALA with SPIRAL's reward (the critic's), dab-painter env
-* ``rllib-spiral-mypaint`` - the same on MyPaint (not in the default run)
+* ``rllib-spiral``   - SPIRAL on RLlib: APPO with SPIRAL's reward (the critic's), dab-painter env
+* ``rllib-spiral-mypaint`` - ``rllib-spiral`` on MyPaint (not in the default run)
 * ``random``, ``blank`` - the random agent and the blank canvas (no training)
 
 The in-house SPIRAL-style trainer (``spiral``, ``spiral-dense``, ``spiral-mypaint``) is retired in

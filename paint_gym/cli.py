@@ -315,7 +315,7 @@ def out_of_memory(exc: MemoryError, args: Sequence[str]) -> str:
 RETIRED_COMMANDS: dict[str, str] = {
     "train-spiral": (
         "the in-house SPIRAL-style trainer was retired in favour of Ray RLlib, whose PPO learned faster at equal "
-        "training time (benchmarks/README.md, RLlib): SPIRAL is `paint-gym train-rllib --algo IMPALA --reward critic` "
+        "training time (benchmarks/README.md, RLlib): SPIRAL is `paint-gym train-rllib --algo APPO --reward critic` "
         "in the RLlib venv (`make rllib-venv`, then .venv-rllib/bin/paint-gym; docs/agents.md)"
     ),
 }

@@ -140,6 +140,20 @@ def test_the_benchmark_runs_the_best_configurations_of_the_committed_searches(be
             methods.make_trainer(retired, None)
 
 
+def test_the_backprop_agent_trains_celeba_at_its_shipped_agents_learning_rate(bench):
+    """CelebA's backprop runs use BACKPROP_LR (3e-4, what agent_celeba was trained at; 1e-3
+    diverged there); the other tasks keep BackpropConfig's own."""
+    from paint_gym.shipped_weights import read_manifest
+    from paint_gym_agents.backprop_config import BackpropConfig
+
+    methods = bench.methods
+    for dataset, strokes in (("celeba", 15), ("mnist", 8), ("kmnist", 8)):
+        args = argparse.Namespace(dataset=dataset, strokes=strokes, images=4, threads=1, budget=1.0, data_dir=None)
+        config = methods.method_config("backprop", args, ROOT / "unused", seed=1)
+        assert config.lr == methods.BACKPROP_LR.get(dataset, BackpropConfig().lr) and config.seed == 1
+    assert methods.BACKPROP_LR["celeba"] == 3e-4 and "--lr 3e-4" in read_manifest()["agent_celeba"]["command"]
+
+
 def test_level_labels_are_moved_apart_but_keep_their_order(bench):
     """Levels a few thousandths apart in MSE (50% of blank 0.0430, best RL final 0.0412) get labels at
     least ``gap`` apart, in the levels' order; labels already apart stay where their line is."""
@@ -242,11 +256,11 @@ RLLIB_ARGS = argparse.Namespace(dataset="mnist", strokes=8, images=2, threads=0,
     ("key", "algo", "reward", "env"),
     [
         ("rllib-ppo", "PPO", "dense", "NeuralPaint-MNIST-v0"),
-        ("rllib-spiral", "IMPALA", "critic", "NeuralPaint-MNIST-v0"),
-        ("rllib-spiral-mypaint", "IMPALA", "critic", "MyPaint-MNIST-v0"),
+        ("rllib-spiral", "APPO", "critic", "NeuralPaint-MNIST-v0"),
+        ("rllib-spiral-mypaint", "APPO", "critic", "MyPaint-MNIST-v0"),
     ],
 )
-def test_the_rllib_methods_are_rllibs_ppo_and_spiral_as_impala_with_the_critic_reward(bench, key, algo, reward, env):
+def test_the_rllib_methods_are_rllibs_ppo_and_spiral_as_appo_with_the_critic_reward(bench, key, algo, reward, env):
     """The RLlib methods' configs are plain RLlibConfigs (no Ray): the algorithm, reward and env of
     each, the task's strokes and evaluation images, one env runner, the training seed and run folder,
     and a JSON that reads back (what the benchmark compares to keep a saved result)."""
@@ -311,7 +325,7 @@ def test_the_plan_lists_the_rllib_methods_without_importing_ray(bench, tmp_path,
     argv += ["--out", str(tmp_path), "--runs", str(tmp_path / "runs")]
     assert reconstruction.main(argv) == {}
     out = capsys.readouterr().out
-    assert "3 of 3 runs left" in out and "left  SPIRAL on RLlib: IMPALA, critic reward, MyPaint env" in out
+    assert "3 of 3 runs left" in out and "left  SPIRAL on RLlib: APPO, critic reward, MyPaint env" in out
     setup = reconstruction.method_setup("rllib-ppo", RLLIB_ARGS, 2)  # as the RLlib venv saves it
     info = {k: v for k, v in setup.items() if k != "budget_seconds"}
     result = MethodResult("RLlib PPO, dense L2 reward", [Point(0, 0, 0.08), Point(1200, 9000, 0.05)], 1200.0, info)

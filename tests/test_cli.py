@@ -386,7 +386,7 @@ def test_the_retired_train_spiral_says_what_replaced_it_whatever_its_flags(argv,
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("paint-gym: error: `paint-gym train-spiral` is gone") and err.count("\n") == 1
-    assert "train-rllib --algo IMPALA --reward critic" in err and "make rllib-venv" in err
+    assert "train-rllib --algo APPO --reward critic" in err and "make rllib-venv" in err
     assert not any(tmp_path.iterdir())
 
 

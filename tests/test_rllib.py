@@ -39,6 +39,7 @@ from paint_gym_agents.rllib import (  # noqa: E402
     StackedCNNEncoderConfig,
     algorithm_config,
     init_ray,
+    method_name,
     train,
 )
 from paint_gym_agents.rllib_critic import find_critic_reward  # noqa: E402
@@ -174,9 +175,13 @@ def test_a_resumed_run_refuses_a_changed_algorithm(tmp_path):
         Progress.read(run_dir / "progress.json", RLlibConfig(algo="APPO", run_dir=str(run_dir)))
 
 
-def test_appo_with_spirals_critic_reward_trains_the_critic_beside_the_policy(tmp_path, local_ray):
+@pytest.mark.parametrize("reward", ["critic", "critic-delta"])
+def test_appo_with_spirals_critic_reward_trains_the_critic_beside_the_policy(reward, tmp_path, local_ray):
+    """SPIRAL's reward (at the episode's end) and its per-stroke form: the critic learns from the
+    env runners' final canvases after each iteration, and every env runner scores with its newest
+    weights, in the reward's mode."""
     config = RLlibConfig(
-        algo="APPO", reward="critic", env_runners=2, iterations=2, run_dir=str(tmp_path / "appo"), **TINY
+        algo="APPO", reward=reward, env_runners=2, iterations=2, run_dir=str(tmp_path / "appo"), **TINY
     )
     run = RLlibRun(config)
     try:
@@ -185,8 +190,12 @@ def test_appo_with_spirals_critic_reward_trains_the_critic_beside_the_policy(tmp
         runner_weights = run.algo.env_runner_group.foreach_env_runner(
             lambda r: find_critic_reward(r.env).critic.state_dict(), local_env_runner=False
         )
+        modes = run.algo.env_runner_group.foreach_env_runner(
+            lambda r: find_critic_reward(r.env).per_stroke, local_env_runner=False
+        )
     finally:
         run.close()
+    assert modes == [reward == "critic-delta"] * 2 and method_name(config) == f"rllib-appo-{reward}"
     rows = read_log(tmp_path / "appo")[1:]
     assert all(float(r["critic_pairs"]) > 0 and math.isfinite(float(r["wasserstein"])) for r in rows)
     for weights in runner_weights:  # every env runner scores with the learner's newest critic
@@ -238,8 +247,8 @@ def test_the_reconstruction_benchmark_trains_the_rllib_methods_on_its_clock_and_
     bench, tmp_path, monkeypatch, capsys
 ):
     """A real tiny run of the benchmark's RLlib methods (benchmarks/methods.py's RLlibMethod):
-    RLlib PPO and SPIRAL on RLlib (IMPALA, critic reward), their configs made tiny (32 px, batches
-    of 128 strokes), each for 3 training seconds with 2 evaluation images, evaluated at the start,
+    RLlib PPO and SPIRAL on RLlib (APPO, critic reward), their configs made tiny (32 px, batches
+    of 128 strokes), each for 6 training seconds with 2 evaluation images, evaluated at the start,
     on the benchmark's geometric clock and at the stop; each method's result file holds those
     points, and a longer budget resumes the run from its folder, keeping the points so far."""
     methods, reconstruction = bench.methods, bench.reconstruction
@@ -247,21 +256,21 @@ def test_the_reconstruction_benchmark_trains_the_rllib_methods_on_its_clock_and_
     tiny = {k: v for k, v in TINY.items() if k not in ("eval_images", "eval_every")}
     monkeypatch.setattr(methods, "rllib_config", lambda *a, **k: dataclasses.replace(benchmark_config(*a, **k), **tiny))
     argv = ["--images", "2", "--eval-seconds", "1", "--no-summary", "--out", str(tmp_path), "--runs", str(tmp_path)]
-    reconstruction.main(["--methods", "rllib-ppo,rllib-spiral", "--budget", "0.05", *argv])
+    reconstruction.main(["--methods", "rllib-ppo,rllib-spiral", "--budget", "0.1", *argv])
     folder = tmp_path / "reconstruction_mnist"
-    for key, algo in (("rllib-ppo", "PPO"), ("rllib-spiral", "IMPALA")):
+    for key, algo in (("rllib-ppo", "PPO"), ("rllib-spiral", "APPO")):
         saved = json.loads((folder / f"{key}.json").read_text())
         points = saved["points"]
-        assert saved["config"]["algo"] == algo and saved["budget_seconds"] == pytest.approx(3.0)
-        assert len(points) >= 3 and points[0]["seconds"] == 0 and points[-1]["seconds"] >= 3.0  # start, clock, stop
+        assert saved["config"]["algo"] == algo and saved["budget_seconds"] == pytest.approx(6.0)
+        assert len(points) >= 3 and points[0]["seconds"] == 0 and points[-1]["seconds"] >= 6.0  # start, clock, stop
         assert all(a["seconds"] < b["seconds"] and a["strokes"] <= b["strokes"] for a, b in pairwise(points))
         assert points[-1]["strokes"] > 0 and all(0 < p["mse"] < 1 for p in points)
     first = json.loads((folder / "rllib-ppo.json").read_text())["points"]
     capsys.readouterr()
-    reconstruction.main(["--methods", "rllib-ppo", "--budget", "0.1", *argv])
+    reconstruction.main(["--methods", "rllib-ppo", "--budget", "0.15", *argv])
     assert "resumed" in capsys.readouterr().out
     again = json.loads((folder / "rllib-ppo.json").read_text())["points"]
-    assert again[: len(first)] == first and again[-1]["seconds"] >= 6.0
+    assert again[: len(first)] == first and again[-1]["seconds"] >= 9.0
 
 
 @pytest.mark.slow

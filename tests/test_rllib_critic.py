@@ -67,3 +67,47 @@ def test_the_critic_reward_adds_the_standardised_score_at_each_episodes_end():
     canvas, target = wrapped.take_pairs()
     assert canvas.shape == target.shape == (3 * N, SIZE, SIZE, 3) and canvas.dtype == np.uint8
     assert wrapped.take_pairs()[0].shape[0] == 0  # taken once
+
+
+def test_the_per_stroke_critic_reward_credits_each_stroke_with_its_score_change():
+    """``per_stroke`` (reward "critic-delta", Huang et al. 2019): every painted stroke gets the
+    standardised change ``D(canvas_t, target) - D(canvas_t-1, target)``, replayed here with the
+    critic scored independently and a fresh RunningStandardizer; a reset step (next-step autoreset)
+    gets the env's reward only; new critic weights score the current canvases anew, so the change
+    of the next stroke is one critic's; final pairs are still kept."""
+    torch.manual_seed(0)
+    wrapped = CriticReward(make_env(), canvas_size=SIZE, width=4, per_stroke=True)
+    with pytest.raises(RuntimeError, match="reset"):
+        wrapped.step(np.zeros((N, 12), np.float32))
+    env_only = make_env()
+    rng = np.random.default_rng(1)
+
+    def scores(obs: np.ndarray) -> np.ndarray:
+        c, t = torch.from_numpy(obs[..., :3]), torch.from_numpy(obs[..., 3:])
+        c, t = (x.permute(0, 3, 1, 2).float() / 255.0 for x in (c, t))
+        with torch.no_grad():
+            return wrapped.critic(c, t).numpy()
+
+    replay = RunningStandardizer()
+    obs, _ = wrapped.reset(seed=0)
+    env_only.reset(seed=0)
+    last, resetting, added = scores(obs), np.zeros(N, bool), []
+    for step in range(3 * (STROKES + 1)):
+        if step == 4:  # the learner sends new weights mid-episode
+            state = {k: torch.randn_like(v) for k, v in wrapped.critic.state_dict().items()}
+            wrapped.load_critic(state)
+            last = scores(obs)
+        actions = rng.uniform(-1, 1, (N, 12)).astype(np.float32)
+        obs, reward, terminated, truncated, _ = wrapped.step(actions)
+        _, env_reward, *_ = env_only.step(actions)
+        now = scores(obs)
+        expected = env_reward.astype(np.float32).copy()
+        if (~resetting).any():
+            expected[~resetting] += replay(now[~resetting] - last[~resetting])
+        np.testing.assert_allclose(reward, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(reward[resetting], env_reward[resetting])  # a reset step: no critic reward
+        added.append(reward[~resetting] - env_reward[~resetting])
+        last, resetting = now, terminated | truncated
+    assert np.concatenate(added).std() > 0.1  # the strokes are told apart
+    canvas, _ = wrapped.take_pairs()
+    assert canvas.shape == (3 * N, SIZE, SIZE, 3)

@@ -253,5 +253,5 @@ def test_a_checkpoint_of_the_retired_spiral_trainer_names_what_replaced_it(paylo
     for call in (lambda: load_agent(path), ship):
         with pytest.raises(CheckpointError, match="spiral_agent checkpoint, which paint-gym no longer loads") as exc:
             call()
-        assert "train-rllib --algo IMPALA --reward critic" in str(exc.value) and "export-rllib" in str(exc.value)
+        assert "train-rllib --algo APPO --reward critic" in str(exc.value) and "export-rllib" in str(exc.value)
     assert not (tmp_path / "w").exists()

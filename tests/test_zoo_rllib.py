@@ -51,7 +51,7 @@ def test_the_reward_l2_is_the_dense_reward(given):
 
 
 def test_an_unknown_reward_is_refused_naming_the_rewards():
-    with pytest.raises(ValueError, match=r"reward must be one of \['dense', 'critic'\]; got 'sparse'"):
+    with pytest.raises(ValueError, match=r"reward must be one of \['dense', 'critic', 'critic-delta'\]; got 'sparse'"):
         RLlibConfig(reward="sparse")
 
 
