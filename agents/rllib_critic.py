@@ -130,7 +130,12 @@ class CriticReward(gym.vector.VectorWrapper):
     """
 
     def __init__(
-        self, env: gym.vector.VectorEnv, canvas_size: int, width: int = 32, weight: float = 1.0, per_stroke: bool = False
+        self,
+        env: gym.vector.VectorEnv,
+        canvas_size: int,
+        width: int = 32,
+        weight: float = 1.0,
+        per_stroke: bool = False,
     ) -> None:
         super().__init__(env)
         self.critic = PairCritic(canvas_size, width).eval().requires_grad_(False)
