@@ -555,7 +555,8 @@ class BackpropTrainer(Trainer):
             plot_columns(ax1, self.history, "step", ("loss", "mse", "expected_mse", "template_loss"), "train ")
             ax1.set_yscale("log")
             ax1.set_xlabel("step")
-            ax1.legend(fontsize=8)
+            if ax1.get_legend_handles_labels()[0]:  # no training row yet in a run stopped at its first evaluation
+                ax1.legend(fontsize=8)
             ax2.plot(steps, [r["eval_neural_mse"] for r in self.history], label="eval: neural canvas")
             ax2.plot(steps, [r["eval_mypaint_mse"] for r in self.history], label="eval: MyPaint replay")
             ax2.set_xlabel("step")

@@ -174,6 +174,20 @@ def saved_setup(key: str, args: argparse.Namespace, path: Path) -> tuple[MethodR
     return done, saved
 
 
+def setup_difference(saved: dict[str, Any], setup: dict[str, Any]) -> list[str]:
+    """What a saved result's setup (:func:`saved_setup`) differs in from this one's
+    (:func:`method_setup`), one ``"field: saved X, now Y"`` per field (a config's fields by name,
+    ``config.threads``), so a user sees which option to give to reuse the result."""
+    differences = []
+    for field, now in setup.items():
+        was = saved.get(field)
+        if isinstance(now, dict) and isinstance(was, dict):
+            differences += [f"{field}.{k}: saved {was.get(k)!r}, now {v!r}" for k, v in now.items() if was.get(k) != v]
+        elif was != now:
+            differences.append(f"{field}: saved {was!r}, now {now!r}")
+    return differences
+
+
 def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path, seed: int = 0) -> MethodResult | None:
     """The finished result of ``key`` with ``seed`` saved in ``folder``, if its setup is this one's
     (:func:`method_setup`); None when absent or made under another setup."""
@@ -200,9 +214,11 @@ def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: 
         return done
     print(f"== {label}", flush=True)
     run_dir = Path(args.runs) / args.dataset / run_name(key, seed)
-    if path.exists() and run_dir.exists():  # a finished run of another setup: its checkpoints must not resume
+    if path.exists():  # a result of another setup: say in what before training over it
         saved = saved_setup(key, args, path)[1]
-        if any(saved.get(k) != setup[k] for k in CHECKPOINT_SETUP if k in setup):
+        differences = "; ".join(setup_difference(saved, setup))
+        print(f"   {path.name} was saved under another setup ({differences}): trained anew")
+        if run_dir.exists() and any(saved.get(k) != setup[k] for k in CHECKPOINT_SETUP if k in setup):
             stale = run_dir.with_name(f"{run_dir.name}.stale-{time.strftime('%Y%m%d-%H%M%S')}")
             run_dir.rename(stale)
             print(f"   {path.name} was trained under another painter or config: run folder moved to {stale}")
@@ -273,14 +289,15 @@ def painter_cost(folder: Path, remeasure: bool = False) -> dict[str, Any]:
 
 def recharge(args: argparse.Namespace, out: Path, folder: Path, cost: dict[str, Any]) -> dict[str, Any]:
     """Re-decide a data set's claim with ``cost`` from the method results saved in ``folder``
-    (their budget, strokes, images and seeds as they ran; nothing is trained)."""
+    (their budget, strokes, images and seeds as they ran; nothing is trained). The summary keeps
+    the command that trained them, which reproduces them (``--recharge`` does not)."""
     saved = json.loads((out / f"reconstruction_{args.dataset}.json").read_text())
     args.budget, args.strokes, args.images = saved["budget_minutes"], saved["strokes"], saved["images"]
     results: dict[str, list[MethodResult]] = {}
     for k in (k for k in METHODS if k in saved["methods"]):
         seeds = saved["methods"][k].get("seeds", [0])
         results[k] = [MethodResult.load(folder / f"{run_name(k, seed)}.json") for seed in seeds]
-    return summarise(results, args, out, saved["blank_mse"], cost, painter_sha256("backprop"))
+    return summarise(results, args, out, saved["blank_mse"], cost, painter_sha256("backprop"), saved.get("command"))
 
 
 def run_order(keys: list[str], args: argparse.Namespace) -> list[tuple[str, int]]:
@@ -296,8 +313,12 @@ def plan(keys: list[str], args: argparse.Namespace, n_images: int, folder: Path)
     runs = run_order(keys, args)
     left = [(k, s) for k, s in runs if saved_result(k, args, n_images, folder, s) is None]
     for k, s in runs:
+        path = folder / f"{run_name(k, s)}.json"
         state = "left" if (k, s) in left else "done"
-        print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({folder / run_name(k, s)}.json)")
+        print(f"  {state:4}  {METHODS[k]}{f', seed {s}' if k in args.seeded else ''}  ({path})")
+        if state == "left" and path.exists():  # saved under another setup: say in what, so it can be reused
+            differences = setup_difference(saved_setup(k, args, path)[1], method_setup(k, args, n_images, s))
+            print(f"        saved under another setup: {'; '.join(differences)}")
     trained = sum(1 for k, _ in left if k not in ("random", "blank"))
     print(f"{len(left)} of {len(runs)} runs left: {trained} x {args.budget:g} min of training plus evaluations")
     retired = methods_among(left, RETIRED_METHODS)

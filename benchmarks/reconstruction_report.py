@@ -398,11 +398,13 @@ def summarise(
     blank: float,
     cost: dict[str, Any],
     current_painter: str | None = None,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Levels, table, claim, plots, markdown and JSON of one data set's run. ``results`` holds each
     method's runs (one per training seed); the best RL final level is the mean over seeds of the
     best RL method's final MSE. ``current_painter`` (the shipped painter's SHA-256) marks the
-    methods trained through an earlier one."""
+    methods trained through an earlier one. ``command``: the command that reproduces the results
+    (default: this process's)."""
     runs = {k: as_runs(r) for k, r in results.items()}
     rl_finals = [mean_final(r) for k, r in runs.items() if k in RL_METHODS]
     levels = protocol_levels(blank, min(rl_finals) if rl_finals else None)
@@ -432,8 +434,8 @@ def summarise(
     retired = [k for k in runs if k in RETIRED_METHODS]
     retired_line = (
         "(retired trainer): the in-house SPIRAL-style trainer, retired in favour of RLlib (RLlib's PPO learned "
-        "faster in 150 s of equal training, SB3's PPO ends lower over the full budget); its rows are kept as measured "
-        "until RLlib's replace them. "
+        "faster in 150 s of equal training, SB3's PPO ends lower over the full budget); its rows are kept as measured, "
+        "beside the RLlib methods that replace them where those ran. "
         if retired
         else ""
     )
@@ -461,7 +463,7 @@ def summarise(
         "table": table,
         "notes": (seeds_line + painter_line + retired_line).strip(),
         "machine": m,
-        "command": "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:]),
+        "command": command or "python benchmarks/reconstruction.py " + " ".join(sys.argv[1:]),
     }
     (out / f"{stem}.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
     print("\n" + md)

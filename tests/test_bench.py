@@ -115,8 +115,11 @@ def test_benchmark_writes_table_plots_and_json_and_resumes(bench, tmp_path, caps
     assert capsys.readouterr().out.count("done earlier") == 2
     # a new painter cost re-decides the claim from the saved results, training nothing
     (tmp_path / "painter_cost.json").write_text(json.dumps({**measured, "total_seconds": 9.0}))
+    training = "python benchmarks/reconstruction.py --methods random,blank"  # as if run from the shell
+    (tmp_path / "reconstruction_mnist.json").write_text(json.dumps({**saved, "command": training}))
     again = reconstruction.main([*argv, "--recharge"])
     assert again["painter_cost"]["total_seconds"] == 9.0 and set(again["methods"]) == set(payload["methods"])
+    assert again["command"] == training  # the command that reproduces the results, not --recharge
     assert "==" not in capsys.readouterr().out  # no method was run or loaded as a run
 
 
@@ -239,12 +242,16 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
     reconstruction.main([*argv, "--plan"])
     out = capsys.readouterr().out
     assert "1 of 3 runs left" in out and "left  backprop agent, seed 1" in out
+    assert f"saved under another setup: painter_sha256: saved '{'0' * 64}'" in out  # says what differs
+    reconstruction.main([*argv[:-6], "--threads", "2", *argv[-4:], "--plan"])  # another --threads than saved
+    assert "config.threads: saved 1, now 2" in capsys.readouterr().out
     payload = reconstruction.main(argv)  # trains seed 1 anew, not from the stale run's checkpoints
     (stale,) = (tmp_path / "runs" / "mnist").glob("backprop_seed1.stale-*")
     assert (stale / "checkpoint.pt").is_file() and (tmp_path / "runs" / "mnist" / "backprop_seed1").is_dir()
     again = json.loads((folder / "backprop_seed1.json").read_text())
     assert again["painter_sha256"] == reconstruction.painter_sha256("backprop")
-    assert f"moved to {stale}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"moved to {stale}" in out and "backprop_seed1.json was saved under another setup (painter_sha256" in out
     with pytest.raises(SystemExit):
         reconstruction.main([*argv, "--seeded", "sb3-ppo"])  # not among --methods
 
