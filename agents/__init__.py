@@ -3,7 +3,7 @@
 One file an algorithm, each with a config dataclass, a policy network, an agent and a trainer:
 :mod:`paint_gym_agents.backprop` (``BackpropConfig``, ``BackpropPolicy``, ``BackpropAgent``,
 ``BackpropTrainer``) and :mod:`paint_gym_agents.sb3` (``SB3Config``, ``SB3Agent``, ``SB3Trainer``;
-SB3's own policies); RL at scale, SPIRAL's IMPALA with a critic's reward among it, is Ray RLlib's
+SB3's own policies); RL at scale, SPIRAL's critic reward on RLlib's APPO among it, is Ray RLlib's
 (:mod:`paint_gym_agents.rllib`, in its own venv; its policies exported Ray-free as
 :class:`~paint_gym_agents.rllib_export.RLlibPolicyAgent`); :class:`RandomAgent` is the random
 reference. Every agent has the same verbs (:mod:`paint_gym_agents.base`: ``paint``, ``act``,

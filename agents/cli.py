@@ -211,7 +211,7 @@ def export_rllib(config: ExportRLlibArgs) -> int:
 @dataclass(frozen=True)
 class EvalArgs:
     agent: str
-    """Shipped agent name (mnist, kmnist, mnist_precond, celeba, celeba30) or a checkpoint path."""
+    """Shipped agent name (mnist, kmnist, mnist_precond, celeba, celeba30, mnist_ppo, mnist_spiral) or a checkpoint."""
     task: Literal[DATASETS] | None = None
     """Task to evaluate on (None: the agent's own)."""
     images: int = 200

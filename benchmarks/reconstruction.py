@@ -54,8 +54,8 @@ painters were recorded is kept and marked. The tables give each level's mean tim
 seeds with the spread, and the claim is decided on the means (``reconstruction_report.py``).
 
     .venv-rllib/bin/python benchmarks/reconstruction.py --dataset mnist --methods rllib-ppo,rllib-spiral --no-summary
-    python benchmarks/reconstruction.py --dataset mnist        # 20 min x 5 methods, about 1 h 50 min here
-    python benchmarks/reconstruction.py --dataset kmnist       # 10 min x 5 methods
+    python benchmarks/reconstruction.py --dataset mnist        # 20 min per method and seed
+    python benchmarks/reconstruction.py --dataset kmnist       # 10 min per method and seed (first the RLlib venv's)
     python benchmarks/reconstruction.py --dataset mnist --plan     # what is done and what is left
     python benchmarks/reconstruction.py --budget 0.5 --images 16 --out /tmp/bench   # a smoke test
 """
@@ -87,6 +87,8 @@ from paint_gym.painters.mypaint import DEFAULT_BRUSH
 from paint_gym.shipped_weights import read_manifest
 from paint_gym_agents import RandomAgent
 
+#: torch's default thread count in this process (this machine's cores), what ``--threads 0`` uses.
+TORCH_THREADS = torch.get_num_threads()
 #: What ``--methods all`` runs (the MyPaint-env RL method only when asked: slow; never a retired one).
 DEFAULT_METHODS = tuple(k for k in METHODS if k != "rllib-spiral-mypaint" and k not in RETIRED_METHODS)
 #: Training minutes per method by data set (issue 15: at least 20 for the RL methods on MNIST; the
@@ -345,7 +347,7 @@ def rllib_command(keys: list[str], args: argparse.Namespace) -> str:
         "--images": (args.images, DEFAULT_IMAGES),
         "--strokes": (args.strokes, task_spec(args.dataset).episode_length),
         "--eval-seconds": (args.eval_seconds, DEFAULT_EVAL_SECONDS),
-        "--threads": (args.threads, 0),
+        "--threads": (args.threads, TORCH_THREADS),
         "--out": (args.out, str(RESULTS)),
         "--runs": (args.runs, DEFAULT_RUNS),
         "--data-dir": (args.data_dir, None),
@@ -412,7 +414,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=DEFAULT_EVAL_SECONDS,
         help="longest gap between evaluations, in training seconds",
     )
-    parser.add_argument("--threads", type=int, default=0, help="torch threads for every method (0: torch's default)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads for every method (0: torch's default, this machine's cores); saved in each result's "
+        "config as the number used, so a result counts as done for the same number",
+    )
     parser.add_argument("--out", default=str(RESULTS), help="folder of the JSON, tables and plots")
     parser.add_argument("--runs", default=DEFAULT_RUNS, help="folder of the methods' checkpoints (resumable)")
     parser.add_argument(
@@ -450,8 +458,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     except ValueError as e:
         parser.error(str(e))
     args.strokes = args.strokes or task_spec(args.dataset).episode_length
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    if args.threads < 0:
+        parser.error("--threads must be 0 (torch's default) or positive")
+    args.threads = args.threads or TORCH_THREADS  # the number used: a default run reuses --threads N's results
+    torch.set_num_threads(args.threads)
     out = Path(args.out)
     folder = out / f"reconstruction_{args.dataset}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -176,7 +176,8 @@ def spiral_diagnosis_section(d: dict[str, Any]) -> tuple[str, list[tuple[str, st
         " Silent strokes: the share of the training rollouts' strokes with both pressures at the floor (no "
         "paint), the collapse's symptom; training MSE: the rollouts' final canvases (sampled strokes), the last "
         "5 updates. History: the in-house SPIRAL-style trainer that ran it is retired in favour of RLlib, whose PPO "
-        "learned faster at equal training time (RLlib section); SPIRAL is now RLlib's IMPALA with the critic's reward."
+        "learned faster at equal training time (RLlib section); SPIRAL is now RLlib's APPO with the critic's reward "
+        "(RLlib's IMPALA collapses here)."
     )
     best = min((r["best_mse"] for r in d["rows"]), default=float("nan"))
     target = "a SPIRAL-style variant at or below half the blank canvas's MSE (issue 15's RL target)"

@@ -213,7 +213,7 @@ def test_the_claim_over_seeds_is_decided_on_the_means_with_the_spread(bench):
     assert single["decision"]["rl_seconds"] == 600 and "mean of" not in report.claim_text(single)
 
 
-def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path, capsys):
+def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path, capsys, monkeypatch):
     """A real tiny run: the backprop agent with 2 training seeds (a few seconds each); each seed
     saved to its own file with its seed and painter, the table over seeds, --plan lists what is
     done, and a seed trained through another painter than the shipped one is trained again."""
@@ -245,6 +245,9 @@ def test_the_benchmark_trains_several_seeds_and_resumes_per_seed(bench, tmp_path
     assert f"saved under another setup: painter_sha256: saved '{'0' * 64}'" in out  # says what differs
     reconstruction.main([*argv[:-6], "--threads", "2", *argv[-4:], "--plan"])  # another --threads than saved
     assert "config.threads: saved 1, now 2" in capsys.readouterr().out
+    monkeypatch.setattr(reconstruction, "TORCH_THREADS", 1)  # as on a 1-core machine: --threads 0 uses 1 thread
+    reconstruction.main([*argv[:-6], *argv[-4:], "--plan"])  # no --threads: the saved runs' 1 thread counts as done
+    assert "1 of 3 runs left" in capsys.readouterr().out
     payload = reconstruction.main(argv)  # trains seed 1 anew, not from the stale run's checkpoints
     (stale,) = (tmp_path / "runs" / "mnist").glob("backprop_seed1.stale-*")
     assert (stale / "checkpoint.pt").is_file() and (tmp_path / "runs" / "mnist" / "backprop_seed1").is_dir()
