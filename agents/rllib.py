@@ -142,6 +142,7 @@ def algorithm_config(config: RLlibConfig, data_dir: str | os.PathLike | None = N
             model_config={
                 "features": config.features,
                 "log_std_init": config.log_std_init,
+                "log_std_max": config.log_std_max,
                 "head_fcnet_hiddens": list(HEAD_HIDDENS),
                 "vf_share_layers": True,
             },

@@ -43,7 +43,7 @@ RUN_FILES = ("progress.json", "result.json", "critic.pt", "log.csv", "curves.png
 #: Fields that may change when a run resumes: the budget, the cluster and bookkeeping.
 RESUME_MAY_CHANGE = frozenset({"iterations", "env_runners", "address", "eval_every", "run_dir"})
 #: Fields added after runs were saved, with what those runs did (read from an older progress.json).
-LEGACY_FIELDS: dict[str, Any] = {"min_iteration_seconds": None}
+LEGACY_FIELDS: dict[str, Any] = {"min_iteration_seconds": None, "log_std_max": None}
 
 
 #: How to get Ray RLlib, for the message of a missing ``ray``.
@@ -113,6 +113,12 @@ class RLlibConfig(ValidatedConfig):
     (
         "initial log standard deviation of the Gaussian strokes (the bias of the policy head's log-std outputs; "
         "-1: std 0.37, what moved SB3's PPO in the search, where RLlib's 0 clips most sampled strokes at first)"
+    )
+    log_std_max: Annotated[float, Bound(-20, 20)] | None = None
+    (
+        "upper bound of the policy's log standard deviation, approached smoothly (max - softplus(max - x), so its "
+        "gradient never vanishes); None: RLlib's own clamp at 20. The stroke box is [-1, 1], so a std far above 1 "
+        "only piles sampled strokes onto the box's corners (RLlib PPO's log std ran to 20 on CelebA: docs/agents.md)"
     )
     critic_lr: PositiveFloat = 1e-4
     """critic reward: the critic's Adam learning rate"""

@@ -66,6 +66,7 @@ import argparse
 import gc
 import importlib.util
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -166,12 +167,14 @@ CHECKPOINT_SETUP = ("key", "dataset", "strokes", "config", "painter_sha256")
 
 def saved_setup(key: str, args: argparse.Namespace, path: Path) -> tuple[MethodResult, dict[str, Any]]:
     """The result saved at ``path`` and its setup as :func:`method_setup` words it now (fields
-    saved by an old name compare by the new one; a retired method's config is not compared)."""
+    saved by an old name compare by the new one; a field added since, with the value its config
+    module's ``LEGACY_FIELDS`` says the older runs had; a retired method's config is not compared)."""
     done = MethodResult.load(path)
     saved = done.as_dict()
     if isinstance(saved.get("config"), dict) and key not in RETIRED_METHODS:
-        renamed = type(method_config(key, args, Path("."))).renamed
-        saved["config"] = {renamed.get(k, k): v for k, v in saved["config"].items()}
+        config_type = type(method_config(key, args, Path(".")))
+        legacy = getattr(sys.modules[config_type.__module__], "LEGACY_FIELDS", {})
+        saved["config"] = {**legacy, **{config_type.renamed.get(k, k): v for k, v in saved["config"].items()}}
         saved["config"].setdefault("seed", 0)  # results saved before configs had seeds ran seed 0
     return done, saved
 

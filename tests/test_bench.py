@@ -340,9 +340,15 @@ def test_the_plan_lists_the_rllib_methods_without_importing_ray(bench, tmp_path,
     info = {k: v for k, v in setup.items() if k != "budget_seconds"}
     result = MethodResult("RLlib PPO, dense L2 reward", [Point(0, 0, 0.08), Point(1200, 9000, 0.05)], 1200.0, info)
     result.save(tmp_path / "reconstruction_mnist" / "rllib-ppo.json")
+    older = reconstruction.method_setup("rllib-spiral", RLLIB_ARGS, 2)
+    del older["config"]["log_std_max"]  # saved before the field existed: LEGACY_FIELDS says it ran with None
+    info = {k: v for k, v in older.items() if k != "budget_seconds"}
+    result = MethodResult("SPIRAL on RLlib", [Point(0, 0, 0.08), Point(1200, 9000, 0.07)], 1200.0, info)
+    result.save(tmp_path / "reconstruction_mnist" / "rllib-spiral.json")
     reconstruction.main(argv)
     out = capsys.readouterr().out
-    assert "2 of 3 runs left" in out and "done  RLlib PPO, dense L2 reward" in out
+    assert "1 of 3 runs left" in out and "done  RLlib PPO, dense L2 reward" in out
+    assert "done  SPIRAL on RLlib: APPO, critic reward  (" in out
     assert "ray" not in sys.modules and "paint_gym_agents.rllib" not in sys.modules
 
 

@@ -97,6 +97,35 @@ def test_every_algorithm_builds_its_module_with_the_stacked_cnn(algo):
     assert any(type(m).__name__ == "StackedCNNEncoder" for m in module.modules())
 
 
+def test_log_std_max_bounds_the_policys_log_std_smoothly_and_none_keeps_rllibs_own():
+    """RLlib PPO's log std ran to RLlib's clamp (20) on CelebA (docs/agents.md): ``log_std_max``
+    keeps the head's log-std outputs below it, with a gradient that does not vanish there, and
+    leaves the means alone; None keeps RLlib's head as it was."""
+    import gymnasium as gym
+
+    def head_outputs(**fields):
+        config = algorithm_config(RLlibConfig(algo="PPO", env_runners=0, log_std_init=2.0, **fields, **TINY))
+        spec = config.get_default_rl_module_spec()
+        spec.catalog_class = config.rl_module_spec.catalog_class
+        spec.observation_space = gym.spaces.Box(0, 255, (32, 32, 6), np.uint8)
+        spec.action_space = gym.spaces.Box(-1, 1, (12,), np.float32)
+        spec.model_config = config.model_config
+        torch.manual_seed(0)
+        module = spec.build()
+        return module, module.forward_train({"obs": torch.zeros(2, 32, 32, 6, dtype=torch.uint8)})["action_dist_inputs"]
+
+    _, free = head_outputs()
+    module, bounded = head_outputs(log_std_max=0.0)
+    assert free[:, 12:].min() > 1.5  # RLlib's head starts at log_std_init
+    assert bounded[:, 12:].max() < 0.0 and bounded[:, 12:].min() > -0.2  # 0 - softplus(0 - 2) = -0.127
+    torch.testing.assert_close(bounded[:, :12], free[:, :12])  # the means are untouched
+    bounded[:, 12:].sum().backward()
+    head_bias = [m for m in module.pi.modules() if isinstance(m, torch.nn.Linear)][-1].bias
+    assert head_bias.grad[12:].abs().min() > 0.01  # a hard clamp's gradient would be 0 here
+    with pytest.raises(ValueError, match="log_std_max"):
+        RLlibConfig(log_std_max=25.0)
+
+
 def test_min_iteration_seconds_is_rllibs_shortest_iteration_and_none_keeps_rllibs_own():
     assert algorithm_config(RLlibConfig(algo="IMPALA", min_iteration_seconds=1.0)).min_time_s_per_iteration == 1.0
     assert algorithm_config(RLlibConfig(algo="IMPALA")).min_time_s_per_iteration == 10  # RLlib's default for IMPALA
