@@ -6,8 +6,8 @@ reads them here, none from another script.
 
 The in-house SPIRAL-style trainer is retired (:data:`RETIRED_METHODS`): RLlib's PPO learned faster
 at equal training time (``results/rllib_scaling.json``), and SPIRAL itself is RLlib's APPO with
-the critic's reward (``rllib-spiral``). Its committed results stay in the tables, marked, until
-RLlib's rows replace them; nothing trains it any more.
+the critic's reward (``rllib-spiral``). Its committed results stay in the tables, marked, beside
+the RLlib rows that replace them; nothing trains it any more.
 
 The RLlib methods (:data:`RLLIB_METHODS`) train with Ray RLlib, which lives in its own venv
 (``make rllib-venv``): their configs are plain data (:class:`paint_gym_agents.rllib_config.RLlibConfig`),

@@ -182,12 +182,17 @@ def saved_setup(key: str, args: argparse.Namespace, path: Path) -> tuple[MethodR
 def setup_difference(saved: dict[str, Any], setup: dict[str, Any]) -> list[str]:
     """What a saved result's setup (:func:`saved_setup`) differs in from this one's
     (:func:`method_setup`), one ``"field: saved X, now Y"`` per field (a config's fields by name,
-    ``config.threads``), so a user sees which option to give to reuse the result."""
+    ``config.threads``), so a user sees which option to give to reuse the result; empty when the
+    saved result is this setup's."""
     differences = []
     for field, now in setup.items():
         was = saved.get(field)
         if isinstance(now, dict) and isinstance(was, dict):
-            differences += [f"{field}.{k}: saved {was.get(k)!r}, now {v!r}" for k, v in now.items() if was.get(k) != v]
+            differences += [
+                f"{field}.{k}: saved {was.get(k, 'nothing')!r}, now {now.get(k, 'nothing')!r}"
+                for k in {**was, **now}
+                if was.get(k) != now.get(k) or (k in was) != (k in now)
+            ]
         elif was != now:
             differences.append(f"{field}: saved {was!r}, now {now!r}")
     return differences
@@ -200,8 +205,7 @@ def saved_result(key: str, args: argparse.Namespace, n_images: int, folder: Path
     if not path.exists():
         return None
     done, saved = saved_setup(key, args, path)
-    setup = method_setup(key, args, n_images, seed)
-    return done if all(saved.get(k) == v for k, v in setup.items()) else None
+    return None if setup_difference(saved, method_setup(key, args, n_images, seed)) else done
 
 
 def run_method(key: str, args: argparse.Namespace, targets: np.ndarray, folder: Path, seed: int = 0) -> MethodResult:
